@@ -1,0 +1,48 @@
+/**
+ * Backend selection. 'auto' uses the SIMD wasm kernels when they instantiate and falls back to the JS twin
+ * silently; 'wasm' insists and throws a BackendError naming the reason. One instance of each per thread is
+ * shared: every call lays out its own arrays before running, so sharing is safe for synchronous work.
+ */
+import { BackendError } from '../errors.js';
+import type { BackendChoice } from '../options.js';
+import { createJsBackend } from './js.js';
+import type { Backend } from './types.js';
+import { createWasmBackend, createWasmBackendAsync } from './wasm.js';
+
+let js: Backend | null = null;
+let wasm: Backend | null = null;
+let wasmFailure: Error | null = null;
+
+export function getBackend(choice: BackendChoice): Backend {
+  if (choice !== 'js') {
+    if (!wasm && !wasmFailure) {
+      try {
+        wasm = createWasmBackend();
+      } catch (e) {
+        wasmFailure = e instanceof Error ? e : new Error(String(e));
+      }
+    }
+    if (wasm) return wasm;
+    if (choice === 'wasm') {
+      throw new BackendError(`backend 'wasm' is not available here: ${wasmFailure!.message}. Use backend: 'auto' or 'js'.`);
+    }
+  }
+  return (js ??= createJsBackend());
+}
+
+/**
+ * Compiles the wasm kernels asynchronously. Browsers refuse synchronous compilation of large modules on the main
+ * thread, so call `await init()` once before the first fit there; in Node it is optional. Resolves to the backend
+ * name that 'auto' will use.
+ */
+export async function init(): Promise<'wasm' | 'js'> {
+  if (!wasm) {
+    try {
+      wasm = await createWasmBackendAsync();
+      wasmFailure = null;
+    } catch (e) {
+      wasmFailure = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  return wasm ? 'wasm' : 'js';
+}

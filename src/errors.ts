@@ -1,0 +1,47 @@
+/**
+ * Typed errors. Every message names the problem: which option / row / column, what was expected and what was
+ * received, so a user can fix the call without reading the source.
+ */
+export class GaussianMixtureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** An option is missing, of the wrong type, or out of range. `option` names it. */
+export class OptionError extends GaussianMixtureError {
+  constructor(readonly option: string, message: string) {
+    super(message);
+  }
+}
+
+/** The data (X, sample weights) cannot be used: ragged, non-finite, too few rows, wrong width, … */
+export class DataError extends GaussianMixtureError {
+  constructor(message: string, readonly row?: number, readonly column?: number) {
+    super(message);
+  }
+}
+
+/** A method that needs fitted parameters was called before `fit` (or `fromJSON`). */
+export class NotFittedError extends GaussianMixtureError {
+  constructor(method: string) {
+    super(`GaussianMixture.${method}() needs a fitted model: call fit(X) (or GaussianMixture.fromJSON) first`);
+  }
+}
+
+/** The requested backend cannot run here (e.g. backend: 'wasm' without WebAssembly SIMD). */
+export class BackendError extends GaussianMixtureError {}
+
+/** A serialized model is malformed: wrong shape, non-finite values, not positive definite, unknown keys. */
+export class ModelFormatError extends GaussianMixtureError {}
+
+/** EM could not continue: a covariance stopped being positive definite (raise regCovar, reduce K, scale data). */
+export class FitError extends GaussianMixtureError {}
+
+/** Emits a warning without throwing: process.emitWarning in Node, console.warn elsewhere. */
+export function warn(message: string, code: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
+  if (proc && typeof proc.emitWarning === 'function') proc.emitWarning(message, { type: 'GaussianMixtureWarning', code });
+  else if (typeof console !== 'undefined') console.warn(`GaussianMixtureWarning: ${message}`);
+}

@@ -1,0 +1,288 @@
+/**
+ * GaussianMixture: the public model. It validates, delegates fitting to the EM driver and inference to the
+ * E-pass workspace, and commits new parameters only after a fit succeeds — a failed fit leaves the model as it was.
+ */
+import { getBackend } from './backends/index.js';
+import type { BackendName } from './backends/types.js';
+import { fitEM, loadParams } from './em.js';
+import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { argmaxRows } from './kmeans.js';
+import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
+import { resolveOptions, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
+import { cloneParams, parameterCount, type Params } from './params.js';
+import { Random } from './random.js';
+import { deserialize, serialize, type ModelJSON } from './serialize.js';
+import { Workspace } from './workspace.js';
+
+export interface FitOptions {
+  /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
+  sampleWeight?: ArrayLike<number> | null;
+}
+
+interface Fitted {
+  params: Params;
+  converged: boolean;
+  nIter: number;
+  lowerBound: number;
+  backend: BackendName | null;
+}
+
+/** Splits a flat row-major array into k rows of length d. */
+function splitRows(flat: Float64Array, k: number, d: number): Float64Array[] {
+  const out: Float64Array[] = [];
+  for (let c = 0; c < k; c++) out.push(flat.slice(c * d, (c + 1) * d));
+  return out;
+}
+
+/** Returns a copy of a covariance-shaped flat array in scikit-learn's nesting (Float64Array leaves). */
+function shaped(flat: Float64Array, p: Params): Float64Array | Float64Array[] | Float64Array[][] {
+  const { k, d } = p;
+  switch (p.covType) {
+    case 'full':
+      return Array.from({ length: k }, (_, c) => splitRows(flat.subarray(c * d * d, (c + 1) * d * d), d, d));
+    case 'tied':
+      return splitRows(flat, d, d);
+    case 'diag':
+      return splitRows(flat, k, d);
+    case 'spherical':
+      return flat.slice();
+  }
+}
+
+export class GaussianMixture {
+  private opts: ResolvedOptions;
+  private state: Fitted | null = null;
+  private lastWarnings: string[] = [];
+
+  constructor(options: GaussianMixtureOptions = {}) {
+    this.opts = resolveOptions(options);
+  }
+
+  /** The resolved options (defaults filled in). */
+  get options(): ResolvedOptions {
+    return this.opts;
+  }
+
+  /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
+  fit(X: Matrix, fitOptions: FitOptions = {}): this {
+    const rows = toRows(X);
+    const w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
+    this.fitRows(rows, w);
+    return this;
+  }
+
+  /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
+  fitPredict(X: Matrix, fitOptions: FitOptions = {}): Int32Array {
+    return this.fit(X, fitOptions).predict(X);
+  }
+
+  private fitRows(rows: Rows, w: Float64Array | null): void {
+    const o = this.opts;
+    const k = o.nComponents;
+    let effective = rows.n;
+    if (w) effective = w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
+    if (effective < k) {
+      throw new DataError(`nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`);
+    }
+    const warm = o.warmStart && this.state ? this.state : null;
+    if (warm && warm.params.d !== rows.d) {
+      throw new DataError(`warmStart: X has ${rows.d} features but the model was fitted on ${warm.params.d}`);
+    }
+    if (warm && (warm.params.k !== k || warm.params.covType !== o.covarianceType)) {
+      throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
+    }
+    const backend = getBackend(o.backend);
+    const rng = new Random(o.seed);
+    const res = fitEM(rows, w, o, backend, rng, warm ? { params: cloneParams(warm.params), lowerBound: warm.lowerBound } : null);
+    this.lastWarnings = [];
+    if (!res.converged && o.maxIter > 0) {
+      const msg = `the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
+        `(last change of the lower bound ≥ tol = ${o.tol}). Increase maxIter or tol, or check the data for degenerate columns.`;
+      this.lastWarnings.push(msg);
+      warn(msg, 'GMM_NOT_CONVERGED');
+    }
+    this.state = { params: res.params, converged: res.converged, nIter: res.nIter, lowerBound: res.lowerBound, backend: backend.name };
+  }
+
+  private fitted(method: string): Fitted {
+    if (!this.state) throw new NotFittedError(method);
+    return this.state;
+  }
+
+  /** Validates X against the fitted model and returns it with a workspace loaded with the parameters. */
+  private inference(method: string, X: Matrix): { rows: Rows; ws: Workspace; k: number } {
+    const s = this.fitted(method);
+    const rows = toRows(X, 'X', s.params.d);
+    const ws = new Workspace(getBackend(this.opts.backend), s.params.d, s.params.k, s.params.covType);
+    loadParams(ws, s.params);
+    return { rows, ws, k: s.params.k };
+  }
+
+  /** Index of the most responsible component for each row. */
+  predict(X: Matrix): Int32Array {
+    const { rows, ws, k } = this.inference('predict', X);
+    const labels = new Int32Array(rows.n);
+    ws.forEachLogResp(rows, (start, count, lr) => argmaxRows(lr, count, k, labels, start));
+    return labels;
+  }
+
+  /** Posterior probability of each component for each row (responsibilities; each row sums to 1). */
+  predictProba(X: Matrix): Float64Array[] {
+    const { rows, ws, k } = this.inference('predictProba', X);
+    const out: Float64Array[] = new Array(rows.n);
+    ws.forEachLogResp(rows, (start, count, lr) => {
+      for (let r = 0; r < count; r++) {
+        const row = new Float64Array(k);
+        for (let c = 0; c < k; c++) row[c] = Math.exp(lr[r * k + c]);
+        out[start + r] = row;
+      }
+    });
+    return out;
+  }
+
+  /** log p(x) of each row under the mixture. */
+  scoreSamples(X: Matrix): Float64Array {
+    const { rows, ws } = this.inference('scoreSamples', X);
+    const out = new Float64Array(rows.n);
+    ws.forEachLogResp(rows, (start, _count, _lr, lse) => out.set(lse, start));
+    return out;
+  }
+
+  /** Mean log-likelihood of X (per sample). */
+  score(X: Matrix): number {
+    const { rows, ws } = this.inference('score', X);
+    let sum = 0;
+    ws.forEachLogResp(rows, (_start, count, _lr, lse) => {
+      for (let r = 0; r < count; r++) sum += lse[r];
+    });
+    return sum / rows.n;
+  }
+
+  /** Number of free parameters (scikit-learn's count, minus frozen groups). */
+  nParameters(): number {
+    const p = this.fitted('nParameters').params;
+    return parameterCount(p.covType, p.k, p.d, this.opts.freeze);
+  }
+
+  /** Bayesian information criterion on X (lower is better). */
+  bic(X: Matrix): number {
+    const n = toRows(X, 'X', this.fitted('bic').params.d).n;
+    return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
+  }
+
+  /** Akaike information criterion on X (lower is better). */
+  aic(X: Matrix): number {
+    const n = toRows(X, 'X', this.fitted('aic').params.d).n;
+    return -2 * this.score(X) * n + 2 * this.nParameters();
+  }
+
+  /** Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. */
+  sample(n: number, options: { seed?: number } = {}): { X: Float64Array[]; y: Int32Array } {
+    const p = this.fitted('sample').params;
+    if (!Number.isInteger(n) || n < 1) throw new OptionError('n', `n must be an integer ≥ 1; got ${String(n)}`);
+    const seed = options.seed ?? this.opts.seed;
+    if (!Number.isSafeInteger(seed)) throw new OptionError('seed', `seed must be a safe integer; got ${String(seed)}`);
+    const rng = new Random(seed);
+    const { k, d } = p;
+    const counts = new Int32Array(k);
+    for (let i = 0; i < n; i++) {
+      let u = rng.random();
+      let c = 0;
+      while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
+      counts[c]++;
+    }
+    // Lower Cholesky factors of the covariances turn standard normals into component draws.
+    const factor = new Float64Array(p.covType === 'full' ? k * d * d : p.covType === 'tied' ? d * d : 0);
+    if (factor.length) {
+      for (let m = 0; m < factor.length / (d * d); m++) {
+        const cov = p.covariances.subarray(m * d * d, (m + 1) * d * d);
+        for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
+          let s = cov[i * d + j];
+          for (let q = 0; q < j; q++) s -= factor[m * d * d + i * d + q] * factor[m * d * d + j * d + q];
+          factor[m * d * d + i * d + j] = i === j ? Math.sqrt(s) : s / factor[m * d * d + j * d + j];
+        }
+      }
+    }
+    const X: Float64Array[] = [];
+    const y = new Int32Array(n);
+    const z = new Float64Array(d);
+    let at = 0;
+    for (let c = 0; c < k; c++) {
+      for (let t = 0; t < counts[c]; t++) {
+        for (let j = 0; j < d; j++) z[j] = rng.normal();
+        const x = p.means.slice(c * d, (c + 1) * d);
+        if (factor.length) {
+          const o = p.covType === 'full' ? c * d * d : 0;
+          for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) x[i] += factor[o + i * d + j] * z[j];
+        } else {
+          for (let j = 0; j < d; j++) x[j] += Math.sqrt(p.covType === 'diag' ? p.covariances[c * d + j] : p.covariances[c]) * z[j];
+        }
+        X.push(x);
+        y[at++] = c;
+      }
+    }
+    return { X, y };
+  }
+
+  get weights(): Float64Array {
+    return this.fitted('weights').params.weights.slice();
+  }
+  get means(): Float64Array[] {
+    const p = this.fitted('means').params;
+    return splitRows(p.means, p.k, p.d);
+  }
+  /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K. */
+  get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
+    const p = this.fitted('covariances').params;
+    return shaped(p.covariances, p);
+  }
+  /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
+  get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
+    const p = this.fitted('precisionsCholesky').params;
+    return shaped(p.precChol, p);
+  }
+  get converged(): boolean {
+    return this.fitted('converged').converged;
+  }
+  get nIter(): number {
+    return this.fitted('nIter').nIter;
+  }
+  /** Mean log-likelihood of the training data under the parameters before the final M-step (scikit-learn's lower_bound_). */
+  get lowerBound(): number {
+    return this.fitted('lowerBound').lowerBound;
+  }
+  /** The backend that ran the last fit ('wasm' | 'js'); for a loaded model, the one inference will use. */
+  get backend(): BackendName {
+    const s = this.fitted('backend');
+    return s.backend ?? getBackend(this.opts.backend).name;
+  }
+  get nFeatures(): number {
+    return this.fitted('nFeatures').params.d;
+  }
+  get isFitted(): boolean {
+    return this.state !== null;
+  }
+  /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn). */
+  get warnings(): readonly string[] {
+    return [...this.lastWarnings];
+  }
+
+  toJSON(): ModelJSON {
+    const s = this.fitted('toJSON');
+    return serialize(s.params, s, this.opts as unknown as Record<string, unknown>);
+  }
+
+  /** Rebuilds a fitted model from toJSON output (object or JSON string); validates everything. */
+  static fromJSON(json: unknown): GaussianMixture {
+    const m = deserialize(json);
+    let gm: GaussianMixture;
+    try {
+      gm = new GaussianMixture({ ...m.options, nComponents: m.params.k, covarianceType: m.params.covType });
+    } catch (e) {
+      throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
+    }
+    gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    return gm;
+  }
+}
+

@@ -1,0 +1,171 @@
+/**
+ * Initial parameters for one EM run, as scikit-learn: initial responsibilities from the chosen `initParams`,
+ * one M-step from them, then user-supplied weightsInit / meansInit / precisionsInit override their parts.
+ * Hard seeds (kmeans, k-means++, random_from_data) assign every row to its nearest seed point.
+ */
+import type { Backend } from './backends/types.js';
+import { OptionError } from './errors.js';
+import { forEachBlock, kmeansPlusPlus, lloyd, meanVariance } from './kmeans.js';
+import type { Rows } from './matrix.js';
+import { mStep } from './mstep.js';
+import type { CovarianceType, ResolvedOptions } from './options.js';
+import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from './params.js';
+import type { Random } from './random.js';
+import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
+import { Workspace } from './workspace.js';
+
+/** Weighted mean and per-feature variance of the data. */
+function moments(rows: Rows, w: Float64Array | null): { mean: Float64Array; variance: Float64Array } {
+  const { d } = rows;
+  const mean = new Float64Array(d);
+  const variance = new Float64Array(d);
+  let sw = 0;
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      const wi = w ? w[s + i] : 1;
+      sw += wi;
+      for (let j = 0; j < d; j++) mean[j] += wi * buf[i * d + j];
+    }
+  });
+  for (let j = 0; j < d; j++) mean[j] /= sw;
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      const wi = w ? w[s + i] : 1;
+      for (let j = 0; j < d; j++) variance[j] += wi * (buf[i * d + j] - mean[j]) ** 2;
+    }
+  });
+  for (let j = 0; j < d; j++) variance[j] /= sw;
+  return { mean, variance };
+}
+
+/** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
+function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {
+  const cov = new Float64Array(covSize(covType, k, d));
+  const v = (j: number): number => (variance[j] > 0 ? variance[j] : 1) + reg;
+  if (covType === 'full' || covType === 'tied') {
+    for (let c = 0; c < (covType === 'full' ? k : 1); c++) for (let j = 0; j < d; j++) cov[c * d * d + j * d + j] = v(j);
+  } else if (covType === 'diag') {
+    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) cov[c * d + j] = v(j);
+  } else {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += v(j);
+    cov.fill(s / d);
+  }
+  const precChol = new Float64Array(cov.length);
+  precCholFromCov(cov, covType, k, d, precChol);
+  const means = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) means.set(mean, c * d);
+  return { k, d, covType, weights: new Float64Array(k).fill(1 / k), means, covariances: cov, precChol };
+}
+
+/** Statistics of the nearest-seed assignment, via the E-pass kernel with identity precisions. */
+function nearestSeedStats(rows: Rows, w: Float64Array | null, seeds: Float64Array, k: number, covType: CovarianceType, backend: Backend): SufficientStats {
+  const { d } = rows;
+  const kind = sxxKindOf(covType);
+  const ws = new Workspace(backend, d, k, kind);
+  const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
+  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = 1;
+  else prec.fill(1);
+  ws.setParams(seeds, prec, new Float64Array(k));
+  return ws.accumulate(rows, w, true);
+}
+
+/** Statistics of uniformly random soft responsibilities (scikit-learn's 'random'), centered on the data mean. */
+function randomStats(rows: Rows, w: Float64Array | null, k: number, covType: CovarianceType, mean: Float64Array, rng: Random): SufficientStats {
+  const { d } = rows;
+  const centers = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) centers.set(mean, c * d);
+  const st = emptyStats(k, d, sxxKindOf(covType), centers);
+  const r = new Float64Array(k);
+  const diff = new Float64Array(d);
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      let sum = 0;
+      for (let c = 0; c < k; c++) sum += r[c] = rng.random();
+      const wi = w ? w[s + i] : 1;
+      st.sumW += wi;
+      for (let j = 0; j < d; j++) diff[j] = buf[i * d + j] - mean[j];
+      for (let c = 0; c < k; c++) {
+        const wr = (wi * r[c]) / sum;
+        st.nk[c] += wr;
+        for (let j = 0; j < d; j++) st.sx[c * d + j] += wr * diff[j];
+        if (st.sxxKind === 'full') {
+          for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
+        } else {
+          for (let j = 0; j < d; j++) st.sxx[c * d + j] += wr * diff[j] * diff[j];
+        }
+      }
+    }
+  });
+  return st;
+}
+
+function distinctRows(rows: Rows, k: number, rng: Random): Float64Array {
+  // Partial Fisher–Yates over indices without materialising all n of them.
+  const picked = new Map<number, number>();
+  const seeds = new Float64Array(k * rows.d);
+  for (let t = 0; t < k; t++) {
+    const j = t + rng.int(rows.n - t);
+    const vj = picked.get(j) ?? j;
+    picked.set(j, picked.get(t) ?? t);
+    rows.copyRows(vj, 1, seeds, t * rows.d);
+  }
+  return seeds;
+}
+
+/** Checks the shape of precisionsInit for this covariance type and feature count. */
+function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: number, d: number): void {
+  const want = covShape(covType, k, d);
+  if (shape.length !== want.length || shape.some((s, i) => s !== want[i])) {
+    throw new OptionError(
+      'precisionsInit',
+      `precisionsInit for covarianceType '${covType}' must have shape [${want.join(', ')}]; got [${shape.join(', ')}]`,
+    );
+  }
+}
+
+export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
+  const { d } = rows;
+  const k = o.nComponents;
+  const covType = o.covarianceType;
+  if (o.meansInit && o.meansInit[0].length !== d) {
+    throw new OptionError('meansInit', `meansInit must be ${k}×${d} (nComponents × features of X); got ${k}×${o.meansInit[0].length}`);
+  }
+  if (o.precisionsInit) checkPrecisionsShape(o.precisionsInit.shape, covType, k, d);
+
+  let p: Params;
+  const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
+  if (needResp) {
+    const { mean, variance } = moments(rows, w);
+    const fallback = fallbackParams(covType, k, d, mean, variance, o.regCovar);
+    let st: SufficientStats;
+    if (o.initParams === 'random') {
+      st = randomStats(rows, w, k, covType, mean, rng);
+    } else {
+      let seeds: Float64Array;
+      if (o.initParams === 'random_from_data') seeds = distinctRows(rows, k, rng);
+      else {
+        seeds = kmeansPlusPlus(rows, k, w, rng);
+        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * meanVariance(rows, w)).centers;
+      }
+      st = nearestSeedStats(rows, w, seeds, k, covType, backend);
+    }
+    p = mStep(st, fallback, { covType, regCovar: o.regCovar, freeze: [], iteration: 0 });
+  } else {
+    p = { k, d, covType, weights: new Float64Array(k), means: new Float64Array(k * d), covariances: new Float64Array(covSize(covType, k, d)), precChol: new Float64Array(covSize(covType, k, d)) };
+  }
+  const weights = o.weightsInit ? o.weightsInit.slice() : p.weights;
+  const means = p.means;
+  if (o.meansInit) o.meansInit.forEach((m, c) => means.set(m, c * d));
+  if (o.precisionsInit) {
+    const precChol = new Float64Array(covSize(covType, k, d));
+    const bad = precCholFromPrecision(o.precisionsInit.values, covType, k, d, precChol);
+    if (bad >= 0) {
+      throw new OptionError('precisionsInit', `precisionsInit must be positive definite; ${covType === 'tied' ? 'the tied precision' : `component ${bad}`} is not`);
+    }
+    const covariances = new Float64Array(precChol.length);
+    covFromPrecChol(precChol, covType, k, d, covariances);
+    return { k, d, covType, weights, means, covariances, precChol };
+  }
+  return { ...p, weights, means };
+}

@@ -1,0 +1,259 @@
+/**
+ * k-means — the special case of hard EM with equal weights and equal spherical covariances — seeded by greedy
+ * k-means++ (as scikit-learn). It runs on the same E-pass kernel as EM: identity precisions make the log density
+ * −½‖x − c‖², `hard` makes responsibilities the nearest-center assignment, and the statistics give new centers.
+ */
+import type { Backend } from './backends/types.js';
+import { getBackend } from './backends/index.js';
+import { OptionError } from './errors.js';
+import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
+import type { BackendChoice } from './options.js';
+import { Random } from './random.js';
+import { Workspace } from './workspace.js';
+
+export interface KMeansOptions {
+  /** Restarts; the lowest inertia wins (default 1). */
+  nInit?: number;
+  /** Lloyd iterations per restart (default 300). */
+  maxIter?: number;
+  /** Stop when the squared center shift is below tol × mean feature variance (default 1e-4, as scikit-learn). */
+  tol?: number;
+  seed?: number;
+  sampleWeight?: ArrayLike<number>;
+  backend?: BackendChoice;
+}
+
+export interface KMeansResult {
+  centers: Float64Array[];
+  labels: Int32Array;
+  /** Σ w·‖x − center‖² at the final centers. */
+  inertia: number;
+  nIter: number;
+  converged: boolean;
+}
+
+/** Squared distance from row buffer position to a center. */
+function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number, d: number): number {
+  let s = 0;
+  for (let j = 0; j < d; j++) {
+    const t = x[xo + j] - c[co + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/** Calls fn(buffer, start, count) over blocks of rows copied into one reusable buffer. */
+export function forEachBlock(rows: Rows, fn: (buf: Float64Array, start: number, count: number) => void, block = 4096): void {
+  const buf = new Float64Array(block * rows.d);
+  for (let s = 0; s < rows.n; s += block) {
+    const count = Math.min(block, rows.n - s);
+    rows.copyRows(s, count, buf, 0);
+    fn(buf, s, count);
+  }
+}
+
+function rowOf(rows: Rows, i: number): Float64Array {
+  const out = new Float64Array(rows.d);
+  rows.copyRows(i, 1, out, 0);
+  return out;
+}
+
+/** Weighted index sampling: the row where the running sum of w·score first exceeds target. */
+function pickByCumulative(rows: Rows, score: Float64Array, w: Float64Array | null, target: number): number {
+  let acc = 0;
+  let last = -1;
+  for (let i = 0; i < rows.n; i++) {
+    const v = (w ? w[i] : 1) * score[i];
+    if (v > 0) last = i;
+    acc += v;
+    if (acc > target) return i;
+  }
+  return last >= 0 ? last : rows.n - 1;
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center).
+ * Returns k centers, row-major k×d.
+ */
+export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random): Float64Array {
+  const { n, d } = rows;
+  const centers = new Float64Array(k * d);
+  const first = w ? pickByCumulative(rows, new Float64Array(n).fill(1), w, rng.random() * w.reduce((a, b) => a + b, 0)) : rng.int(n);
+  centers.set(rowOf(rows, first), 0);
+  const closest = new Float64Array(n);
+  let pot = 0;
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      closest[s + i] = sqDist(buf, i * d, centers, 0, d);
+      pot += (w ? w[s + i] : 1) * closest[s + i];
+    }
+  });
+  const trials = 2 + Math.floor(Math.log(k));
+  const candDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity;
+    let bestRow = -1;
+    for (let t = 0; t < trials; t++) {
+      const cand = pot > 0 ? pickByCumulative(rows, closest, w, rng.random() * pot) : rng.int(n);
+      const cx = rowOf(rows, cand);
+      let candPot = 0;
+      forEachBlock(rows, (buf, s, count) => {
+        for (let i = 0; i < count; i++) {
+          const dist = Math.min(closest[s + i], sqDist(buf, i * d, cx, 0, d));
+          candDist[s + i] = dist;
+          candPot += (w ? w[s + i] : 1) * dist;
+        }
+      });
+      if (candPot < bestPot) {
+        bestPot = candPot;
+        bestRow = cand;
+        bestDist.set(candDist);
+      }
+    }
+    centers.set(rowOf(rows, bestRow), c * d);
+    closest.set(bestDist);
+    pot = bestPot;
+  }
+  return centers;
+}
+
+export interface LloydResult {
+  centers: Float64Array;
+  inertia: number;
+  nIter: number;
+  converged: boolean;
+}
+
+/** Lloyd iterations from the given centers. */
+export function lloyd(
+  rows: Rows, w: Float64Array | null, init: Float64Array, k: number, backend: Backend,
+  maxIter: number, tolScaled: number,
+): LloydResult {
+  const { d } = rows;
+  // Unit diagonal precisions and zero constants: the kernel's log density is −½‖x − c‖².
+  const ws = new Workspace(backend, d, k, 'diag');
+  const ones = new Float64Array(k * d).fill(1);
+  const zeros = new Float64Array(k);
+  let centers = init.slice();
+  let converged = false;
+  let nIter = 0;
+  for (let it = 1; it <= maxIter; it++) {
+    nIter = it;
+    ws.setParams(centers, ones, zeros);
+    const st = ws.accumulate(rows, w, true);
+    const next = centers.slice();
+    let shift = 0;
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) {
+      if (st.nk[c] === 0) {
+        empty.push(c);
+        continue;
+      }
+      for (let j = 0; j < d; j++) {
+        const dj = st.sx[c * d + j] / st.nk[c];
+        next[c * d + j] += dj;
+        shift += dj * dj;
+      }
+    }
+    if (empty.length > 0) relocateEmpty(rows, centers, next, empty, k);
+    centers = next;
+    if (empty.length === 0 && shift <= tolScaled) {
+      converged = true;
+      break;
+    }
+  }
+  ws.setParams(centers, ones, zeros);
+  const inertia = -2 * ws.accumulate(rows, w, true).logLik;
+  return { centers, inertia, nIter, converged };
+}
+
+/** Moves empty clusters onto the points farthest from their nearest center (scikit-learn's remedy). */
+function relocateEmpty(rows: Rows, centers: Float64Array, next: Float64Array, empty: number[], k: number): void {
+  const { d } = rows;
+  const far: { i: number; dist: number }[] = [];
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      let best = Infinity;
+      for (let c = 0; c < k; c++) best = Math.min(best, sqDist(buf, i * d, centers, c * d, d));
+      far.push({ i: s + i, dist: best });
+      if (far.length > 4 * empty.length) {
+        far.sort((a, b) => b.dist - a.dist);
+        far.length = empty.length;
+      }
+    }
+  });
+  far.sort((a, b) => b.dist - a.dist);
+  empty.forEach((c, t) => next.set(rowOf(rows, far[Math.min(t, far.length - 1)].i), c * d));
+}
+
+/** Mean per-feature (weighted) variance, the scale of k-means' tolerance. */
+export function meanVariance(rows: Rows, w: Float64Array | null): number {
+  const { d } = rows;
+  const mean = new Float64Array(d);
+  let sw = 0;
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      const wi = w ? w[s + i] : 1;
+      sw += wi;
+      for (let j = 0; j < d; j++) mean[j] += wi * buf[i * d + j];
+    }
+  });
+  for (let j = 0; j < d; j++) mean[j] /= sw;
+  let v = 0;
+  forEachBlock(rows, (buf, s, count) => {
+    for (let i = 0; i < count; i++) {
+      const wi = w ? w[s + i] : 1;
+      for (let j = 0; j < d; j++) v += wi * (buf[i * d + j] - mean[j]) ** 2;
+    }
+  });
+  return v / sw / d;
+}
+
+/** k-means clustering of X into k clusters (Lloyd's algorithm seeded by greedy k-means++). */
+export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMeansResult {
+  if (!Number.isInteger(k) || k < 1) throw new OptionError('k', `k must be an integer ≥ 1; got ${String(k)}`);
+  const nInit = options.nInit ?? 1;
+  const maxIter = options.maxIter ?? 300;
+  const tol = options.tol ?? 1e-4;
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(nInit) || nInit < 1) throw new OptionError('nInit', `nInit must be an integer ≥ 1; got ${String(nInit)}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new OptionError('maxIter', `maxIter must be an integer ≥ 1; got ${String(maxIter)}`);
+  if (!(typeof tol === 'number' && tol >= 0 && Number.isFinite(tol))) throw new OptionError('tol', `tol must be a finite number ≥ 0; got ${String(tol)}`);
+  if (!Number.isSafeInteger(seed)) throw new OptionError('seed', `seed must be a safe integer; got ${String(seed)}`);
+  const rows = toRows(X);
+  const w = toSampleWeight(options.sampleWeight, rows.n);
+  if (rows.n < k) throw new OptionError('k', `k = ${k} clusters need at least ${k} rows; X has ${rows.n}`);
+  const backend = getBackend(options.backend ?? 'auto');
+  const rng = new Random(seed);
+  const tolScaled = tol * meanVariance(rows, w);
+  let best: LloydResult | null = null;
+  for (let r = 0; r < nInit; r++) {
+    const res = lloyd(rows, w, kmeansPlusPlus(rows, k, w, rng), k, backend, maxIter, tolScaled);
+    if (!best || res.inertia < best.inertia) best = res;
+  }
+  const { d } = rows;
+  const b = best!;
+  const labels = new Int32Array(rows.n);
+  const ws = new Workspace(backend, d, k, 'diag');
+  ws.setParams(b.centers, new Float64Array(k * d).fill(1), new Float64Array(k));
+  ws.forEachLogResp(rows, (s, count, lr) => argmaxRows(lr, count, k, labels, s));
+  const centers: Float64Array[] = [];
+  for (let c = 0; c < k; c++) centers.push(b.centers.slice(c * d, (c + 1) * d));
+  return { centers, labels, inertia: b.inertia, nIter: b.nIter, converged: b.converged };
+}
+
+/** labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). */
+export function argmaxRows(m: Float64Array, count: number, k: number, labels: Int32Array, offset: number): void {
+  for (let r = 0; r < count; r++) {
+    let best = 0;
+    let bv = m[r * k];
+    for (let c = 1; c < k; c++) {
+      if (m[r * k + c] > bv) {
+        bv = m[r * k + c];
+        best = c;
+      }
+    }
+    labels[offset + r] = best;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Small dense linear algebra for the M-step (K factorisations of D×D matrices per iteration). Matrices are
+ * row-major Float64Arrays addressed with an offset so K of them can share one buffer.
+ */
+
+/** Lower Cholesky factor L (A = L·Lᵀ) of the symmetric matrix at a[aOff]; false if A is not positive definite. */
+export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Float64Array, outOff: number): boolean {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[aOff + i * d + j];
+      for (let p = 0; p < j; p++) s -= out[outOff + i * d + p] * out[outOff + j * d + p];
+      if (i === j) {
+        if (!(s > 0) || !Number.isFinite(s)) return false;
+        out[outOff + i * d + i] = Math.sqrt(s);
+      } else {
+        out[outOff + i * d + j] = s / out[outOff + j * d + j];
+      }
+    }
+    for (let j = i + 1; j < d; j++) out[outOff + i * d + j] = 0;
+  }
+  return true;
+}
+
+/** Inverse of the lower-triangular L at l[lOff] (forward substitution, column by column), written to out. */
+export function invertLower(l: Float64Array, lOff: number, d: number, out: Float64Array, outOff: number): void {
+  for (let c = 0; c < d; c++) {
+    for (let i = 0; i < c; i++) out[outOff + i * d + c] = 0;
+    out[outOff + c * d + c] = 1 / l[lOff + c * d + c];
+    for (let i = c + 1; i < d; i++) {
+      let s = 0;
+      for (let p = c; p < i; p++) s -= l[lOff + i * d + p] * out[outOff + p * d + c];
+      out[outOff + i * d + c] = s / l[lOff + i * d + i];
+    }
+  }
+}
+
+/** Transposes the d×d matrix at src into dst (different buffers or offsets). */
+export function transpose(src: Float64Array, sOff: number, d: number, dst: Float64Array, dOff: number): void {
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) dst[dOff + j * d + i] = src[sOff + i * d + j];
+}
+
+/** out = L·Lᵀ for lower-triangular L. */
+export function lowerTimesTranspose(l: Float64Array, lOff: number, d: number, out: Float64Array, outOff: number): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let p = 0; p <= j; p++) s += l[lOff + i * d + p] * l[lOff + j * d + p];
+      out[outOff + i * d + j] = s;
+      out[outOff + j * d + i] = s;
+    }
+  }
+}

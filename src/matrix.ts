@@ -1,0 +1,125 @@
+/**
+ * Input coercion. X is never copied whole and never mutated: a `Rows` view validates it once and copies blocks
+ * of rows into the backend's heap on demand, so a fit needs X plus O(block) memory, whatever layout X came in.
+ */
+import { DataError } from './errors.js';
+
+/** Row-major data: an array of rows, or one dense buffer with its shape. */
+export type Matrix =
+  | ArrayLike<number>[]
+  | readonly ArrayLike<number>[]
+  | { data: ArrayLike<number>; rows: number; cols: number };
+
+export interface Rows {
+  readonly n: number;
+  readonly d: number;
+  /** Copies rows [start, start + count) into dst starting at dstOff (row-major). */
+  copyRows(start: number, count: number, dst: Float64Array, dstOff: number): void;
+  /** Value at row i, column j (slow path for init code that touches few rows). */
+  get(i: number, j: number): number;
+}
+
+const isDense = (x: unknown): x is { data: ArrayLike<number>; rows: number; cols: number } =>
+  typeof x === 'object' && x !== null && !Array.isArray(x) && 'data' in x && 'rows' in x && 'cols' in x;
+
+function nonFinite(what: string, i: number, j: number, v: unknown): never {
+  throw new DataError(`${what} must contain only finite numbers; row ${i}, column ${j} is ${describeValue(v)}`, i, j);
+}
+
+const describeValue = (v: unknown): string =>
+  typeof v === 'number' ? String(v) : v === undefined ? 'missing (undefined)' : `${typeof v} ${JSON.stringify(v)}`;
+
+/**
+ * Validates X and returns a Rows view of it. `what` names the argument in messages; `expectD` (at predict time)
+ * is the number of features the model was fitted on.
+ */
+export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
+  if (isDense(x)) {
+    const { data, rows, cols } = x;
+    if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
+      throw new DataError(`${what}.rows and ${what}.cols must be integers (rows ≥ 0, cols ≥ 1); got rows=${rows}, cols=${cols}`);
+    }
+    if (data == null || typeof data.length !== 'number' || data.length !== rows * cols) {
+      throw new DataError(`${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`);
+    }
+    checkWidth(what, cols, expectD);
+    for (let t = 0; t < data.length; t++) {
+      const v = data[t];
+      if (typeof v !== 'number' || v - v !== 0) nonFinite(what, Math.floor(t / cols), t % cols, v);
+    }
+    const f64 = data instanceof Float64Array ? data : null;
+    return {
+      n: rows,
+      d: cols,
+      copyRows(start, count, dst, dstOff) {
+        if (f64) dst.set(f64.subarray(start * cols, (start + count) * cols), dstOff);
+        else for (let t = 0; t < count * cols; t++) dst[dstOff + t] = data[start * cols + t];
+      },
+      get: (i, j) => data[i * cols + j],
+    };
+  }
+  if (!Array.isArray(x)) {
+    throw new DataError(`${what} must be an array of rows (number[][] or Float64Array[]) or { data, rows, cols }; got ${x === null ? 'null' : typeof x}`);
+  }
+  const n = x.length;
+  if (n === 0) throw new DataError(`${what} has no rows`);
+  const first = x[0];
+  if (first == null || typeof first.length !== 'number') {
+    throw new DataError(`${what}[0] must be an array of numbers; got ${first === null ? 'null' : typeof first}`, 0);
+  }
+  const d = first.length;
+  if (d === 0) throw new DataError(`${what} rows must have at least one column; row 0 is empty`, 0);
+  checkWidth(what, d, expectD);
+  for (let i = 0; i < n; i++) {
+    const row = x[i];
+    if (row == null || typeof row.length !== 'number') {
+      throw new DataError(`${what}[${i}] must be an array of numbers; got ${row === null ? 'null' : typeof row}`, i);
+    }
+    if (row.length !== d) {
+      throw new DataError(`${what} is ragged: row ${i} has ${row.length} columns but row 0 has ${d}`, i);
+    }
+    for (let j = 0; j < d; j++) {
+      const v = row[j];
+      if (typeof v !== 'number' || v - v !== 0) nonFinite(what, i, j, v);
+    }
+  }
+  return {
+    n,
+    d,
+    copyRows(start, count, dst, dstOff) {
+      for (let i = 0; i < count; i++) {
+        const row = x[start + i];
+        if (row instanceof Float64Array) dst.set(row, dstOff + i * d);
+        else for (let j = 0; j < d; j++) dst[dstOff + i * d + j] = row[j];
+      }
+    },
+    get: (i, j) => x[i][j],
+  };
+}
+
+function checkWidth(what: string, d: number, expectD?: number): void {
+  if (expectD !== undefined && d !== expectD) {
+    throw new DataError(`${what} has ${d} features (columns) but the model was fitted on ${expectD}`);
+  }
+}
+
+/** Validates sample weights: finite, ≥ 0, one per row, not all zero. Returns a private copy. */
+export function toSampleWeight(w: ArrayLike<number> | null | undefined, n: number): Float64Array | null {
+  if (w == null) return null;
+  if (typeof w !== 'object' || typeof w.length !== 'number') {
+    throw new DataError(`sampleWeight must be an array of numbers; got ${typeof w}`);
+  }
+  if (w.length !== n) throw new DataError(`sampleWeight must have one weight per row of X (${n}); got ${w.length}`);
+  const out = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const v = w[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new DataError(`sampleWeight must be finite and ≥ 0; sampleWeight[${i}] is ${describeValue(v)}`, i);
+    }
+    out[i] = v;
+    sum += v;
+  }
+  if (!(sum > 0)) throw new DataError('sampleWeight must not be all zero');
+  return out;
+}

@@ -1,0 +1,141 @@
+/**
+ * The E-pass driver: lays out parameters, one block of rows, scratch and statistics in a backend's heap and runs
+ * the kernels block by block. Memory is reserved once per call (never inside the block loop), and parameters are
+ * rewritten at the start of every call so several workspaces can share one backend heap safely.
+ */
+import type { Backend } from './backends/types.js';
+import { COV_CODE } from './backends/types.js';
+import type { Rows } from './matrix.js';
+import type { CovarianceType } from './options.js';
+import { covSize } from './params.js';
+import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
+
+const align2 = (doubles: number): number => (doubles + 1) & ~1; // keep every array 16-byte aligned
+
+/** Rows per block: large enough to amortise call overhead, small enough to stay in cache. */
+export function blockRows(d: number, k: number): number {
+  return Math.max(16, Math.min(4096, Math.floor(65536 / (d + k + 1))));
+}
+
+export class Workspace {
+  readonly block: number;
+  private readonly code: number;
+  private readonly sxxLen: number;
+  private readonly statsLen: number;
+  // offsets in doubles (byte pointer = offset * 8)
+  private readonly oMeans: number;
+  private readonly oPrec: number;
+  private readonly oLogConst: number;
+  private readonly oX: number;
+  private readonly oW: number;
+  private readonly oScratch: number;
+  private readonly oStats: number;
+  private readonly oLse: number;
+  private readonly bytes: number;
+  private means: Float64Array;
+  private prec: Float64Array;
+  private logConst: Float64Array;
+
+  constructor(
+    readonly backend: Backend,
+    readonly d: number,
+    readonly k: number,
+    readonly covType: CovarianceType,
+    block = blockRows(d, k),
+  ) {
+    this.block = block;
+    this.code = COV_CODE[covType];
+    this.sxxLen = sxxKindOf(covType) === 'full' ? k * d * d : k * d;
+    this.statsLen = 2 + k + k * d + this.sxxLen;
+    let at = align2(backend.base / 8);
+    const take = (len: number): number => {
+      const o = at;
+      at = align2(at + len);
+      return o;
+    };
+    this.oMeans = take(k * d);
+    this.oPrec = take(covSize(covType, k, d));
+    this.oLogConst = take(k);
+    this.oX = take(block * d);
+    this.oW = take(block);
+    this.oScratch = take(block * k);
+    this.oStats = take(this.statsLen);
+    this.oLse = take(block);
+    this.bytes = at * 8;
+    this.means = new Float64Array(k * d);
+    this.prec = new Float64Array(covSize(covType, k, d));
+    this.logConst = new Float64Array(k);
+  }
+
+  /** Parameters for the next passes (copied; the caller may reuse its arrays). */
+  setParams(means: Float64Array, prec: Float64Array, logConst: Float64Array): void {
+    this.means = means.slice();
+    this.prec = prec.slice();
+    this.logConst = logConst.slice();
+  }
+
+  private prepare(): Float64Array {
+    this.backend.reserve(this.bytes);
+    const heap = this.backend.f64();
+    heap.set(this.means, this.oMeans);
+    heap.set(this.prec, this.oPrec);
+    heap.set(this.logConst, this.oLogConst);
+    return heap;
+  }
+
+  /**
+   * One E-pass over rows [start, end): returns the sufficient statistics around the current means.
+   * `hard` replaces responsibilities by the one-hot argmax (classification EM, k-means).
+   */
+  accumulate(rows: Rows, weights: Float64Array | null, hard: boolean, start = 0, end = rows.n): SufficientStats {
+    let heap = this.prepare();
+    heap.fill(0, this.oStats, this.oStats + this.statsLen);
+    const { d, k, block } = this;
+    const kern = this.backend.kernels;
+    for (let s = start; s < end; s += block) {
+      const count = Math.min(block, end - s);
+      rows.copyRows(s, count, heap, this.oX);
+      if (weights) heap.set(weights.subarray(s, s + count), this.oW);
+      kern.eStepAccumulate(
+        this.oX * 8, this.oW * 8, weights ? 1 : 0, count, d, k, this.code, hard ? 1 : 0,
+        this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8, this.oStats * 8,
+      );
+      heap = this.backend.f64(); // a kernel never grows memory, but a view is cheap to re-fetch
+    }
+    const st = emptyStats(k, d, sxxKindOf(this.covType), this.means);
+    const o = this.oStats;
+    st.logLik = heap[o];
+    st.sumW = heap[o + 1];
+    st.nk.set(heap.subarray(o + 2, o + 2 + k));
+    st.sx.set(heap.subarray(o + 2 + k, o + 2 + k + k * d));
+    st.sxx.set(heap.subarray(o + 2 + k + k * d, o + this.statsLen));
+    if (st.sxxKind === 'full') mirrorUpper(st.sxx, k, d);
+    return st;
+  }
+
+  /**
+   * Log responsibilities and log p(x) for every row, block by block: `visit(start, count, logResp, lse)` gets views
+   * into the heap (count×k and count) that are valid only during the call.
+   */
+  forEachLogResp(rows: Rows, visit: (start: number, count: number, logResp: Float64Array, lse: Float64Array) => void): void {
+    const { d, k, block } = this;
+    const kern = this.backend.kernels;
+    for (let s = 0; s < rows.n; s += block) {
+      const heap = this.prepare();
+      const count = Math.min(block, rows.n - s);
+      rows.copyRows(s, count, heap, this.oX);
+      kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
+      kern.normalizeRows(this.oScratch * 8, count, k, this.oLse * 8);
+      const view = this.backend.f64();
+      visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k), view.subarray(this.oLse, this.oLse + count));
+    }
+  }
+}
+
+/** Copies the upper triangle of each d×d block into its lower triangle (kernels define only j ≥ i). */
+function mirrorUpper(sxx: Float64Array, k: number, d: number): void {
+  for (let c = 0; c < k; c++) {
+    const o = c * d * d;
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) sxx[o + i * d + j] = sxx[o + j * d + i];
+  }
+}

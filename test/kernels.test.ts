@@ -1,0 +1,520 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createJsBackend } from '../src/backends/js.js';
+import { createWasmBackend, createWasmBackendAsync } from '../src/backends/wasm.js';
+import type { Backend } from '../src/backends/types.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// deterministic PRNG (mulberry32) + normal deviates
+
+function rng(seed: number) {
+  let a = seed >>> 0;
+  const u = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const normal = (): number => {
+    let v = u();
+    while (v === 0) v = u();
+    return Math.sqrt(-2 * Math.log(v)) * Math.cos(2 * Math.PI * u());
+  };
+  return { u, normal };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// naive reference: explicit matrices, Σ = (P·Pᵀ)⁻¹, log N via −½(d log 2π + log det Σ + (x−μ)ᵀ Σ⁻¹ (x−μ))
+
+type Mat = number[][];
+const COV_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
+type CovName = (typeof COV_TYPES)[number];
+const COV = { full: 0, tied: 1, diag: 2, spherical: 3 } as const;
+
+function matMulT(P: Mat): Mat {
+  const d = P.length;
+  const out: Mat = [];
+  for (let i = 0; i < d; i++) {
+    out.push([]);
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let m = 0; m < d; m++) s += P[i][m] * P[j][m];
+      out[i].push(s);
+    }
+  }
+  return out;
+}
+
+/** Gauss–Jordan inverse with partial pivoting; also returns log|det|. */
+function inverse(A: Mat): { inv: Mat; logDet: number } {
+  const d = A.length;
+  const a = A.map((r, i) => [...r, ...Array.from({ length: d }, (_, j) => (i === j ? 1 : 0))]);
+  let logDet = 0;
+  for (let c = 0; c < d; c++) {
+    let piv = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(a[r][c]) > Math.abs(a[piv][c])) piv = r;
+    [a[c], a[piv]] = [a[piv], a[c]];
+    const p = a[c][c];
+    logDet += Math.log(Math.abs(p));
+    for (let j = 0; j < 2 * d; j++) a[c][j] /= p;
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      if (f === 0) continue;
+      for (let j = 0; j < 2 * d; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return { inv: a.map((r) => r.slice(d)), logDet };
+}
+
+interface Problem {
+  cov: CovName;
+  n: number;
+  d: number;
+  k: number;
+  X: number[][];
+  w: number[] | null;
+  means: number[][];
+  /** precision Cholesky factor per component as a full d×d matrix (upper-triangular) */
+  P: Mat[];
+  logPi: number[];
+  /** flat kernel inputs */
+  precFlat: number[];
+  logConst: number[];
+}
+
+function makeProblem(seed: number, cov: CovName, n: number, d: number, k: number, weighted: boolean): Problem {
+  const R = rng(seed);
+  const offset = 3;
+  const means: number[][] = [];
+  for (let c = 0; c < k; c++) means.push(Array.from({ length: d }, () => offset + 2 * R.normal()));
+  const P: Mat[] = [];
+  const precFlat: number[] = [];
+  const triP = (): Mat => {
+    const m: Mat = [];
+    for (let i = 0; i < d; i++) {
+      m.push([]);
+      for (let j = 0; j < d; j++) {
+        m[i].push(i === j ? 0.5 + 1.5 * R.u() : i < j ? (R.u() - 0.5) * (0.8 / Math.sqrt(d)) : 0);
+      }
+    }
+    return m;
+  };
+  if (cov === 'full') {
+    for (let c = 0; c < k; c++) {
+      const m = triP();
+      P.push(m);
+      for (const row of m) precFlat.push(...row);
+    }
+  } else if (cov === 'tied') {
+    const m = triP();
+    for (let c = 0; c < k; c++) P.push(m);
+    for (const row of m) precFlat.push(...row);
+  } else if (cov === 'diag') {
+    for (let c = 0; c < k; c++) {
+      const p = Array.from({ length: d }, () => 0.5 + 1.5 * R.u());
+      precFlat.push(...p);
+      P.push(p.map((v, i) => p.map((_, j) => (i === j ? v : 0))));
+    }
+  } else {
+    for (let c = 0; c < k; c++) {
+      const v = 0.5 + 1.5 * R.u();
+      precFlat.push(v);
+      P.push(Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? v : 0))));
+    }
+  }
+  const piRaw = Array.from({ length: k }, () => 0.2 + R.u());
+  const piSum = piRaw.reduce((a, b) => a + b, 0);
+  const logPi = piRaw.map((p) => Math.log(p / piSum));
+  const logConst = P.map((m, c) => {
+    let ld = 0;
+    for (let i = 0; i < d; i++) ld += Math.log(m[i][i]);
+    return logPi[c] + ld - 0.5 * d * Math.log(2 * Math.PI);
+  });
+  const X: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    const c = Math.floor(R.u() * k);
+    X.push(means[c].map((m) => m + 1.5 * R.normal()));
+  }
+  let w: number[] | null = null;
+  if (weighted) {
+    w = Array.from({ length: n }, () => (R.u() < 0.15 ? 0 : 2 * R.u()));
+  }
+  return { cov, n, d, k, X, w, means, P, logPi, precFlat, logConst };
+}
+
+function refLogProb(p: Problem): number[][] {
+  const { d } = p;
+  const comps = p.P.map((Pm, c) => {
+    const Sigma = inverse(matMulT(Pm)).inv; // Σ = (P·Pᵀ)⁻¹
+    const { inv: SigmaInv, logDet } = inverse(Sigma);
+    return { SigmaInv, logDet, mu: p.means[c], logPi: p.logPi[c] };
+  });
+  return p.X.map((x) =>
+    comps.map(({ SigmaInv, logDet, mu, logPi }) => {
+      const diff = x.map((v, i) => v - mu[i]);
+      let q = 0;
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) q += diff[i] * SigmaInv[i][j] * diff[j];
+      return logPi - 0.5 * (d * Math.log(2 * Math.PI) + logDet + q);
+    }),
+  );
+}
+
+interface RefStats {
+  values: number[];
+  /** per entry: Σ |terms| (the scale against which rounding error is judged) */
+  scale: number[];
+  resp: number[][];
+}
+
+function refStats(p: Problem, hard: boolean, lp: number[][]): RefStats {
+  const { n, d, k, cov } = p;
+  const fullish = cov === 'full' || cov === 'tied';
+  const sxxLen = fullish ? k * d * d : k * d;
+  const len = 2 + k + k * d + sxxLen;
+  const values = new Array<number>(len).fill(0);
+  const scale = new Array<number>(len).fill(0);
+  const add = (i: number, v: number) => {
+    values[i] += v;
+    scale[i] += Math.abs(v);
+  };
+  const resp: number[][] = [];
+  for (let r = 0; r < n; r++) {
+    const row = lp[r];
+    let m = -Infinity;
+    let am = 0;
+    row.forEach((v, c) => {
+      if (v > m) {
+        m = v;
+        am = c;
+      }
+    });
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    const rr = hard ? row.map((_, c) => (c === am ? 1 : 0)) : row.map((v) => Math.exp(v - lse));
+    resp.push(rr);
+    const wt = p.w ? p.w[r] : 1;
+    if (wt === 0) continue;
+    add(0, wt * (hard ? row[am] : lse));
+    add(1, wt);
+    for (let c = 0; c < k; c++) {
+      const wr = wt * rr[c];
+      add(2 + c, wr);
+      const diff = p.X[r].map((v, i) => v - p.means[c][i]);
+      for (let i = 0; i < d; i++) add(2 + k + c * d + i, wr * diff[i]);
+      const base = 2 + k + k * d;
+      if (fullish) {
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) add(base + c * d * d + i * d + j, wr * diff[i] * diff[j]);
+      } else {
+        for (let i = 0; i < d; i++) add(base + c * d + i, wr * diff[i] * diff[i]);
+      }
+    }
+  }
+  return { values, scale, resp };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// heap layout helper
+
+class Layout {
+  private next: number;
+  constructor(private readonly be: Backend) {
+    this.next = be.base;
+  }
+  alloc(doubles: number): number {
+    const ptr = this.next;
+    this.next += Math.ceil((doubles * 8) / 16) * 16;
+    this.be.reserve(this.next);
+    return ptr;
+  }
+  put(values: ArrayLike<number>): number {
+    const ptr = this.alloc(values.length);
+    this.be.f64().set(values, ptr / 8);
+    return ptr;
+  }
+  get(ptr: number, len: number): number[] {
+    return Array.from(this.be.f64().subarray(ptr / 8, ptr / 8 + len));
+  }
+}
+
+interface RunOut {
+  lp: number[];
+  norm: number[];
+  lse: number[];
+  stats: number[];
+  scratch: number[];
+}
+
+function run(be: Backend, p: Problem, hard: boolean, initialStats?: number[]): RunOut {
+  const { n, d, k, cov } = p;
+  const L = new Layout(be);
+  const x = L.put(p.X.flat());
+  const w = p.w ? L.put(p.w) : L.alloc(1);
+  const means = L.put(p.means.flat());
+  const prec = L.put(p.precFlat);
+  const logConst = L.put(p.logConst);
+  const out = L.alloc(n * k);
+  const lse = L.alloc(n);
+  const scratch = L.alloc(n * k);
+  const statsLen = 2 + k + k * d + (cov === 'full' || cov === 'tied' ? k * d * d : k * d);
+  const stats = L.put(initialStats ?? new Array<number>(statsLen).fill(0));
+  const K = be.kernels;
+  K.logProb(x, n, d, k, COV[cov], means, prec, logConst, out);
+  const lp = L.get(out, n * k);
+  K.normalizeRows(out, n, k, lse);
+  K.eStepAccumulate(x, w, p.w ? 1 : 0, n, d, k, COV[cov], hard ? 1 : 0, means, prec, logConst, scratch, stats);
+  return { lp, norm: L.get(out, n * k), lse: L.get(lse, n), stats: L.get(stats, statsLen), scratch: L.get(scratch, n * k) };
+}
+
+/** Entries of the stats vector the ABI defines (full/tied sxx: upper triangle only). */
+function definedStatIndices(p: Problem): number[] {
+  const { d, k, cov } = p;
+  const idx: number[] = [];
+  const base = 2 + k + k * d;
+  for (let i = 0; i < base; i++) idx.push(i);
+  if (cov === 'full' || cov === 'tied') {
+    for (let c = 0; c < k; c++) for (let i = 0; i < d; i++) for (let j = i; j < d; j++) idx.push(base + c * d * d + i * d + j);
+  } else {
+    for (let i = 0; i < k * d; i++) idx.push(base + i);
+  }
+  return idx;
+}
+
+const TOL = 1e-10;
+
+function expectClose(got: number, want: number, scale: number, tol: number, what: string): void {
+  const err = Math.abs(got - want);
+  const lim = tol * Math.max(1, Math.abs(want), scale);
+  if (!(err <= lim)) throw new Error(`${what}: got ${got}, want ${want} (|err| ${err} > ${lim})`);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+const backends: [string, () => Backend][] = [
+  ['js', createJsBackend],
+  ['wasm', createWasmBackend],
+];
+
+describe('backends instantiate', () => {
+  it('wasm backend has base ≥ heapBase, 16-aligned', () => {
+    const be = createWasmBackend();
+    expect(be.name).toBe('wasm');
+    expect(be.base % 16).toBe(0);
+    expect(be.base).toBeGreaterThan(0);
+  });
+  it('async wasm backend works', async () => {
+    const be = await createWasmBackendAsync();
+    expect(be.name).toBe('wasm');
+    const p = makeProblem(5, 'full', 7, 3, 3, false);
+    const a = run(be, p, false);
+    const b = run(createJsBackend(), p, false);
+    a.stats.forEach((v, i) => expectClose(v, b.stats[i], 0, 1e-12, `stats[${i}]`));
+  });
+  it('wasm backend reports missing SIMD clearly', () => {
+    const spy = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+    try {
+      expect(() => createWasmBackend()).toThrow(/SIMD/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+  it('js backend base is 16', () => {
+    expect(createJsBackend().base).toBe(16);
+  });
+});
+
+describe.each(backends)('%s backend vs naive reference', (_name, make) => {
+  const be = make();
+  let seed = 1000;
+  for (const cov of COV_TYPES) {
+    for (const d of [1, 2, 3, 5, 8, 17]) {
+      for (const k of [1, 3]) {
+        for (const n of [1, 7, 64]) {
+          const s = seed++;
+          it(`${cov} d=${d} k=${k} n=${n}`, () => {
+            for (const weighted of [false, true]) {
+              const p = makeProblem(s * 2 + (weighted ? 1 : 0), cov, n, d, k, weighted);
+              const ref = refLogProb(p);
+              for (const hard of [false, true]) {
+                const o = run(be, p, hard);
+                const tag = `${cov} d=${d} k=${k} n=${n} w=${weighted} hard=${hard}`;
+                // logProb
+                for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) expectClose(o.lp[r * k + c], ref[r][c], 0, TOL, `${tag} lp[${r},${c}]`);
+                // normalizeRows: lse and log-responsibilities
+                for (let r = 0; r < n; r++) {
+                  const row = ref[r];
+                  const m = Math.max(...row);
+                  const lse = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+                  expectClose(o.lse[r], lse, 0, TOL, `${tag} lse[${r}]`);
+                  let sum = 0;
+                  for (let c = 0; c < k; c++) {
+                    expectClose(o.norm[r * k + c], row[c] - lse, Math.abs(row[c]), TOL, `${tag} logresp[${r},${c}]`);
+                    sum += Math.exp(o.norm[r * k + c]);
+                  }
+                  expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
+                }
+                // eStepAccumulate
+                const rs = refStats(p, hard, ref);
+                for (const i of definedStatIndices(p)) expectClose(o.stats[i], rs.values[i], rs.scale[i], TOL, `${tag} stats[${i}]`);
+                for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) expectClose(o.scratch[r * k + c], rs.resp[r][c], 0, TOL, `${tag} resp[${r},${c}]`);
+              }
+            }
+          });
+        }
+      }
+    }
+  }
+});
+
+describe('wasm and js agree', () => {
+  const wasm = createWasmBackend();
+  const js = createJsBackend();
+  let seed = 5000;
+  for (const cov of COV_TYPES) {
+    for (const d of [1, 2, 3, 4, 5, 7, 8, 17, 33]) {
+      for (const k of [1, 3, 8]) {
+        const s = seed++;
+        it(`${cov} d=${d} k=${k}`, () => {
+          for (const weighted of [false, true]) {
+            for (const hard of [false, true]) {
+              const p = makeProblem(s * 4 + (weighted ? 2 : 0) + (hard ? 1 : 0), cov, 37, d, k, weighted);
+              const a = run(wasm, p, hard);
+              const b = run(js, p, hard);
+              const tag = `${cov} d=${d} k=${k} w=${weighted} hard=${hard}`;
+              // logProb uses only +, −, × (no exp/log): the twin mirrors the SIMD lane order, so bit-identical
+              expect(a.lp, `${tag} lp bit-identical`).toEqual(b.lp);
+              a.norm.forEach((v, i) => expectClose(v, b.norm[i], 0, 1e-12, `${tag} norm[${i}]`));
+              a.lse.forEach((v, i) => expectClose(v, b.lse[i], 0, 1e-12, `${tag} lse[${i}]`));
+              a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `${tag} scratch[${i}]`));
+              // whole stats vector, including the few lower-triangle entries the kernels happen to write
+              a.stats.forEach((v, i) => expectClose(v, b.stats[i], 0, 1e-12, `${tag} stats[${i}]`));
+            }
+          }
+        });
+      }
+    }
+  }
+});
+
+describe.each(backends)('%s backend edge cases', (_name, make) => {
+  it('normalizeRows: all −∞ row gives lse −∞ and uniform −log k', () => {
+    const be = make();
+    const L = new Layout(be);
+    const k = 3;
+    const lp = L.put([-Infinity, -Infinity, -Infinity, -1, -2, -3, -Infinity, 0, -Infinity]);
+    const lse = L.alloc(3);
+    be.kernels.normalizeRows(lp, 3, k, lse);
+    const out = L.get(lp, 9);
+    const l = L.get(lse, 3);
+    expect(l[0]).toBe(-Infinity);
+    for (let c = 0; c < k; c++) expect(out[c]).toBeCloseTo(-Math.log(3), 15);
+    const row1 = out.slice(3, 6).map(Math.exp);
+    expect(Math.abs(row1.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-15);
+    expect(l[2]).toBe(0);
+    expect(out.slice(6, 9)).toEqual([-Infinity, 0, -Infinity]);
+  });
+
+  it('eStepAccumulate: underflowed row gets uniform responsibilities, not NaN', () => {
+    const be = make();
+    const L = new Layout(be);
+    const d = 2, k = 2;
+    // x far from both means with tight precisions → every log density ≈ −1e40·…, exp underflows; lse −∞ only
+    // if lp = −∞, so use logConst = −∞ to force it
+    const x = L.put([0, 0]);
+    const means = L.put([1, 1, 2, 2]);
+    const prec = L.put([1, 1, 1, 1]);
+    const logConst = L.put([-Infinity, -Infinity]);
+    const scratch = L.alloc(k);
+    const stats = L.put(new Array(2 + k + 2 * k * d).fill(0));
+    be.kernels.eStepAccumulate(x, 0, 0, 1, d, k, 2, 0, means, prec, logConst, scratch, stats);
+    const r = L.get(scratch, k);
+    expect(r).toEqual([0.5, 0.5]);
+    const st = L.get(stats, 2 + k + 2 * k * d);
+    expect(st[0]).toBe(-Infinity);
+    expect(st[1]).toBe(1);
+    expect(st.slice(2, 4)).toEqual([0.5, 0.5]);
+    expect(st.slice(4, 8)).toEqual([-0.5, -0.5, -1, -1]);
+    expect(st.slice(8, 12)).toEqual([0.5, 0.5, 2, 2]);
+  });
+
+  it('hard=1 picks the argmax (first on ties) and one-hot responsibilities', () => {
+    const be = make();
+    const L = new Layout(be);
+    const d = 2, k = 3;
+    // components 0 and 2 identical (tie → 0), component 1 at (10, 10)
+    const X = [
+      [0.1, -0.2], // → 0 (tie with 2)
+      [9.5, 10.2], // → 1
+      [10.3, 9.9], // → 1
+      [-0.3, 0.4], // → 0
+    ];
+    const x = L.put(X.flat());
+    const means = L.put([0, 0, 10, 10, 0, 0]);
+    const prec = L.put([1, 1, 1]);
+    const lc = Math.log(1 / 3) - Math.log(2 * Math.PI);
+    const logConst = L.put([lc, lc, lc]);
+    const scratch = L.alloc(4 * k);
+    const statsLen = 2 + k + 2 * k * d;
+    const stats = L.put(new Array(statsLen).fill(0));
+    const w = L.put([1, 2, 0.5, 3]);
+    be.kernels.eStepAccumulate(x, w, 1, 4, d, k, 3, 1, means, prec, logConst, scratch, stats);
+    expect(L.get(scratch, 12)).toEqual([1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0]);
+    const st = L.get(stats, statsLen);
+    expect(st[1]).toBe(6.5);
+    expect(st.slice(2, 5)).toEqual([4, 2.5, 0]);
+    // sx for component 0 = 1·(0.1, −0.2) + 3·(−0.3, 0.4)
+    expect(st[5]).toBeCloseTo(0.1 - 0.9, 14);
+    expect(st[6]).toBeCloseTo(-0.2 + 1.2, 14);
+    // classification log-likelihood: Σ w · lp[argmax]
+    const lpOf = (p: number[], m: number[]) => lc - 0.5 * ((p[0] - m[0]) ** 2 + (p[1] - m[1]) ** 2);
+    const want = 1 * lpOf(X[0], [0, 0]) + 2 * lpOf(X[1], [10, 10]) + 0.5 * lpOf(X[2], [10, 10]) + 3 * lpOf(X[3], [0, 0]);
+    expect(st[0]).toBeCloseTo(want, 12);
+    // component 2 untouched
+    expect(st.slice(9, 11)).toEqual([0, 0]);
+  });
+
+  it('stats are added to (not overwritten), and blocks merge by addition', () => {
+    const be = make();
+    const p = makeProblem(77, 'full', 40, 5, 3, true);
+    const one = run(be, p, false);
+    const pre = one.stats.map((_, i) => (i % 7) - 3);
+    const again = run(be, p, false, pre);
+    again.stats.forEach((v, i) => expectClose(v, one.stats[i] + pre[i], Math.abs(one.stats[i]) + Math.abs(pre[i]), 1e-14, `stats[${i}]`));
+    const a = { ...p, n: 25, X: p.X.slice(0, 25), w: p.w!.slice(0, 25) };
+    const b = { ...p, n: 15, X: p.X.slice(25), w: p.w!.slice(25) };
+    const sa = run(be, a, false);
+    const sb = run(be, b, false, sa.stats);
+    const rs = refStats(p, false, refLogProb(p));
+    for (const i of definedStatIndices(p)) expectClose(sb.stats[i], rs.values[i], rs.scale[i], TOL, `merged stats[${i}]`);
+  });
+
+  it('rejects d above 4096 and bad covType', () => {
+    const be = make();
+    expect(() => be.kernels.logProb(be.base, 1, 4097, 1, 0, be.base, be.base, be.base, be.base)).toThrow();
+    expect(() => be.kernels.logProb(be.base, 1, 2, 1, 4, be.base, be.base, be.base, be.base)).toThrow();
+  });
+
+  it('reserve grows the heap and f64() after growth sees the same data', () => {
+    const be = make();
+    const before = be.f64();
+    const n0 = before.length;
+    const ptr = be.base;
+    for (let i = 0; i < 100; i++) before[ptr / 8 + i] = i * 1.5 + 0.25;
+    be.reserve(n0 * 8); // no-op
+    expect(be.f64().length).toBe(n0);
+    const want = n0 * 8 + 3 * 65536 + 123;
+    be.reserve(want);
+    const after = be.f64();
+    expect(after.byteLength).toBeGreaterThanOrEqual(want);
+    for (let i = 0; i < 100; i++) expect(after[ptr / 8 + i]).toBe(i * 1.5 + 0.25);
+    expect(be.f64()).toBe(after); // cached until the next growth
+    // kernels see the grown heap: place data beyond the old end
+    const hi = Math.ceil((n0 * 8 + 1000) / 16) * 16;
+    const f = be.f64();
+    f.set([1, 2], hi / 8); // x (d = 2)
+    f.set([0, 0], hi / 8 + 2); // mean
+    f.set([1, 1], hi / 8 + 4); // diag precision
+    f.set([0], hi / 8 + 6); // logConst
+    be.kernels.logProb(hi, 1, 2, 1, 2, hi + 16, hi + 32, hi + 48, hi + 64);
+    expect(be.f64()[hi / 8 + 8]).toBe(-2.5);
+  });
+});

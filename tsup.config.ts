@@ -1,0 +1,34 @@
+import { defineConfig } from 'tsup';
+
+// An explicit target list: without one esbuild may emit syntax or built-ins (e.g. Uint8Array.fromBase64) that
+// Node 20 and older browsers lack.
+const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    platform: 'neutral',
+    target,
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    external: ['@assemblyscript/loader'],
+  },
+  {
+    // Self-contained ES module for <script type="module"> and bundlers that pick the "browser" condition.
+    entry: { browser: 'src/index.ts' },
+    format: ['esm'],
+    platform: 'browser',
+    target,
+    noExternal: ['@assemblyscript/loader'],
+    sourcemap: true,
+  },
+  {
+    entry: { demo: 'src/demo.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target,
+    external: ['@assemblyscript/loader'],
+  },
+]);
