@@ -15,8 +15,6 @@ export interface Rows {
   readonly d: number;
   /** Copies rows [start, start + count) into dst starting at dstOff (row-major). */
   copyRows(start: number, count: number, dst: Float64Array, dstOff: number): void;
-  /** Value at row i, column j (slow path for init code that touches few rows). */
-  get(i: number, j: number): number;
 }
 
 const isDense = (x: unknown): x is { data: ArrayLike<number>; rows: number; cols: number } =>
@@ -55,7 +53,6 @@ export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
         if (f64) dst.set(f64.subarray(start * cols, (start + count) * cols), dstOff);
         else for (let t = 0; t < count * cols; t++) dst[dstOff + t] = data[start * cols + t];
       },
-      get: (i, j) => data[i * cols + j],
     };
   }
   if (!Array.isArray(x)) {
@@ -93,7 +90,6 @@ export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
         else for (let j = 0; j < d; j++) dst[dstOff + i * d + j] = row[j];
       }
     },
-    get: (i, j) => x[i][j],
   };
 }
 

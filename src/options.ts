@@ -1,6 +1,6 @@
 /**
- * The single table of options: defaults, validation and normalisation. The constructor, setParams-like paths and
- * fromJSON all go through `resolveOptions`, so a rule lives in exactly one place.
+ * The single table of options: defaults, validation and normalisation. The constructor and fromJSON both go
+ * through `resolveOptions`, so a rule lives in exactly one place.
  */
 import { OptionError } from './errors.js';
 
@@ -189,7 +189,7 @@ const RULES: Record<keyof GaussianMixtureOptions, Rule> = {
 export const OPTION_NAMES = Object.keys(RULES) as (keyof GaussianMixtureOptions)[];
 
 /** Applies defaults and validates; throws OptionError naming the first bad option. Never mutates `options`. */
-export function resolveOptions(options: GaussianMixtureOptions = {}, base?: ResolvedOptions): ResolvedOptions {
+export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOptions {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new OptionError('options', `options must be a plain object; got ${describe(options)}`);
   }
@@ -201,7 +201,7 @@ export function resolveOptions(options: GaussianMixtureOptions = {}, base?: Reso
   const out: Record<string, unknown> = {};
   for (const name of OPTION_NAMES) {
     const given = (options as Record<string, unknown>)[name];
-    if (given === undefined) out[name] = base ? base[name] : RULES[name].check(RULES[name].default, name);
+    if (given === undefined) out[name] = RULES[name].check(RULES[name].default, name);
     else out[name] = RULES[name].check(given, name);
   }
   const resolved = out as unknown as ResolvedOptions;
