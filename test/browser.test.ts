@@ -1,0 +1,198 @@
+/**
+ * End-to-end: the browser example (examples/browser) in headless Chromium, served by examples/browser/serve.mjs,
+ * must fit Old Faithful on the wasm backend and agree with the same fit in Node to 1e-10, through the UI controls
+ * and after a click adds a point. Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it) and a built
+ * dist/browser.js (`npm test` builds first).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GaussianMixture } from '../src/index.js';
+import type { GaussianMixtureOptions } from '../src/options.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+// The flags that work on this machine: no sandbox as root, and no background traffic to Google's hosts, which the
+// closed network refuses. Playwright adds --headless itself and starts Chromium with a fresh temporary
+// --user-data-dir (it refuses one passed in args).
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+const repo = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+
+interface PageResult {
+  weights: number[];
+  means: number[][];
+  covariances: number | number[] | number[][] | number[][][];
+  lowerBound: number;
+  backend: 'wasm' | 'js';
+  nIter: number;
+  options: GaussianMixtureOptions;
+  nPoints: number;
+  data: number[][];
+  fitCount: number;
+  ready: boolean;
+  error?: string;
+}
+
+declare global {
+  interface Window {
+    __gaussmix?: PageResult;
+  }
+}
+
+const faithful: number[][] = readFileSync(repo('data/faithful.csv'), 'utf8')
+  .trim().split(/\r?\n/).slice(1).map((line) => line.split(',').map(Number));
+
+/** Flattens nested arrays and typed arrays into a plain number[]. */
+function flat(v: unknown): number[] {
+  if (typeof v === 'number') return [v];
+  return Array.from(v as ArrayLike<unknown>, flat).flat();
+}
+
+/** |a − b| ≤ tol·max(1, |b|) elementwise, with the worst entry named on failure. */
+function expectEqualTo(actual: unknown, expected: unknown, tol: number, label: string): void {
+  const a = flat(actual);
+  const b = flat(expected);
+  expect(a.length, `${label}: number of entries`).toBe(b.length);
+  let worst = 0;
+  let at = 0;
+  a.forEach((v, i) => {
+    const err = Math.abs(v - b[i]) / Math.max(1, Math.abs(b[i]));
+    if (!(err <= worst)) [worst, at] = [err, i];
+  });
+  expect(worst, `${label}: entry ${at} is ${a[at]} in the browser, ${b[at]} in Node`).toBeLessThanOrEqual(tol);
+}
+
+/** Fits the same data with the same options in Node and checks the page's result against it. */
+function expectSameAsNode(r: PageResult): void {
+  expect(r.error, 'the page reported an error').toBeUndefined();
+  const gm = new GaussianMixture(r.options).fit(r.data);
+  expect(r.backend, 'backend that ran in the browser').toBe(gm.backend);
+  expect(r.nIter, 'nIter').toBe(gm.nIter);
+  expectEqualTo(r.weights, gm.weights, 1e-10, 'weights');
+  expectEqualTo(r.means, gm.means, 1e-10, 'means');
+  expectEqualTo(r.covariances, gm.covariances, 1e-10, 'covariances');
+  expectEqualTo(r.lowerBound, gm.lowerBound, 1e-10, 'lowerBound');
+}
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+const pageErrors: string[] = [];
+
+/** Starts examples/browser/serve.mjs on a random port and resolves to the page URL it prints first. */
+function startServer(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [repo('examples/browser/serve.mjs'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`static server printed no URL within 10 s: ${out}${err}`)), 10_000);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /^(http:\/\/127\.0\.0\.1:\d+\/\S*)$/m.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr!.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`static server exited with code ${code}: ${err}`));
+    });
+  });
+}
+
+/** Waits until the page has finished fit number `count` (or any later one) and returns its result. */
+async function waitForFit(count: number): Promise<PageResult> {
+  await page.waitForFunction((n) => {
+    const g = window.__gaussmix;
+    return !!g && g.ready && g.fitCount >= n;
+  }, count, { timeout: 15_000 });
+  return (await page.evaluate(() => window.__gaussmix))!;
+}
+
+describe('browser example in headless Chromium', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `Chromium is not installed at ${CHROMIUM}; this test needs it. Install Debian's package: `
+        + '`apt-get update && apt-get install -y --no-install-recommends chromium` (.ci/run does this).',
+      );
+    }
+    if (!existsSync(repo('dist/browser.js'))) {
+      throw new Error('dist/browser.js is missing; run `npm run build` first (`npm test` does).');
+    }
+    const url = await startServer();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+    page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') pageErrors.push(m.text());
+    });
+    await page.goto(url);
+  }, 40_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((r) => server!.once('exit', r));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('fits Old Faithful on the wasm backend, equal to the Node fit', async () => {
+    const r = await waitForFit(1);
+    expect(r.backend).toBe('wasm');
+    expect(r.options).toEqual({ nComponents: 2, covarianceType: 'full', backend: 'auto', seed: 0 });
+    expect(r.data).toEqual(faithful);
+    expectSameAsNode(r);
+    // The same model as a plain Node fit of the shipped file (not just of what the page reports it used).
+    const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(faithful);
+    expectEqualTo(r.means, gm.means, 1e-10, 'means vs faithful.csv fit');
+    expect(await page.locator('#s-backend').textContent()).toMatch(/wasm/);
+  });
+
+  it('refits with K = 3 and diagonal covariances chosen in the UI', async () => {
+    const before = (await page.evaluate(() => window.__gaussmix!.fitCount));
+    await page.selectOption('#k', '3');
+    await page.selectOption('#cov', 'diag');
+    const r = await waitForFit(before + 2);
+    expect(r.options).toMatchObject({ nComponents: 3, covarianceType: 'diag' });
+    expect(r.weights).toHaveLength(3);
+    expect(r.backend).toBe('wasm');
+    expectSameAsNode(r);
+    expect(await page.locator('#components tr').count()).toBe(3);
+  });
+
+  it('adds a clicked point and refits', async () => {
+    const before = (await page.evaluate(() => window.__gaussmix!));
+    const box = (await page.locator('#plot').boundingBox())!;
+    await page.locator('#plot').click({ position: { x: box.width * 0.7, y: box.height * 0.3 } });
+    const r = await waitForFit(before.fitCount + 1);
+    expect(r.nPoints).toBe(before.nPoints + 1);
+    expect(r.data.slice(0, -1)).toEqual(before.data);
+    const [x, y] = r.data[r.data.length - 1];
+    // 70 % across, 30 % down the plot lands at roughly 4.2 minutes of eruption, 84 minutes of waiting.
+    expect(x).toBeGreaterThan(3.5);
+    expect(x).toBeLessThan(5);
+    expect(y).toBeGreaterThan(75);
+    expect(y).toBeLessThan(95);
+    expectSameAsNode(r);
+    expect(await page.locator('#s-n').textContent()).toBe(`${before.nPoints + 1} (1 added)`);
+  });
+
+  it('runs the js backend when chosen, equal to the Node js fit', async () => {
+    const before = (await page.evaluate(() => window.__gaussmix!.fitCount));
+    await page.selectOption('#backend', 'js');
+    const r = await waitForFit(before + 1);
+    expect(r.backend).toBe('js');
+    expectSameAsNode(r);
+    expect(pageErrors, 'errors in the page').toEqual([]);
+  });
+});
