@@ -1,0 +1,261 @@
+/**
+ * The worker-thread EM driver behind `GaussianMixture.fitAsync`. It runs the same `emLoop` generator as `fitEM`
+ * on the main thread (so onIteration fires there) and serves its requests with workers:
+ *  - 'estep': every worker accumulates the statistics of its contiguous row range with its own backend instance;
+ *    the driver adds them in worker order (deterministic), which differs from one pass over all rows only by
+ *    the order of floating-point additions (~1e-16 relative).
+ *  - 'init': worker 0 runs `initialParams` over all rows with one Random(seed) kept for the whole fit, exactly as
+ *    `fit` does, so restarts draw the same numbers.
+ * X is copied once into a SharedArrayBuffer that every worker reads (no per-worker copies); a dense X whose data
+ * already lives in a SharedArrayBuffer is used as is. Without shared memory (browsers that are not
+ * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init.
+ */
+import type { BackendName } from '../backends/types.js';
+import { WorstCollector } from '../degenerate.js';
+import { emLoop, type EMReply, type EMResult, type WarmStart } from '../em.js';
+import { OptionError } from '../errors.js';
+import type { Matrix, Rows } from '../matrix.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Params } from '../params.js';
+import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
+import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
+import { defaultWorkerCount, spawnWorker, type WorkerHandle } from './spawn.js';
+import { payloadToError } from './wire.js';
+
+export interface ParallelOptions {
+  /** Number of worker threads (integer ≥ 1); default: available cores. Never more than the number of rows. */
+  workers?: number;
+  signal?: AbortSignal | null;
+}
+
+/** Test hook: pretend SharedArrayBuffer is unavailable, to exercise the per-worker-copy path. */
+let forceCopies = false;
+export function setForceCopies(v: boolean): void {
+  forceCopies = v;
+}
+
+const describe = (v: unknown): string =>
+  v === null ? 'null' : typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v === 'string' ? JSON.stringify(v) : `a value of type ${typeof v}`;
+
+/** Validates fitAsync's own options (sampleWeight is validated with X, as in fit). */
+export function checkParallelOptions(opts: unknown): { workers: number | undefined; signal: AbortSignal | null } {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) {
+    throw new OptionError('options', `fitAsync options must be a plain object; got ${Array.isArray(opts) ? 'an array' : describe(opts)}`);
+  }
+  const known = ['sampleWeight', 'workers', 'signal'];
+  for (const key of Object.keys(opts)) {
+    if (!known.includes(key)) {
+      throw new OptionError(key, `unknown fitAsync option '${key}'; valid options are: ${known.join(', ')}`);
+    }
+  }
+  const { workers, signal } = opts as { workers?: unknown; signal?: unknown };
+  if (workers !== undefined && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 1)) {
+    throw new OptionError('workers', `workers must be an integer ≥ 1; got ${describe(workers)}`);
+  }
+  if (signal != null) {
+    const s = signal as Partial<AbortSignal>;
+    if (typeof s !== 'object' || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+      throw new OptionError('signal', `signal must be an AbortSignal; got ${describe(signal)}`);
+    }
+  }
+  return { workers: workers as number | undefined, signal: (signal as AbortSignal | null | undefined) ?? null };
+}
+
+/** The reason an aborted signal carries, or a DOMException AbortError when it has none. */
+export function abortReason(signal: AbortSignal): unknown {
+  if (signal.reason !== undefined) return signal.reason;
+  if (typeof DOMException === 'function') return new DOMException('This operation was aborted', 'AbortError');
+  const e = new Error('This operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+const sharedMemory = (): boolean =>
+  !forceCopies &&
+  typeof SharedArrayBuffer === 'function' &&
+  (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+
+/** Lets the event loop run (timers, I/O) between chunks of main-thread work. */
+const breathe = (): Promise<void> =>
+  new Promise((resolve) => {
+    const si = (globalThis as { setImmediate?: (fn: () => void) => void }).setImmediate;
+    if (typeof si === 'function') si(resolve);
+    else setTimeout(resolve, 0);
+  });
+
+const CHUNK_VALUES = 1 << 19; // ~4 MB of doubles per slice of copying before yielding
+
+/** The caller's own row-major Float64Array when X is dense and already lives in a SharedArrayBuffer. */
+function callerShared(X: Matrix, rows: Rows): Float64Array | null {
+  if (typeof X !== 'object' || X === null || Array.isArray(X)) return null;
+  const data = (X as { data: unknown }).data;
+  return data instanceof Float64Array && data.buffer instanceof SharedArrayBuffer && data.length === rows.n * rows.d ? data : null;
+}
+
+/** Rows [start, end) as one row-major Float64Array (shared or not), copied in slices between which the loop runs. */
+async function packRows(rows: Rows, start: number, end: number, shared: boolean, check: () => void): Promise<Float64Array> {
+  const { d } = rows;
+  const len = (end - start) * d;
+  const out = shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len);
+  const step = Math.max(1, Math.floor(CHUNK_VALUES / d));
+  for (let s = start; s < end; s += step) {
+    rows.copyRows(s, Math.min(step, end - s), out, (s - start) * d);
+    if (s + step < end) {
+      await breathe();
+      check();
+    }
+  }
+  return out;
+}
+
+/** One request at a time per worker; a dead worker rejects what it owes. */
+class Channel {
+  private pending: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void } | null = null;
+  private dead: Error | null = null;
+
+  constructor(readonly handle: WorkerHandle, private readonly onDeath: (e: Error) => void) {
+    handle.listen(
+      (m) => {
+        const p = this.pending;
+        this.pending = null;
+        if (!p) return;
+        if (m.type === 'error') p.reject(payloadToError(m.error));
+        else p.resolve(m);
+      },
+      (e) => {
+        this.dead = e;
+        const p = this.pending;
+        this.pending = null;
+        p?.reject(e);
+        this.onDeath(e);
+      },
+    );
+  }
+
+  request(msg: ToWorker, transfer?: Transferable[]): Promise<FromWorker> {
+    if (this.dead) return Promise.reject(this.dead);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.handle.post(msg, transfer);
+    });
+  }
+}
+
+function want<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<FromWorker, { type: T }> {
+  if (m.type !== type) throw new Error(`gaussmix: fitAsync worker sent '${m.type}' where '${type}' was expected`);
+  return m as Extract<FromWorker, { type: T }>;
+}
+
+function toStats(p: StatsPayload, k: number, d: number, o: ResolvedOptions, centers: Float64Array): SufficientStats {
+  return { k, d, sxxKind: sxxKindOf(o.covarianceType), logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers };
+}
+
+/**
+ * Fits on worker threads. Resolves with the EM result and the backend the workers ran; rejects with the typed
+ * error a worker or the EM loop raised, or with the signal's reason on abort. Workers are always terminated.
+ */
+export async function fitParallel(
+  X: Matrix, rows: Rows, w: Float64Array | null, o: ResolvedOptions, warm: WarmStart | null, opts: ParallelOptions,
+): Promise<{ result: EMResult; backend: BackendName }> {
+  const signal = opts.signal ?? null;
+  const { n, d } = rows;
+  const k = o.nComponents;
+
+  // Everything awaited below races against `failed`, which rejects on abort or when any worker dies.
+  let fail!: (e: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => {}); // observed through the races; never an unhandled rejection
+  let failure: { reason: unknown } | null = null;
+  const stop = (reason: unknown): void => {
+    if (failure) return;
+    failure = { reason };
+    fail(reason);
+  };
+  const check = (): void => {
+    if (failure) throw failure.reason;
+  };
+  const onAbort = (): void => stop(abortReason(signal!));
+  if (signal?.aborted) throw abortReason(signal);
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  const handles: WorkerHandle[] = [];
+  try {
+    const race = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]);
+    const count = Math.min(opts.workers ?? (await race(defaultWorkerCount())), n);
+    // Workers boot (tens of ms each) while this thread packs the rows for them.
+    const channels: Channel[] = [];
+    for (let i = 0; i < count; i++) {
+      const h = await spawnWorker(); // not raced: a worker that started must reach `handles` to be terminated
+      handles.push(h);
+      channels.push(new Channel(h, (e) => stop(e)));
+    }
+    check();
+
+    const shared = sharedMemory();
+    const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
+    const needInit = warm === null;
+    // Shared memory: one copy of X (or none, if X already is shared) that every worker reads. Without it: worker 0
+    // gets all rows when it serves init, the others their own range, each a private copy moved to the worker.
+    const all = shared ? (callerShared(X, rows) ?? (await race(packRows(rows, 0, n, true, check)))) : null;
+    let sharedW: Float64Array | null = null;
+    if (w && shared) {
+      sharedW = new Float64Array(new SharedArrayBuffer(w.byteLength));
+      sharedW.set(w);
+    }
+    check();
+
+    const options = { ...o, onIteration: null };
+    const ready: Promise<FromWorker>[] = [];
+    for (let i = 0; i < count; i++) {
+      const [start, end] = [bounds[i], bounds[i + 1]];
+      const servesInit = i === 0 && needInit;
+      const whole = shared || servesInit;
+      const data = all ?? (await race(packRows(rows, whole ? 0 : start, whole ? n : end, false, check)));
+      const weights = sharedW ?? (w && (whole ? w.slice() : w.slice(start, end)));
+      check();
+      const msg: SetupMessage = { type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, options, servesInit };
+      const setupDone = channels[i].request(msg, shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])]);
+      setupDone.catch(() => {}); // a failure surfaces through Promise.all below, possibly after later setups
+      ready.push(setupDone);
+    }
+    const replies = await race(Promise.all(ready));
+    const backend = want(replies[0], 'ready').backend;
+
+    const loop = emLoop(o, warm);
+    let step = loop.next();
+    try {
+      while (!step.done) {
+        check();
+        const req = step.value;
+        let reply: EMReply;
+        if (req.type === 'init') {
+          reply = want(await race(channels[0].request({ type: 'init' })), 'params').params;
+        } else if (req.type === 'worst') {
+          // Each worker's list is sorted with ties in row order; offering them in worker order reproduces one pass.
+          const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'worst', params: req.params, count: req.count }))));
+          const col = new WorstCollector(req.count, d);
+          for (const part of parts) {
+            const { rows: worst, lse } = want(part, 'worst');
+            worst.forEach((row, i) => col.offer(lse[i], row));
+          }
+          reply = col.result();
+        } else {
+          const params: Params = req.params;
+          const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'estep', params, hard: req.hard }))));
+          const st = toStats(want(parts[0], 'stats').stats, k, d, o, params.means.slice());
+          for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, o, st.centers));
+          reply = st;
+        }
+        check();
+        step = loop.next(reply);
+      }
+    } finally {
+      loop.return(undefined as never);
+    }
+    check();
+    return { result: step.value, backend };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(handles.map((h) => h.terminate()));
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Messages between the fitAsync driver (main thread) and its workers. Everything here is structured-cloneable:
+ * options travel without their onIteration callback (callbacks stay on the main thread, where the EM loop runs).
+ */
+import type { BackendName } from '../backends/types.js';
+import type { ResolvedOptions } from '../options.js';
+import type { Params } from '../params.js';
+
+/** Where a worker finds its rows: `data` holds rows [offset, offset + data.length / d) of X, row-major. */
+export interface SetupMessage {
+  type: 'setup';
+  /** All of X (offset 0) when shared memory is available or the worker serves init; else only its own range. */
+  data: Float64Array;
+  /** Sample weights for the same rows as `data`, or null. */
+  weights: Float64Array | null;
+  offset: number;
+  n: number;
+  d: number;
+  /** The rows this worker accumulates over in an E-pass, [start, end) in X's numbering. */
+  start: number;
+  end: number;
+  /** Options without onIteration; worker 0 also serves 'init' with a Random(options.seed) kept for the whole fit. */
+  options: Omit<ResolvedOptions, 'onIteration'> & { onIteration: null };
+  servesInit: boolean;
+}
+
+export type ToWorker =
+  | SetupMessage
+  | { type: 'init' }
+  | { type: 'estep'; params: Params; hard: boolean }
+  /** The worker's `count` worst-explained rows (see EMRequest 'worst'), with their log p(x) for the merge. */
+  | { type: 'worst'; params: Params; count: number };
+
+/** Sufficient statistics without their centers (the driver knows them: the means of the E-pass parameters). */
+export interface StatsPayload {
+  logLik: number;
+  sumW: number;
+  nk: Float64Array;
+  sx: Float64Array;
+  sxx: Float64Array;
+}
+
+/** An error as it crosses the thread boundary; `kind` names the gaussmix error class to rebuild. */
+export interface ErrorPayload {
+  kind:
+    | 'OptionError' | 'DataError' | 'DegenerateError' | 'FitError' | 'BackendError' | 'ModelFormatError'
+    | 'GaussianMixtureError' | 'Error';
+  name: string;
+  message: string;
+  option?: string;
+  row?: number;
+  column?: number;
+  stack?: string;
+  /** Other own fields of the error with primitive values (e.g. DegenerateError's component, iteration). */
+  props?: Record<string, string | number | boolean | null>;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendName }
+  | { type: 'params'; params: Params }
+  | { type: 'stats'; stats: StatsPayload }
+  | { type: 'worst'; rows: Float64Array[]; lse: number[] }
+  | { type: 'error'; error: ErrorPayload };

@@ -1,0 +1,148 @@
+/**
+ * Starting workers from the bundled worker script (build/worker-source.ts), without static `node:` imports so the
+ * core stays importable in browsers: Node gets `worker_threads` through a dynamic import and runs the script with
+ * `eval: true`; browsers get a classic Web Worker from a Blob URL. No bundler configuration is involved either way.
+ */
+import { workerSource } from '../../build/worker-source.js';
+import { BackendError } from '../errors.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** A started worker, whatever the platform. */
+export interface WorkerHandle {
+  post(msg: ToWorker, transfer?: Transferable[]): void;
+  /** Called with each message, and once with an Error if the worker dies (uncaught error or unexpected exit). */
+  listen(onMessage: (msg: FromWorker) => void, onFailure: (e: Error) => void): void;
+  /** Stops the worker; resolves once it is gone. Idempotent. */
+  terminate(): Promise<void>;
+}
+
+let live = 0;
+/** Workers started by fitAsync and not yet terminated (tests use it to prove nothing leaks). */
+export function liveWorkers(): number {
+  return live;
+}
+
+type NodeWorker = {
+  postMessage(m: unknown, t?: readonly unknown[]): void;
+  on(ev: 'message', fn: (m: FromWorker) => void): void;
+  on(ev: 'error', fn: (e: Error) => void): void;
+  on(ev: 'exit', fn: (code: number) => void): void;
+  terminate(): Promise<number>;
+};
+type NodeWorkerThreads = { Worker: new (src: string, opts: { eval: boolean; name?: string }) => NodeWorker };
+
+const isNode = (): boolean => {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+};
+
+// A variable specifier keeps bundlers from trying to resolve (or inline) a Node builtin in browser builds.
+const WORKER_THREADS = 'node:worker_threads';
+const OS = 'node:os';
+let workerThreads: Promise<NodeWorkerThreads> | null = null;
+
+/** Node's worker script: exposes parentPort to the bundle (which speaks a platform-neutral port interface). */
+const NODE_PRELUDE =
+  'const { parentPort } = require("node:worker_threads");\n' +
+  'globalThis.__gaussmixPort = { post: (m, t) => parentPort.postMessage(m, t), listen: (fn) => parentPort.on("message", fn) };\n';
+
+function trackEnd(): () => void {
+  live++;
+  let ended = false;
+  return () => {
+    if (!ended) {
+      ended = true;
+      live--;
+    }
+  };
+}
+
+async function spawnNode(): Promise<WorkerHandle> {
+  const { Worker } = await (workerThreads ??= import(/* @vite-ignore */ /* webpackIgnore: true */ WORKER_THREADS) as Promise<NodeWorkerThreads>);
+  const w = new Worker(NODE_PRELUDE + workerSource, { eval: true, name: 'gaussmix' });
+  const end = trackEnd();
+  let closing = false;
+  let failure: ((e: Error) => void) | null = null;
+  let pendingFailure: Error | null = null;
+  const fail = (e: Error): void => {
+    if (closing) return;
+    if (failure) failure(e);
+    else pendingFailure ??= e;
+  };
+  w.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+  w.on('exit', (code) => {
+    end();
+    fail(new Error(`gaussmix: a fitAsync worker exited unexpectedly (exit code ${code})`));
+  });
+  let terminated: Promise<void> | null = null;
+  return {
+    post: (m, t) => w.postMessage(m, t ?? []),
+    listen(onMessage, onFailure) {
+      w.on('message', onMessage);
+      failure = onFailure;
+      if (pendingFailure) onFailure(pendingFailure);
+    },
+    terminate() {
+      closing = true;
+      return (terminated ??= w.terminate().then(end, end));
+    },
+  };
+}
+
+let blobUrl: string | null = null;
+
+function spawnWeb(): WorkerHandle {
+  const g = globalThis as unknown as {
+    Worker?: new (url: string, opts?: { name?: string }) => Worker;
+    Blob?: typeof Blob;
+    URL?: typeof URL;
+  };
+  if (typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') {
+    throw new BackendError('fitAsync needs worker threads (Node worker_threads or Web Workers with Blob URLs); none are available here. Use fit() instead.');
+  }
+  // One URL for the page's lifetime: revoking it while a worker may still be loading it breaks some browsers.
+  blobUrl ??= g.URL.createObjectURL(new g.Blob([workerSource], { type: 'text/javascript' }));
+  const w = new g.Worker(blobUrl, { name: 'gaussmix' });
+  const end = trackEnd();
+  let closing = false;
+  return {
+    post: (m, t) => w.postMessage(m, t ?? []),
+    listen(onMessage, onFailure) {
+      w.onmessage = (e) => onMessage(e.data as FromWorker);
+      const fail = (e: Error): void => {
+        if (!closing) onFailure(e);
+      };
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        fail(new Error(`gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`));
+      };
+      w.onmessageerror = () => fail(new Error('gaussmix: a fitAsync worker message could not be deserialised'));
+    },
+    terminate() {
+      closing = true;
+      w.terminate();
+      end();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Starts one worker running the bundled worker script. */
+export function spawnWorker(): Promise<WorkerHandle> {
+  return isNode() ? spawnNode() : Promise.resolve().then(spawnWeb);
+}
+
+/** Default worker count: the cores available to this process (Node) or navigator.hardwareConcurrency. */
+export async function defaultWorkerCount(): Promise<number> {
+  if (isNode()) {
+    try {
+      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ OS)) as { availableParallelism?: () => number; cpus(): unknown[] };
+      const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+      if (Number.isInteger(n) && n >= 1) return n;
+    } catch {
+      // fall through
+    }
+  }
+  const hc = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return typeof hc === 'number' && Number.isInteger(hc) && hc >= 1 ? hc : 4;
+}

@@ -1,0 +1,111 @@
+/**
+ * The fitAsync worker: bundled by scripts/build-worker.mjs into one self-contained script (build/worker-source.ts)
+ * and started from that string, so it runs the same code in Node (worker_threads, eval) and in browsers (Blob URL).
+ *
+ * A worker owns a contiguous range of rows and its own backend instance. It answers the EM loop's data requests:
+ * 'estep' → sufficient statistics of its range; 'init' (worker 0 only) → initial parameters over all rows, drawn
+ * from a Random(seed) that lives for the whole fit, so restarts consume the stream exactly as `fit` does.
+ */
+import { getBackend, init as initWasm } from '../backends/index.js';
+import type { Backend } from '../backends/types.js';
+import { loadParams, serveWorst } from '../em.js';
+import { initialParams } from '../init.js';
+import type { Rows } from '../matrix.js';
+import { Random } from '../random.js';
+import { Workspace } from '../workspace.js';
+import type { FromWorker, SetupMessage, ToWorker } from './protocol.js';
+import { arrayRows, errorToPayload } from './wire.js';
+
+interface Port {
+  post(msg: FromWorker, transfer?: Transferable[]): void;
+  listen(fn: (msg: ToWorker) => void): void;
+}
+
+/** Node's spawner defines __gaussmixPort (from worker_threads' parentPort) before this script; browsers use self. */
+function port(): Port {
+  const g = globalThis as unknown as {
+    __gaussmixPort?: Port;
+    postMessage(m: unknown, t?: Transferable[]): void;
+    addEventListener(type: 'message', fn: (e: MessageEvent) => void): void;
+  };
+  if (g.__gaussmixPort) return g.__gaussmixPort;
+  return {
+    post: (m, t) => g.postMessage(m, t ?? []),
+    listen: (fn) => g.addEventListener('message', (e) => fn(e.data as ToWorker)),
+  };
+}
+
+interface State {
+  setup: SetupMessage;
+  backend: Backend;
+  rows: Rows;
+  weights: Float64Array | null;
+  ws: Workspace;
+  rng: Random | null;
+}
+
+const io = port();
+let state: State | null = null;
+
+async function setup(m: SetupMessage): Promise<FromWorker> {
+  // Asynchronous compilation first: large modules may not compile synchronously everywhere.
+  if (m.options.backend !== 'js') await initWasm();
+  const backend = getBackend(m.options.backend);
+  const o = m.options;
+  state = {
+    setup: m,
+    backend,
+    rows: arrayRows(m.data, m.d),
+    weights: m.weights,
+    ws: new Workspace(backend, m.d, o.nComponents, o.covarianceType),
+    rng: m.servesInit ? new Random(o.seed) : null,
+  };
+  return { type: 'ready', backend: backend.name };
+}
+
+function handle(m: ToWorker): FromWorker | Promise<FromWorker> {
+  if (m.type === 'setup') return setup(m);
+  const s = state;
+  if (!s) throw new Error('gaussmix worker: request before setup');
+  if (m.type === 'init') {
+    if (!s.rng) throw new Error('gaussmix worker: init request to a worker that does not hold all rows');
+    return { type: 'params', params: initialParams(s.rows, s.weights, s.setup.options, s.rng, s.backend) };
+  }
+  const { offset, start, end, d } = s.setup;
+  if (m.type === 'worst') {
+    // The worst rows of this worker's range (the driver merges ranges in order, as one pass would see them) and
+    // their log p(x), recomputed row by row with the same kernels (a row's log p does not depend on its block).
+    const own = arrayRows(s.setup.data.subarray((start - offset) * d, (end - offset) * d), d);
+    const ownW = s.weights ? s.weights.subarray(start - offset, end - offset) : null;
+    const rows = serveWorst(own, ownW, m.params, m.count, s.backend);
+    const lse: number[] = [];
+    if (rows.length > 0) {
+      const flat = new Float64Array(rows.length * d);
+      rows.forEach((r, i) => flat.set(r, i * d));
+      const ws = new Workspace(s.backend, d, m.params.k, m.params.covType);
+      loadParams(ws, m.params);
+      ws.forEachLogResp(arrayRows(flat, d), (_s, count, _lr, l) => {
+        for (let r = 0; r < count; r++) lse.push(l[r]);
+      });
+    }
+    return { type: 'worst', rows, lse };
+  }
+  loadParams(s.ws, m.params);
+  const st = s.ws.accumulate(s.rows, s.weights, m.hard, start - offset, end - offset);
+  return { type: 'stats', stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } };
+}
+
+function reply(msg: FromWorker): void {
+  if (msg.type === 'stats') io.post(msg, [msg.stats.nk.buffer, msg.stats.sx.buffer, msg.stats.sxx.buffer]);
+  else io.post(msg);
+}
+
+io.listen((m) => {
+  try {
+    const out = handle(m);
+    if (out instanceof Promise) out.then(reply, (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }));
+    else reply(out);
+  } catch (e) {
+    io.post({ type: 'error', error: errorToPayload(e) });
+  }
+});
