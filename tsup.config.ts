@@ -25,10 +25,12 @@ export default defineConfig([
     sourcemap: true,
   },
   {
-    entry: { demo: 'src/demo.ts' },
+    // The `gaussmix` command line (package.json "bin"); `npm run demo` runs its demo command.
+    entry: { cli: 'src/cli/main.ts' },
     format: ['esm'],
     platform: 'node',
     target,
-    external: ['@assemblyscript/loader'],
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['@assemblyscript/loader', 'commander', 'csv-parse', 'cli-progress'],
   },
 ]);

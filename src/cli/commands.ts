@@ -1,0 +1,247 @@
+/**
+ * What each command does, given parsed options. Data goes to stdout; progress, notes and warnings to stderr.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { detectAnomalies } from '../anomaly.js';
+import { DataError, OptionError } from '../errors.js';
+import { GaussianMixture } from '../gaussian-mixture.js';
+import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../options.js';
+import { mixtureSvg } from '../plot/mixture.js';
+import { selectionSvg } from '../plot/selection.js';
+import { selectModel, type Criterion } from '../select.js';
+import { parseTable, readTable, readText, type ReadOptions, type Table } from './csv.js';
+import { csvLine, modelSummary, selectionTable } from './format.js';
+import { fitReporter, progressEnabled, selectReporter } from './progress.js';
+
+export interface CsvFlags {
+  delimiter?: string;
+  header?: boolean;
+  columns?: string;
+}
+
+export interface ModelFlags {
+  nInit?: number;
+  seed?: number;
+  maxIter?: number;
+  tol?: number;
+  regCovar?: number;
+  init?: InitParams;
+  backend?: BackendChoice;
+  progress?: boolean;
+}
+
+const out = (s: string): void => {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+};
+const note = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({ delimiter: f.delimiter, header: f.header, columns: f.columns, weights });
+
+function modelOptions(f: ModelFlags): GaussianMixtureOptions {
+  const o: GaussianMixtureOptions = {};
+  if (f.nInit !== undefined) o.nInit = f.nInit;
+  if (f.seed !== undefined) o.seed = f.seed;
+  if (f.maxIter !== undefined) o.maxIter = f.maxIter;
+  if (f.tol !== undefined) o.tol = f.tol;
+  if (f.regCovar !== undefined) o.regCovar = f.regCovar;
+  if (f.init !== undefined) o.initParams = f.init;
+  if (f.backend !== undefined) o.backend = f.backend;
+  return o;
+}
+
+function writeOutput(path: string, content: string, what: string): void {
+  try {
+    mkdirSync(dirname(resolve(path)), { recursive: true });
+    writeFileSync(path, content);
+  } catch (e) {
+    throw new DataError(`cannot write ${what} to '${path}': ${(e as Error).message}`);
+  }
+}
+
+async function loadModel(path: string): Promise<GaussianMixture> {
+  const text = await readText(path, 'model');
+  try {
+    return GaussianMixture.fromJSON(text);
+  } catch (e) {
+    if (e instanceof Error) e.message = `${path === '-' ? '<stdin>' : path}: ${e.message}`;
+    throw e;
+  }
+}
+
+/** Reads data for an existing model, with a hint when the width does not match. */
+async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
+  const t = await readTable(path, readOptions(f));
+  if (t.columns.length !== model.nFeatures) {
+    throw new DataError(
+      `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
+        `${model.nFeatures}; pick them with --columns`,
+    );
+  }
+  return t;
+}
+
+// ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface FitFlags extends CsvFlags, ModelFlags {
+  k: number;
+  covariance?: CovarianceType;
+  weights?: string;
+  out?: string;
+  plot?: string;
+}
+
+export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  const t = await readTable(file, readOptions(f, f.weights));
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
+  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
+  const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  try {
+    gm.fit(t.X, { sampleWeight: t.weights });
+  } finally {
+    progress?.stop();
+  }
+  for (const w of gm.warnings) note(`gaussmix: warning: ${w}`);
+  out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out}`);
+  }
+  if (f.plot) {
+    writeOutput(f.plot, mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }), 'the plot');
+    out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+}
+
+// ── predict / score / anomalies / sample ─────────────────────────────────────────────────────────────────────────
+
+export async function predictCommand(modelPath: string, file: string, f: CsvFlags & { proba?: boolean }): Promise<void> {
+  const gm = await loadModel(modelPath);
+  const t = await readFor(gm, file, f);
+  const labels = gm.predict(t.X);
+  const lines: string[] = [];
+  const k = gm.weights.length;
+  if (f.proba) {
+    const p = gm.predictProba(t.X);
+    if (t.header) lines.push(csvLine(['component', ...Array.from({ length: k }, (_, c) => `p${c}`)]));
+    for (let i = 0; i < labels.length; i++) lines.push(csvLine([labels[i], ...Array.from(p[i])]));
+  } else {
+    if (t.header) lines.push('component');
+    for (let i = 0; i < labels.length; i++) lines.push(String(labels[i]));
+  }
+  out(lines.join('\n'));
+}
+
+export async function scoreCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
+  const gm = await loadModel(modelPath);
+  const t = await readFor(gm, file, f);
+  const s = gm.scoreSamples(t.X);
+  const lines = t.header ? ['log_likelihood'] : [];
+  for (let i = 0; i < s.length; i++) lines.push(String(s[i]));
+  out(lines.join('\n'));
+}
+
+export async function anomaliesCommand(
+  modelPath: string, file: string, f: CsvFlags & { contamination?: number; threshold?: number },
+): Promise<void> {
+  if ((f.contamination === undefined) === (f.threshold === undefined)) {
+    throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
+  }
+  const gm = await loadModel(modelPath);
+  const t = await readFor(gm, file, f);
+  const r = f.threshold !== undefined
+    ? detectAnomalies(gm, t.X, { threshold: f.threshold })
+    : detectAnomalies(gm, t.X, { contamination: f.contamination! });
+  const lines = [csvLine(['row', 'line', 'log_likelihood', ...t.columns])];
+  for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(t.X[i])]));
+  out(lines.join('\n'));
+  const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.length} scores`;
+  note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.length} rows have a lower log-likelihood`);
+}
+
+export async function sampleCommand(modelPath: string, f: { n: number; seed?: number; labels?: boolean }): Promise<void> {
+  const gm = await loadModel(modelPath);
+  const { X, y } = gm.sample(f.n, f.seed !== undefined ? { seed: f.seed } : {});
+  const d = gm.nFeatures;
+  const lines = [csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])];
+  for (let i = 0; i < X.length; i++) lines.push(csvLine([...Array.from(X[i]), ...(f.labels ? [y[i]] : [])]));
+  out(lines.join('\n'));
+}
+
+// ── select ───────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface SelectFlags extends CsvFlags, ModelFlags {
+  k: number[];
+  covariance: CovarianceType[];
+  criterion: Criterion;
+  folds: number;
+  out?: string;
+  plot?: string;
+}
+
+function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
+  const total = f.k.length * f.covariance.length;
+  const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
+  try {
+    return selectModel(X, {
+      ...modelOptions(f),
+      nComponents: f.k,
+      covarianceTypes: f.covariance,
+      criterion: f.criterion,
+      folds: f.folds,
+      onCandidate: progress
+        ? ({ index, row }) => progress.update({ done: index + 1, label: `K = ${row.nComponents}, ${row.covarianceType}${row.failed ? ' (failed)' : ''}` })
+        : null,
+    });
+  } finally {
+    progress?.stop();
+  }
+}
+
+export async function selectCommand(file: string, f: SelectFlags): Promise<void> {
+  const t = await readTable(file, readOptions(f));
+  const result = runSelection(t.X, f);
+  out(`${t.source}: ${t.X.length} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
+  out(selectionTable(result));
+  out(`\nbest model:\n${modelSummary(result.model, { columns: t.columns, X: t.X })}`);
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(result.model.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out}`);
+  }
+  if (f.plot) {
+    writeOutput(f.plot, selectionSvg(result), 'the plot');
+    out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+}
+
+// ── demo ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** data/faithful.csv shipped with the package, found relative to this file (dist/cli.js, or src/cli/ under vitest). */
+function faithfulPath(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [resolve(here, '../data/faithful.csv'), resolve(here, '../../data/faithful.csv')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new DataError(`the demo data is missing: expected ${candidates[0]}`);
+  return found;
+}
+
+export async function demoCommand(f: { outDir: string; progress?: boolean }): Promise<void> {
+  const path = faithfulPath();
+  const t = parseTable(await readText(path), 'Old Faithful');
+  const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X);
+  out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
+  out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
+  const result = runSelection(t.X, {
+    k: [1, 2, 3, 4, 5, 6], covariance: ['full', 'tied', 'diag', 'spherical'], criterion: 'bic', folds: 5, seed: 0, progress: f.progress,
+  });
+  out(selectionTable(result));
+  const svg = join(f.outDir, 'faithful.svg');
+  writeOutput(svg, mixtureSvg(result.model, t.X, {
+    columns: t.columns,
+    title: `Old Faithful — BIC-best mixture (K = ${result.best.nComponents}, ${result.best.covarianceType})`,
+  }), 'the plot');
+  out(`\nplot of the BIC-best model saved to ${svg}`);
+}

@@ -1,0 +1,211 @@
+/**
+ * Model selection: fit every (nComponents, covarianceType) candidate and rank them by BIC, AIC or held-out
+ * log-likelihood (k-fold cross-validation), like mclust's BIC table. Candidates whose fit fails (a collapsing
+ * covariance, more components than rows) are recorded as failed rather than aborting the search.
+ */
+import { DataError, FitError, OptionError } from './errors.js';
+import { GaussianMixture } from './gaussian-mixture.js';
+import { toRows, type Matrix } from './matrix.js';
+import type { CovarianceType, GaussianMixtureOptions } from './options.js';
+import { Random } from './random.js';
+
+export type Criterion = 'bic' | 'aic' | 'cv';
+
+export const COVARIANCE_TYPES: readonly CovarianceType[] = Object.freeze(['full', 'tied', 'diag', 'spherical']);
+
+export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'> {
+  /** Candidate numbers of components (default 1…9, as mclust). */
+  nComponents?: readonly number[];
+  /** Candidate covariance types (default all four). */
+  covarianceTypes?: readonly CovarianceType[];
+  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
+  criterion?: Criterion;
+  /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
+  folds?: number;
+  /** Called after each candidate is evaluated (for progress reporting). */
+  onCandidate?: ((info: { index: number; total: number; row: SelectionRow }) => void) | null;
+}
+
+export interface SelectionRow {
+  nComponents: number;
+  covarianceType: CovarianceType;
+  /** The criterion's value; null when the fit failed. */
+  score: number | null;
+  failed: boolean;
+  /** Why the fit failed (the error message). */
+  error?: string;
+  /** Free parameters of the candidate. */
+  nParameters?: number;
+  /** bic/aic: total log-likelihood of X; cv: total held-out log-likelihood (sum over folds). */
+  logLikelihood?: number;
+  /** bic/aic: whether EM converged; cv: whether it converged in every fold. */
+  converged?: boolean;
+  /** bic/aic: EM iterations of the fit. */
+  nIter?: number;
+  /** cv only: mean held-out log-likelihood per row, fold by fold. */
+  foldScores?: number[];
+}
+
+export interface SelectionResult {
+  criterion: Criterion;
+  /** true for 'bic' and 'aic', false for 'cv' (held-out log-likelihood: higher is better). */
+  lowerIsBetter: boolean;
+  /** One row per candidate, ordered by nComponents then covarianceType as given. */
+  table: SelectionRow[];
+  best: { nComponents: number; covarianceType: CovarianceType; score: number };
+  /** The best candidate fitted on all of X. */
+  model: GaussianMixture;
+}
+
+function checkOptions(options: SelectModelOptions): {
+  ks: number[]; types: CovarianceType[]; criterion: Criterion; folds: number; rest: GaussianMixtureOptions;
+  onCandidate: SelectModelOptions['onCandidate'];
+} {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionError('options', 'selectModel options must be a plain object');
+  }
+  const { nComponents, covarianceTypes, criterion = 'bic', folds = 5, onCandidate, ...rest } = options;
+  const ks = nComponents === undefined ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : nComponents;
+  if (!Array.isArray(ks) || ks.length === 0 || !ks.every((k) => Number.isInteger(k) && k >= 1)) {
+    throw new OptionError('nComponents', `nComponents must be a non-empty array of integers ≥ 1; got ${JSON.stringify(nComponents)}`);
+  }
+  const types = covarianceTypes === undefined ? [...COVARIANCE_TYPES] : covarianceTypes;
+  if (!Array.isArray(types) || types.length === 0 || !types.every((t) => COVARIANCE_TYPES.includes(t))) {
+    throw new OptionError('covarianceTypes', `covarianceTypes must be a non-empty array of 'full', 'tied', 'diag', 'spherical'; got ${JSON.stringify(covarianceTypes)}`);
+  }
+  if (!['bic', 'aic', 'cv'].includes(criterion as string)) {
+    throw new OptionError('criterion', `criterion must be one of 'bic', 'aic', 'cv'; got ${JSON.stringify(criterion)}`);
+  }
+  if (!Number.isInteger(folds) || folds < 2) throw new OptionError('folds', `folds must be an integer ≥ 2; got ${String(folds)}`);
+  if (onCandidate != null && typeof onCandidate !== 'function') throw new OptionError('onCandidate', 'onCandidate must be a function');
+  if ((rest as GaussianMixtureOptions).warmStart) throw new OptionError('warmStart', 'selectModel fits fresh models; warmStart is not supported');
+  // Validate the shared options once, up front, so a typo is an error rather than a table of failures.
+  new GaussianMixture({ ...rest, nComponents: ks[0], covarianceType: types[0] });
+  return { ks: [...new Set(ks)], types: [...new Set(types)], criterion, folds, rest, onCandidate };
+}
+
+/** Rows of X as an array (views into a dense buffer; no copy when X is already an array of rows). */
+function rowList(X: Matrix): ArrayLike<number>[] {
+  if (Array.isArray(X)) return X as ArrayLike<number>[];
+  const { data, rows, cols } = X as { data: ArrayLike<number>; rows: number; cols: number };
+  const out: ArrayLike<number>[] = [];
+  for (let i = 0; i < rows; i++) {
+    out.push(data instanceof Float64Array ? data.subarray(i * cols, (i + 1) * cols) : Float64Array.from({ length: cols }, (_, j) => data[i * cols + j]));
+  }
+  return out;
+}
+
+/** Failures that belong in the table: EM broke down, or the candidate cannot be fitted to this many rows. */
+const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || e instanceof DataError;
+
+/**
+ * Fits every candidate and ranks them. BIC/AIC are computed on X (lower is better); 'cv' is the mean held-out
+ * log-likelihood per row over `folds` folds of shuffled rows (higher is better). The best candidate's model is
+ * fitted on all of X. Throws FitError if every candidate fails (or the DataError that failed them all alike).
+ */
+export function selectModel(X: Matrix, options: SelectModelOptions = {}): SelectionResult {
+  const { ks, types, criterion, folds, rest, onCandidate } = checkOptions(options);
+  const rows = toRows(X); // validates X once: bad data is an error, not a table of failures
+  const lowerIsBetter = criterion !== 'cv';
+  const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);
+  const total = ks.length * types.length;
+
+  let foldOf: Int32Array | null = null;
+  let list: ArrayLike<number>[] = [];
+  if (criterion === 'cv') {
+    if (folds > rows.n) throw new OptionError('folds', `folds = ${folds} needs at least ${folds} rows; X has ${rows.n}`);
+    list = rowList(X);
+    const perm = Int32Array.from({ length: rows.n }, (_, i) => i);
+    const rng = new Random(rest.seed ?? 0);
+    for (let i = rows.n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+    foldOf = new Int32Array(rows.n);
+    perm.forEach((row, pos) => (foldOf![row] = pos % folds));
+  }
+
+  const table: SelectionRow[] = [];
+  let bestRow: SelectionRow | null = null;
+  let bestModel: GaussianMixture | null = null;
+  let firstError: Error | null = null;
+  for (const k of ks) {
+    for (const covarianceType of types) {
+      const row: SelectionRow = { nComponents: k, covarianceType, score: null, failed: false };
+      const opts: GaussianMixtureOptions = { ...rest, nComponents: k, covarianceType };
+      let model: GaussianMixture | null = null;
+      try {
+        if (criterion === 'cv') {
+          const foldScores: number[] = [];
+          let sum = 0;
+          let converged = true;
+          for (let f = 0; f < folds; f++) {
+            const train = list.filter((_, i) => foldOf![i] !== f);
+            const test = list.filter((_, i) => foldOf![i] === f);
+            const gm = new GaussianMixture(opts).fit(train);
+            const s = gm.score(test);
+            foldScores.push(s);
+            sum += s * test.length;
+            converged &&= gm.converged;
+            row.nParameters = gm.nParameters();
+          }
+          row.score = sum / rows.n;
+          row.logLikelihood = sum;
+          row.foldScores = foldScores;
+          row.converged = converged;
+        } else {
+          model = new GaussianMixture(opts).fit(X);
+          row.score = criterion === 'bic' ? model.bic(X) : model.aic(X);
+          row.nParameters = model.nParameters();
+          row.logLikelihood = model.score(X) * rows.n;
+          row.converged = model.converged;
+          row.nIter = model.nIter;
+        }
+        if (!Number.isFinite(row.score)) throw new FitError(`the ${criterion} score is not finite (${row.score})`);
+      } catch (e) {
+        if (!isCandidateFailure(e)) throw e;
+        row.failed = true;
+        row.score = null;
+        row.error = e.message;
+        firstError ??= e;
+        model = null;
+      }
+      table.push(row);
+      if (!row.failed && (bestRow === null || better(row.score!, bestRow.score!))) {
+        bestRow = row;
+        bestModel = model;
+      }
+      onCandidate?.({ index: table.length - 1, total, row });
+    }
+  }
+  if (!bestRow) {
+    // A problem with the data itself (e.g. too spread out for double precision) fails every candidate alike:
+    // report it as the DataError it is rather than as a table of failures.
+    if (firstError instanceof DataError && table.every((r) => r.error === firstError!.message)) throw firstError;
+    throw new FitError(`selectModel: every candidate failed; the first error was: ${table[0].error}`);
+  }
+  // cv only scored the candidates on folds: fit the winner on all of X. Should that fit fail, fall back to the next best.
+  if (!bestModel) {
+    const ranked = table.filter((r) => !r.failed).sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!));
+    for (const r of ranked) {
+      try {
+        bestModel = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(X);
+        bestRow = r;
+        break;
+      } catch (e) {
+        if (!isCandidateFailure(e)) throw e;
+        r.error = `fit on all rows failed: ${e.message}`;
+      }
+    }
+    if (!bestModel) throw new FitError('selectModel: no candidate could be fitted on all of X');
+  }
+  return {
+    criterion,
+    lowerIsBetter,
+    table,
+    best: { nComponents: bestRow.nComponents, covarianceType: bestRow.covarianceType, score: bestRow.score! },
+    model: bestModel,
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * selectModel: ranking by BIC / AIC / cross-validated log-likelihood, failure handling and validation.
+ * Synthetic data from test/helpers/data.ts (well-separated mixtures, known K).
+ */
+import { describe, expect, it } from 'vitest';
+import { DataError, FitError, GaussianMixture, OptionError, selectModel } from '../src/index.js';
+import { mixture } from './helpers/data.js';
+
+// 3 components, 10 standard deviations apart: every criterion should find K = 3.
+const { X } = mixture(11, 450, 2, 3, 10);
+// Three distinct points, each repeated: with regCovar 0, any fit that gives a component < 2 distinct points collapses.
+const dup = [[1, 1], [1, 1], [1, 1], [2, 2], [2, 2], [3, 3], [3, 3], [3, 3]];
+
+describe('selectModel', () => {
+  it('picks the true K by BIC, with the mclust-style table and the best model fitted on all of X', () => {
+    const r = selectModel(X, { nComponents: [1, 2, 3, 4, 5], covarianceTypes: ['full', 'diag'], seed: 1 });
+    expect(r.criterion).toBe('bic');
+    expect(r.lowerIsBetter).toBe(true);
+    expect(r.table).toHaveLength(10);
+    expect(r.table.map((t) => `${t.nComponents}${t.covarianceType}`).slice(0, 4)).toEqual(['1full', '1diag', '2full', '2diag']);
+    expect(r.best.nComponents).toBe(3);
+    const scores = r.table.filter((t) => !t.failed).map((t) => t.score!);
+    expect(r.best.score).toBe(Math.min(...scores));
+    expect(r.model).toBeInstanceOf(GaussianMixture);
+    expect(r.model.weights).toHaveLength(3);
+    expect(r.model.options.covarianceType).toBe(r.best.covarianceType);
+    expect(r.model.bic(X)).toBeCloseTo(r.best.score, 8);
+    for (const row of r.table) {
+      expect(row.failed).toBe(false);
+      expect(row.nParameters).toBeGreaterThan(0);
+      expect(Number.isFinite(row.logLikelihood)).toBe(true);
+    }
+  });
+
+  it('picks the true K by held-out log-likelihood (cv), where higher is better', () => {
+    const r = selectModel(X, { nComponents: [1, 2, 3, 4], covarianceTypes: ['full'], criterion: 'cv', folds: 4, seed: 2 });
+    expect(r.lowerIsBetter).toBe(false);
+    expect(r.best.nComponents).toBe(3);
+    expect(r.best.score).toBe(Math.max(...r.table.map((t) => t.score!)));
+    for (const row of r.table) {
+      expect(row.foldScores).toHaveLength(4);
+      // The score is the mean held-out log-likelihood per row, i.e. the row-weighted mean of the fold means.
+      expect(row.score!).toBeCloseTo(row.logLikelihood! / X.length, 10);
+    }
+    expect(r.model.weights).toHaveLength(3);
+    // The same seed shuffles the same folds.
+    const again = selectModel(X, { nComponents: [1, 2, 3, 4], covarianceTypes: ['full'], criterion: 'cv', folds: 4, seed: 2 });
+    expect(again.table.map((t) => t.score)).toEqual(r.table.map((t) => t.score));
+  });
+
+  it('AIC is ranked lowest-first too and equals model.aic', () => {
+    const r = selectModel(X, { nComponents: [2, 3], covarianceTypes: ['spherical'], criterion: 'aic' });
+    expect(r.lowerIsBetter).toBe(true);
+    expect(r.model.aic(X)).toBeCloseTo(r.best.score, 8);
+  });
+
+  it('accepts { data, rows, cols } input for cv', () => {
+    const data = Float64Array.from(X.flat());
+    const r = selectModel({ data, rows: X.length, cols: 2 }, { nComponents: [2, 3], covarianceTypes: ['diag'], criterion: 'cv', folds: 3 });
+    const ref = selectModel(X, { nComponents: [2, 3], covarianceTypes: ['diag'], criterion: 'cv', folds: 3 });
+    expect(r.table.map((t) => t.score)).toEqual(ref.table.map((t) => t.score));
+  });
+
+  it('records failed fits in the table instead of throwing', () => {
+    const r = selectModel(dup, { nComponents: [1, 2, 3, 9], covarianceTypes: ['full', 'spherical'], regCovar: 0 });
+    const failed = r.table.filter((t) => t.failed);
+    expect(failed.length).toBeGreaterThan(0);
+    for (const t of failed) {
+      expect(t.score).toBeNull();
+      expect(typeof t.error).toBe('string');
+    }
+    // K = 9 > 8 rows: a DataError from fit, recorded as failed too.
+    expect(r.table.find((t) => t.nComponents === 9 && t.covarianceType === 'spherical')!.failed).toBe(true);
+    expect(r.table.find((t) => !t.failed)).toBeDefined();
+    expect(r.best.score).not.toBeNull();
+    expect(r.model.isFitted).toBe(true);
+  });
+
+  it('records failed folds for cv', () => {
+    const r = selectModel(dup, { nComponents: [1, 3], covarianceTypes: ['spherical', 'full'], regCovar: 0, criterion: 'cv', folds: 2 });
+    expect(r.table.some((t) => t.failed)).toBe(true);
+    expect(r.table.some((t) => !t.failed)).toBe(true);
+  });
+
+  it('throws FitError when every candidate fails', () => {
+    expect(() => selectModel(dup, { nComponents: [2, 3], covarianceTypes: ['full'], regCovar: 0 })).toThrow(FitError);
+  });
+
+  it('rethrows a data problem that fails every candidate alike as the DataError it is', () => {
+    const huge = [[-1e300, 0], [1e300, 1], [0, 2], [5e299, 3]];
+    expect(() => selectModel(huge, { nComponents: [1, 2], covarianceTypes: ['diag'] })).toThrow(DataError);
+  });
+
+  it('validates its options and the data up front', () => {
+    expect(() => selectModel(X, { nComponents: [] })).toThrow(OptionError);
+    expect(() => selectModel(X, { nComponents: [0, 1] })).toThrow(OptionError);
+    expect(() => selectModel(X, { covarianceTypes: ['round' as never] })).toThrow(OptionError);
+    expect(() => selectModel(X, { criterion: 'bcc' as never })).toThrow(/criterion/);
+    expect(() => selectModel(X, { criterion: 'cv', folds: 1 })).toThrow(/folds/);
+    expect(() => selectModel(X.slice(0, 3), { criterion: 'cv', folds: 5, nComponents: [1] })).toThrow(/folds/);
+    expect(() => selectModel(X, { n_components: 3 } as never)).toThrow(/unknown option 'n_components'/);
+    expect(() => selectModel([[1, 2], [NaN, 1]], { nComponents: [1] })).toThrow(DataError);
+  });
+
+  it('reports each candidate through onCandidate', () => {
+    const seen: string[] = [];
+    selectModel(X, {
+      nComponents: [1, 2], covarianceTypes: ['tied', 'diag'],
+      onCandidate: ({ index, total, row }) => seen.push(`${index}/${total}:${row.nComponents}${row.covarianceType}`),
+    });
+    expect(seen).toEqual(['0/4:1tied', '1/4:1diag', '2/4:2tied', '3/4:2diag']);
+  });
+});
