@@ -4,13 +4,16 @@
  * mean log-likelihood under the parameters *before* the last M-step).
  *
  * The loop is written once, as a generator that yields the data work it needs (an E-pass under some parameters,
- * or an initialisation) and receives the result. `fitEM` serves those requests synchronously on one backend; the
- * worker-thread and streaming drivers serve the same requests elsewhere, so every driver runs identical EM logic.
+ * an initialisation, or the worst-explained rows for a reset) and receives the result. `fitEM` serves those
+ * requests synchronously on one backend; the worker-thread and streaming drivers serve the same requests
+ * elsewhere, so every driver runs identical EM logic.
  */
 import type { Backend } from './backends/types.js';
+import { checkResettable, degenerateError, resetComponents, survivors, WorstCollector, type ResetRecord } from './degenerate.js';
+import { FitError } from './errors.js';
 import { initialParams } from './init.js';
 import type { Rows } from './matrix.js';
-import { mStep } from './mstep.js';
+import { mStepChecked } from './mstep.js';
 import type { ResolvedOptions } from './options.js';
 import { logConstants, type Params } from './params.js';
 import type { Random } from './random.js';
@@ -22,6 +25,8 @@ export interface EMResult {
   lowerBound: number;
   nIter: number;
   converged: boolean;
+  /** Re-seedings of the winning run (onDegenerate: 'reset'); empty otherwise. */
+  resets: ResetRecord[];
 }
 
 /** Work the EM loop asks its driver to do over the data. */
@@ -29,9 +34,15 @@ export type EMRequest =
   /** Initial parameters for restart `init` (the driver runs initialParams with the shared Random). */
   | { type: 'init'; init: number }
   /** One E-pass: sufficient statistics of all rows around params.means. */
-  | { type: 'estep'; params: Params; hard: boolean };
+  | { type: 'estep'; params: Params; hard: boolean }
+  /**
+   * The `count` rows of positive weight with the lowest log p(x) under `params`, lowest first (earliest row on
+   * ties, exact duplicates skipped), as Float64Arrays. Only asked for under onDegenerate: 'reset'; serve it with
+   * `serveWorst` (or a WorstCollector over any pass).
+   */
+  | { type: 'worst'; params: Params; count: number };
 
-export type EMReply = Params | SufficientStats;
+export type EMReply = Params | SufficientStats | Float64Array[];
 
 export interface WarmStart {
   params: Params;
@@ -45,32 +56,90 @@ export function loadParams(ws: Workspace, p: Params): void {
   ws.setParams(p.means, p.precChol, lc);
 }
 
+/** At most this many re-seedings per run and component before EM gives up (resetting is not helping). */
+const RESETS_PER_COMPONENT = 10;
+
+/** Statistics that overflowed would silently become NaN parameters: stop with a typed error instead. */
+function checkFinite(st: SufficientStats, iteration: number): void {
+  let ok = Number.isFinite(st.sumW) && st.sumW > 0 && !Number.isNaN(st.logLik) && st.logLik !== Infinity;
+  for (let i = 0; ok && i < st.nk.length; i++) ok = Number.isFinite(st.nk[i]);
+  for (let i = 0; ok && i < st.sx.length; i++) ok = Number.isFinite(st.sx[i]);
+  for (let i = 0; ok && i < st.sxx.length; i++) ok = Number.isFinite(st.sxx[i]);
+  if (!ok) {
+    throw new FitError(
+      `EM failed at iteration ${iteration}: the E-step statistics are not finite (Σw = ${st.sumW}): squared deviations of ` +
+        'the data from the current means overflow double precision — the data are too large, or lie too far from the means ' +
+        'EM started from (warmStart, meansInit, frozen means). Rescale X, or start from means near the data.',
+    );
+  }
+}
+
 /** The EM loop with restarts, as a generator of data requests. */
 export function* emLoop(o: ResolvedOptions, warm: WarmStart | null): Generator<EMRequest, EMResult, EMReply> {
   let best: EMResult | null = null;
   const runs = warm ? 1 : o.nInit;
   const hard = o.algorithm === 'hard';
+  const policy = o.onDegenerate ?? 'error';
   for (let init = 0; init < runs; init++) {
     let params = warm ? warm.params : ((yield { type: 'init', init }) as Params);
     let lowerBound = warm ? warm.lowerBound : -Infinity;
+    let prev = lowerBound; // the bound the next change is measured from (−∞ after a reset: no convergence across it)
     let converged = false;
     let nIter = 0;
+    const resets: ResetRecord[] = [];
     for (let iter = 1; iter <= o.maxIter; iter++) {
       nIter = iter;
-      const prev = lowerBound;
       const st = (yield { type: 'estep', params, hard }) as SufficientStats;
-      params = mStep(st, params, { covType: o.covarianceType, regCovar: o.regCovar, freeze: o.freeze, iteration: iter });
+      checkFinite(st, iter);
+      const m = mStepChecked(st, params, {
+        covType: o.covarianceType, regCovar: o.regCovar, freeze: o.freeze, iteration: iter, detectVanished: true, init, nInit: runs,
+      });
+      let next = m.params;
+      const reset = m.degenerate.length > 0;
+      if (reset) {
+        const bad = m.degenerate;
+        if (policy === 'error') throw degenerateError(bad[0], iter, init, runs, o.regCovar);
+        checkResettable(bad, iter, init, runs);
+        if (resets.length + bad.length > RESETS_PER_COMPONENT * o.nComponents) {
+          const e = degenerateError(bad[0], iter, init, runs, o.regCovar);
+          e.message = `onDegenerate 'reset' gave up after ${resets.length} re-seedings (components keep degenerating). ${e.message.replace(/ or pass onDegenerate: 'reset'[^.]*\./, '.')}`;
+          throw e;
+        }
+        const alive = survivors(next, bad) ?? params;
+        const worst = (yield { type: 'worst', params: alive, count: bad.length }) as Float64Array[];
+        next = resetComponents(next, bad, worst, st, { regCovar: o.regCovar, freeze: o.freeze, iteration: iter, init, nInit: runs });
+        for (const b of bad) resets.push({ init, iteration: iter, component: b.component, reason: b.reason, detail: b.detail });
+      }
+      params = next;
       lowerBound = st.logLik / st.sumW;
       const change = lowerBound - prev;
       o.onIteration?.({ init, iter, lowerBound, change });
-      if (Math.abs(change) < o.tol) {
+      if (!reset && Math.abs(change) < o.tol) {
         converged = true;
         break;
       }
+      prev = reset ? -Infinity : lowerBound;
     }
-    if (!best || lowerBound > best.lowerBound) best = { params, lowerBound, nIter, converged };
+    if (!best || lowerBound > best.lowerBound) best = { params, lowerBound, nIter, converged, resets };
   }
   return best!;
+}
+
+/** Serves a 'worst' request over in-memory rows: the `count` distinct rows of positive weight with the lowest log p. */
+export function serveWorst(rows: Rows, w: Float64Array | null, params: Params, count: number, backend: Backend): Float64Array[] {
+  const ws = new Workspace(backend, rows.d, params.k, params.covType);
+  loadParams(ws, params);
+  const col = new WorstCollector(count, rows.d);
+  const row = new Float64Array(rows.d);
+  ws.forEachLogResp(rows, (start, n, _lr, lse) => {
+    for (let r = 0; r < n; r++) {
+      if (w && !(w[start + r] > 0)) continue;
+      if (!col.wants(lse[r])) continue;
+      rows.copyRows(start + r, 1, row, 0);
+      col.offer(lse[r], row);
+    }
+  });
+  return col.result();
 }
 
 /** Serves EM requests on one backend, synchronously, over all rows. */
@@ -84,6 +153,8 @@ export function fitEM(
     const req = step.value;
     if (req.type === 'init') {
       step = loop.next(initialParams(rows, w, o, rng, backend));
+    } else if (req.type === 'worst') {
+      step = loop.next(serveWorst(rows, w, req.params, req.count, backend));
     } else {
       loadParams(ws, req.params);
       step = loop.next(ws.accumulate(rows, w, req.hard));

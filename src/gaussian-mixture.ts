@@ -4,19 +4,34 @@
  */
 import { getBackend } from './backends/index.js';
 import type { BackendName } from './backends/types.js';
-import { fitEM, loadParams } from './em.js';
+import { fitEM, loadParams, type EMResult, type WarmStart } from './em.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from './anomaly.js';
 import { argmaxRows } from './kmeans.js';
 import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
 import { resolveOptions, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
 import { cloneParams, parameterCount, type Params } from './params.js';
 import { Random } from './random.js';
+import { fitParallel, checkParallelOptions } from './parallel/fit-async.js';
 import { deserialize, serialize, type ModelJSON } from './serialize.js';
 import { Workspace } from './workspace.js';
+import { degenerateError, type ResetRecord } from './degenerate.js';
+import { initialParams } from './init.js';
+import { mStepChecked } from './mstep.js';
+import { checkStats, sxxKindOf, type SufficientStats } from './stats.js';
+import { checkStreamOptions, chunkWeights, fitStreamEM, type ChunkSource, type FitStreamOptions } from './stream.js';
+import { checkSummary, summarize } from './summary.js';
 
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
   sampleWeight?: ArrayLike<number> | null;
+}
+
+export interface FitAsyncOptions extends FitOptions {
+  /** Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows. */
+  workers?: number;
+  /** Aborting rejects the promise with the signal's reason, stops the workers and leaves the model unchanged. */
+  signal?: AbortSignal | null;
 }
 
 interface Fitted {
@@ -25,6 +40,8 @@ interface Fitted {
   nIter: number;
   lowerBound: number;
   backend: BackendName | null;
+  /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
+  resets?: readonly ResetRecord[];
 }
 
 /** Splits a flat row-major array into k rows of length d. */
@@ -71,6 +88,23 @@ export class GaussianMixture {
     return this;
   }
 
+  /**
+   * Fits the model to X by EM on worker threads (Node worker_threads, Web Workers in browsers), each with its own
+   * backend instance and a contiguous share of the rows; the event loop keeps running. The result equals fit(X)
+   * to rounding (~1e-15 relative: per-worker statistics are added in a different order). Errors reject the promise
+   * with the same typed errors fit throws; on error or abort the model keeps its previous parameters.
+   */
+  async fitAsync(X: Matrix, fitOptions: FitAsyncOptions = {}): Promise<this> {
+    const { workers, signal } = checkParallelOptions(fitOptions ?? {});
+    const o = this.opts;
+    const rows = toRows(X);
+    const w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
+    const warm = this.startFit(rows, w, o);
+    const { result, backend } = await fitParallel(X, rows, w, o, warm, { workers, signal });
+    this.commitFit(result, backend, o, warm !== null);
+    return this;
+  }
+
   /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
   fitPredict(X: Matrix, fitOptions: FitOptions = {}): Int32Array {
     return this.fit(X, fitOptions).predict(X);
@@ -78,12 +112,22 @@ export class GaussianMixture {
 
   private fitRows(rows: Rows, w: Float64Array | null): void {
     const o = this.opts;
+    const warm = this.startFit(rows, w, o);
+    const backend = getBackend(o.backend);
+    const rng = new Random(o.seed);
+    this.commitFit(fitEM(rows, w, o, backend, rng, warm), backend.name, o, warm !== null);
+  }
+
+  /** Checks shared by fit and fitAsync; returns the warm start (a private copy of the fitted parameters) or null. */
+  private startFit(rows: Rows, w: Float64Array | null, o: ResolvedOptions): WarmStart | null {
     const k = o.nComponents;
     let effective = rows.n;
     if (w) effective = w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
     if (effective < k) {
       throw new DataError(`nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`);
     }
+    // representable in double precision; enough distinct rows (see summary.ts)
+    checkSummary(summarize(rows, w, k), k, o.onDegenerate, w !== null);
     const warm = o.warmStart && this.state ? this.state : null;
     if (warm && warm.params.d !== rows.d) {
       throw new DataError(`warmStart: X has ${rows.d} features but the model was fitted on ${warm.params.d}`);
@@ -91,9 +135,11 @@ export class GaussianMixture {
     if (warm && (warm.params.k !== k || warm.params.covType !== o.covarianceType)) {
       throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
     }
-    const backend = getBackend(o.backend);
-    const rng = new Random(o.seed);
-    const res = fitEM(rows, w, o, backend, rng, warm ? { params: cloneParams(warm.params), lowerBound: warm.lowerBound } : null);
+    return warm ? { params: cloneParams(warm.params), lowerBound: warm.lowerBound } : null;
+  }
+
+  /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
+  private commitFit(res: EMResult, backend: BackendName, o: ResolvedOptions, warm: boolean): void {
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
       const msg = `the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
@@ -101,7 +147,15 @@ export class GaussianMixture {
       this.lastWarnings.push(msg);
       warn(msg, 'GMM_NOT_CONVERGED');
     }
-    this.state = { params: res.params, converged: res.converged, nIter: res.nIter, lowerBound: res.lowerBound, backend: backend.name };
+    const resets = res.resets ?? [];
+    if (resets.length > 0) {
+      const list = resets.slice(0, 5).map((r) => `component ${r.component} at iteration ${r.iteration} (${r.reason === 'vanished' ? 'its mass vanished' : 'covariance not positive definite'})`);
+      const msg = `onDegenerate 'reset' re-seeded ${resets.length} degenerate component(s) at the worst-explained rows: ` +
+        `${list.join(', ')}${resets.length > 5 ? ', …' : ''}. See gmm.resets; consider fewer components or a larger regCovar.`;
+      this.lastWarnings.push(msg);
+      warn(msg, 'GMM_COMPONENT_RESET');
+    }
+    this.state = { params: res.params, converged: res.converged, nIter: res.nIter, lowerBound: res.lowerBound, backend, resets };
   }
 
   private fitted(method: string): Fitted {
@@ -265,6 +319,108 @@ export class GaussianMixture {
   /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn). */
   get warnings(): readonly string[] {
     return [...this.lastWarnings];
+  }
+
+  /**
+   * The contamination-quantile of scoreSamples(X) (linear interpolation, as numpy.percentile): rows of X with
+   * log p(x) below it are about a fraction `contamination` (0 < contamination ≤ 0.5) of X.
+   */
+  anomalyThreshold(X: Matrix, contamination: number): number {
+    return anomalyThreshold(this, X, contamination);
+  }
+
+  /** Flags rows whose log p(x) is below `threshold`, or below anomalyThreshold(X, contamination). */
+  detectAnomalies(X: Matrix, options: AnomalyOptions): AnomalyResult {
+    return detectAnomalies(this, X, options);
+  }
+
+  /** Re-seedings performed under onDegenerate: 'reset' by the fit that produced the current parameters. */
+  get resets(): ResetRecord[] {
+    return (this.fitted('resets').resets ?? []).map((r) => ({ ...r }));
+  }
+
+  /**
+   * Fits by EM over a re-iterable source of row chunks — a function returning an (async) iterable of chunks
+   * (`Matrix` or `{ X, sampleWeight }`), or a CSV file path (Node) — with one pass per iteration and memory
+   * independent of the number of rows. Initialisation runs on a reservoir sample (`initSampleSize`, default 10 000
+   * rows; the data itself when smaller, so the result then equals fit on the same rows). See src/stream.ts.
+   */
+  async fitStream(source: ChunkSource | string, options: FitStreamOptions = {}): Promise<this> {
+    const so = checkStreamOptions(options ?? {});
+    const o = this.opts;
+    const cur = o.warmStart && this.state ? this.state : null;
+    if (cur && (cur.params.k !== o.nComponents || cur.params.covType !== o.covarianceType)) {
+      throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
+    }
+    const warm = cur ? { params: cloneParams(cur.params), lowerBound: cur.lowerBound } : null;
+    const { result, backend } = await fitStreamEM(source, o, warm, so);
+    this.commitFit(result, backend, o, warm !== null);
+    return this;
+  }
+
+  /** The parameters expectation/maximization work from: the fitted ones, or a complete user start. */
+  private current(method: string): Fitted {
+    if (this.state) return this.state;
+    const o = this.opts;
+    if (o.weightsInit && o.meansInit && o.precisionsInit) {
+      const d = o.meansInit[0].length;
+      const none: Rows = { n: 0, d, copyRows() {} };
+      const params = initialParams(none, null, o, new Random(o.seed), getBackend(o.backend));
+      return { params, converged: false, nIter: 0, lowerBound: -Infinity, backend: null, resets: [] };
+    }
+    throw new NotFittedError(method);
+  }
+
+  /**
+   * E-step over one chunk of rows: the sufficient statistics of X under the current parameters (accumulated around
+   * the current means). Statistics of different chunks merge with SufficientStats.merge, so any map-reduce engine
+   * can run this where the data live and send back the (small, serialisable) result. Weights are used as given
+   * (not rescaled), so chunks stay comparable.
+   */
+  expectation(X: Matrix, options: FitOptions = {}): SufficientStats {
+    const s = this.current('expectation');
+    const rows = toRows(X, 'X', s.params.d);
+    const w = chunkWeights(options?.sampleWeight, rows.n, 0);
+    const ws = new Workspace(getBackend(this.opts.backend), s.params.d, s.params.k, s.params.covType);
+    loadParams(ws, s.params);
+    return ws.accumulate(rows, w, this.opts.algorithm === 'hard');
+  }
+
+  /**
+   * M-step from (merged) statistics: updates the parameters (respecting freeze and regCovar), `lowerBound` (the
+   * statistics' mean log-likelihood, i.e. of the parameters before this step), `nIter` (+1) and `converged`
+   * (|Δ lowerBound| < tol). A degenerate component throws a DegenerateError and leaves the model unchanged —
+   * also under onDegenerate 'reset', which needs data rows to re-seed from (fit and fitStream have them).
+   */
+  maximization(stats: SufficientStats): this {
+    const st = checkStats(stats);
+    const cur = this.current('maximization');
+    const p = cur.params;
+    const o = this.opts;
+    if (st.k !== p.k || st.d !== p.d || st.sxxKind !== sxxKindOf(p.covType)) {
+      throw new DataError(
+        `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}, ${p.d} features, ` +
+          `covarianceType '${p.covType}' (sxxKind '${sxxKindOf(p.covType)}')`,
+      );
+    }
+    if (o.freeze.includes('means') && st.centers.some((v, i) => v !== p.means[i])) {
+      throw new DataError('stats were accumulated around other means than the model\'s, which freeze: [\'means\'] keeps fixed; compute them with expectation() under the current model');
+    }
+    if (!(st.sumW > 0)) throw new DataError('stats hold no data (sumW = 0)');
+    const iteration = cur.nIter + 1;
+    const m = mStepChecked(st, p, { covType: p.covType, regCovar: o.regCovar, freeze: o.freeze, iteration, detectVanished: true });
+    if (m.degenerate.length > 0) {
+      const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);
+      if (o.onDegenerate === 'reset') e.message += " (maximization() cannot re-seed: it has no rows; fit/fitStream can.)";
+      throw e;
+    }
+    const lowerBound = st.logLik / st.sumW;
+    this.state = {
+      params: m.params, converged: Math.abs(lowerBound - cur.lowerBound) < o.tol, nIter: iteration, lowerBound,
+      backend: cur.backend, resets: [],
+    };
+    this.lastWarnings = [];
+    return this;
   }
 
   toJSON(): ModelJSON {

@@ -7,27 +7,42 @@ import type { Backend } from './backends/types.js';
 import { OptionError } from './errors.js';
 import { forEachBlock, kmeansPlusPlus, lloyd, meanVariance } from './kmeans.js';
 import type { Rows } from './matrix.js';
-import { mStep } from './mstep.js';
+import { degenerateError } from './degenerate.js';
+import { mStepChecked } from './mstep.js';
+import { invScaleOf, maxRange } from './summary.js';
 import type { CovarianceType, ResolvedOptions } from './options.js';
 import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from './params.js';
 import type { Random } from './random.js';
 import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
 import { Workspace } from './workspace.js';
 
-/** Weighted mean and per-feature variance of the data. */
-function moments(rows: Rows, w: Float64Array | null): { mean: Float64Array; variance: Float64Array } {
+/**
+ * Weighted mean and per-feature variance of the data, and the power-of-two scale initialisation measures distances
+ * in. Sums are taken relative to the first row (so data far from 0 — shifted by 1e9, or near ±1e307 — neither lose
+ * digits nor overflow), then around the mean.
+ */
+function moments(rows: Rows, w: Float64Array | null): { mean: Float64Array; variance: Float64Array; invScale: number } {
   const { d } = rows;
+  const ref = new Float64Array(d);
+  rows.copyRows(0, 1, ref, 0);
   const mean = new Float64Array(d);
   const variance = new Float64Array(d);
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
   let sw = 0;
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
       const wi = w ? w[s + i] : 1;
       sw += wi;
-      for (let j = 0; j < d; j++) mean[j] += wi * buf[i * d + j];
+      for (let j = 0; j < d; j++) {
+        const v = buf[i * d + j];
+        mean[j] += wi * (v - ref[j]);
+        if (v < min[j]) min[j] = v;
+        if (v > max[j]) max[j] = v;
+      }
     }
   });
-  for (let j = 0; j < d; j++) mean[j] /= sw;
+  for (let j = 0; j < d; j++) mean[j] = ref[j] + mean[j] / sw;
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
       const wi = w ? w[s + i] : 1;
@@ -35,7 +50,7 @@ function moments(rows: Rows, w: Float64Array | null): { mean: Float64Array; vari
     }
   });
   for (let j = 0; j < d; j++) variance[j] /= sw;
-  return { mean, variance };
+  return { mean, variance, invScale: invScaleOf(maxRange(min, max)) };
 }
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
@@ -58,14 +73,19 @@ function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Flo
   return { k, d, covType, weights: new Float64Array(k).fill(1 / k), means, covariances: cov, precChol };
 }
 
-/** Statistics of the nearest-seed assignment, via the E-pass kernel with identity precisions. */
-function nearestSeedStats(rows: Rows, w: Float64Array | null, seeds: Float64Array, k: number, covType: CovarianceType, backend: Backend): SufficientStats {
+/**
+ * Statistics of the nearest-seed assignment, via the E-pass kernel with precisions s⁻¹·I (s a power of two, so the
+ * assignment is exactly the Euclidean one, computed without overflow or subnormals at any data scale).
+ */
+function nearestSeedStats(
+  rows: Rows, w: Float64Array | null, seeds: Float64Array, k: number, covType: CovarianceType, backend: Backend, invScale: number,
+): SufficientStats {
   const { d } = rows;
   const kind = sxxKindOf(covType);
   const ws = new Workspace(backend, d, k, kind);
   const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
-  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = 1;
-  else prec.fill(1);
+  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = invScale;
+  else prec.fill(invScale);
   ws.setParams(seeds, prec, new Float64Array(k));
   return ws.accumulate(rows, w, true);
 }
@@ -124,6 +144,27 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
   }
 }
 
+/**
+ * The M-step from the initial responsibilities. A component whose covariance is not positive definite raises a
+ * DegenerateError under onDegenerate 'error'; under 'reset' it starts from the data's spread instead (the fallback).
+ */
+function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions): Params {
+  const { covarianceType: covType, regCovar } = o;
+  const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0 });
+  if (r.degenerate.length === 0) return r.params;
+  if (o.onDegenerate !== 'reset') throw degenerateError(r.degenerate[0], 0, 0, 1, regCovar);
+  const { k, d } = fallback;
+  const per = covSize(covType, 1, d);
+  const covariances = r.params.covariances.slice();
+  const precChol = r.params.precChol.slice();
+  for (const b of r.degenerate) {
+    const c = Math.max(0, b.component);
+    covariances.set(fallback.covariances.subarray(c * per, (c + 1) * per), c * per);
+    precChol.set(fallback.precChol.subarray(c * per, (c + 1) * per), c * per);
+  }
+  return { ...r.params, k, covariances, precChol };
+}
+
 export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
   const { d } = rows;
   const k = o.nComponents;
@@ -136,7 +177,7 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
   let p: Params;
   const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
   if (needResp) {
-    const { mean, variance } = moments(rows, w);
+    const { mean, variance, invScale } = moments(rows, w);
     const fallback = fallbackParams(covType, k, d, mean, variance, o.regCovar);
     let st: SufficientStats;
     if (o.initParams === 'random') {
@@ -145,12 +186,12 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
       let seeds: Float64Array;
       if (o.initParams === 'random_from_data') seeds = distinctRows(rows, k, rng);
       else {
-        seeds = kmeansPlusPlus(rows, k, w, rng);
-        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * meanVariance(rows, w)).centers;
+        seeds = kmeansPlusPlus(rows, k, w, rng, invScale);
+        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * meanVariance(rows, w, invScale), invScale).centers;
       }
-      st = nearestSeedStats(rows, w, seeds, k, covType, backend);
+      st = nearestSeedStats(rows, w, seeds, k, covType, backend, invScale);
     }
-    p = mStep(st, fallback, { covType, regCovar: o.regCovar, freeze: [], iteration: 0 });
+    p = initialMStep(st, fallback, o);
   } else {
     p = { k, d, covType, weights: new Float64Array(k), means: new Float64Array(k * d), covariances: new Float64Array(covSize(covType, k, d)), precChol: new Float64Array(covSize(covType, k, d)) };
   }

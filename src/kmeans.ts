@@ -9,6 +9,7 @@ import { OptionError } from './errors.js';
 import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
 import type { BackendChoice } from './options.js';
 import { Random } from './random.js';
+import { rowsInvScale } from './summary.js';
 import { Workspace } from './workspace.js';
 
 export interface KMeansOptions {
@@ -32,11 +33,14 @@ export interface KMeansResult {
   converged: boolean;
 }
 
-/** Squared distance from row buffer position to a center. */
-function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number, d: number): number {
+/**
+ * Squared distance from row buffer position to a center, in units of s (invScale = s⁻¹, a power of two: exact, and
+ * keeps squares of 1e150-scale data from overflowing and of 1e−150-scale data from going subnormal).
+ */
+function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number, d: number, invScale: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
-    const t = x[xo + j] - c[co + j];
+    const t = (x[xo + j] - c[co + j]) * invScale;
     s += t * t;
   }
   return s;
@@ -75,7 +79,7 @@ function pickByCumulative(rows: Rows, score: Float64Array, w: Float64Array | nul
  * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center).
  * Returns k centers, row-major k×d.
  */
-export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random): Float64Array {
+export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, invScale = 1): Float64Array {
   const { n, d } = rows;
   const centers = new Float64Array(k * d);
   const first = w ? pickByCumulative(rows, new Float64Array(n).fill(1), w, rng.random() * w.reduce((a, b) => a + b, 0)) : rng.int(n);
@@ -84,7 +88,7 @@ export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rn
   let pot = 0;
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
-      closest[s + i] = sqDist(buf, i * d, centers, 0, d);
+      closest[s + i] = sqDist(buf, i * d, centers, 0, d, invScale);
       pot += (w ? w[s + i] : 1) * closest[s + i];
     }
   });
@@ -100,7 +104,7 @@ export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rn
       let candPot = 0;
       forEachBlock(rows, (buf, s, count) => {
         for (let i = 0; i < count; i++) {
-          const dist = Math.min(closest[s + i], sqDist(buf, i * d, cx, 0, d));
+          const dist = Math.min(closest[s + i], sqDist(buf, i * d, cx, 0, d, invScale));
           candDist[s + i] = dist;
           candPot += (w ? w[s + i] : 1) * dist;
         }
@@ -125,15 +129,18 @@ export interface LloydResult {
   converged: boolean;
 }
 
-/** Lloyd iterations from the given centers. */
+/**
+ * Lloyd iterations from the given centers. Distances, `tolScaled` and the returned inertia are in units of s
+ * (invScale = s⁻¹, a power of two; see sqDist).
+ */
 export function lloyd(
   rows: Rows, w: Float64Array | null, init: Float64Array, k: number, backend: Backend,
-  maxIter: number, tolScaled: number,
+  maxIter: number, tolScaled: number, invScale = 1,
 ): LloydResult {
   const { d } = rows;
-  // Unit diagonal precisions and zero constants: the kernel's log density is −½‖x − c‖².
+  // Diagonal precisions s⁻¹ and zero constants: the kernel's log density is −½‖(x − c)/s‖².
   const ws = new Workspace(backend, d, k, 'diag');
-  const ones = new Float64Array(k * d).fill(1);
+  const ones = new Float64Array(k * d).fill(invScale);
   const zeros = new Float64Array(k);
   let centers = init.slice();
   let converged = false;
@@ -153,10 +160,10 @@ export function lloyd(
       for (let j = 0; j < d; j++) {
         const dj = st.sx[c * d + j] / st.nk[c];
         next[c * d + j] += dj;
-        shift += dj * dj;
+        shift += (dj * invScale) ** 2;
       }
     }
-    if (empty.length > 0) relocateEmpty(rows, centers, next, empty, k);
+    if (empty.length > 0) relocateEmpty(rows, centers, next, empty, k, invScale);
     centers = next;
     if (empty.length === 0 && shift <= tolScaled) {
       converged = true;
@@ -169,13 +176,13 @@ export function lloyd(
 }
 
 /** Moves empty clusters onto the points farthest from their nearest center (scikit-learn's remedy). */
-function relocateEmpty(rows: Rows, centers: Float64Array, next: Float64Array, empty: number[], k: number): void {
+function relocateEmpty(rows: Rows, centers: Float64Array, next: Float64Array, empty: number[], k: number, invScale: number): void {
   const { d } = rows;
   const far: { i: number; dist: number }[] = [];
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
       let best = Infinity;
-      for (let c = 0; c < k; c++) best = Math.min(best, sqDist(buf, i * d, centers, c * d, d));
+      for (let c = 0; c < k; c++) best = Math.min(best, sqDist(buf, i * d, centers, c * d, d, invScale));
       far.push({ i: s + i, dist: best });
       if (far.length > 4 * empty.length) {
         far.sort((a, b) => b.dist - a.dist);
@@ -187,16 +194,21 @@ function relocateEmpty(rows: Rows, centers: Float64Array, next: Float64Array, em
   empty.forEach((c, t) => next.set(rowOf(rows, far[Math.min(t, far.length - 1)].i), c * d));
 }
 
-/** Mean per-feature (weighted) variance, the scale of k-means' tolerance. */
-export function meanVariance(rows: Rows, w: Float64Array | null): number {
+/**
+ * Mean per-feature (weighted) variance, the scale of k-means' tolerance, in units of s² (invScale = s⁻¹). Sums are
+ * taken relative to the first row, so data far from 0 neither lose digits nor overflow.
+ */
+export function meanVariance(rows: Rows, w: Float64Array | null, invScale = 1): number {
   const { d } = rows;
+  const ref = new Float64Array(d);
+  rows.copyRows(0, 1, ref, 0);
   const mean = new Float64Array(d);
   let sw = 0;
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
       const wi = w ? w[s + i] : 1;
       sw += wi;
-      for (let j = 0; j < d; j++) mean[j] += wi * buf[i * d + j];
+      for (let j = 0; j < d; j++) mean[j] += wi * ((buf[i * d + j] - ref[j]) * invScale);
     }
   });
   for (let j = 0; j < d; j++) mean[j] /= sw;
@@ -204,7 +216,7 @@ export function meanVariance(rows: Rows, w: Float64Array | null): number {
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
       const wi = w ? w[s + i] : 1;
-      for (let j = 0; j < d; j++) v += wi * (buf[i * d + j] - mean[j]) ** 2;
+      for (let j = 0; j < d; j++) v += wi * ((buf[i * d + j] - ref[j]) * invScale - mean[j]) ** 2;
     }
   });
   return v / sw / d;
@@ -226,21 +238,23 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   if (rows.n < k) throw new OptionError('k', `k = ${k} clusters need at least ${k} rows; X has ${rows.n}`);
   const backend = getBackend(options.backend ?? 'auto');
   const rng = new Random(seed);
-  const tolScaled = tol * meanVariance(rows, w);
+  const invScale = rowsInvScale(rows);
+  const tolScaled = tol * meanVariance(rows, w, invScale);
   let best: LloydResult | null = null;
   for (let r = 0; r < nInit; r++) {
-    const res = lloyd(rows, w, kmeansPlusPlus(rows, k, w, rng), k, backend, maxIter, tolScaled);
+    const res = lloyd(rows, w, kmeansPlusPlus(rows, k, w, rng, invScale), k, backend, maxIter, tolScaled, invScale);
     if (!best || res.inertia < best.inertia) best = res;
   }
   const { d } = rows;
   const b = best!;
   const labels = new Int32Array(rows.n);
   const ws = new Workspace(backend, d, k, 'diag');
-  ws.setParams(b.centers, new Float64Array(k * d).fill(1), new Float64Array(k));
+  ws.setParams(b.centers, new Float64Array(k * d).fill(invScale), new Float64Array(k));
   ws.forEachLogResp(rows, (s, count, lr) => argmaxRows(lr, count, k, labels, s));
   const centers: Float64Array[] = [];
   for (let c = 0; c < k; c++) centers.push(b.centers.slice(c * d, (c + 1) * d));
-  return { centers, labels, inertia: b.inertia, nIter: b.nIter, converged: b.converged };
+  // back from units of s² (two divisions: s² alone may overflow where the inertia does not)
+  return { centers, labels, inertia: b.inertia / invScale / invScale, nIter: b.nIter, converged: b.converged };
 }
 
 /** labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). */

@@ -3,6 +3,7 @@
  * of rows into the backend's heap on demand, so a fit needs X plus O(block) memory, whatever layout X came in.
  */
 import { DataError } from './errors.js';
+import { normalizeWeights } from './summary.js';
 
 /** Row-major data: an array of rows, or one dense buffer with its shape. */
 export type Matrix =
@@ -99,7 +100,10 @@ function checkWidth(what: string, d: number, expectD?: number): void {
   }
 }
 
-/** Validates sample weights: finite, ≥ 0, one per row, not all zero. Returns a private copy. */
+/**
+ * Validates sample weights: finite, ≥ 0, one per row, not all zero. Returns a private copy, rescaled by a power of
+ * two so the largest weight is about 1 (exact; weights are relative — see normalizeWeights).
+ */
 export function toSampleWeight(w: ArrayLike<number> | null | undefined, n: number): Float64Array | null {
   if (w == null) return null;
   if (typeof w !== 'object' || typeof w.length !== 'number') {
@@ -117,5 +121,5 @@ export function toSampleWeight(w: ArrayLike<number> | null | undefined, n: numbe
     sum += v;
   }
   if (!(sum > 0)) throw new DataError('sampleWeight must not be all zero');
-  return out;
+  return normalizeWeights(out);
 }

@@ -2,8 +2,11 @@
  * The M-step: new weights, means and covariances from sufficient statistics, honouring regCovar and frozen
  * parameter groups. Statistics are centered on the E-step's means c, so the new mean is c + δ with δ = sx/nk and
  * the centered scatter is S − (2 − a/nk)·nk·δδᵀ (a = Σr, nk = a + 10ε as scikit-learn guards empty components).
+ *
+ * `mStepChecked` reports degenerate components (see degenerate.ts) instead of throwing, so the EM loop can apply the
+ * onDegenerate policy; `mStep` throws a DegenerateError on a covariance that is not positive definite.
  */
-import { FitError } from './errors.js';
+import { degenerateError, diagnoseNotPD, type Degeneracy } from './degenerate.js';
 import type { CovarianceType, Frozen } from './options.js';
 import { covSize, precCholFromCov, type Params } from './params.js';
 import type { SufficientStats } from './stats.js';
@@ -14,16 +17,33 @@ export interface MStepOptions {
   covType: CovarianceType;
   regCovar: number;
   freeze: readonly Frozen[];
-  /** 1-based EM iteration, for error messages. */
+  /** 1-based EM iteration, for error messages (0 = initialisation). */
   iteration: number;
+  /** Report components whose responsibility mass vanished (Σr < ε·Σw) as degenerate (EM iterations; not init). */
+  detectVanished?: boolean;
+  /** For messages: restart index and count. */
+  init?: number;
+  nInit?: number;
 }
 
-export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Params {
+export interface MStepResult {
+  /** New parameters; degenerate components keep their previous mean and covariance (their precision factor too). */
+  params: Params;
+  degenerate: Degeneracy[];
+}
+
+/** True when a component received (numerically) no responsibility: its statistics define nothing. */
+const isEmpty = (st: SufficientStats, c: number): boolean => !(st.nk[c] > 0) || st.nk[c] < Number.EPSILON * st.sumW;
+
+const num = (v: number): string => (v === 0 ? '0' : v.toExponential(2));
+
+export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
   const { k, d } = st;
   const { covType, regCovar } = o;
   const freezeW = o.freeze.includes('weights');
   const freezeM = o.freeze.includes('means');
   const freezeC = o.freeze.includes('covariances');
+  const degenerate: Degeneracy[] = [];
 
   const nk = new Float64Array(k);
   let total = 0;
@@ -32,13 +52,26 @@ export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Param
     total += nk[c];
   }
   const weights = freezeW ? prev.weights.slice() : nk.map((v) => v / total);
+  const empty = Array.from({ length: k }, (_, c) => isEmpty(st, c));
+  if (o.detectVanished && !freezeM) {
+    for (let c = 0; c < k; c++) {
+      if (empty[c]) {
+        degenerate.push({
+          component: c,
+          reason: 'vanished',
+          detail: `its responsibility mass fell to ${num(st.nk[c])} of the total weight ${num(st.sumW)} (below machine epsilon), so it ` +
+            'explains none of the data — more components than clusters or distinct points, or a component that drifted away from the data',
+        });
+      }
+    }
+  }
 
   // δ = shift of each mean; zero when means are frozen (statistics are then centered on the fixed means).
   const delta = new Float64Array(k * d);
   const means = st.centers.slice();
   if (!freezeM) {
     for (let c = 0; c < k; c++) {
-      if (st.nk[c] === 0) continue; // no responsibility at all: the component stays where it was
+      if (empty[c]) continue; // no responsibility: the component stays where the E-step had it
       for (let j = 0; j < d; j++) {
         delta[c * d + j] = st.sx[c * d + j] / nk[c];
         means[c * d + j] += delta[c * d + j];
@@ -46,7 +79,7 @@ export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Param
     }
   }
   if (freezeC) {
-    return { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() };
+    return { params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() }, degenerate };
   }
 
   const cov = new Float64Array(covSize(covType, k, d));
@@ -54,31 +87,35 @@ export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Param
   if (covType === 'full') {
     for (let c = 0; c < k; c++) {
       const o = c * d * d;
-      if (st.nk[c] === 0) {
+      if (empty[c]) {
         cov.set(prev.covariances.subarray(o, o + d * d), o);
         continue;
       }
       const fc = f(c);
+      // upper triangle, mirrored: (fc·δi)·δj and (fc·δj)·δi round differently, and an asymmetric result would fail
+      // the symmetry check of fromJSON when the scatter nearly cancels
       for (let i = 0; i < d; i++) {
         const di = delta[c * d + i];
-        for (let j = 0; j < d; j++) cov[o + i * d + j] = st.sxx[o + i * d + j] / nk[c] - fc * di * delta[c * d + j];
+        for (let j = i; j < d; j++) cov[o + i * d + j] = cov[o + j * d + i] = st.sxx[o + i * d + j] / nk[c] - fc * di * delta[c * d + j];
         cov[o + i * d + i] += regCovar;
       }
     }
   } else if (covType === 'tied') {
     for (let c = 0; c < k; c++) {
+      if (empty[c]) continue;
       const o = c * d * d;
       const fc = f(c) * nk[c];
       for (let i = 0; i < d; i++) {
         const di = delta[c * d + i];
-        for (let j = 0; j < d; j++) cov[i * d + j] += st.sxx[o + i * d + j] - fc * di * delta[c * d + j];
+        for (let j = i; j < d; j++) cov[i * d + j] += st.sxx[o + i * d + j] - fc * di * delta[c * d + j];
       }
     }
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) cov[i * d + j] = cov[j * d + i];
     for (let t = 0; t < d * d; t++) cov[t] /= total;
     for (let i = 0; i < d; i++) cov[i * d + i] += regCovar;
   } else {
     for (let c = 0; c < k; c++) {
-      if (st.nk[c] === 0) {
+      if (empty[c]) {
         if (covType === 'diag') cov.set(prev.covariances.subarray(c * d, c * d + d), c * d);
         else cov[c] = prev.covariances[c];
         continue;
@@ -95,14 +132,34 @@ export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Param
     }
   }
 
+  // Factor component by component, so every bad one is reported and the good ones are usable for a reset.
   const precChol = new Float64Array(cov.length);
-  const bad = precCholFromCov(cov, covType, k, d, precChol);
-  if (bad >= 0) {
-    const which = covType === 'tied' ? 'the tied covariance' : `the covariance of component ${bad}`;
-    throw new FitError(
-      `EM failed ${o.iteration === 0 ? 'at initialisation' : `at iteration ${o.iteration}`}: ${which} is not positive definite (a component collapsed onto too few ` +
-        'distinct points, or a feature is constant). Increase regCovar, use fewer components, or rescale the data.',
-    );
+  const per = covSize(covType, 1, d);
+  const blocks = covType === 'tied' ? 1 : k;
+  const vanished = new Set(degenerate.map((b) => b.component));
+  for (let c = 0; c < blocks; c++) {
+    if (covType !== 'tied' && vanished.has(c)) {
+      precChol.set(prev.precChol.subarray(c * per, (c + 1) * per), c * per);
+      continue;
+    }
+    const bad = precCholFromCov(cov.subarray(c * per, (c + 1) * per), covType, 1, d, precChol.subarray(c * per, (c + 1) * per));
+    if (bad >= 0) {
+      const comp = covType === 'tied' ? -1 : c;
+      const mass = covType === 'tied' ? st.sumW : st.nk[c];
+      degenerate.push({ component: comp, reason: 'not-pd', detail: diagnoseNotPD(cov, covType, c, d, regCovar, mass, st.sumW) });
+      // keep the previous (positive definite) covariance in place, so the parameters stay usable
+      cov.set(prev.covariances.subarray(c * per, (c + 1) * per), c * per);
+      precChol.set(prev.precChol.subarray(c * per, (c + 1) * per), c * per);
+    }
   }
-  return { k, d, covType, weights, means, covariances: cov, precChol };
+  degenerate.sort((a, b) => a.component - b.component);
+  return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate };
+}
+
+/** The M-step that throws a DegenerateError (a FitError) when a covariance is not positive definite. */
+export function mStep(st: SufficientStats, prev: Params, o: MStepOptions): Params {
+  const r = mStepChecked(st, prev, { ...o, detectVanished: false });
+  const bad = r.degenerate.find((b) => b.reason === 'not-pd');
+  if (bad) throw degenerateError(bad, o.iteration, o.init ?? 0, o.nInit ?? 1, o.regCovar);
+  return r.params;
 }

@@ -9,6 +9,7 @@ export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 export type Frozen = 'weights' | 'means' | 'covariances';
+export type OnDegenerate = 'error' | 'reset';
 
 /** Progress report passed to `onIteration` after every EM iteration. */
 export interface IterationInfo {
@@ -42,6 +43,12 @@ export interface GaussianMixtureOptions {
   freeze?: readonly Frozen[];
   algorithm?: Algorithm;
   onIteration?: ((info: IterationInfo) => void) | null;
+  /**
+   * What EM does when a component degenerates (its responsibility mass vanishes, or its covariance stops being
+   * positive definite): 'error' (default) throws a DegenerateError naming the component, the iteration and the fix;
+   * 'reset' re-seeds the component at the worst-explained rows and continues (recorded in `resets` and `warnings`).
+   */
+  onDegenerate?: OnDegenerate;
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   readonly freeze: readonly Frozen[];
   readonly algorithm: Algorithm;
   readonly onIteration: ((info: IterationInfo) => void) | null;
+  readonly onDegenerate: OnDegenerate;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -184,6 +192,7 @@ const RULES: Record<keyof GaussianMixtureOptions, Rule> = {
     default: null,
     check: (v, name) => (v == null ? null : typeof v === 'function' ? v : fail(name, 'a function', v)),
   },
+  onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
 };
 
 export const OPTION_NAMES = Object.keys(RULES) as (keyof GaussianMixtureOptions)[];

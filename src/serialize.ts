@@ -81,7 +81,8 @@ function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], whe
 
 /** Reads a nested numeric array of exactly `shape`, into a Float64Array. */
 function readArray(v: unknown, shape: number[], field: string): Float64Array {
-  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
+  // collected first, allocated after: a claimed shape (nComponents: 1e300) must not size an allocation
+  const out: number[] = [];
   let at = 0;
   const walk = (node: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
@@ -95,7 +96,7 @@ function readArray(v: unknown, shape: number[], field: string): Float64Array {
     (node as unknown[]).forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
   };
   walk(v, 0, '');
-  return out;
+  return Float64Array.from(out);
 }
 
 export interface Deserialized {

@@ -127,7 +127,34 @@ export class Workspace {
       kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
       kern.normalizeRows(this.oScratch * 8, count, k, this.oLse * 8);
       const view = this.backend.f64();
+      repairRows(view, this.oScratch, this.oLse, count, k);
       visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k), view.subarray(this.oLse, this.oLse + count));
+    }
+  }
+}
+
+/**
+ * Two repairs of the kernels' log-sum-exp, for rows far out in the tails:
+ *  - a row so far from a model that x − μ overflows (e.g. |x| ≈ 1e308 against means near −1e308) gets ∞·0 = NaN in
+ *    the triangular Mahalanobis loop. Its density is 0 under every component, so it gets what the kernels give rows
+ *    whose densities all underflow: log p = −∞ and uniform responsibilities — never NaN;
+ *  - when |log p| is huge (≳ 1e3), `log r = log πN − log p` loses log Σ exp(·) to rounding (at 1e17 the spacing of
+ *    doubles exceeds log 2), and the responsibilities stop summing to 1: such rows are renormalised.
+ */
+function repairRows(h: Float64Array, oResp: number, oLse: number, count: number, k: number): void {
+  for (let r = 0; r < count; r++) {
+    const l = h[oLse + r];
+    const o = oResp + r * k;
+    if (Number.isNaN(l)) {
+      h[oLse + r] = -Infinity;
+      h.fill(-Math.log(k), o, o + k);
+    } else if (Math.abs(l) > 1e3 && l !== -Infinity) {
+      let m = -Infinity;
+      for (let c = 0; c < k; c++) if (h[o + c] > m) m = h[o + c];
+      let s = 0;
+      for (let c = 0; c < k; c++) s += Math.exp(h[o + c] - m);
+      const shift = m + Math.log(s);
+      for (let c = 0; c < k; c++) h[o + c] -= shift;
     }
   }
 }

@@ -114,22 +114,28 @@ function makeProblem(seed: number, cov: CovName, n: number, d: number, k: number
     for (let c = 0; c < k; c++) {
       const p = Array.from({ length: d }, () => 0.5 + 1.5 * R.u());
       precFlat.push(...p);
-      P.push(p.map((v, i) => p.map((_, j) => (i === j ? v : 0))));
+      if (d <= 64) P.push(p.map((v, i) => p.map((_, j) => (i === j ? v : 0)))); // dense only for the naive reference
     }
   } else {
     for (let c = 0; c < k; c++) {
       const v = 0.5 + 1.5 * R.u();
       precFlat.push(v);
-      P.push(Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? v : 0))));
+      if (d <= 64) P.push(Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? v : 0))));
     }
   }
   const piRaw = Array.from({ length: k }, () => 0.2 + R.u());
   const piSum = piRaw.reduce((a, b) => a + b, 0);
   const logPi = piRaw.map((p) => Math.log(p / piSum));
-  const logConst = P.map((m, c) => {
+  // log det P_c from the diagonal of P_c (read from precFlat, so large-d problems need no dense P)
+  const logConst = logPi.map((lpi, c) => {
     let ld = 0;
-    for (let i = 0; i < d; i++) ld += Math.log(m[i][i]);
-    return logPi[c] + ld - 0.5 * d * Math.log(2 * Math.PI);
+    for (let i = 0; i < d; i++) {
+      if (cov === 'full') ld += Math.log(precFlat[c * d * d + i * d + i]);
+      else if (cov === 'tied') ld += Math.log(precFlat[i * d + i]);
+      else if (cov === 'diag') ld += Math.log(precFlat[c * d + i]);
+      else ld += Math.log(precFlat[c]);
+    }
+    return lpi + ld - 0.5 * d * Math.log(2 * Math.PI);
   });
   const X: number[][] = [];
   for (let r = 0; r < n; r++) {
@@ -307,7 +313,7 @@ describe('backends instantiate', () => {
     const p = makeProblem(5, 'full', 7, 3, 3, false);
     const a = run(be, p, false);
     const b = run(createJsBackend(), p, false);
-    a.stats.forEach((v, i) => expectClose(v, b.stats[i], 0, 1e-12, `stats[${i}]`));
+    for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
   });
   it('wasm backend reports missing SIMD clearly', () => {
     const spy = vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
@@ -326,9 +332,10 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
   const be = make();
   let seed = 1000;
   for (const cov of COV_TYPES) {
-    for (const d of [1, 2, 3, 5, 8, 17]) {
+    // d ≤ 4 and d > 4 take different accumulation paths; n straddles the 4-row tiles and 32-row packed blocks
+    for (const d of [1, 2, 3, 4, 5, 8, 9, 17]) {
       for (const k of [1, 3]) {
-        for (const n of [1, 7, 64]) {
+        for (const n of [1, 6, 7, 70]) {
           const s = seed++;
           it(`${cov} d=${d} k=${k} n=${n}`, () => {
             for (const weighted of [false, true]) {
@@ -370,29 +377,120 @@ describe('wasm and js agree', () => {
   const js = createJsBackend();
   let seed = 5000;
   for (const cov of COV_TYPES) {
-    for (const d of [1, 2, 3, 4, 5, 7, 8, 17, 33]) {
+    for (const d of [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 17, 33, 64]) {
       for (const k of [1, 3, 8]) {
         const s = seed++;
-        it(`${cov} d=${d} k=${k}`, () => {
+        // n: full 4-row tiles plus each possible partial tile, and more rows than one 32-row packed block
+        const n = [37, 70, 5, 68][s % 4];
+        it(`${cov} d=${d} k=${k} n=${n}`, () => {
           for (const weighted of [false, true]) {
             for (const hard of [false, true]) {
-              const p = makeProblem(s * 4 + (weighted ? 2 : 0) + (hard ? 1 : 0), cov, 37, d, k, weighted);
+              const p = makeProblem(s * 4 + (weighted ? 2 : 0) + (hard ? 1 : 0), cov, n, d, k, weighted);
               const a = run(wasm, p, hard);
               const b = run(js, p, hard);
               const tag = `${cov} d=${d} k=${k} w=${weighted} hard=${hard}`;
-              // logProb uses only +, −, × (no exp/log): the twin mirrors the SIMD lane order, so bit-identical
+              // logProb uses only +, −, × (no exp/log) and the twin sums in the same order: bit-identical
               expect(a.lp, `${tag} lp bit-identical`).toEqual(b.lp);
               a.norm.forEach((v, i) => expectClose(v, b.norm[i], 0, 1e-12, `${tag} norm[${i}]`));
               a.lse.forEach((v, i) => expectClose(v, b.lse[i], 0, 1e-12, `${tag} lse[${i}]`));
               a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `${tag} scratch[${i}]`));
-              // whole stats vector, including the few lower-triangle entries the kernels happen to write
-              a.stats.forEach((v, i) => expectClose(v, b.stats[i], 0, 1e-12, `${tag} stats[${i}]`));
+              // the entries the ABI defines (wasm also writes some entries below the diagonal; the twin does not)
+              for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `${tag} stats[${i}]`);
             }
           }
         });
       }
     }
   }
+
+  // d > 2048: the wasm E-tiles drop to 2 rows (4·d doubles no longer fit the static buffer) and d > 128 shrinks the
+  // packed blocks (to 2 rows at d = 2050); no naive reference at this size, only the twin
+  for (const [cov, d, k, n] of [['tied', 2050, 1, 7], ['diag', 4096, 3, 9], ['full', 300, 2, 41]] as const) {
+    it(`${cov} d=${d} k=${k} n=${n} (large d)`, () => {
+      const p = makeProblem(d + n, cov, n, d, k, true);
+      for (const hard of d > 2048 ? [false] : [false, true]) {
+        const a = run(wasm, p, hard);
+        const b = run(js, p, hard);
+        expect(a.lp).toEqual(b.lp);
+        a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `scratch[${i}]`));
+        for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
+      }
+    });
+  }
+});
+
+describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
+  // Spherical, d = 1, precision 0 makes every log density equal logConst, so one row tests k inputs at once.
+  // Component 0 has log density 0 and every other one ≤ −38, so s = Σ exp = 1 exactly and r_c = exp(lp_c).
+  function respOf(be: Backend, logConst: number[], rows: number): number[] {
+    const L = new Layout(be);
+    const k = logConst.length;
+    const x = L.put(new Array(rows).fill(0.25));
+    const means = L.put(new Array(k).fill(0));
+    const prec = L.put(new Array(k).fill(0));
+    const lc = L.put(logConst);
+    const scratch = L.alloc(rows * k);
+    const stats = L.put(new Array(2 + 3 * k).fill(0));
+    be.kernels.eStepAccumulate(x, 0, 0, rows, 1, k, 3, 0, means, prec, lc, scratch, stats);
+    return L.get(scratch, rows * k);
+  }
+
+  it('exp: within 2 ulp for results down to the smallest normal, correctly underflowed below', () => {
+    const xs = [0];
+    for (let v = -38; v > -760; v -= 0.37) xs.push(v);
+    xs.push(-708.3964185322641, -708.39641853226422, -709.0895657128241, -744.4400719213812, -745.1332191019411, -745.1332191019412);
+    xs.push(-745.2, -746, -800, -1e4, -Number.MAX_VALUE, -Infinity);
+    for (const be of [createWasmBackend(), createJsBackend()]) {
+      const rows = 6; // a full 4-row tile (vector path) and a partial one (scalar path)
+      const r = respOf(be, xs, rows);
+      for (let t = 0; t < rows; t++) {
+        xs.forEach((x, c) => {
+          const got = r[t * xs.length + c];
+          const want = Math.exp(x);
+          // relative 2 ulp for normal results; in the subnormal range one rounding of the exact value (±1 unit)
+          const tol = want >= 2.2250738585072014e-308 ? 4.5e-16 * want : 5e-324;
+          if (!(Math.abs(got - want) <= tol)) throw new Error(`${be.name}: exp(${x}) = ${got}, want ${want}`);
+        });
+      }
+      expect(r.slice(0, xs.length).slice(-6)).toEqual([0, 0, 0, 0, 0, 0]);
+    }
+  });
+
+  it('exp: responsibilities from inputs in (−38, 0] match Math.exp to 1e-15 relative', () => {
+    const R = rng(99);
+    const xs = [0, ...Array.from({ length: 300 }, () => -38 * R.u() ** 2)];
+    const e = xs.map(Math.exp);
+    const s = e.reduce((a, v) => a + v, 0);
+    for (const be of [createWasmBackend(), createJsBackend()]) {
+      const r = respOf(be, xs, 5);
+      for (let t = 0; t < 5; t++) {
+        xs.forEach((_, c) => {
+          const want = e[c] / s;
+          const got = r[t * xs.length + c];
+          if (!(Math.abs(got - want) <= 1e-15 * want)) throw new Error(`${be.name}: r[${t}, ${c}] = ${got}, want ${want}`);
+        });
+      }
+    }
+  });
+
+  it('log: lse = m + log Σ exp within a few ulp (normalizeRows, vector and scalar rows)', () => {
+    const R = rng(7);
+    const k = 5;
+    const n = 201;
+    const rows = Array.from({ length: n }, () => Array.from({ length: k }, () => -30 * R.u() ** 3 + (R.u() < 0.3 ? 5 : 0)));
+    for (const be of [createWasmBackend(), createJsBackend()]) {
+      const L = new Layout(be);
+      const lp = L.put(rows.flat());
+      const lse = L.alloc(n);
+      be.kernels.normalizeRows(lp, n, k, lse);
+      const got = L.get(lse, n);
+      rows.forEach((row, i) => {
+        const m = Math.max(...row);
+        const want = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+        expect(Math.abs(got[i] - want)).toBeLessThanOrEqual(4e-16 * Math.max(1, Math.abs(want)) * 4);
+      });
+    }
+  });
 });
 
 describe.each(backends)('%s backend edge cases', (_name, make) => {
@@ -434,6 +532,38 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(st.slice(2, 4)).toEqual([0.5, 0.5]);
     expect(st.slice(4, 8)).toEqual([-0.5, -0.5, -1, -1]);
     expect(st.slice(8, 12)).toEqual([0.5, 0.5, 2, 2]);
+  });
+
+  it('eStepAccumulate: all −∞ rows inside full 4-row tiles, extreme logits −800 and −∞', () => {
+    const be = make();
+    const L = new Layout(be);
+    // spherical, d = 1, precision 1e200: a row at a mean gets that component's logConst, every other density is −∞
+    const k = 3;
+    const X = [0, 0.5, 1, 0.5, 0, 0, 0.5, 1, 1]; // 0.5 is at no mean: its whole row is −∞
+    const n = X.length;
+    const x = L.put(X);
+    const means = L.put([0, 1, 7]);
+    const prec = L.put([1e200, 1e200, 1e200]);
+    const logConst = L.put([-2, -800, Math.log(0.5)]);
+    const scratch = L.alloc(n * k);
+    const stats = L.put(new Array(2 + 3 * k).fill(0));
+    be.kernels.eStepAccumulate(x, 0, 0, n, 1, k, 3, 0, means, prec, logConst, scratch, stats);
+    const r = L.get(scratch, n * k);
+    const want = X.map((v) => (v === 0 ? [1, 0, 0] : v === 1 ? [0, 1, 0] : [1 / 3, 1 / 3, 1 / 3]));
+    expect(r).toEqual(want.flat());
+    const st = L.get(stats, 2 + 3 * k);
+    expect(st[0]).toBe(-Infinity);
+    expect(st[1]).toBe(n);
+    expect(st.slice(2, 5)).toEqual([3 + 1, 3 + 1, 1]); // three rows at 0, three at 1, three uniform rows
+    // the −800 component alone in its rows: r = 1 exactly; extreme logits elsewhere never produce NaN
+    const lc2 = L.put([0, -800, -Infinity]);
+    const sc2 = L.alloc(n * k);
+    const st2 = L.put(new Array(2 + 3 * k).fill(0));
+    const x2 = L.put(new Array(n).fill(0));
+    const p2 = L.put([0, 0, 0]);
+    be.kernels.eStepAccumulate(x2, 0, 0, n, 1, k, 3, 0, means, p2, lc2, sc2, st2);
+    expect(L.get(sc2, n * k)).toEqual(new Array(n).fill([1, 0, 0]).flat());
+    expect(L.get(st2, 2 + 3 * k)).toEqual([0, n, n, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('hard=1 picks the argmax (first on ties) and one-hot responsibilities', () => {

@@ -1,139 +1,38 @@
 /**
  * Pure-TypeScript twin of the AssemblyScript kernels in `assembly/index.ts` (ABI: `assembly/README.md`).
  *
- * The loops perform the same floating-point operations in the same order as the SIMD code: an f64x2
- * accumulator becomes two scalar accumulators (`s0` for lane 0 = even columns, `s1` for lane 1 = odd
- * columns), summed as `s0 + s1` before the odd-d tail. Results therefore match the wasm backend bit for
- * bit except where `Math.exp`/`Math.log` differ by an ulp between engines.
+ * The SIMD kernels keep each row in its own f64x2 lane, and each statistic's partial sum in its own accumulator, so
+ * every output is a plain sequential sum; this twin computes the same sums in the same order with ordinary loops:
+ * - log densities: y_j = Σ_{i≤j} (x_i − μ_i)·P[i][j] (increasing i), ss = Σ_j y_j² (increasing j), lp = lc − ½·ss
+ *   (diag/spherical: y_j = (x_j − μ_j)·p_j) — bit-identical to wasm;
+ * - responsibilities: m = first maximum, s = Σ_c exp(lp_c − m) (increasing c), lse = m + log s, r_c = e_c·(1/s);
+ * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ, rows with wr = 0 skipped): nk += Σ_r wr over the call;
+ *   full/tied: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and sxx[i][j] += Σ_r u_r[i]·v_r[j];
+ *   diag/spherical: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
+ * Results differ from wasm only through exp and log (wasm: polynomials within ~1 ulp; here Math.exp/Math.log).
  *
  * Pointers are byte offsets (multiples of 16) into the heap returned by `getHeap()`; index = ptr >>> 3.
  */
 import type { Kernels } from './types.js';
 
-/** Largest supported number of features (the wasm kernels' static diff buffer holds this many doubles). */
+/** Largest supported number of features (the wasm kernels' static buffer is sized for this). */
 export const MAX_D = 4096;
+/** As in assembly/index.ts (the partial-sum blocks below depend on them). */
+const BUF_DOUBLES = 8192;
+const PACK_ROWS = 32;
+
+/**
+ * Full/tied: rows per partial-sum block of sx/sxx, as in assembly/index.ts — d ≤ 4: all the call's rows (held in
+ * registers there); else min(PACK_ROWS, rows of 4·⌈d/4⌉ doubles that fit half the static buffer).
+ */
+export function sxxBlockRows(d: number): number {
+  return d <= 4 ? Infinity : Math.min(PACK_ROWS, Math.floor(BUF_DOUBLES / 2 / ((d + 3) & ~3)));
+}
 
 function checkArgs(d: number, k: number, covType: number): void {
   if (!(d >= 1 && d <= MAX_D)) throw new Error('gaussmix kernels: d must be in 1..4096');
   if (!(k >= 1)) throw new Error('gaussmix kernels: k must be >= 1');
   if (!(covType >= 0 && covType <= 3)) throw new Error('gaussmix kernels: bad covType');
-}
-
-/** diff[j] = h[x + j] − h[mu + j] (x, mu are element indices). */
-function computeDiff(h: Float64Array, x: number, mu: number, d: number, diff: Float64Array): void {
-  for (let j = 0; j < d; j++) diff[j] = h[x + j] - h[mu + j];
-}
-
-/** ‖y‖², y_j = Σ_{i≤j} diff[i]·P[i][j]; mirrors mahalTri in assembly/index.ts. `p` is an element index. */
-function mahalTri(h: Float64Array, p: number, d: number, diff: Float64Array): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    let a0 = 0;
-    let a1 = 0;
-    let pj = p + j;
-    for (let i = 0; i <= j + 1; i++) {
-      const di = diff[i];
-      a0 += di * h[pj];
-      a1 += di * h[pj + 1];
-      pj += d;
-    }
-    s0 += a0 * a0;
-    s1 += a1 * a1;
-  }
-  let s = s0 + s1;
-  if (j < d) {
-    let t = 0;
-    let pj = p + j;
-    for (let i = 0; i < d; i++) {
-      t += diff[i] * h[pj];
-      pj += d;
-    }
-    s += t * t;
-  }
-  return s;
-}
-
-function mahalDiag(h: Float64Array, x: number, mu: number, p: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    const y0 = (h[x + j] - h[mu + j]) * h[p + j];
-    const y1 = (h[x + j + 1] - h[mu + j + 1]) * h[p + j + 1];
-    s0 += y0 * y0;
-    s1 += y1 * y1;
-  }
-  let s = s0 + s1;
-  if (j < d) {
-    const y = (h[x + j] - h[mu + j]) * h[p + j];
-    s += y * y;
-  }
-  return s;
-}
-
-function mahalSpherical(h: Float64Array, x: number, mu: number, ps: number, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    const y0 = (h[x + j] - h[mu + j]) * ps;
-    const y1 = (h[x + j + 1] - h[mu + j + 1]) * ps;
-    s0 += y0 * y0;
-    s1 += y1 * y1;
-  }
-  let s = s0 + s1;
-  if (j < d) {
-    const y = (h[x + j] - h[mu + j]) * ps;
-    s += y * y;
-  }
-  return s;
-}
-
-/** log πc N(x; μc, Σc); all offsets are element indices. */
-function logDensity(
-  h: Float64Array, x: number, d: number, c: number, covType: number,
-  means: number, prec: number, logConst: number, diff: Float64Array,
-): number {
-  const mu = means + c * d;
-  let ss: number;
-  if (covType === 0) {
-    computeDiff(h, x, mu, d, diff);
-    ss = mahalTri(h, prec + c * d * d, d, diff);
-  } else if (covType === 1) {
-    computeDiff(h, x, mu, d, diff);
-    ss = mahalTri(h, prec, d, diff);
-  } else if (covType === 2) {
-    ss = mahalDiag(h, x, mu, prec + c * d, d);
-  } else {
-    ss = mahalSpherical(h, x, mu, h[prec + c], d);
-  }
-  return h[logConst + c] - 0.5 * ss;
-}
-
-/** Mirrors `accumulate` in assembly/index.ts; offsets are element indices. */
-function accumulate(
-  h: Float64Array, x: number, mu: number, d: number, covType: number, wr: number,
-  sx: number, sxx: number, diff: Float64Array,
-): void {
-  if (covType <= 1) {
-    computeDiff(h, x, mu, d, diff);
-    for (let j = 0; j < d; j++) h[sx + j] += wr * diff[j];
-    let row = sxx;
-    for (let i = 0; i < d; i++) {
-      const t = wr * diff[i];
-      for (let j = i & ~1; j < d; j++) h[row + j] += t * diff[j];
-      row += d;
-    }
-  } else {
-    for (let j = 0; j < d; j++) {
-      const df = h[x + j] - h[mu + j];
-      const t = wr * df;
-      h[sx + j] += t;
-      h[sxx + j] += t * df;
-    }
-  }
 }
 
 /**
@@ -142,25 +41,86 @@ function accumulate(
  */
 export function createJsKernels(getHeap: () => Float64Array): Kernels {
   let diff = new Float64Array(64);
-  const diffFor = (d: number): Float64Array => {
-    if (diff.length < d) diff = new Float64Array(Math.max(d, 2 * diff.length));
-    return diff;
+  // a packed block of rows (full/tied, d > 4): u and v, row stride 4·⌈d/4⌉, zero-padded
+  let U = new Float64Array(64);
+  let V = new Float64Array(64);
+  // partial sums of one component: sx (T0) and sxx (T1: d×d for full/tied with d ≤ 4, else d)
+  let T0 = new Float64Array(64);
+  let T1 = new Float64Array(64);
+  const ensure = (d: number): void => {
+    if (diff.length < d) diff = new Float64Array(d);
+    const need = BUF_DOUBLES / 2;
+    if (U.length < need) {
+      U = new Float64Array(need);
+      V = new Float64Array(need);
+    }
+    if (T0.length < d) {
+      T0 = new Float64Array(d);
+      T1 = new Float64Array(Math.max(d, 16));
+    }
   };
+
+  /** Log densities of rows [0, n) at element index x into h[out + r·k + c]. */
+  function logDensities(
+    h: Float64Array, x: number, n: number, d: number, k: number, covType: number,
+    means: number, prec: number, logConst: number, out: number,
+  ): void {
+    const df = diff;
+    for (let r = 0; r < n; r++) {
+      const xr = x + r * d;
+      const o = out + r * k;
+      for (let c = 0; c < k; c++) {
+        const mu = means + c * d;
+        let ss = 0;
+        if (covType <= 1) {
+          const p = covType === 0 ? prec + c * d * d : prec;
+          for (let i = 0; i < d; i++) df[i] = h[xr + i] - h[mu + i];
+          // four columns at a time, i up to the block's last column (P's structural zeros add ±0, as in wasm)
+          let j = 0;
+          for (; j + 3 < d; j += 4) {
+            let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (let i = 0, pj = p + j; i < j + 4; i++, pj += d) {
+              const di = df[i];
+              a0 += di * h[pj];
+              a1 += di * h[pj + 1];
+              a2 += di * h[pj + 2];
+              a3 += di * h[pj + 3];
+            }
+            ss += a0 * a0;
+            ss += a1 * a1;
+            ss += a2 * a2;
+            ss += a3 * a3;
+          }
+          for (; j < d; j++) {
+            let a0 = 0;
+            for (let i = 0, pj = p + j; i <= j; i++, pj += d) a0 += df[i] * h[pj];
+            ss += a0 * a0;
+          }
+        } else if (covType === 2) {
+          const p = prec + c * d;
+          for (let j = 0; j < d; j++) {
+            const y = (h[xr + j] - h[mu + j]) * h[p + j];
+            ss += y * y;
+          }
+        } else {
+          const ps = h[prec + c];
+          for (let j = 0; j < d; j++) {
+            const y = (h[xr + j] - h[mu + j]) * ps;
+            ss += y * y;
+          }
+        }
+        h[o + c] = h[logConst + c] - 0.5 * ss;
+      }
+    }
+  }
 
   function logProb(
     x: number, n: number, d: number, k: number, covType: number,
     means: number, prec: number, logConst: number, out: number,
   ): void {
     checkArgs(d, k, covType);
-    const h = getHeap();
-    const df = diffFor(d);
-    const mE = means >>> 3, pE = prec >>> 3, lcE = logConst >>> 3;
-    let xr = x >>> 3;
-    let o = out >>> 3;
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < k; c++) h[o++] = logDensity(h, xr, d, c, covType, mE, pE, lcE, df);
-      xr += d;
-    }
+    ensure(d);
+    logDensities(getHeap(), x >>> 3, n, d, k, covType, means >>> 3, prec >>> 3, logConst >>> 3, out >>> 3);
   }
 
   function normalizeRows(lp: number, n: number, k: number, lse: number): void {
@@ -188,73 +148,178 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     }
   }
 
+  /** Adds the nb packed rows of U/V (stride dp) to sx (length d) and the upper triangle of sxx (d×d). */
+  function flushTri(h: Float64Array, nb: number, d: number, dp: number, sx: number, sxx: number): void {
+    for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let r = 0, o = j; r < nb; r++, o += dp) t += U[o];
+      h[sx + j] += t;
+    }
+    // 2×2 register tiles over the upper triangle; U and V are zero-padded, so column/row d may be computed (never stored)
+    for (let i = 0; i < d; i += 2) {
+      const row0 = sxx + i * d;
+      const row1 = row0 + d;
+      const has1 = i + 1 < d;
+      for (let j = i; j < d; j += 2) {
+        let t00 = 0, t01 = 0, t10 = 0, t11 = 0;
+        for (let r = 0, o = 0; r < nb; r++, o += dp) {
+          const u0 = U[o + i], u1 = U[o + i + 1], v0 = V[o + j], v1 = V[o + j + 1];
+          t00 += u0 * v0;
+          t01 += u0 * v1;
+          t10 += u1 * v0;
+          t11 += u1 * v1;
+        }
+        const has2 = j + 1 < d;
+        h[row0 + j] += t00;
+        if (has2) h[row0 + j + 1] += t01;
+        if (has1) {
+          if (j > i) h[row1 + j] += t10;
+          if (has2) h[row1 + j + 1] += t11;
+        }
+      }
+    }
+  }
+
   function eStepAccumulate(
     x: number, w: number, hasW: number, n: number, d: number, k: number, covType: number, hard: number,
     means: number, prec: number, logConst: number, scratch: number, stats: number,
   ): void {
     checkArgs(d, k, covType);
+    ensure(d);
     const h = getHeap();
-    const df = diffFor(d);
-    const mE = means >>> 3, pE = prec >>> 3, lcE = logConst >>> 3, wE = w >>> 3;
+    const df = diff;
+    const xE = x >>> 3, mE = means >>> 3, wE = w >>> 3, sc = scratch >>> 3;
     const st = stats >>> 3;
     const nkE = st + 2;
     const sxE = nkE + k;
     const sxxE = sxE + k * d;
-    const sxxStride = covType <= 1 ? d * d : d;
+    logDensities(h, xE, n, d, k, covType, mE, prec >>> 3, logConst >>> 3, sc);
+
+    // responsibilities and Σ w·lse, Σ w
     const uniform = 1 / k;
     let ll = 0;
     let sw = 0;
-    let xr = x >>> 3;
-    let row = scratch >>> 3;
-    for (let r = 0; r < n; r++) {
-      let m = -Infinity;
+    for (let r = 0, row = sc; r < n; r++, row += k) {
+      let m = h[row];
       let am = 0;
-      for (let c = 0; c < k; c++) {
-        const v = logDensity(h, xr, d, c, covType, mE, pE, lcE, df);
-        h[row + c] = v;
-        if (c === 0 || v > m) {
+      for (let c = 1; c < k; c++) {
+        const v = h[row + c];
+        if (v > m) {
           m = v;
           am = c;
         }
       }
-      const wgt = hasW !== 0 ? h[wE + r] : 1;
+      let l: number;
       if (hard !== 0) {
-        const best = h[row + am];
+        l = m;
         for (let c = 0; c < k; c++) h[row + c] = c === am ? 1 : 0;
-        if (wgt !== 0) {
-          ll += wgt * best;
-          sw += wgt;
-          h[nkE + am] += wgt;
-          accumulate(h, xr, mE + am * d, d, covType, wgt, sxE + am * d, sxxE + am * sxxStride, df);
-        }
+      } else if (m === -Infinity) {
+        l = -Infinity;
+        for (let c = 0; c < k; c++) h[row + c] = uniform;
       } else {
-        let l: number;
-        if (m === -Infinity) {
-          l = -Infinity;
-          for (let c = 0; c < k; c++) h[row + c] = uniform;
-        } else {
-          let s = 0;
-          for (let c = 0; c < k; c++) {
-            const e = Math.exp(h[row + c] - m);
-            h[row + c] = e;
-            s += e;
-          }
-          l = m + Math.log(s);
-          for (let c = 0; c < k; c++) h[row + c] /= s;
+        let s = 0;
+        for (let c = 0; c < k; c++) {
+          const e = Math.exp(h[row + c] - m);
+          h[row + c] = e;
+          s += e;
         }
-        if (wgt !== 0) {
-          ll += wgt * l;
-          sw += wgt;
-          for (let c = 0; c < k; c++) {
-            const wr = wgt * h[row + c];
-            if (wr === 0) continue;
-            h[nkE + c] += wr;
-            accumulate(h, xr, mE + c * d, d, covType, wr, sxE + c * d, sxxE + c * sxxStride, df);
+        l = m + Math.log(s);
+        const inv = 1 / s;
+        for (let c = 0; c < k; c++) h[row + c] *= inv;
+      }
+      const wgt = hasW !== 0 ? h[wE + r] : 1;
+      if (wgt !== 0) {
+        ll += wgt * l;
+        sw += wgt;
+      }
+    }
+
+    // sufficient statistics around the current means
+    if (covType <= 1 && d <= 4) {
+      // one partial sum per entry over all the call's rows
+      for (let c = 0; c < k; c++) {
+        const mu = mE + c * d;
+        T0.fill(0, 0, d);
+        T1.fill(0, 0, d * d);
+        let nkAcc = 0;
+        for (let r = 0; r < n; r++) {
+          const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+          if (wr === 0) continue;
+          nkAcc += wr;
+          const xr = xE + r * d;
+          for (let j = 0; j < d; j++) df[j] = h[xr + j] - h[mu + j];
+          for (let i = 0; i < d; i++) {
+            const u = wr * df[i];
+            T0[i] += u;
+            for (let j = i; j < d; j++) T1[i * d + j] += u * df[j];
           }
+        }
+        h[nkE + c] += nkAcc;
+        const sx = sxE + c * d;
+        const sxx = sxxE + c * d * d;
+        for (let i = 0; i < d; i++) {
+          h[sx + i] += T0[i];
+          for (let j = i; j < d; j++) h[sxx + i * d + j] += T1[i * d + j];
         }
       }
-      xr += d;
-      row += k;
+    } else if (covType <= 1) {
+      const dp = (d + 3) & ~3;
+      const b = sxxBlockRows(d);
+      for (let c = 0; c < k; c++) {
+        const mu = mE + c * d;
+        const sx = sxE + c * d;
+        const sxx = sxxE + c * d * d;
+        let nkAcc = 0;
+        let nb = 0;
+        for (let r = 0; r < n; r++) {
+          const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+          if (wr === 0) continue;
+          nkAcc += wr;
+          const xr = xE + r * d;
+          const o = nb * dp;
+          for (let j = 0; j < d; j++) {
+            const v = h[xr + j] - h[mu + j];
+            V[o + j] = v;
+            U[o + j] = wr * v;
+          }
+          for (let j = d; j < dp; j++) {
+            V[o + j] = 0;
+            U[o + j] = 0;
+          }
+          if (++nb === b) {
+            flushTri(h, nb, d, dp, sx, sxx);
+            nb = 0;
+          }
+        }
+        if (nb > 0) flushTri(h, nb, d, dp, sx, sxx);
+        h[nkE + c] += nkAcc;
+      }
+    } else {
+      for (let c = 0; c < k; c++) {
+        const mu = mE + c * d;
+        const sx = sxE + c * d;
+        const sxx = sxxE + c * d;
+        T0.fill(0, 0, d);
+        T1.fill(0, 0, d);
+        let nkAcc = 0;
+        for (let r = 0; r < n; r++) {
+          const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+          if (wr === 0) continue;
+          nkAcc += wr;
+          const xr = xE + r * d;
+          for (let j = 0; j < d; j++) {
+            const v = h[xr + j] - h[mu + j];
+            const t = wr * v;
+            T0[j] += t;
+            T1[j] += t * v;
+          }
+        }
+        h[nkE + c] += nkAcc;
+        for (let j = 0; j < d; j++) {
+          h[sx + j] += T0[j];
+          h[sxx + j] += T1[j];
+        }
+      }
     }
     h[st] += ll;
     h[st + 1] += sw;
