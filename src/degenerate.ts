@@ -6,12 +6,21 @@
  *    data; a mean or covariance estimated from it is noise), or
  *  - its covariance (after adding regCovar) is not numerically positive definite: it collapsed onto a point, a
  *    line, a plane… (constant, one-hot or collinear columns within the component; fewer distinct points than D + 1).
+ *    "Numerically": a Cholesky pivot (a variance for diag/spherical) must exceed the rounding noise it was computed
+ *    with (PIVOT_NOISE in mstep.ts). A covariance that is exactly singular but came out barely positive through
+ *    rounding is degenerate in the M-step that produced it; letting it through made the next E-step's densities
+ *    noise and the lower bound fall with no reset, one iteration before rounding happened to go negative.
  *
  * Policy 'error' (the default, like scikit-learn's ValueError and mclust's NA) throws a DegenerateError naming the
  * component, the iteration and what to do. Policy 'reset' applies the course notes' hot-fix: the component is
  * re-seeded at the worst-explained row (lowest log p(x) under the surviving components), with the surviving
  * components' pooled covariance and weight 1/K, and EM continues. Each reset is recorded (`gmm.resets`, a warning);
- * the lower bound is monotone between resets (a reset may lower it).
+ * the lower bound is monotone between resets (a reset may lower it). A re-seeding fails when the re-seeded component
+ * degenerates again; its row is then never a seed again in that run, so a reset cannot loop on one point (with
+ * regCovar 0 an isolated outlier — the worst-explained row — captures the component and collapses every time).
+ * After RESEED_FAILURES (3) failed re-seedings in a run, or RESETS_PER_COMPONENT·K resets in all (em.ts), 'reset'
+ * gives up with a DegenerateError that says to raise regCovar (or use fewer components): the likelihood is then
+ * unbounded on these data, and the last reset state would be no model worth returning.
  *
  * Why 'error' is the default: a degenerate component means the model asked for does not exist for these data (more
  * components than the data support, or a singular feature with regCovar too small). Re-seeding silently would hand
@@ -23,6 +32,7 @@
  */
 import { FitError } from './errors.js';
 import type { CovarianceType, Frozen } from './options.js';
+import { choleskyPivot } from './linalg.js';
 import { covSize, precCholFromCov, type Params } from './params.js';
 import type { SufficientStats } from './stats.js';
 
@@ -81,54 +91,51 @@ export function degenerateError(b: Degeneracy, iteration: number, init: number, 
   return new DegenerateError(what + fixes, b.component, iteration, b.reason, init);
 }
 
-/** Index of the first pivot where the Cholesky factorisation of the d×d matrix at a[off] fails, or -1. */
-function failingPivot(a: Float64Array, off: number, d: number): number {
-  const l = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = a[off + i * d + j];
-      for (let p = 0; p < j; p++) s -= l[i * d + p] * l[j * d + p];
-      if (i === j) {
-        if (!(s > 0) || !Number.isFinite(s)) return i;
-        l[i * d + i] = Math.sqrt(s);
-      } else {
-        l[i * d + j] = s / l[j * d + j];
-      }
-    }
-  }
-  return -1;
+/** Index of the first pivot where the Cholesky factorisation of the d×d matrix at a[off] fails (floors as the M-step's), or -1. */
+function failingPivot(a: Float64Array, off: number, d: number, floor?: Float64Array, floorOff = 0): number {
+  return choleskyPivot(a, off, d, new Float64Array(d * d), 0, floor, floorOff);
 }
 
 const num = (v: number): string => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3));
 
-/** Why a covariance block is not positive definite: the feature where it fails and what it means. */
+/**
+ * Why a covariance block is not positive definite: the feature where it fails and what it means. `floor` holds the
+ * M-step's noise floors of the pivots (laid out like the diagonal; see PIVOT_NOISE in mstep.ts): a pivot at or
+ * below its floor is numerically zero, so the diagnosis names the same feature the M-step's test failed on.
+ */
 export function diagnoseNotPD(
   cov: Float64Array, covType: CovarianceType, c: number, d: number, regCovar: number, mass: number, total: number,
+  floor?: Float64Array,
 ): string {
+  const fl = (i: number): number => (floor ? floor[i] : 0);
   const share = `it holds ${num(mass)} of the total weight ${num(total)}`;
   let feature = 0;
   let variance = 0;
+  let varFloor = 0;
   if (covType === 'full' || covType === 'tied') {
     const off = covType === 'full' ? c * d * d : 0;
     for (let t = 0; t < d * d; t++) {
       if (!Number.isFinite(cov[off + t])) return `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
     }
-    feature = Math.max(0, failingPivot(cov, off, d));
+    const fOff = covType === 'full' ? c * d : 0;
+    feature = Math.max(0, failingPivot(cov, off, d, floor, fOff));
     variance = cov[off + feature * d + feature];
+    varFloor = fl(fOff + feature);
   } else if (covType === 'diag') {
     for (let j = 0; j < d; j++) {
-      if (!(cov[c * d + j] > 0) || !Number.isFinite(cov[c * d + j])) {
+      if (!(cov[c * d + j] > fl(c * d + j)) || !Number.isFinite(cov[c * d + j])) {
         feature = j;
         break;
       }
     }
     variance = cov[c * d + feature];
+    varFloor = fl(c * d + feature);
   } else {
     variance = cov[c];
-    if (!(variance > 0)) return `its variance is ${num(variance)} (${share}): it sits on a single point`;
+    if (!(variance > fl(c))) return `its variance is ${variance <= fl(c) && variance > 0 ? '(numerically) 0' : num(variance)} (${share}): it sits on a single point`;
   }
   if (!Number.isFinite(variance)) return `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
-  if (variance - regCovar <= Math.abs(variance) * 1e-9 || !(variance > 0)) {
+  if (variance - regCovar <= Math.abs(variance) * 1e-9 || !(variance > varFloor)) {
     return `feature ${feature} has (numerically) zero variance within it (${share}): a constant, one-hot or integer-coded ` +
       'column, or the component sits on a single point';
   }

@@ -9,7 +9,9 @@
  * elsewhere, so every driver runs identical EM logic.
  */
 import type { Backend } from './backends/types.js';
-import { checkResettable, degenerateError, resetComponents, survivors, WorstCollector, type ResetRecord } from './degenerate.js';
+import {
+  checkResettable, DegenerateError, degenerateError, resetComponents, survivors, WorstCollector, type Degeneracy, type ResetRecord,
+} from './degenerate.js';
 import { FitError } from './errors.js';
 import { initialParams } from './init.js';
 import type { Rows } from './matrix.js';
@@ -59,6 +61,32 @@ export function loadParams(ws: Workspace, p: Params): void {
 /** At most this many re-seedings per run and component before EM gives up (resetting is not helping). */
 const RESETS_PER_COMPONENT = 10;
 
+/**
+ * onDegenerate 'reset' gives up (DegenerateError) when re-seeded components degenerated again this many times in
+ * one run. A re-seeding *fails* when the component seeded at a row degenerates again; that row is then never used
+ * as a seed again in the run (the 'worst' request asks for extra candidates and the failed rows are skipped), so a
+ * reset cannot loop on one point. The typical failure: with regCovar = 0 (or negligible) an isolated point — or
+ * ≤ D points — gives a component an unbounded likelihood, and the worst-explained rows a reset seeds at are exactly
+ * such points; each failed re-seeding also costs the progress EM had made. After a few failures resetting is
+ * clearly not converging to a model, and the user is better served by an error that says to raise regCovar (or use
+ * fewer components) than by a model that is just the last reset state.
+ */
+const RESEED_FAILURES = 3;
+
+function sameRow(a: Float64Array, b: Float64Array): boolean {
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/** The DegenerateError of a 'reset' run that gives up: `why` first, then the diagnosis and fixes (without 'reset'). */
+function giveUp(b: Degeneracy, why: string, iter: number, init: number, runs: number, regCovar: number): DegenerateError {
+  const e = degenerateError(b, iter, init, runs, regCovar);
+  let msg = `onDegenerate 'reset' gave up ${why}. ${e.message.replace(/,? or pass onDegenerate: 'reset'[^.]*\./, '.')}`;
+  if (b.reason === 'not-pd' && !/Increase regCovar/.test(msg)) msg += ` Increase regCovar (now ${regCovar}).`;
+  e.message = msg;
+  return e;
+}
+
 /** Statistics that overflowed would silently become NaN parameters: stop with a typed error instead. */
 function checkFinite(st: SufficientStats, iteration: number): void {
   let ok = Number.isFinite(st.sumW) && st.sumW > 0 && !Number.isNaN(st.logLik) && st.logLik !== Infinity;
@@ -87,6 +115,9 @@ export function* emLoop(o: ResolvedOptions, warm: WarmStart | null): Generator<E
     let converged = false;
     let nIter = 0;
     const resets: ResetRecord[] = [];
+    const seededAt = new Map<number, Float64Array>(); // component → the row it was last re-seeded at
+    const failedSeeds: Float64Array[] = []; // rows whose re-seeded component degenerated again: never seeds again
+    let failures = 0;
     for (let iter = 1; iter <= o.maxIter; iter++) {
       nIter = iter;
       const st = (yield { type: 'estep', params, hard }) as SufficientStats;
@@ -100,15 +131,32 @@ export function* emLoop(o: ResolvedOptions, warm: WarmStart | null): Generator<E
         const bad = m.degenerate;
         if (policy === 'error') throw degenerateError(bad[0], iter, init, runs, o.regCovar);
         checkResettable(bad, iter, init, runs);
+        for (const b of bad) {
+          const row = seededAt.get(b.component);
+          if (!row) continue; // degenerated from where EM took it, not from a seed
+          seededAt.delete(b.component);
+          failures++;
+          if (!failedSeeds.some((r) => sameRow(r, row))) failedSeeds.push(row);
+        }
+        if (failures >= RESEED_FAILURES) {
+          throw giveUp(bad[0], `after ${failures} re-seeded components degenerated again (each re-seeding at a different worst-explained row)`,
+            iter, init, runs, o.regCovar);
+        }
         if (resets.length + bad.length > RESETS_PER_COMPONENT * o.nComponents) {
-          const e = degenerateError(bad[0], iter, init, runs, o.regCovar);
-          e.message = `onDegenerate 'reset' gave up after ${resets.length} re-seedings (components keep degenerating). ${e.message.replace(/ or pass onDegenerate: 'reset'[^.]*\./, '.')}`;
-          throw e;
+          throw giveUp(bad[0], `after ${resets.length} re-seedings (components keep degenerating)`, iter, init, runs, o.regCovar);
         }
         const alive = survivors(next, bad) ?? params;
-        const worst = (yield { type: 'worst', params: alive, count: bad.length }) as Float64Array[];
+        // extra candidates: every failed row (or a copy of it) may be among the worst; the collector skips duplicates
+        const candidates = (yield { type: 'worst', params: alive, count: bad.length + failedSeeds.length }) as Float64Array[];
+        const worst = candidates.filter((r) => !failedSeeds.some((f) => sameRow(f, r))).slice(0, bad.length);
+        if (worst.length === 0 && candidates.length > 0) {
+          throw giveUp(bad[0], 'because every row left to re-seed at already made a re-seeded component degenerate', iter, init, runs, o.regCovar);
+        }
         next = resetComponents(next, bad, worst, st, { regCovar: o.regCovar, freeze: o.freeze, iteration: iter, init, nInit: runs });
-        for (const b of bad) resets.push({ init, iteration: iter, component: b.component, reason: b.reason, detail: b.detail });
+        bad.forEach((b, i) => {
+          if (!o.freeze.includes('means') && worst.length > 0) seededAt.set(b.component, worst[i % worst.length]);
+          resets.push({ init, iteration: iter, component: b.component, reason: b.reason, detail: b.detail });
+        });
       }
       params = next;
       lowerBound = st.logLik / st.sumW;

@@ -3,14 +3,22 @@
  * row-major Float64Arrays addressed with an offset so K of them can share one buffer.
  */
 
-/** Lower Cholesky factor L (A = L·Lᵀ) of the symmetric matrix at a[aOff]; false if A is not positive definite. */
-export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Float64Array, outOff: number): boolean {
+/**
+ * Lower Cholesky factor L (A = L·Lᵀ) of the symmetric matrix at a[aOff], written to out; returns the index of the
+ * first pivot that fails, or -1. A pivot fails when it is not finite or not above its floor: 0 without `floor`,
+ * floor[floorOff + i] for row i with one. The M-step passes floors at the rounding-noise level of the pivots, so a
+ * covariance that is singular in exact arithmetic but came out barely positive through rounding is rejected (its
+ * precision factor would be noise) — see PIVOT_NOISE in mstep.ts.
+ */
+export function choleskyPivot(
+  a: Float64Array, aOff: number, d: number, out: Float64Array, outOff: number, floor?: Float64Array, floorOff = 0,
+): number {
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
       let s = a[aOff + i * d + j];
       for (let p = 0; p < j; p++) s -= out[outOff + i * d + p] * out[outOff + j * d + p];
       if (i === j) {
-        if (!(s > 0) || !Number.isFinite(s)) return false;
+        if (!(s > (floor ? floor[floorOff + i] : 0)) || !Number.isFinite(s)) return i;
         out[outOff + i * d + i] = Math.sqrt(s);
       } else {
         out[outOff + i * d + j] = s / out[outOff + j * d + j];
@@ -18,7 +26,12 @@ export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Flo
     }
     for (let j = i + 1; j < d; j++) out[outOff + i * d + j] = 0;
   }
-  return true;
+  return -1;
+}
+
+/** Lower Cholesky factor L (A = L·Lᵀ) of the symmetric matrix at a[aOff]; false if A is not positive definite. */
+export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Float64Array, outOff: number): boolean {
+  return choleskyPivot(a, aOff, d, out, outOff) < 0;
 }
 
 /** Inverse of the lower-triangular L at l[lOff] (forward substitution, column by column), written to out. */

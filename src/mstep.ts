@@ -13,6 +13,19 @@ import type { SufficientStats } from './stats.js';
 
 const EPS10 = 10 * Number.EPSILON;
 
+/**
+ * A covariance computed as S/nk − δδᵀ (+ regCovar) carries rounding noise of about ε·(S/nk + δ²) per diagonal
+ * entry, and its Cholesky factorisation adds about D·ε·Σᵢᵢ per pivot. A component sitting on ≤ D points (or on a
+ * point) has an exactly singular covariance when regCovar = 0; in floating point its last pivot is then noise that
+ * may come out barely positive, and the "precision" built from it (≈ 1/√noise) turns the next E-step's log
+ * densities into garbage — the lower bound then drops although EM is monotone. So a pivot (a variance for
+ * diag/spherical) must exceed PIVOT_NOISE × that noise level to count as positive: this flags such covariances in
+ * the iteration whose M-step produced them, instead of one iteration later when rounding happens to go negative.
+ * The test is relative to each feature's own scale (scale-invariant); a healthy covariance, and any covariance
+ * with a regCovar well above ε × its variances, passes by many orders of magnitude.
+ */
+const PIVOT_NOISE = 64;
+
 export interface MStepOptions {
   covType: CovarianceType;
   regCovar: number;
@@ -132,9 +145,38 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     }
   }
 
+  // Noise floors of the pivots (see PIVOT_NOISE), laid out like the diagonal.
+  const per = covSize(covType, 1, d);
+  const floor = new Float64Array(covType === 'tied' ? d : covType === 'spherical' ? k : k * d);
+  const tol = PIVOT_NOISE * Number.EPSILON;
+  // ref(c, j): the magnitude of the terms whose difference is the (unregularised) variance of feature j
+  const ref = (c: number, j: number): number => {
+    const dj = delta[c * d + j];
+    const s = covType === 'full' || covType === 'tied' ? st.sxx[c * d * d + j * d + j] : st.sxx[c * d + j];
+    return (Math.abs(s) + Math.abs(f(c)) * nk[c] * dj * dj) / nk[c];
+  };
+  if (covType === 'tied') {
+    for (let j = 0; j < d; j++) {
+      let r = 0;
+      for (let c = 0; c < k; c++) if (!empty[c]) r += ref(c, j) * nk[c];
+      floor[j] = tol * (d * Math.abs(cov[j * d + j]) + r / total);
+    }
+  } else {
+    for (let c = 0; c < k; c++) {
+      if (empty[c]) continue; // keeps its previous covariance
+      if (covType === 'full') for (let j = 0; j < d; j++) floor[c * d + j] = tol * (d * Math.abs(cov[c * per + j * d + j]) + ref(c, j));
+      else if (covType === 'diag') for (let j = 0; j < d; j++) floor[c * d + j] = tol * (Math.abs(cov[c * d + j]) + ref(c, j));
+      else {
+        let r = 0;
+        for (let j = 0; j < d; j++) r += ref(c, j);
+        floor[c] = tol * (Math.abs(cov[c]) + r / d);
+      }
+    }
+  }
+  const fper = covType === 'spherical' ? 1 : d;
+
   // Factor component by component, so every bad one is reported and the good ones are usable for a reset.
   const precChol = new Float64Array(cov.length);
-  const per = covSize(covType, 1, d);
   const blocks = covType === 'tied' ? 1 : k;
   const vanished = new Set(degenerate.map((b) => b.component));
   for (let c = 0; c < blocks; c++) {
@@ -142,11 +184,12 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       precChol.set(prev.precChol.subarray(c * per, (c + 1) * per), c * per);
       continue;
     }
-    const bad = precCholFromCov(cov.subarray(c * per, (c + 1) * per), covType, 1, d, precChol.subarray(c * per, (c + 1) * per));
+    const fl = floor.subarray(c * fper, (c + 1) * fper);
+    const bad = precCholFromCov(cov.subarray(c * per, (c + 1) * per), covType, 1, d, precChol.subarray(c * per, (c + 1) * per), fl);
     if (bad >= 0) {
       const comp = covType === 'tied' ? -1 : c;
       const mass = covType === 'tied' ? st.sumW : st.nk[c];
-      degenerate.push({ component: comp, reason: 'not-pd', detail: diagnoseNotPD(cov, covType, c, d, regCovar, mass, st.sumW) });
+      degenerate.push({ component: comp, reason: 'not-pd', detail: diagnoseNotPD(cov, covType, c, d, regCovar, mass, st.sumW, floor) });
       // keep the previous (positive definite) covariance in place, so the parameters stay usable
       cov.set(prev.covariances.subarray(c * per, (c + 1) * per), c * per);
       precChol.set(prev.precChol.subarray(c * per, (c + 1) * per), c * per);

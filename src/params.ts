@@ -3,7 +3,7 @@
  * conversions between covariances, precisions and precision Cholesky factors.
  */
 import type { CovarianceType } from './options.js';
-import { choleskyLower, invertLower, lowerTimesTranspose, transpose } from './linalg.js';
+import { choleskyLower, choleskyPivot, invertLower, lowerTimesTranspose, transpose } from './linalg.js';
 
 export interface Params {
   readonly k: number;
@@ -41,13 +41,17 @@ const matrixCount = (covType: CovarianceType, k: number): number => (covType ===
 /**
  * Precision Cholesky factors from covariances, as scikit-learn: P = (L⁻¹)ᵀ with Σ = L·Lᵀ, so P is upper-triangular
  * and P·Pᵀ = Σ⁻¹. Returns the index of the first component that is not positive definite, or -1 on success.
+ * With `floor` (laid out like the diagonal: k·d for full and diag, d for tied, k for spherical), a Cholesky pivot or
+ * variance must also exceed its floor — the M-step's test for covariances that are only positive through rounding.
  */
-export function precCholFromCov(cov: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array): number {
+export function precCholFromCov(
+  cov: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array, floor?: Float64Array,
+): number {
   if (covType === 'full' || covType === 'tied') {
     const l = new Float64Array(d * d);
     const inv = new Float64Array(d * d);
     for (let c = 0; c < matrixCount(covType, k); c++) {
-      if (!choleskyLower(cov, c * d * d, d, l, 0)) return c;
+      if (choleskyPivot(cov, c * d * d, d, l, 0, floor, c * d) >= 0) return c;
       invertLower(l, 0, d, inv, 0);
       transpose(inv, 0, d, out, c * d * d);
     }
@@ -55,7 +59,7 @@ export function precCholFromCov(cov: Float64Array, covType: CovarianceType, k: n
   }
   for (let i = 0; i < cov.length; i++) {
     const v = cov[i];
-    if (!(v > 0) || !Number.isFinite(v)) return covType === 'diag' ? Math.floor(i / d) : i;
+    if (!(v > (floor ? floor[i] : 0)) || !Number.isFinite(v)) return covType === 'diag' ? Math.floor(i / d) : i;
     out[i] = 1 / Math.sqrt(v);
   }
   return -1;

@@ -346,6 +346,45 @@ describe("onDegenerate: 'reset'", () => {
     expect(sawReset).toBeGreaterThan(0);
   });
 
+  it('regression (seed 272376): a rank-1 covariance that rounding left barely positive is caught in its own M-step, and resets cannot loop on an isolated point', async () => {
+    const seed = 272376;
+    const { X } = mixture(seed, 60, 2, 2, 6);
+    const Y = [...X, ...Array.from({ length: 3 }, () => [X[0][0] + 30, X[0][1]]), [X[1][0] - 30, X[1][1] + 30]];
+    const opts = (maxIter: number, bounds: number[] = []): GaussianMixtureOptions => ({
+      nComponents: 3, covarianceType: 'full', regCovar: 0, onDegenerate: 'reset', tol: 0, maxIter, seed, backend: 'js',
+      initParams: 'random_from_data', onIteration: ({ lowerBound }) => bounds.push(lowerBound),
+    });
+    const bounds: number[] = [];
+    // Before the fix: component 0 was re-seeded at the isolated row [X1 − 30, X1 + 30] and collapsed on it again in
+    // every iteration from 12 to 40 (29 resets), and the fit returned that reset state.
+    const e = expectError(() => new GaussianMixture(opts(40, bounds)).fit(Y), DegenerateError,
+      /gave up after 3 re-seeded components degenerated again.*Increase regCovar \(now 0/) as DegenerateError;
+    expect(e.iteration).toBeLessThan(40);
+    expect(bounds.length, 'EM stopped where it gave up').toBe(e.iteration - 1);
+    // the same run up to the iteration before giving up: the resets, and a monotone bound between them
+    const gm = new GaussianMixture(opts(e.iteration - 1)).fit(Y);
+    expect(gm.resets.length).toBeLessThanOrEqual(6);
+    // Before the fix the collapse of component 0 onto 2 points was missed by the M-step of iterations 9 and 10 (the
+    // covariance came out barely positive definite), the bound fell from iteration 10 to 11 with no reset, and the
+    // reset came at iteration 11. Now it is caught in the M-step that produced it.
+    expect(gm.resets[0]).toMatchObject({ component: 0, reason: 'not-pd' });
+    expect(gm.resets[0].iteration).toBeLessThanOrEqual(10);
+    expect(gm.resets[0].detail).toMatch(/feature 1 is \(numerically\) a linear combination of features 0–0 within it \(it holds 2\.00/);
+    const resetAt = new Set(gm.resets.map((r) => r.iteration));
+    for (let i = 1; i < bounds.length; i++) {
+      if (resetAt.has(i)) continue;
+      expect(bounds[i] - bounds[i - 1], `iteration ${i + 1}`).toBeGreaterThanOrEqual(-1e-9 * Math.max(1, Math.abs(bounds[i])));
+    }
+    // a component is never re-seeded twice in a row at the same point: no component is reset in consecutive
+    // iterations more than twice (each failed seed row is excluded from then on)
+    for (const r of gm.resets) {
+      const run = [1, 2, 3].filter((t) => gm.resets.some((q) => q.component === r.component && q.iteration === r.iteration + t));
+      expect(run.length).toBeLessThan(3);
+    }
+    // the worker-thread driver serves the same 'worst' requests and gives up identically
+    await expect(new GaussianMixture(opts(40)).fitAsync(Y, { workers: 2 })).rejects.toMatchObject({ name: 'DegenerateError', message: e.message });
+  });
+
   it('a tied covariance cannot be repaired by re-seeding: a DegenerateError says so', () => {
     const X = base.map((r) => [r[0], 7]);
     expectError(() => new GaussianMixture({ nComponents: 2, covarianceType: 'tied', regCovar: 0, onDegenerate: 'reset' }).fit(X),

@@ -135,16 +135,21 @@ describe('fitAsync equals fit to 1e-10', () => {
     const ref = new GaussianMixture(opts(true)).fit(Xo);
     expect(seen.length, 'resets happened (the change is +∞ right after one)').toBeGreaterThan(0);
     for (const workers of [2, 3]) expectSameFit(await new GaussianMixture(opts(false)).fitAsync(Xo, { workers }), ref, `reset/${workers}`);
-    // giving up after too many re-seedings is the same DegenerateError as in fit
-    const long = { ...opts(false), maxIter: 200 };
+    // giving up (re-seeded components keep collapsing onto isolated points) is the same DegenerateError as in fit
+    const seed = 272376;
+    const { X: Z } = mixture(seed, 60, 2, 2, 6);
+    const Zo = [...Z, ...Array.from({ length: 3 }, () => [Z[0][0] + 30, Z[0][1]]), [Z[1][0] - 30, Z[1][1] + 30]];
+    const long: GaussianMixtureOptions = { nComponents: 3, regCovar: 0, onDegenerate: 'reset', tol: 0, maxIter: 200, seed, initParams: 'random_from_data' };
     let sync: Error | undefined;
     try {
-      new GaussianMixture(long).fit(Xo);
+      new GaussianMixture(long).fit(Zo);
     } catch (e) {
       sync = e as Error;
     }
     expect(sync?.name).toBe('DegenerateError');
-    await expect(new GaussianMixture(long).fitAsync(Xo, { workers: 2 })).rejects.toMatchObject({ name: sync!.name, message: sync!.message });
+    for (const workers of [2, 3]) {
+      await expect(new GaussianMixture(long).fitAsync(Zo, { workers })).rejects.toMatchObject({ name: sync!.name, message: sync!.message });
+    }
   });
 
   it('with more workers than rows, and with the default worker count', async () => {
