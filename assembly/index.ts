@@ -1,17 +1,36 @@
 // gaussmix kernels — see ./README.md for the ABI (the contract).
 //
-// Every kernel works on raw byte pointers into linear memory and allocates nothing. The only per-call
-// temporary is the diff vector x − μ of the current row and component, kept in a fixed static buffer
-// (so `d ≤ MAX_D` is a precondition, checked on entry).
+// Every kernel works on raw byte pointers into linear memory and allocates nothing. Temporaries live in one fixed
+// static buffer (so `d ≤ MAX_D` is a precondition, checked on entry).
 //
-// The pure-TypeScript twin in src/backends/js-kernels.ts performs the *same* floating-point operations in
-// the same order (f64x2 lanes become two scalar accumulators), so the two backends agree to the last bit
-// apart from Math.exp/Math.log, which may differ by an ulp between NativeMath and the JS engine.
+// Where the time goes, and what is done about it:
+// - Mahalanobis terms (full/tied, O(K·D²) per row): rows go in tiles of 4 with the rows *in the SIMD lanes*: the
+//   tile's diffs x − μ are transposed into two planes of f64x2 (rows 0–1, rows 2–3), and y = diff·P is computed 4
+//   columns at a time (8 accumulators: each splatted P entry serves 4 rows, each diff load 4 columns). Components
+//   are the outer loop, so one P stays in cache while the tiles stream past.
+// - Covariance accumulation (full/tied, O(K·D²) per row): per component, the rows with w·r ≠ 0 are packed
+//   (u = w·r·(x − μ), v = x − μ) into blocks of up to 32 and each block is added as one rank-b update in 4×4
+//   register tiles, instead of a rank-1 read-modify-write of sxx per row. For D ≤ 4 the whole upper triangle fits
+//   in registers and is held over all the call's rows.
+// - Responsibilities (dominant at small D): f64x2 exp and log polynomials instead of scalar NativeMath calls, run
+//   over tiles of 4 rows in two passes so consecutive tiles' dependency chains overlap.
+//
+// The pure-TypeScript twin (src/backends/js-kernels.ts) performs the same floating-point operations in the same
+// order per output: with rows in lanes, each lane is one row's plain sequential sum, and each statistic's partial sum
+// has its own accumulator, so the twin is the natural scalar loop with the same block boundaries. Log densities are
+// bit-identical across backends; the rest differs only through exp and log (~1 ulp each).
 
 /** Largest supported number of features. */
 const MAX_D: i32 = 4096;
-/** Static scratch: the diff vector x − μ (MAX_D doubles, 16-aligned). */
-const DIFF: usize = memory.data(MAX_D * 8, 16);
+/**
+ * The one static buffer (64 KiB; asconfig's 2 initial pages must hold all static data). E-tiles: the diffs x − μ of
+ * a tile's rows, transposed (rows in lanes). M-accumulation: the packed rows u (first half) and v (second half).
+ */
+const BUF_DOUBLES: i32 = 8192;
+const BUF: usize = memory.data(BUF_DOUBLES * 8, 16);
+const BUF_V: usize = BUF + (<usize>BUF_DOUBLES << 2);
+/** Rows per rank-b update; fewer when 32 padded rows do not fit half the buffer (D > 128). Mirrored by the twin. */
+const PACK_ROWS: i32 = 32;
 
 const COV_FULL: i32 = 0;
 const COV_TIED: i32 = 1;
@@ -30,191 +49,895 @@ function checkArgs(d: i32, k: i32, covType: i32): void {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Per-(row, component) helpers
+// Vectorised exp and log (the responsibility step needs k exps and one log per row; scalar NativeMath calls
+// dominated it at small D)
 
-/** DIFF[j] = x[j] − mu[j]. */
+const LOG2E: f64 = 1.4426950408889634;
+// ln 2 split as in fdlibm: LN2_HI has 32 significant bits, so n·LN2_HI is exact for |n| < 2^21
+const LN2_HI: f64 = 6.93147180369123816490e-1;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+/** 1.5·2^52: adding it rounds to an integer (ties to even) and leaves that integer in the low mantissa bits. */
+const ROUND_MAGIC: f64 = 6755399441055744.0;
+
+/**
+ * e^x per lane for x ≤ 0 (larger x is clamped to 0), within ~1 ulp: x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite),
+ * e^r = 1 + r + r²·q(r) with q a degree-9 Chebyshev fit of (e^r − 1 − r)/r² (error < 1.1e-16 in q; < 0.65 ulp in
+ * e^r as evaluated), then the scale. The scale 2^(n+64) is built from exponent bits (valid for n ≥ −1086) and the result
+ * multiplied by 2^−64 last, so results in the subnormal range get exactly one rounding and inputs below about −745
+ * (including −∞, clamped to −750) give +0. NaN propagates.
+ */
 // @ts-ignore: decorator
 @inline
-function computeDiff(x: usize, mu: usize, d: i32): void {
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    const o = <usize>j << 3;
-    v128.store(DIFF + o, f64x2.sub(v128.load(x + o), v128.load(mu + o)));
+function vexp(x0: v128): v128 {
+  const x = f64x2.pmin(f64x2.pmax(x0, f64x2.splat(-750.0)), f64x2.splat(0.0));
+  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND_MAGIC));
+  const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
+  // Estrin's scheme (a short dependency chain, so the k exps of a row overlap in flight)
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q01 = f64x2.add(f64x2.splat(0.5000000000000001), f64x2.mul(f64x2.splat(1.6666666666666669e-1), r));
+  const q23 = f64x2.add(f64x2.splat(4.166666666662364e-2), f64x2.mul(f64x2.splat(8.333333333330025e-3), r));
+  const q45 = f64x2.add(f64x2.splat(1.3888888917455817e-3), f64x2.mul(f64x2.splat(1.9841269863239797e-4), r));
+  const q67 = f64x2.add(f64x2.splat(2.4801520920306394e-5), f64x2.mul(f64x2.splat(2.7557268171118913e-6), r));
+  const q89 = f64x2.add(f64x2.splat(2.762026687189348e-7), f64x2.mul(f64x2.splat(2.5100522707350674e-8), r));
+  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
+  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q89, r8));
+  const p = f64x2.add(f64x2.add(f64x2.mul(r2, q), r), f64x2.splat(1.0));
+  // n sits in the low bits of t: exponent field n + 1023 + 64 (mod 2^12, in range for n ≥ −1086)
+  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1087)), 52);
+  return f64x2.mul(f64x2.mul(p, scale), f64x2.splat(5.421010862427522e-20)); // 2^−64
+}
+
+// fdlibm's log polynomial (e_log.c): log(1+f) = f − hfsq + s·(hfsq + R(s²)), s = f/(2+f)
+const LG1: f64 = 6.666666666666735130e-1;
+const LG2: f64 = 3.999999999940941908e-1;
+const LG3: f64 = 2.857142874366239149e-1;
+const LG4: f64 = 2.222219843214978396e-1;
+const LG5: f64 = 1.818357216161805012e-1;
+const LG6: f64 = 1.531383769920937332e-1;
+const LG7: f64 = 1.479819860511658591e-1;
+
+/**
+ * log x per lane for positive, normal, finite x (here always a sum of exps in [1, k]), within ~1 ulp: the
+ * branch-free form of fdlibm/musl's log (x = 2^k·(1+f) with 1+f in [√2/2, √2), the same Lg1..Lg7 polynomial).
+ */
+// @ts-ignore: decorator
+@inline
+function vlog(x: v128): v128 {
+  // shift the exponent boundary to √2/2 (0x3fe6a09e is its high word), then split
+  const hi = i64x2.add(x, i64x2.splat(0x00095f6200000000));
+  const ki = i64x2.sub(i64x2.shr_s(hi, 52), i64x2.splat(0x3ff));
+  const m = i64x2.add(v128.and(hi, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3fe6a09e00000000));
+  const f = f64x2.sub(m, f64x2.splat(1.0));
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w,
+    f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const R = f64x2.add(t2, t1);
+  const dk = f64x2.convert_low_i32x4_s(i32x4.shuffle(ki, ki, 0, 2, 0, 2));
+  let y = f64x2.mul(s, f64x2.add(hfsq, R));
+  y = f64x2.add(y, f64x2.mul(dk, f64x2.splat(LN2_LO)));
+  y = f64x2.sub(y, hfsq);
+  y = f64x2.add(y, f);
+  return f64x2.add(y, f64x2.mul(dk, f64x2.splat(LN2_HI)));
+}
+
+/** Scalar e^x with the same algorithm (so a row's result does not depend on whether it went through a tile). */
+// @ts-ignore: decorator
+@inline
+function exp1(x: f64): f64 {
+  return f64x2.extract_lane(vexp(f64x2.splat(x)), 0);
+}
+
+/** Scalar log with the same algorithm as vlog. */
+// @ts-ignore: decorator
+@inline
+function log1(x: f64): f64 {
+  return f64x2.extract_lane(vlog(f64x2.splat(x)), 0);
+}
+
+/** (a, b) from two scalars in memory. */
+// @ts-ignore: decorator
+@inline
+function load2(a: usize, b: usize): v128 {
+  return v128.load64_lane(b, v128.load64_splat(a), 1);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Log densities of a tile of up to 4 rows (2 when 4·d doubles do not fit the buffer, i.e. d > 2048)
+//
+// The tile's diffs x_t − μ are stored transposed in two planes of d f64x2: plane 0 at BUF holds rows (0, 1) of
+// the tile, plane 1 at BUF + 16·d rows (2, 3); i.e. lane t%2 of plane ⌊t/2⌋ at index i is x_t[i] − μ[i].
+
+/** Fills the planes for component mean `mu` from the nr tile rows at x (row stride d); missing rows get 0. */
+// @ts-ignore: decorator
+@inline
+function diffTile(x: usize, nr: i32, d: i32, mu: usize, H4: bool): void {
+  const rs = <usize>d << 3;
+  const p1 = BUF + (<usize>d << 4);
+  if (nr == (H4 ? 4 : 2)) {
+    let i = 0;
+    for (; i + 1 < d; i += 2) {
+      const o = <usize>i << 3;
+      const m = v128.load(mu + o);
+      const a = f64x2.sub(v128.load(x + o), m);
+      const b = f64x2.sub(v128.load(x + rs + o), m);
+      const t = o << 1;
+      v128.store(BUF + t, i64x2.shuffle(a, b, 0, 2));
+      v128.store(BUF + t, i64x2.shuffle(a, b, 1, 3), 16);
+      if (H4) {
+        const c = f64x2.sub(v128.load(x + 2 * rs + o), m);
+        const e = f64x2.sub(v128.load(x + 3 * rs + o), m);
+        v128.store(p1 + t, i64x2.shuffle(c, e, 0, 2));
+        v128.store(p1 + t, i64x2.shuffle(c, e, 1, 3), 16);
+      }
+    }
+    if (i < d) {
+      const o = <usize>i << 3;
+      const m = v128.load64_splat(mu + o);
+      v128.store(BUF + (o << 1), f64x2.sub(load2(x + o, x + rs + o), m));
+      if (H4) v128.store(p1 + (o << 1), f64x2.sub(load2(x + 2 * rs + o, x + 3 * rs + o), m));
+    }
+  } else {
+    // partial tile (the last of a call): scalar, never reading past row nr − 1
+    const th: i32 = H4 ? 4 : 2;
+    for (let i = 0; i < d; i++) {
+      const o = <usize>i << 3;
+      const m = load<f64>(mu + o);
+      for (let t = 0; t < th; t++) {
+        const dst = (t < 2 ? BUF : p1) + (o << 1) + (<usize>(t & 1) << 3);
+        store<f64>(dst, t < nr ? load<f64>(x + <usize>t * rs + o) - m : 0.0);
+      }
+    }
   }
-  if (j < d) {
-    const o = <usize>j << 3;
-    store<f64>(DIFF + o, load<f64>(x + o) - load<f64>(mu + o));
+}
+
+/** out[t·stride] = lc − ½·ss_t for the tile's rows t < nr (ss of rows 0,1 in s01 and of rows 2,3 in s23). */
+// @ts-ignore: decorator
+@inline
+function storeTileLp(out: usize, stride: usize, nr: i32, lc: f64, s01: v128, s23: v128): void {
+  const l = f64x2.splat(lc);
+  const h = f64x2.splat(0.5);
+  const lp01 = f64x2.sub(l, f64x2.mul(h, s01));
+  const lp23 = f64x2.sub(l, f64x2.mul(h, s23));
+  if (nr == 4) {
+    v128.store64_lane(out, lp01, 0);
+    v128.store64_lane(out + stride, lp01, 1);
+    v128.store64_lane(out + 2 * stride, lp23, 0);
+    v128.store64_lane(out + 3 * stride, lp23, 1);
+  } else {
+    store<f64>(out, f64x2.extract_lane(lp01, 0));
+    if (nr > 1) store<f64>(out + stride, f64x2.extract_lane(lp01, 1));
+    if (nr > 2) store<f64>(out + 2 * stride, f64x2.extract_lane(lp23, 0));
   }
 }
 
 /**
- * ‖y‖² with y_j = Σ_{i≤j} DIFF[i]·P[i][j], P upper-triangular d×d at `p`.
- * Column pairs (j, j+1) accumulate over i = 0..j+1 (i = j+1 adds DIFF[j+1]·P[j+1][j], a structural zero),
- * two pairs at a time to reuse the splatted DIFF[i]. Squares are summed per lane: lane 0 holds the even
- * columns, lane 1 the odd ones (each in increasing order), then lane0 + lane1, then the odd-d tail column.
+ * Full/tied: ‖y_t‖² with y_t = (x_t − μ)ᵀP, P upper-triangular d×d at `p`, for the tile's diff planes. Per lane
+ * (row): y_j = Σ_{i≤j} diff_i·P[i][j] in increasing i, then Σ_j y_j² in increasing j. Columns go 4 at a time (8
+ * accumulators: 4 columns × 2 row pairs, so each splatted P entry serves 4 rows and each diff load 4 columns), the
+ * block's last rows peeled so that no structural zero is multiplied.
  */
 // @ts-ignore: decorator
 @inline
-function mahalTri(p: usize, d: i32): f64 {
+function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, H4: bool): void {
   const rowBytes = <usize>d << 3;
-  let ss = f64x2.splat(0.0);
+  const p1 = <usize>d << 4; // plane 1 − plane 0
+  const zero = f64x2.splat(0.0);
+  let s01 = zero;
+  let s23 = zero;
   let j = 0;
   for (; j + 3 < d; j += 4) {
-    let a = f64x2.splat(0.0);
-    let b = f64x2.splat(0.0);
-    let pj = p + (<usize>j << 3);
-    let i = 0;
-    for (; i <= j + 1; i++) {
-      const di = v128.load64_splat(DIFF + (<usize>i << 3));
-      a = f64x2.add(a, f64x2.mul(di, v128.load(pj)));
-      b = f64x2.add(b, f64x2.mul(di, v128.load(pj, 16)));
-      pj += rowBytes;
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+    let pp = p + (<usize>j << 3);
+    let dt = BUF;
+    const end = BUF + (<usize>(j + 1) << 4);
+    do {
+      const d01 = v128.load(dt);
+      const d23 = H4 ? v128.load(dt + p1) : zero;
+      let q = v128.load64_splat(pp);
+      a0 = f64x2.add(a0, f64x2.mul(d01, q));
+      if (H4) b0 = f64x2.add(b0, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 8);
+      a1 = f64x2.add(a1, f64x2.mul(d01, q));
+      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 16);
+      a2 = f64x2.add(a2, f64x2.mul(d01, q));
+      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 24);
+      a3 = f64x2.add(a3, f64x2.mul(d01, q));
+      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      dt += 16;
+      pp += rowBytes;
+    } while (dt < end);
+    // rows j+1..j+3 of P hold zeros left of the diagonal: only the columns from the diagonal on
+    {
+      const d01 = v128.load(dt);
+      const d23 = H4 ? v128.load(dt + p1) : zero;
+      let q = v128.load64_splat(pp, 8);
+      a1 = f64x2.add(a1, f64x2.mul(d01, q));
+      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 16);
+      a2 = f64x2.add(a2, f64x2.mul(d01, q));
+      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 24);
+      a3 = f64x2.add(a3, f64x2.mul(d01, q));
+      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      dt += 16;
+      pp += rowBytes;
     }
-    for (; i <= j + 3; i++) {
-      const di = v128.load64_splat(DIFF + (<usize>i << 3));
-      b = f64x2.add(b, f64x2.mul(di, v128.load(pj, 16)));
-      pj += rowBytes;
+    {
+      const d01 = v128.load(dt);
+      const d23 = H4 ? v128.load(dt + p1) : zero;
+      let q = v128.load64_splat(pp, 16);
+      a2 = f64x2.add(a2, f64x2.mul(d01, q));
+      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 24);
+      a3 = f64x2.add(a3, f64x2.mul(d01, q));
+      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      dt += 16;
+      pp += rowBytes;
     }
-    ss = f64x2.add(ss, f64x2.mul(a, a));
-    ss = f64x2.add(ss, f64x2.mul(b, b));
+    {
+      const q = v128.load64_splat(pp, 24);
+      a3 = f64x2.add(a3, f64x2.mul(v128.load(dt), q));
+      if (H4) b3 = f64x2.add(b3, f64x2.mul(v128.load(dt + p1), q));
+    }
+    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
+    s01 = f64x2.add(s01, f64x2.mul(a1, a1));
+    s01 = f64x2.add(s01, f64x2.mul(a2, a2));
+    s01 = f64x2.add(s01, f64x2.mul(a3, a3));
+    if (H4) {
+      s23 = f64x2.add(s23, f64x2.mul(b0, b0));
+      s23 = f64x2.add(s23, f64x2.mul(b1, b1));
+      s23 = f64x2.add(s23, f64x2.mul(b2, b2));
+      s23 = f64x2.add(s23, f64x2.mul(b3, b3));
+    }
   }
   if (j + 1 < d) {
-    let a = f64x2.splat(0.0);
-    let pj = p + (<usize>j << 3);
-    for (let i = 0; i <= j + 1; i++) {
-      const di = v128.load64_splat(DIFF + (<usize>i << 3));
-      a = f64x2.add(a, f64x2.mul(di, v128.load(pj)));
-      pj += rowBytes;
+    let a0 = zero, a1 = zero, b0 = zero, b1 = zero;
+    let pp = p + (<usize>j << 3);
+    let dt = BUF;
+    const end = BUF + (<usize>(j + 1) << 4);
+    do {
+      const d01 = v128.load(dt);
+      const d23 = H4 ? v128.load(dt + p1) : zero;
+      let q = v128.load64_splat(pp);
+      a0 = f64x2.add(a0, f64x2.mul(d01, q));
+      if (H4) b0 = f64x2.add(b0, f64x2.mul(d23, q));
+      q = v128.load64_splat(pp, 8);
+      a1 = f64x2.add(a1, f64x2.mul(d01, q));
+      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      dt += 16;
+      pp += rowBytes;
+    } while (dt < end);
+    {
+      const q = v128.load64_splat(pp, 8);
+      a1 = f64x2.add(a1, f64x2.mul(v128.load(dt), q));
+      if (H4) b1 = f64x2.add(b1, f64x2.mul(v128.load(dt + p1), q));
     }
-    ss = f64x2.add(ss, f64x2.mul(a, a));
+    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
+    s01 = f64x2.add(s01, f64x2.mul(a1, a1));
+    if (H4) {
+      s23 = f64x2.add(s23, f64x2.mul(b0, b0));
+      s23 = f64x2.add(s23, f64x2.mul(b1, b1));
+    }
     j += 2;
   }
-  let s = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
   if (j < d) {
-    // odd d: last column j = d − 1, i = 0..d−1
-    let t = 0.0;
-    let pj = p + (<usize>j << 3);
-    for (let i = 0; i < d; i++) {
-      t += load<f64>(DIFF + (<usize>i << 3)) * load<f64>(pj);
-      pj += rowBytes;
+    let a0 = zero, b0 = zero;
+    let pp = p + (<usize>j << 3);
+    let dt = BUF;
+    const end = BUF + (<usize>d << 4);
+    do {
+      const q = v128.load64_splat(pp);
+      a0 = f64x2.add(a0, f64x2.mul(v128.load(dt), q));
+      if (H4) b0 = f64x2.add(b0, f64x2.mul(v128.load(dt + p1), q));
+      dt += 16;
+      pp += rowBytes;
+    } while (dt < end);
+    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
+    if (H4) s23 = f64x2.add(s23, f64x2.mul(b0, b0));
+  }
+  storeTileLp(out, stride, nr, lc, s01, s23);
+}
+
+/** Diag (p = the d precisions) or spherical (p = null, ps): Σ_j (diff_j·p_j)² per row, in increasing j. */
+// @ts-ignore: decorator
+@inline
+function tileDiag(p: usize, ps: f64, d: i32, lc: f64, out: usize, stride: usize, nr: i32, H4: bool): void {
+  const p1 = <usize>d << 4;
+  const sq = f64x2.splat(ps);
+  let s01 = f64x2.splat(0.0);
+  let s23 = s01;
+  for (let j = 0; j < d; j++) {
+    const q = p != 0 ? v128.load64_splat(p + (<usize>j << 3)) : sq;
+    const t = BUF + (<usize>j << 4);
+    const y01 = f64x2.mul(v128.load(t), q);
+    s01 = f64x2.add(s01, f64x2.mul(y01, y01));
+    if (H4) {
+      const y23 = f64x2.mul(v128.load(t + p1), q);
+      s23 = f64x2.add(s23, f64x2.mul(y23, y23));
     }
-    s += t * t;
   }
-  return s;
-}
-
-/** Σ_j ((x_j − mu_j)·p_j)², lanes as in mahalTri. */
-// @ts-ignore: decorator
-@inline
-function mahalDiag(x: usize, mu: usize, p: usize, d: i32): f64 {
-  let ss = f64x2.splat(0.0);
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    const o = <usize>j << 3;
-    const y = f64x2.mul(f64x2.sub(v128.load(x + o), v128.load(mu + o)), v128.load(p + o));
-    ss = f64x2.add(ss, f64x2.mul(y, y));
-  }
-  let s = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-  if (j < d) {
-    const o = <usize>j << 3;
-    const y = (load<f64>(x + o) - load<f64>(mu + o)) * load<f64>(p + o);
-    s += y * y;
-  }
-  return s;
-}
-
-/** Σ_j ((x_j − mu_j)·ps)², lanes as in mahalTri. */
-// @ts-ignore: decorator
-@inline
-function mahalSpherical(x: usize, mu: usize, ps: f64, d: i32): f64 {
-  const pv = f64x2.splat(ps);
-  let ss = f64x2.splat(0.0);
-  let j = 0;
-  for (; j + 1 < d; j += 2) {
-    const o = <usize>j << 3;
-    const y = f64x2.mul(f64x2.sub(v128.load(x + o), v128.load(mu + o)), pv);
-    ss = f64x2.add(ss, f64x2.mul(y, y));
-  }
-  let s = f64x2.extract_lane(ss, 0) + f64x2.extract_lane(ss, 1);
-  if (j < d) {
-    const o = <usize>j << 3;
-    const y = (load<f64>(x + o) - load<f64>(mu + o)) * ps;
-    s += y * y;
-  }
-  return s;
-}
-
-/** log πc N(x; μc, Σc) = logConst[c] − ½‖y‖². */
-// @ts-ignore: decorator
-@inline
-function logDensity(x: usize, d: i32, c: i32, covType: i32, means: usize, prec: usize, logConst: usize): f64 {
-  const dBytes = <usize>d << 3;
-  const mu = means + <usize>c * dBytes;
-  let ss: f64;
-  if (covType == COV_FULL) {
-    computeDiff(x, mu, d);
-    ss = mahalTri(prec + <usize>c * <usize>d * dBytes, d);
-  } else if (covType == COV_TIED) {
-    computeDiff(x, mu, d);
-    ss = mahalTri(prec, d);
-  } else if (covType == COV_DIAG) {
-    ss = mahalDiag(x, mu, prec + <usize>c * dBytes, d);
-  } else {
-    ss = mahalSpherical(x, mu, load<f64>(prec + (<usize>c << 3)), d);
-  }
-  return load<f64>(logConst + (<usize>c << 3)) - 0.5 * ss;
+  storeTileLp(out, stride, nr, lc, s01, s23);
 }
 
 /**
- * Adds wr·(x − μc) to sx and wr·(x − μc)(x − μc)ᵀ to sxx (full/tied: upper triangle of a d×d matrix,
- * row i from column i rounded down to even; diag/spherical: the diagonal only).
+ * Diag/spherical for a full 4-row tile straight from the rows (no diff planes: O(d) work per row cannot hide a
+ * transpose through memory). y = (x − μ)·p is formed on row vectors (columns j, j+1), squared, and the squares are
+ * shuffled into row lanes, so each lane still sums its row's y_j² in increasing j.
  */
 // @ts-ignore: decorator
 @inline
-function accumulate(x: usize, mu: usize, d: i32, covType: i32, wr: f64, sx: usize, sxx: usize): void {
-  const wv = f64x2.splat(wr);
-  if (covType <= COV_TIED) {
-    computeDiff(x, mu, d);
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const o = <usize>j << 3;
-      v128.store(sx + o, f64x2.add(v128.load(sx + o), f64x2.mul(wv, v128.load(DIFF + o))));
-    }
-    if (j < d) {
-      const o = <usize>j << 3;
-      store<f64>(sx + o, load<f64>(sx + o) + wr * load<f64>(DIFF + o));
-    }
-    const rowBytes = <usize>d << 3;
-    let row = sxx;
-    for (let i = 0; i < d; i++) {
-      const ts = wr * load<f64>(DIFF + (<usize>i << 3));
-      const t = f64x2.splat(ts);
-      let jj = i & ~1;
-      for (; jj + 1 < d; jj += 2) {
-        const o = <usize>jj << 3;
-        v128.store(row + o, f64x2.add(v128.load(row + o), f64x2.mul(t, v128.load(DIFF + o))));
+function tileDiagRows(x: usize, d: i32, mu: usize, p: usize, ps: f64, lc: f64, out: usize, stride: usize): void {
+  const rs = <usize>d << 3;
+  const sq = f64x2.splat(ps);
+  let s01 = f64x2.splat(0.0);
+  let s23 = s01;
+  let j = 0;
+  for (; j + 1 < d; j += 2) {
+    const o = <usize>j << 3;
+    const m = v128.load(mu + o);
+    const q = p != 0 ? v128.load(p + o) : sq;
+    let y = f64x2.mul(f64x2.sub(v128.load(x + o), m), q);
+    const t0 = f64x2.mul(y, y);
+    y = f64x2.mul(f64x2.sub(v128.load(x + rs + o), m), q);
+    const t1 = f64x2.mul(y, y);
+    y = f64x2.mul(f64x2.sub(v128.load(x + 2 * rs + o), m), q);
+    const t2 = f64x2.mul(y, y);
+    y = f64x2.mul(f64x2.sub(v128.load(x + 3 * rs + o), m), q);
+    const t3 = f64x2.mul(y, y);
+    s01 = f64x2.add(s01, i64x2.shuffle(t0, t1, 0, 2));
+    s23 = f64x2.add(s23, i64x2.shuffle(t2, t3, 0, 2));
+    s01 = f64x2.add(s01, i64x2.shuffle(t0, t1, 1, 3));
+    s23 = f64x2.add(s23, i64x2.shuffle(t2, t3, 1, 3));
+  }
+  if (j < d) {
+    const o = <usize>j << 3;
+    const m = v128.load64_splat(mu + o);
+    const q = p != 0 ? v128.load64_splat(p + o) : sq;
+    const y01 = f64x2.mul(f64x2.sub(load2(x + o, x + rs + o), m), q);
+    const y23 = f64x2.mul(f64x2.sub(load2(x + 2 * rs + o, x + 3 * rs + o), m), q);
+    s01 = f64x2.add(s01, f64x2.mul(y01, y01));
+    s23 = f64x2.add(s23, f64x2.mul(y23, y23));
+  }
+  storeTileLp(out, stride, 4, lc, s01, s23);
+}
+
+/**
+ * out[r·k + c] = log πc N(x_r; μc, Σc) for the n rows at x, in tiles of T = 4 (H4) or 2 rows. Components are the
+ * outer loop so that one component's P stays in cache while all the tiles stream past it.
+ */
+// @ts-ignore: decorator
+@inline
+function logDensities(
+  x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize, H4: bool,
+): void {
+  const T: i32 = H4 ? 4 : 2;
+  const dBytes = <usize>d << 3;
+  const stride = <usize>k << 3;
+  const xStep = <usize>T * dBytes;
+  const oStep = <usize>T * stride;
+  for (let c = 0; c < k; c++) {
+    const mu = means + <usize>c * dBytes;
+    const lc = load<f64>(logConst + (<usize>c << 3));
+    let xt = x;
+    let o = out + (<usize>c << 3);
+    for (let r0 = 0; r0 < n; r0 += T) {
+      const nr = min(T, n - r0);
+      if (covType <= COV_TIED) {
+        diffTile(xt, nr, d, mu, H4);
+        tileTri(covType == COV_FULL ? prec + <usize>c * <usize>d * dBytes : prec, d, lc, o, stride, nr, H4);
+      } else {
+        const pd = covType == COV_DIAG ? prec + <usize>c * dBytes : 0;
+        const ps = covType == COV_DIAG ? 0.0 : load<f64>(prec + (<usize>c << 3));
+        if (H4 && nr == 4) {
+          tileDiagRows(xt, d, mu, pd, ps, lc, o, stride);
+        } else {
+          diffTile(xt, nr, d, mu, H4);
+          tileDiag(pd, ps, d, lc, o, stride, nr, H4);
+        }
       }
-      if (jj < d) {
-        const o = <usize>jj << 3;
-        store<f64>(row + o, load<f64>(row + o) + ts * load<f64>(DIFF + o));
-      }
-      row += rowBytes;
+      xt += xStep;
+      o += oStep;
     }
+  }
+}
+
+function logDensities4(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  logDensities(x, n, d, k, covType, means, prec, logConst, out, true);
+}
+
+function logDensities2(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  logDensities(x, n, d, k, covType, means, prec, logConst, out, false);
+}
+
+/** Log densities of all n rows; 4-row tiles when the two diff planes (4·d doubles) fit the buffer, else 2-row. */
+function logDensitiesAll(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  if (4 * d <= BUF_DOUBLES) logDensities4(x, n, d, k, covType, means, prec, logConst, out);
+  else logDensities2(x, n, d, k, covType, means, prec, logConst, out);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Responsibilities
+
+/** Σ w·lse and Σ w of the rows of the last `responsibilities` call. */
+let LL: f64 = 0.0;
+let SW: f64 = 0.0;
+
+/**
+ * One row, scalar: `row` holds its k log densities; on return its responsibilities. Soft: m = first maximum,
+ * e_c = exp(lp_c − m), s = Σ e_c (increasing c), lse = m + log s, r_c = e_c·(1/s); a row whose maximum is −∞ gets
+ * uniform 1/k and lse = −∞. Hard: one-hot at the first maximum and "lse" = that maximum. Returns lse.
+ */
+function rowResp(row: usize, k: i32, hard: i32): f64 {
+  let m = load<f64>(row);
+  let am = 0;
+  for (let c = 1; c < k; c++) {
+    const v = load<f64>(row + (<usize>c << 3));
+    if (v > m) { m = v; am = c; }
+  }
+  let l: f64;
+  if (hard != 0) {
+    l = m;
+    for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), c == am ? 1.0 : 0.0);
+  } else if (m == -Infinity) {
+    l = -Infinity;
+    const uniform = 1.0 / <f64>k;
+    for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), uniform);
   } else {
-    let j = 0;
-    for (; j + 1 < d; j += 2) {
-      const o = <usize>j << 3;
-      const df = f64x2.sub(v128.load(x + o), v128.load(mu + o));
-      const t = f64x2.mul(wv, df);
-      v128.store(sx + o, f64x2.add(v128.load(sx + o), t));
-      v128.store(sxx + o, f64x2.add(v128.load(sxx + o), f64x2.mul(t, df)));
+    let s = 0.0;
+    for (let c = 0; c < k; c++) {
+      const p = row + (<usize>c << 3);
+      const e = exp1(load<f64>(p) - m);
+      store<f64>(p, e);
+      s += e;
     }
-    if (j < d) {
+    l = m + log1(s);
+    const inv = 1.0 / s;
+    for (let c = 0; c < k; c++) {
+      const p = row + (<usize>c << 3);
+      store<f64>(p, load<f64>(p) * inv);
+    }
+  }
+  return l;
+}
+
+/**
+ * Soft responsibilities of full 4-row tiles (rows in lanes, the same arithmetic as rowResp), in two passes over a run
+ * of tiles so that consecutive tiles' exp and log chains overlap in flight instead of queueing behind each other.
+ * Pass 1 (softExps): per tile, m = first maximum, e_c = exp(lp_c − m) stored over lp, s = Σ_c e_c, lse = m + log s;
+ * (lse, s) of the tile go to `slot` (4 f64x2 in BUF). A tile with an all −∞ row is left untouched, with s = 0 as a
+ * marker. Pass 2 (softFinish): r_c = e_c·(1/s). The caller then sums w·lse.
+ */
+// @ts-ignore: decorator
+@inline
+function softExps(row: usize, k: i32, kBytes: usize, slot: usize): void {
+  const r1 = row + kBytes;
+  const r2 = r1 + kBytes;
+  const r3 = r2 + kBytes;
+  let m01 = load2(row, r1);
+  let m23 = load2(r2, r3);
+  for (let c = 1; c < k; c++) {
+    const o = <usize>c << 3;
+    m01 = f64x2.pmax(m01, load2(row + o, r1 + o));
+    m23 = f64x2.pmax(m23, load2(r2 + o, r3 + o));
+  }
+  const ninf = f64x2.splat(-Infinity);
+  let s01 = f64x2.splat(0.0);
+  let s23 = s01;
+  if (!v128.any_true(v128.or(f64x2.eq(m01, ninf), f64x2.eq(m23, ninf)))) {
+    for (let c = 0; c < k; c++) {
+      const o = <usize>c << 3;
+      const e01 = vexp(f64x2.sub(load2(row + o, r1 + o), m01));
+      const e23 = vexp(f64x2.sub(load2(r2 + o, r3 + o), m23));
+      v128.store64_lane(row + o, e01, 0);
+      v128.store64_lane(r1 + o, e01, 1);
+      v128.store64_lane(r2 + o, e23, 0);
+      v128.store64_lane(r3 + o, e23, 1);
+      s01 = f64x2.add(s01, e01);
+      s23 = f64x2.add(s23, e23);
+    }
+  }
+  v128.store(slot, f64x2.add(m01, vlog(f64x2.pmax(s01, f64x2.splat(1.0))))); // (s = 0 only for a marked tile)
+  v128.store(slot, f64x2.add(m23, vlog(f64x2.pmax(s23, f64x2.splat(1.0)))), 16);
+  v128.store(slot, s01, 32);
+  v128.store(slot, s23, 48);
+}
+
+// @ts-ignore: decorator
+@inline
+function softFinish(row: usize, k: i32, kBytes: usize, slot: usize): void {
+  const r1 = row + kBytes;
+  const r2 = r1 + kBytes;
+  const r3 = r2 + kBytes;
+  const one = f64x2.splat(1.0);
+  const inv01 = f64x2.div(one, v128.load(slot, 32));
+  const inv23 = f64x2.div(one, v128.load(slot, 48));
+  for (let c = 0; c < k; c++) {
+    const o = <usize>c << 3;
+    const e01 = f64x2.mul(load2(row + o, r1 + o), inv01);
+    const e23 = f64x2.mul(load2(r2 + o, r3 + o), inv23);
+    v128.store64_lane(row + o, e01, 0);
+    v128.store64_lane(r1 + o, e01, 1);
+    v128.store64_lane(r2 + o, e23, 0);
+    v128.store64_lane(r3 + o, e23, 1);
+  }
+}
+
+/** Tiles per run of the two soft passes: their (m, s) slots fill the static buffer. */
+const SOFT_RUN: i32 = BUF_DOUBLES / 8;
+
+/** Responsibilities of rows [0, n) of scratch (holding log densities); Σ w·lse and Σ w (rows in order) into LL, SW. */
+function responsibilities(scratch: usize, n: i32, k: i32, hard: i32, w: usize, hasW: i32): void {
+  const kBytes = <usize>k << 3;
+  const tileBytes = kBytes << 2;
+  let ll = 0.0;
+  let sw = 0.0;
+  let r0 = 0;
+  if (hard == 0) {
+    const full = n & ~3;
+    while (r0 < full) {
+      const tiles = min(SOFT_RUN, (full - r0) >> 2);
+      let row = scratch + <usize>r0 * kBytes;
+      for (let t = 0; t < tiles; t++, row += tileBytes) softExps(row, k, kBytes, BUF + (<usize>t << 6));
+      row = scratch + <usize>r0 * kBytes;
+      for (let t = 0; t < tiles; t++, row += tileBytes, r0 += 4) {
+        const slot = BUF + (<usize>t << 6);
+        const ok = f64x2.extract_lane(v128.load(slot, 32), 0) != 0.0;
+        if (ok) softFinish(row, k, kBytes, slot);
+        for (let q = 0; q < 4; q++) {
+          const l = ok ? load<f64>(slot + (<usize>q << 3)) : rowResp(row + <usize>q * kBytes, k, 0);
+          const wgt = hasW != 0 ? load<f64>(w + (<usize>(r0 + q) << 3)) : 1.0;
+          if (wgt != 0.0) {
+            ll += wgt * l;
+            sw += wgt;
+          }
+        }
+      }
+    }
+  }
+  for (; r0 < n; r0++) {
+    const l = rowResp(scratch + <usize>r0 * kBytes, k, hard);
+    const wgt = hasW != 0 ? load<f64>(w + (<usize>r0 << 3)) : 1.0;
+    if (wgt != 0.0) {
+      ll += wgt * l;
+      sw += wgt;
+    }
+  }
+  LL = ll;
+  SW = sw;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sufficient statistics
+
+/** wr = w_r·r_rc of row r, component c (the responsibility read from scratch). */
+// @ts-ignore: decorator
+@inline
+function weightResp(w: usize, hasW: i32, r: i32, rp: usize): f64 {
+  return (hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0) * load<f64>(rp);
+}
+
+/**
+ * Packed block layout (u at BUF, v at BUF_V): column group g = ⌊j/4⌋ of row slot r at g·gs + r·4 + j%4 doubles, where
+ * gs = 4·b for a block of b rows; so a 4-column group of all the block's rows is one contiguous run (what a tile
+ * streams), and a row's padding columns up to dp = 4·⌈d/4⌉ hold zeros.
+ */
+
+/** Packs one row into slot `slot`: v = x − μ, u = wr·v. `gsBytes` = group stride in bytes. */
+// @ts-ignore: decorator
+@inline
+function packRow(xr: usize, mu: usize, wr: f64, d: i32, slot: usize, gsBytes: usize): void {
+  const wv = f64x2.splat(wr);
+  const zero = f64x2.splat(0.0);
+  let u = BUF + (slot << 5);
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    const o = <usize>j << 3;
+    const v = u + (BUF_V - BUF);
+    const df0 = f64x2.sub(v128.load(xr + o), v128.load(mu + o));
+    const df1 = f64x2.sub(v128.load(xr + o, 16), v128.load(mu + o, 16));
+    v128.store(v, df0);
+    v128.store(v, df1, 16);
+    v128.store(u, f64x2.mul(wv, df0));
+    v128.store(u, f64x2.mul(wv, df1), 16);
+    u += gsBytes;
+  }
+  if (j < d) {
+    // last, partial group: 1–3 columns, then zeros
+    const v = u + (BUF_V - BUF);
+    const o = <usize>j << 3;
+    let df0: v128;
+    let df1 = zero;
+    if (j + 1 < d) {
+      df0 = f64x2.sub(v128.load(xr + o), v128.load(mu + o));
+      if (j + 2 < d) df1 = f64x2.replace_lane(zero, 0, load<f64>(xr + o, 16) - load<f64>(mu + o, 16));
+    } else {
+      df0 = f64x2.replace_lane(zero, 0, load<f64>(xr + o) - load<f64>(mu + o));
+    }
+    v128.store(v, df0);
+    v128.store(v, df1, 16);
+    v128.store(u, f64x2.mul(wv, df0));
+    v128.store(u, f64x2.mul(wv, df1), 16);
+  }
+}
+
+/** row[0..nc) += (a, b) lanes (nc ≤ 4 columns; misaligned rows are fine). */
+// @ts-ignore: decorator
+@inline
+function addTileRow(row: usize, nc: i32, a: v128, b: v128): void {
+  if (nc >= 2) {
+    v128.store(row, f64x2.add(v128.load(row), a));
+    if (nc == 4) v128.store(row, f64x2.add(v128.load(row, 16), b), 16);
+    else if (nc == 3) store<f64>(row, load<f64>(row, 16) + f64x2.extract_lane(b, 0), 16);
+  } else {
+    store<f64>(row, load<f64>(row) + f64x2.extract_lane(a, 0));
+  }
+}
+
+/**
+ * S[i][j] += Σ_{r<nb} u_r[i]·v_r[j] for i in i0..i0+3 (MI4) or i0..i0+1, j in j0..j0+3 (NJ4) or j0..j0+1, clipped
+ * to d×d (i0, j0 multiples of 4). The 8 accumulators stay in registers over the nb packed rows: a rank-nb update.
+ * DIAG (i0 = j0, MI4, NJ4): rows i0+2 and i0+3 only need columns from i0+2 on, so their first halves are skipped.
+ */
+// @ts-ignore: decorator
+@inline
+function sxxTile(
+  nb: i32, gsBytes: usize, s: usize, rowBytes: usize, i0: i32, j0: i32, d: i32, MI4: bool, NJ4: bool, DIAG: bool,
+): void {
+  const zero = f64x2.splat(0.0);
+  let a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, e0 = zero, e1 = zero;
+  let up = BUF + <usize>(i0 >> 2) * gsBytes;
+  let vp = BUF_V + <usize>(j0 >> 2) * gsBytes;
+  const end = up + (<usize>nb << 5);
+  do {
+    const v0 = v128.load(vp);
+    const v1 = NJ4 ? v128.load(vp, 16) : zero;
+    let q = v128.load64_splat(up);
+    a0 = f64x2.add(a0, f64x2.mul(q, v0));
+    if (NJ4) a1 = f64x2.add(a1, f64x2.mul(q, v1));
+    q = v128.load64_splat(up, 8);
+    b0 = f64x2.add(b0, f64x2.mul(q, v0));
+    if (NJ4) b1 = f64x2.add(b1, f64x2.mul(q, v1));
+    if (MI4) {
+      q = v128.load64_splat(up, 16);
+      if (!DIAG) c0 = f64x2.add(c0, f64x2.mul(q, v0));
+      if (NJ4) c1 = f64x2.add(c1, f64x2.mul(q, v1));
+      q = v128.load64_splat(up, 24);
+      if (!DIAG) e0 = f64x2.add(e0, f64x2.mul(q, v0));
+      if (NJ4) e1 = f64x2.add(e1, f64x2.mul(q, v1));
+    }
+    up += 32;
+    vp += 32;
+  } while (up < end);
+  const nc = min(NJ4 ? 4 : 2, d - j0);
+  const row = s + <usize>i0 * rowBytes + (<usize>j0 << 3);
+  addTileRow(row, nc, a0, a1);
+  if (i0 + 1 < d) addTileRow(row + rowBytes, nc, b0, b1);
+  if (DIAG) {
+    if (i0 + 2 < d) addTileRow(row + 2 * rowBytes + 16, nc - 2, c1, zero);
+    if (i0 + 3 < d) addTileRow(row + 3 * rowBytes + 16, nc - 2, e1, zero);
+  } else if (MI4) {
+    if (i0 + 2 < d) addTileRow(row + 2 * rowBytes, nc, c0, c1);
+    if (i0 + 3 < d) addTileRow(row + 3 * rowBytes, nc, e0, e1);
+  }
+}
+
+/**
+ * Adds the nb ≥ 1 packed rows to one component: sx[j] += Σ_r u_r[j]; sxx[i][j] += Σ_r u_r[i]·v_r[j] over 4×4 tiles
+ * covering the upper triangle (the diagonal tiles also write the entries (i0+1, i0) and (i0+3, i0+2) below it).
+ */
+function flushTri(nb: i32, d: i32, gsBytes: usize, sx: usize, sxx: usize): void {
+  const zero = f64x2.splat(0.0);
+  const blockBytes = <usize>nb << 5;
+  for (let j = 0; j < d; j += 4) {
+    let a = zero, b = zero;
+    let up = BUF + <usize>(j >> 2) * gsBytes;
+    const end = up + blockBytes;
+    do {
+      a = f64x2.add(a, v128.load(up));
+      b = f64x2.add(b, v128.load(up, 16));
+      up += 32;
+    } while (up < end);
+    addTileRow(sx + (<usize>j << 3), min(4, d - j), a, b);
+  }
+  const rowBytes = <usize>d << 3;
+  for (let i0 = 0; i0 < d; i0 += 4) {
+    if (d - i0 > 2) {
+      sxxTile(nb, gsBytes, sxx, rowBytes, i0, i0, d, true, true, true);
+      let j0 = i0 + 4;
+      for (; d - j0 > 2; j0 += 4) sxxTile(nb, gsBytes, sxx, rowBytes, i0, j0, d, true, true, false);
+      if (j0 < d) sxxTile(nb, gsBytes, sxx, rowBytes, i0, j0, d, true, false, false);
+    } else {
+      sxxTile(nb, gsBytes, sxx, rowBytes, i0, i0, d, false, false, false);
+    }
+  }
+}
+
+/**
+ * Full/tied statistics for d = D ≤ 4: per component, sx and the upper triangle of sxx are held in registers (8 f64x2:
+ * sx, rows 0 and 1 over columns 0..3, rows 2 and 3 over columns 2..3) over all the call's rows — a rank-n update with
+ * nothing packed. Lanes for columns ≥ D hold zeros and are not stored.
+ */
+// @ts-ignore: decorator
+@inline
+function accumulateSmall(
+  x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize,
+  nkP: usize, sxP: usize, sxxP: usize, D: i32,
+): void {
+  const dBytes = <usize>D << 3;
+  const kBytes = <usize>k << 3;
+  const zero = f64x2.splat(0.0);
+  for (let c = 0; c < k; c++) {
+    const mu = means + <usize>c * dBytes;
+    // the mean as (μ0, μ1), (μ2, μ3), zeros beyond D, never reading past it
+    const m0 = D >= 2 ? v128.load(mu) : v128.load64_zero(mu);
+    const m1 = D == 4 ? v128.load(mu, 16) : D == 3 ? v128.load64_zero(mu, 16) : zero;
+    let a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, e1 = zero, f1 = zero;
+    let nkAcc = 0.0;
+    let rp = scratch + (<usize>c << 3);
+    let xr = x;
+    for (let r = 0; r < n; r++, rp += kBytes, xr += dBytes) {
+      const wr = (hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0) * load<f64>(rp);
+      if (wr == 0.0) continue;
+      nkAcc += wr;
+      const wv = f64x2.splat(wr);
+      const df0 = f64x2.sub(D >= 2 ? v128.load(xr) : v128.load64_zero(xr), m0);
+      const t0 = f64x2.mul(wv, df0);
+      a0 = f64x2.add(a0, t0);
+      let q = i64x2.shuffle(t0, t0, 0, 0);
+      b0 = f64x2.add(b0, f64x2.mul(q, df0));
+      if (D >= 2) {
+        q = i64x2.shuffle(t0, t0, 1, 1);
+        c0 = f64x2.add(c0, f64x2.mul(q, df0));
+      }
+      if (D >= 3) {
+        const df1 = f64x2.sub(D == 4 ? v128.load(xr, 16) : v128.load64_zero(xr, 16), m1);
+        const t1 = f64x2.mul(wv, df1);
+        a1 = f64x2.add(a1, t1);
+        b1 = f64x2.add(b1, f64x2.mul(i64x2.shuffle(t0, t0, 0, 0), df1));
+        c1 = f64x2.add(c1, f64x2.mul(q, df1));
+        e1 = f64x2.add(e1, f64x2.mul(i64x2.shuffle(t1, t1, 0, 0), df1));
+        if (D == 4) f1 = f64x2.add(f1, f64x2.mul(i64x2.shuffle(t1, t1, 1, 1), df1));
+      }
+    }
+    const nkc = nkP + (<usize>c << 3);
+    store<f64>(nkc, load<f64>(nkc) + nkAcc);
+    addTileRow(sxP + <usize>c * dBytes, D, a0, a1);
+    const sxx = sxxP + <usize>c * <usize>D * dBytes;
+    addTileRow(sxx, D, b0, b1);
+    if (D >= 2) addTileRow(sxx + dBytes, D, c0, c1);
+    if (D >= 3) addTileRow(sxx + 2 * dBytes + 16, D - 2, e1, zero);
+    if (D == 4) addTileRow(sxx + 3 * dBytes + 16, 2, f1, zero);
+  }
+}
+
+function accumulateSmall1(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 1);
+}
+function accumulateSmall2(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 2);
+}
+function accumulateSmall3(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 3);
+}
+function accumulateSmall4(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 4);
+}
+
+/** Full/tied statistics: per component, rows with wr ≠ 0 packed into blocks and flushed as rank-b updates. */
+function accumulateTri(
+  x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
+  nkP: usize, sxP: usize, sxxP: usize,
+): void {
+  const dBytes = <usize>d << 3;
+  const kBytes = <usize>k << 3;
+  const dp = (d + 3) & ~3;
+  const b = min(PACK_ROWS, (BUF_DOUBLES >> 1) / dp);
+  const gsBytes = <usize>b << 5;
+  for (let c = 0; c < k; c++) {
+    const mu = means + <usize>c * dBytes;
+    const sx = sxP + <usize>c * dBytes;
+    const sxx = sxxP + <usize>c * <usize>d * dBytes;
+    let nkAcc = 0.0;
+    let nb = 0;
+    for (let r = 0; r < n; r++) {
+      const wr = weightResp(w, hasW, r, scratch + <usize>r * kBytes + (<usize>c << 3));
+      if (wr == 0.0) continue;
+      nkAcc += wr;
+      packRow(x + <usize>r * dBytes, mu, wr, d, <usize>nb, gsBytes);
+      if (++nb == b) {
+        flushTri(nb, d, gsBytes, sx, sxx);
+        nb = 0;
+      }
+    }
+    if (nb > 0) flushTri(nb, d, gsBytes, sx, sxx);
+    const nkc = nkP + (<usize>c << 3);
+    store<f64>(nkc, load<f64>(nkc) + nkAcc);
+  }
+}
+
+/**
+ * Diag/spherical statistics: per component and 8-column chunk, Σ_r t and Σ_r t·(x − μ) with t = wr·(x − μ) held in
+ * registers over all rows, then added to sx and sxx (the diagonal).
+ */
+function accumulateDiag(
+  x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
+  nkP: usize, sxP: usize, sxxP: usize,
+): void {
+  const dBytes = <usize>d << 3;
+  const kBytes = <usize>k << 3;
+  const zero = f64x2.splat(0.0);
+  for (let c = 0; c < k; c++) {
+    const mu = means + <usize>c * dBytes;
+    const sx = sxP + <usize>c * dBytes;
+    const sxx = sxxP + <usize>c * dBytes;
+    const rc = scratch + (<usize>c << 3);
+    let nkAcc = 0.0;
+    for (let r = 0; r < n; r++) {
+      const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+      if (wr != 0.0) nkAcc += wr;
+    }
+    const nkc = nkP + (<usize>c << 3);
+    store<f64>(nkc, load<f64>(nkc) + nkAcc);
+    let j = 0;
+    for (; j + 7 < d; j += 8) {
       const o = <usize>j << 3;
-      const df = load<f64>(x + o) - load<f64>(mu + o);
-      const t = wr * df;
-      store<f64>(sx + o, load<f64>(sx + o) + t);
-      store<f64>(sxx + o, load<f64>(sxx + o) + t * df);
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
+      const m = mu + o;
+      for (let r = 0; r < n; r++) {
+        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+        if (wr == 0.0) continue;
+        const wv = f64x2.splat(wr);
+        const xr = x + <usize>r * dBytes + o;
+        let df = f64x2.sub(v128.load(xr), v128.load(m));
+        let t = f64x2.mul(wv, df);
+        a0 = f64x2.add(a0, t);
+        q0 = f64x2.add(q0, f64x2.mul(t, df));
+        df = f64x2.sub(v128.load(xr, 16), v128.load(m, 16));
+        t = f64x2.mul(wv, df);
+        a1 = f64x2.add(a1, t);
+        q1 = f64x2.add(q1, f64x2.mul(t, df));
+        df = f64x2.sub(v128.load(xr, 32), v128.load(m, 32));
+        t = f64x2.mul(wv, df);
+        a2 = f64x2.add(a2, t);
+        q2 = f64x2.add(q2, f64x2.mul(t, df));
+        df = f64x2.sub(v128.load(xr, 48), v128.load(m, 48));
+        t = f64x2.mul(wv, df);
+        a3 = f64x2.add(a3, t);
+        q3 = f64x2.add(q3, f64x2.mul(t, df));
+      }
+      addTileRow(sx + o, 4, a0, a1);
+      addTileRow(sx + o + 32, 4, a2, a3);
+      addTileRow(sxx + o, 4, q0, q1);
+      addTileRow(sxx + o + 32, 4, q2, q3);
+    }
+    for (; j < d; j += 2) {
+      const o = <usize>j << 3;
+      const nc = min(2, d - j);
+      let a = zero, q = zero;
+      for (let r = 0; r < n; r++) {
+        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+        if (wr == 0.0) continue;
+        const xr = x + <usize>r * dBytes + o;
+        const df = nc == 2
+          ? f64x2.sub(v128.load(xr), v128.load(mu + o))
+          : f64x2.splat(load<f64>(xr) - load<f64>(mu + o));
+        const t = f64x2.mul(f64x2.splat(wr), df);
+        a = f64x2.add(a, t);
+        q = f64x2.add(q, f64x2.mul(t, df));
+      }
+      addTileRow(sx + o, nc, a, zero);
+      addTileRow(sxx + o, nc, q, zero);
     }
   }
 }
@@ -222,55 +945,84 @@ function accumulate(x: usize, mu: usize, d: i32, covType: i32, wr: f64, sx: usiz
 // ---------------------------------------------------------------------------------------------------------
 // Exported kernels
 
-/** out[r·k + c] = log πc N(x_r; μc, Σc). */
+/**
+ * out[r·k + c] = log πc N(x_r; μc, Σc). x: n×d, means: k×d, prec: see README (full/tied: upper-triangular P; the
+ * entries below the diagonal are never read), logConst: k, out: n×k; 1 ≤ d ≤ 4096, k ≥ 1 (checked). Only the static
+ * buffer is used as scratch.
+ */
 export function logProb(
   x: usize, n: i32, d: i32, k: i32, covType: i32,
   means: usize, prec: usize, logConst: usize, out: usize,
 ): void {
   checkArgs(d, k, covType);
-  const xStride = <usize>d << 3;
-  let xr = x;
-  let o = out;
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < k; c++) {
-      store<f64>(o, logDensity(xr, d, c, covType, means, prec, logConst));
-      o += 8;
+  logDensitiesAll(x, n, d, k, covType, means, prec, logConst, out);
+}
+
+/**
+ * Per row: lse[r] = log Σc exp(lp[r,c]) (max-shifted, increasing c), lp[r,c] −= lse[r]. A row whose maximum is −∞
+ * gets lse = −∞ and uniform log responsibilities −log k. Rows go in pairs, one per f64x2 lane.
+ */
+export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
+  const kBytes = <usize>k << 3;
+  const negLogK = -Math.log(<f64>k);
+  const ninf = f64x2.splat(-Infinity);
+  let r = 0;
+  for (; r < n; r += 2) {
+    const row0 = lp + <usize>r * kBytes;
+    if (r + 1 < n) {
+      const row1 = row0 + kBytes;
+      let m = load2(row0, row1);
+      for (let c = 1; c < k; c++) {
+        const o = <usize>c << 3;
+        m = f64x2.pmax(m, load2(row0 + o, row1 + o));
+      }
+      if (!v128.any_true(f64x2.eq(m, ninf))) {
+        let s = f64x2.splat(0.0);
+        for (let c = 0; c < k; c++) {
+          const o = <usize>c << 3;
+          s = f64x2.add(s, vexp(f64x2.sub(load2(row0 + o, row1 + o), m)));
+        }
+        const l = f64x2.add(m, vlog(s));
+        v128.store(lse + (<usize>r << 3), l);
+        for (let c = 0; c < k; c++) {
+          const o = <usize>c << 3;
+          const v = f64x2.sub(load2(row0 + o, row1 + o), l);
+          v128.store64_lane(row0 + o, v, 0);
+          v128.store64_lane(row1 + o, v, 1);
+        }
+        continue;
+      }
     }
-    xr += xStride;
+    // scalar: the last row of an odd n, or a pair with an all −∞ row
+    const last = min(r + 2, n);
+    for (let q = r; q < last; q++) {
+      const row = lp + <usize>q * kBytes;
+      let m = load<f64>(row);
+      for (let c = 1; c < k; c++) {
+        const v = load<f64>(row + (<usize>c << 3));
+        if (v > m) m = v;
+      }
+      if (m == -Infinity) {
+        store<f64>(lse + (<usize>q << 3), -Infinity);
+        for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), negLogK);
+      } else {
+        let s = 0.0;
+        for (let c = 0; c < k; c++) s += exp1(load<f64>(row + (<usize>c << 3)) - m);
+        const l = m + log1(s);
+        store<f64>(lse + (<usize>q << 3), l);
+        for (let c = 0; c < k; c++) {
+          const p = row + (<usize>c << 3);
+          store<f64>(p, load<f64>(p) - l);
+        }
+      }
+    }
   }
 }
 
 /**
- * Per row: lse[r] = log Σc exp(lp[r,c]) (max-shifted), lp[r,c] −= lse[r]. A row whose maximum is −∞
- * gets lse = −∞ and uniform log responsibilities −log k.
+ * The fused E-pass over one block (README): log densities into scratch (n×k), responsibilities in place, then the
+ * block's statistics added into stats. Preconditions as logProb; w (n doubles) is read only when hasW = 1.
  */
-export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
-  const negLogK = -Math.log(<f64>k);
-  let row = lp;
-  for (let r = 0; r < n; r++) {
-    let m = load<f64>(row);
-    for (let c = 1; c < k; c++) {
-      const v = load<f64>(row + (<usize>c << 3));
-      if (v > m) m = v;
-    }
-    if (m == -Infinity) {
-      store<f64>(lse + (<usize>r << 3), -Infinity);
-      for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), negLogK);
-    } else {
-      let s = 0.0;
-      for (let c = 0; c < k; c++) s += Math.exp(load<f64>(row + (<usize>c << 3)) - m);
-      const l = m + Math.log(s);
-      store<f64>(lse + (<usize>r << 3), l);
-      for (let c = 0; c < k; c++) {
-        const p = row + (<usize>c << 3);
-        store<f64>(p, load<f64>(p) - l);
-      }
-    }
-    row += <usize>k << 3;
-  }
-}
-
-/** The fused E-pass over one block; see README. On return scratch[r·k + c] holds the responsibility r_rc. */
 export function eStepAccumulate(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, covType: i32, hard: i32,
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
@@ -278,71 +1030,22 @@ export function eStepAccumulate(
   checkArgs(d, k, covType);
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
+  // E: log densities, then responsibilities
+  logDensitiesAll(x, n, d, k, covType, means, prec, logConst, scratch);
+  responsibilities(scratch, n, k, hard, w, hasW);
+  // M statistics around the current means
   const nkP = stats + 16;
   const sxP = nkP + kBytes;
   const sxxP = sxP + <usize>k * dBytes;
-  const sxxStride = covType <= COV_TIED ? <usize>d * dBytes : dBytes;
-  const uniform = 1.0 / <f64>k;
-  let ll = 0.0;
-  let sw = 0.0;
-  let xr = x;
-  let row = scratch;
-  for (let r = 0; r < n; r++) {
-    // log densities and their max (first max wins)
-    let m = -Infinity;
-    let am = 0;
-    for (let c = 0; c < k; c++) {
-      const v = logDensity(xr, d, c, covType, means, prec, logConst);
-      store<f64>(row + (<usize>c << 3), v);
-      if (c == 0 || v > m) { m = v; am = c; }
-    }
-    const wgt = hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0;
-    if (hard != 0) {
-      const best = load<f64>(row + (<usize>am << 3));
-      for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), c == am ? 1.0 : 0.0);
-      if (wgt != 0.0) {
-        ll += wgt * best;
-        sw += wgt;
-        const nkc = nkP + (<usize>am << 3);
-        store<f64>(nkc, load<f64>(nkc) + wgt);
-        accumulate(xr, means + <usize>am * dBytes, d, covType, wgt,
-          sxP + <usize>am * dBytes, sxxP + <usize>am * sxxStride);
-      }
-    } else {
-      let l: f64;
-      if (m == -Infinity) {
-        l = -Infinity;
-        for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), uniform);
-      } else {
-        let s = 0.0;
-        for (let c = 0; c < k; c++) {
-          const p = row + (<usize>c << 3);
-          const e = Math.exp(load<f64>(p) - m);
-          store<f64>(p, e);
-          s += e;
-        }
-        l = m + Math.log(s);
-        for (let c = 0; c < k; c++) {
-          const p = row + (<usize>c << 3);
-          store<f64>(p, load<f64>(p) / s);
-        }
-      }
-      if (wgt != 0.0) {
-        ll += wgt * l;
-        sw += wgt;
-        for (let c = 0; c < k; c++) {
-          const wr = wgt * load<f64>(row + (<usize>c << 3));
-          if (wr == 0.0) continue;
-          const nkc = nkP + (<usize>c << 3);
-          store<f64>(nkc, load<f64>(nkc) + wr);
-          accumulate(xr, means + <usize>c * dBytes, d, covType, wr,
-            sxP + <usize>c * dBytes, sxxP + <usize>c * sxxStride);
-        }
-      }
-    }
-    xr += dBytes;
-    row += kBytes;
+  if (covType <= COV_TIED) {
+    if (d == 1) accumulateSmall1(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
+    else if (d == 2) accumulateSmall2(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
+    else if (d == 3) accumulateSmall3(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
+    else if (d == 4) accumulateSmall4(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
+    else accumulateTri(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP);
+  } else {
+    accumulateDiag(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP);
   }
-  store<f64>(stats, load<f64>(stats) + ll);
-  store<f64>(stats + 8, load<f64>(stats + 8) + sw);
+  store<f64>(stats, load<f64>(stats) + LL);
+  store<f64>(stats + 8, load<f64>(stats + 8) + SW);
 }

@@ -566,6 +566,22 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(L.get(st2, 2 + 3 * k)).toEqual([0, n, n, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('full/tied P: entries below the diagonal are never read', () => {
+    for (const cov of ['full', 'tied'] as const) {
+      for (const d of [1, 2, 3, 4, 5, 7, 8, 9, 13]) {
+        const p = makeProblem(300 + d, cov, 9, d, 3, true);
+        const dirty = { ...p, precFlat: p.precFlat.map((v, i) => (Math.floor(i / d) % d > i % d ? NaN : v)) };
+        for (const hard of [false, true]) {
+          const a = run(make(), p, hard);
+          const b = run(make(), dirty, hard);
+          expect(b.lp).toEqual(a.lp);
+          expect(b.scratch).toEqual(a.scratch);
+          expect(b.stats).toEqual(a.stats);
+        }
+      }
+    }
+  });
+
   it('hard=1 picks the argmax (first on ties) and one-hot responsibilities', () => {
     const be = make();
     const L = new Layout(be);
