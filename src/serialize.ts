@@ -3,14 +3,12 @@
  * unknown and prototype-polluting keys, wrong shapes, non-finite numbers, weights that are not a distribution and
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
-import { ModelFormatError } from './errors.js';
+import { jsonReader, nest, type Nested } from './json-reader.js';
 import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions } from './options.js';
 import { covShape, covSize, precCholFromCov, type Params } from './params.js';
 
 export const FORMAT = 'gaussmix-model';
 export const FORMAT_VERSION = 1;
-
-type Nested = number | Nested[];
 
 export interface ModelJSON {
   format: typeof FORMAT;
@@ -26,18 +24,6 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
-}
-
-/** Reshapes a flat array into nested plain arrays of the given shape. */
-export function nest(flat: ArrayLike<number>, shape: number[]): Nested {
-  const build = (depth: number, offset: number): Nested => {
-    if (depth === shape.length) return flat[offset];
-    const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
-    const out: Nested[] = [];
-    for (let i = 0; i < shape[depth]; i++) out.push(build(depth + 1, offset + i * stride));
-    return out;
-  };
-  return build(0, 0);
 }
 
 export function serialize(
@@ -64,40 +50,12 @@ export function serialize(
   };
 }
 
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const KEYS = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances', 'precisionsCholesky', 'converged', 'nIter', 'lowerBound', 'options'];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
-const bad = (message: string): never => {
-  throw new ModelFormatError(`invalid gaussmix model: ${message}`);
-};
-
-function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  for (const key of Object.keys(obj)) {
-    if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key '${key}'`);
-    if (!allowed.includes(key)) bad(`${where} has the unknown key '${key}'`);
-  }
-}
-
-/** Reads a nested numeric array of exactly `shape`, into a Float64Array. */
-function readArray(v: unknown, shape: number[], field: string): Float64Array {
-  // collected first, allocated after: a claimed shape (nComponents: 1e300) must not size an allocation
-  const out: number[] = [];
-  let at = 0;
-  const walk = (node: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof node !== 'number' || !Number.isFinite(node)) bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
-      out[at++] = node as number;
-      return;
-    }
-    if (!Array.isArray(node) || node.length !== shape[depth]) {
-      bad(`${field}${path} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
-    }
-    (node as unknown[]).forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
-  };
-  walk(v, 0, '');
-  return Float64Array.from(out);
-}
+const reader = jsonReader('gaussmix model');
+const { bad } = reader;
+const readArray = reader.array;
 
 export interface Deserialized {
   params: Params;
@@ -108,17 +66,8 @@ export interface Deserialized {
 }
 
 export function deserialize(input: unknown): Deserialized {
-  let json = input;
-  if (typeof json === 'string') {
-    try {
-      json = JSON.parse(json);
-    } catch (e) {
-      bad(`not valid JSON (${(e as Error).message})`);
-    }
-  }
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) bad('expected an object');
-  const o = json as Record<string, unknown>;
-  checkKeys(o, KEYS, 'the model');
+  const o = reader.object(input);
+  reader.checkKeys(o, KEYS, 'the model');
   for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
   if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
   if (o.version !== FORMAT_VERSION) bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
@@ -173,7 +122,7 @@ export function deserialize(input: unknown): Deserialized {
   let options: GaussianMixtureOptions = {};
   if (o.options !== undefined) {
     if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options)) bad('options must be an object');
-    checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
+    reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
   return {

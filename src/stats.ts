@@ -7,7 +7,8 @@
  * arrays), so structured clone (postMessage) carries them as they are; `SufficientStats.toJSON` / `fromJSON` give a
  * validated JSON form for engines that only move text.
  */
-import { DataError, ModelFormatError } from './errors.js';
+import { DataError } from './errors.js';
+import { jsonReader, nest } from './json-reader.js';
 import type { CovarianceType } from './options.js';
 
 export interface SufficientStats {
@@ -68,11 +69,8 @@ export function addStats(a: SufficientStats, b: SufficientStats): SufficientStat
 
 const FORMAT = 'gaussmix-stats';
 const KEYS = ['format', 'version', 'nComponents', 'nFeatures', 'sxxKind', 'logLik', 'sumW', 'nk', 'sx', 'sxx', 'centers'];
-const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
-
-const bad = (message: string): never => {
-  throw new ModelFormatError(`invalid gaussmix statistics: ${message}`);
-};
+const reader = jsonReader('gaussmix statistics');
+const { bad } = reader;
 
 /** Checks that parts can be added: same shape and the same centers (the same model's E-step). */
 function checkCompatible(a: SufficientStats, b: SufficientStats, i: number): void {
@@ -119,32 +117,6 @@ export function checkStats(v: unknown, what = 'stats'): SufficientStats {
   return v;
 }
 
-/** Reads a nested numeric array of exactly `shape` into a Float64Array (finite numbers only). */
-function readNested(v: unknown, shape: number[], field: string): Float64Array {
-  const out = new Float64Array(shape.reduce((a, b) => a * b, 1));
-  let at = 0;
-  const walk = (node: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof node !== 'number' || !Number.isFinite(node)) bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
-      out[at++] = node as number;
-      return;
-    }
-    if (!Array.isArray(node) || node.length !== shape[depth]) bad(`${field}${path} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
-    (node as unknown[]).forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
-  };
-  walk(v, 0, '');
-  return out;
-}
-
-function nested(flat: Float64Array, shape: number[]): unknown {
-  const build = (depth: number, offset: number): unknown => {
-    if (depth === shape.length) return flat[offset];
-    const stride = shape.slice(depth + 1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: shape[depth] }, (_, i) => build(depth + 1, offset + i * stride));
-  };
-  return build(0, 0);
-}
-
 /**
  * Companion of the SufficientStats type: `SufficientStats.merge(a, b, …)`, `SufficientStats.toJSON(s)`,
  * `SufficientStats.fromJSON(json)`, `SufficientStats.empty(…)`.
@@ -185,28 +157,16 @@ export const SufficientStats = {
       logLik: Number.isFinite(s.logLik) ? s.logLik : null,
       sumW: s.sumW,
       nk: Array.from(s.nk),
-      sx: nested(s.sx, [k, d]) as number[][],
-      sxx: nested(s.sxx, s.sxxKind === 'full' ? [k, d, d] : [k, d]) as number[][][] | number[][],
-      centers: nested(s.centers, [k, d]) as number[][],
+      sx: nest(s.sx, [k, d]) as number[][],
+      sxx: nest(s.sxx, s.sxxKind === 'full' ? [k, d, d] : [k, d]) as number[][][] | number[][],
+      centers: nest(s.centers, [k, d]) as number[][],
     };
   },
 
   /** Validates and rebuilds statistics from toJSON output (object or JSON text); throws ModelFormatError. */
   fromJSON(input: unknown): SufficientStats {
-    let json = input;
-    if (typeof json === 'string') {
-      try {
-        json = JSON.parse(json);
-      } catch (e) {
-        bad(`not valid JSON (${(e as Error).message})`);
-      }
-    }
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) bad('expected an object');
-    const o = json as Record<string, unknown>;
-    for (const key of Object.keys(o)) {
-      if (FORBIDDEN.has(key)) bad(`the statistics have the forbidden key '${key}'`);
-      if (!KEYS.includes(key)) bad(`the statistics have the unknown key '${key}'`);
-    }
+    const o = reader.object(input);
+    reader.checkKeys(o, KEYS, 'the statistics');
     for (const key of KEYS) if (!(key in o)) bad(`missing '${key}'`);
     if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
     if (o.version !== 1) bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version 1)`);
@@ -218,11 +178,11 @@ export const SufficientStats = {
     if (kind !== 'full' && kind !== 'diag') bad(`sxxKind must be 'full' or 'diag'; got ${JSON.stringify(kind)}`);
     if (o.logLik !== null && (typeof o.logLik !== 'number' || !Number.isFinite(o.logLik))) bad('logLik must be a finite number or null (−∞)');
     if (typeof o.sumW !== 'number' || !Number.isFinite(o.sumW) || o.sumW < 0) bad('sumW must be a finite number ≥ 0');
-    const nk = readNested(o.nk, [k], 'nk');
+    const nk = reader.array(o.nk, [k], 'nk');
     nk.forEach((v, i) => v < 0 && bad(`nk[${i}] must be ≥ 0; got ${v}`));
-    const sx = readNested(o.sx, [k, d], 'sx');
-    const sxx = readNested(o.sxx, kind === 'full' ? [k, d, d] : [k, d], 'sxx');
-    const centers = readNested(o.centers, [k, d], 'centers');
+    const sx = reader.array(o.sx, [k, d], 'sx');
+    const sxx = reader.array(o.sxx, kind === 'full' ? [k, d, d] : [k, d], 'sxx');
+    const centers = reader.array(o.centers, [k, d], 'centers');
     return {
       k, d, sxxKind: kind as 'full' | 'diag', logLik: o.logLik === null ? -Infinity : (o.logLik as number), sumW: o.sumW as number,
       nk, sx, sxx, centers,

@@ -11,7 +11,7 @@ import {
   type CovarianceType, type GaussianMixtureOptions,
 } from '../src/index.js';
 import { expectClose, flat } from './helpers/compare.js';
-import { adjustedRand, isSPD, mixture } from './helpers/data.js';
+import { adjustedRand, covMatrices, isSPD, mixture } from './helpers/data.js';
 
 const COV_TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 
@@ -32,23 +32,6 @@ function expectError(fn: () => unknown, type: new (...a: never[]) => Error, mess
   return e;
 }
 
-/** Covariances of any type as full matrices. */
-function covMatrices(gm: GaussianMixture): number[][][] {
-  const k = gm.weights.length;
-  const d = gm.nFeatures;
-  const cov = gm.covariances;
-  const t = gm.options.covarianceType;
-  return Array.from({ length: k }, (_, c) =>
-    Array.from({ length: d }, (_, i) =>
-      Array.from({ length: d }, (_, j) => {
-        if (t === 'full') return (cov as Float64Array[][])[c][i][j];
-        if (t === 'tied') return (cov as Float64Array[])[i][j];
-        if (i !== j) return 0;
-        return t === 'diag' ? (cov as Float64Array[])[c][i] : (cov as Float64Array)[c];
-      }),
-    ),
-  );
-}
 
 /** A usable model: finite parameters, weights summing to 1, SPD covariances, no NaN in any inference output. */
 function expectSane(gm: GaussianMixture, X: number[][]): void {

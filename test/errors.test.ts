@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DataError, FitError, GaussianMixture, GaussianMixtureError, ModelFormatError, NotFittedError, OptionError, kmeans,
+  DataError, FitError, GaussianMixture, GaussianMixtureError, ModelFormatError, NotFittedError, OptionError, SufficientStats, kmeans,
 } from '../src/index.js';
 import { mixture } from './helpers/data.js';
 
@@ -186,6 +186,13 @@ describe('fromJSON rejects junk', () => {
     ['bad option', mutate((j) => (j.options.tol = -5)), /options: tol must be a finite number ≥ 0/],
   ])('%s', (_name, json, message) => {
     expectError(() => GaussianMixture.fromJSON(json), ModelFormatError, message);
+  });
+  it('SufficientStats.fromJSON rejects claimed shapes it was not given, without allocating them', () => {
+    const st = SufficientStats.toJSON(new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X).expectation(X));
+    for (const k of [1e300, 2 ** 31]) {
+      expectError(() => SufficientStats.fromJSON({ ...st, nComponents: k }), ModelFormatError, /must be an integer|must be an array of length/);
+    }
+    expectError(() => SufficientStats.fromJSON({ ...st, __proto__x: 1 }), ModelFormatError, /unknown key '__proto__x'/);
   });
   it('rejects prototype-pollution keys', () => {
     for (const text of [

@@ -1,3 +1,4 @@
+import type { GaussianMixture } from '../../src/index.js';
 import { Random } from '../../src/random.js';
 
 export interface Synthetic {
@@ -88,4 +89,22 @@ export function deepFreeze<T>(v: T): T {
     Object.freeze(v);
   }
   return v;
+}
+
+/** Covariances of any covariance type as K full D×D matrices. */
+export function covMatrices(gm: GaussianMixture): number[][][] {
+  const k = gm.weights.length;
+  const d = gm.nFeatures;
+  const cov = gm.covariances;
+  const t = gm.options.covarianceType;
+  return Array.from({ length: k }, (_, c) =>
+    Array.from({ length: d }, (_, i) =>
+      Array.from({ length: d }, (_, j) => {
+        if (t === 'full') return (cov as Float64Array[][])[c][i][j];
+        if (t === 'tied') return (cov as Float64Array[])[i][j];
+        if (i !== j) return 0;
+        return t === 'diag' ? (cov as Float64Array[])[c][i] : (cov as Float64Array)[c];
+      }),
+    ),
+  );
 }
