@@ -1,0 +1,486 @@
+#!/usr/bin/env node
+/**
+ * gaussmix benchmark (issue 3): full-covariance EM on synthetic mixtures from a fixed seed and a fixed start,
+ * tol = 0, a fixed number of iterations; seconds per EM iteration (median of the timed iterations after one
+ * warm-up), GFLOP/s under one flop model, and peak RSS — for the wasm backend, the js backend, fitAsync with
+ * 2 workers and, when /usr/bin/python3 has scikit-learn, scikit-learn on the same data and start.
+ *
+ *   npm run bench                       # build, then every case and engine; writes bench/results.md
+ *   node bench/run.mjs --quick          # tiny N, 3 timed iterations: a smoke test (< 60 s); writes nothing
+ *   node bench/run.mjs --cases d8,d64   # case ids or substrings of them
+ *   node bench/run.mjs --engines wasm,js --out /tmp/r.md
+ *   node bench/run.mjs --rounds 3       # interleaved rounds per case (default 2; --quick: 1)
+ *
+ * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
+ * peak RSS belongs to one configuration. Data and start are written once per case to os.tmpdir()/gaussmix-bench
+ * (bench/data.mjs) and read by every engine. The markdown report goes to stdout; progress goes to stderr.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CASES, DATA_DIR, FLOP_MODEL, SEED, ensureCaseData, flopsPerIteration } from './data.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const PYTHON = '/usr/bin/python3';
+const ENGINES = ['wasm', 'js', 'async2', 'sklearn'];
+const ENGINE_LABEL = { wasm: 'wasm', js: 'js', async2: 'fitAsync, 2 workers', sklearn: 'scikit-learn' };
+const AGREE_RTOL = 1e-8;
+
+// Targets of issue 3: sklearn/wasm per D, js/wasm at D ≥ 8, wasm/async2 at N ≥ 1e5, RSS ≤ 2×X + runtime.
+const SKLEARN_TARGET = { 2: 10, 8: 5, 32: 2, 64: 1.5 };
+const JS_TARGET = 3;
+const ASYNC_TARGET = 1.7;
+const RSS_TARGET = 2;
+
+function parseArgs(argv) {
+  const a = { quick: false, cases: null, engines: ENGINES, out: undefined, timeout: 900, rounds: null };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const val = () => {
+      if (i + 1 >= argv.length) throw new Error(`${k} needs a value`);
+      return argv[++i];
+    };
+    if (k === '--quick') a.quick = true;
+    else if (k === '--cases') a.cases = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (k === '--engines') a.engines = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (k === '--out') a.out = val();
+    else if (k === '--no-out') a.out = null;
+    else if (k === '--timeout') a.timeout = Number(val());
+    else if (k === '--rounds') a.rounds = Number(val());
+    else if (k === '-h' || k === '--help') {
+      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n/, '').replace(/^ \* ?/gm, '') + '\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${k} (try --help)`);
+  }
+  a.rounds ??= a.quick ? 1 : 2;
+  if (!(Number.isInteger(a.rounds) && a.rounds >= 1)) throw new Error(`--rounds must be an integer ≥ 1; got ${a.rounds}`);
+  for (const e of a.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}; known: ${ENGINES.join(', ')}`);
+  // Only a full, unfiltered run rewrites the committed results file unless --out says otherwise.
+  if (a.out === undefined) a.out = !a.quick && !a.cases && a.engines === ENGINES ? join(here, 'results.md') : null;
+  return a;
+}
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+function selectCases(filters) {
+  if (!filters) return CASES;
+  const picked = CASES.filter((c) => filters.some((f) => c.id === f || c.id.includes(f)));
+  if (!picked.length) throw new Error(`--cases ${filters.join(',')} matches none of ${CASES.map((c) => c.id).join(', ')}`);
+  return picked;
+}
+
+/** Runs a child, resolves { code, stdout, stderr, ms }; kills its process on timeout. */
+function runChild(cmd, args, timeoutS) {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b) => (stdout += b));
+    child.stderr.on('data', (b) => (stderr += b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: `${stderr}\n${e.message}`, ms: Date.now() - t0, timedOut });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, ms: Date.now() - t0, timedOut });
+    });
+  });
+}
+
+function lastJson(stdout) {
+  const lines = stdout.trim().split('\n').reverse();
+  for (const l of lines) {
+    try {
+      return JSON.parse(l);
+    } catch {
+      /* not JSON */
+    }
+  }
+  return null;
+}
+
+function sh(cmd, args) {
+  try {
+    const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    return r.status === 0 ? r.stdout.trim() : null;
+  } catch {
+    return null;
+  }
+}
+
+function cpuInfo() {
+  const cpus = os.cpus();
+  let model = cpus[0]?.model ?? 'unknown';
+  let extra = '';
+  try {
+    const txt = readFileSync('/proc/cpuinfo', 'utf8');
+    const first = txt.split('\n\n')[0];
+    const field = (name) => first.match(new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm'))?.[1];
+    const flags = new Set((field('flags') ?? '').split(/\s+/));
+    const simd = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f'].filter((f) => flags.has(f));
+    model = field('model name') ?? model;
+    extra = `family ${field('cpu family')} model ${field('model')}, ${field('cpu MHz')} MHz, ${simd.join(' ')}`;
+  } catch {
+    /* not Linux */
+  }
+  return `${model} (${extra ? `${extra}; ` : ''}${cpus.length} logical cores visible to Node)`;
+}
+
+function pythonInfo() {
+  if (!existsSync(PYTHON)) return { ok: false, reason: `${PYTHON} not found` };
+  const probe = [
+    'import json, platform, numpy, scipy, sklearn',
+    'from sklearn.mixture import GaussianMixture',
+    'pools = []',
+    'try:',
+    '    from threadpoolctl import threadpool_info',
+    "    pools = [{k: d.get(k) for k in ('user_api', 'internal_api', 'version', 'num_threads', 'threading_layer')} for d in threadpool_info()]",
+    'except Exception:',
+    '    pass',
+    "print(json.dumps({'python': platform.python_version(), 'sklearn': sklearn.__version__, 'numpy': numpy.__version__, 'scipy': scipy.__version__, 'pools': pools}))",
+  ].join('\n');
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) {
+    const why = (r.stderr || r.error?.message || '').trim().split('\n').pop();
+    return { ok: false, reason: `${PYTHON} -c "import sklearn" failed: ${why}` };
+  }
+  try {
+    return { ok: true, ...JSON.parse(r.stdout.trim().split('\n').pop()) };
+  } catch {
+    return { ok: false, reason: `could not parse the Python probe's output: ${r.stdout}` };
+  }
+}
+
+/**
+ * Pools two runs of one engine: timed iterations are concatenated (one median over all), memory is taken from the
+ * run with the higher peak, and the runs must have produced the same lower bounds (they are deterministic).
+ */
+function merge(prev, out) {
+  out.rounds = 1;
+  if (!prev) return out;
+  const same = prev.lowerBounds.length === out.lowerBounds.length && prev.lowerBounds.every((v, i) => v === out.lowerBounds[i]);
+  if (!same) log(`  note: ${out.engine} gave different lower bounds in two rounds (${prev.lowerBound} vs ${out.lowerBound})`);
+  const keep = out.rssKiB.peak.maxRSS > prev.rssKiB.peak.maxRSS ? out : prev;
+  const iterSeconds = [...prev.iterSeconds, ...out.iterSeconds];
+  const w = (o) => o.iterSeconds.reduce((a, b) => a + b, 0);
+  return {
+    ...keep,
+    cpuWall: prev.cpuWall != null && out.cpuWall != null ? (prev.cpuWall * w(prev) + out.cpuWall * w(out)) / (w(prev) + w(out)) : null,
+    iterSeconds,
+    medianSeconds: median(iterSeconds),
+    loads: [...prev.loads, ...out.loads],
+    rounds: prev.rounds + 1,
+    roundsDiffer: prev.roundsDiffer || !same,
+  };
+}
+
+/** Peak RSS (high-water mark) above the warm runtime baseline, KiB. */
+const overKiB = (o) => o.rssKiB.peak.maxRSS - o.rssKiB.runtimeBase.rss;
+
+/** Aggregate CPU counters from /proc/stat (Linux), to report the hypervisor's steal time over the run. */
+function cpuTimes() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + (f[4] || 0), steal: f[7] || 0 };
+  } catch {
+    return null;
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const fmtS = (s) => (s == null ? '–' : s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s >= 0.01 ? s.toFixed(3) : s.toFixed(4));
+const fmtX = (r) => (r == null || !Number.isFinite(r) ? '–' : `${r.toFixed(r >= 10 ? 1 : 2)}×`);
+const mib = (kib) => (kib / 1024).toFixed(1);
+const fmtN = (n) => {
+  const e = Math.floor(Math.log10(n));
+  const m = n / 10 ** e;
+  return Number.isInteger(m) ? (m === 1 ? `1e${e}` : `${m}e${e}`) : String(n);
+};
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const load0 = os.loadavg();
+  const cpu0 = cpuTimes();
+  const distEntry = join(root, 'dist', 'index.js');
+  if (!existsSync(distEntry)) throw new Error(`${relative(root, distEntry)} is missing: run \`npm run build\` (or use \`npm run bench\`)`);
+
+  const distHash = createHash('sha256').update(readFileSync(distEntry)).digest('hex').slice(0, 12);
+  const { GaussianMixture } = await import(pathToFileURL(distEntry).href);
+  const hasAsync = typeof GaussianMixture.prototype.fitAsync === 'function';
+  const engines = args.engines.filter((e) => e !== 'async2' || hasAsync);
+  const notes = [];
+  if (args.engines.includes('async2') && !hasAsync) notes.push('fitAsync is not in this build of gaussmix: the 2-worker column is skipped.');
+
+  let py = { ok: false, reason: 'not requested (--engines)' };
+  if (engines.includes('sklearn')) {
+    py = pythonInfo();
+    if (!py.ok) {
+      notes.push(`scikit-learn skipped: ${py.reason}.`);
+      log(`scikit-learn skipped: ${py.reason}`);
+    }
+  }
+  const runEngines = engines.filter((e) => e !== 'sklearn' || py.ok);
+
+  const cases = selectCases(args.cases);
+  const results = []; // { c, n, xBytes, byEngine: { engine: result } }
+  for (const c of cases) {
+    const t = Date.now();
+    const data = ensureCaseData(c, args.quick);
+    const n = data.meta.n;
+    log(`case ${c.id}: N=${n} D=${c.d} K=${c.k} — data ${data.generated ? `generated in ${Date.now() - t} ms` : 'reused'} (${relative(process.cwd(), data.xPath)})`);
+    const row = { c, n, xBytes: n * c.d * 8, byEngine: {} };
+    // Rounds interleave the engines (wasm, js, async2, sklearn, wasm, …) so that a change of background load on a
+    // shared machine hits every engine alike; each engine's timed iterations of all rounds are pooled.
+    for (let round = 1; round <= args.rounds; round++) {
+      for (const e of runEngines) {
+        if (row.byEngine[e] && !row.byEngine[e].ok) continue; // failed or skipped in an earlier round
+        const iters = args.quick ? 3 : c.iters[e];
+        const load = os.loadavg()[0];
+        const cmd = e === 'sklearn' ? PYTHON : process.execPath;
+        const cargs = e === 'sklearn'
+          ? [join(here, 'sklearn_fit_once.py'), '--x', data.xPath, '--meta', data.metaPath, '--iters', String(iters), ...(args.quick ? ['--no-warmup'] : [])]
+          : ['--expose-gc', join(here, 'fit-once.mjs'), '--case', c.id, '--backend', e, '--iters', String(iters), ...(args.quick ? ['--quick', '--no-warmup'] : [])];
+        const r = await runChild(cmd, cargs, args.timeout);
+        const out = lastJson(r.stdout);
+        const tag = `${e.padEnd(7)}${args.rounds > 1 ? ` round ${round}` : ''}`;
+        if (r.code !== 0 || !out || !out.ok) {
+          const why = r.timedOut ? `timed out after ${args.timeout} s` : out?.reason ?? out?.error ?? (r.stderr.trim().split('\n').slice(-5).join(' | ') || `exit ${r.code}`);
+          if (out?.skipped) {
+            log(`  ${tag} skipped: ${why}`);
+            notes.push(`${ENGINE_LABEL[e]} skipped for ${c.id}: ${why}`);
+          } else {
+            log(`  ${tag} FAILED: ${why}`);
+            notes.push(`**${ENGINE_LABEL[e]} failed on ${c.id}**: ${String(why).split('\n')[0]}`);
+          }
+          row.byEngine[e] = { ok: false, error: why };
+          continue;
+        }
+        out.loads = [load];
+        log(`  ${tag} ${fmtS(out.medianSeconds)} s/iter (median of ${out.iterSeconds.length}), peak RSS ${mib(out.rssKiB.peak.maxRSS)} MiB, ` +
+          `lower bound ${out.lowerBound}, load ${load.toFixed(2)} [${(r.ms / 1000).toFixed(1)} s]`);
+        row.byEngine[e] = merge(row.byEngine[e], out);
+      }
+    }
+    analyse(row);
+    results.push(row);
+  }
+  const load1 = os.loadavg();
+  const cpu1 = cpuTimes();
+  const busy = cpu0 && cpu1 && cpu1.total > cpu0.total
+    ? { busy: 1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total), steal: (cpu1.steal - cpu0.steal) / (cpu1.total - cpu0.total) }
+    : null;
+  const builds = new Set([distHash]);
+  for (const r of results) for (const o of Object.values(r.byEngine)) if (o.ok && o.distHash) builds.add(o.distHash);
+  if (builds.size > 1) {
+    notes.unshift(`**dist/index.js changed during this run** (builds ${[...builds].join(', ')}): the numbers mix builds; rerun.`);
+    log('WARNING: dist/index.js changed during the run; the numbers mix builds');
+  }
+  // Contention flags: a single-threaded engine that did not keep one core busy, or fitAsync that did not keep
+  // clearly more than one busy, was competing with other processes (or, for fitAsync, waiting on its own serial parts).
+  const contended = [];
+  for (const r of results) {
+    for (const [e, o] of Object.entries(r.byEngine)) {
+      if (!o.ok || o.cpuWall == null) continue;
+      if ((e === 'wasm' || e === 'js') && o.cpuWall < 0.9) contended.push(`${r.c.id}/${e} ${o.cpuWall.toFixed(2)}`);
+      if (e === 'async2' && o.cpuWall < 1.5) contended.push(`${r.c.id}/fitAsync ${o.cpuWall.toFixed(2)}`);
+    }
+  }
+  if (contended.length) {
+    notes.push(`Cores busy below expectation (single-threaded < 0.9, fitAsync < 1.5): ${contended.join('; ')}. ` +
+      'These times include waiting for a core (other load on the machine) or, for fitAsync, its serial parts; rerun on a quiet machine before quoting.');
+  }
+  const md = report({ args, started, load0, load1, busy, py, hasAsync, notes, results, distHash });
+  process.stdout.write(md);
+  if (args.out) {
+    writeFileSync(args.out, md);
+    log(`wrote ${relative(process.cwd(), args.out)}`);
+  }
+  const bad = results.flatMap((r) => Object.entries(r.agree ?? {}).filter(([, a]) => a && !a.ok).map(([e]) => `${r.c.id}/${e}`));
+  if (bad.length) {
+    log(`\n✗✗✗ ENGINES DISAGREE (lower bound differs by more than ${AGREE_RTOL} relative): ${bad.join(', ')} ✗✗✗\n`);
+    process.exitCode = 2;
+  }
+  const failed = results.flatMap((r) => Object.entries(r.byEngine).filter(([, o]) => !o.ok && !String(o.error).includes('not there')).map(([e]) => `${r.c.id}/${e}`));
+  if (failed.length) {
+    log(`failed runs: ${failed.join(', ')}`);
+    process.exitCode ||= 1;
+  }
+}
+
+/**
+ * Cross-checks the engines: every engine records the lower bound after each iteration; they are compared at the
+ * last iteration all of them ran (engines run different iteration counts), relative to wasm (or the first engine).
+ */
+function analyse(row) {
+  const ok = Object.entries(row.byEngine).filter(([, o]) => o.ok);
+  row.agree = {};
+  if (!ok.length) return;
+  const common = Math.min(...ok.map(([, o]) => o.lowerBounds.length));
+  const [refName, ref] = ok.find(([e]) => e === 'wasm') ?? ok[0];
+  row.commonIter = common;
+  row.refEngine = refName;
+  const lbRef = ref.lowerBounds[common - 1];
+  for (const [e, o] of ok) {
+    const lb = o.lowerBounds[common - 1];
+    const rel = Math.abs(lb - lbRef) / Math.max(Math.abs(lbRef), 1e-300);
+    row.agree[e] = { lb, rel, ok: Number.isFinite(lb) && rel <= AGREE_RTOL };
+  }
+}
+
+function report({ args, started, load0, load1, busy, py, hasAsync, notes, results, distHash }) {
+  const L = [];
+  const gitRev = sh('git', ['rev-parse', '--short', 'HEAD']);
+  const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']);
+  const argv = process.argv.slice(2).join(' ');
+  const cmd = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv ? ` -- ${argv}` : ''}` : `node bench/run.mjs${argv ? ` ${argv}` : ''}`;
+  L.push(`# gaussmix benchmark${args.quick ? ' (--quick smoke test: tiny N, not for quoting)' : ''}`);
+  L.push('');
+  L.push(`${started.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · \`${cmd}\`` +
+    `${gitRev ? ` · git ${gitRev}${dirty ? ' + uncommitted changes' : ''}` : ''} · dist/index.js sha256 ${distHash}`);
+  L.push('');
+  L.push('Full-covariance EM on synthetic mixtures (fixed seed), fixed start, `tol: 0`, fixed iteration count. ' +
+    `Seconds per EM iteration = median of the timed iterations (each run drops its first iteration as warm-up), pooled over ${args.rounds} interleaved round${args.rounds > 1 ? 's' : ''}; every run is a fresh process. ` +
+    'Ratios are times divided side by side within this run: sklearn/wasm and js/wasm are how many times faster wasm is; ' +
+    'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread.');
+  L.push('');
+
+  // Main table.
+  L.push('| N | D | K | X (MiB) | wasm s/iter | js s/iter | fitAsync ×2 s/iter | scikit-learn s/iter | sklearn/wasm | js/wasm | wasm/async2 | engines agree |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
+  for (const r of results) {
+    const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
+    const cell = (e) => (r.byEngine[e] ? (r.byEngine[e].ok ? fmtS(t(e)) : 'failed') : 'skipped');
+    const ratio = (a, b) => (t(a) != null && t(b) != null ? t(a) / t(b) : null);
+    const agreeVals = Object.values(r.agree);
+    const agree = agreeVals.length < 2 ? '–' : agreeVals.every((a) => a.ok) ? '✓' : '**✗ DISAGREE**';
+    L.push(`| ${fmtN(r.n)} | ${r.c.d} | ${r.c.k} | ${(r.xBytes / 2 ** 20).toFixed(1)} | ${cell('wasm')} | ${cell('js')} | ${cell('async2')} | ${cell('sklearn')} | ` +
+      `${fmtX(ratio('sklearn', 'wasm'))} | ${fmtX(ratio('js', 'wasm'))} | ${fmtX(ratio('wasm', 'async2'))} | ${agree} |`);
+  }
+  L.push('');
+
+  // Detail table.
+  L.push('### Per engine: spread, throughput, memory, agreement');
+  L.push('');
+  L.push('| case | engine | s/iter median | min – max (timed iters) | cores busy | GFLOP/s | peak RSS (MiB) | runtime base (MiB) | peak − base (MiB) | ÷ X | lower bound @ common iter | rel. diff vs ref | load 1m at start of each run |');
+  L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    for (const e of ENGINES) {
+      const o = r.byEngine[e];
+      if (!o) continue;
+      if (!o.ok) {
+        L.push(`| ${r.c.id} | ${ENGINE_LABEL[e]} | ${String(o.error).includes('not there') ? 'skipped' : 'failed'} | | | | | | | | | | |`);
+        continue;
+      }
+      const gflops = flopsPerIteration(r.n, r.c.d, r.c.k) / o.medianSeconds / 1e9;
+      const over = overKiB(o);
+      const a = r.agree[e];
+      L.push(`| ${r.c.id} | ${ENGINE_LABEL[e]}${o.timing.startsWith('whole') ? ' †' : ''} | ${fmtS(o.medianSeconds)} | ${fmtS(Math.min(...o.iterSeconds))} – ${fmtS(Math.max(...o.iterSeconds))} (${o.iterSeconds.length}) | ` +
+        `${o.cpuWall == null ? '–' : o.cpuWall.toFixed(2)} | ${gflops.toFixed(2)} | ${mib(o.rssKiB.peak.maxRSS)} | ${mib(o.rssKiB.runtimeBase.rss)} | ${mib(over)} | ${(over * 1024 / r.xBytes).toFixed(2)} | ` +
+        `${a ? a.lb.toPrecision(15) : '–'} | ${a ? (e === r.refEngine ? 'ref' : `${a.rel.toExponential(1)} ${a.ok ? '✓' : '**✗**'}`) : '–'} | ${o.loads.map((v) => v.toFixed(1)).join(', ')} |`);
+    }
+  }
+  L.push('');
+  L.push(`Lower bounds are compared after the last iteration every engine ran (iteration ${[...new Set(results.map((r) => r.commonIter))].join('/')}), ` +
+    `relative to ${[...new Set(results.map((r) => r.refEngine))].join('/')}; ✓ means within ${AGREE_RTOL} relative. ` +
+    '"runtime base": RSS after start-up and a warm-up fit of the same configuration on the first few thousand rows, garbage collected, before X is read ' +
+    '(memory that does not grow with N); "peak − base": peak RSS (high-water mark) minus that; "÷ X": divided by the size of X — X itself accounts for 1×. ' +
+    'fitAsync\'s figure includes its two worker threads. ' +
+    '"cores busy": CPU time ÷ wall time over the timed iterations (whole process) — about 1 for an undisturbed single-threaded engine, ' +
+    'up to 2 for fitAsync and multi-threaded BLAS; a single-threaded engine clearly below 1 was descheduled by other load. ' +
+    'The N-independent part of the memory varies by a few MiB from run to run (V8 heap growth and GC timing), which shows in "÷ X" when X is small (D=64: under 10 MiB).');
+  L.push('');
+
+  // Targets.
+  L.push('### Targets (issue 3)');
+  L.push('');
+  L.push('| target | case | measured | met |');
+  L.push('|---|---|---:|:---:|');
+  const T = (label, r, value, goal) => {
+    const met = value == null ? 'n/a' : value >= goal ? '✓' : '✗';
+    L.push(`| ${label} | ${r.c.id} | ${value == null ? 'not measured' : fmtX(value)} | ${met} |`);
+  };
+  for (const r of results) {
+    const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
+    const goal = SKLEARN_TARGET[r.c.d];
+    if (goal) T(`wasm ≥ ${goal}× faster than scikit-learn (D=${r.c.d})`, r, t('sklearn') && t('wasm') ? t('sklearn') / t('wasm') : null, goal);
+  }
+  for (const r of results) {
+    if (r.c.d < 8) continue;
+    const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
+    T(`wasm ≥ ${JS_TARGET}× faster than js (D ≥ 8)`, r, t('js') && t('wasm') ? t('js') / t('wasm') : null, JS_TARGET);
+  }
+  for (const r of results) {
+    if (r.c.n < 1e5) continue;
+    const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
+    T(`2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5)`, r, t('async2') && t('wasm') ? t('wasm') / t('async2') : null, ASYNC_TARGET);
+  }
+  for (const r of results) {
+    for (const e of ['wasm', 'js', 'async2']) {
+      const o = r.byEngine[e];
+      if (!o?.ok) continue;
+      const over = overKiB(o) * 1024;
+      const x = over / r.xBytes;
+      let met = args.quick ? 'n/a (X too small in --quick)' : x <= RSS_TARGET ? '✓' : '✗';
+      if (e === 'async2') {
+        // Worker threads are created per fitAsync call and end with it, so the base (taken after the warm-up's
+        // workers ended) does not contain them; the warm-up's own excursion above the cold start estimates them.
+        const workersKiB = o.rssKiB.runtimeBase.maxRSS - o.rssKiB.coldBase.rss;
+        met = `${met}; incl. 2 worker threads (the warm-up fit on a few thousand rows peaked ${mib(workersKiB)} MiB above the cold start)`;
+      }
+      L.push(`| peak RSS of a ${ENGINE_LABEL[e]} fit ≤ ${RSS_TARGET}×X + runtime baseline | ${r.c.id} | ${x.toFixed(2)}×X (${mib(over / 1024)} MiB over a ${mib(o.rssKiB.runtimeBase.rss)} MiB base) | ${met} |`);
+    }
+  }
+  L.push('');
+
+  // Environment.
+  const pools = py.ok && py.pools?.length ? py.pools.map((p) => `${p.internal_api} ${p.version ?? ''} (${p.user_api}${p.threading_layer ? `, ${p.threading_layer}` : ''}, ${p.num_threads} threads)`).join('; ') : null;
+  L.push('### Environment');
+  L.push('');
+  L.push(`- CPU: ${cpuInfo()}`);
+  L.push(`- OS: ${os.type()} ${os.release()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
+  L.push(`- Node ${process.version} (V8 ${process.versions.v8})`);
+  L.push(py.ok
+    ? `- Python ${py.python}, scikit-learn ${py.sklearn}, NumPy ${py.numpy}, SciPy ${py.scipy} (${PYTHON}); ${pools ? `thread pools: ${pools}` : 'thread pools: unknown (no threadpoolctl)'} — scikit-learn ran with its default threading`
+    : `- scikit-learn: not run (${py.reason})`);
+  L.push(`- Load average (1, 5, 15 min) at start ${load0.map((v) => v.toFixed(2)).join(', ')}; at end ${load1.map((v) => v.toFixed(2)).join(', ')} — ` +
+    'the machine is shared, so other processes may have competed for the cores (see the per-run "load 1m" column)' +
+    `${busy ? `; over the run all cores were ${(100 * busy.busy).toFixed(0)}% busy (this benchmark included) and the hypervisor stole ${(100 * busy.steal).toFixed(1)}%` : ''}`);
+  L.push(`- fitAsync: ${hasAsync ? '2 worker threads (`fitAsync(X, { workers: 2 })`), wasm backend in each' : 'not present in this build'}`);
+  L.push(`- Data: ${DATA_DIR}, seed ${SEED}; start: uniform weights, means = K evenly spaced data rows, precisions = diag(1/var) of the data; regCovar 1e-6; initParams 'random_from_data' (its pass is untimed)`);
+  L.push(`- Flop model (same for every engine): ${FLOP_MODEL}`);
+  L.push('- Timing: gaussmix — gaps between `onIteration` callbacks; scikit-learn — gaps between calls of `_compute_lower_bound` (once per iteration, after the M-step). Both are whole iterations; the first is dropped as warm-up.');
+  L.push('- Peak RSS: `process.resourceUsage().maxRSS` (whole process, worker threads included) / `getrusage(RUSAGE_SELF).ru_maxrss`.');
+  if (results.some((r) => Object.values(r.byEngine).some((o) => o.ok && o.timing?.startsWith('whole')))) {
+    L.push('- † onIteration did not fire once per iteration for this driver: whole fit time / iterations (warm-up included).');
+  }
+  L.push('');
+  if (notes.length) {
+    L.push('### Notes');
+    L.push('');
+    for (const n of notes) L.push(`- ${n}`);
+    L.push('');
+  }
+  return L.join('\n');
+}
+
+main().catch((e) => {
+  log(e && e.stack ? e.stack : String(e));
+  process.exitCode = 1;
+});
