@@ -31,7 +31,7 @@ export function serialize(
 ): ModelJSON {
   const shape = covShape(p.covType, p.k, p.d);
   const opts: Record<string, unknown> = {};
-  for (const key of ['tol', 'regCovar', 'maxIter', 'nInit', 'initParams', 'seed', 'warmStart', 'backend', 'algorithm']) opts[key] = options[key];
+  for (const key of ['tol', 'regCovar', 'maxIter', 'nInit', 'initParams', 'seed', 'warmStart', 'backend', 'algorithm', 'onDegenerate']) opts[key] = options[key];
   opts.freeze = [...(options.freeze as string[])];
   return {
     format: FORMAT,

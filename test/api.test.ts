@@ -50,12 +50,13 @@ describe('GaussianMixture API', () => {
   it('round-trips through toJSON / fromJSON (object and string) with identical inference', () => {
     const { X } = mixture(5, 150, 2, 3, 5);
     for (const covarianceType of ['full', 'tied', 'diag', 'spherical'] as const) {
-      const gm = new GaussianMixture({ nComponents: 3, covarianceType, seed: 2, freeze: ['weights'] }).fit(X);
+      const gm = new GaussianMixture({ nComponents: 3, covarianceType, seed: 2, freeze: ['weights'], onDegenerate: 'reset' }).fit(X);
       const back = GaussianMixture.fromJSON(JSON.stringify(gm));
       const back2 = GaussianMixture.fromJSON(gm.toJSON());
       expect(back.scoreSamples(X)).toEqual(gm.scoreSamples(X));
       expect(back2.predict(X)).toEqual(gm.predict(X));
       expect(back.options.freeze).toEqual(['weights']);
+      expect(back.options.onDegenerate).toBe('reset');
       expect(back.lowerBound).toBe(gm.lowerBound);
       expect(back.nIter).toBe(gm.nIter);
       expect(JSON.stringify(back)).toBe(JSON.stringify(gm));
