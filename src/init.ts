@@ -5,53 +5,15 @@
  */
 import type { Backend } from './backends/types.js';
 import { OptionError } from './errors.js';
-import { forEachBlock, kmeansPlusPlus, lloyd, meanVariance } from './kmeans.js';
+import { dataMoments, forEachBlock, kmeansPlusPlus, lloyd } from './kmeans.js';
 import type { Rows } from './matrix.js';
 import { degenerateError } from './degenerate.js';
 import { mStepChecked } from './mstep.js';
-import { invScaleOf, maxRange } from './summary.js';
 import type { CovarianceType, ResolvedOptions } from './options.js';
 import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from './params.js';
 import type { Random } from './random.js';
 import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
 import { Workspace } from './workspace.js';
-
-/**
- * Weighted mean and per-feature variance of the data, and the power-of-two scale initialisation measures distances
- * in. Sums are taken relative to the first row (so data far from 0 — shifted by 1e9, or near ±1e307 — neither lose
- * digits nor overflow), then around the mean.
- */
-function moments(rows: Rows, w: Float64Array | null): { mean: Float64Array; variance: Float64Array; invScale: number } {
-  const { d } = rows;
-  const ref = new Float64Array(d);
-  rows.copyRows(0, 1, ref, 0);
-  const mean = new Float64Array(d);
-  const variance = new Float64Array(d);
-  const min = new Float64Array(d).fill(Infinity);
-  const max = new Float64Array(d).fill(-Infinity);
-  let sw = 0;
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      const wi = w ? w[s + i] : 1;
-      sw += wi;
-      for (let j = 0; j < d; j++) {
-        const v = buf[i * d + j];
-        mean[j] += wi * (v - ref[j]);
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-    }
-  });
-  for (let j = 0; j < d; j++) mean[j] = ref[j] + mean[j] / sw;
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      const wi = w ? w[s + i] : 1;
-      for (let j = 0; j < d; j++) variance[j] += wi * (buf[i * d + j] - mean[j]) ** 2;
-    }
-  });
-  for (let j = 0; j < d; j++) variance[j] /= sw;
-  return { mean, variance, invScale: invScaleOf(maxRange(min, max)) };
-}
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
 function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {
@@ -177,7 +139,7 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
   let p: Params;
   const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
   if (needResp) {
-    const { mean, variance, invScale } = moments(rows, w);
+    const { mean, variance, invScale, scaledMeanVariance } = dataMoments(rows, w);
     const fallback = fallbackParams(covType, k, d, mean, variance, o.regCovar);
     let st: SufficientStats;
     if (o.initParams === 'random') {
@@ -187,7 +149,7 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
       if (o.initParams === 'random_from_data') seeds = distinctRows(rows, k, rng);
       else {
         seeds = kmeansPlusPlus(rows, k, w, rng, invScale);
-        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * meanVariance(rows, w, invScale), invScale).centers;
+        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * scaledMeanVariance, invScale).centers;
       }
       st = nearestSeedStats(rows, w, seeds, k, covType, backend, invScale);
     }

@@ -106,11 +106,6 @@ export function invScaleOf(range: number): number {
 }
 
 /** Power-of-two scale for rows (one pass over min/max). */
-export function rowsInvScale(rows: Rows): number {
-  const s = summarize(rows, null, 0);
-  return invScaleOf(maxRange(s.min, s.max));
-}
-
 const fmt = (v: number): string => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : String(v));
 
 /**
