@@ -13,7 +13,9 @@
 //   register tiles, instead of a rank-1 read-modify-write of sxx per row. For D ≤ 4 the whole upper triangle fits
 //   in registers and is held over all the call's rows.
 // - Responsibilities (dominant at small D): f64x2 exp and log polynomials instead of scalar NativeMath calls, run
-//   over tiles of 4 rows in two passes so consecutive tiles' dependency chains overlap.
+//   over tiles of 4 rows in two passes so consecutive tiles' dependency chains overlap. Their constants are loaded
+//   from a table (V8 rebuilds a v128.const on every use inside a loop).
+// - D ≤ 4 (soft): one fused pass per 4-row tile, transposed once, everything in lanes (eStepSmall).
 //
 // The pure-TypeScript twin (src/backends/js-kernels.ts) performs the same floating-point operations in the same
 // order per output: with rows in lanes, each lane is one row's plain sequential sum, and each statistic's partial sum
@@ -59,38 +61,6 @@ const LN2_LO: f64 = 1.90821492927058770002e-10;
 /** 1.5·2^52: adding it rounds to an integer (ties to even) and leaves that integer in the low mantissa bits. */
 const ROUND_MAGIC: f64 = 6755399441055744.0;
 
-/**
- * e^x per lane for x ≤ 0 (larger x is clamped to 0), within ~1 ulp: x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite),
- * e^r = 1 + r + r²·q(r) with q a degree-9 Chebyshev fit of (e^r − 1 − r)/r² (error < 1.1e-16 in q; < 0.65 ulp in
- * e^r as evaluated), then the scale. The scale 2^(n+64) is built from exponent bits (valid for n ≥ −1086) and the result
- * multiplied by 2^−64 last, so results in the subnormal range get exactly one rounding and inputs below about −745
- * (including −∞, clamped to −750) give +0. NaN propagates.
- */
-// @ts-ignore: decorator
-@inline
-function vexp(x0: v128): v128 {
-  const x = f64x2.pmin(f64x2.pmax(x0, f64x2.splat(-750.0)), f64x2.splat(0.0));
-  const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(ROUND_MAGIC));
-  const n = f64x2.sub(t, f64x2.splat(ROUND_MAGIC));
-  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, f64x2.splat(LN2_HI))), f64x2.mul(n, f64x2.splat(LN2_LO)));
-  // Estrin's scheme (a short dependency chain, so the k exps of a row overlap in flight)
-  const r2 = f64x2.mul(r, r);
-  const r4 = f64x2.mul(r2, r2);
-  const r8 = f64x2.mul(r4, r4);
-  const q01 = f64x2.add(f64x2.splat(0.5000000000000001), f64x2.mul(f64x2.splat(1.6666666666666669e-1), r));
-  const q23 = f64x2.add(f64x2.splat(4.166666666662364e-2), f64x2.mul(f64x2.splat(8.333333333330025e-3), r));
-  const q45 = f64x2.add(f64x2.splat(1.3888888917455817e-3), f64x2.mul(f64x2.splat(1.9841269863239797e-4), r));
-  const q67 = f64x2.add(f64x2.splat(2.4801520920306394e-5), f64x2.mul(f64x2.splat(2.7557268171118913e-6), r));
-  const q89 = f64x2.add(f64x2.splat(2.762026687189348e-7), f64x2.mul(f64x2.splat(2.5100522707350674e-8), r));
-  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
-  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
-  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q89, r8));
-  const p = f64x2.add(f64x2.add(f64x2.mul(r2, q), r), f64x2.splat(1.0));
-  // n sits in the low bits of t: exponent field n + 1023 + 64 (mod 2^12, in range for n ≥ −1086)
-  const scale = i64x2.shl(i64x2.add(t, i64x2.splat(1087)), 52);
-  return f64x2.mul(f64x2.mul(p, scale), f64x2.splat(5.421010862427522e-20)); // 2^−64
-}
-
 // fdlibm's log polynomial (e_log.c): log(1+f) = f − hfsq + s·(hfsq + R(s²)), s = f/(2+f)
 const LG1: f64 = 6.666666666666735130e-1;
 const LG2: f64 = 3.999999999940941908e-1;
@@ -101,6 +71,128 @@ const LG6: f64 = 1.531383769920937332e-1;
 const LG7: f64 = 1.479819860511658591e-1;
 
 /**
+ * Splatted constants, loaded from this table instead of written as v128.const: V8's TurboFan (Node 20) rematerialises
+ * a v128.const on every use inside a loop (mov imm64; movq; punpcklqdq) where a load is one instruction — 1.5× on
+ * vexp alone. vc(C_x) loads the f64
+ * constant C_x, vi(C_x) the i64 bit pattern C_x, each as a pair.
+ */
+const VC: usize = memory.data<f64>([
+  -750.0, -750.0,
+  LOG2E, LOG2E,
+  ROUND_MAGIC, ROUND_MAGIC,
+  LN2_HI, LN2_HI,
+  LN2_LO, LN2_LO,
+  0.5000000000000001, 0.5000000000000001,
+  1.6666666666666669e-1, 1.6666666666666669e-1,
+  4.166666666662364e-2, 4.166666666662364e-2,
+  8.333333333330025e-3, 8.333333333330025e-3,
+  1.3888888917455817e-3, 1.3888888917455817e-3,
+  1.9841269863239797e-4, 1.9841269863239797e-4,
+  2.4801520920306394e-5, 2.4801520920306394e-5,
+  2.7557268171118913e-6, 2.7557268171118913e-6,
+  2.762026687189348e-7, 2.762026687189348e-7,
+  2.5100522707350674e-8, 2.5100522707350674e-8,
+  1.0, 1.0,
+  5.421010862427522e-20, 5.421010862427522e-20,
+  0.5, 0.5,
+  2.0, 2.0,
+  LG1, LG1,
+  LG2, LG2,
+  LG3, LG3,
+  LG4, LG4,
+  LG5, LG5,
+  LG6, LG6,
+  LG7, LG7,
+  -Infinity, -Infinity,
+], 16);
+const VC_INT: usize = memory.data<i64>([
+  1087, 1087,
+  0x00095f6200000000, 0x00095f6200000000,
+  0x3ff, 0x3ff,
+  0x000fffffffffffff, 0x000fffffffffffff,
+  0x3fe6a09e00000000, 0x3fe6a09e00000000,
+], 16);
+const C_EXP_LO: i32 = 0;
+const C_LOG2E: i32 = 1;
+const C_ROUND: i32 = 2;
+const C_LN2_HI: i32 = 3;
+const C_LN2_LO: i32 = 4;
+const C_E0: i32 = 5;
+const C_E1: i32 = 6;
+const C_E2: i32 = 7;
+const C_E3: i32 = 8;
+const C_E4: i32 = 9;
+const C_E5: i32 = 10;
+const C_E6: i32 = 11;
+const C_E7: i32 = 12;
+const C_E8: i32 = 13;
+const C_E9: i32 = 14;
+const C_ONE: i32 = 15;
+const C_2M64: i32 = 16;
+const C_HALF: i32 = 17;
+const C_TWO: i32 = 18;
+const C_LG1: i32 = 19;
+const C_LG2: i32 = 20;
+const C_LG3: i32 = 21;
+const C_LG4: i32 = 22;
+const C_LG5: i32 = 23;
+const C_LG6: i32 = 24;
+const C_LG7: i32 = 25;
+const C_NINF: i32 = 26;
+const C_EXP_BIAS: i32 = 0;
+const C_LOG_SHIFT: i32 = 1;
+const C_LOG_BIAS: i32 = 2;
+const C_MANT: i32 = 3;
+const C_SQRT_HALF_HI: i32 = 4;
+
+/** The splatted f64 constant number i (C_*). */
+// @ts-ignore: decorator
+@inline
+function vc(i: i32): v128 {
+  return v128.load(VC + (<usize>i << 4));
+}
+
+/** The splatted i64 constant number i (C_* below C_EXP_BIAS). */
+// @ts-ignore: decorator
+@inline
+function vi(i: i32): v128 {
+  return v128.load(VC_INT + (<usize>i << 4));
+}
+
+/**
+ * e^x per lane for x ≤ 0 (larger x is clamped to 0), within ~1 ulp: x = n·ln2 + r with |r| ≤ ln2/2 (Cody–Waite),
+ * e^r = 1 + r + r²·q(r) with q a degree-9 Chebyshev fit of (e^r − 1 − r)/r² (error < 1.1e-16 in q; < 0.65 ulp in
+ * e^r as evaluated), then the scale. The scale 2^(n+64) is built from exponent bits (valid for n ≥ −1086) and the result
+ * multiplied by 2^−64 last, so results in the subnormal range get exactly one rounding and inputs below about −745
+ * (including −∞, clamped to −750) give +0. NaN propagates.
+ */
+// @ts-ignore: decorator
+@inline
+function vexp(x0: v128): v128 {
+  const x = f64x2.pmin(f64x2.pmax(x0, vc(C_EXP_LO)), f64x2.splat(0.0));
+  const t = f64x2.add(f64x2.mul(x, vc(C_LOG2E)), vc(C_ROUND));
+  const n = f64x2.sub(t, vc(C_ROUND));
+  const r = f64x2.sub(f64x2.sub(x, f64x2.mul(n, vc(C_LN2_HI))), f64x2.mul(n, vc(C_LN2_LO)));
+  // Estrin's scheme (a short dependency chain, so the k exps of a row overlap in flight)
+  const r2 = f64x2.mul(r, r);
+  const r4 = f64x2.mul(r2, r2);
+  const r8 = f64x2.mul(r4, r4);
+  const q01 = f64x2.add(vc(C_E0), f64x2.mul(vc(C_E1), r));
+  const q23 = f64x2.add(vc(C_E2), f64x2.mul(vc(C_E3), r));
+  const q45 = f64x2.add(vc(C_E4), f64x2.mul(vc(C_E5), r));
+  const q67 = f64x2.add(vc(C_E6), f64x2.mul(vc(C_E7), r));
+  const q89 = f64x2.add(vc(C_E8), f64x2.mul(vc(C_E9), r));
+  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
+  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
+  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q89, r8));
+  const p = f64x2.add(f64x2.add(f64x2.mul(r2, q), r), vc(C_ONE));
+  // n sits in the low bits of t: exponent field n + 1023 + 64 (mod 2^12, in range for n ≥ −1086)
+  const scale = i64x2.shl(i64x2.add(t, vi(C_EXP_BIAS)), 52);
+  return f64x2.mul(f64x2.mul(p, scale), vc(C_2M64)); // 2^−64
+}
+
+
+/**
  * log x per lane for positive, normal, finite x (here always a sum of exps in [1, k]), within ~1 ulp: the
  * branch-free form of fdlibm/musl's log (x = 2^k·(1+f) with 1+f in [√2/2, √2), the same Lg1..Lg7 polynomial).
  */
@@ -108,24 +200,24 @@ const LG7: f64 = 1.479819860511658591e-1;
 @inline
 function vlog(x: v128): v128 {
   // shift the exponent boundary to √2/2 (0x3fe6a09e is its high word), then split
-  const hi = i64x2.add(x, i64x2.splat(0x00095f6200000000));
-  const ki = i64x2.sub(i64x2.shr_s(hi, 52), i64x2.splat(0x3ff));
-  const m = i64x2.add(v128.and(hi, i64x2.splat(0x000fffffffffffff)), i64x2.splat(0x3fe6a09e00000000));
-  const f = f64x2.sub(m, f64x2.splat(1.0));
-  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
-  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const hi = i64x2.add(x, vi(C_LOG_SHIFT));
+  const ki = i64x2.sub(i64x2.shr_s(hi, 52), vi(C_LOG_BIAS));
+  const m = i64x2.add(v128.and(hi, vi(C_MANT)), vi(C_SQRT_HALF_HI));
+  const f = f64x2.sub(m, vc(C_ONE));
+  const hfsq = f64x2.mul(f64x2.mul(vc(C_HALF), f), f);
+  const s = f64x2.div(f, f64x2.add(vc(C_TWO), f));
   const z = f64x2.mul(s, s);
   const w = f64x2.mul(z, z);
-  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
-  const t2 = f64x2.mul(z, f64x2.add(f64x2.splat(LG1), f64x2.mul(w,
-    f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))));
+  const t1 = f64x2.mul(w, f64x2.add(vc(C_LG2), f64x2.mul(w, f64x2.add(vc(C_LG4), f64x2.mul(w, vc(C_LG6))))));
+  const t2 = f64x2.mul(z, f64x2.add(vc(C_LG1), f64x2.mul(w,
+    f64x2.add(vc(C_LG3), f64x2.mul(w, f64x2.add(vc(C_LG5), f64x2.mul(w, vc(C_LG7))))))));
   const R = f64x2.add(t2, t1);
   const dk = f64x2.convert_low_i32x4_s(i32x4.shuffle(ki, ki, 0, 2, 0, 2));
   let y = f64x2.mul(s, f64x2.add(hfsq, R));
-  y = f64x2.add(y, f64x2.mul(dk, f64x2.splat(LN2_LO)));
+  y = f64x2.add(y, f64x2.mul(dk, vc(C_LN2_LO)));
   y = f64x2.sub(y, hfsq);
   y = f64x2.add(y, f);
-  return f64x2.add(y, f64x2.mul(dk, f64x2.splat(LN2_HI)));
+  return f64x2.add(y, f64x2.mul(dk, vc(C_LN2_HI)));
 }
 
 /** Scalar e^x with the same algorithm (so a row's result does not depend on whether it went through a tile). */
@@ -203,7 +295,7 @@ function diffTile(x: usize, nr: i32, d: i32, mu: usize, H4: bool): void {
 @inline
 function storeTileLp(out: usize, stride: usize, nr: i32, lc: f64, s01: v128, s23: v128): void {
   const l = f64x2.splat(lc);
-  const h = f64x2.splat(0.5);
+  const h = vc(C_HALF);
   const lp01 = f64x2.sub(l, f64x2.mul(h, s01));
   const lp23 = f64x2.sub(l, f64x2.mul(h, s23));
   if (nr == 4) {
@@ -531,7 +623,7 @@ function softExps(row: usize, k: i32, kBytes: usize, slot: usize): void {
     m01 = f64x2.pmax(m01, load2(row + o, r1 + o));
     m23 = f64x2.pmax(m23, load2(r2 + o, r3 + o));
   }
-  const ninf = f64x2.splat(-Infinity);
+  const ninf = vc(C_NINF);
   let s01 = f64x2.splat(0.0);
   let s23 = s01;
   if (!v128.any_true(v128.or(f64x2.eq(m01, ninf), f64x2.eq(m23, ninf)))) {
@@ -547,8 +639,8 @@ function softExps(row: usize, k: i32, kBytes: usize, slot: usize): void {
       s23 = f64x2.add(s23, e23);
     }
   }
-  v128.store(slot, f64x2.add(m01, vlog(f64x2.pmax(s01, f64x2.splat(1.0))))); // (s = 0 only for a marked tile)
-  v128.store(slot, f64x2.add(m23, vlog(f64x2.pmax(s23, f64x2.splat(1.0)))), 16);
+  v128.store(slot, f64x2.add(m01, vlog(f64x2.pmax(s01, vc(C_ONE))))); // (s = 0 only for a marked tile)
+  v128.store(slot, f64x2.add(m23, vlog(f64x2.pmax(s23, vc(C_ONE)))), 16);
   v128.store(slot, s01, 32);
   v128.store(slot, s23, 48);
 }
@@ -559,7 +651,7 @@ function softFinish(row: usize, k: i32, kBytes: usize, slot: usize): void {
   const r1 = row + kBytes;
   const r2 = r1 + kBytes;
   const r3 = r2 + kBytes;
-  const one = f64x2.splat(1.0);
+  const one = vc(C_ONE);
   const inv01 = f64x2.div(one, v128.load(slot, 32));
   const inv23 = f64x2.div(one, v128.load(slot, 48));
   for (let c = 0; c < k; c++) {
@@ -943,6 +1035,355 @@ function accumulateDiag(
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The fused E-pass for d ≤ 4 (soft responsibilities)
+//
+// At small d a row's log densities and statistics are a few flops per component, so the three phases above (log
+// densities into scratch, exps over scratch, statistics re-reading x and scratch) were bound by moving every value
+// through memory three times, by re-transposing each tile once per component and by gathering scratch rows into
+// lanes. Here a tile of 4 rows is transposed once into planes (rows in lanes: X_i = (x_0[i], x_1[i]) and
+// (x_2[i], x_3[i])) and stays there: log densities of all components into a lane-major tile buffer, exps and log,
+// responsibilities (also stored to scratch, per the ABI), and the statistics added into per-component lane
+// accumulators. Lane 0 thus sums the call's even rows and lane 1 its odd rows, in row order; at the end of the call
+// stats += lane 0 + lane 1. A partial last tile is padded with copies of its first row at weight 0 (adding exact zeros).
+
+/** Largest d of the fused path. */
+const SMALL_D: i32 = 4;
+/**
+ * Largest k of the fused path: the tile buffer (k × 2 f64x2) and the accumulators (k × 15 f64x2 for d = 4 full) must
+ * fit the static buffer. Mirrored by the twin.
+ */
+const SMALL_MAX_K: i32 = 240;
+
+/**
+ * (v_t, v_{t+1}) of the tile's rows t, t+1, where row 0's value is at `base` and rows are rs bytes apart. Rows ≥ nr
+ * (a partial last tile) read row 0 again, so padding lanes compute finite copies of a real row; they are given
+ * weight 0 (`tileMask`).
+ */
+// @ts-ignore: decorator
+@inline
+function lanePair(base: usize, rs: usize, t: i32, nr: i32): v128 {
+  const a = t < nr ? base + <usize>t * rs : base;
+  const b = t + 1 < nr ? base + <usize>(t + 1) * rs : base;
+  return load2(a, b);
+}
+
+/** (1, 1) / (1, 0) / (0, 0) for the tile's rows t, t+1: 1 where the row exists (t < nr). */
+// @ts-ignore: decorator
+@inline
+function tileMask(t: i32, nr: i32): v128 {
+  const zero = f64x2.splat(0.0);
+  if (t + 1 < nr) return vc(C_ONE);
+  return t < nr ? f64x2.replace_lane(zero, 0, 1.0) : zero;
+}
+
+/** Stores lanes a = (row t, row t+1), b = (t+2, t+3) at `row` + t·rs for the tile's rows t < nr. */
+// @ts-ignore: decorator
+@inline
+function storeLanes(row: usize, rs: usize, nr: i32, a: v128, b: v128): void {
+  v128.store64_lane(row, a, 0);
+  if (nr > 1) v128.store64_lane(row + rs, a, 1);
+  if (nr > 2) v128.store64_lane(row + 2 * rs, b, 0);
+  if (nr > 3) v128.store64_lane(row + 3 * rs, b, 1);
+}
+
+/** acc (one f64x2 in memory) += a, then += b. */
+// @ts-ignore: decorator
+@inline
+function accPair(acc: usize, a: v128, b: v128): void {
+  v128.store(acc, f64x2.add(f64x2.add(v128.load(acc), a), b));
+}
+
+/** Σ_i≤j d_i·P[i][j] for column j (D ≤ 4) of the upper-triangular P at p (row stride D), in increasing i. */
+// @ts-ignore: decorator
+@inline
+function triCol(p: usize, j: i32, D: i32, d0: v128, d1: v128, d2: v128, d3: v128): v128 {
+  const o = <usize>j << 3;
+  const rs = <usize>D << 3;
+  let y = f64x2.mul(d0, v128.load64_splat(p + o));
+  if (j >= 1) y = f64x2.add(y, f64x2.mul(d1, v128.load64_splat(p + rs + o)));
+  if (j >= 2) y = f64x2.add(y, f64x2.mul(d2, v128.load64_splat(p + 2 * rs + o)));
+  if (j >= 3) y = f64x2.add(y, f64x2.mul(d3, v128.load64_splat(p + 3 * rs + o)));
+  return y;
+}
+
+/**
+ * Soft E-pass with statistics for d = D ≤ 4 and k ≤ SMALL_MAX_K, covariance types full/tied (TRI) or diag/spherical.
+ * Same contract and per-row arithmetic as the generic path; the statistics' summation order is described above.
+ */
+// @ts-ignore: decorator
+@inline
+function eStepSmall(
+  x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32,
+  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, D: i32, TRI: bool,
+): void {
+  const dBytes = <usize>D << 3;
+  const kBytes = <usize>k << 3;
+  // accumulators per component: nk, sx_0..D−1, then sxx (upper triangle row by row, or the diagonal)
+  const NA: i32 = TRI ? 1 + D + (D * (D + 1)) / 2 : 1 + 2 * D;
+  const aBytes = <usize>NA << 4;
+  const T = BUF; // per component c: lanes of rows (0, 1) at T + 32c, (2, 3) at T + 32c + 16
+  const A = BUF + (<usize>k << 5);
+  memory.fill(A, 0, <usize>k * aBytes);
+  const zero = f64x2.splat(0.0);
+  const half = vc(C_HALF);
+  const ninf = vc(C_NINF);
+  const one = vc(C_ONE);
+  let ll = 0.0;
+  let sw = 0.0;
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const nr = min(4, n - r0);
+    const xt = x + <usize>r0 * dBytes;
+    const st = scratch + <usize>r0 * kBytes;
+    const x0a = lanePair(xt, dBytes, 0, nr), x0b = lanePair(xt, dBytes, 2, nr);
+    const x1a = D >= 2 ? lanePair(xt + 8, dBytes, 0, nr) : zero;
+    const x1b = D >= 2 ? lanePair(xt + 8, dBytes, 2, nr) : zero;
+    const x2a = D >= 3 ? lanePair(xt + 16, dBytes, 0, nr) : zero;
+    const x2b = D >= 3 ? lanePair(xt + 16, dBytes, 2, nr) : zero;
+    const x3a = D >= 4 ? lanePair(xt + 24, dBytes, 0, nr) : zero;
+    const x3b = D >= 4 ? lanePair(xt + 24, dBytes, 2, nr) : zero;
+    // the rows' weights; padding rows get 0
+    let wa = one, wb = one;
+    if (hasW != 0) {
+      const wt = w + (<usize>r0 << 3);
+      wa = lanePair(wt, 8, 0, nr);
+      wb = lanePair(wt, 8, 2, nr);
+    }
+    if (nr < 4) {
+      wa = f64x2.mul(wa, tileMask(0, nr));
+      wb = f64x2.mul(wb, tileMask(2, nr));
+    }
+
+    // log densities of the tile under every component, and the rows' maxima
+    let ma = ninf, mb = ninf;
+    for (let c = 0; c < k; c++) {
+      const mu = means + <usize>c * dBytes;
+      let mv = v128.load64_splat(mu);
+      const d0a = f64x2.sub(x0a, mv), d0b = f64x2.sub(x0b, mv);
+      let d1a = zero, d1b = zero, d2a = zero, d2b = zero, d3a = zero, d3b = zero;
+      if (D >= 2) { mv = v128.load64_splat(mu, 8); d1a = f64x2.sub(x1a, mv); d1b = f64x2.sub(x1b, mv); }
+      if (D >= 3) { mv = v128.load64_splat(mu, 16); d2a = f64x2.sub(x2a, mv); d2b = f64x2.sub(x2b, mv); }
+      if (D >= 4) { mv = v128.load64_splat(mu, 24); d3a = f64x2.sub(x3a, mv); d3b = f64x2.sub(x3b, mv); }
+      let sa: v128, sb: v128;
+      if (TRI) {
+        const p = covType == COV_FULL ? prec + <usize>c * <usize>D * dBytes : prec;
+        let ya = triCol(p, 0, D, d0a, d1a, d2a, d3a), yb = triCol(p, 0, D, d0b, d1b, d2b, d3b);
+        sa = f64x2.mul(ya, ya); sb = f64x2.mul(yb, yb);
+        if (D >= 2) {
+          ya = triCol(p, 1, D, d0a, d1a, d2a, d3a); yb = triCol(p, 1, D, d0b, d1b, d2b, d3b);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+        if (D >= 3) {
+          ya = triCol(p, 2, D, d0a, d1a, d2a, d3a); yb = triCol(p, 2, D, d0b, d1b, d2b, d3b);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+        if (D >= 4) {
+          ya = triCol(p, 3, D, d0a, d1a, d2a, d3a); yb = triCol(p, 3, D, d0b, d1b, d2b, d3b);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+      } else {
+        const pd = prec + (covType == COV_DIAG ? <usize>c * dBytes : <usize>c << 3);
+        const po: usize = covType == COV_DIAG ? 8 : 0; // spherical: one precision for every column
+        let q = v128.load64_splat(pd);
+        let ya = f64x2.mul(d0a, q), yb = f64x2.mul(d0b, q);
+        sa = f64x2.mul(ya, ya); sb = f64x2.mul(yb, yb);
+        if (D >= 2) {
+          q = v128.load64_splat(pd + po);
+          ya = f64x2.mul(d1a, q); yb = f64x2.mul(d1b, q);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+        if (D >= 3) {
+          q = v128.load64_splat(pd + 2 * po);
+          ya = f64x2.mul(d2a, q); yb = f64x2.mul(d2b, q);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+        if (D >= 4) {
+          q = v128.load64_splat(pd + 3 * po);
+          ya = f64x2.mul(d3a, q); yb = f64x2.mul(d3b, q);
+          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+        }
+      }
+      const lc = v128.load64_splat(logConst + (<usize>c << 3));
+      const la = f64x2.sub(lc, f64x2.mul(half, sa));
+      const lb = f64x2.sub(lc, f64x2.mul(half, sb));
+      const tc = T + (<usize>c << 5);
+      v128.store(tc, la);
+      v128.store(tc, lb, 16);
+      ma = f64x2.pmax(ma, la);
+      mb = f64x2.pmax(mb, lb);
+    }
+
+    // responsibilities into T (and scratch); log p of the rows in (lsa, lsb)
+    let lsa: v128, lsb: v128;
+    if (!v128.any_true(v128.or(f64x2.eq(ma, ninf), f64x2.eq(mb, ninf)))) {
+      let sa = zero, sb = zero;
+      for (let c = 0; c < k; c++) {
+        const tc = T + (<usize>c << 5);
+        const ea = vexp(f64x2.sub(v128.load(tc), ma));
+        const eb = vexp(f64x2.sub(v128.load(tc, 16), mb));
+        v128.store(tc, ea);
+        v128.store(tc, eb, 16);
+        sa = f64x2.add(sa, ea);
+        sb = f64x2.add(sb, eb);
+      }
+      lsa = f64x2.add(ma, vlog(sa));
+      lsb = f64x2.add(mb, vlog(sb));
+      const ia = f64x2.div(one, sa);
+      const ib = f64x2.div(one, sb);
+      for (let c = 0; c < k; c++) {
+        const tc = T + (<usize>c << 5);
+        const ra = f64x2.mul(v128.load(tc), ia);
+        const rb = f64x2.mul(v128.load(tc, 16), ib);
+        v128.store(tc, ra);
+        v128.store(tc, rb, 16);
+        storeLanes(st + (<usize>c << 3), kBytes, nr, ra, rb);
+      }
+    } else {
+      // a row whose densities all underflowed: the scalar path per row (uniform responsibilities, lse = −∞)
+      for (let c = 0; c < k; c++) {
+        const tc = T + (<usize>c << 5);
+        storeLanes(st + (<usize>c << 3), kBytes, nr, v128.load(tc), v128.load(tc, 16));
+      }
+      let l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
+      l0 = rowResp(st, k, 0);
+      if (nr > 1) l1 = rowResp(st + kBytes, k, 0);
+      if (nr > 2) l2 = rowResp(st + 2 * kBytes, k, 0);
+      if (nr > 3) l3 = rowResp(st + 3 * kBytes, k, 0);
+      lsa = f64x2.replace_lane(f64x2.splat(l0), 1, l1);
+      lsb = f64x2.replace_lane(f64x2.splat(l2), 1, l3);
+      for (let c = 0; c < k; c++) {
+        const tc = T + (<usize>c << 5);
+        const sc = st + (<usize>c << 3);
+        v128.store(tc, lanePair(sc, kBytes, 0, nr));
+        v128.store(tc, lanePair(sc, kBytes, 2, nr), 16);
+      }
+    }
+    // Σ w·lse and Σ w in row order, rows of weight 0 skipped
+    for (let t = 0; t < nr; t++) {
+      const l = t == 0 ? f64x2.extract_lane(lsa, 0) : t == 1 ? f64x2.extract_lane(lsa, 1)
+        : t == 2 ? f64x2.extract_lane(lsb, 0) : f64x2.extract_lane(lsb, 1);
+      const wgt = hasW != 0 ? load<f64>(w + (<usize>(r0 + t) << 3)) : 1.0;
+      if (wgt != 0.0) {
+        ll += wgt * l;
+        sw += wgt;
+      }
+    }
+
+    // statistics: wr = w·r, v = x − μ, u = wr·v; nk += wr, sx_i += u_i, sxx_ij += u_i·v_j
+    for (let c = 0; c < k; c++) {
+      const tc = T + (<usize>c << 5);
+      const ra = f64x2.mul(v128.load(tc), wa);
+      const rb = f64x2.mul(v128.load(tc, 16), wb);
+      const mu = means + <usize>c * dBytes;
+      let ac = A + <usize>c * aBytes;
+      accPair(ac, ra, rb);
+      let mv = v128.load64_splat(mu);
+      const v0a = f64x2.sub(x0a, mv), v0b = f64x2.sub(x0b, mv);
+      const u0a = f64x2.mul(ra, v0a), u0b = f64x2.mul(rb, v0b);
+      let v1a = zero, v1b = zero, v2a = zero, v2b = zero, v3a = zero, v3b = zero;
+      let u1a = zero, u1b = zero, u2a = zero, u2b = zero, u3a = zero, u3b = zero;
+      accPair(ac + 16, u0a, u0b);
+      if (D >= 2) {
+        mv = v128.load64_splat(mu, 8);
+        v1a = f64x2.sub(x1a, mv); v1b = f64x2.sub(x1b, mv);
+        u1a = f64x2.mul(ra, v1a); u1b = f64x2.mul(rb, v1b);
+        accPair(ac + 32, u1a, u1b);
+      }
+      if (D >= 3) {
+        mv = v128.load64_splat(mu, 16);
+        v2a = f64x2.sub(x2a, mv); v2b = f64x2.sub(x2b, mv);
+        u2a = f64x2.mul(ra, v2a); u2b = f64x2.mul(rb, v2b);
+        accPair(ac + 48, u2a, u2b);
+      }
+      if (D >= 4) {
+        mv = v128.load64_splat(mu, 24);
+        v3a = f64x2.sub(x3a, mv); v3b = f64x2.sub(x3b, mv);
+        u3a = f64x2.mul(ra, v3a); u3b = f64x2.mul(rb, v3b);
+        accPair(ac + 64, u3a, u3b);
+      }
+      ac += <usize>(1 + D) << 4;
+      if (TRI) {
+        accPair(ac, f64x2.mul(u0a, v0a), f64x2.mul(u0b, v0b));
+        if (D >= 2) {
+          accPair(ac + 16, f64x2.mul(u0a, v1a), f64x2.mul(u0b, v1b));
+          if (D >= 3) accPair(ac + 32, f64x2.mul(u0a, v2a), f64x2.mul(u0b, v2b));
+          if (D >= 4) accPair(ac + 48, f64x2.mul(u0a, v3a), f64x2.mul(u0b, v3b));
+          ac += <usize>D << 4;
+          accPair(ac, f64x2.mul(u1a, v1a), f64x2.mul(u1b, v1b));
+          if (D >= 3) accPair(ac + 16, f64x2.mul(u1a, v2a), f64x2.mul(u1b, v2b));
+          if (D >= 4) accPair(ac + 32, f64x2.mul(u1a, v3a), f64x2.mul(u1b, v3b));
+        }
+        if (D >= 3) {
+          ac += <usize>(D - 1) << 4;
+          accPair(ac, f64x2.mul(u2a, v2a), f64x2.mul(u2b, v2b));
+          if (D >= 4) accPair(ac + 16, f64x2.mul(u2a, v3a), f64x2.mul(u2b, v3b));
+        }
+        if (D >= 4) accPair(ac + 32, f64x2.mul(u3a, v3a), f64x2.mul(u3b, v3b));
+      } else {
+        accPair(ac, f64x2.mul(u0a, v0a), f64x2.mul(u0b, v0b));
+        if (D >= 2) accPair(ac + 16, f64x2.mul(u1a, v1a), f64x2.mul(u1b, v1b));
+        if (D >= 3) accPair(ac + 32, f64x2.mul(u2a, v2a), f64x2.mul(u2b, v2b));
+        if (D >= 4) accPair(ac + 48, f64x2.mul(u3a, v3a), f64x2.mul(u3b, v3b));
+      }
+    }
+  }
+
+  // stats += even-row sum + odd-row sum
+  const nkP = stats + 16;
+  const sxP = nkP + kBytes;
+  const sxxP = sxP + <usize>k * dBytes;
+  for (let c = 0; c < k; c++) {
+    let ac = A + <usize>c * aBytes;
+    addLanes(nkP + (<usize>c << 3), ac);
+    ac += 16;
+    const sx = sxP + <usize>c * dBytes;
+    for (let i = 0; i < D; i++, ac += 16) addLanes(sx + (<usize>i << 3), ac);
+    if (TRI) {
+      const sxx = sxxP + <usize>c * <usize>D * dBytes;
+      for (let i = 0; i < D; i++) {
+        for (let j = i; j < D; j++, ac += 16) addLanes(sxx + (<usize>(i * D + j) << 3), ac);
+      }
+    } else {
+      const sxx = sxxP + <usize>c * dBytes;
+      for (let i = 0; i < D; i++, ac += 16) addLanes(sxx + (<usize>i << 3), ac);
+    }
+  }
+  LL = ll;
+  SW = sw;
+}
+
+/** *dst += lane 0 + lane 1 of the f64x2 at acc. */
+// @ts-ignore: decorator
+@inline
+function addLanes(dst: usize, acc: usize): void {
+  store<f64>(dst, load<f64>(dst) + (load<f64>(acc) + load<f64>(acc, 8)));
+}
+
+function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 1, true);
+}
+function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 2, true);
+}
+function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 3, true);
+}
+function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 4, true);
+}
+function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 1, false);
+}
+function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 2, false);
+}
+function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 3, false);
+}
+function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 4, false);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Exported kernels
 
 /**
@@ -965,7 +1406,7 @@ export function logProb(
 export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
   const kBytes = <usize>k << 3;
   const negLogK = -Math.log(<f64>k);
-  const ninf = f64x2.splat(-Infinity);
+  const ninf = vc(C_NINF);
   let r = 0;
   for (; r < n; r += 2) {
     const row0 = lp + <usize>r * kBytes;
@@ -1028,6 +1469,22 @@ export function eStepAccumulate(
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
 ): void {
   checkArgs(d, k, covType);
+  if (hard == 0 && d <= SMALL_D && k <= SMALL_MAX_K) {
+    if (covType <= COV_TIED) {
+      if (d == 1) eStepSmallTri1(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else eStepSmallTri4(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+    } else {
+      if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      else eStepSmallDiag4(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+    }
+    store<f64>(stats, load<f64>(stats) + LL);
+    store<f64>(stats + 8, load<f64>(stats + 8) + SW);
+    return;
+  }
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
   // E: log densities, then responsibilities

@@ -211,17 +211,24 @@ function pass(be, kernel, p, L, block) {
   return cs + h2[L.scratch / 8];
 }
 
-function timeRuns(fn, runs) {
-  fn();
-  fn(); // warm-up (JIT tiers, caches)
-  const ts = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    sink += fn();
-    ts.push(performance.now() - t0);
+/**
+ * Medians of `runs` timed calls of each fn, interleaved round-robin (fn0, fn1, …, fn0, fn1, …) so that a burst of
+ * load on a shared host hits every variant alike instead of skewing whichever ran during it.
+ */
+function timeRunsInterleaved(fns, runs) {
+  for (const fn of fns) {
+    fn();
+    fn(); // warm-up (JIT tiers, caches)
   }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
+  const ts = fns.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    fns.forEach((fn, j) => {
+      const t0 = performance.now();
+      sink += fn();
+      ts[j].push(performance.now() - t0);
+    });
+  }
+  return ts.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -252,16 +259,16 @@ try {
         const probeBe = variants[0].make();
         const probeL = layout(probeBe, probe, block);
         if (kernel === 'normalizeRows') pass(probeBe, 'logProb', probe, probeL, block);
-        const t0 = timeRuns(() => pass(probeBe, kernel, probe, probeL, block), 3);
+        const [t0] = timeRunsInterleaved([() => pass(probeBe, kernel, probe, probeL, block)], 3);
         const n = Math.max(block, Math.round((n0 * TARGET_MS) / Math.max(t0, 0.01) / 1000) * 1000);
         const p = makeProblem(cov, n, d, k);
-        const times = [];
-        for (const v of variants) {
+        const fns = variants.map((v) => {
           const be = v.make();
           const L = layout(be, p, block);
           if (kernel === 'normalizeRows') pass(be, 'logProb', p, L, block);
-          times.push(timeRuns(() => pass(be, kernel, p, L, block), RUNS));
-        }
+          return () => pass(be, kernel, p, L, block);
+        });
+        const times = timeRunsInterleaved(fns, RUNS);
         rows.push({ kernel, cov, d, k, n, times });
         const cells = times.map((t) => t.toFixed(1)).join(' | ');
         process.stderr.write(`${kernel} ${cov} d=${d} k=${k} n=${n}: ${cells}\n`);
@@ -272,7 +279,7 @@ try {
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const out = [];
   out.push(`Kernel micro-benchmark — Node ${process.version}, ${cpu} (${os.cpus().length} logical CPUs), ${os.platform()}/${os.arch()}`);
-  out.push(`median of ${RUNS} warm runs (ms per pass over n rows, blocks of blockRows(d, k) rows)`);
+  out.push(`median of ${RUNS} warm runs, variants interleaved (ms per pass over n rows, blocks of blockRows(d, k) rows)`);
   out.push('');
   const head = ['kernel', 'cov', 'D', 'K', 'n', ...variants.map((v) => `${v.label} ms`), 'js / wasm'];
   if (variants.length > 2) head.push(...variants.slice(2).map((v) => `${v.label} / ${v.label.startsWith('js') ? 'js' : 'wasm'}`));

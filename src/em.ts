@@ -102,6 +102,17 @@ function checkFinite(st: SufficientStats, iteration: number): void {
   }
 }
 
+/**
+ * Whether a restart's lower bound beats the best so far. Bounds within 1e-12 relative are a tie, which the earlier
+ * restart wins: restarts that reach the same optimum (often with the components in another order) differ only by
+ * rounding, and rounding differs between fit, fitAsync, fitStream and the backends (summation order, exp/log), so a
+ * plain `>` would let those pick different — equally good — restarts.
+ */
+function beats(lb: number, best: number): boolean {
+  if (best === -Infinity) return lb > best;
+  return lb - best > 1e-12 * Math.max(1, Math.abs(best));
+}
+
 /** The EM loop with restarts, as a generator of data requests. */
 export function* emLoop(o: ResolvedOptions, warm: WarmStart | null): Generator<EMRequest, EMResult, EMReply> {
   let best: EMResult | null = null;
@@ -168,7 +179,7 @@ export function* emLoop(o: ResolvedOptions, warm: WarmStart | null): Generator<E
       }
       prev = reset ? -Infinity : lowerBound;
     }
-    if (!best || lowerBound > best.lowerBound) best = { params, lowerBound, nIter, converged, resets };
+    if (!best || beats(lowerBound, best.lowerBound)) best = { params, lowerBound, nIter, converged, resets };
   }
   return best!;
 }

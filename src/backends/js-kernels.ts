@@ -6,9 +6,11 @@
  * - log densities: y_j = Σ_{i≤j} (x_i − μ_i)·P[i][j] (increasing i), ss = Σ_j y_j² (increasing j), lp = lc − ½·ss
  *   (diag/spherical: y_j = (x_j − μ_j)·p_j) — bit-identical to wasm;
  * - responsibilities: m = first maximum, s = Σ_c exp(lp_c − m) (increasing c), lse = m + log s, r_c = e_c·(1/s);
- * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ, rows with wr = 0 skipped): nk += Σ_r wr over the call;
- *   full/tied: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and sxx[i][j] += Σ_r u_r[i]·v_r[j];
- *   diag/spherical: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
+ * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ): soft with d ≤ 4 and k ≤ 240 (the fused path): two partial
+ *   sums per entry over the call, even rows and odd rows, then stats += even + odd (nk += Σ wr, sx[j] += Σ u[j],
+ *   sxx[i][j] += Σ u[i]·v[j], diagonal only for diag/spherical). Otherwise rows with wr = 0 are skipped, nk += Σ_r wr
+ *   over the call; full/tied: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and
+ *   sxx[i][j] += Σ_r u_r[i]·v_r[j]; diag/spherical: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
  * Results differ from wasm only through exp and log (wasm: polynomials within ~1 ulp; here Math.exp/Math.log).
  *
  * Pointers are byte offsets (multiples of 16) into the heap returned by `getHeap()`; index = ptr >>> 3.
@@ -20,6 +22,9 @@ export const MAX_D = 4096;
 /** As in assembly/index.ts (the partial-sum blocks below depend on them). */
 const BUF_DOUBLES = 8192;
 const PACK_ROWS = 32;
+/** The fused small-d path of assembly/index.ts: soft responsibilities, d ≤ SMALL_D, k ≤ SMALL_MAX_K. */
+const SMALL_D = 4;
+const SMALL_MAX_K = 240;
 
 /**
  * Full/tied: rows per partial-sum block of sx/sxx, as in assembly/index.ts — d ≤ 4: all the call's rows (held in
@@ -47,6 +52,8 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
   // partial sums of one component: sx (T0) and sxx (T1: d×d for full/tied with d ≤ 4, else d)
   let T0 = new Float64Array(64);
   let T1 = new Float64Array(64);
+  // the fused small-d path's partial sums: [even rows, odd rows] × k × (nk, sx, sxx)
+  let S = new Float64Array(64);
   const ensure = (d: number): void => {
     if (diff.length < d) diff = new Float64Array(d);
     const need = BUF_DOUBLES / 2;
@@ -259,7 +266,44 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     }
 
     // sufficient statistics around the current means
-    if (covType <= 1 && d <= 4) {
+    if (hard === 0 && d <= SMALL_D && k <= SMALL_MAX_K) {
+      // the fused small-d kernel's order: two partial sums per entry over the call, of the even and of the odd rows
+      // (rows with wr = 0 included: they add zeros), then stats += even + odd
+      const tri = covType <= 1;
+      const na = 1 + d + (tri ? d * d : d);
+      if (S.length < 2 * k * na) S = new Float64Array(2 * k * na);
+      S.fill(0, 0, 2 * k * na);
+      for (let r = 0; r < n; r++) {
+        const wgt = hasW !== 0 ? h[wE + r] : 1;
+        const xr = xE + r * d;
+        for (let c = 0; c < k; c++) {
+          const wr = wgt * h[sc + r * k + c];
+          const a = ((r & 1) * k + c) * na;
+          const mu = mE + c * d;
+          S[a] += wr;
+          for (let j = 0; j < d; j++) df[j] = h[xr + j] - h[mu + j];
+          for (let i = 0; i < d; i++) {
+            const u = wr * df[i];
+            S[a + 1 + i] += u;
+            if (tri) for (let j = i; j < d; j++) S[a + 1 + d + i * d + j] += u * df[j];
+            else S[a + 1 + d + i] += u * df[i];
+          }
+        }
+      }
+      for (let c = 0; c < k; c++) {
+        const a = c * na;
+        const b = (k + c) * na;
+        h[nkE + c] += S[a] + S[b];
+        for (let i = 0; i < d; i++) {
+          h[sxE + c * d + i] += S[a + 1 + i] + S[b + 1 + i];
+          if (tri) {
+            for (let j = i; j < d; j++) h[sxxE + c * d * d + i * d + j] += S[a + 1 + d + i * d + j] + S[b + 1 + d + i * d + j];
+          } else {
+            h[sxxE + c * d + i] += S[a + 1 + d + i] + S[b + 1 + d + i];
+          }
+        }
+      }
+    } else if (covType <= 1 && d <= 4) {
       // one partial sum per entry over all the call's rows
       for (let c = 0; c < k; c++) {
         const mu = mE + c * d;
