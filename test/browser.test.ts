@@ -187,6 +187,33 @@ describe('browser example in headless Chromium', () => {
     expect(await page.locator('#s-n').textContent()).toBe(`${before.nPoints + 1} (1 added)`);
   });
 
+  it('fitAsync runs on two Web Workers in the page, equal to fit in Node', async () => {
+    // The page is not cross-origin isolated (no COOP/COEP headers), so this is the path where each worker gets a
+    // copy of its rows, from a Blob-URL worker script.
+    const opts: GaussianMixtureOptions = { nComponents: 3, covarianceType: 'full', seed: 4, nInit: 2 };
+    const r = await page.evaluate(async ([X, o]) => {
+      // (a literal dynamic import here would be rewritten by vitest's transform, which the page does not have)
+      const load = new Function('u', 'return import(u)') as (u: string) => Promise<{ GaussianMixture: typeof GaussianMixture }>;
+      const { GaussianMixture: GM } = await load(new URL('/dist/browser.js', location.href).href);
+      const gm = await new GM(o).fitAsync(X, { workers: 2 });
+      const plain = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : Array.isArray(v) ? v.map(plain) : v);
+      return {
+        weights: plain(gm.weights), means: plain(gm.means), covariances: plain(gm.covariances),
+        lowerBound: gm.lowerBound as number, nIter: gm.nIter as number, backend: gm.backend as string,
+        isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? null,
+      };
+    }, [faithful, opts] as const);
+    expect(r.isolated).toBe(false);
+    const gm = new GaussianMixture(opts).fit(faithful);
+    expect(r.backend).toBe('wasm');
+    expect(r.nIter).toBe(gm.nIter);
+    expectEqualTo(r.weights, gm.weights, 1e-10, 'weights');
+    expectEqualTo(r.means, gm.means, 1e-10, 'means');
+    expectEqualTo(r.covariances, gm.covariances, 1e-10, 'covariances');
+    expectEqualTo(r.lowerBound, gm.lowerBound, 1e-10, 'lowerBound');
+    expect(pageErrors, 'errors in the page').toEqual([]);
+  });
+
   it('runs the js backend when chosen, equal to the Node js fit', async () => {
     const before = (await page.evaluate(() => window.__gaussmix!.fitCount));
     await page.selectOption('#backend', 'js');
