@@ -9,7 +9,7 @@
  *   node bench/run.mjs --quick          # tiny N, 3 timed iterations: a smoke test (< 60 s); writes nothing
  *   node bench/run.mjs --cases d8,d64   # case ids or substrings of them
  *   node bench/run.mjs --engines wasm,js --out /tmp/r.md
- *   node bench/run.mjs --rounds 3       # interleaved rounds per case (default 2; --quick: 1)
+ *   node bench/run.mjs --rounds 4       # interleaved rounds per case (default 3; --quick: 1)
  *
  * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
  * peak RSS belongs to one configuration. Data and start are written once per case to os.tmpdir()/gaussmix-bench
@@ -56,7 +56,7 @@ function parseArgs(argv) {
       process.exit(0);
     } else throw new Error(`unknown argument ${k} (try --help)`);
   }
-  a.rounds ??= a.quick ? 1 : 2;
+  a.rounds ??= a.quick ? 1 : 3;
   if (!(Number.isInteger(a.rounds) && a.rounds >= 1)) throw new Error(`--rounds must be an integer ≥ 1; got ${a.rounds}`);
   for (const e of a.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}; known: ${ENGINES.join(', ')}`);
   // Only a full, unfiltered run rewrites the committed results file unless --out says otherwise.
