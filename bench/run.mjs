@@ -12,7 +12,8 @@
  *   node bench/run.mjs --rounds 4       # interleaved rounds per case (default 3; --quick: 1)
  *
  * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
- * peak RSS belongs to one configuration. Data and start are written once per case to os.tmpdir()/gaussmix-bench
+ * peak RSS belongs to one configuration; the worker speed-up is also measured in back-to-back pairs in one process
+ * (bench/speedup-once.mjs), which cancels the drift of a shared host's speed. Data and start are written once per case to os.tmpdir()/gaussmix-bench
  * (bench/data.mjs) and read by every engine. The markdown report goes to stdout; progress goes to stderr.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -278,6 +279,21 @@ async function main() {
         row.byEngine[e] = merge(row.byEngine[e], out);
       }
     }
+    // The worker speed-up again, measured in back-to-back pairs in one process (bench/speedup-once.mjs): the
+    // ratio of the pooled medians above divides times taken minutes apart, across which this host's speed drifts.
+    if (runEngines.includes('wasm') && runEngines.includes('async2') && row.byEngine.async2?.ok) {
+      const pargs = [join(here, 'speedup-once.mjs'), '--case', c.id, ...(args.quick ? ['--quick', '--pairs', '1', '--iters', '2'] : [])];
+      const r = await runChild(process.execPath, pargs, args.timeout);
+      const out = lastJson(r.stdout);
+      if (r.code === 0 && out?.ok) {
+        row.paired = out;
+        log(`  paired  wasm/async2 ${out.medianRatio.toFixed(2)}× (median of ${out.pairs.length} pairs, ${out.minRatio.toFixed(2)}–${out.maxRatio.toFixed(2)}) [${(r.ms / 1000).toFixed(1)} s]`);
+      } else {
+        const why = out?.error ?? (r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
+        log(`  paired  FAILED: ${why}`);
+        notes.push(`**paired worker speed-up failed on ${c.id}**: ${String(why).split('\n')[0]}`);
+      }
+    }
     analyse(row);
     results.push(row);
   }
@@ -358,12 +374,14 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   L.push('Full-covariance EM on synthetic mixtures (fixed seed), fixed start, `tol: 0`, fixed iteration count. ' +
     `Seconds per EM iteration = median of the timed iterations (each run drops its first iteration as warm-up), pooled over ${args.rounds} interleaved round${args.rounds > 1 ? 's' : ''}; every run is a fresh process. ` +
     'Ratios are times divided side by side within this run: sklearn/wasm and js/wasm are how many times faster wasm is; ' +
-    'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread.');
+    'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread; "paired" measures that speed-up again in one process, ' +
+    '`fit` and `fitAsync` back to back (bench/speedup-once.mjs), as the median of the pairs\' ratios (7 pairs) — this host\'s speed drifts by up to 1.5× ' +
+    'within seconds, which the ratio of two medians taken minutes apart does not cancel.');
   L.push('');
 
   // Main table.
-  L.push('| N | D | K | X (MiB) | wasm s/iter | js s/iter | fitAsync ×2 s/iter | scikit-learn s/iter | sklearn/wasm | js/wasm | wasm/async2 | engines agree |');
-  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
+  L.push('| N | D | K | X (MiB) | wasm s/iter | js s/iter | fitAsync ×2 s/iter | scikit-learn s/iter | sklearn/wasm | js/wasm | wasm/async2 | wasm/async2 paired | engines agree |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
   for (const r of results) {
     const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
     const cell = (e) => (r.byEngine[e] ? (r.byEngine[e].ok ? fmtS(t(e)) : 'failed') : 'skipped');
@@ -371,7 +389,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
     const agreeVals = Object.values(r.agree);
     const agree = agreeVals.length < 2 ? '–' : agreeVals.every((a) => a.ok) ? '✓' : '**✗ DISAGREE**';
     L.push(`| ${fmtN(r.n)} | ${r.c.d} | ${r.c.k} | ${(r.xBytes / 2 ** 20).toFixed(1)} | ${cell('wasm')} | ${cell('js')} | ${cell('async2')} | ${cell('sklearn')} | ` +
-      `${fmtX(ratio('sklearn', 'wasm'))} | ${fmtX(ratio('js', 'wasm'))} | ${fmtX(ratio('wasm', 'async2'))} | ${agree} |`);
+      `${fmtX(ratio('sklearn', 'wasm'))} | ${fmtX(ratio('js', 'wasm'))} | ${fmtX(ratio('wasm', 'async2'))} | ${fmtX(r.paired?.medianRatio ?? null)} | ${agree} |`);
   }
   L.push('');
 
@@ -429,7 +447,14 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   for (const r of results) {
     if (r.c.n < 1e5) continue;
     const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
-    T(`2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5)`, r, t('async2') && t('wasm') ? t('wasm') / t('async2') : null, ASYNC_TARGET);
+    const pooled = t('async2') && t('wasm') ? t('wasm') / t('async2') : null;
+    if (r.paired) {
+      const p = r.paired;
+      const met = p.medianRatio >= ASYNC_TARGET ? '✓' : '✗';
+      L.push(`| 2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5) | ${r.c.id} | paired ${fmtX(p.medianRatio)} (pairs ${fmtX(p.minRatio)}–${fmtX(p.maxRatio)}); pooled ${fmtX(pooled)} | ${met} |`);
+    } else {
+      T(`2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5)`, r, pooled, ASYNC_TARGET);
+    }
   }
   for (const r of results) {
     for (const e of ['wasm', 'js', 'async2']) {
