@@ -1399,65 +1399,104 @@ export function logProb(
   logDensitiesAll(x, n, d, k, covType, means, prec, logConst, out);
 }
 
+/** One row of normalizeRows, scalar (the same arithmetic as a lane of the SIMD paths). */
+function normalizeRow(row: usize, k: i32, lseP: usize, negLogK: f64): void {
+  let m = load<f64>(row);
+  for (let c = 1; c < k; c++) {
+    const v = load<f64>(row + (<usize>c << 3));
+    if (v > m) m = v;
+  }
+  if (m == -Infinity) {
+    store<f64>(lseP, -Infinity);
+    for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), negLogK);
+  } else {
+    let s = 0.0;
+    for (let c = 0; c < k; c++) s += exp1(load<f64>(row + (<usize>c << 3)) - m);
+    const l = m + log1(s);
+    store<f64>(lseP, l);
+    for (let c = 0; c < k; c++) {
+      const p = row + (<usize>c << 3);
+      store<f64>(p, load<f64>(p) - l);
+    }
+  }
+}
+
 /**
  * Per row: lse[r] = log Σc exp(lp[r,c]) (max-shifted, increasing c), lp[r,c] −= lse[r]. A row whose maximum is −∞
- * gets lse = −∞ and uniform log responsibilities −log k. Rows go in pairs, one per f64x2 lane.
+ * gets lse = −∞ and uniform log responsibilities −log k. Rows go in tiles of 4 (two pairs of lanes, so two exp chains
+ * run side by side), then pairs, then one row; a tile or pair holding an all −∞ row is done row by row.
  */
 export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
   const kBytes = <usize>k << 3;
   const negLogK = -Math.log(<f64>k);
   const ninf = vc(C_NINF);
   let r = 0;
-  for (; r < n; r += 2) {
+  for (; r + 3 < n; r += 4) {
     const row0 = lp + <usize>r * kBytes;
-    if (r + 1 < n) {
-      const row1 = row0 + kBytes;
-      let m = load2(row0, row1);
-      for (let c = 1; c < k; c++) {
-        const o = <usize>c << 3;
-        m = f64x2.pmax(m, load2(row0 + o, row1 + o));
-      }
-      if (!v128.any_true(f64x2.eq(m, ninf))) {
-        let s = f64x2.splat(0.0);
-        for (let c = 0; c < k; c++) {
-          const o = <usize>c << 3;
-          s = f64x2.add(s, vexp(f64x2.sub(load2(row0 + o, row1 + o), m)));
-        }
-        const l = f64x2.add(m, vlog(s));
-        v128.store(lse + (<usize>r << 3), l);
-        for (let c = 0; c < k; c++) {
-          const o = <usize>c << 3;
-          const v = f64x2.sub(load2(row0 + o, row1 + o), l);
-          v128.store64_lane(row0 + o, v, 0);
-          v128.store64_lane(row1 + o, v, 1);
-        }
-        continue;
-      }
+    const row1 = row0 + kBytes;
+    const row2 = row1 + kBytes;
+    const row3 = row2 + kBytes;
+    let ma = load2(row0, row1);
+    let mb = load2(row2, row3);
+    for (let c = 1; c < k; c++) {
+      const o = <usize>c << 3;
+      ma = f64x2.pmax(ma, load2(row0 + o, row1 + o));
+      mb = f64x2.pmax(mb, load2(row2 + o, row3 + o));
     }
-    // scalar: the last row of an odd n, or a pair with an all −∞ row
-    const last = min(r + 2, n);
-    for (let q = r; q < last; q++) {
-      const row = lp + <usize>q * kBytes;
-      let m = load<f64>(row);
-      for (let c = 1; c < k; c++) {
-        const v = load<f64>(row + (<usize>c << 3));
-        if (v > m) m = v;
-      }
-      if (m == -Infinity) {
-        store<f64>(lse + (<usize>q << 3), -Infinity);
-        for (let c = 0; c < k; c++) store<f64>(row + (<usize>c << 3), negLogK);
-      } else {
-        let s = 0.0;
-        for (let c = 0; c < k; c++) s += exp1(load<f64>(row + (<usize>c << 3)) - m);
-        const l = m + log1(s);
-        store<f64>(lse + (<usize>q << 3), l);
-        for (let c = 0; c < k; c++) {
-          const p = row + (<usize>c << 3);
-          store<f64>(p, load<f64>(p) - l);
-        }
-      }
+    const lseP = lse + (<usize>r << 3);
+    if (v128.any_true(v128.or(f64x2.eq(ma, ninf), f64x2.eq(mb, ninf)))) {
+      for (let q = 0; q < 4; q++) normalizeRow(row0 + <usize>q * kBytes, k, lseP + (<usize>q << 3), negLogK);
+      continue;
+    }
+    let sa = f64x2.splat(0.0);
+    let sb = sa;
+    for (let c = 0; c < k; c++) {
+      const o = <usize>c << 3;
+      sa = f64x2.add(sa, vexp(f64x2.sub(load2(row0 + o, row1 + o), ma)));
+      sb = f64x2.add(sb, vexp(f64x2.sub(load2(row2 + o, row3 + o), mb)));
+    }
+    const la = f64x2.add(ma, vlog(sa));
+    const lb = f64x2.add(mb, vlog(sb));
+    v128.store(lseP, la);
+    v128.store(lseP, lb, 16);
+    for (let c = 0; c < k; c++) {
+      const o = <usize>c << 3;
+      const va = f64x2.sub(load2(row0 + o, row1 + o), la);
+      const vb = f64x2.sub(load2(row2 + o, row3 + o), lb);
+      v128.store64_lane(row0 + o, va, 0);
+      v128.store64_lane(row1 + o, va, 1);
+      v128.store64_lane(row2 + o, vb, 0);
+      v128.store64_lane(row3 + o, vb, 1);
     }
   }
+  for (; r + 1 < n; r += 2) {
+    const row0 = lp + <usize>r * kBytes;
+    const row1 = row0 + kBytes;
+    let m = load2(row0, row1);
+    for (let c = 1; c < k; c++) {
+      const o = <usize>c << 3;
+      m = f64x2.pmax(m, load2(row0 + o, row1 + o));
+    }
+    if (v128.any_true(f64x2.eq(m, ninf))) {
+      normalizeRow(row0, k, lse + (<usize>r << 3), negLogK);
+      normalizeRow(row1, k, lse + (<usize>(r + 1) << 3), negLogK);
+      continue;
+    }
+    let s = f64x2.splat(0.0);
+    for (let c = 0; c < k; c++) {
+      const o = <usize>c << 3;
+      s = f64x2.add(s, vexp(f64x2.sub(load2(row0 + o, row1 + o), m)));
+    }
+    const l = f64x2.add(m, vlog(s));
+    v128.store(lse + (<usize>r << 3), l);
+    for (let c = 0; c < k; c++) {
+      const o = <usize>c << 3;
+      const v = f64x2.sub(load2(row0 + o, row1 + o), l);
+      v128.store64_lane(row0 + o, v, 0);
+      v128.store64_lane(row1 + o, v, 1);
+    }
+  }
+  if (r < n) normalizeRow(lp + <usize>r * kBytes, k, lse + (<usize>r << 3), negLogK);
 }
 
 /**

@@ -508,6 +508,38 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
 });
 
 describe.each(backends)('%s backend edge cases', (_name, make) => {
+  it('normalizeRows: an all −∞ row inside a 4-row tile, then pairs and a last row', () => {
+    const be = make();
+    const L = new Layout(be);
+    const k = 3;
+    const rows = [
+      [-1, -2, -3], [0, -5, -1], [-Infinity, -Infinity, -Infinity], [-2, -Infinity, -4], // tile with an all −∞ row
+      [-0.5, -0.25, -9], [-7, -6, -5], [-1, -1, -1], [3, -40, 2], // a clean tile
+      [-Infinity, -1, -Infinity], [-3, -2, -1], // a pair
+      [-8, -9, -10], // the last row
+    ];
+    const n = rows.length;
+    const lp = L.put(rows.flat());
+    const lse = L.alloc(n);
+    be.kernels.normalizeRows(lp, n, k, lse);
+    const out = L.get(lp, n * k);
+    const l = L.get(lse, n);
+    rows.forEach((row, i) => {
+      const m = Math.max(...row);
+      if (m === -Infinity) {
+        expect(l[i]).toBe(-Infinity);
+        for (let c = 0; c < k; c++) expect(out[i * k + c]).toBeCloseTo(-Math.log(k), 15);
+        return;
+      }
+      const want = m + Math.log(row.reduce((a, v) => a + Math.exp(v - m), 0));
+      expectClose(l[i], want, 0, 1e-15, `lse[${i}]`);
+      for (let c = 0; c < k; c++) {
+        if (row[c] === -Infinity) expect(out[i * k + c]).toBe(-Infinity);
+        else expectClose(out[i * k + c], row[c] - want, Math.abs(row[c]), 1e-15, `lp[${i},${c}]`);
+      }
+    });
+  });
+
   it('normalizeRows: all −∞ row gives lse −∞ and uniform −log k', () => {
     const be = make();
     const L = new Layout(be);
