@@ -15,7 +15,7 @@
 // - Responsibilities (dominant at small D): f64x2 exp and log polynomials instead of scalar NativeMath calls, run
 //   over tiles of 4 rows in two passes so consecutive tiles' dependency chains overlap. Their constants are loaded
 //   from a table (V8 rebuilds a v128.const on every use inside a loop).
-// - D ≤ 4 (soft): one fused pass per 4-row tile, transposed once, everything in lanes (eStepSmall).
+// - D ≤ 4: one fused pass per 4-row tile, transposed once, everything in lanes (eStepSmall).
 //
 // The pure-TypeScript twin (src/backends/js-kernels.ts) performs the same floating-point operations in the same
 // order per output: with rows in lanes, each lane is one row's plain sequential sum, and each statistic's partial sum
@@ -1035,7 +1035,7 @@ function accumulateDiag(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The fused E-pass for d ≤ 4 (soft responsibilities)
+// The fused E-pass for d ≤ 4
 //
 // At small d a row's log densities and statistics are a few flops per component, so the three phases above (log
 // densities into scratch, exps over scratch, statistics re-reading x and scratch) were bound by moving every value
@@ -1107,13 +1107,14 @@ function triCol(p: usize, j: i32, D: i32, d0: v128, d1: v128, d2: v128, d3: v128
 }
 
 /**
- * Soft E-pass with statistics for d = D ≤ 4 and k ≤ SMALL_MAX_K, covariance types full/tied (TRI) or diag/spherical.
+ * E-pass with statistics for d = D ≤ 4 and k ≤ SMALL_MAX_K, covariance types full/tied (TRI) or diag/spherical, soft or
+ * hard (one-hot at the first maximum).
  * Same contract and per-row arithmetic as the generic path; the statistics' summation order is described above.
  */
 // @ts-ignore: decorator
 @inline
 function eStepSmall(
-  x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32,
+  x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32,
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, D: i32, TRI: bool,
 ): void {
   const dBytes = <usize>D << 3;
@@ -1155,6 +1156,7 @@ function eStepSmall(
 
     // log densities of the tile under every component, and the rows' maxima
     let ma = ninf, mb = ninf;
+    let nan = zero; // hard: lanes with a NaN density (the scalar path then decides, as the generic path does)
     for (let c = 0; c < k; c++) {
       const mu = means + <usize>c * dBytes;
       let mv = v128.load64_splat(mu);
@@ -1210,11 +1212,29 @@ function eStepSmall(
       v128.store(tc, lb, 16);
       ma = f64x2.pmax(ma, la);
       mb = f64x2.pmax(mb, lb);
+      if (hard != 0) nan = v128.or(nan, v128.or(f64x2.ne(la, la), f64x2.ne(lb, lb)));
     }
 
-    // responsibilities into T (and scratch); log p of the rows in (lsa, lsb)
+    // responsibilities into T (and scratch); log p of the rows in (lsa, lsb) (hard: the maximum)
     let lsa: v128, lsb: v128;
-    if (!v128.any_true(v128.or(f64x2.eq(ma, ninf), f64x2.eq(mb, ninf)))) {
+    if (hard != 0 && !v128.any_true(nan)) {
+      // one-hot at the first maximum
+      let fa = zero, fb = zero;
+      for (let c = 0; c < k; c++) {
+        const tc = T + (<usize>c << 5);
+        const ea = v128.andnot(f64x2.eq(v128.load(tc), ma), fa);
+        const eb = v128.andnot(f64x2.eq(v128.load(tc, 16), mb), fb);
+        fa = v128.or(fa, ea);
+        fb = v128.or(fb, eb);
+        const ra = v128.and(ea, one);
+        const rb = v128.and(eb, one);
+        v128.store(tc, ra);
+        v128.store(tc, rb, 16);
+        storeLanes(st + (<usize>c << 3), kBytes, nr, ra, rb);
+      }
+      lsa = ma;
+      lsb = mb;
+    } else if (hard == 0 && !v128.any_true(v128.or(f64x2.eq(ma, ninf), f64x2.eq(mb, ninf)))) {
       let sa = zero, sb = zero;
       for (let c = 0; c < k; c++) {
         const tc = T + (<usize>c << 5);
@@ -1238,16 +1258,17 @@ function eStepSmall(
         storeLanes(st + (<usize>c << 3), kBytes, nr, ra, rb);
       }
     } else {
-      // a row whose densities all underflowed: the scalar path per row (uniform responsibilities, lse = −∞)
+      // soft with a row whose densities all underflowed (uniform responsibilities, lse = −∞), or hard with a NaN
+      // density: the scalar path per row
       for (let c = 0; c < k; c++) {
         const tc = T + (<usize>c << 5);
         storeLanes(st + (<usize>c << 3), kBytes, nr, v128.load(tc), v128.load(tc, 16));
       }
       let l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
-      l0 = rowResp(st, k, 0);
-      if (nr > 1) l1 = rowResp(st + kBytes, k, 0);
-      if (nr > 2) l2 = rowResp(st + 2 * kBytes, k, 0);
-      if (nr > 3) l3 = rowResp(st + 3 * kBytes, k, 0);
+      l0 = rowResp(st, k, hard);
+      if (nr > 1) l1 = rowResp(st + kBytes, k, hard);
+      if (nr > 2) l2 = rowResp(st + 2 * kBytes, k, hard);
+      if (nr > 3) l3 = rowResp(st + 3 * kBytes, k, hard);
       lsa = f64x2.replace_lane(f64x2.splat(l0), 1, l1);
       lsb = f64x2.replace_lane(f64x2.splat(l2), 1, l3);
       for (let c = 0; c < k; c++) {
@@ -1358,29 +1379,29 @@ function addLanes(dst: usize, acc: usize): void {
   store<f64>(dst, load<f64>(dst) + (load<f64>(acc) + load<f64>(acc, 8)));
 }
 
-function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 1, true);
+function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 1, true);
 }
-function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 2, true);
+function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 2, true);
 }
-function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 3, true);
+function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 3, true);
 }
-function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 4, true);
+function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 4, true);
 }
-function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 1, false);
+function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 1, false);
 }
-function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 2, false);
+function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 2, false);
 }
-function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 3, false);
+function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 3, false);
 }
-function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats, 4, false);
+function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 4, false);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1508,17 +1529,17 @@ export function eStepAccumulate(
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
 ): void {
   checkArgs(d, k, covType);
-  if (hard == 0 && d <= SMALL_D && k <= SMALL_MAX_K) {
+  if (d <= SMALL_D && k <= SMALL_MAX_K) {
     if (covType <= COV_TIED) {
-      if (d == 1) eStepSmallTri1(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else eStepSmallTri4(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      if (d == 1) eStepSmallTri1(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else eStepSmallTri4(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
     } else {
-      if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
-      else eStepSmallDiag4(x, w, hasW, n, k, covType, means, prec, logConst, scratch, stats);
+      if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      else eStepSmallDiag4(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
     }
     store<f64>(stats, load<f64>(stats) + LL);
     store<f64>(stats + 8, load<f64>(stats + 8) + SW);

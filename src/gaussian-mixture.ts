@@ -172,11 +172,11 @@ export class GaussianMixture {
     return { rows, ws, k: s.params.k };
   }
 
-  /** Index of the most responsible component for each row. */
+  /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
   predict(X: Matrix): Int32Array {
     const { rows, ws, k } = this.inference('predict', X);
     const labels = new Int32Array(rows.n);
-    ws.forEachLogResp(rows, (start, count, lr) => argmaxRows(lr, count, k, labels, start));
+    ws.forEachLogProb(rows, (start, count, lp) => argmaxRows(lp, count, k, labels, start));
     return labels;
   }
 

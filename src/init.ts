@@ -148,7 +148,7 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
       let seeds: Float64Array;
       if (o.initParams === 'random_from_data') seeds = distinctRows(rows, k, rng);
       else {
-        seeds = kmeansPlusPlus(rows, k, w, rng, invScale);
+        seeds = kmeansPlusPlus(rows, k, w, rng, backend, invScale);
         if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * scaledMeanVariance, invScale).centers;
       }
       st = nearestSeedStats(rows, w, seeds, k, covType, backend, invScale);

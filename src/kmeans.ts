@@ -76,48 +76,62 @@ function pickByCumulative(rows: Rows, score: Float64Array, w: Float64Array | nul
 }
 
 /**
- * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center).
- * Returns k centers, row-major k×d.
+ * Squared distances from every row to each of m centers (row-major m×d), in units of s, block by block:
+ * `visit(start, count, lp)` gets −½·dist (count×m; dist of row i to center t is −2·lp[i·m + t]). The log-density
+ * kernel computes them: diagonal precisions s⁻¹ and zero constants make lp = −½‖(x − c)·s⁻¹‖², the same sum as sqDist
+ * in the same order (and halving/doubling is exact unless the distance is subnormal).
  */
-export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, invScale = 1): Float64Array {
+function forEachHalfSqDist(
+  rows: Rows, centers: Float64Array, m: number, backend: Backend, invScale: number,
+  visit: (start: number, count: number, lp: Float64Array) => void,
+): void {
+  const ws = new Workspace(backend, rows.d, m, 'diag');
+  ws.setParams(centers, new Float64Array(m * rows.d).fill(invScale), new Float64Array(m));
+  ws.forEachLogProb(rows, visit);
+}
+
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center).
+ * Returns k centers, row-major k×d. Each round draws its trial candidates first (they depend only on the current
+ * potential), then one kernel pass measures all of them, and a second updates the distances to the chosen one.
+ */
+export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, backend: Backend, invScale = 1): Float64Array {
   const { n, d } = rows;
   const centers = new Float64Array(k * d);
   const first = w ? pickByCumulative(rows, new Float64Array(n).fill(1), w, rng.random() * w.reduce((a, b) => a + b, 0)) : rng.int(n);
   centers.set(rowOf(rows, first), 0);
   const closest = new Float64Array(n);
   let pot = 0;
-  forEachBlock(rows, (buf, s, count) => {
+  forEachHalfSqDist(rows, centers.subarray(0, d), 1, backend, invScale, (s, count, lp) => {
     for (let i = 0; i < count; i++) {
-      closest[s + i] = sqDist(buf, i * d, centers, 0, d, invScale);
+      closest[s + i] = -2 * lp[i];
       pot += (w ? w[s + i] : 1) * closest[s + i];
     }
   });
   const trials = 2 + Math.floor(Math.log(k));
-  const candDist = new Float64Array(n);
-  const bestDist = new Float64Array(n);
+  const cand = new Float64Array(trials * d);
+  const pots = new Float64Array(trials);
   for (let c = 1; c < k; c++) {
-    let bestPot = Infinity;
-    let bestRow = -1;
     for (let t = 0; t < trials; t++) {
-      const cand = pot > 0 ? pickByCumulative(rows, closest, w, rng.random() * pot) : rng.int(n);
-      const cx = rowOf(rows, cand);
-      let candPot = 0;
-      forEachBlock(rows, (buf, s, count) => {
-        for (let i = 0; i < count; i++) {
-          const dist = Math.min(closest[s + i], sqDist(buf, i * d, cx, 0, d, invScale));
-          candDist[s + i] = dist;
-          candPot += (w ? w[s + i] : 1) * dist;
-        }
-      });
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestRow = cand;
-        bestDist.set(candDist);
-      }
+      const row = pot > 0 ? pickByCumulative(rows, closest, w, rng.random() * pot) : rng.int(n);
+      rows.copyRows(row, 1, cand, t * d);
     }
-    centers.set(rowOf(rows, bestRow), c * d);
-    closest.set(bestDist);
-    pot = bestPot;
+    pots.fill(0);
+    forEachHalfSqDist(rows, cand, trials, backend, invScale, (s, count, lp) => {
+      for (let i = 0; i < count; i++) {
+        const cl = closest[s + i];
+        const wi = w ? w[s + i] : 1;
+        for (let t = 0; t < trials; t++) pots[t] += wi * Math.min(cl, -2 * lp[i * trials + t]);
+      }
+    });
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (pots[t] < pots[best]) best = t;
+    const chosen = cand.slice(best * d, (best + 1) * d);
+    centers.set(chosen, c * d);
+    forEachHalfSqDist(rows, chosen, 1, backend, invScale, (s, count, lp) => {
+      for (let i = 0; i < count; i++) closest[s + i] = Math.min(closest[s + i], -2 * lp[i]);
+    });
+    pot = pots[best];
   }
   return centers;
 }
@@ -266,7 +280,7 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   const tolScaled = tol * scaledMeanVariance;
   let best: LloydResult | null = null;
   for (let r = 0; r < nInit; r++) {
-    const res = lloyd(rows, w, kmeansPlusPlus(rows, k, w, rng, invScale), k, backend, maxIter, tolScaled, invScale);
+    const res = lloyd(rows, w, kmeansPlusPlus(rows, k, w, rng, backend, invScale), k, backend, maxIter, tolScaled, invScale);
     if (!best || res.inertia < best.inertia) best = res;
   }
   const { d } = rows;
@@ -274,7 +288,7 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   const labels = new Int32Array(rows.n);
   const ws = new Workspace(backend, d, k, 'diag');
   ws.setParams(b.centers, new Float64Array(k * d).fill(invScale), new Float64Array(k));
-  ws.forEachLogResp(rows, (s, count, lr) => argmaxRows(lr, count, k, labels, s));
+  ws.forEachLogProb(rows, (s, count, lp) => argmaxRows(lp, count, k, labels, s));
   const centers: Float64Array[] = [];
   for (let c = 0; c < k; c++) centers.push(b.centers.slice(c * d, (c + 1) * d));
   // back from units of s² (two divisions: s² alone may overflow where the inertia does not)

@@ -114,6 +114,23 @@ export class Workspace {
   }
 
   /**
+   * Log densities log πc N(x; μc, Σc) of every row, block by block: `visit(start, count, lp)` gets a view into the heap
+   * (count×k) that is valid only during the call.
+   */
+  forEachLogProb(rows: Rows, visit: (start: number, count: number, lp: Float64Array) => void): void {
+    const { d, k, block } = this;
+    const kern = this.backend.kernels;
+    for (let s = 0; s < rows.n; s += block) {
+      const heap = this.prepare();
+      const count = Math.min(block, rows.n - s);
+      rows.copyRows(s, count, heap, this.oX);
+      kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
+      const view = this.backend.f64();
+      visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k));
+    }
+  }
+
+  /**
    * Log responsibilities and log p(x) for every row, block by block: `visit(start, count, logResp, lse)` gets views
    * into the heap (count×k and count) that are valid only during the call.
    */

@@ -557,6 +557,29 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(out.slice(6, 9)).toEqual([-Infinity, 0, -Infinity]);
   });
 
+  it('eStepAccumulate hard: one-hot at the first maximum on ties; a NaN first density makes Σ w·lse NaN', () => {
+    for (const d of [1, 2, 5]) {
+      const be = make();
+      const L = new Layout(be);
+      const k = 3;
+      // components 0 and 2 share a mean (a tie: component 0 wins); 5 rows: a full tile and a partial one
+      const x = L.put([0, 3, 0.1, 2.9, 1].flatMap((v) => new Array<number>(d).fill(v)));
+      const means = L.put([3, 0, 3].flatMap((v) => new Array<number>(d).fill(v)));
+      const prec = L.put(new Array<number>(k * d).fill(1));
+      const stats = L.put(new Array<number>(2 + k + 2 * k * d).fill(0));
+      const scratch = L.alloc(5 * k);
+      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([0, 0, 0]), scratch, stats);
+      expect(L.get(scratch, 5 * k)).toEqual([0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0]);
+      const st = L.get(stats, 2 + k);
+      expect(st[0]).toBeCloseTo(-0.5 * d * (0.01 + 0.01 + 1), 12);
+      expect(st.slice(1)).toEqual([5, 2, 3, 0]);
+      // NaN in the first density of every row (the scalar rule: the maximum starts at component 0)
+      const st2 = L.put(new Array<number>(2 + k + 2 * k * d).fill(0));
+      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([NaN, 0, 0]), L.alloc(5 * k), st2);
+      expect(L.get(st2, 1)[0]).toBeNaN();
+    }
+  });
+
   it('eStepAccumulate: underflowed row gets uniform responsibilities, not NaN', () => {
     const be = make();
     const L = new Layout(be);

@@ -6,7 +6,7 @@
  * - log densities: y_j = Σ_{i≤j} (x_i − μ_i)·P[i][j] (increasing i), ss = Σ_j y_j² (increasing j), lp = lc − ½·ss
  *   (diag/spherical: y_j = (x_j − μ_j)·p_j) — bit-identical to wasm;
  * - responsibilities: m = first maximum, s = Σ_c exp(lp_c − m) (increasing c), lse = m + log s, r_c = e_c·(1/s);
- * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ): soft with d ≤ 4 and k ≤ 240 (the fused path): two partial
+ * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ): d ≤ 4 and k ≤ 240 (the fused path): two partial
  *   sums per entry over the call, even rows and odd rows, then stats += even + odd (nk += Σ wr, sx[j] += Σ u[j],
  *   sxx[i][j] += Σ u[i]·v[j], diagonal only for diag/spherical). Otherwise rows with wr = 0 are skipped, nk += Σ_r wr
  *   over the call; full/tied: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and
@@ -22,7 +22,7 @@ export const MAX_D = 4096;
 /** As in assembly/index.ts (the partial-sum blocks below depend on them). */
 const BUF_DOUBLES = 8192;
 const PACK_ROWS = 32;
-/** The fused small-d path of assembly/index.ts: soft responsibilities, d ≤ SMALL_D, k ≤ SMALL_MAX_K. */
+/** The fused small-d path of assembly/index.ts: d ≤ SMALL_D, k ≤ SMALL_MAX_K (soft or hard). */
 const SMALL_D = 4;
 const SMALL_MAX_K = 240;
 
@@ -266,7 +266,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     }
 
     // sufficient statistics around the current means
-    if (hard === 0 && d <= SMALL_D && k <= SMALL_MAX_K) {
+    if (d <= SMALL_D && k <= SMALL_MAX_K) {
       // the fused small-d kernel's order: two partial sums per entry over the call, of the even and of the odd rows
       // (rows with wr = 0 included: they add zeros), then stats += even + odd
       const tri = covType <= 1;
