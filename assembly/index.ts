@@ -1379,6 +1379,7 @@ function addLanes(dst: usize, acc: usize): void {
   store<f64>(dst, load<f64>(dst) + (load<f64>(acc) + load<f64>(acc, 8)));
 }
 
+// One function per (D, TRI): inside each, eStepSmall is inlined with constants, so the unused planes and branches vanish.
 function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
   eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 1, true);
 }

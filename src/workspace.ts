@@ -113,11 +113,8 @@ export class Workspace {
     return st;
   }
 
-  /**
-   * Log densities log πc N(x; μc, Σc) of every row, block by block: `visit(start, count, lp)` gets a view into the heap
-   * (count×k) that is valid only during the call.
-   */
-  forEachLogProb(rows: Rows, visit: (start: number, count: number, lp: Float64Array) => void): void {
+  /** Block by block: copies the rows in, computes their log densities into scratch, then calls `then(start, count)`. */
+  private logProbBlocks(rows: Rows, then: (start: number, count: number) => void): void {
     const { d, k, block } = this;
     const kern = this.backend.kernels;
     for (let s = 0; s < rows.n; s += block) {
@@ -125,9 +122,16 @@ export class Workspace {
       const count = Math.min(block, rows.n - s);
       rows.copyRows(s, count, heap, this.oX);
       kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
-      const view = this.backend.f64();
-      visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k));
+      then(s, count);
     }
+  }
+
+  /**
+   * Log densities log πc N(x; μc, Σc) of every row, block by block: `visit(start, count, lp)` gets a view into the heap
+   * (count×k) that is valid only during the call.
+   */
+  forEachLogProb(rows: Rows, visit: (start: number, count: number, lp: Float64Array) => void): void {
+    this.logProbBlocks(rows, (s, count) => visit(s, count, this.backend.f64().subarray(this.oScratch, this.oScratch + count * this.k)));
   }
 
   /**
@@ -135,18 +139,13 @@ export class Workspace {
    * into the heap (count×k and count) that are valid only during the call.
    */
   forEachLogResp(rows: Rows, visit: (start: number, count: number, logResp: Float64Array, lse: Float64Array) => void): void {
-    const { d, k, block } = this;
-    const kern = this.backend.kernels;
-    for (let s = 0; s < rows.n; s += block) {
-      const heap = this.prepare();
-      const count = Math.min(block, rows.n - s);
-      rows.copyRows(s, count, heap, this.oX);
-      kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
-      kern.normalizeRows(this.oScratch * 8, count, k, this.oLse * 8);
+    const { k } = this;
+    this.logProbBlocks(rows, (s, count) => {
+      this.backend.kernels.normalizeRows(this.oScratch * 8, count, k, this.oLse * 8);
       const view = this.backend.f64();
       repairRows(view, this.oScratch, this.oLse, count, k);
       visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k), view.subarray(this.oLse, this.oLse + count));
-    }
+    });
   }
 }
 
