@@ -10,8 +10,8 @@
 //   are the outer loop, so one P stays in cache while the tiles stream past.
 // - Covariance accumulation (full/tied, O(K·D²) per row): per component, the rows with w·r ≠ 0 are packed
 //   (u = w·r·(x − μ), v = x − μ) into blocks of up to 32 and each block is added as one rank-b update in 4×4
-//   register tiles, instead of a rank-1 read-modify-write of sxx per row. For D ≤ 4 the whole upper triangle fits
-//   in registers and is held over all the call's rows.
+//   register tiles, instead of a rank-1 read-modify-write of sxx per row. For D ≤ 4 (when k is too large for the fused
+//   path below) the whole upper triangle fits in registers and is held over all the call's rows.
 // - Responsibilities (dominant at small D): f64x2 exp and log polynomials instead of scalar NativeMath calls, run
 //   over tiles of 4 rows in two passes so consecutive tiles' dependency chains overlap. Their constants are loaded
 //   from a table (V8 rebuilds a v128.const on every use inside a loop).
@@ -152,7 +152,7 @@ function vc(i: i32): v128 {
   return v128.load(VC + (<usize>i << 4));
 }
 
-/** The splatted i64 constant number i (C_* below C_EXP_BIAS). */
+/** The splatted i64 constant number i (the C_* declared from C_EXP_BIAS on, numbered from 0 in VC_INT). */
 // @ts-ignore: decorator
 @inline
 function vi(i: i32): v128 {
@@ -1044,7 +1044,8 @@ function accumulateDiag(
 // (x_2[i], x_3[i])) and stays there: log densities of all components into a lane-major tile buffer, exps and log,
 // responsibilities (also stored to scratch, per the ABI), and the statistics added into per-component lane
 // accumulators. Lane 0 thus sums the call's even rows and lane 1 its odd rows, in row order; at the end of the call
-// stats += lane 0 + lane 1. A partial last tile is padded with copies of its first row at weight 0 (adding exact zeros).
+// stats += lane 0 + lane 1. A partial last tile is padded with copies of its first row at weight 0 (adding exact zeros
+// as long as that row's x − μ is finite).
 
 /** Largest d of the fused path. */
 const SMALL_D: i32 = 4;

@@ -375,7 +375,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
     `Seconds per EM iteration = median of the timed iterations (each run drops its first iteration as warm-up), pooled over ${args.rounds} interleaved round${args.rounds > 1 ? 's' : ''}; every run is a fresh process. ` +
     'Ratios are times divided side by side within this run: sklearn/wasm and js/wasm are how many times faster wasm is; ' +
     'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread; "paired" measures that speed-up again in one process, ' +
-    '`fit` and `fitAsync` back to back (bench/speedup-once.mjs), as the median of the pairs\' ratios (7 pairs) — this host\'s speed drifts by up to 1.5× ' +
+    '`fit` and `fitAsync` back to back (bench/speedup-once.mjs), as the median of the pairs\' ratios — this host\'s speed drifts by up to 1.5× ' +
     'within seconds, which the ratio of two medians taken minutes apart does not cancel.');
   L.push('');
 

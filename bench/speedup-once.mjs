@@ -79,6 +79,11 @@ async function main() {
     const one = a ?? (await timed(false));
     pairs.push({ single: one.seconds, parallel: b.seconds, ratio: one.seconds / b.seconds, lowerBounds: [one.lowerBound, b.lowerBound] });
   }
+  // a timing of a broken run is worthless: both engines must reach the same bound (they differ only by rounding)
+  for (const p of pairs) {
+    const [a, b] = p.lowerBounds;
+    if (!(Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(a)))) throw new Error(`fit and fitAsync disagree: lower bounds ${a} and ${b}`);
+  }
   const out = {
     ok: true, case: c.id, n: meta.n, d: meta.d, k: meta.k, workers: args.workers, iters: args.iters,
     pairs, medianRatio: median(pairs.map((p) => p.ratio)),

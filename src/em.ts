@@ -103,7 +103,8 @@ function checkFinite(st: SufficientStats, iteration: number): void {
 }
 
 /**
- * Whether a restart's lower bound beats the best so far. Bounds within 1e-12 relative are a tie, which the earlier
+ * Whether a restart's lower bound beats the best so far. Bounds within 1e-12·max(1, |best|) are a tie (relative for
+ * bounds above 1 in magnitude, absolute below), which the earlier
  * restart wins: restarts that reach the same optimum (often with the components in another order) differ only by
  * rounding, and rounding differs between fit, fitAsync, fitStream and the backends (summation order, exp/log), so a
  * plain `>` would let those pick different — equally good — restarts.

@@ -295,17 +295,22 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   return { centers, labels, inertia: b.inertia / invScale / invScale, nIter: b.nIter, converged: b.converged };
 }
 
-/** labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). */
+/**
+ * labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). A row with a NaN entry gets 0:
+ * such a row (x − μ overflowed) has density 0 under every component, and predictProba makes it uniform.
+ */
 export function argmaxRows(m: Float64Array, count: number, k: number, labels: Int32Array, offset: number): void {
   for (let r = 0; r < count; r++) {
     let best = 0;
     let bv = m[r * k];
+    let nan = Number.isNaN(bv);
     for (let c = 1; c < k; c++) {
-      if (m[r * k + c] > bv) {
-        bv = m[r * k + c];
+      const v = m[r * k + c];
+      if (v > bv) {
+        bv = v;
         best = c;
-      }
+      } else if (v !== v) nan = true;
     }
-    labels[offset + r] = best;
+    labels[offset + r] = nan ? 0 : best;
   }
 }

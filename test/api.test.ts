@@ -195,3 +195,18 @@ describe('restarts', () => {
     }
   });
 });
+
+describe('predict on rows far outside the model', () => {
+  it('a row whose deviations overflow gets label 0, as its uniform predictProba row says', () => {
+    const { X } = mixture(3, 200, 2, 3, 4);
+    const gm = new GaussianMixture({ nComponents: 3, seed: 1 }).fit(X);
+    const far = [[1.7e308, -1.7e308], [-1.7e308, 1.7e308], X[0]];
+    const labels = gm.predict(far);
+    const proba = gm.predictProba(far);
+    for (let i = 0; i < 2; i++) {
+      expect(labels[i]).toBe(0);
+      for (const p of proba[i]) expect(p).toBeCloseTo(1 / 3, 12);
+    }
+    expect(labels[2]).toBe(gm.predict([X[0]])[0]);
+  });
+});

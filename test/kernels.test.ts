@@ -396,6 +396,11 @@ describe('wasm and js agree', () => {
               a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `${tag} scratch[${i}]`));
               // the entries the ABI defines (wasm also writes some entries below the diagonal; the twin does not)
               for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `${tag} stats[${i}]`);
+              if (hard) {
+                // no exp or log on the hard path: the same sums in the same order must give the same bits
+                expect(a.scratch, `${tag} scratch bit-identical`).toEqual(b.scratch);
+                for (const i of definedStatIndices(p)) expect(a.stats[i], `${tag} stats[${i}] bit-identical`).toBe(b.stats[i]);
+              }
             }
           }
         });
@@ -403,19 +408,46 @@ describe('wasm and js agree', () => {
     }
   }
 
-  // d ≤ 4 with soft responsibilities takes the fused small-d path only while k ≤ 240 (its buffers fit the static buffer)
-  for (const [cov, d, k] of [['full', 2, 240], ['full', 4, 241], ['diag', 3, 241], ['spherical', 1, 300]] as const) {
+  // d ≤ 4 takes the fused small-d path only while k ≤ 240 (its buffers fit the static buffer; d = 4 full/tied at
+  // k = 240 uses all but 256 bytes of it)
+  const limits = [['full', 4, 240], ['tied', 4, 240], ['diag', 4, 240], ['full', 2, 240], ['full', 4, 241], ['diag', 3, 241], ['spherical', 1, 300]] as const;
+  for (const [cov, d, k] of limits) {
     it(`${cov} d=${d} k=${k} (either side of the fused path's k limit)`, () => {
-      const p = makeProblem(d * 1000 + k, cov, 23, d, k, true);
-      const a = run(wasm, p, false);
-      const b = run(js, p, false);
-      expect(a.lp).toEqual(b.lp);
-      a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `scratch[${i}]`));
-      for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
-      const rs = refStats(p, false, refLogProb(p));
-      for (const i of definedStatIndices(p)) expectClose(a.stats[i], rs.values[i], rs.scale[i], TOL, `stats[${i}] vs reference`);
+      for (const hard of [false, true]) {
+        const p = makeProblem(d * 1000 + k, cov, 23, d, k, true);
+        const a = run(wasm, p, hard);
+        const b = run(js, p, hard);
+        expect(a.lp).toEqual(b.lp);
+        a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `scratch[${i}]`));
+        for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
+        const rs = refStats(p, hard, refLogProb(p));
+        for (const i of definedStatIndices(p)) expectClose(a.stats[i], rs.values[i], rs.scale[i], TOL, `stats[${i}] vs reference`);
+        // the exp table right after the static buffer is intact: a small soft problem still matches the reference
+        const q = makeProblem(7, 'full', 9, 2, 3, false);
+        const qs = refStats(q, false, refLogProb(q));
+        const o = run(wasm, q, false);
+        for (const i of definedStatIndices(q)) expectClose(o.stats[i], qs.values[i], qs.scale[i], TOL, `after: stats[${i}]`);
+      }
     });
   }
+
+  // the fused path's fallback for a tile with an all −∞ row: full d = 3, weighted, against the twin
+  it('full d=3 weighted, an all −∞ row inside a tile (the scalar fallback), equals the twin', () => {
+    const p = makeProblem(4242, 'full', 10, 3, 3, true);
+    p.X[5] = [1e200, -1e200, 1e200]; // every Mahalanobis term overflows to +∞: log densities −∞
+    const a = run(wasm, p, false);
+    const b = run(js, p, false);
+    expect(a.lp).toEqual(b.lp);
+    expect(a.lp.slice(15, 18)).toEqual([-Infinity, -Infinity, -Infinity]);
+    a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `scratch[${i}]`));
+    expect(a.scratch.slice(15, 18)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    expect(a.stats[0]).toBe(-Infinity); // Σ w·log p with a row of density 0
+    for (const i of definedStatIndices(p)) {
+      // (that row's squared deviations overflow too: infinities must match exactly)
+      if (Number.isFinite(b.stats[i])) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
+      else expect(a.stats[i], `stats[${i}]`).toBe(b.stats[i]);
+    }
+  });
 
   // d > 2048: the wasm E-tiles drop to 2 rows (4·d doubles no longer fit the static buffer) and d > 128 shrinks the
   // packed blocks (to 2 rows at d = 2050); no naive reference at this size, only the twin
