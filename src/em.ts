@@ -33,7 +33,10 @@ export interface EMResult {
 
 /** Work the EM loop asks its driver to do over the data. */
 export type EMRequest =
-  /** Initial parameters for restart `init` (the driver runs initialParams with the shared Random). */
+  /**
+   * Initial parameters for restart `init`: the driver runs initSteps (in-process: initialParams) with the fit's one
+   * Random, so every restart draws the numbers `fit` would.
+   */
   | { type: 'init'; init: number }
   /** One E-pass: sufficient statistics of all rows around params.means. */
   | { type: 'estep'; params: Params; hard: boolean }

@@ -5,7 +5,7 @@
  */
 import type { Backend } from './backends/types.js';
 import { OptionError } from './errors.js';
-import { dataMoments, forEachBlock, kmeansPlusPlus, lloyd } from './kmeans.js';
+import { dataMoments, forEachBlock, kmeansPlusPlus, lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
 import type { Rows } from './matrix.js';
 import { degenerateError } from './degenerate.js';
 import { mStepChecked } from './mstep.js';
@@ -13,7 +13,6 @@ import type { CovarianceType, ResolvedOptions } from './options.js';
 import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from './params.js';
 import type { Random } from './random.js';
 import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
-import { Workspace } from './workspace.js';
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
 function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {
@@ -33,23 +32,6 @@ function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Flo
   const means = new Float64Array(k * d);
   for (let c = 0; c < k; c++) means.set(mean, c * d);
   return { k, d, covType, weights: new Float64Array(k).fill(1 / k), means, covariances: cov, precChol };
-}
-
-/**
- * Statistics of the nearest-seed assignment, via the E-pass kernel with precisions s⁻¹·I (s a power of two, so the
- * assignment is exactly the Euclidean one, computed without overflow or subnormals at any data scale).
- */
-function nearestSeedStats(
-  rows: Rows, w: Float64Array | null, seeds: Float64Array, k: number, covType: CovarianceType, backend: Backend, invScale: number,
-): SufficientStats {
-  const { d } = rows;
-  const kind = sxxKindOf(covType);
-  const ws = new Workspace(backend, d, k, kind);
-  const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
-  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = invScale;
-  else prec.fill(invScale);
-  ws.setParams(seeds, prec, new Float64Array(k));
-  return ws.accumulate(rows, w, true);
 }
 
 /** Statistics of uniformly random soft responsibilities (scikit-learn's 'random'), centered on the data mean. */
@@ -127,8 +109,38 @@ function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions)
   return { ...r.params, k, covariances, precChol };
 }
 
-export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
-  const { d } = rows;
+/**
+ * What initialisation needs from a pass over every row in order with the fit's Random: the data's moments, and
+ * either the seed points (k-means, k-means++, random_from_data) or — for 'random' — the statistics themselves.
+ * fitAsync asks worker 0 for it; everything after it fans out (see initSteps).
+ */
+export interface InitPrep {
+  mean: Float64Array;
+  variance: Float64Array;
+  invScale: number;
+  scaledMeanVariance: number;
+  seeds: Float64Array | null;
+  stats: SufficientStats | null;
+}
+
+export function prepareInit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): InitPrep {
+  const k = o.nComponents;
+  const { mean, variance, invScale, scaledMeanVariance } = dataMoments(rows, w);
+  if (o.initParams === 'random') {
+    return { mean, variance, invScale, scaledMeanVariance, seeds: null, stats: randomStats(rows, w, k, o.covarianceType, mean, rng) };
+  }
+  const seeds = o.initParams === 'random_from_data' ? distinctRows(rows, k, rng) : kmeansPlusPlus(rows, k, w, rng, backend, invScale);
+  return { mean, variance, invScale, scaledMeanVariance, seeds, stats: null };
+}
+
+/** Data work initialisation asks for: the in-order pass with the Random, then Lloyd's and the nearest-seed passes. */
+export type InitRequest = { type: 'prepare' } | LloydRequest;
+
+/**
+ * Initial parameters for one EM run, as a generator of data requests (served by `initialParams` in-process, by
+ * workers in fitAsync). Shapes of user-supplied starts are checked first, before any data pass.
+ */
+export function* initSteps(o: ResolvedOptions, d: number): Generator<InitRequest, Params, unknown> {
   const k = o.nComponents;
   const covType = o.covarianceType;
   if (o.meansInit && o.meansInit[0].length !== d) {
@@ -139,19 +151,16 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
   let p: Params;
   const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
   if (needResp) {
-    const { mean, variance, invScale, scaledMeanVariance } = dataMoments(rows, w);
-    const fallback = fallbackParams(covType, k, d, mean, variance, o.regCovar);
-    let st: SufficientStats;
-    if (o.initParams === 'random') {
-      st = randomStats(rows, w, k, covType, mean, rng);
-    } else {
-      let seeds: Float64Array;
-      if (o.initParams === 'random_from_data') seeds = distinctRows(rows, k, rng);
-      else {
-        seeds = kmeansPlusPlus(rows, k, w, rng, backend, invScale);
-        if (o.initParams === 'kmeans') seeds = lloyd(rows, w, seeds, k, backend, 300, 1e-4 * scaledMeanVariance, invScale).centers;
+    const prep = (yield { type: 'prepare' }) as InitPrep;
+    const fallback = fallbackParams(covType, k, d, prep.mean, prep.variance, o.regCovar);
+    let st = prep.stats;
+    if (!st) {
+      let seeds = prep.seeds!;
+      if (o.initParams === 'kmeans') {
+        seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * prep.scaledMeanVariance, prep.invScale, false)).centers;
       }
-      st = nearestSeedStats(rows, w, seeds, k, covType, backend, invScale);
+      // every row to its nearest seed, exactly Euclidean (s a power of two) at any data scale
+      st = (yield { type: 'assign', centers: seeds, invScale: prep.invScale, kind: sxxKindOf(covType) }) as SufficientStats;
     }
     p = initialMStep(st, fallback, o);
   } else {
@@ -171,4 +180,15 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
     return { k, d, covType, weights, means, covariances, precChol };
   }
   return { ...p, weights, means };
+}
+
+/** Initial parameters in-process: initSteps with every request served over all rows. */
+export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
+  const steps = initSteps(o, rows.d);
+  let s = steps.next();
+  while (!s.done) {
+    const req = s.value;
+    s = steps.next(req.type === 'prepare' ? prepareInit(rows, w, o, rng, backend) : serveLloyd(rows, w, req, backend));
+  }
+  return s.value;
 }

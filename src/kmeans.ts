@@ -10,6 +10,7 @@ import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
 import type { BackendChoice } from './options.js';
 import { Random } from './random.js';
 import { invScaleOf, maxRange } from './summary.js';
+import type { SufficientStats } from './stats.js';
 import { Workspace } from './workspace.js';
 
 export interface KMeansOptions {
@@ -144,25 +145,72 @@ export interface LloydResult {
 }
 
 /**
- * Lloyd iterations from the given centers. Distances, `tolScaled` and the returned inertia are in units of s
- * (invScale = s⁻¹, a power of two; see sqDist).
+ * Data work Lloyd's iterations (and the nearest-seed statistics of initialisation) ask for. `lloyd` serves it
+ * in-process; fitAsync fans 'assign' out to its workers (the statistics add) and asks worker 0 for 'farthest'.
  */
-export function lloyd(
-  rows: Rows, w: Float64Array | null, init: Float64Array, k: number, backend: Backend,
-  maxIter: number, tolScaled: number, invScale = 1,
-): LloydResult {
+export type LloydRequest =
+  /**
+   * Statistics of the nearest-center assignment: a hard E-pass with precisions s⁻¹·I (diagonal of full k×d×d
+   * matrices, or k×d) and zero log constants, so the log density is −½‖(x − c)·s⁻¹‖².
+   */
+  | { type: 'assign'; centers: Float64Array; invScale: number; kind: 'full' | 'diag' }
+  /** The `count` rows farthest from their nearest center, farthest first (earlier row first on ties). */
+  | { type: 'farthest'; centers: Float64Array; invScale: number; count: number };
+
+/** Serves an 'assign' request over rows [start, end). */
+export function serveAssign(
+  rows: Rows, w: Float64Array | null, req: Extract<LloydRequest, { type: 'assign' }>, backend: Backend, start = 0, end = rows.n,
+): SufficientStats {
   const { d } = rows;
-  // Diagonal precisions s⁻¹ and zero constants: the kernel's log density is −½‖(x − c)/s‖².
-  const ws = new Workspace(backend, d, k, 'diag');
-  const ones = new Float64Array(k * d).fill(invScale);
-  const zeros = new Float64Array(k);
+  const k = req.centers.length / d;
+  const ws = new Workspace(backend, d, k, req.kind);
+  const prec = new Float64Array(req.kind === 'full' ? k * d * d : k * d);
+  if (req.kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = req.invScale;
+  else prec.fill(req.invScale);
+  ws.setParams(req.centers, prec, new Float64Array(k));
+  return ws.accumulate(rows, w, true, start, end);
+}
+
+/** Serves a 'farthest' request over all rows (scikit-learn's remedy for empty clusters picks these rows). */
+export function farthestRows(rows: Rows, req: Extract<LloydRequest, { type: 'farthest' }>): Float64Array[] {
+  const { d } = rows;
+  const { centers, invScale, count } = req;
+  const k = centers.length / d;
+  const far: { i: number; dist: number }[] = [];
+  forEachBlock(rows, (buf, s, n) => {
+    for (let i = 0; i < n; i++) {
+      let best = Infinity;
+      for (let c = 0; c < k; c++) best = Math.min(best, sqDist(buf, i * d, centers, c * d, d, invScale));
+      far.push({ i: s + i, dist: best });
+      if (far.length > 4 * count) {
+        far.sort((a, b) => b.dist - a.dist);
+        far.length = count;
+      }
+    }
+  });
+  far.sort((a, b) => b.dist - a.dist);
+  return far.slice(0, count).map((f) => rowOf(rows, f.i));
+}
+
+/** Serves any Lloyd request in-process over all rows. */
+export function serveLloyd(rows: Rows, w: Float64Array | null, req: LloydRequest, backend: Backend): SufficientStats | Float64Array[] {
+  return req.type === 'assign' ? serveAssign(rows, w, req, backend) : farthestRows(rows, req);
+}
+
+/**
+ * Lloyd iterations from the given centers, as a generator of data requests (see LloydRequest). Distances,
+ * `tolScaled` and the returned inertia are in units of s (invScale = s⁻¹, a power of two; see sqDist); the inertia
+ * costs one more pass and is computed only `withInertia` (NaN otherwise).
+ */
+export function* lloydSteps(
+  init: Float64Array, k: number, d: number, maxIter: number, tolScaled: number, invScale: number, withInertia: boolean,
+): Generator<LloydRequest, LloydResult, unknown> {
   let centers = init.slice();
   let converged = false;
   let nIter = 0;
   for (let it = 1; it <= maxIter; it++) {
     nIter = it;
-    ws.setParams(centers, ones, zeros);
-    const st = ws.accumulate(rows, w, true);
+    const st = (yield { type: 'assign', centers, invScale, kind: 'diag' }) as SufficientStats;
     const next = centers.slice();
     let shift = 0;
     const empty: number[] = [];
@@ -177,35 +225,30 @@ export function lloyd(
         shift += (dj * invScale) ** 2;
       }
     }
-    if (empty.length > 0) relocateEmpty(rows, centers, next, empty, k, invScale);
+    if (empty.length > 0) {
+      // empty clusters move onto the rows farthest from their nearest (current) center
+      const far = (yield { type: 'farthest', centers, invScale, count: empty.length }) as Float64Array[];
+      empty.forEach((c, t) => next.set(far[Math.min(t, far.length - 1)], c * d));
+    }
     centers = next;
     if (empty.length === 0 && shift <= tolScaled) {
       converged = true;
       break;
     }
   }
-  ws.setParams(centers, ones, zeros);
-  const inertia = -2 * ws.accumulate(rows, w, true).logLik;
+  const inertia = withInertia ? -2 * ((yield { type: 'assign', centers, invScale, kind: 'diag' }) as SufficientStats).logLik : NaN;
   return { centers, inertia, nIter, converged };
 }
 
-/** Moves empty clusters onto the points farthest from their nearest center (scikit-learn's remedy). */
-function relocateEmpty(rows: Rows, centers: Float64Array, next: Float64Array, empty: number[], k: number, invScale: number): void {
-  const { d } = rows;
-  const far: { i: number; dist: number }[] = [];
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      let best = Infinity;
-      for (let c = 0; c < k; c++) best = Math.min(best, sqDist(buf, i * d, centers, c * d, d, invScale));
-      far.push({ i: s + i, dist: best });
-      if (far.length > 4 * empty.length) {
-        far.sort((a, b) => b.dist - a.dist);
-        far.length = empty.length;
-      }
-    }
-  });
-  far.sort((a, b) => b.dist - a.dist);
-  empty.forEach((c, t) => next.set(rowOf(rows, far[Math.min(t, far.length - 1)].i), c * d));
+/** Lloyd iterations in-process (see lloydSteps), with the inertia. */
+export function lloyd(
+  rows: Rows, w: Float64Array | null, init: Float64Array, k: number, backend: Backend,
+  maxIter: number, tolScaled: number, invScale = 1,
+): LloydResult {
+  const steps = lloydSteps(init, k, rows.d, maxIter, tolScaled, invScale, true);
+  let s = steps.next();
+  while (!s.done) s = steps.next(serveLloyd(rows, w, s.value, backend));
+  return s.value;
 }
 
 export interface DataMoments {

@@ -84,6 +84,16 @@ describe('fitAsync equals fit to 1e-10', () => {
     }
   });
 
+  it("k-means initialisation fans out, including Lloyd's relocation of empty clusters (worker 0's farthest rows)", async () => {
+    // 3 distinct points for 4 clusters: a cluster stays empty, so every Lloyd iteration relocates it
+    const X = Array.from({ length: 60 }, (_, i) => [5 * (i % 3), i % 3 === 2 ? 1 : 0]);
+    for (const workers of [2, 3]) {
+      await compare(X, { nComponents: 4, onDegenerate: 'reset', regCovar: 1e-3, seed: 1, maxIter: 20 }, { workers }, `empty clusters/${workers} workers`);
+    }
+    // and plain k-means initialisation on a larger sample, split unevenly
+    await compare(X3, { nComponents: 5, seed: 4, maxIter: 3 }, { workers: 3 }, 'kmeans init/3 workers');
+  });
+
   it('for X as number[][], Float64Array[], { data, rows, cols } and a SharedArrayBuffer-backed { data }', async () => {
     const opts = { nComponents: 3, seed: 1, covarianceType: 'diag' as const };
     const ref = new GaussianMixture(opts).fit(X3);

@@ -4,8 +4,9 @@
  *  - 'estep': every worker accumulates the statistics of its contiguous row range with its own backend instance;
  *    the driver adds them in worker order (deterministic), which differs from one pass over all rows only by
  *    the order of floating-point additions (~1e-16 relative).
- *  - 'init': worker 0 runs `initialParams` over all rows with one Random(seed) kept for the whole fit, exactly as
- *    `fit` does, so restarts draw the same numbers.
+ *  - 'init': initialisation's own generator (initSteps) runs here. Worker 0 makes its in-order pass over all rows
+ *    (moments and seeds) with one Random(seed) kept for the whole fit, exactly as `fit` does, so restarts draw the
+ *    same numbers; Lloyd's iterations and the nearest-seed statistics fan out to every worker like E-passes.
  * X is copied once into a SharedArrayBuffer that every worker reads (no per-worker copies); a dense X whose data
  * already lives in a SharedArrayBuffer is used as is. Without shared memory (browsers that are not
  * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init.
@@ -13,6 +14,7 @@
 import type { BackendName } from '../backends/types.js';
 import { WorstCollector } from '../degenerate.js';
 import { emLoop, type EMReply, type EMResult, type WarmStart } from '../em.js';
+import { initSteps } from '../init.js';
 import { OptionError } from '../errors.js';
 import type { Matrix, Rows } from '../matrix.js';
 import type { ResolvedOptions } from '../options.js';
@@ -146,8 +148,8 @@ function want<T extends FromWorker['type']>(m: FromWorker, type: T): Extract<Fro
   return m as Extract<FromWorker, { type: T }>;
 }
 
-function toStats(p: StatsPayload, k: number, d: number, o: ResolvedOptions, centers: Float64Array): SufficientStats {
-  return { k, d, sxxKind: sxxKindOf(o.covarianceType), logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers };
+function toStats(p: StatsPayload, k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): SufficientStats {
+  return { k, d, sxxKind: kind, logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers };
 }
 
 /**
@@ -229,7 +231,28 @@ export async function fitParallel(
         const req = step.value;
         let reply: EMReply;
         if (req.type === 'init') {
-          reply = want(await race(channels[0].request({ type: 'init' })), 'params').params;
+          // Initialisation runs here as its own generator: worker 0 makes the in-order pass with the fit's Random
+          // (moments, seeds), the nearest-center passes of Lloyd and of the seeds fan out to every worker.
+          const steps = initSteps(o, d);
+          let s = steps.next();
+          while (!s.done) {
+            check();
+            const r = s.value;
+            let sub: unknown;
+            if (r.type === 'prepare') {
+              sub = want(await race(channels[0].request({ type: 'prepare' })), 'prep').prep;
+            } else if (r.type === 'farthest') {
+              sub = want(await race(channels[0].request(r)), 'rows').rows;
+            } else {
+              const parts = await race(Promise.all(channels.map((ch) => ch.request(r))));
+              const kk = r.centers.length / d;
+              const st = toStats(want(parts[0], 'stats').stats, kk, d, r.kind, r.centers.slice());
+              for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, kk, d, r.kind, st.centers));
+              sub = st;
+            }
+            s = steps.next(sub);
+          }
+          reply = s.value;
         } else if (req.type === 'worst') {
           // Each worker's list is sorted with ties in row order; offering them in worker order reproduces one pass.
           const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'worst', params: req.params, count: req.count }))));
@@ -242,8 +265,9 @@ export async function fitParallel(
         } else {
           const params: Params = req.params;
           const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'estep', params, hard: req.hard }))));
-          const st = toStats(want(parts[0], 'stats').stats, k, d, o, params.means.slice());
-          for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, o, st.centers));
+          const kind = sxxKindOf(o.covarianceType);
+          const st = toStats(want(parts[0], 'stats').stats, k, d, kind, params.means.slice());
+          for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, kind, st.centers));
           reply = st;
         }
         check();

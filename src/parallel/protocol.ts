@@ -4,6 +4,8 @@
  */
 import type { BackendName } from '../backends/types.js';
 import type { ResolvedOptions } from '../options.js';
+import type { InitPrep } from '../init.js';
+import type { LloydRequest } from '../kmeans.js';
 import type { Params } from '../params.js';
 
 /** Where a worker finds its rows: `data` holds rows [offset, offset + data.length / d) of X, row-major. */
@@ -19,14 +21,19 @@ export interface SetupMessage {
   /** The rows this worker accumulates over in an E-pass, [start, end) in X's numbering. */
   start: number;
   end: number;
-  /** Options without onIteration; worker 0 also serves 'init' with a Random(options.seed) kept for the whole fit. */
+  /** Options without onIteration; worker 0 also serves 'prepare' with a Random(options.seed) kept for the whole fit. */
   options: Omit<ResolvedOptions, 'onIteration'> & { onIteration: null };
   servesInit: boolean;
 }
 
 export type ToWorker =
   | SetupMessage
-  | { type: 'init' }
+  /** Worker 0 only (it holds all rows and the fit's Random): initialisation's in-order pass (prepareInit). */
+  | { type: 'prepare' }
+  /** Initialisation's nearest-center statistics over the worker's range (LloydRequest 'assign'). */
+  | Extract<LloydRequest, { type: 'assign' }>
+  /** Worker 0 only: the rows farthest from their nearest center (LloydRequest 'farthest'). */
+  | Extract<LloydRequest, { type: 'farthest' }>
   | { type: 'estep'; params: Params; hard: boolean }
   /** The worker's `count` worst-explained rows (see EMRequest 'worst'), with their log p(x) for the merge. */
   | { type: 'worst'; params: Params; count: number };
@@ -57,7 +64,8 @@ export interface ErrorPayload {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendName }
-  | { type: 'params'; params: Params }
+  | { type: 'prep'; prep: InitPrep }
+  | { type: 'rows'; rows: Float64Array[] }
   | { type: 'stats'; stats: StatsPayload }
   | { type: 'worst'; rows: Float64Array[]; lse: number[] }
   | { type: 'error'; error: ErrorPayload };

@@ -3,13 +3,15 @@
  * and started from that string, so it runs the same code in Node (worker_threads, eval) and in browsers (Blob URL).
  *
  * A worker owns a contiguous range of rows and its own backend instance. It answers the EM loop's data requests:
- * 'estep' → sufficient statistics of its range; 'init' (worker 0 only) → initial parameters over all rows, drawn
- * from a Random(seed) that lives for the whole fit, so restarts consume the stream exactly as `fit` does.
+ * 'estep' and initialisation's 'assign' → sufficient statistics of its range; worker 0 also 'prepare' (the
+ * initialisation pass over all rows with a Random(seed) that lives for the whole fit, so restarts consume the stream
+ * exactly as `fit` does) and 'farthest' (over all rows).
  */
 import { getBackend, init as initWasm } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
 import { loadParams, serveWorst } from '../em.js';
-import { initialParams } from '../init.js';
+import { prepareInit } from '../init.js';
+import { farthestRows, serveAssign } from '../kmeans.js';
 import type { Rows } from '../matrix.js';
 import { Random } from '../random.js';
 import { Workspace } from '../workspace.js';
@@ -67,11 +69,19 @@ function handle(m: ToWorker): FromWorker | Promise<FromWorker> {
   if (m.type === 'setup') return setup(m);
   const s = state;
   if (!s) throw new Error('gaussmix worker: request before setup');
-  if (m.type === 'init') {
-    if (!s.rng) throw new Error('gaussmix worker: init request to a worker that does not hold all rows');
-    return { type: 'params', params: initialParams(s.rows, s.weights, s.setup.options, s.rng, s.backend) };
+  if (m.type === 'prepare') {
+    if (!s.rng) throw new Error('gaussmix worker: prepare request to a worker that does not hold all rows');
+    return { type: 'prep', prep: prepareInit(s.rows, s.weights, s.setup.options, s.rng, s.backend) };
+  }
+  if (m.type === 'farthest') {
+    if (!s.rng) throw new Error('gaussmix worker: farthest request to a worker that does not hold all rows');
+    return { type: 'rows', rows: farthestRows(s.rows, m) };
   }
   const { offset, start, end, d } = s.setup;
+  if (m.type === 'assign') {
+    const st = serveAssign(s.rows, s.weights, m, s.backend, start - offset, end - offset);
+    return { type: 'stats', stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } };
+  }
   if (m.type === 'worst') {
     // The worst rows of this worker's range (the driver merges ranges in order, as one pass would see them) and
     // their log p(x), recomputed row by row with the same kernels (a row's log p does not depend on its block).
