@@ -67,7 +67,9 @@ export function jsonReader(what: string): JsonReader {
         if (!Array.isArray(node) || node.length !== shape[depth]) {
           bad(`${field}${path} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
         }
-        (node as unknown[]).forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
+        // indexed, not forEach: forEach skips the holes of a sparse array, which must be rejected like any non-number
+        const arr = node as unknown[];
+        for (let i = 0; i < arr.length; i++) walk(arr[i], depth + 1, `${path}[${i}]`);
       };
       walk(v, 0, '');
       return Float64Array.from(out);

@@ -180,6 +180,9 @@ describe('fromJSON rejects junk', () => {
     ['wrong means shape', mutate((j) => j.means.pop()), /means must be an array of length 2/],
     ['NaN in covariances', mutate((j) => (j.covariances[0][0][0] = null)), /covariances\[0\]\[0\]\[0\] must be a finite number/],
     ['weights not summing to 1', mutate((j) => (j.weights = [0.7, 0.7])), /weights must sum to 1/],
+    // a hole (delete on an array) used to be skipped, leaving weights [1] of a 2-component model: NaN predictions
+    ['a sparse array', mutate((j) => (j.weights = [1, 0.5], delete j.weights[1])), /weights\[1\] must be a finite number; got undefined/],
+    ['a sparse nested array', mutate((j) => delete j.means[1][0]), /means\[1\]\[0\] must be a finite number/],
     ['asymmetric covariance', mutate((j) => (j.covariances[1][0][1] += 1)), /covariances\[1\] must be symmetric/],
     ['not positive definite', mutate((j) => (j.covariances[0] = [[1, 2], [2, 1]])), /covariances\[0\] must be positive definite/],
     ['inconsistent precisionsCholesky', mutate((j) => (j.precisionsCholesky[0][0][0] *= 2)), /precisionsCholesky does not match covariances/],
