@@ -77,18 +77,31 @@ function pickByCumulative(rows: Rows, score: Float64Array, w: Float64Array | nul
 }
 
 /**
- * Squared distances from every row to each of m centers (row-major m×d), in units of s, block by block:
+ * A workspace whose log density is −½‖(x − c)·s⁻¹‖² for the given centers (row-major, d columns): precisions s⁻¹·I
+ * (the diagonal of full k×d×d matrices, or k×d) and zero log constants. k-means++, Lloyd, the nearest-seed statistics
+ * and the final labels all measure distances through it.
+ */
+function nearestCenterWorkspace(backend: Backend, d: number, centers: Float64Array, invScale: number, kind: 'full' | 'diag'): Workspace {
+  const k = centers.length / d;
+  const ws = new Workspace(backend, d, k, kind);
+  const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
+  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = invScale;
+  else prec.fill(invScale);
+  ws.setParams(centers, prec, new Float64Array(k));
+  return ws;
+}
+
+/**
+ * Squared distances from every row to each of the centers (row-major m×d), in units of s, block by block:
  * `visit(start, count, lp)` gets −½·dist (count×m; dist of row i to center t is −2·lp[i·m + t]). The log-density
- * kernel computes them: diagonal precisions s⁻¹ and zero constants make lp = −½‖(x − c)·s⁻¹‖², the same sum as sqDist
- * in the same order (and halving/doubling is exact unless the distance is subnormal).
+ * kernel computes them (nearestCenterWorkspace): the same sum as sqDist in the same order (and halving/doubling is
+ * exact unless the distance is subnormal).
  */
 function forEachHalfSqDist(
-  rows: Rows, centers: Float64Array, m: number, backend: Backend, invScale: number,
+  rows: Rows, centers: Float64Array, backend: Backend, invScale: number,
   visit: (start: number, count: number, lp: Float64Array) => void,
 ): void {
-  const ws = new Workspace(backend, rows.d, m, 'diag');
-  ws.setParams(centers, new Float64Array(m * rows.d).fill(invScale), new Float64Array(m));
-  ws.forEachLogProb(rows, visit);
+  nearestCenterWorkspace(backend, rows.d, centers, invScale, 'diag').forEachLogProb(rows, visit);
 }
 
 /**
@@ -103,7 +116,7 @@ export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rn
   centers.set(rowOf(rows, first), 0);
   const closest = new Float64Array(n);
   let pot = 0;
-  forEachHalfSqDist(rows, centers.subarray(0, d), 1, backend, invScale, (s, count, lp) => {
+  forEachHalfSqDist(rows, centers.subarray(0, d), backend, invScale, (s, count, lp) => {
     for (let i = 0; i < count; i++) {
       closest[s + i] = -2 * lp[i];
       pot += (w ? w[s + i] : 1) * closest[s + i];
@@ -118,7 +131,7 @@ export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rn
       rows.copyRows(row, 1, cand, t * d);
     }
     pots.fill(0);
-    forEachHalfSqDist(rows, cand, trials, backend, invScale, (s, count, lp) => {
+    forEachHalfSqDist(rows, cand, backend, invScale, (s, count, lp) => {
       for (let i = 0; i < count; i++) {
         const cl = closest[s + i];
         const wi = w ? w[s + i] : 1;
@@ -129,7 +142,7 @@ export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rn
     for (let t = 1; t < trials; t++) if (pots[t] < pots[best]) best = t;
     const chosen = cand.slice(best * d, (best + 1) * d);
     centers.set(chosen, c * d);
-    forEachHalfSqDist(rows, chosen, 1, backend, invScale, (s, count, lp) => {
+    forEachHalfSqDist(rows, chosen, backend, invScale, (s, count, lp) => {
       for (let i = 0; i < count; i++) closest[s + i] = Math.min(closest[s + i], -2 * lp[i]);
     });
     pot = pots[best];
@@ -161,14 +174,7 @@ export type LloydRequest =
 export function serveAssign(
   rows: Rows, w: Float64Array | null, req: Extract<LloydRequest, { type: 'assign' }>, backend: Backend, start = 0, end = rows.n,
 ): SufficientStats {
-  const { d } = rows;
-  const k = req.centers.length / d;
-  const ws = new Workspace(backend, d, k, req.kind);
-  const prec = new Float64Array(req.kind === 'full' ? k * d * d : k * d);
-  if (req.kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = req.invScale;
-  else prec.fill(req.invScale);
-  ws.setParams(req.centers, prec, new Float64Array(k));
-  return ws.accumulate(rows, w, true, start, end);
+  return nearestCenterWorkspace(backend, rows.d, req.centers, req.invScale, req.kind).accumulate(rows, w, true, start, end);
 }
 
 /** Serves a 'farthest' request over all rows (scikit-learn's remedy for empty clusters picks these rows). */
@@ -329,9 +335,7 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   const { d } = rows;
   const b = best!;
   const labels = new Int32Array(rows.n);
-  const ws = new Workspace(backend, d, k, 'diag');
-  ws.setParams(b.centers, new Float64Array(k * d).fill(invScale), new Float64Array(k));
-  ws.forEachLogProb(rows, (s, count, lp) => argmaxRows(lp, count, k, labels, s));
+  nearestCenterWorkspace(backend, d, b.centers, invScale, 'diag').forEachLogProb(rows, (s, count, lp) => argmaxRows(lp, count, k, labels, s));
   const centers: Float64Array[] = [];
   for (let c = 0; c < k; c++) centers.push(b.centers.slice(c * d, (c + 1) * d));
   // back from units of s² (two divisions: s² alone may overflow where the inertia does not)

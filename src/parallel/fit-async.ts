@@ -152,6 +152,13 @@ function toStats(p: StatsPayload, k: number, d: number, kind: 'full' | 'diag', c
   return { k, d, sxxKind: kind, logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers };
 }
 
+/** The workers' statistics (around `centers`) added in worker order: what one pass over all rows would give. */
+function mergeStats(parts: FromWorker[], k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): SufficientStats {
+  const st = toStats(want(parts[0], 'stats').stats, k, d, kind, centers.slice());
+  for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, kind, st.centers));
+  return st;
+}
+
 /**
  * Fits on worker threads. Resolves with the EM result and the backend the workers ran; rejects with the typed
  * error a worker or the EM loop raised, or with the signal's reason on abort. Workers are always terminated.
@@ -245,10 +252,7 @@ export async function fitParallel(
               sub = want(await race(channels[0].request(r)), 'rows').rows;
             } else {
               const parts = await race(Promise.all(channels.map((ch) => ch.request(r))));
-              const kk = r.centers.length / d;
-              const st = toStats(want(parts[0], 'stats').stats, kk, d, r.kind, r.centers.slice());
-              for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, kk, d, r.kind, st.centers));
-              sub = st;
+              sub = mergeStats(parts, r.centers.length / d, d, r.kind, r.centers);
             }
             s = steps.next(sub);
           }
@@ -265,10 +269,7 @@ export async function fitParallel(
         } else {
           const params: Params = req.params;
           const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'estep', params, hard: req.hard }))));
-          const kind = sxxKindOf(o.covarianceType);
-          const st = toStats(want(parts[0], 'stats').stats, k, d, kind, params.means.slice());
-          for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, kind, st.centers));
-          reply = st;
+          reply = mergeStats(parts, k, d, sxxKindOf(o.covarianceType), params.means);
         }
         check();
         step = loop.next(reply);
