@@ -1447,7 +1447,7 @@ function normalizeRow(row: usize, k: i32, lseP: usize, negLogK: f64): void {
 /**
  * Per row: lse[r] = log Σc exp(lp[r,c]) (max-shifted, increasing c), lp[r,c] −= lse[r]. A row whose maximum is −∞
  * gets lse = −∞ and uniform log responsibilities −log k. Rows go in tiles of 4 (two pairs of lanes, so two exp chains
- * run side by side), then pairs, then one row; a tile or pair holding an all −∞ row is done row by row.
+ * run side by side); a tile holding an all −∞ row, and the last n mod 4 rows, are done row by row.
  */
 export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
   const kBytes = <usize>k << 3;
@@ -1492,34 +1492,8 @@ export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
       v128.store64_lane(row3 + o, vb, 1);
     }
   }
-  for (; r + 1 < n; r += 2) {
-    const row0 = lp + <usize>r * kBytes;
-    const row1 = row0 + kBytes;
-    let m = load2(row0, row1);
-    for (let c = 1; c < k; c++) {
-      const o = <usize>c << 3;
-      m = f64x2.pmax(m, load2(row0 + o, row1 + o));
-    }
-    if (v128.any_true(f64x2.eq(m, ninf))) {
-      normalizeRow(row0, k, lse + (<usize>r << 3), negLogK);
-      normalizeRow(row1, k, lse + (<usize>(r + 1) << 3), negLogK);
-      continue;
-    }
-    let s = f64x2.splat(0.0);
-    for (let c = 0; c < k; c++) {
-      const o = <usize>c << 3;
-      s = f64x2.add(s, vexp(f64x2.sub(load2(row0 + o, row1 + o), m)));
-    }
-    const l = f64x2.add(m, vlog(s));
-    v128.store(lse + (<usize>r << 3), l);
-    for (let c = 0; c < k; c++) {
-      const o = <usize>c << 3;
-      const v = f64x2.sub(load2(row0 + o, row1 + o), l);
-      v128.store64_lane(row0 + o, v, 0);
-      v128.store64_lane(row1 + o, v, 1);
-    }
-  }
-  if (r < n) normalizeRow(lp + <usize>r * kBytes, k, lse + (<usize>r << 3), negLogK);
+  // the last 1–3 rows: the same arithmetic per row as a lane of a tile
+  for (; r < n; r++) normalizeRow(lp + <usize>r * kBytes, k, lse + (<usize>r << 3), negLogK);
 }
 
 /**
