@@ -243,3 +243,32 @@ export const FLOP_MODEL = 'N·K·(2D² + 7D + 6) flops per EM iteration (E: tria
 export function flopsPerIteration(n, d, k) {
   return n * k * (2 * d * d + 7 * d + 6);
 }
+
+/** Median of a list of numbers. */
+export function median(xs) {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * GaussianMixture options of the benchmark's fixed start for a case (full covariance, tol 0): every gaussmix engine
+ * starts from the same parameters as the scikit-learn script.
+ */
+export function fixedStartOptions(meta, { maxIter, backend, onIteration }) {
+  return {
+    nComponents: meta.k,
+    covarianceType: 'full',
+    tol: 0,
+    maxIter,
+    // The start is given in full; 'random_from_data' keeps the (discarded) default initialisation pass cheap,
+    // exactly as in the scikit-learn script.
+    initParams: 'random_from_data',
+    weightsInit: meta.weightsInit,
+    meansInit: meta.meansInit,
+    precisionsInit: meta.precisionsInit,
+    seed: 0,
+    backend,
+    onIteration,
+  };
+}

@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { findCase, loadMeta, readCheckedX, readX } from './data.mjs';
+import { findCase, fixedStartOptions, loadMeta, median, readCheckedX, readX } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -50,11 +50,6 @@ function parseArgs(argv) {
 const kib = () => process.resourceUsage().maxRSS;
 const rssKiB = () => Math.round(process.memoryUsage().rss / 1024);
 
-function median(xs) {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Row count of the warm-up fit: small, but enough rows per component for well-posed D×D covariances. */
 export const warmupRows = (n, d, k) => Math.min(n, Math.max(2000, 4 * k * d));
@@ -81,21 +76,7 @@ async function main() {
   const coldBase = { maxRSS: kib(), rss: rssKiB() };
   const { meta, xPath, generated } = loadMeta(c, args.quick);
 
-  const options = (maxIter, onIteration) => ({
-    nComponents: meta.k,
-    covarianceType: 'full',
-    tol: 0,
-    maxIter,
-    // The start is given in full; 'random_from_data' keeps the (discarded) default initialisation pass cheap,
-    // exactly as in the scikit-learn script.
-    initParams: 'random_from_data',
-    weightsInit: meta.weightsInit,
-    meansInit: meta.meansInit,
-    precisionsInit: meta.precisionsInit,
-    seed: 0,
-    backend: args.backend === 'js' ? 'js' : 'wasm',
-    onIteration,
-  });
+  const options = (maxIter, onIteration) => fixedStartOptions(meta, { maxIter, backend: args.backend === 'js' ? 'js' : 'wasm', onIteration });
   const runFit = (gm, input) => (isAsync ? gm.fitAsync(input, { workers: args.workers }) : gm.fit(input));
 
   // Warm-up: the same fit on the first rows only. It compiles the hot paths and lets the runtime grow its heaps

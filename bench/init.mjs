@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findCase, loadMeta, readCheckedX } from './data.mjs';
+import { findCase, loadMeta, median, readCheckedX } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const argv = process.argv.slice(2);
@@ -23,11 +23,6 @@ if (!(Number.isInteger(RUNS) && RUNS >= 1)) throw new Error(`--runs must be an i
 const { GaussianMixture, init } = await import(pathToFileURL(join(here, '..', 'dist', 'index.js')).href);
 if ((await init()) !== 'wasm') throw new Error('bench/init: the wasm backend did not instantiate');
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** 10⁶ rows, 2 features, 6 unit-variance clusters 0.8 apart along the diagonal (fixed LCG seed). */
 function overlapping() {

@@ -22,7 +22,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CASES, DATA_DIR, FLOP_MODEL, SEED, ensureCaseData, flopsPerIteration } from './data.mjs';
+import { CASES, DATA_DIR, FLOP_MODEL, SEED, ensureCaseData, flopsPerIteration, median } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -199,11 +199,6 @@ function cpuTimes() {
   }
 }
 
-function median(xs) {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const fmtS = (s) => (s == null ? '–' : s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s >= 0.01 ? s.toFixed(3) : s.toFixed(4));
 const fmtX = (r) => (r == null || !Number.isFinite(r) ? '–' : `${r.toFixed(r >= 10 ? 1 : 2)}×`);

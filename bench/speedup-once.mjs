@@ -7,14 +7,14 @@
  * Why: on a shared machine the speed of a core drifts (on this host by up to 1.5× within seconds), so the ratio of
  * two medians taken in separate processes minutes apart (what bench/run.mjs's main table divides) can be off by that
  * much. Here `fit` on one thread and `fitAsync` with `workers` threads run back to back, `pairs` times, on the same
- * data, options and start as bench/fit-once.mjs; each pair gives one ratio (median s/iter of the fit ÷ that of the
- * fitAsync, first iteration of each dropped), and the median of the pairs' ratios is reported. A pair takes well under
+ * data, options and start as bench/fit-once.mjs (fixedStartOptions); each pair gives one ratio (median s/iter of the
+ * fit ÷ that of the fitAsync, first iteration of each dropped), and the median of the pairs' ratios is reported. A pair takes well under
  * a second, so both halves see the machine in the same state.
  */
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findCase, loadMeta, readCheckedX } from './data.mjs';
+import { findCase, fixedStartOptions, loadMeta, median, readCheckedX } from './data.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -36,11 +36,6 @@ function parseArgs(argv) {
   return a;
 }
 
-function median(xs) {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -54,15 +49,15 @@ async function main() {
   const timed = async (parallel) => {
     const gaps = [];
     let last = null;
-    const gm = new GaussianMixture({
-      nComponents: meta.k, covarianceType: 'full', tol: 0, maxIter: 1 + args.iters, initParams: 'random_from_data',
-      weightsInit: meta.weightsInit, meansInit: meta.meansInit, precisionsInit: meta.precisionsInit, seed: 0, backend: 'wasm',
+    const gm = new GaussianMixture(fixedStartOptions(meta, {
+      maxIter: 1 + args.iters,
+      backend: 'wasm',
       onIteration: () => {
         const t = performance.now();
         if (last !== null) gaps.push((t - last) / 1000);
         last = t;
       },
-    });
+    }));
     if (parallel) await gm.fitAsync(X, { workers: args.workers });
     else gm.fit(X);
     return { seconds: median(gaps), lowerBound: gm.lowerBound };
