@@ -37,9 +37,12 @@ export function findCase(id) {
   return c;
 }
 
-/** Paths of a case's data (.f64) and start (.json) files. */
-export function casePaths(c, quick) {
-  const n = quick ? c.quickN : c.n;
+/**
+ * Paths of a case's data (.f64) and start (.json) files. `scale` multiplies N (the memory benchmark fits N and 4N
+ * rows to separate memory that grows with X from memory that does not); `quick` takes the tiny quickN instead.
+ */
+export function casePaths(c, quick, scale = 1) {
+  const n = quick ? c.quickN : c.n * scale;
   const stem = `${c.id}-n${n}-s${SEED}-v${GENERATOR_VERSION}`;
   return { n, xPath: join(DATA_DIR, `${stem}.f64`), metaPath: join(DATA_DIR, `${stem}.json`) };
 }
@@ -155,8 +158,8 @@ function checksum(bytes) {
 }
 
 /** Makes sure the case's files exist and are current; returns their paths and metadata. */
-export function ensureCaseData(c, quick = false) {
-  const { n, xPath, metaPath } = casePaths(c, quick);
+export function ensureCaseData(c, quick = false, scale = 1) {
+  const { n, xPath, metaPath } = casePaths(c, quick, scale);
   if (existsSync(xPath) && existsSync(metaPath)) {
     try {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
@@ -188,19 +191,22 @@ export function ensureCaseData(c, quick = false) {
  * For a measuring process: the case's metadata and fixed start (not X). Generates the files first if they are
  * missing, which a measurement should avoid (run.mjs generates them beforehand; `generated` tells).
  */
-export function loadMeta(c, quick = false) {
-  const { xPath, metaPath } = casePaths(c, quick);
+export function loadMeta(c, quick = false, scale = 1) {
+  const { xPath, metaPath } = casePaths(c, quick, scale);
   let generated = false;
   if (!existsSync(xPath) || !existsSync(metaPath)) {
-    ensureCaseData(c, quick);
+    ensureCaseData(c, quick, scale);
     generated = true;
   }
   return { meta: JSON.parse(readFileSync(metaPath, 'utf8')), xPath, generated };
 }
 
-/** All of X, read once into one array and checked against the recorded checksum (no second copy). */
-export function readCheckedX(xPath, meta) {
-  const X = readX(xPath, meta.n, meta.d);
+/**
+ * All of X, read once into one array and checked against the recorded checksum (no second copy). `shared` puts it
+ * in a SharedArrayBuffer (fitAsync's workers then read the caller's array instead of a copy).
+ */
+export function readCheckedX(xPath, meta, shared = false) {
+  const X = readX(xPath, meta.n, meta.d, shared);
   if (checksum(new Uint8Array(X.buffer)) !== meta.checksum) throw new Error(`${xPath}: checksum mismatch; rerun bench/run.mjs to regenerate`);
   return X;
 }
@@ -209,9 +215,9 @@ export function readCheckedX(xPath, meta) {
  * Reads the first `n` rows (all of them by default) of an N×D float64 file straight into one Float64Array
  * (no intermediate Buffer, so RSS grows by exactly the array).
  */
-export function readX(xPath, n, d) {
+export function readX(xPath, n, d, shared = false) {
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('bench data files are little-endian; this machine is not');
-  const X = new Float64Array(n * d);
+  const X = shared ? new Float64Array(new SharedArrayBuffer(n * d * 8)) : new Float64Array(n * d);
   const view = new Uint8Array(X.buffer);
   const fd = openSync(xPath, 'r');
   try {

@@ -2,7 +2,9 @@
 /**
  * One benchmark measurement in a fresh process, so that peak RSS belongs to this one configuration:
  *   node --expose-gc bench/fit-once.mjs --case n2e5-d8-k8 --backend wasm|js|async2 [--iters 5] [--quick]
- *        [--workers 2] [--no-warmup]
+ *        [--workers 2] [--no-warmup] [--scale 4] [--shared-x]
+ * --scale fits scale·N rows (the memory benchmark); --shared-x reads X into a SharedArrayBuffer (async2 only),
+ * which fitAsync's workers read in place instead of a copy.
  * Prints one JSON object on stdout (diagnostics go to stderr).
  *
  * Timing: the fit runs with tol = 0 and maxIter = 1 + iters from the case's fixed start. onIteration fires
@@ -31,19 +33,23 @@ import { findCase, fixedStartOptions, loadMeta, median, readCheckedX, readX } fr
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const a = { case: null, backend: 'wasm', iters: null, quick: false, workers: 2, warmup: true };
+  const a = { case: null, backend: 'wasm', iters: null, quick: false, workers: 2, warmup: true, scale: 1, sharedX: false };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--case') a.case = argv[++i];
     else if (k === '--backend') a.backend = argv[++i];
     else if (k === '--iters') a.iters = Number(argv[++i]);
     else if (k === '--workers') a.workers = Number(argv[++i]);
+    else if (k === '--scale') a.scale = Number(argv[++i]);
+    else if (k === '--shared-x') a.sharedX = true;
     else if (k === '--quick') a.quick = true;
     else if (k === '--no-warmup') a.warmup = false;
     else throw new Error(`fit-once: unknown argument ${k}`);
   }
   if (!a.case) throw new Error('fit-once: --case is required');
   if (!['wasm', 'js', 'async2'].includes(a.backend)) throw new Error(`fit-once: --backend must be wasm, js or async2; got ${a.backend}`);
+  if (a.sharedX && a.backend !== 'async2') throw new Error('fit-once: --shared-x only applies to --backend async2');
+  if (!(Number.isInteger(a.scale) && a.scale >= 1)) throw new Error(`fit-once: --scale must be an integer ≥ 1; got ${a.scale}`);
   return a;
 }
 
@@ -74,7 +80,7 @@ async function main() {
     return;
   }
   const coldBase = { maxRSS: kib(), rss: rssKiB() };
-  const { meta, xPath, generated } = loadMeta(c, args.quick);
+  const { meta, xPath, generated } = loadMeta(c, args.quick, args.scale);
 
   const options = (maxIter, onIteration) => fixedStartOptions(meta, { maxIter, backend: args.backend === 'js' ? 'js' : 'wasm', onIteration });
   const runFit = (gm, input) => (isAsync ? gm.fitAsync(input, { workers: args.workers }) : gm.fit(input));
@@ -97,7 +103,7 @@ async function main() {
   globalThis.gc?.();
   const runtimeBase = { maxRSS: kib(), rss: rssKiB() };
 
-  const X = readCheckedX(xPath, meta);
+  const X = readCheckedX(xPath, meta, args.sharedX);
   const dataBase = { maxRSS: kib(), rss: rssKiB() };
 
   const stamps = [];
