@@ -1,6 +1,6 @@
 /**
  * fitAsync: EM on worker threads. The reference is always the synchronous `fit` with the same options and data
- * (the only difference is the order in which per-worker statistics are added, ~1e-16 relative), so results must
+ * (the only difference is the order in which per-segment statistics are added, ~1e-16 relative), so results must
  * agree to 1e-10; plus the event loop keeps running, aborts, typed errors, concurrency and no leaked workers.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
 } from '../src/index.js';
-import { setForceCopies } from '../src/parallel/fit-async.js';
+import { segmentBounds, setForceCopies } from '../src/parallel/fit-async.js';
 import { liveWorkers } from '../src/parallel/spawn.js';
 import { workerSource } from '../build/worker-source.js';
 import { expectClose } from './helpers/compare.js';
@@ -60,6 +60,27 @@ describe('fitAsync worker bundle', () => {
   });
 });
 
+describe('segmentBounds', () => {
+  it('cuts n rows into ≥ 1 segment per worker, ≤ 8 per worker, of ≥ 4096 rows beyond one each, statistics ≤ 16 MB', () => {
+    for (const [n, workers, k, d] of [[3, 3, 1, 2], [600, 2, 3, 3], [8191, 2, 4, 2], [1e6, 2, 4, 2], [1e6, 3, 4, 2], [2e4, 2, 16, 64], [1e5, 2, 50, 200]]) {
+      const b = segmentBounds(n, workers, k, d);
+      const s = b.length - 1;
+      expect(b[0]).toBe(0);
+      expect(b[s]).toBe(n);
+      for (let i = 0; i < s; i++) expect(b[i + 1], `n=${n} segment ${i}`).toBeGreaterThan(b[i]);
+      expect(s).toBeGreaterThanOrEqual(workers);
+      expect(s).toBeLessThanOrEqual(8 * workers);
+      if (s > workers) {
+        expect(Math.floor(n / s)).toBeGreaterThanOrEqual(4096);
+        expect(s * 8 * k * d * d).toBeLessThanOrEqual(1 << 24);
+      }
+    }
+    expect(segmentBounds(1e6, 2, 4, 2).length - 1).toBe(16);
+    expect(segmentBounds(2e4, 2, 16, 64).length - 1).toBe(4);
+    expect(segmentBounds(1e5, 2, 50, 200).length - 1).toBe(2); // 16 MB of statistics per segment: one per worker
+  });
+});
+
 describe('fitAsync equals fit to 1e-10', () => {
   it('for every covariance type, 1–3 workers, both backends', async () => {
     let t = 0;
@@ -92,6 +113,24 @@ describe('fitAsync equals fit to 1e-10', () => {
     }
     // and plain k-means initialisation on a larger sample, split unevenly
     await compare(X3, { nComponents: 5, seed: 4, maxIter: 3 }, { workers: 3 }, 'kmeans init/3 workers');
+  });
+
+  it('when workers take many segments from the shared counter (results independent of who served which)', async () => {
+    // 30000 rows: 7 segments of ≥ 4096 rows for 2 and 3 workers, so every pass is shared out dynamically
+    const { X } = mixture(21, 30000, 2, 3, 3);
+    expect(segmentBounds(X.length, 2, 3, 2).length - 1).toBe(7);
+    const sampleWeight = X.map((_, i) => 0.5 + (i % 3));
+    const opts = { nComponents: 3, seed: 2, tol: 0, maxIter: 15, initParams: 'kmeans' as const };
+    const ref = new GaussianMixture(opts).fit(X, { sampleWeight });
+    for (const workers of [2, 3]) {
+      const a = await new GaussianMixture(opts).fitAsync(X, { workers, sampleWeight });
+      expectSameFit(a, ref, `${workers} workers, 7 segments`);
+      // a second run claims segments differently, but adds them in the same order: bit for bit the same model
+      const b = await new GaussianMixture(opts).fitAsync(X, { workers, sampleWeight });
+      expect(b.means).toEqual(a.means);
+      expect(b.covariances).toEqual(a.covariances);
+      expect(b.lowerBound).toBe(a.lowerBound);
+    }
   });
 
   it('for X as number[][], Float64Array[], { data, rows, cols } and a SharedArrayBuffer-backed { data }', async () => {

@@ -1,15 +1,18 @@
 /**
  * The worker-thread EM driver behind `GaussianMixture.fitAsync`. It runs the same `emLoop` generator as `fitEM`
  * on the main thread (so onIteration fires there) and serves its requests with workers:
- *  - 'estep': every worker accumulates the statistics of its contiguous row range with its own backend instance;
- *    the driver adds them in worker order (deterministic), which differs from one pass over all rows only by
- *    the order of floating-point additions (~1e-16 relative).
+ *  - 'estep': the rows are cut into segments (segmentBounds); workers accumulate segments' statistics with their
+ *    own backend instances, taking segments from a shared counter in turn (so a worker whose core is busy with other
+ *    work, or which runs slower code for a while, takes fewer), and the driver adds them in segment order:
+ *    deterministic whichever worker served which, and different from one pass over all rows only by the order of
+ *    floating-point additions (~1e-16 relative).
  *  - 'init': initialisation's own generator (initSteps) runs here. Worker 0 makes its in-order pass over all rows
  *    (moments and seeds) with one Random(seed) kept for the whole fit, exactly as `fit` does, so restarts draw the
  *    same numbers; Lloyd's iterations and the nearest-seed statistics fan out to every worker like E-passes.
  * X is copied once into a SharedArrayBuffer that every worker reads (no per-worker copies); a dense X whose data
  * already lives in a SharedArrayBuffer is used as is. Without shared memory (browsers that are not
- * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init.
+ * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init;
+ * each worker then serves its own rows as one segment.
  */
 import type { BackendName } from '../backends/types.js';
 import { WorstCollector } from '../degenerate.js';
@@ -152,11 +155,37 @@ function toStats(p: StatsPayload, k: number, d: number, kind: 'full' | 'diag', c
   return { k, d, sxxKind: kind, logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers };
 }
 
-/** The workers' statistics (around `centers`) added in worker order: what one pass over all rows would give. */
-function mergeStats(parts: FromWorker[], k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): SufficientStats {
-  const st = toStats(want(parts[0], 'stats').stats, k, d, kind, centers.slice());
-  for (let i = 1; i < parts.length; i++) addStats(st, toStats(want(parts[i], 'stats').stats, k, d, kind, st.centers));
+/**
+ * The segments' statistics (around `centers`) added in segment order, whichever worker served which: what one pass
+ * over all rows gives, up to the order of floating-point additions, and the same from run to run.
+ */
+function mergeStats(
+  replies: FromWorker[], segments: number, k: number, d: number, kind: 'full' | 'diag', centers: Float64Array,
+): SufficientStats {
+  const parts = replies.flatMap((m) => want(m, 'stats').parts).sort((a, b) => a.segment - b.segment);
+  if (parts.length !== segments || parts.some((p, i) => p.segment !== i)) {
+    throw new Error(`gaussmix: fitAsync workers returned segments ${parts.map((p) => p.segment).join(',')} of ${segments}`);
+  }
+  const st = toStats(parts[0].stats, k, d, kind, centers.slice());
+  for (let i = 1; i < parts.length; i++) addStats(st, toStats(parts[i].stats, k, d, kind, st.centers));
   return st;
+}
+
+/** Segments of a pass at least this many rows, at most SEGMENTS_PER_WORKER per worker, their statistics ≤ 16 MB. */
+const MIN_SEGMENT_ROWS = 4096;
+const SEGMENTS_PER_WORKER = 8;
+const MAX_PASS_STATS_BYTES = 1 << 24;
+
+/**
+ * Bounds of the segments a statistics pass over n rows is split into when `count` workers share it dynamically:
+ * small enough that a worker on a busier core hands its share to the others, large enough that per-segment costs
+ * (a statistics array each, K·D² values) stay small. At least one segment per worker. Depends only on n, the
+ * worker count and the model's size, so results are the same from run to run.
+ */
+export function segmentBounds(n: number, count: number, k: number, d: number): number[] {
+  const statsBytes = 8 * (2 + k + k * d + k * d * d);
+  const s = Math.max(count, Math.min(SEGMENTS_PER_WORKER * count, Math.floor(n / MIN_SEGMENT_ROWS), Math.floor(MAX_PASS_STATS_BYTES / statsBytes)));
+  return Array.from({ length: s + 1 }, (_, i) => Math.floor((i * n) / s));
 }
 
 /**
@@ -213,6 +242,14 @@ export async function fitParallel(
     }
     check();
 
+    // Statistics passes: with shared memory, segments claimed dynamically from a shared counter; else one static
+    // segment per worker (its own rows are all it holds).
+    const claim = shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    const segments = shared ? segmentBounds(n, count, k, d) : bounds;
+    const statsPass = async (msg: ToWorker): Promise<FromWorker[]> => {
+      if (claim) Atomics.store(claim, 0, 0); // every worker is idle between requests
+      return race(Promise.all(channels.map((ch) => ch.request(msg))));
+    };
     const options = { ...o, onIteration: null };
     const ready: Promise<FromWorker>[] = [];
     for (let i = 0; i < count; i++) {
@@ -222,7 +259,9 @@ export async function fitParallel(
       const data = all ?? (await race(packRows(rows, whole ? 0 : start, whole ? n : end, false, check)));
       const weights = sharedW ?? (w && (whole ? w.slice() : w.slice(start, end)));
       check();
-      const msg: SetupMessage = { type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, options, servesInit };
+      const msg: SetupMessage = {
+        type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, segments, claim, segment: i, options, servesInit,
+      };
       const setupDone = channels[i].request(msg, shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])]);
       setupDone.catch(() => {}); // a failure surfaces through Promise.all below, possibly after later setups
       ready.push(setupDone);
@@ -251,8 +290,7 @@ export async function fitParallel(
             } else if (r.type === 'farthest') {
               sub = want(await race(channels[0].request(r)), 'rows').rows;
             } else {
-              const parts = await race(Promise.all(channels.map((ch) => ch.request(r))));
-              sub = mergeStats(parts, r.centers.length / d, d, r.kind, r.centers);
+              sub = mergeStats(await statsPass(r), segments.length - 1, r.centers.length / d, d, r.kind, r.centers);
             }
             s = steps.next(sub);
           }
@@ -268,8 +306,8 @@ export async function fitParallel(
           reply = col.result();
         } else {
           const params: Params = req.params;
-          const parts = await race(Promise.all(channels.map((ch) => ch.request({ type: 'estep', params, hard: req.hard }))));
-          reply = mergeStats(parts, k, d, sxxKindOf(o.covarianceType), params.means);
+          const parts = await statsPass({ type: 'estep', params, hard: req.hard });
+          reply = mergeStats(parts, segments.length - 1, k, d, sxxKindOf(o.covarianceType), params.means);
         }
         check();
         step = loop.next(reply);

@@ -18,9 +18,18 @@ export interface SetupMessage {
   offset: number;
   n: number;
   d: number;
-  /** The rows this worker accumulates over in an E-pass, [start, end) in X's numbering. */
+  /** This worker's own rows, [start, end) in X's numbering: its segment when passes are split statically, and the
+   *  range it reports its worst-explained rows from. */
   start: number;
   end: number;
+  /**
+   * Bounds of the segments a statistics pass ('estep', 'assign') is split into, in X's numbering, the same for all
+   * workers. With `claim` (shared memory: every worker reads all rows) workers take segments in turn from the shared
+   * counter claim[0], so a worker on a busier core takes fewer; without it each worker serves segment `segment`.
+   */
+  segments: number[];
+  claim: Int32Array | null;
+  segment: number;
   /** Options without onIteration; worker 0 also serves 'prepare' with a Random(options.seed) kept for the whole fit. */
   options: Omit<ResolvedOptions, 'onIteration'> & { onIteration: null };
   servesInit: boolean;
@@ -37,6 +46,12 @@ export type ToWorker =
   | { type: 'estep'; params: Params; hard: boolean }
   /** The worker's `count` worst-explained rows (see EMRequest 'worst'), with their log p(x) for the merge. */
   | { type: 'worst'; params: Params; count: number };
+
+/** One segment's statistics; the driver adds segments in index order, whichever worker served them. */
+export interface SegmentStats {
+  segment: number;
+  stats: StatsPayload;
+}
 
 /** Sufficient statistics without their centers (the driver knows them: the means of the E-pass parameters). */
 export interface StatsPayload {
@@ -66,6 +81,7 @@ export type FromWorker =
   | { type: 'ready'; backend: BackendName }
   | { type: 'prep'; prep: InitPrep }
   | { type: 'rows'; rows: Float64Array[] }
-  | { type: 'stats'; stats: StatsPayload }
+  /** The segments this worker served in a statistics pass (possibly none). */
+  | { type: 'stats'; parts: SegmentStats[] }
   | { type: 'worst'; rows: Float64Array[]; lse: number[] }
   | { type: 'error'; error: ErrorPayload };

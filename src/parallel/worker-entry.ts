@@ -3,7 +3,8 @@
  * and started from that string, so it runs the same code in Node (worker_threads, eval) and in browsers (Blob URL).
  *
  * A worker owns a contiguous range of rows and its own backend instance. It answers the EM loop's data requests:
- * 'estep' and initialisation's 'assign' → sufficient statistics of its range; worker 0 also 'prepare' (the
+ * 'estep' and initialisation's 'assign' → sufficient statistics per segment of the rows (the segments it claims
+ * from the shared counter, or its own range); 'worst' → over its own range; worker 0 also 'prepare' (the
  * initialisation pass over all rows with a Random(seed) that lives for the whole fit, so restarts consume the stream
  * exactly as `fit` does) and 'farthest' (over all rows).
  */
@@ -15,7 +16,8 @@ import { farthestRows, serveAssign } from '../kmeans.js';
 import type { Rows } from '../matrix.js';
 import { Random } from '../random.js';
 import { Workspace } from '../workspace.js';
-import type { FromWorker, SetupMessage, ToWorker } from './protocol.js';
+import type { SufficientStats } from '../stats.js';
+import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './protocol.js';
 import { arrayRows, errorToPayload } from './wire.js';
 
 interface Port {
@@ -78,10 +80,7 @@ function handle(m: ToWorker): FromWorker | Promise<FromWorker> {
     return { type: 'rows', rows: farthestRows(s.rows, m) };
   }
   const { offset, start, end, d } = s.setup;
-  if (m.type === 'assign') {
-    const st = serveAssign(s.rows, s.weights, m, s.backend, start - offset, end - offset);
-    return { type: 'stats', stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } };
-  }
+  if (m.type === 'assign') return segmentStats(s, (a, b) => serveAssign(s.rows, s.weights, m, s.backend, a, b));
   if (m.type === 'worst') {
     // The worst rows of this worker's range (the driver merges ranges in order, as one pass would see them) and
     // their log p(x), recomputed row by row with the same kernels (a row's log p does not depend on its block).
@@ -101,12 +100,27 @@ function handle(m: ToWorker): FromWorker | Promise<FromWorker> {
     return { type: 'worst', rows, lse };
   }
   loadParams(s.ws, m.params);
-  const st = s.ws.accumulate(s.rows, s.weights, m.hard, start - offset, end - offset);
-  return { type: 'stats', stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } };
+  return segmentStats(s, (a, b) => s.ws.accumulate(s.rows, s.weights, m.hard, a, b));
+}
+
+/**
+ * A statistics pass: the statistics of each segment this worker serves — the segments it claims from the shared
+ * counter until none is left, or its own one. `pass` takes row bounds in this worker's `data` numbering.
+ */
+function segmentStats(s: State, pass: (start: number, end: number) => SufficientStats): FromWorker {
+  const { segments, claim, segment, offset } = s.setup;
+  const parts: SegmentStats[] = [];
+  const serve = (i: number): void => {
+    const st = pass(segments[i] - offset, segments[i + 1] - offset);
+    parts.push({ segment: i, stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } });
+  };
+  if (claim) for (let i = Atomics.add(claim, 0, 1); i < segments.length - 1; i = Atomics.add(claim, 0, 1)) serve(i);
+  else serve(segment);
+  return { type: 'stats', parts };
 }
 
 function reply(msg: FromWorker): void {
-  if (msg.type === 'stats') io.post(msg, [msg.stats.nk.buffer, msg.stats.sx.buffer, msg.stats.sxx.buffer]);
+  if (msg.type === 'stats') io.post(msg, msg.parts.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]));
   else io.post(msg);
 }
 
