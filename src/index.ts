@@ -1,6 +1,7 @@
 export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussian-mixture.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from './kmeans.js';
 export { init } from './backends/index.js';
+export { terminateIdleWorkers } from './parallel/pool.js';
 export { selectModel, type SelectModelOptions, type SelectionResult, type SelectionRow, type Criterion } from './select.js';
 export { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from './anomaly.js';
 export { mixtureSvg, selectionSvg, type MixturePlotOptions, type SelectionPlotOptions } from './plot/index.js';

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
@@ -16,7 +16,8 @@ import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
 } from '../src/index.js';
 import { segmentBounds, setForceCopies } from '../src/parallel/fit-async.js';
-import { liveWorkers } from '../src/parallel/spawn.js';
+import { terminateIdleWorkers } from '../src/parallel/pool.js';
+import { liveWorkers, startedWorkers } from '../src/parallel/spawn.js';
 import { workerSource } from '../build/worker-source.js';
 import { expectClose } from './helpers/compare.js';
 import { mixture } from './helpers/data.js';
@@ -46,8 +47,9 @@ const { X: X3 } = mixture(11, 600, 3, 3, 4); // overlapping enough that EM runs 
 const faithful = readFileSync(new URL('../data/faithful.csv', import.meta.url), 'utf8')
   .trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
 
-afterEach(() => {
+afterEach(async () => {
   setForceCopies(false);
+  await terminateIdleWorkers();
   expect(liveWorkers(), 'workers still running after the test').toBe(0);
 });
 
@@ -61,7 +63,7 @@ describe('fitAsync worker bundle', () => {
 });
 
 describe('segmentBounds', () => {
-  it('cuts n rows into ≥ 1 segment per worker, ≤ 8 per worker, of ≥ 4096 rows beyond one each, statistics ≤ 16 MB', () => {
+  it('cuts n rows into ≥ 1 segment per worker, ≤ 8 per worker, of ≥ 4096 rows beyond one each, statistics ≤ 2 MB', () => {
     for (const [n, workers, k, d] of [[3, 3, 1, 2], [600, 2, 3, 3], [8191, 2, 4, 2], [1e6, 2, 4, 2], [1e6, 3, 4, 2], [2e4, 2, 16, 64], [1e5, 2, 50, 200]]) {
       const b = segmentBounds(n, workers, k, d);
       const s = b.length - 1;
@@ -72,12 +74,13 @@ describe('segmentBounds', () => {
       expect(s).toBeLessThanOrEqual(8 * workers);
       if (s > workers) {
         expect(Math.floor(n / s)).toBeGreaterThanOrEqual(4096);
-        expect(s * 8 * k * d * d).toBeLessThanOrEqual(1 << 24);
+        expect(s * 8 * k * d * d).toBeLessThanOrEqual(1 << 21);
       }
     }
     expect(segmentBounds(1e6, 2, 4, 2).length - 1).toBe(16);
-    expect(segmentBounds(2e4, 2, 16, 64).length - 1).toBe(4);
-    expect(segmentBounds(1e5, 2, 50, 200).length - 1).toBe(2); // 16 MB of statistics per segment: one per worker
+    expect(segmentBounds(2e4, 2, 16, 64).length - 1).toBe(3); // 0.5 MB of statistics per segment
+    expect(segmentBounds(1e6, 2, 16, 64).length - 1).toBe(3); // the same for any larger N
+    expect(segmentBounds(1e5, 2, 50, 200).length - 1).toBe(2); // 16 MB per segment: one per worker
   });
 });
 
@@ -268,13 +271,53 @@ describe('fitAsync leaves nothing running', () => {
           .fitAsync([[1, 1], [1, 1], [2, 2], [2, 2]], { workers: 2 }).then(() => 'resolved', (e) => e instanceof FitError ? 'FitError' : e.name);
         console.log(JSON.stringify({ backend: gm.backend, aborted, failed }));
       `);
+      const t0 = performance.now();
       const run = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8', timeout: 30_000 });
       expect(run.error, 'the process did not exit within 30 s').toBeUndefined();
+      // idle pooled workers wait 10 s for another fit, but must not keep the process alive meanwhile
+      expect(performance.now() - t0, 'the process waited for its idle workers').toBeLessThan(8000);
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual({ backend: 'wasm', aborted: 'AbortError', failed: 'FitError' });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fitAsync worker pool', () => {
+  it('reuses idle workers for the next fits (after successes and typed errors), and terminateIdleWorkers ends them', async () => {
+    const s0 = startedWorkers();
+    const started = (): number => startedWorkers() - s0;
+    const opts = { nComponents: 2, seed: 1 };
+    expectSameFit(await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }), new GaussianMixture(opts).fit(faithful), 'first fit');
+    expect(started()).toBe(2);
+    expect(liveWorkers(), 'idle in the pool').toBe(2);
+    // other data and model: the pooled workers dropped the first fit's rows and serve this one from scratch
+    const opts3 = { nComponents: 3, seed: 2, covarianceType: 'diag' as const };
+    expectSameFit(await new GaussianMixture(opts3).fitAsync(X3, { workers: 2 }), new GaussianMixture(opts3).fit(X3), 'second fit');
+    expect(started()).toBe(2);
+    // a typed error from the fit leaves the workers idle and reusable
+    await expect(new GaussianMixture({ nComponents: 2, regCovar: 0 }).fitAsync([[1, 1], [1, 1], [2, 2], [2, 2]], { workers: 2 }))
+      .rejects.toThrow(FitError);
+    setForceCopies(true); // and without shared memory (per-worker copies)
+    expectSameFit(await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }), new GaussianMixture(opts).fit(faithful), 'copies');
+    expect(started()).toBe(2);
+    // more workers than idle ones: takes those and starts the rest; the pool keeps at most the default count
+    await new GaussianMixture(opts).fitAsync(faithful, { workers: 3 });
+    expect(started()).toBe(3);
+    expect(liveWorkers()).toBe(Math.min(3, availableParallelism()));
+    await terminateIdleWorkers();
+    expect(liveWorkers()).toBe(0);
+  });
+
+  it('terminates rather than pools the workers of an aborted fit', async () => {
+    const s0 = startedWorkers();
+    await new GaussianMixture({ nComponents: 2 }).fitAsync(faithful, { workers: 2 });
+    const ac = new AbortController();
+    const m = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac.abort(); } });
+    await expect(m.fitAsync(faithful, { workers: 2, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(startedWorkers() - s0, 'the aborted fit reused the idle workers').toBe(2);
+    expect(liveWorkers(), 'the aborted fit\'s workers were terminated').toBe(0);
   });
 });
 

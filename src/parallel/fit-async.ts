@@ -24,7 +24,8 @@ import type { ResolvedOptions } from '../options.js';
 import type { Params } from '../params.js';
 import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
 import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
-import { defaultWorkerCount, spawnWorker, type WorkerHandle } from './spawn.js';
+import { giveBack, takeWorker } from './pool.js';
+import { defaultWorkerCount, type WorkerHandle } from './spawn.js';
 import { payloadToError } from './wire.js';
 
 export interface ParallelOptions {
@@ -118,6 +119,11 @@ class Channel {
   private pending: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void } | null = null;
   private dead: Error | null = null;
 
+  /** No request in flight and the worker alive: it may serve another fit. */
+  get idle(): boolean {
+    return this.pending === null && this.dead === null && !this.handle.dead;
+  }
+
   constructor(readonly handle: WorkerHandle, private readonly onDeath: (e: Error) => void) {
     handle.listen(
       (m) => {
@@ -171,10 +177,13 @@ function mergeStats(
   return st;
 }
 
-/** Segments of a pass at least this many rows, at most SEGMENTS_PER_WORKER per worker, their statistics ≤ 16 MB. */
+/**
+ * Segments of a pass: at least this many rows, at most SEGMENTS_PER_WORKER per worker, and their statistics ≤ 2 MB
+ * per pass beyond one segment per worker (each segment's arrays are allocated, moved to this thread and dropped).
+ */
 const MIN_SEGMENT_ROWS = 4096;
 const SEGMENTS_PER_WORKER = 8;
-const MAX_PASS_STATS_BYTES = 1 << 24;
+const MAX_PASS_STATS_BYTES = 1 << 21;
 
 /**
  * Bounds of the segments a statistics pass over n rows is split into when `count` workers share it dynamically:
@@ -190,7 +199,9 @@ export function segmentBounds(n: number, count: number, k: number, d: number): n
 
 /**
  * Fits on worker threads. Resolves with the EM result and the backend the workers ran; rejects with the typed
- * error a worker or the EM loop raised, or with the signal's reason on abort. Workers are always terminated.
+ * error a worker or the EM loop raised, or with the signal's reason on abort. Workers come from the pool; those
+ * with no request in flight when the fit ends (it succeeded, or failed with a typed error) go back to it, the
+ * others (abort, a dead worker, a request still running) are terminated.
  */
 export async function fitParallel(
   X: Matrix, rows: Rows, w: Float64Array | null, o: ResolvedOptions, warm: WarmStart | null, opts: ParallelOptions,
@@ -216,15 +227,13 @@ export async function fitParallel(
   if (signal?.aborted) throw abortReason(signal);
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const handles: WorkerHandle[] = [];
+  const channels: Channel[] = [];
   try {
     const race = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]);
     const count = Math.min(opts.workers ?? (await race(defaultWorkerCount())), n);
-    // Workers boot (tens of ms each) while this thread packs the rows for them.
-    const channels: Channel[] = [];
+    // New workers boot (tens of ms each) while this thread packs the rows for them.
     for (let i = 0; i < count; i++) {
-      const h = await spawnWorker(); // not raced: a worker that started must reach `handles` to be terminated
-      handles.push(h);
+      const h = await takeWorker(); // not raced: a worker that started must reach `channels` to be given back
       channels.push(new Channel(h, (e) => stop(e)));
     }
     check();
@@ -319,6 +328,7 @@ export async function fitParallel(
     return { result: step.value, backend };
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await Promise.all(handles.map((h) => h.terminate()));
+    const reusable = failure === null;
+    await Promise.all(channels.map((ch) => (reusable && ch.idle ? giveBack(ch.handle) : ch.handle.terminate())));
   }
 }

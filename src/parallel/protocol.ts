@@ -45,7 +45,9 @@ export type ToWorker =
   | Extract<LloydRequest, { type: 'farthest' }>
   | { type: 'estep'; params: Params; hard: boolean }
   /** The worker's `count` worst-explained rows (see EMRequest 'worst'), with their log p(x) for the merge. */
-  | { type: 'worst'; params: Params; count: number };
+  | { type: 'worst'; params: Params; count: number }
+  /** The fit is over and the worker goes back to the pool: it drops its rows (no reply). */
+  | { type: 'release' };
 
 /** One segment's statistics; the driver adds segments in index order, whichever worker served them. */
 export interface SegmentStats {

@@ -10,20 +10,36 @@ import type { FromWorker, ToWorker } from './protocol.js';
 /** A started worker, whatever the platform. */
 export interface WorkerHandle {
   post(msg: ToWorker, transfer?: Transferable[]): void;
-  /** Called with each message, and once with an Error if the worker dies (uncaught error or unexpected exit). */
+  /**
+   * Routes the worker's messages, and once an Error if it dies (uncaught error or unexpected exit), to these
+   * callbacks, replacing earlier ones: a pooled worker serves one fit after another.
+   */
   listen(onMessage: (msg: FromWorker) => void, onFailure: (e: Error) => void): void;
+  /** Drops the callbacks (an idle worker); a death meanwhile only marks it dead. */
+  detach(): void;
+  /** True once the worker died or was terminated. */
+  readonly dead: boolean;
+  /** Whether the worker keeps a Node process alive (idle pooled workers do not); no effect in browsers. */
+  keepAlive(on: boolean): void;
   /** Stops the worker; resolves once it is gone. Idempotent. */
   terminate(): Promise<void>;
 }
 
 let live = 0;
-/** Workers started by fitAsync and not yet terminated (tests use it to prove nothing leaks). */
+let started = 0;
+/** Workers started by fitAsync and not yet terminated, idle pooled ones included (tests prove nothing leaks). */
 export function liveWorkers(): number {
   return live;
+}
+/** Workers started so far (tests use it to see pooled workers reused). */
+export function startedWorkers(): number {
+  return started;
 }
 
 type NodeWorker = {
   postMessage(m: unknown, t?: readonly unknown[]): void;
+  ref(): void;
+  unref(): void;
   on(ev: 'message', fn: (m: FromWorker) => void): void;
   on(ev: 'error', fn: (e: Error) => void): void;
   on(ev: 'exit', fn: (code: number) => void): void;
@@ -48,6 +64,7 @@ const NODE_PRELUDE =
 
 function trackEnd(): () => void {
   live++;
+  started++;
   let ended = false;
   return () => {
     if (!ended) {
@@ -61,32 +78,56 @@ async function spawnNode(): Promise<WorkerHandle> {
   const { Worker } = await (workerThreads ??= import(/* @vite-ignore */ /* webpackIgnore: true */ WORKER_THREADS) as Promise<NodeWorkerThreads>);
   const w = new Worker(NODE_PRELUDE + workerSource, { eval: true, name: 'gaussmix' });
   const end = trackEnd();
-  let closing = false;
-  let failure: ((e: Error) => void) | null = null;
-  let pendingFailure: Error | null = null;
-  const fail = (e: Error): void => {
-    if (closing) return;
-    if (failure) failure(e);
-    else pendingFailure ??= e;
-  };
-  w.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
+  const route = new Routes();
+  w.on('message', (m) => route.message(m));
+  w.on('error', (e) => route.fail(e instanceof Error ? e : new Error(String(e))));
   w.on('exit', (code) => {
     end();
-    fail(new Error(`gaussmix: a fitAsync worker exited unexpectedly (exit code ${code})`));
+    route.fail(new Error(`gaussmix: a fitAsync worker exited unexpectedly (exit code ${code})`));
   });
   let terminated: Promise<void> | null = null;
   return {
     post: (m, t) => w.postMessage(m, t ?? []),
-    listen(onMessage, onFailure) {
-      w.on('message', onMessage);
-      failure = onFailure;
-      if (pendingFailure) onFailure(pendingFailure);
+    listen: (onMessage, onFailure) => route.listen(onMessage, onFailure),
+    detach: () => route.detach(),
+    get dead() {
+      return route.dead;
     },
+    keepAlive: (on) => (on ? w.ref() : w.unref()),
     terminate() {
-      closing = true;
+      route.closing = true;
       return (terminated ??= w.terminate().then(end, end));
     },
   };
+}
+
+/** A worker's current listeners. Its first failure is kept: a listener that arrives later learns of it at once. */
+class Routes {
+  closing = false;
+  private error: Error | null = null;
+  private onMessage: ((m: FromWorker) => void) | null = null;
+  private onFailure: ((e: Error) => void) | null = null;
+
+  get dead(): boolean {
+    return this.error !== null || this.closing;
+  }
+  message(m: FromWorker): void {
+    this.onMessage?.(m);
+  }
+  fail(e: Error): void {
+    if (this.closing) return;
+    this.error ??= e;
+    this.onFailure?.(e);
+  }
+  listen(onMessage: (m: FromWorker) => void, onFailure: (e: Error) => void): void {
+    this.onMessage = onMessage;
+    this.onFailure = onFailure;
+    if (this.error) onFailure(this.error);
+  }
+  detach(): void {
+    this.onMessage = null;
+    this.onFailure = null;
+  }
 }
 
 let blobUrl: string | null = null;
@@ -104,24 +145,27 @@ function spawnWeb(): WorkerHandle {
   blobUrl ??= g.URL.createObjectURL(new g.Blob([workerSource], { type: 'text/javascript' }));
   const w = new g.Worker(blobUrl, { name: 'gaussmix' });
   const end = trackEnd();
-  let closing = false;
+  const route = new Routes();
+  w.onmessage = (e) => route.message(e.data as FromWorker);
+  w.onerror = (e) => {
+    e.preventDefault?.();
+    route.fail(new Error(`gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`));
+  };
+  w.onmessageerror = () => route.fail(new Error('gaussmix: a fitAsync worker message could not be deserialised'));
   return {
     post: (m, t) => w.postMessage(m, t ?? []),
-    listen(onMessage, onFailure) {
-      w.onmessage = (e) => onMessage(e.data as FromWorker);
-      const fail = (e: Error): void => {
-        if (!closing) onFailure(e);
-      };
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        fail(new Error(`gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`));
-      };
-      w.onmessageerror = () => fail(new Error('gaussmix: a fitAsync worker message could not be deserialised'));
+    listen: (onMessage, onFailure) => route.listen(onMessage, onFailure),
+    detach: () => route.detach(),
+    get dead() {
+      return route.dead;
     },
+    keepAlive: () => {},
     terminate() {
-      closing = true;
-      w.terminate();
-      end();
+      if (!route.closing) {
+        route.closing = true;
+        w.terminate();
+        end();
+      }
       return Promise.resolve();
     },
   };

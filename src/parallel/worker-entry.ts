@@ -67,7 +67,7 @@ async function setup(m: SetupMessage): Promise<FromWorker> {
   return { type: 'ready', backend: backend.name };
 }
 
-function handle(m: ToWorker): FromWorker | Promise<FromWorker> {
+function handle(m: Exclude<ToWorker, { type: 'release' }>): FromWorker | Promise<FromWorker> {
   if (m.type === 'setup') return setup(m);
   const s = state;
   if (!s) throw new Error('gaussmix worker: request before setup');
@@ -125,6 +125,10 @@ function reply(msg: FromWorker): void {
 }
 
 io.listen((m) => {
+  if (m.type === 'release') {
+    state = null; // the rows (and a shared X) may be freed while the worker waits in the pool
+    return;
+  }
   try {
     const out = handle(m);
     if (out instanceof Promise) out.then(reply, (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }));
