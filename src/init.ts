@@ -5,7 +5,9 @@
  */
 import type { Backend } from './backends/types.js';
 import { OptionError } from './errors.js';
-import { dataMoments, forEachBlock, kmeansPlusPlus, lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
+import { forEachBlock } from './distances.js';
+import { dataMoments, lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
+import { isSeedRequest, kmeansPlusPlusSteps, SeedServer, seedChunkCount, type SeedRequest } from './seeding.js';
 import type { Rows } from './matrix.js';
 import { degenerateError } from './degenerate.js';
 import { mStepChecked } from './mstep.js';
@@ -110,9 +112,9 @@ function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions)
 }
 
 /**
- * What initialisation needs from a pass over every row in order with the fit's Random: the data's moments, and
- * either the seed points (k-means, k-means++, random_from_data) or — for 'random' — the statistics themselves.
- * fitAsync asks worker 0 for it; everything after it fans out (see initSteps).
+ * What initialisation needs from a pass over every row in order: the data's moments, and for 'random_from_data' the
+ * seed points or for 'random' the statistics themselves (both draw from the fit's Random row by row). fitAsync asks
+ * worker 0 for it; everything after it fans out (see initSteps).
  */
 export interface InitPrep {
   mean: Float64Array;
@@ -129,18 +131,23 @@ export function prepareInit(rows: Rows, w: Float64Array | null, o: ResolvedOptio
   if (o.initParams === 'random') {
     return { mean, variance, invScale, scaledMeanVariance, seeds: null, stats: randomStats(rows, w, k, o.covarianceType, mean, rng) };
   }
-  const seeds = o.initParams === 'random_from_data' ? distinctRows(rows, k, rng) : kmeansPlusPlus(rows, k, w, rng, backend, invScale);
+  const seeds = o.initParams === 'random_from_data' ? distinctRows(rows, k, rng) : null; // else: k-means++, in initSteps
   return { mean, variance, invScale, scaledMeanVariance, seeds, stats: null };
 }
 
-/** Data work initialisation asks for: the in-order pass with the Random, then Lloyd's and the nearest-seed passes. */
-export type InitRequest = { type: 'prepare' } | LloydRequest;
+/**
+ * Data work initialisation asks for: the in-order pass (moments; the Random's row-by-row draws), the k-means++
+ * seeding passes, then Lloyd's and the nearest-seed passes.
+ */
+export type InitRequest = { type: 'prepare' } | SeedRequest | LloydRequest;
 
 /**
- * Initial parameters for one EM run, as a generator of data requests (served by `initialParams` in-process, by
- * workers in fitAsync). Shapes of user-supplied starts are checked first, before any data pass.
+ * Initial parameters for one EM run over n rows (`weighted`: with sample weights), as a generator of data requests
+ * (served by `initialParams` in-process, by workers in fitAsync). `rng` is the fit's Random: the 'prepare' pass draws
+ * from it too, so a server of 'prepare' must use this same generator (fitAsync hands its state to the worker and
+ * back). Shapes of user-supplied starts are checked first, before any data pass.
  */
-export function* initSteps(o: ResolvedOptions, d: number): Generator<InitRequest, Params, unknown> {
+export function* initSteps(o: ResolvedOptions, n: number, d: number, weighted: boolean, rng: Random): Generator<InitRequest, Params, unknown> {
   const k = o.nComponents;
   const covType = o.covarianceType;
   if (o.meansInit && o.meansInit[0].length !== d) {
@@ -155,7 +162,7 @@ export function* initSteps(o: ResolvedOptions, d: number): Generator<InitRequest
     const fallback = fallbackParams(covType, k, d, prep.mean, prep.variance, o.regCovar);
     let st = prep.stats;
     if (!st) {
-      let seeds = prep.seeds!;
+      let seeds = prep.seeds ?? (yield* kmeansPlusPlusSteps(n, d, k, weighted, prep.invScale, rng));
       if (o.initParams === 'kmeans') {
         seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * prep.scaledMeanVariance, prep.invScale, false)).centers;
       }
@@ -184,11 +191,16 @@ export function* initSteps(o: ResolvedOptions, d: number): Generator<InitRequest
 
 /** Initial parameters in-process: initSteps with every request served over all rows. */
 export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
-  const steps = initSteps(o, rows.d);
+  const steps = initSteps(o, rows.n, rows.d, w !== null, rng);
+  let seeding: SeedServer | null = null;
   let s = steps.next();
   while (!s.done) {
     const req = s.value;
-    s = steps.next(req.type === 'prepare' ? prepareInit(rows, w, o, rng, backend) : serveLloyd(rows, w, req, backend));
+    let reply: unknown;
+    if (req.type === 'prepare') reply = prepareInit(rows, w, o, rng, backend);
+    else if (isSeedRequest(req)) reply = (seeding ??= new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n))).serve(req);
+    else reply = serveLloyd(rows, w, req, backend);
+    s = steps.next(reply);
   }
   return s.value;
 }

@@ -11,7 +11,8 @@ import type { BackendChoice } from './options.js';
 import { Random } from './random.js';
 import { invScaleOf, maxRange } from './summary.js';
 import type { SufficientStats } from './stats.js';
-import { Workspace } from './workspace.js';
+import { forEachBlock, nearestCenterWorkspace, rowOf, sqDist } from './distances.js';
+import { kmeansPlusPlus } from './seeding.js';
 
 export interface KMeansOptions {
   /** Restarts; the lowest inertia wins (default 1). */
@@ -32,122 +33,6 @@ export interface KMeansResult {
   inertia: number;
   nIter: number;
   converged: boolean;
-}
-
-/**
- * Squared distance from row buffer position to a center, in units of s (invScale = s⁻¹, a power of two: exact, and
- * keeps squares of 1e150-scale data from overflowing and of 1e−150-scale data from going subnormal).
- */
-function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number, d: number, invScale: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) {
-    const t = (x[xo + j] - c[co + j]) * invScale;
-    s += t * t;
-  }
-  return s;
-}
-
-/** Calls fn(buffer, start, count) over blocks of rows copied into one reusable buffer. */
-export function forEachBlock(rows: Rows, fn: (buf: Float64Array, start: number, count: number) => void, block = 4096): void {
-  const buf = new Float64Array(block * rows.d);
-  for (let s = 0; s < rows.n; s += block) {
-    const count = Math.min(block, rows.n - s);
-    rows.copyRows(s, count, buf, 0);
-    fn(buf, s, count);
-  }
-}
-
-function rowOf(rows: Rows, i: number): Float64Array {
-  const out = new Float64Array(rows.d);
-  rows.copyRows(i, 1, out, 0);
-  return out;
-}
-
-/** Weighted index sampling: the row where the running sum of w·score first exceeds target. */
-function pickByCumulative(rows: Rows, score: Float64Array, w: Float64Array | null, target: number): number {
-  let acc = 0;
-  let last = -1;
-  for (let i = 0; i < rows.n; i++) {
-    const v = (w ? w[i] : 1) * score[i];
-    if (v > 0) last = i;
-    acc += v;
-    if (acc > target) return i;
-  }
-  return last >= 0 ? last : rows.n - 1;
-}
-
-/**
- * A workspace whose log density is −½‖(x − c)·s⁻¹‖² for the given centers (row-major, d columns): precisions s⁻¹·I
- * (the diagonal of full k×d×d matrices, or k×d) and zero log constants. k-means++, Lloyd, the nearest-seed statistics
- * and the final labels all measure distances through it.
- */
-function nearestCenterWorkspace(backend: Backend, d: number, centers: Float64Array, invScale: number, kind: 'full' | 'diag'): Workspace {
-  const k = centers.length / d;
-  const ws = new Workspace(backend, d, k, kind);
-  const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
-  if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = invScale;
-  else prec.fill(invScale);
-  ws.setParams(centers, prec, new Float64Array(k));
-  return ws;
-}
-
-/**
- * Squared distances from every row to each of the centers (row-major m×d), in units of s, block by block:
- * `visit(start, count, lp)` gets −½·dist (count×m; dist of row i to center t is −2·lp[i·m + t]). The log-density
- * kernel computes them (nearestCenterWorkspace): the same sum as sqDist in the same order (and halving/doubling is
- * exact unless the distance is subnormal).
- */
-function forEachHalfSqDist(
-  rows: Rows, centers: Float64Array, backend: Backend, invScale: number,
-  visit: (start: number, count: number, lp: Float64Array) => void,
-): void {
-  nearestCenterWorkspace(backend, rows.d, centers, invScale, 'diag').forEachLogProb(rows, visit);
-}
-
-/**
- * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center).
- * Returns k centers, row-major k×d. Each round draws its trial candidates first (they depend only on the current
- * potential), then one kernel pass measures all of them, and a second updates the distances to the chosen one.
- */
-export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, backend: Backend, invScale = 1): Float64Array {
-  const { n, d } = rows;
-  const centers = new Float64Array(k * d);
-  const first = w ? pickByCumulative(rows, new Float64Array(n).fill(1), w, rng.random() * w.reduce((a, b) => a + b, 0)) : rng.int(n);
-  centers.set(rowOf(rows, first), 0);
-  const closest = new Float64Array(n);
-  let pot = 0;
-  forEachHalfSqDist(rows, centers.subarray(0, d), backend, invScale, (s, count, lp) => {
-    for (let i = 0; i < count; i++) {
-      closest[s + i] = -2 * lp[i];
-      pot += (w ? w[s + i] : 1) * closest[s + i];
-    }
-  });
-  const trials = 2 + Math.floor(Math.log(k));
-  const cand = new Float64Array(trials * d);
-  const pots = new Float64Array(trials);
-  for (let c = 1; c < k; c++) {
-    for (let t = 0; t < trials; t++) {
-      const row = pot > 0 ? pickByCumulative(rows, closest, w, rng.random() * pot) : rng.int(n);
-      rows.copyRows(row, 1, cand, t * d);
-    }
-    pots.fill(0);
-    forEachHalfSqDist(rows, cand, backend, invScale, (s, count, lp) => {
-      for (let i = 0; i < count; i++) {
-        const cl = closest[s + i];
-        const wi = w ? w[s + i] : 1;
-        for (let t = 0; t < trials; t++) pots[t] += wi * Math.min(cl, -2 * lp[i * trials + t]);
-      }
-    });
-    let best = 0;
-    for (let t = 1; t < trials; t++) if (pots[t] < pots[best]) best = t;
-    const chosen = cand.slice(best * d, (best + 1) * d);
-    centers.set(chosen, c * d);
-    forEachHalfSqDist(rows, chosen, backend, invScale, (s, count, lp) => {
-      for (let i = 0; i < count; i++) closest[s + i] = Math.min(closest[s + i], -2 * lp[i]);
-    });
-    pot = pots[best];
-  }
-  return centers;
 }
 
 export interface LloydResult {

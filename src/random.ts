@@ -3,6 +3,9 @@
  * so nothing in the library calls Math.random. The generator is xoshiro128** seeded through splitmix32: small,
  * fast on 32-bit integer arithmetic, and with no weak low bits.
  */
+/** xoshiro128** words a–d and the cached normal deviate (NaN when there is none). */
+export type RandomState = [number, number, number, number, number];
+
 export class Random {
   private a: number;
   private b: number;
@@ -67,6 +70,16 @@ export class Random {
     const f = Math.sqrt((-2 * Math.log(s)) / s);
     this.spareNormal = v * f;
     return u * f;
+  }
+
+  /** The generator's state, to continue its stream elsewhere (fitAsync hands it to a worker and back). */
+  getState(): RandomState {
+    return [this.a, this.b, this.c, this.d, this.spareNormal];
+  }
+
+  /** Continues the stream of the generator whose getState() this is. */
+  setState(s: RandomState): void {
+    [this.a, this.b, this.c, this.d, this.spareNormal] = s;
   }
 
   /** A derived, independent generator (for restarts and workers) that does not disturb this one's stream. */

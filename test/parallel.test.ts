@@ -136,6 +136,18 @@ describe('fitAsync equals fit to 1e-10', () => {
     }
   });
 
+  it('with k-means++ seeding spread over the workers (several seeding chunks each), weighted and not', async () => {
+    const { X } = mixture(23, 140000, 2, 5, 4); // 3 seeding chunks of 65536 rows
+    const sampleWeight = X.map((_, i) => (i % 11 === 0 ? 0 : 1 + (i % 4)));
+    for (const initParams of ['k-means++', 'kmeans'] as const) {
+      const opts = { nComponents: 5, seed: 4, maxIter: 3, tol: 0, initParams, nInit: 2 };
+      await compare(X, opts, { workers: 2 }, `${initParams}/2 workers`);
+      await compare(X, opts, { workers: 3, sampleWeight }, `${initParams}/3 workers/weighted`);
+    }
+    setForceCopies(true); // without shared memory worker 0 seeds alone
+    await compare(X, { nComponents: 5, seed: 4, maxIter: 3, tol: 0 }, { workers: 2, sampleWeight }, 'copies/weighted');
+  });
+
   it('for X as number[][], Float64Array[], { data, rows, cols } and a SharedArrayBuffer-backed { data }', async () => {
     const opts = { nComponents: 3, seed: 1, covarianceType: 'diag' as const };
     const ref = new GaussianMixture(opts).fit(X3);

@@ -6,9 +6,11 @@
  *    work, or which runs slower code for a while, takes fewer), and the driver adds them in segment order:
  *    deterministic whichever worker served which, and different from one pass over all rows only by the order of
  *    floating-point additions (~1e-16 relative).
- *  - 'init': initialisation's own generator (initSteps) runs here. Worker 0 makes its in-order pass over all rows
- *    (moments and seeds) with one Random(seed) kept for the whole fit, exactly as `fit` does, so restarts draw the
- *    same numbers; Lloyd's iterations and the nearest-seed statistics fan out to every worker like E-passes.
+ *  - 'init': initialisation's own generator (initSteps) runs here with one Random(seed) for the whole fit, as in
+ *    `fit`, so restarts draw the same numbers. Worker 0 makes the in-order pass over all rows (moments; the draws of
+ *    'random' and 'random_from_data', with the Random's state handed over and back). k-means++ seeding runs over
+ *    fixed chunks of rows that the workers share out (seeding.ts: the same sums, hence the same seeds, as `fit`);
+ *    Lloyd's iterations and the nearest-seed statistics fan out like E-passes.
  * X is copied once into a SharedArrayBuffer that every worker reads (no per-worker copies); a dense X whose data
  * already lives in a SharedArrayBuffer is used as is. Without shared memory (browsers that are not
  * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init;
@@ -18,6 +20,8 @@ import type { BackendName } from '../backends/types.js';
 import { WorstCollector } from '../degenerate.js';
 import { emLoop, type EMReply, type EMResult, type WarmStart } from '../em.js';
 import { initSteps } from '../init.js';
+import { Random } from '../random.js';
+import { isSeedRequest, seedChunkCount, type SeedRequest } from '../seeding.js';
 import { OptionError } from '../errors.js';
 import type { Matrix, Rows } from '../matrix.js';
 import type { ResolvedOptions } from '../options.js';
@@ -178,6 +182,32 @@ function mergeStats(
 }
 
 /**
+ * Serves a k-means++ request (seeding.ts): whole-data ones by worker 0, the passes by the workers that own seed chunks
+ * (their per-chunk potentials put together in chunk order), and each draw by the owner of its chunk.
+ */
+async function serveSeed(r: SeedRequest, channels: Channel[], seedChunks: [number, number][], chunks: number, d: number): Promise<unknown> {
+  const value = (m: FromWorker): number | Float64Array | null => want(m, 'seed').value;
+  if (r.type === 'seed-first-weighted' || r.type === 'seed-rows') return value(await channels[0].request(r));
+  const owners = channels.map((ch, i) => ({ ch, c0: seedChunks[i][0], c1: seedChunks[i][1] })).filter((o) => o.c1 > o.c0);
+  if (r.type === 'seed-pick') {
+    const out = new Float64Array(r.picks.length * d);
+    await Promise.all(owners.map(async (o) => {
+      const mine = r.picks.map((p, t) => ({ p, t })).filter(({ p }) => p.chunk >= o.c0 && p.chunk < o.c1);
+      if (!mine.length) return;
+      const rows = value(await o.ch.request({ type: 'seed-pick', picks: mine.map(({ p }) => p) })) as Float64Array;
+      mine.forEach(({ t }, j) => out.set(rows.subarray(j * d, (j + 1) * d), t * d));
+    }));
+    return out;
+  }
+  const parts = await Promise.all(owners.map((o) => o.ch.request(r)));
+  if (r.type === 'seed-update') return null;
+  const m = r.type === 'seed-trials' ? r.cands.length / d : 1;
+  const all = new Float64Array(chunks * m);
+  parts.forEach((part, i) => all.set(value(part) as Float64Array, owners[i].c0 * m));
+  return all;
+}
+
+/**
  * Segments of a pass: at least this many rows, at most SEGMENTS_PER_WORKER per worker, and their statistics ≤ 2 MB
  * per pass beyond one segment per worker (each segment's arrays are allocated, moved to this thread and dropped).
  */
@@ -260,6 +290,12 @@ export async function fitParallel(
       return race(Promise.all(channels.map((ch) => ch.request(msg))));
     };
     const options = { ...o, onIteration: null };
+    // k-means++ chunks: with shared memory shared out like the rows; else worker 0 (which holds all rows) keeps all.
+    const chunks = seedChunkCount(n);
+    const seedChunks = channels.map((_, i): [number, number] => (shared
+      ? [Math.floor((i * chunks) / count), Math.floor(((i + 1) * chunks) / count)]
+      : i === 0 ? [0, chunks] : [0, 0]));
+    const rng = new Random(o.seed);
     const ready: Promise<FromWorker>[] = [];
     for (let i = 0; i < count; i++) {
       const [start, end] = [bounds[i], bounds[i + 1]];
@@ -270,6 +306,7 @@ export async function fitParallel(
       check();
       const msg: SetupMessage = {
         type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, segments, claim, segment: i, options, servesInit,
+        seedChunks: seedChunks[i],
       };
       const setupDone = channels[i].request(msg, shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])]);
       setupDone.catch(() => {}); // a failure surfaces through Promise.all below, possibly after later setups
@@ -286,16 +323,22 @@ export async function fitParallel(
         const req = step.value;
         let reply: EMReply;
         if (req.type === 'init') {
-          // Initialisation runs here as its own generator: worker 0 makes the in-order pass with the fit's Random
-          // (moments, seeds), the nearest-center passes of Lloyd and of the seeds fan out to every worker.
-          const steps = initSteps(o, d);
+          // Initialisation runs here as its own generator, with the fit's one Random (as fit: restarts continue its
+          // stream). Worker 0 makes the in-order pass (moments; the row-by-row draws of 'random' and
+          // 'random_from_data') with the Random's state handed over and back; k-means++ seeding, Lloyd's iterations
+          // and the nearest-seed statistics fan out to every worker.
+          const steps = initSteps(o, n, d, w !== null, rng);
           let s = steps.next();
           while (!s.done) {
             check();
             const r = s.value;
             let sub: unknown;
             if (r.type === 'prepare') {
-              sub = want(await race(channels[0].request({ type: 'prepare' })), 'prep').prep;
+              const m = want(await race(channels[0].request({ type: 'prepare', rng: rng.getState() })), 'prep');
+              rng.setState(m.rng);
+              sub = m.prep;
+            } else if (isSeedRequest(r)) {
+              sub = await race(serveSeed(r, channels, seedChunks, chunks, d));
             } else if (r.type === 'farthest') {
               sub = want(await race(channels[0].request(r)), 'rows').rows;
             } else {

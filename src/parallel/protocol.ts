@@ -7,6 +7,8 @@ import type { ResolvedOptions } from '../options.js';
 import type { InitPrep } from '../init.js';
 import type { LloydRequest } from '../kmeans.js';
 import type { Params } from '../params.js';
+import type { RandomState } from '../random.js';
+import type { SeedRequest } from '../seeding.js';
 
 /** Where a worker finds its rows: `data` holds rows [offset, offset + data.length / d) of X, row-major. */
 export interface SetupMessage {
@@ -30,15 +32,20 @@ export interface SetupMessage {
   segments: number[];
   claim: Int32Array | null;
   segment: number;
-  /** Options without onIteration; worker 0 also serves 'prepare' with a Random(options.seed) kept for the whole fit. */
+  /** Options without onIteration. */
   options: Omit<ResolvedOptions, 'onIteration'> & { onIteration: null };
+  /** Worker 0 of a fit that initialises: it holds all rows and serves the in-order requests ('prepare', …). */
   servesInit: boolean;
+  /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see seeding.ts). */
+  seedChunks: [number, number];
 }
 
 export type ToWorker =
   | SetupMessage
-  /** Worker 0 only (it holds all rows and the fit's Random): initialisation's in-order pass (prepareInit). */
-  | { type: 'prepare' }
+  /** Worker 0 only (it holds all rows): initialisation's in-order pass (prepareInit), drawing from the fit's Random. */
+  | { type: 'prepare'; rng: RandomState }
+  /** k-means++ seeding: 'seed-first-weighted' and 'seed-rows' to worker 0, the passes to the owners of chunks. */
+  | SeedRequest
   /** Initialisation's nearest-center statistics over the worker's range (LloydRequest 'assign'). */
   | Extract<LloydRequest, { type: 'assign' }>
   /** Worker 0 only: the rows farthest from their nearest center (LloydRequest 'farthest'). */
@@ -81,7 +88,10 @@ export interface ErrorPayload {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendName }
-  | { type: 'prep'; prep: InitPrep }
+  /** The in-order pass, and the Random's state after it. */
+  | { type: 'prep'; prep: InitPrep; rng: RandomState }
+  /** A SeedServer's answer (potentials of the worker's own chunks, rows, a row index, or null). */
+  | { type: 'seed'; value: number | Float64Array | null }
   | { type: 'rows'; rows: Float64Array[] }
   /** The segments this worker served in a statistics pass (possibly none). */
   | { type: 'stats'; parts: SegmentStats[] }

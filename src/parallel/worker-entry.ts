@@ -4,9 +4,9 @@
  *
  * A worker owns a contiguous range of rows and its own backend instance. It answers the EM loop's data requests:
  * 'estep' and initialisation's 'assign' → sufficient statistics per segment of the rows (the segments it claims
- * from the shared counter, or its own range); 'worst' → over its own range; worker 0 also 'prepare' (the
- * initialisation pass over all rows with a Random(seed) that lives for the whole fit, so restarts consume the stream
- * exactly as `fit` does) and 'farthest' (over all rows).
+ * from the shared counter, or its own range); 'worst' → over its own range; k-means++ seeding passes over its seed
+ * chunks; worker 0 also 'prepare' (the initialisation pass over all rows, drawing from the fit's Random, whose state
+ * comes with the request and goes back with the reply), 'farthest', 'seed-rows' and 'seed-first-weighted' (all rows).
  */
 import { getBackend, init as initWasm } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
@@ -15,6 +15,7 @@ import { prepareInit } from '../init.js';
 import { farthestRows, serveAssign } from '../kmeans.js';
 import type { Rows } from '../matrix.js';
 import { Random } from '../random.js';
+import { isSeedRequest, SeedServer } from '../seeding.js';
 import { Workspace } from '../workspace.js';
 import type { SufficientStats } from '../stats.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './protocol.js';
@@ -45,7 +46,8 @@ interface State {
   rows: Rows;
   weights: Float64Array | null;
   ws: Workspace;
-  rng: Random | null;
+  /** k-means++ state while an initialisation seeds (dropped at the next other request). */
+  seeding: SeedServer | null;
 }
 
 const io = port();
@@ -62,7 +64,7 @@ async function setup(m: SetupMessage): Promise<FromWorker> {
     rows: arrayRows(m.data, m.d),
     weights: m.weights,
     ws: new Workspace(backend, m.d, o.nComponents, o.covarianceType),
-    rng: m.servesInit ? new Random(o.seed) : null,
+    seeding: null,
   };
   return { type: 'ready', backend: backend.name };
 }
@@ -71,12 +73,23 @@ function handle(m: Exclude<ToWorker, { type: 'release' }>): FromWorker | Promise
   if (m.type === 'setup') return setup(m);
   const s = state;
   if (!s) throw new Error('gaussmix worker: request before setup');
+  if (isSeedRequest(m)) {
+    const [c0, c1] = s.setup.seedChunks;
+    if ((m.type === 'seed-first-weighted' || m.type === 'seed-rows') && !s.setup.servesInit) {
+      throw new Error(`gaussmix worker: ${m.type} request to a worker that does not hold all rows`);
+    }
+    return { type: 'seed', value: (s.seeding ??= new SeedServer(s.rows, s.weights, s.backend, c0, c1)).serve(m) };
+  }
+  s.seeding = null; // seeding is over: its per-row distances can go
   if (m.type === 'prepare') {
-    if (!s.rng) throw new Error('gaussmix worker: prepare request to a worker that does not hold all rows');
-    return { type: 'prep', prep: prepareInit(s.rows, s.weights, s.setup.options, s.rng, s.backend) };
+    if (!s.setup.servesInit) throw new Error('gaussmix worker: prepare request to a worker that does not hold all rows');
+    const rng = new Random(0);
+    rng.setState(m.rng);
+    const prep = prepareInit(s.rows, s.weights, s.setup.options, rng, s.backend);
+    return { type: 'prep', prep, rng: rng.getState() };
   }
   if (m.type === 'farthest') {
-    if (!s.rng) throw new Error('gaussmix worker: farthest request to a worker that does not hold all rows');
+    if (!s.setup.servesInit) throw new Error('gaussmix worker: farthest request to a worker that does not hold all rows');
     return { type: 'rows', rows: farthestRows(s.rows, m) };
   }
   const { offset, start, end, d } = s.setup;

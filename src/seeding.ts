@@ -1,0 +1,221 @@
+/**
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center),
+ * written so that its passes over the data can run on several workers and still pick exactly the rows one thread picks.
+ *
+ * The rows are cut into chunks of SEED_CHUNK_ROWS (fixed, whatever the number of workers). Every sum over the rows —
+ * the potential Σ w·min distance², each trial's potential — is a sum per chunk in row order, then over the chunks in
+ * chunk order; the weighted draw of a row finds the chunk from the chunk sums and continues the running sum inside it.
+ * kmeansPlusPlusSteps is the algorithm as a generator of data requests and owns the Random; a SeedServer answers them
+ * for a range of chunks: all of them in `fit` and `kmeans`, its own share in each fitAsync worker.
+ */
+import type { Backend } from './backends/types.js';
+import { forEachHalfSqDist, rowRange } from './distances.js';
+import type { Rows } from './matrix.js';
+import type { Random } from './random.js';
+
+/** Rows per chunk of the seeding sums (see above). */
+export const SEED_CHUNK_ROWS = 65536;
+
+export const seedChunkCount = (n: number): number => Math.ceil(n / SEED_CHUNK_ROWS);
+
+/** A weighted draw: the row of chunk `chunk` where the running sum, started at `prefix`, first exceeds `target`. */
+export interface SeedPick {
+  chunk: number;
+  prefix: number;
+  target: number;
+}
+
+export type SeedRequest =
+  /** The first center of a weighted fit: the row where the running sum of w first exceeds u·Σw (all rows). */
+  | { type: 'seed-first-weighted'; u: number }
+  /** The values of these rows (row-major). */
+  | { type: 'seed-rows'; rows: number[] }
+  /** Distances to the first center: starts the seeding state; per-chunk potentials back. */
+  | { type: 'seed-start'; center: Float64Array; invScale: number }
+  /** Weighted draws (one per trial), answered with the drawn rows' values, in order. */
+  | { type: 'seed-pick'; picks: SeedPick[] }
+  /** Each chunk's potential if each candidate (row-major) were added: chunks × candidates, chunk-major. */
+  | { type: 'seed-trials'; cands: Float64Array }
+  /** Adds the chosen center: distances become min(old, distance to it). */
+  | { type: 'seed-update'; center: Float64Array };
+
+export function isSeedRequest(req: { type: string }): req is SeedRequest {
+  return req.type.startsWith('seed-');
+}
+
+/**
+ * k-means++ over n rows (weighted: the fit has sample weights) as a generator of SeedRequests; returns the k×d centers.
+ * Draws from `rng` in the same order as a direct implementation: the first row, then per round one draw per trial.
+ */
+export function* kmeansPlusPlusSteps(
+  n: number, d: number, k: number, weighted: boolean, invScale: number, rng: Random,
+): Generator<SeedRequest, Float64Array, unknown> {
+  const centers = new Float64Array(k * d);
+  const chunks = seedChunkCount(n);
+  const first = weighted ? ((yield { type: 'seed-first-weighted', u: rng.random() }) as number) : rng.int(n);
+  centers.set((yield { type: 'seed-rows', rows: [first] }) as Float64Array, 0);
+  let chunkPot = (yield { type: 'seed-start', center: centers.slice(0, d), invScale }) as Float64Array;
+  let pot = 0;
+  for (let ch = 0; ch < chunks; ch++) pot += chunkPot[ch];
+  const trials = 2 + Math.floor(Math.log(k));
+  const pots = new Float64Array(trials);
+  for (let c = 1; c < k; c++) {
+    let cand: Float64Array;
+    if (pot > 0) {
+      const picks: SeedPick[] = [];
+      for (let t = 0; t < trials; t++) picks.push(locate(chunkPot, rng.random() * pot));
+      cand = (yield { type: 'seed-pick', picks }) as Float64Array;
+    } else {
+      const rows: number[] = [];
+      for (let t = 0; t < trials; t++) rows.push(rng.int(n));
+      cand = (yield { type: 'seed-rows', rows }) as Float64Array;
+    }
+    const byChunk = (yield { type: 'seed-trials', cands: cand }) as Float64Array;
+    pots.fill(0);
+    for (let ch = 0; ch < chunks; ch++) for (let t = 0; t < trials; t++) pots[t] += byChunk[ch * trials + t];
+    let best = 0;
+    for (let t = 1; t < trials; t++) if (pots[t] < pots[best]) best = t;
+    const chosen = cand.slice(best * d, (best + 1) * d);
+    centers.set(chosen, c * d);
+    if (c + 1 < k) yield { type: 'seed-update', center: chosen }; // the last center's distances are never used
+    chunkPot = Float64Array.from({ length: chunks }, (_, ch) => byChunk[ch * trials + best]);
+    pot = pots[best];
+  }
+  return centers;
+}
+
+/**
+ * The chunk where the running sum of the chunk potentials first exceeds target, with the sum of the chunks before
+ * it. If rounding leaves no such chunk, the last chunk with a positive potential, to take its last positive row.
+ */
+function locate(chunkPot: Float64Array, target: number): SeedPick {
+  let acc = 0;
+  let last: SeedPick | null = null;
+  for (let ch = 0; ch < chunkPot.length; ch++) {
+    const p = chunkPot[ch];
+    if (acc + p > target) return { chunk: ch, prefix: acc, target };
+    if (p > 0) last = { chunk: ch, prefix: acc, target: Infinity };
+    acc += p;
+  }
+  return last ?? { chunk: chunkPot.length - 1, prefix: 0, target: Infinity };
+}
+
+/** The row where the running sum of w first exceeds target (the last row of positive weight if none does). */
+export function weightedRow(w: Float64Array, target: number): number {
+  let acc = 0;
+  let last = -1;
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] > 0) last = i;
+    acc += w[i];
+    if (acc > target) return i;
+  }
+  return last >= 0 ? last : w.length - 1;
+}
+
+/**
+ * Answers SeedRequests for chunks [c0, c1) of `rows` (numbered as in the whole data), keeping each of their rows'
+ * squared distance to the nearest center chosen so far. 'seed-first-weighted' and 'seed-rows' need every row.
+ * Potentials come back for its own chunks only: arrays of (c1 − c0)·m values.
+ */
+export class SeedServer {
+  private readonly start: number;
+  private readonly end: number;
+  private closest: Float64Array | null = null;
+  private invScale = 1;
+
+  constructor(
+    private readonly rows: Rows, private readonly w: Float64Array | null, private readonly backend: Backend,
+    readonly c0: number, readonly c1: number,
+  ) {
+    this.start = Math.min(rows.n, c0 * SEED_CHUNK_ROWS);
+    this.end = Math.min(rows.n, c1 * SEED_CHUNK_ROWS);
+  }
+
+  serve(req: SeedRequest): number | Float64Array | null {
+    switch (req.type) {
+      case 'seed-first-weighted': {
+        const w = this.w!;
+        let total = 0;
+        for (let i = 0; i < w.length; i++) total += w[i];
+        return weightedRow(w, req.u * total);
+      }
+      case 'seed-rows':
+        return this.values(req.rows);
+      case 'seed-start':
+        this.invScale = req.invScale;
+        this.closest = new Float64Array(this.end - this.start);
+        return this.pass(req.center, 'start');
+      case 'seed-pick':
+        return this.values(req.picks.map((p) => this.pick(p)));
+      case 'seed-trials':
+        return this.pass(req.cands, 'trials');
+      case 'seed-update':
+        this.pass(req.center, 'update');
+        return null;
+    }
+  }
+
+  private values(indices: number[]): Float64Array {
+    const { d } = this.rows;
+    const out = new Float64Array(indices.length * d);
+    indices.forEach((r, t) => this.rows.copyRows(r, 1, out, t * d));
+    return out;
+  }
+
+  /**
+   * One kernel pass over the own rows measuring the m = centers.length / d centers: 'start' sets the distances,
+   * 'update' lowers them, and both 'start' and 'trials' return per-chunk potentials (chunk-major, m per chunk).
+   */
+  private pass(centers: Float64Array, mode: 'start' | 'trials' | 'update'): Float64Array {
+    const closest = this.closest;
+    if (!closest) throw new Error('gaussmix: k-means++ seeding request before seed-start');
+    const m = centers.length / this.rows.d;
+    const { w, start, c0 } = this;
+    const sums = new Float64Array((this.c1 - c0) * m);
+    forEachHalfSqDist(rowRange(this.rows, start, this.end), centers, this.backend, this.invScale, (s, count, lp) => {
+      for (let r = 0; r < count; r++) {
+        const i = s + r;
+        const lo = r * m;
+        if (mode === 'update') {
+          closest[i] = Math.min(closest[i], -2 * lp[lo]);
+          continue;
+        }
+        const so = (Math.floor((start + i) / SEED_CHUNK_ROWS) - c0) * m;
+        const wi = w ? w[start + i] : 1;
+        if (mode === 'start') {
+          closest[i] = -2 * lp[lo];
+          sums[so] += wi * closest[i];
+        } else {
+          const cl = closest[i];
+          for (let t = 0; t < m; t++) sums[so + t] += wi * Math.min(cl, -2 * lp[lo + t]);
+        }
+      }
+    });
+    return sums;
+  }
+
+  /** The drawn row of one of its chunks (global index). */
+  private pick(p: SeedPick): number {
+    if (p.chunk < this.c0 || p.chunk >= this.c1) throw new Error(`gaussmix: seeding chunk ${p.chunk} is not served here`);
+    const from = Math.max(this.start, p.chunk * SEED_CHUNK_ROWS);
+    const to = Math.min(this.end, (p.chunk + 1) * SEED_CHUNK_ROWS);
+    let acc = p.prefix;
+    let last = -1;
+    for (let r = from; r < to; r++) {
+      const v = (this.w ? this.w[r] : 1) * this.closest![r - this.start];
+      if (v > 0) last = r;
+      acc += v;
+      if (acc > p.target) return r;
+    }
+    return last >= 0 ? last : to - 1;
+  }
+}
+
+/** k-means++ in-process over all rows: kmeansPlusPlusSteps served by one SeedServer. */
+export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, backend: Backend, invScale = 1): Float64Array {
+  const server = new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n));
+  const steps = kmeansPlusPlusSteps(rows.n, rows.d, k, w !== null, invScale, rng);
+  let s = steps.next();
+  while (!s.done) s = steps.next(server.serve(s.value));
+  return s.value;
+}
