@@ -8,11 +8,11 @@ import { fitEM, loadParams, type EMResult, type WarmStart } from './em.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from './anomaly.js';
 import { argmaxRows } from './kmeans.js';
-import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
+import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
 import { resolveOptions, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
 import { cloneParams, parameterCount, type Params } from './params.js';
 import { Random } from './random.js';
-import { fitParallel, checkParallelOptions } from './parallel/fit-async.js';
+import { checkAndSummarize, checkParallelOptions, fitParallel } from './parallel/fit-async.js';
 import { deserialize, serialize, type ModelJSON } from './serialize.js';
 import { Workspace } from './workspace.js';
 import { degenerateError, type ResetRecord } from './degenerate.js';
@@ -20,7 +20,7 @@ import { initialParams } from './init.js';
 import { mStepChecked } from './mstep.js';
 import { checkStats, sxxKindOf, type SufficientStats } from './stats.js';
 import { checkStreamOptions, chunkWeights, fitStreamEM, type ChunkSource, type FitStreamOptions } from './stream.js';
-import { checkSummary, summarize } from './summary.js';
+import { checkSummary, summarize, type DataSummary } from './summary.js';
 
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
@@ -97,9 +97,12 @@ export class GaussianMixture {
   async fitAsync(X: Matrix, fitOptions: FitAsyncOptions = {}): Promise<this> {
     const { workers, signal } = checkParallelOptions(fitOptions ?? {});
     const o = this.opts;
-    const rows = toRows(X);
+    // X's values are checked and summarised in slices between which the event loop runs (a large X would otherwise
+    // block it for as long as that pass takes): the same errors and summary as fit's.
+    const rows = rowsView(X);
     const w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
-    const warm = this.startFit(rows, w, o);
+    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal);
+    const warm = this.startFit(rows, w, o, summary);
     const { result, backend } = await fitParallel(X, rows, w, o, warm, { workers, signal });
     this.commitFit(result, backend, o, warm !== null);
     return this;
@@ -112,14 +115,17 @@ export class GaussianMixture {
 
   private fitRows(rows: Rows, w: Float64Array | null): void {
     const o = this.opts;
-    const warm = this.startFit(rows, w, o);
+    const warm = this.startFit(rows, w, o, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     const rng = new Random(o.seed);
     this.commitFit(fitEM(rows, w, o, backend, rng, warm), backend.name, o, warm !== null);
   }
 
-  /** Checks shared by fit and fitAsync; returns the warm start (a private copy of the fitted parameters) or null. */
-  private startFit(rows: Rows, w: Float64Array | null, o: ResolvedOptions): WarmStart | null {
+  /**
+   * Checks shared by fit and fitAsync, given the data's summary (summarize, capped at nComponents distinct rows);
+   * returns the warm start (a private copy of the fitted parameters) or null.
+   */
+  private startFit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, summary: DataSummary): WarmStart | null {
     const k = o.nComponents;
     let effective = rows.n;
     if (w) effective = w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
@@ -127,7 +133,7 @@ export class GaussianMixture {
       throw new DataError(`nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`);
     }
     // representable in double precision; enough distinct rows (see summary.ts)
-    checkSummary(summarize(rows, w, k), k, o.onDegenerate, w !== null);
+    checkSummary(summary, k, o.onDegenerate, w !== null);
     const warm = o.warmStart && this.state ? this.state : null;
     if (warm && warm.params.d !== rows.d) {
       throw new DataError(`warmStart: X has ${rows.d} features but the model was fitted on ${warm.params.d}`);

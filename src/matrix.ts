@@ -33,6 +33,16 @@ const describeValue = (v: unknown): string =>
  * is the number of features the model was fitted on.
  */
 export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
+  const rows = rowsView(x, what, expectD);
+  checkValues(x, rows.d, 0, rows.n, what);
+  return rows;
+}
+
+/**
+ * The Rows view of X after checking its shape only (what can be checked without reading every value); toRows, or
+ * checkValues over all rows, completes the validation.
+ */
+export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
   if (isDense(x)) {
     const { data, rows, cols } = x;
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
@@ -42,10 +52,6 @@ export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
       throw new DataError(`${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`);
     }
     checkWidth(what, cols, expectD);
-    for (let t = 0; t < data.length; t++) {
-      const v = data[t];
-      if (typeof v !== 'number' || v - v !== 0) nonFinite(what, Math.floor(t / cols), t % cols, v);
-    }
     const f64 = data instanceof Float64Array ? data : null;
     return {
       n: rows,
@@ -68,7 +74,30 @@ export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
   const d = first.length;
   if (d === 0) throw new DataError(`${what} rows must have at least one column; row 0 is empty`, 0);
   checkWidth(what, d, expectD);
-  for (let i = 0; i < n; i++) {
+  return {
+    n,
+    d,
+    copyRows(start, count, dst, dstOff) {
+      for (let i = 0; i < count; i++) {
+        const row = x[start + i];
+        if (row instanceof Float64Array) dst.set(row, dstOff + i * d);
+        else for (let j = 0; j < d; j++) dst[dstOff + i * d + j] = row[j];
+      }
+    },
+  };
+}
+
+/** Checks rows [start, end) of X (d columns, shape already checked by rowsView): arrays of d finite numbers. */
+export function checkValues(x: Matrix, d: number, start: number, end: number, what = 'X'): void {
+  if (isDense(x)) {
+    const { data } = x;
+    for (let t = start * d; t < end * d; t++) {
+      const v = data[t];
+      if (typeof v !== 'number' || v - v !== 0) nonFinite(what, Math.floor(t / d), t % d, v);
+    }
+    return;
+  }
+  for (let i = start; i < end; i++) {
     const row = x[i];
     if (row == null || typeof row.length !== 'number') {
       throw new DataError(`${what}[${i}] must be an array of numbers; got ${row === null ? 'null' : typeof row}`, i);
@@ -81,17 +110,6 @@ export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
       if (typeof v !== 'number' || v - v !== 0) nonFinite(what, i, j, v);
     }
   }
-  return {
-    n,
-    d,
-    copyRows(start, count, dst, dstOff) {
-      for (let i = 0; i < count; i++) {
-        const row = x[start + i];
-        if (row instanceof Float64Array) dst.set(row, dstOff + i * d);
-        else for (let j = 0; j < d; j++) dst[dstOff + i * d + j] = row[j];
-      }
-    },
-  };
 }
 
 function checkWidth(what: string, d: number, expectD?: number): void {

@@ -248,6 +248,23 @@ describe('fitAsync concurrency and the event loop', () => {
     expect(ticks).toBeGreaterThan(5);
   });
 
+  it('lets the event loop run while it checks X, and still names the bad value', async () => {
+    // 10⁵ × 2 values: more than one slice of the check. A callback queued just before the call runs before the
+    // rejection only if the check yields to the event loop (a synchronous check would reject first).
+    const data = new Float64Array(200000).map((_, i) => Math.sin(i));
+    data[199999] = NaN;
+    let ticked = false;
+    setImmediate(() => (ticked = true));
+    const p = new GaussianMixture({ nComponents: 2 }).fitAsync({ data, rows: 100000, cols: 2 }, { workers: 2 });
+    await expect(p).rejects.toSatisfy((e) => e instanceof DataError && e.row === 99999 && e.column === 1 && /row 99999, column 1 is NaN/.test(e.message));
+    expect(ticked, 'the event loop ran during the check').toBe(true);
+    // an abort between slices stops the check with the signal's reason
+    const ac = new AbortController();
+    setImmediate(() => ac.abort(new Error('stop')));
+    const q = new GaussianMixture({ nComponents: 2 }).fitAsync({ data, rows: 100000, cols: 2 }, { workers: 2, signal: ac.signal });
+    await expect(q).rejects.toThrow('stop');
+  });
+
   it('many concurrent fits on different models give the sequential results', async () => {
     const jobs = [
       { X: X3, opts: { nComponents: 3, seed: 1 } },

@@ -23,10 +23,11 @@ import { initSteps } from '../init.js';
 import { Random } from '../random.js';
 import { isSeedRequest, seedChunkCount, type SeedRequest } from '../seeding.js';
 import { OptionError } from '../errors.js';
-import type { Matrix, Rows } from '../matrix.js';
+import { checkValues, type Matrix, type Rows } from '../matrix.js';
 import type { ResolvedOptions } from '../options.js';
 import type { Params } from '../params.js';
 import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
+import { SummaryBuilder, type DataSummary } from '../summary.js';
 import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
 import { giveBack, takeWorker } from './pool.js';
 import { defaultWorkerCount, type WorkerHandle } from './spawn.js';
@@ -94,6 +95,37 @@ const breathe = (): Promise<void> =>
   });
 
 const CHUNK_VALUES = 1 << 19; // ~4 MB of doubles per slice of copying before yielding
+
+/** Values checked and summarised between two turns of the event loop (a few milliseconds' work). */
+const CHECK_VALUES = 1 << 17;
+
+/**
+ * fitAsync's pass over X before a fit, in slices with the event loop running between them: checks every value
+ * (checkValues: the DataError toRows throws) and summarises the rows (summarize: the same summary). An aborted
+ * signal stops it between slices with the signal's reason.
+ */
+export async function checkAndSummarize(
+  X: Matrix, rows: Rows, w: Float64Array | null, distinctCap: number, signal: AbortSignal | null,
+): Promise<DataSummary> {
+  const { n, d } = rows;
+  const b = new SummaryBuilder(d, distinctCap);
+  const block = Math.max(1, Math.floor(65536 / d));
+  const buf = new Float64Array(block * d);
+  let sinceBreak = 0;
+  for (let s = 0; s < n; s += block) {
+    if (sinceBreak >= CHECK_VALUES) {
+      await breathe();
+      if (signal?.aborted) throw abortReason(signal);
+      sinceBreak = 0;
+    }
+    const count = Math.min(block, n - s);
+    checkValues(X, d, s, s + count);
+    rows.copyRows(s, count, buf, 0);
+    b.add(buf, count, w, s);
+    sinceBreak += count * d;
+  }
+  return b.finish();
+}
 
 /** The caller's own row-major Float64Array when X is dense and already lives in a SharedArrayBuffer. */
 function callerShared(X: Matrix, rows: Rows): Float64Array | null {
