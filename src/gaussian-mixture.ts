@@ -90,9 +90,9 @@ export class GaussianMixture {
 
   /**
    * Fits the model to X by EM on worker threads (Node worker_threads, Web Workers in browsers), each with its own
-   * backend instance and a contiguous share of the rows; the event loop keeps running. The result equals fit(X)
-   * to rounding (~1e-15 relative: per-worker statistics are added in a different order). Errors reject the promise
-   * with the same typed errors fit throws; on error or abort the model keeps its previous parameters.
+   * backend instance, taking segments of the rows in turn; the event loop keeps running. The result equals fit(X)
+   * to rounding (~1e-15 relative: statistics are added per segment). Errors reject the promise with the errors fit
+   * throws (the same class and message for the same input); on error or abort the model keeps its parameters.
    */
   async fitAsync(X: Matrix, fitOptions: FitAsyncOptions = {}): Promise<this> {
     const { workers, signal } = checkParallelOptions(fitOptions ?? {});
@@ -100,8 +100,16 @@ export class GaussianMixture {
     // X's values are checked and summarised in slices between which the event loop runs (a large X would otherwise
     // block it for as long as that pass takes): the same errors and summary as fit's.
     const rows = rowsView(X);
-    const w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
-    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal);
+    // fit reports a bad value of X before a bad weight: the weights' error waits for the values' check
+    let w: Float64Array | null = null;
+    let wError: unknown = null;
+    try {
+      w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
+    } catch (e) {
+      wError = e;
+    }
+    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
+    if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, o, summary);
     const { result, backend } = await fitParallel(X, rows, w, o, warm, { workers, signal });
     this.commitFit(result, backend, o, warm !== null);

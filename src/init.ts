@@ -197,9 +197,12 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
   while (!s.done) {
     const req = s.value;
     let reply: unknown;
-    if (req.type === 'prepare') reply = prepareInit(rows, w, o, rng, backend);
-    else if (isSeedRequest(req)) reply = (seeding ??= new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n))).serve(req);
-    else reply = serveLloyd(rows, w, req, backend);
+    if (isSeedRequest(req)) {
+      reply = (seeding ??= new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n))).serve(req);
+    } else {
+      seeding = null; // seeding is over: its per-row distances can go
+      reply = req.type === 'prepare' ? prepareInit(rows, w, o, rng, backend) : serveLloyd(rows, w, req, backend);
+    }
     s = steps.next(reply);
   }
   return s.value;

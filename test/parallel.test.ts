@@ -16,7 +16,7 @@ import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
 } from '../src/index.js';
 import { segmentBounds, setForceCopies } from '../src/parallel/fit-async.js';
-import { terminateIdleWorkers } from '../src/parallel/pool.js';
+import { giveBackSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/parallel/pool.js';
 import { liveWorkers, startedWorkers } from '../src/parallel/spawn.js';
 import { workerSource } from '../build/worker-source.js';
 import { expectClose } from './helpers/compare.js';
@@ -339,6 +339,22 @@ describe('fitAsync worker pool', () => {
     expect(liveWorkers()).toBe(0);
   });
 
+  it('reuses one shared buffer for the copies of X while workers are idle, and pools no large private copies', async () => {
+    const { X } = mixture(3, 20000, 2, 2, 6);
+    await new GaussianMixture({ nComponents: 2, seed: 1 }).fitAsync(X, { workers: 2 });
+    // the fit's copy of X (20000 × 2 doubles) waits with the idle workers for the next fit, which takes it
+    const spare = takeSharedBuffer(8);
+    expect(spare.byteLength).toBe(20000 * 2 * 8);
+    giveBackSharedBuffer(spare);
+    await terminateIdleWorkers(); // and goes with them
+    expect(takeSharedBuffer(8).byteLength).toBe(8);
+    // without shared memory, workers holding more than 4 MiB of private copies are not pooled
+    setForceCopies(true);
+    const { X: big } = mixture(4, 300000, 2, 2, 6); // 4.8 MB
+    await new GaussianMixture({ nComponents: 2, seed: 1, maxIter: 2 }).fitAsync(big, { workers: 2 });
+    expect(liveWorkers()).toBe(0);
+  });
+
   it('terminates rather than pools the workers of an aborted fit', async () => {
     const s0 = startedWorkers();
     await new GaussianMixture({ nComponents: 2 }).fitAsync(faithful, { workers: 2 });
@@ -405,6 +421,19 @@ describe('fitAsync aborts and errors', () => {
     await expect(fitted.fitAsync([[1, 2], [3, NaN]])).rejects.toSatisfy((e) => e instanceof DataError && e.row === 1 && e.column === 1);
     await expect(fitted.fitAsync([[1, 2]])).rejects.toThrow(/needs at least 2 samples/);
     await expect(fitted.fitAsync(faithful, { sampleWeight: [1, 2] })).rejects.toThrow(DataError);
+    // with a bad value and bad weights, the same error as fit: the value's
+    const bad = [[1, 2], [NaN, 3], [4, 5], [6, 7]];
+    for (const sampleWeight of [[1, 1, 1], [1, -1, 1, 1]]) {
+      let sync: unknown;
+      try {
+        new GaussianMixture({ nComponents: 2 }).fit(bad, { sampleWeight });
+      } catch (e) {
+        sync = e;
+      }
+      expect(sync).toBeInstanceOf(DataError);
+      await expect(new GaussianMixture({ nComponents: 2 }).fitAsync(bad, { sampleWeight }))
+        .rejects.toMatchObject({ message: (sync as DataError).message, row: 1, column: 0 });
+    }
     unchanged();
   });
 

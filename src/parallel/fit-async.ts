@@ -29,7 +29,7 @@ import type { Params } from '../params.js';
 import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
 import { SummaryBuilder, type DataSummary } from '../summary.js';
 import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
-import { giveBack, takeWorker } from './pool.js';
+import { giveBack, giveBackSharedBuffer, takeSharedBuffer, takeWorker } from './pool.js';
 import { defaultWorkerCount, type WorkerHandle } from './spawn.js';
 import { payloadToError } from './wire.js';
 
@@ -96,16 +96,20 @@ const breathe = (): Promise<void> =>
 
 const CHUNK_VALUES = 1 << 19; // ~4 MB of doubles per slice of copying before yielding
 
+/** Without shared memory, workers go back to the pool only after fits of X up to this size (see `poolable`). */
+const MAX_POOLED_COPY_BYTES = 1 << 22;
+
 /** Values checked and summarised between two turns of the event loop (a few milliseconds' work). */
 const CHECK_VALUES = 1 << 17;
 
 /**
  * fitAsync's pass over X before a fit, in slices with the event loop running between them: checks every value
- * (checkValues: the DataError toRows throws) and summarises the rows (summarize: the same summary). An aborted
- * signal stops it between slices with the signal's reason.
+ * (checkValues: the DataError toRows throws) and, if `summarise`, summarises the rows (summarize: the same
+ * summary; without it the returned summary is incomplete and must not be used). An aborted signal stops it between
+ * slices with the signal's reason.
  */
 export async function checkAndSummarize(
-  X: Matrix, rows: Rows, w: Float64Array | null, distinctCap: number, signal: AbortSignal | null,
+  X: Matrix, rows: Rows, w: Float64Array | null, distinctCap: number, signal: AbortSignal | null, summarise = true,
 ): Promise<DataSummary> {
   const { n, d } = rows;
   const b = new SummaryBuilder(d, distinctCap);
@@ -120,8 +124,10 @@ export async function checkAndSummarize(
     }
     const count = Math.min(block, n - s);
     checkValues(X, d, s, s + count);
-    rows.copyRows(s, count, buf, 0);
-    b.add(buf, count, w, s);
+    if (summarise) {
+      rows.copyRows(s, count, buf, 0);
+      b.add(buf, count, w, s);
+    }
     sinceBreak += count * d;
   }
   return b.finish();
@@ -134,11 +140,14 @@ function callerShared(X: Matrix, rows: Rows): Float64Array | null {
   return data instanceof Float64Array && data.buffer instanceof SharedArrayBuffer && data.length === rows.n * rows.d ? data : null;
 }
 
-/** Rows [start, end) as one row-major Float64Array (shared or not), copied in slices between which the loop runs. */
-async function packRows(rows: Rows, start: number, end: number, shared: boolean, check: () => void): Promise<Float64Array> {
+/**
+ * Rows [start, end) as one row-major Float64Array, copied in slices between which the event loop runs: into `out`
+ * (a view of exactly that size) or a new array.
+ */
+async function packRows(
+  rows: Rows, start: number, end: number, check: () => void, out: Float64Array = new Float64Array((end - start) * rows.d),
+): Promise<Float64Array> {
   const { d } = rows;
-  const len = (end - start) * d;
-  const out = shared ? new Float64Array(new SharedArrayBuffer(len * 8)) : new Float64Array(len);
   const step = Math.max(1, Math.floor(CHUNK_VALUES / d));
   for (let s = start; s < end; s += step) {
     rows.copyRows(s, Math.min(step, end - s), out, (s - start) * d);
@@ -290,6 +299,10 @@ export async function fitParallel(
   signal?.addEventListener('abort', onAbort, { once: true });
 
   const channels: Channel[] = [];
+  let pooled: SharedArrayBuffer | null = null;
+  // Private copies (no shared memory) stay in a pooled worker's heap until it next collects garbage: pool such
+  // workers only when their copies are small.
+  let poolable = true;
   try {
     const race = <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]);
     const count = Math.min(opts.workers ?? (await race(defaultWorkerCount())), n);
@@ -301,15 +314,22 @@ export async function fitParallel(
     check();
 
     const shared = sharedMemory();
+    poolable = shared || n * d * 8 <= MAX_POOLED_COPY_BYTES;
     const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
     const needInit = warm === null;
-    // Shared memory: one copy of X (or none, if X already is shared) that every worker reads. Without it: worker 0
-    // gets all rows when it serves init, the others their own range, each a private copy moved to the worker.
-    const all = shared ? (callerShared(X, rows) ?? (await race(packRows(rows, 0, n, true, check)))) : null;
+    // Shared memory: one copy of X (or none, if X already is shared) and of the weights, in one buffer from the pool,
+    // that every worker reads. Without it: worker 0 gets all rows when it serves init, the others their own range,
+    // each a private copy moved to the worker.
+    let all: Float64Array | null = null;
     let sharedW: Float64Array | null = null;
-    if (w && shared) {
-      sharedW = new Float64Array(new SharedArrayBuffer(w.byteLength));
-      sharedW.set(w);
+    if (shared) {
+      const own = callerShared(X, rows);
+      const xLen = own ? 0 : n * d;
+      if (!own || w) {
+        pooled = takeSharedBuffer(8 * (xLen + (w ? n : 0)));
+        if (w) (sharedW = new Float64Array(pooled, 8 * xLen, n)).set(w);
+      }
+      all = own ?? (await race(packRows(rows, 0, n, check, new Float64Array(pooled!, 0, xLen))));
     }
     check();
 
@@ -333,7 +353,7 @@ export async function fitParallel(
       const [start, end] = [bounds[i], bounds[i + 1]];
       const servesInit = i === 0 && needInit;
       const whole = shared || servesInit;
-      const data = all ?? (await race(packRows(rows, whole ? 0 : start, whole ? n : end, false, check)));
+      const data = all ?? (await race(packRows(rows, whole ? 0 : start, whole ? n : end, check)));
       const weights = sharedW ?? (w && (whole ? w.slice() : w.slice(start, end)));
       check();
       const msg: SetupMessage = {
@@ -403,7 +423,8 @@ export async function fitParallel(
     return { result: step.value, backend };
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    const reusable = failure === null;
+    const reusable = failure === null && poolable;
     await Promise.all(channels.map((ch) => (reusable && ch.idle ? giveBack(ch.handle) : ch.handle.terminate())));
+    if (pooled) giveBackSharedBuffer(pooled);
   }
 }

@@ -2,7 +2,8 @@
  * Warm fitAsync workers kept between fits. A fit takes idle workers before starting new ones and gives back those
  * that ended cleanly, so repeated fitAsync calls skip starting threads and compiling the kernels (tens of
  * milliseconds per worker). An idle worker has dropped its rows, never keeps a Node process alive (unref) and ends
- * after IDLE_MS unused; `terminateIdleWorkers()` ends the idle ones at once.
+ * after IDLE_MS unused; `terminateIdleWorkers()` ends the idle ones at once. The pool also keeps the shared buffer
+ * of the last fit's copy of X while workers are idle (see takeSharedBuffer).
  */
 import { defaultWorkerCount, spawnWorker, type WorkerHandle } from './spawn.js';
 
@@ -46,6 +47,7 @@ export function giveBack(handle: WorkerHandle): Promise<void> {
     timer: setTimeout(() => {
       const i = idle.indexOf(entry);
       if (i >= 0) idle.splice(i, 1);
+      if (idle.length === 0) spare = null;
       void handle.terminate();
     }, IDLE_MS),
   };
@@ -57,6 +59,30 @@ export function giveBack(handle: WorkerHandle): Promise<void> {
 /** Ends every idle fitAsync worker now (workers of running fits are not affected); resolves once they are gone. */
 export async function terminateIdleWorkers(): Promise<void> {
   const all = idle.splice(0);
+  spare = null;
   for (const e of all) clearTimeout(e.timer);
   await Promise.all(all.map((e) => e.handle.terminate()));
+}
+
+/**
+ * One SharedArrayBuffer kept while workers are idle, for the next fit's shared copy of X. A worker frees the rows
+ * of its last fit only when its heap is next collected, and an idle worker allocates nothing, so that may not happen
+ * before the next fit: a new buffer per fit would leave one more copy of X alive per call. Reusing one buffer keeps
+ * what idle workers hold to that buffer.
+ */
+let spare: SharedArrayBuffer | null = null;
+
+/** A shared buffer of at least `bytes` bytes: the spare one if it is large enough, else a new one. */
+export function takeSharedBuffer(bytes: number): SharedArrayBuffer {
+  if (spare && spare.byteLength >= bytes) {
+    const b = spare;
+    spare = null;
+    return b;
+  }
+  return new SharedArrayBuffer(bytes);
+}
+
+/** Returns a fit's shared buffer once its workers went back to the pool (the larger one is kept). */
+export function giveBackSharedBuffer(b: SharedArrayBuffer): void {
+  if (idle.length > 0 && (!spare || b.byteLength > spare.byteLength)) spare = b;
 }

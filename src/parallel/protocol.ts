@@ -46,7 +46,7 @@ export type ToWorker =
   | { type: 'prepare'; rng: RandomState }
   /** k-means++ seeding: 'seed-first-weighted' and 'seed-rows' to worker 0, the passes to the owners of chunks. */
   | SeedRequest
-  /** Initialisation's nearest-center statistics over the worker's range (LloydRequest 'assign'). */
+  /** Initialisation's nearest-center statistics, per segment like 'estep' (LloydRequest 'assign'). */
   | Extract<LloydRequest, { type: 'assign' }>
   /** Worker 0 only: the rows farthest from their nearest center (LloydRequest 'farthest'). */
   | Extract<LloydRequest, { type: 'farthest' }>

@@ -2,7 +2,8 @@
  * The fitAsync worker: bundled by scripts/build-worker.mjs into one self-contained script (build/worker-source.ts)
  * and started from that string, so it runs the same code in Node (worker_threads, eval) and in browsers (Blob URL).
  *
- * A worker owns a contiguous range of rows and its own backend instance. It answers the EM loop's data requests:
+ * A worker has its own backend instance and reads all rows of X (shared memory) or a private copy of its own range
+ * (all rows for worker 0 when it serves initialisation). It answers the EM loop's data requests:
  * 'estep' and initialisation's 'assign' → sufficient statistics per segment of the rows (the segments it claims
  * from the shared counter, or its own range); 'worst' → over its own range; k-means++ seeding passes over its seed
  * chunks; worker 0 also 'prepare' (the initialisation pass over all rows, drawing from the fit's Random, whose state
