@@ -6,8 +6,8 @@
 import type { Backend } from './backends/types.js';
 import { OptionError } from './errors.js';
 import { forEachBlock } from './distances.js';
-import { dataMoments, lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
-import { isSeedRequest, kmeansPlusPlusSteps, SeedServer, seedChunkCount, type SeedRequest } from './seeding.js';
+import { lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
+import { dataMomentsSteps, isSeedRequest, kmeansPlusPlusSteps, SeedServer, seedChunkCount, type SeedRequest } from './seeding.js';
 import type { Rows } from './matrix.js';
 import { degenerateError } from './degenerate.js';
 import { mStepChecked } from './mstep.js';
@@ -112,34 +112,26 @@ function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions)
 }
 
 /**
- * What initialisation needs from a pass over every row in order: the data's moments, and for 'random_from_data' the
- * seed points or for 'random' the statistics themselves (both draw from the fit's Random row by row). fitAsync asks
- * worker 0 for it; everything after it fans out (see initSteps).
+ * The row-by-row draws of 'random' (the statistics of random responsibilities, centered on the data mean) and
+ * 'random_from_data' (the seed points): one pass over every row in order with the fit's Random. fitAsync asks
+ * worker 0 for it, handing over the Random's state; everything else fans out (see initSteps).
  */
 export interface InitPrep {
-  mean: Float64Array;
-  variance: Float64Array;
-  invScale: number;
-  scaledMeanVariance: number;
   seeds: Float64Array | null;
   stats: SufficientStats | null;
 }
 
-export function prepareInit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): InitPrep {
+export function prepareInit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, mean: Float64Array): InitPrep {
   const k = o.nComponents;
-  const { mean, variance, invScale, scaledMeanVariance } = dataMoments(rows, w);
-  if (o.initParams === 'random') {
-    return { mean, variance, invScale, scaledMeanVariance, seeds: null, stats: randomStats(rows, w, k, o.covarianceType, mean, rng) };
-  }
-  const seeds = o.initParams === 'random_from_data' ? distinctRows(rows, k, rng) : null; // else: k-means++, in initSteps
-  return { mean, variance, invScale, scaledMeanVariance, seeds, stats: null };
+  if (o.initParams === 'random') return { seeds: null, stats: randomStats(rows, w, k, o.covarianceType, mean, rng) };
+  return { seeds: distinctRows(rows, k, rng), stats: null };
 }
 
 /**
- * Data work initialisation asks for: the in-order pass (moments; the Random's row-by-row draws), the k-means++
- * seeding passes, then Lloyd's and the nearest-seed passes.
+ * Data work initialisation asks for: the moments' and k-means++'s chunked passes (seeding.ts), the in-order pass of
+ * the random starts, then Lloyd's and the nearest-seed passes.
  */
-export type InitRequest = { type: 'prepare' } | SeedRequest | LloydRequest;
+export type InitRequest = { type: 'prepare'; mean: Float64Array } | SeedRequest | LloydRequest;
 
 /**
  * Initial parameters for one EM run over n rows (`weighted`: with sample weights), as a generator of data requests
@@ -158,16 +150,21 @@ export function* initSteps(o: ResolvedOptions, n: number, d: number, weighted: b
   let p: Params;
   const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
   if (needResp) {
-    const prep = (yield { type: 'prepare' }) as InitPrep;
-    const fallback = fallbackParams(covType, k, d, prep.mean, prep.variance, o.regCovar);
-    let st = prep.stats;
+    const m = yield* dataMomentsSteps(n, d);
+    const fallback = fallbackParams(covType, k, d, m.mean, m.variance, o.regCovar);
+    let st: SufficientStats | null = null;
+    let seeds: Float64Array | null = null;
+    if (o.initParams === 'random' || o.initParams === 'random_from_data') {
+      ({ seeds, stats: st } = (yield { type: 'prepare', mean: m.mean }) as InitPrep);
+    } else {
+      seeds = yield* kmeansPlusPlusSteps(n, d, k, weighted, m.invScale, rng);
+    }
     if (!st) {
-      let seeds = prep.seeds ?? (yield* kmeansPlusPlusSteps(n, d, k, weighted, prep.invScale, rng));
       if (o.initParams === 'kmeans') {
-        seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * prep.scaledMeanVariance, prep.invScale, false)).centers;
+        seeds = (yield* lloydSteps(seeds!, k, d, 300, 1e-4 * m.scaledMeanVariance, m.invScale, false)).centers;
       }
       // every row to its nearest seed, exactly Euclidean (s a power of two) at any data scale
-      st = (yield { type: 'assign', centers: seeds, invScale: prep.invScale, kind: sxxKindOf(covType) }) as SufficientStats;
+      st = (yield { type: 'assign', centers: seeds!, invScale: m.invScale, kind: sxxKindOf(covType) }) as SufficientStats;
     }
     p = initialMStep(st, fallback, o);
   } else {
@@ -201,7 +198,7 @@ export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOpt
       reply = (seeding ??= new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n))).serve(req);
     } else {
       seeding = null; // seeding is over: its per-row distances can go
-      reply = req.type === 'prepare' ? prepareInit(rows, w, o, rng, backend) : serveLloyd(rows, w, req, backend);
+      reply = req.type === 'prepare' ? prepareInit(rows, w, o, rng, req.mean) : serveLloyd(rows, w, req, backend);
     }
     s = steps.next(reply);
   }

@@ -9,10 +9,9 @@ import { OptionError } from './errors.js';
 import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
 import type { BackendChoice } from './options.js';
 import { Random } from './random.js';
-import { invScaleOf, maxRange } from './summary.js';
 import type { SufficientStats } from './stats.js';
 import { forEachBlock, nearestCenterWorkspace, rowOf, sqDist } from './distances.js';
-import { kmeansPlusPlus } from './seeding.js';
+import { dataMoments, kmeansPlusPlus } from './seeding.js';
 
 export interface KMeansOptions {
   /** Restarts; the lowest inertia wins (default 1). */
@@ -142,58 +141,6 @@ export function lloyd(
   return s.value;
 }
 
-export interface DataMoments {
-  mean: Float64Array;
-  variance: Float64Array;
-  /** s⁻¹, the power of two initialisation measures distances in (see summary.ts). */
-  invScale: number;
-  /** Mean per-feature variance in units of s²: the scale of k-means' tolerance. */
-  scaledMeanVariance: number;
-}
-
-/**
- * Weighted mean and per-feature variance of the data, the power-of-two scale initialisation measures distances in,
- * and the mean variance in that scale — in two passes. Sums are taken relative to the first row (so data far from 0 —
- * shifted by 1e9, or near ±1e307 — neither lose digits nor overflow), then around the mean.
- */
-export function dataMoments(rows: Rows, w: Float64Array | null): DataMoments {
-  const { d } = rows;
-  const ref = new Float64Array(d);
-  rows.copyRows(0, 1, ref, 0);
-  const mean = new Float64Array(d);
-  const variance = new Float64Array(d);
-  const min = new Float64Array(d).fill(Infinity);
-  const max = new Float64Array(d).fill(-Infinity);
-  let sw = 0;
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      const wi = w ? w[s + i] : 1;
-      sw += wi;
-      for (let j = 0; j < d; j++) {
-        const v = buf[i * d + j];
-        mean[j] += wi * (v - ref[j]);
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-    }
-  });
-  for (let j = 0; j < d; j++) mean[j] = ref[j] + mean[j] / sw;
-  const invScale = invScaleOf(maxRange(min, max));
-  let scaled = 0;
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      const wi = w ? w[s + i] : 1;
-      for (let j = 0; j < d; j++) {
-        const t = buf[i * d + j] - mean[j];
-        variance[j] += wi * t * t;
-        scaled += wi * (t * invScale) ** 2;
-      }
-    }
-  });
-  for (let j = 0; j < d; j++) variance[j] /= sw;
-  return { mean, variance, invScale, scaledMeanVariance: scaled / sw / d };
-}
-
 /** k-means clustering of X into k clusters (Lloyd's algorithm seeded by greedy k-means++). */
 export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMeansResult {
   if (!Number.isInteger(k) || k < 1) throw new OptionError('k', `k must be an integer ≥ 1; got ${String(k)}`);
@@ -210,7 +157,7 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   if (rows.n < k) throw new OptionError('k', `k = ${k} clusters need at least ${k} rows; X has ${rows.n}`);
   const backend = getBackend(options.backend ?? 'auto');
   const rng = new Random(seed);
-  const { invScale, scaledMeanVariance } = dataMoments(rows, w);
+  const { invScale, scaledMeanVariance } = dataMoments(rows, w, backend);
   const tolScaled = tol * scaledMeanVariance;
   let best: LloydResult | null = null;
   for (let r = 0; r < nInit; r++) {

@@ -1,17 +1,20 @@
 /**
- * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center),
- * written so that its passes over the data can run on several workers and still pick exactly the rows one thread picks.
+ * Greedy k-means++ seeding (Arthur & Vassilvitskii; scikit-learn's variant with 2 + ⌊ln k⌋ local trials per center)
+ * and the data moments initialisation starts from, written so that their passes over the data can run on several
+ * workers and still give exactly what one thread gives.
  *
  * The rows are cut into chunks of SEED_CHUNK_ROWS (fixed, whatever the number of workers). Every sum over the rows —
  * the potential Σ w·min distance², each trial's potential — is a sum per chunk in row order, then over the chunks in
  * chunk order; the weighted draw of a row finds the chunk from the chunk sums and continues the running sum inside it.
- * kmeansPlusPlusSteps is the algorithm as a generator of data requests and owns the Random; a SeedServer answers them
- * for a range of chunks: all of them in `fit` and `kmeans`, its own share in each fitAsync worker.
+ * The moments are such sums too. kmeansPlusPlusSteps and dataMomentsSteps are the algorithms as generators of data
+ * requests (the first owns the Random); a SeedServer answers them for a range of chunks: all of them in `fit` and
+ * `kmeans`, its own share in each fitAsync worker.
  */
 import type { Backend } from './backends/types.js';
-import { forEachHalfSqDist, rowRange } from './distances.js';
+import { forEachBlock, forEachHalfSqDist, rowRange } from './distances.js';
 import type { Rows } from './matrix.js';
 import type { Random } from './random.js';
+import { invScaleOf, maxRange } from './summary.js';
 
 /** Rows per chunk of the seeding sums (see above). */
 export const SEED_CHUNK_ROWS = 65536;
@@ -37,7 +40,56 @@ export type SeedRequest =
   /** Each chunk's potential if each candidate (row-major) were added: chunks × candidates, chunk-major. */
   | { type: 'seed-trials'; cands: Float64Array }
   /** Adds the chosen center: distances become min(old, distance to it). */
-  | { type: 'seed-update'; center: Float64Array };
+  | { type: 'seed-update'; center: Float64Array }
+  /** Per chunk: Σw, then per feature Σ w·(x − ref), min and max (1 + 3d values). */
+  | { type: 'seed-moments'; ref: Float64Array }
+  /** Per chunk: per feature Σ w·(x − mean)², then Σ w·‖(x − mean)·invScale‖² (d + 1 values). */
+  | { type: 'seed-spread'; mean: Float64Array; invScale: number };
+
+export interface DataMoments {
+  mean: Float64Array;
+  variance: Float64Array;
+  /** s⁻¹, the power of two initialisation measures distances in (see summary.ts). */
+  invScale: number;
+  /** Mean per-feature variance in units of s²: the scale of k-means' tolerance. */
+  scaledMeanVariance: number;
+}
+
+/**
+ * The weighted mean and variance per feature (the mean accumulated around row 0, against cancellation), and the scale
+ * of the data's range, over n rows as a generator of SeedRequests: per-chunk sums added in chunk order.
+ */
+export function* dataMomentsSteps(n: number, d: number): Generator<SeedRequest, DataMoments, unknown> {
+  const chunks = seedChunkCount(n);
+  const ref = (yield { type: 'seed-rows', rows: [0] }) as Float64Array;
+  const m1 = (yield { type: 'seed-moments', ref }) as Float64Array;
+  const w1 = 1 + 3 * d;
+  let sw = 0;
+  const mean = new Float64Array(d);
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  for (let ch = 0; ch < chunks; ch++) {
+    const o = ch * w1;
+    sw += m1[o];
+    for (let j = 0; j < d; j++) {
+      mean[j] += m1[o + 1 + j];
+      min[j] = Math.min(min[j], m1[o + 1 + d + j]);
+      max[j] = Math.max(max[j], m1[o + 1 + 2 * d + j]);
+    }
+  }
+  for (let j = 0; j < d; j++) mean[j] = ref[j] + mean[j] / sw;
+  const invScale = invScaleOf(maxRange(min, max));
+  const m2 = (yield { type: 'seed-spread', mean, invScale }) as Float64Array;
+  const variance = new Float64Array(d);
+  let scaled = 0;
+  for (let ch = 0; ch < chunks; ch++) {
+    const o = ch * (d + 1);
+    for (let j = 0; j < d; j++) variance[j] += m2[o + j];
+    scaled += m2[o + d];
+  }
+  for (let j = 0; j < d; j++) variance[j] /= sw;
+  return { mean, variance, invScale, scaledMeanVariance: scaled / sw / d };
+}
 
 export function isSeedRequest(req: { type: string }): req is SeedRequest {
   return req.type.startsWith('seed-');
@@ -152,7 +204,69 @@ export class SeedServer {
       case 'seed-update':
         this.pass(req.center, 'update');
         return null;
+      case 'seed-moments':
+        return this.moments(req.ref);
+      case 'seed-spread':
+        return this.spread(req.mean, req.invScale);
     }
+  }
+
+  /** Chunk index (from 0 at c0) of own row i. */
+  private chunkOf(i: number): number {
+    return Math.floor((this.start + i) / SEED_CHUNK_ROWS) - this.c0;
+  }
+
+  private moments(ref: Float64Array): Float64Array {
+    const { d } = this.rows;
+    const { w, start } = this;
+    const m = 1 + 3 * d;
+    const out = new Float64Array((this.c1 - this.c0) * m);
+    for (let ch = 0; ch < this.c1 - this.c0; ch++) {
+      out.fill(Infinity, ch * m + 1 + d, ch * m + 1 + 2 * d);
+      out.fill(-Infinity, ch * m + 1 + 2 * d, ch * m + m);
+    }
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => {
+      let o = this.chunkOf(s) * m;
+      let next = (Math.floor((start + s) / SEED_CHUNK_ROWS) + 1) * SEED_CHUNK_ROWS - start; // first row of the next chunk
+      for (let r = 0; r < count; r++) {
+        if (s + r === next) {
+          o += m;
+          next += SEED_CHUNK_ROWS;
+        }
+        const wi = w ? w[start + s + r] : 1;
+        out[o] += wi;
+        for (let j = 0; j < d; j++) {
+          const v = buf[r * d + j];
+          out[o + 1 + j] += wi * (v - ref[j]);
+          if (v < out[o + 1 + d + j]) out[o + 1 + d + j] = v;
+          if (v > out[o + 1 + 2 * d + j]) out[o + 1 + 2 * d + j] = v;
+        }
+      }
+    });
+    return out;
+  }
+
+  private spread(mean: Float64Array, invScale: number): Float64Array {
+    const { d } = this.rows;
+    const { w, start } = this;
+    const out = new Float64Array((this.c1 - this.c0) * (d + 1));
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => {
+      let o = this.chunkOf(s) * (d + 1);
+      let next = (Math.floor((start + s) / SEED_CHUNK_ROWS) + 1) * SEED_CHUNK_ROWS - start;
+      for (let r = 0; r < count; r++) {
+        if (s + r === next) {
+          o += d + 1;
+          next += SEED_CHUNK_ROWS;
+        }
+        const wi = w ? w[start + s + r] : 1;
+        for (let j = 0; j < d; j++) {
+          const t = buf[r * d + j] - mean[j];
+          out[o + j] += wi * t * t;
+          out[o + d] += wi * (t * invScale) ** 2;
+        }
+      }
+    });
+    return out;
   }
 
   private values(indices: number[]): Float64Array {
@@ -170,8 +284,8 @@ export class SeedServer {
     const closest = this.closest;
     if (!closest) throw new Error('gaussmix: k-means++ seeding request before seed-start');
     const m = centers.length / this.rows.d;
-    const { w, start, c0 } = this;
-    const sums = new Float64Array((this.c1 - c0) * m);
+    const { w, start } = this;
+    const sums = new Float64Array((this.c1 - this.c0) * m);
     forEachHalfSqDist(rowRange(this.rows, start, this.end), centers, this.backend, this.invScale, (s, count, lp) => {
       for (let r = 0; r < count; r++) {
         const i = s + r;
@@ -180,7 +294,7 @@ export class SeedServer {
           closest[i] = Math.min(closest[i], -2 * lp[lo]);
           continue;
         }
-        const so = (Math.floor((start + i) / SEED_CHUNK_ROWS) - c0) * m;
+        const so = this.chunkOf(i) * m;
         const wi = w ? w[start + i] : 1;
         if (mode === 'start') {
           closest[i] = -2 * lp[lo];
@@ -211,11 +325,20 @@ export class SeedServer {
   }
 }
 
-/** k-means++ in-process over all rows: kmeansPlusPlusSteps served by one SeedServer. */
-export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, backend: Backend, invScale = 1): Float64Array {
+/** Runs a generator of SeedRequests in-process, served by one SeedServer over all rows. */
+function serveAll<T>(rows: Rows, w: Float64Array | null, backend: Backend, steps: Generator<SeedRequest, T, unknown>): T {
   const server = new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n));
-  const steps = kmeansPlusPlusSteps(rows.n, rows.d, k, w !== null, invScale, rng);
   let s = steps.next();
   while (!s.done) s = steps.next(server.serve(s.value));
   return s.value;
+}
+
+/** k-means++ in-process over all rows. */
+export function kmeansPlusPlus(rows: Rows, k: number, w: Float64Array | null, rng: Random, backend: Backend, invScale = 1): Float64Array {
+  return serveAll(rows, w, backend, kmeansPlusPlusSteps(rows.n, rows.d, k, w !== null, invScale, rng));
+}
+
+/** The data moments in-process over all rows (no kernel involved: any backend serves). */
+export function dataMoments(rows: Rows, w: Float64Array | null, backend: Backend): DataMoments {
+  return serveAll(rows, w, backend, dataMomentsSteps(rows.n, rows.d));
 }

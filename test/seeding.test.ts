@@ -1,14 +1,17 @@
 /**
- * k-means++ seeding (src/seeding.ts): its passes split over chunk ranges, as fitAsync's workers split them, pick
- * exactly the rows one server over all chunks picks; the seeds are data rows of positive weight and, on
- * well-separated clusters, land one per cluster.
+ * Chunked initialisation passes (src/seeding.ts): split over chunk ranges, as fitAsync's workers split them, the
+ * data moments and k-means++ give exactly what one server over all chunks gives; the moments match a direct
+ * computation, and the seeds are data rows of positive weight that, on well-separated clusters, land one per cluster.
  */
 import { describe, expect, it } from 'vitest';
 import { getBackend } from '../src/backends/index.js';
 import type { Backend } from '../src/backends/types.js';
 import { toRows, type Rows } from '../src/matrix.js';
 import { Random } from '../src/random.js';
-import { kmeansPlusPlus, kmeansPlusPlusSteps, SEED_CHUNK_ROWS, SeedServer, seedChunkCount } from '../src/seeding.js';
+import {
+  dataMoments, dataMomentsSteps, kmeansPlusPlus, kmeansPlusPlusSteps, SEED_CHUNK_ROWS, SeedServer, seedChunkCount, type SeedRequest,
+} from '../src/seeding.js';
+import { expectClose } from './helpers/compare.js';
 import { mixture } from './helpers/data.js';
 
 const K = 6;
@@ -16,12 +19,11 @@ const N = 3 * SEED_CHUNK_ROWS + 1000; // four chunks, the last one short
 const { X, means } = mixture(17, N, 2, K, 12);
 const rows = toRows(X);
 
-/** k-means++ with the passes served by one SeedServer per chunk range [cuts[i], cuts[i + 1]). */
-function splitSeeds(w: Float64Array | null, seed: number, cuts: number[], backend: Backend): Float64Array {
+/** A generator of SeedRequests with the passes served by one SeedServer per chunk range [cuts[i], cuts[i + 1]). */
+function serveSplit<T>(steps: Generator<SeedRequest, T, unknown>, w: Float64Array | null, cuts: number[], backend: Backend): T {
   const chunks = seedChunkCount(rows.n);
   const whole = new SeedServer(rows, w, backend, 0, chunks); // what worker 0 answers: rows and the weighted first draw
-  const parts = cuts.slice(0, -1).map((c0, i) => new SeedServer(rows, w, backend, c0, cuts[i + 1]));
-  const steps = kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed));
+  const parts = cuts.slice(0, -1).map((c0, i) => new SeedServer(rows, w, backend, c0, cuts[i + 1])).filter((q) => q.c1 > q.c0);
   let s = steps.next();
   while (!s.done) {
     const r = s.value;
@@ -39,7 +41,7 @@ function splitSeeds(w: Float64Array | null, seed: number, cuts: number[], backen
       const got = parts.map((q) => q.serve(r) as Float64Array | null);
       if (r.type === 'seed-update') reply = null;
       else {
-        const m = r.type === 'seed-trials' ? r.cands.length / rows.d : 1;
+        const m = got[0]!.length / (parts[0].c1 - parts[0].c0);
         const all = new Float64Array(chunks * m);
         got.forEach((g, i) => all.set(g!, parts[i].c0 * m));
         reply = all;
@@ -71,6 +73,40 @@ const nearestMean = (c: Float64Array): number => {
   return best;
 };
 
+describe('data moments in chunks', () => {
+  it('split over chunk ranges = one pass over all, and = a direct two-pass computation', () => {
+    const backend = getBackend('js');
+    const w = Float64Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 0 : 0.25 + (i % 4)));
+    for (const wt of [null, w]) {
+      const ref = dataMoments(rows, wt, backend);
+      for (const cuts of [[0, 1, 4], [0, 3, 4], [0, 0, 2, 4]]) {
+        expect(serveSplit(dataMomentsSteps(rows.n, rows.d), wt, cuts, backend), `cuts ${cuts}`).toEqual(ref);
+      }
+      // direct: Σw, mean, then Σw(x − mean)² in row order
+      let sw = 0;
+      const mean = [0, 0];
+      X.forEach((x, i) => {
+        const wi = wt ? wt[i] : 1;
+        sw += wi;
+        mean[0] += wi * x[0];
+        mean[1] += wi * x[1];
+      });
+      mean[0] /= sw;
+      mean[1] /= sw;
+      const variance = [0, 0];
+      X.forEach((x, i) => {
+        const wi = wt ? wt[i] : 1;
+        variance[0] += (wi * (x[0] - mean[0]) ** 2) / sw;
+        variance[1] += (wi * (x[1] - mean[1]) ** 2) / sw;
+      });
+      expectClose(Array.from(ref.mean), mean, 1e-10, 'mean', 1);
+      expectClose(Array.from(ref.variance), variance, 1e-10, 'variance');
+      const range = Math.max(...[0, 1].map((j) => X.reduce((a, x) => Math.max(a, x[j]), -Infinity) - X.reduce((a, x) => Math.min(a, x[j]), Infinity)));
+      expect(ref.invScale).toBe(2 ** -Math.ceil(Math.log2(range)));
+    }
+  });
+});
+
 describe('k-means++ seeding in chunks', () => {
   for (const backendName of ['wasm', 'js'] as const) {
     const backend = getBackend(backendName);
@@ -82,7 +118,8 @@ describe('k-means++ seeding in chunks', () => {
         for (const seed of [1, 2]) {
           const ref = kmeansPlusPlus(rows, K, w, new Random(seed), backend);
           for (const cuts of [[0, 1, 4], [0, 2, 3, 4], [0, 0, 1, 1, 4]]) {
-            expect(splitSeeds(w, seed, cuts, backend), `seed ${seed}, cuts ${cuts}`).toEqual(ref);
+            const steps = kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed));
+            expect(serveSplit(steps, w, cuts, backend), `seed ${seed}, cuts ${cuts}`).toEqual(ref);
           }
           const hit = new Set<number>();
           for (let c = 0; c < K; c++) {

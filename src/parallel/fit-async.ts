@@ -7,10 +7,10 @@
  *    deterministic whichever worker served which, and different from one pass over all rows only by the order of
  *    floating-point additions (~1e-16 relative).
  *  - 'init': initialisation's own generator (initSteps) runs here with one Random(seed) for the whole fit, as in
- *    `fit`, so restarts draw the same numbers. Worker 0 makes the in-order pass over all rows (moments; the draws of
- *    'random' and 'random_from_data', with the Random's state handed over and back). k-means++ seeding runs over
- *    fixed chunks of rows that the workers share out (seeding.ts: the same sums, hence the same seeds, as `fit`);
- *    Lloyd's iterations and the nearest-seed statistics fan out like E-passes.
+ *    `fit`, so restarts draw the same numbers. The data moments and k-means++ seeding run over fixed chunks of rows
+ *    that the workers share out (seeding.ts: the same sums, hence the same moments and seeds, as `fit`); worker 0
+ *    makes the in-order pass of the random starts (the draws of 'random' and 'random_from_data', with the Random's
+ *    state handed over and back); Lloyd's iterations and the nearest-seed statistics fan out like E-passes.
  * X is copied once into a SharedArrayBuffer that every worker reads (no per-worker copies); a dense X whose data
  * already lives in a SharedArrayBuffer is used as is. Without shared memory (browsers that are not
  * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init;
@@ -240,11 +240,11 @@ async function serveSeed(r: SeedRequest, channels: Channel[], seedChunks: [numbe
     }));
     return out;
   }
-  const parts = await Promise.all(owners.map((o) => o.ch.request(r)));
+  const parts = (await Promise.all(owners.map((o) => o.ch.request(r)))).map((p) => value(p) as Float64Array | null);
   if (r.type === 'seed-update') return null;
-  const m = r.type === 'seed-trials' ? r.cands.length / d : 1;
+  const m = parts[0]!.length / (owners[0].c1 - owners[0].c0); // values per chunk
   const all = new Float64Array(chunks * m);
-  parts.forEach((part, i) => all.set(value(part) as Float64Array, owners[i].c0 * m));
+  parts.forEach((part, i) => all.set(part!, owners[i].c0 * m));
   return all;
 }
 
@@ -376,9 +376,8 @@ export async function fitParallel(
         let reply: EMReply;
         if (req.type === 'init') {
           // Initialisation runs here as its own generator, with the fit's one Random (as fit: restarts continue its
-          // stream). Worker 0 makes the in-order pass (moments; the row-by-row draws of 'random' and
-          // 'random_from_data') with the Random's state handed over and back; k-means++ seeding, Lloyd's iterations
-          // and the nearest-seed statistics fan out to every worker.
+          // stream). Worker 0 makes the in-order pass of the random starts with the Random's state handed over and
+          // back; the moments, k-means++ seeding, Lloyd's iterations and the nearest-seed statistics fan out.
           const steps = initSteps(o, n, d, w !== null, rng);
           let s = steps.next();
           while (!s.done) {
@@ -386,7 +385,7 @@ export async function fitParallel(
             const r = s.value;
             let sub: unknown;
             if (r.type === 'prepare') {
-              const m = want(await race(channels[0].request({ type: 'prepare', rng: rng.getState() })), 'prep');
+              const m = want(await race(channels[0].request({ type: 'prepare', rng: rng.getState(), mean: r.mean })), 'prep');
               rng.setState(m.rng);
               sub = m.prep;
             } else if (isSeedRequest(r)) {

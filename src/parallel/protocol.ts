@@ -42,9 +42,9 @@ export interface SetupMessage {
 
 export type ToWorker =
   | SetupMessage
-  /** Worker 0 only (it holds all rows): initialisation's in-order pass (prepareInit), drawing from the fit's Random. */
-  | { type: 'prepare'; rng: RandomState }
-  /** k-means++ seeding: 'seed-first-weighted' and 'seed-rows' to worker 0, the passes to the owners of chunks. */
+  /** Worker 0 only (it holds all rows): the random starts' in-order pass (prepareInit), drawing from the fit's Random. */
+  | { type: 'prepare'; rng: RandomState; mean: Float64Array }
+  /** Chunked initialisation passes (seeding.ts): 'seed-first-weighted' and 'seed-rows' to worker 0, the others to the owners of chunks. */
   | SeedRequest
   /** Initialisation's nearest-center statistics, per segment like 'estep' (LloydRequest 'assign'). */
   | Extract<LloydRequest, { type: 'assign' }>

@@ -6,8 +6,9 @@
  * (all rows for worker 0 when it serves initialisation). It answers the EM loop's data requests:
  * 'estep' and initialisation's 'assign' → sufficient statistics per segment of the rows (the segments it claims
  * from the shared counter, or its own range); 'worst' → over its own range; k-means++ seeding passes over its seed
- * chunks; worker 0 also 'prepare' (the initialisation pass over all rows, drawing from the fit's Random, whose state
- * comes with the request and goes back with the reply), 'farthest', 'seed-rows' and 'seed-first-weighted' (all rows).
+ * chunks (and the data moments' sums); worker 0 also 'prepare' (the random starts' pass over all rows, drawing from
+ * the fit's Random, whose state comes with the request and goes back with the reply), 'farthest', 'seed-rows' and
+ * 'seed-first-weighted' (all rows).
  */
 import { getBackend, init as initWasm } from '../backends/index.js';
 import type { Backend } from '../backends/types.js';
@@ -86,7 +87,7 @@ function handle(m: Exclude<ToWorker, { type: 'release' }>): FromWorker | Promise
     if (!s.setup.servesInit) throw new Error('gaussmix worker: prepare request to a worker that does not hold all rows');
     const rng = new Random(0);
     rng.setState(m.rng);
-    const prep = prepareInit(s.rows, s.weights, s.setup.options, rng, s.backend);
+    const prep = prepareInit(s.rows, s.weights, s.setup.options, rng, m.mean);
     return { type: 'prep', prep, rng: rng.getState() };
   }
   if (m.type === 'farthest') {
