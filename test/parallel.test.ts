@@ -16,7 +16,7 @@ import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
 } from '../src/index.js';
 import { segmentBounds, setForceCopies } from '../src/parallel/fit-async.js';
-import { giveBackSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/parallel/pool.js';
+import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/parallel/pool.js';
 import { liveWorkers, startedWorkers } from '../src/parallel/spawn.js';
 import { workerSource } from '../build/worker-source.js';
 import { expectClose } from './helpers/compare.js';
@@ -345,8 +345,25 @@ describe('fitAsync worker pool', () => {
     // the fit's copy of X (20000 × 2 doubles) waits with the idle workers for the next fit, which takes it
     const spare = takeSharedBuffer(8);
     expect(spare.byteLength).toBe(20000 * 2 * 8);
-    giveBackSharedBuffer(spare);
+    settleSharedBuffer(spare);
     await terminateIdleWorkers(); // and goes with them
+    expect(takeSharedBuffer(8).byteLength).toBe(8);
+    // also when the next fit takes the idle workers and then fails: no worker is left to hold the old copy
+    await new GaussianMixture({ nComponents: 2, seed: 1 }).fitAsync(X, { workers: 2 });
+    const { X: twice } = mixture(5, 40000, 2, 2, 6);
+    const ac = new AbortController();
+    const m = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac.abort(); } });
+    await expect(m.fitAsync(twice, { workers: 2, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(liveWorkers()).toBe(0);
+    expect(takeSharedBuffer(8).byteLength).toBe(8);
+    // …and when that fit needed no buffer of the pool (X already shared, no weights)
+    await new GaussianMixture({ nComponents: 2, seed: 1 }).fitAsync(X, { workers: 2 });
+    const data = new Float64Array(new SharedArrayBuffer(twice.length * 16));
+    twice.forEach((r, i) => data.set(r, 2 * i));
+    const ac2 = new AbortController();
+    const m2 = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac2.abort(); } });
+    await expect(m2.fitAsync({ data, rows: twice.length, cols: 2 }, { workers: 2, signal: ac2.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    expect(liveWorkers()).toBe(0);
     expect(takeSharedBuffer(8).byteLength).toBe(8);
     // without shared memory, workers holding more than 4 MiB of private copies are not pooled
     setForceCopies(true);

@@ -29,7 +29,7 @@ import type { Params } from '../params.js';
 import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
 import { SummaryBuilder, type DataSummary } from '../summary.js';
 import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
-import { giveBack, giveBackSharedBuffer, takeSharedBuffer, takeWorker } from './pool.js';
+import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorker } from './pool.js';
 import { defaultWorkerCount, type WorkerHandle } from './spawn.js';
 import { payloadToError } from './wire.js';
 
@@ -424,6 +424,6 @@ export async function fitParallel(
     signal?.removeEventListener('abort', onAbort);
     const reusable = failure === null && poolable;
     await Promise.all(channels.map((ch) => (reusable && ch.idle ? giveBack(ch.handle) : ch.handle.terminate())));
-    if (pooled) giveBackSharedBuffer(pooled);
+    settleSharedBuffer(pooled);
   }
 }

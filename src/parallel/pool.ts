@@ -74,15 +74,16 @@ let spare: SharedArrayBuffer | null = null;
 
 /** A shared buffer of at least `bytes` bytes: the spare one if it is large enough, else a new one. */
 export function takeSharedBuffer(bytes: number): SharedArrayBuffer {
-  if (spare && spare.byteLength >= bytes) {
-    const b = spare;
-    spare = null;
-    return b;
-  }
-  return new SharedArrayBuffer(bytes);
+  const b = spare;
+  spare = null; // too small: not kept alive from here any longer
+  return b && b.byteLength >= bytes ? b : new SharedArrayBuffer(bytes);
 }
 
-/** Returns a fit's shared buffer once its workers went back to the pool (the larger one is kept). */
-export function giveBackSharedBuffer(b: SharedArrayBuffer): void {
-  if (idle.length > 0 && (!spare || b.byteLength > spare.byteLength)) spare = b;
+/**
+ * Called when a fit has given back or terminated its workers, with its shared buffer (null if it had none): kept as
+ * the spare if workers are idle (the larger of two), and no spare at all once no worker is idle.
+ */
+export function settleSharedBuffer(b: SharedArrayBuffer | null): void {
+  if (idle.length === 0) spare = null;
+  else if (b && (!spare || b.byteLength > spare.byteLength)) spare = b;
 }
