@@ -211,9 +211,17 @@ export class SeedServer {
     }
   }
 
-  /** Chunk index (from 0 at c0) of own row i. */
-  private chunkOf(i: number): number {
-    return Math.floor((this.start + i) / SEED_CHUNK_ROWS) - this.c0;
+  /**
+   * Splits own rows [s, s + count) (a block) into the runs that lie in one chunk: fn(from, to, ch) with offsets from s
+   * and the chunk counted from c0, in row order.
+   */
+  private byChunk(s: number, count: number, fn: (from: number, to: number, ch: number) => void): void {
+    for (let r = 0; r < count;) {
+      const g = Math.floor((this.start + s + r) / SEED_CHUNK_ROWS); // the chunk's global index
+      const to = Math.min(count, (g + 1) * SEED_CHUNK_ROWS - this.start - s);
+      fn(r, to, g - this.c0);
+      r = to;
+    }
   }
 
   private moments(ref: Float64Array): Float64Array {
@@ -225,14 +233,9 @@ export class SeedServer {
       out.fill(Infinity, ch * m + 1 + d, ch * m + 1 + 2 * d);
       out.fill(-Infinity, ch * m + 1 + 2 * d, ch * m + m);
     }
-    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => {
-      let o = this.chunkOf(s) * m;
-      let next = (Math.floor((start + s) / SEED_CHUNK_ROWS) + 1) * SEED_CHUNK_ROWS - start; // first row of the next chunk
-      for (let r = 0; r < count; r++) {
-        if (s + r === next) {
-          o += m;
-          next += SEED_CHUNK_ROWS;
-        }
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => this.byChunk(s, count, (from, to, ch) => {
+      const o = ch * m;
+      for (let r = from; r < to; r++) {
         const wi = w ? w[start + s + r] : 1;
         out[o] += wi;
         for (let j = 0; j < d; j++) {
@@ -242,7 +245,7 @@ export class SeedServer {
           if (v > out[o + 1 + 2 * d + j]) out[o + 1 + 2 * d + j] = v;
         }
       }
-    });
+    }));
     return out;
   }
 
@@ -250,14 +253,9 @@ export class SeedServer {
     const { d } = this.rows;
     const { w, start } = this;
     const out = new Float64Array((this.c1 - this.c0) * (d + 1));
-    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => {
-      let o = this.chunkOf(s) * (d + 1);
-      let next = (Math.floor((start + s) / SEED_CHUNK_ROWS) + 1) * SEED_CHUNK_ROWS - start;
-      for (let r = 0; r < count; r++) {
-        if (s + r === next) {
-          o += d + 1;
-          next += SEED_CHUNK_ROWS;
-        }
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => this.byChunk(s, count, (from, to, ch) => {
+      const o = ch * (d + 1);
+      for (let r = from; r < to; r++) {
         const wi = w ? w[start + s + r] : 1;
         for (let j = 0; j < d; j++) {
           const t = buf[r * d + j] - mean[j];
@@ -265,7 +263,7 @@ export class SeedServer {
           out[o + d] += wi * (t * invScale) ** 2;
         }
       }
-    });
+    }));
     return out;
   }
 
@@ -287,23 +285,25 @@ export class SeedServer {
     const { w, start } = this;
     const sums = new Float64Array((this.c1 - this.c0) * m);
     forEachHalfSqDist(rowRange(this.rows, start, this.end), centers, this.backend, this.invScale, (s, count, lp) => {
-      for (let r = 0; r < count; r++) {
-        const i = s + r;
-        const lo = r * m;
-        if (mode === 'update') {
-          closest[i] = Math.min(closest[i], -2 * lp[lo]);
-          continue;
-        }
-        const so = this.chunkOf(i) * m;
-        const wi = w ? w[start + i] : 1;
-        if (mode === 'start') {
-          closest[i] = -2 * lp[lo];
-          sums[so] += wi * closest[i];
-        } else {
-          const cl = closest[i];
-          for (let t = 0; t < m; t++) sums[so + t] += wi * Math.min(cl, -2 * lp[lo + t]);
-        }
+      if (mode === 'update') {
+        for (let r = 0; r < count; r++) closest[s + r] = Math.min(closest[s + r], -2 * lp[r * m]);
+        return;
       }
+      this.byChunk(s, count, (from, to, ch) => {
+        const so = ch * m;
+        for (let r = from; r < to; r++) {
+          const i = s + r;
+          const lo = r * m;
+          const wi = w ? w[start + i] : 1;
+          if (mode === 'start') {
+            closest[i] = -2 * lp[lo];
+            sums[so] += wi * closest[i];
+          } else {
+            const cl = closest[i];
+            for (let t = 0; t < m; t++) sums[so + t] += wi * Math.min(cl, -2 * lp[lo + t]);
+          }
+        }
+      });
     });
     return sums;
   }
