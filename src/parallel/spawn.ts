@@ -86,19 +86,10 @@ async function spawnNode(): Promise<WorkerHandle> {
     route.fail(new Error(`gaussmix: a fitAsync worker exited unexpectedly (exit code ${code})`));
   });
   let terminated: Promise<void> | null = null;
-  return {
-    post: (m, t) => w.postMessage(m, t ?? []),
-    listen: (onMessage, onFailure) => route.listen(onMessage, onFailure),
-    detach: () => route.detach(),
-    get dead() {
-      return route.dead;
-    },
-    keepAlive: (on) => (on ? w.ref() : w.unref()),
-    terminate() {
-      route.closing = true;
-      return (terminated ??= w.terminate().then(end, end));
-    },
-  };
+  return route.handle((m, t) => w.postMessage(m, t ?? []), (on) => (on ? w.ref() : w.unref()), () => {
+    route.closing = true;
+    return (terminated ??= w.terminate().then(end, end));
+  });
 }
 
 /** A worker's current listeners. Its first failure is kept: a listener that arrives later learns of it at once. */
@@ -128,6 +119,20 @@ class Routes {
     this.onMessage = null;
     this.onFailure = null;
   }
+  /** The platform-neutral handle over these routes and a platform's post, keepAlive and terminate. */
+  handle(post: WorkerHandle['post'], keepAlive: WorkerHandle['keepAlive'], terminate: WorkerHandle['terminate']): WorkerHandle {
+    const route = this;
+    return {
+      post,
+      listen: (onMessage, onFailure) => route.listen(onMessage, onFailure),
+      detach: () => route.detach(),
+      get dead() {
+        return route.dead;
+      },
+      keepAlive,
+      terminate,
+    };
+  }
 }
 
 let blobUrl: string | null = null;
@@ -152,23 +157,14 @@ function spawnWeb(): WorkerHandle {
     route.fail(new Error(`gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`));
   };
   w.onmessageerror = () => route.fail(new Error('gaussmix: a fitAsync worker message could not be deserialised'));
-  return {
-    post: (m, t) => w.postMessage(m, t ?? []),
-    listen: (onMessage, onFailure) => route.listen(onMessage, onFailure),
-    detach: () => route.detach(),
-    get dead() {
-      return route.dead;
-    },
-    keepAlive: () => {},
-    terminate() {
-      if (!route.closing) {
-        route.closing = true;
-        w.terminate();
-        end();
-      }
-      return Promise.resolve();
-    },
-  };
+  return route.handle((m, t) => w.postMessage(m, t ?? []), () => {}, () => {
+    if (!route.closing) {
+      route.closing = true;
+      w.terminate();
+      end();
+    }
+    return Promise.resolve();
+  });
 }
 
 /** Starts one worker running the bundled worker script. */
