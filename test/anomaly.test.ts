@@ -3,7 +3,7 @@
  * default — reference values below are hand-computed order statistics), flagged rows are those strictly below it.
  */
 import { describe, expect, it } from 'vitest';
-import { quantile } from '../src/anomaly.js';
+import { quantile } from '../src/tools/anomaly.js';
 import { anomalyThreshold, detectAnomalies, GaussianMixture, NotFittedError, OptionError } from '../src/index.js';
 import { mixture } from './helpers/data.js';
 

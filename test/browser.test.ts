@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../src/index.js';
-import type { GaussianMixtureOptions } from '../src/options.js';
+import type { GaussianMixtureOptions } from '../src/api/options.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags that work on this machine: no sandbox as root, and no background traffic to Google's hosts, which the

@@ -15,9 +15,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
 } from '../src/index.js';
-import { segmentBounds, setForceCopies } from '../src/parallel/fit-async.js';
-import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/parallel/pool.js';
-import { liveWorkers, startedWorkers } from '../src/parallel/spawn.js';
+import { segmentBounds, setForceCopies } from '../src/drivers/workers/driver.js';
+import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/drivers/workers/pool.js';
+import { liveWorkers, startedWorkers } from '../src/drivers/workers/spawn.js';
 import { workerSource } from '../build/worker-source.js';
 import { expectClose } from './helpers/compare.js';
 import { mixture } from './helpers/data.js';

@@ -6,11 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { getBackend } from '../src/backends/index.js';
 import type { Backend } from '../src/backends/types.js';
-import { toRows, type Rows } from '../src/matrix.js';
-import { Random } from '../src/random.js';
+import { toRows, type Rows } from '../src/data/matrix.js';
+import { Random } from '../src/util/random.js';
 import {
   dataMoments, dataMomentsSteps, kmeansPlusPlus, kmeansPlusPlusSteps, SEED_CHUNK_ROWS, SeedServer, seedChunkCount, type SeedRequest,
-} from '../src/seeding.js';
+} from '../src/init/seeding.js';
 import { expectClose } from './helpers/compare.js';
 import { mixture } from './helpers/data.js';
 

@@ -3,8 +3,8 @@
  * silently; 'wasm' insists and throws a BackendError naming the reason. One instance of each per thread is
  * shared: every call lays out its own arrays before running, so sharing is safe for synchronous work.
  */
-import { BackendError } from '../errors.js';
-import type { BackendChoice } from '../options.js';
+import { BackendError } from '../api/errors.js';
+import type { BackendChoice } from '../api/options.js';
 import { createJsBackend } from './js.js';
 import type { Backend } from './types.js';
 import { createWasmBackend, createWasmBackendAsync } from './wasm.js';

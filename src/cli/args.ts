@@ -3,7 +3,7 @@
  * error (exit code 2) naming the option, like any other command-line mistake.
  */
 import { InvalidArgumentError } from 'commander';
-import type { CovarianceType } from '../options.js';
+import type { CovarianceType } from '../api/options.js';
 
 export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 

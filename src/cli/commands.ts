@@ -4,13 +4,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { detectAnomalies } from '../anomaly.js';
-import { DataError, OptionError } from '../errors.js';
-import { GaussianMixture } from '../gaussian-mixture.js';
-import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../options.js';
+import { detectAnomalies } from '../tools/anomaly.js';
+import { DataError, OptionError } from '../api/errors.js';
+import { GaussianMixture } from '../api/gaussian-mixture.js';
+import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../api/options.js';
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
-import { selectModel, type Criterion } from '../select.js';
+import { selectModel, type Criterion } from '../tools/select.js';
 import { parseTable, readTable, readText, type ReadOptions, type Table } from './csv.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
 import { fitReporter, progressEnabled, selectReporter } from './progress.js';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { DataError, OptionError } from '../errors.js';
+import { DataError, OptionError } from '../api/errors.js';
 
 export interface ReadOptions {
   /** Field delimiter; detected from the first non-empty line when omitted. */

@@ -2,8 +2,8 @@
  * Human-readable output: the fitted-model summary, the model-selection table, and CSV lines. Numbers in summaries
  * are fixed-width so columns line up; numbers in CSV output keep full precision (shortest round-trip form).
  */
-import type { GaussianMixture } from '../gaussian-mixture.js';
-import type { SelectionResult } from '../select.js';
+import type { GaussianMixture } from '../api/gaussian-mixture.js';
+import type { SelectionResult } from '../tools/select.js';
 
 /** 4 decimals in the usual range (|v| in [0.001, 1e7)), otherwise exponent notation with 5 significant digits. */
 export function num(v: number): string {

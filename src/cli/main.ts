@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { GaussianMixtureError, OptionError } from '../errors.js';
+import { GaussianMixtureError, OptionError } from '../api/errors.js';
 import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
 import {
   anomaliesCommand, demoCommand, fitCommand, predictCommand, sampleCommand, scoreCommand, selectCommand,

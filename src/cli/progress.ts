@@ -4,7 +4,7 @@
  * Off by default when stderr is not a terminal, so tests and pipelines see nothing.
  */
 import cliProgress from 'cli-progress';
-import type { IterationInfo } from '../options.js';
+import type { IterationInfo } from '../api/options.js';
 
 export interface Reporter<T> {
   update(info: T): void;

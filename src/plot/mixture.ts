@@ -4,9 +4,9 @@
  * mean marked. D = 2 plots the raw features; D > 2 projects everything on the data's two leading principal axes
  * (points W(x − c), means W(μ − c), covariances WΣWᵀ); D = 1 draws a histogram with the mixture density.
  */
-import { DataError, NotFittedError } from '../errors.js';
-import type { GaussianMixture } from '../gaussian-mixture.js';
-import { toRows, type Matrix } from '../matrix.js';
+import { DataError, NotFittedError } from '../api/errors.js';
+import type { GaussianMixture } from '../api/gaussian-mixture.js';
+import { toRows, type Matrix } from '../data/matrix.js';
 import { ellipseOf, fullCovariances, projectCovariance, projectionFor, projectPoint } from './project.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, svgDocument, textWidth, type Frame } from './svg.js';
 

@@ -2,9 +2,9 @@
  * Getting a mixture onto a plane: full D×D covariances for every covariance type, the two leading principal
  * axes of the data (for D > 2), and the projection of points, means (W·μ) and covariances (W·Σ·Wᵀ) onto them.
  */
-import type { GaussianMixture } from '../gaussian-mixture.js';
-import type { Matrix } from '../matrix.js';
-import { toRows } from '../matrix.js';
+import type { GaussianMixture } from '../api/gaussian-mixture.js';
+import type { Matrix } from '../data/matrix.js';
+import { toRows } from '../data/matrix.js';
 
 /** Eigen-decomposition of a symmetric d×d matrix (row-major) by cyclic Jacobi rotations; values descending. */
 export function symmetricEigen(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array[] } {

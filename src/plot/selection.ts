@@ -2,7 +2,7 @@
  * The model-selection curve: the criterion against the number of components, one line per covariance type
  * (mclust's BIC plot), with the best candidate ringed and labelled and failed fits marked on the axis.
  */
-import type { SelectionResult } from '../select.js';
+import type { SelectionResult } from '../tools/select.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, short, svgDocument, textWidth, type Frame } from './svg.js';
 
 export interface SelectionPlotOptions {

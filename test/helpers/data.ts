@@ -1,5 +1,5 @@
 import type { GaussianMixture } from '../../src/index.js';
-import { Random } from '../../src/random.js';
+import { Random } from '../../src/util/random.js';
 
 export interface Synthetic {
   X: number[][];

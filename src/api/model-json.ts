@@ -5,7 +5,7 @@
  */
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions } from './options.js';
-import { covShape, covSize, precCholFromCov, type Params } from './params.js';
+import { covShape, covSize, precCholFromCov, type Params } from '../model/params.js';
 
 export const FORMAT = 'gaussmix-model';
 export const FORMAT_VERSION = 1;

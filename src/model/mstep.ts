@@ -6,8 +6,8 @@
  * `mStepChecked` reports degenerate components (see degenerate.ts) instead of throwing, so the EM loop can apply the
  * onDegenerate policy; `mStep` throws a DegenerateError on a covariance that is not positive definite.
  */
-import { degenerateError, diagnoseNotPD, type Degeneracy } from './degenerate.js';
-import type { CovarianceType, Frozen } from './options.js';
+import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
+import type { CovarianceType, Frozen } from '../api/options.js';
 import { covSize, precCholFromCov, type Params } from './params.js';
 import type { SufficientStats } from './stats.js';
 

@@ -3,11 +3,11 @@
  * log-likelihood (k-fold cross-validation), like mclust's BIC table. Candidates whose fit fails (a collapsing
  * covariance, more components than rows) are recorded as failed rather than aborting the search.
  */
-import { DataError, FitError, OptionError } from './errors.js';
-import { GaussianMixture } from './gaussian-mixture.js';
-import { toRows, type Matrix } from './matrix.js';
-import type { CovarianceType, GaussianMixtureOptions } from './options.js';
-import { Random } from './random.js';
+import { DataError, FitError, OptionError } from '../api/errors.js';
+import { GaussianMixture } from '../api/gaussian-mixture.js';
+import { toRows, type Matrix } from '../data/matrix.js';
+import type { CovarianceType, GaussianMixtureOptions } from '../api/options.js';
+import { Random } from '../util/random.js';
 
 export type Criterion = 'bic' | 'aic' | 'cv';
 

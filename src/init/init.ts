@@ -3,18 +3,18 @@
  * one M-step from them, then user-supplied weightsInit / meansInit / precisionsInit override their parts.
  * Hard seeds (kmeans, k-means++, random_from_data) assign every row to its nearest seed point.
  */
-import type { Backend } from './backends/types.js';
-import { OptionError } from './errors.js';
+import type { Backend } from '../backends/types.js';
+import { OptionError } from '../api/errors.js';
 import { forEachBlock } from './distances.js';
-import { lloydSteps, serveLloyd, type LloydRequest } from './kmeans.js';
+import { lloydSteps, serveLloyd, type LloydRequest } from '../tools/kmeans.js';
 import { dataMomentsSteps, isSeedRequest, kmeansPlusPlusSteps, SeedServer, seedChunkCount, type SeedRequest } from './seeding.js';
-import type { Rows } from './matrix.js';
-import { degenerateError } from './degenerate.js';
-import { mStepChecked } from './mstep.js';
-import type { CovarianceType, ResolvedOptions } from './options.js';
-import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from './params.js';
-import type { Random } from './random.js';
-import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
+import type { Rows } from '../data/matrix.js';
+import { degenerateError } from '../model/degeneracy.js';
+import { mStepChecked } from '../model/mstep.js';
+import type { CovarianceType, ResolvedOptions } from '../api/options.js';
+import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from '../model/params.js';
+import type { Random } from '../util/random.js';
+import { emptyStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
 function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {

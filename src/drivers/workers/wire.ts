@@ -1,10 +1,10 @@
 /** Errors and statistics across the thread boundary (used on both sides). */
-import { DegenerateError } from '../degenerate.js';
+import { DegenerateError } from '../../model/degeneracy.js';
 import {
   BackendError, DataError, FitError, GaussianMixtureError, ModelFormatError, OptionError,
-} from '../errors.js';
-import type { Rows } from '../matrix.js';
-import type { ErrorPayload } from './protocol.js';
+} from '../../api/errors.js';
+import type { Rows } from '../../data/matrix.js';
+import type { ErrorPayload } from './messages.js';
 
 export function errorToPayload(e: unknown): ErrorPayload {
   if (!(e instanceof Error)) return { kind: 'Error', name: 'Error', message: String(e) };

@@ -10,11 +10,11 @@
  * requests (the first owns the Random); a SeedServer answers them for a range of chunks: all of them in `fit` and
  * `kmeans`, its own share in each fitAsync worker.
  */
-import type { Backend } from './backends/types.js';
+import type { Backend } from '../backends/types.js';
 import { forEachBlock, forEachHalfSqDist, rowRange } from './distances.js';
-import type { Rows } from './matrix.js';
-import type { Random } from './random.js';
-import { invScaleOf, maxRange } from './summary.js';
+import type { Rows } from '../data/matrix.js';
+import type { Random } from '../util/random.js';
+import { invScaleOf, maxRange } from '../data/summary.js';
 
 /** Rows per chunk of the seeding sums (see above). */
 export const SEED_CHUNK_ROWS = 65536;

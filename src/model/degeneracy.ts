@@ -30,13 +30,13 @@
  * `onDegenerate: 'reset'` — costs one re-run; a silently re-seeded model can cost a wrong analysis. Data that cannot
  * support K distinct components at all (fewer distinct rows than K) are refused before EM starts, for the same reason.
  */
-import { FitError } from './errors.js';
-import type { CovarianceType, Frozen } from './options.js';
+import { FitError } from '../api/errors.js';
+import type { CovarianceType, Frozen } from '../api/options.js';
 import { choleskyPivot } from './linalg.js';
 import { covSize, precCholFromCov, type Params } from './params.js';
 import type { SufficientStats } from './stats.js';
 
-export type { OnDegenerate } from './options.js';
+export type { OnDegenerate } from '../api/options.js';
 
 /** A component found degenerate by the M-step. `component` is -1 for the shared ('tied') covariance. */
 export interface Degeneracy {

@@ -3,9 +3,9 @@
  * core stays importable in browsers: Node gets `worker_threads` through a dynamic import and runs the script with
  * `eval: true`; browsers get a classic Web Worker from a Blob URL. No bundler configuration is involved either way.
  */
-import { workerSource } from '../../build/worker-source.js';
-import { BackendError } from '../errors.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import { workerSource } from '../../../build/worker-source.js';
+import { BackendError } from '../../api/errors.js';
+import type { FromWorker, ToWorker } from './messages.js';
 
 /** A started worker, whatever the platform. */
 export interface WorkerHandle {

@@ -2,9 +2,9 @@
  * Distances from rows to centers, for k-means and its seeding: in units of s (invScale = s⁻¹, a power of two, so
  * scaling is exact), measured either in JS (sqDist) or by the log-density kernel with identity precisions.
  */
-import type { Backend } from './backends/types.js';
-import type { Rows } from './matrix.js';
-import { Workspace } from './workspace.js';
+import type { Backend } from '../backends/types.js';
+import type { Rows } from '../data/matrix.js';
+import { Workspace } from '../backends/workspace.js';
 
 /**
  * Squared distance from row buffer position to a center, in units of s (invScale = s⁻¹, a power of two: exact, and

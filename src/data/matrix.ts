@@ -2,7 +2,7 @@
  * Input coercion. X is never copied whole and never mutated: a `Rows` view validates it once and copies blocks
  * of rows into the backend's heap on demand, so a fit needs X plus O(block) memory, whatever layout X came in.
  */
-import { DataError } from './errors.js';
+import { DataError } from '../api/errors.js';
 import { normalizeWeights } from './summary.js';
 
 /** Row-major data: an array of rows, or one dense buffer with its shape. */

@@ -10,17 +10,17 @@
  * the fit's Random, whose state comes with the request and goes back with the reply), 'farthest', 'seed-rows' and
  * 'seed-first-weighted' (all rows).
  */
-import { getBackend, init as initWasm } from '../backends/index.js';
-import type { Backend } from '../backends/types.js';
-import { loadParams, serveWorst } from '../em.js';
-import { prepareInit } from '../init.js';
-import { farthestRows, serveAssign } from '../kmeans.js';
-import type { Rows } from '../matrix.js';
-import { Random } from '../random.js';
-import { isSeedRequest, SeedServer } from '../seeding.js';
-import { Workspace } from '../workspace.js';
-import type { SufficientStats } from '../stats.js';
-import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './protocol.js';
+import { getBackend, init as initWasm } from '../../backends/index.js';
+import type { Backend } from '../../backends/types.js';
+import { loadParams, serveWorst } from '../../em/loop.js';
+import { prepareInit } from '../../init/init.js';
+import { farthestRows, serveAssign } from '../../tools/kmeans.js';
+import type { Rows } from '../../data/matrix.js';
+import { Random } from '../../util/random.js';
+import { isSeedRequest, SeedServer } from '../../init/seeding.js';
+import { Workspace } from '../../backends/workspace.js';
+import type { SufficientStats } from '../../model/stats.js';
+import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
 import { arrayRows, errorToPayload } from './wire.js';
 
 interface Port {

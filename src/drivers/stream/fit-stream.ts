@@ -13,19 +13,19 @@
  *
  * A CSV path is read with node:fs and csv-parse, both imported on demand so the core stays browser-importable.
  */
-import { getBackend } from './backends/index.js';
-import type { Backend, BackendName } from './backends/types.js';
-import { WorstCollector } from './degenerate.js';
-import { emLoop, loadParams, type EMReply, type EMResult, type WarmStart } from './em.js';
-import { DataError, GaussianMixtureError, OptionError } from './errors.js';
-import { initialParams } from './init.js';
-import { toRows, type Matrix, type Rows } from './matrix.js';
-import type { ResolvedOptions } from './options.js';
-import type { Params } from './params.js';
-import { Random } from './random.js';
-import { addStats, type SufficientStats } from './stats.js';
-import { checkSummary, SummaryBuilder } from './summary.js';
-import { Workspace } from './workspace.js';
+import { getBackend } from '../../backends/index.js';
+import type { Backend, BackendName } from '../../backends/types.js';
+import { WorstCollector } from '../../model/degeneracy.js';
+import { emLoop, loadParams, type EMReply, type EMResult, type WarmStart } from '../../em/loop.js';
+import { DataError, GaussianMixtureError, OptionError } from '../../api/errors.js';
+import { initialParams } from '../../init/init.js';
+import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+import type { ResolvedOptions } from '../../api/options.js';
+import type { Params } from '../../model/params.js';
+import { Random } from '../../util/random.js';
+import { addStats, type SufficientStats } from '../../model/stats.js';
+import { checkSummary, SummaryBuilder } from '../../data/summary.js';
+import { Workspace } from '../../backends/workspace.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
 export type StreamChunk = Matrix | { X: Matrix; sampleWeight?: ArrayLike<number> | null };

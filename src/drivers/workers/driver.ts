@@ -16,19 +16,19 @@
  * cross-origin isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init;
  * each worker then serves its own rows as one segment.
  */
-import type { BackendName } from '../backends/types.js';
-import { WorstCollector } from '../degenerate.js';
-import { emLoop, type EMReply, type EMResult, type WarmStart } from '../em.js';
-import { initSteps } from '../init.js';
-import { Random } from '../random.js';
-import { isSeedRequest, seedChunkCount, type SeedRequest } from '../seeding.js';
-import { OptionError } from '../errors.js';
-import { checkValues, type Matrix, type Rows } from '../matrix.js';
-import type { ResolvedOptions } from '../options.js';
-import type { Params } from '../params.js';
-import { addStats, sxxKindOf, type SufficientStats } from '../stats.js';
-import { SummaryBuilder, type DataSummary } from '../summary.js';
-import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './protocol.js';
+import type { BackendName } from '../../backends/types.js';
+import { WorstCollector } from '../../model/degeneracy.js';
+import { emLoop, type EMReply, type EMResult, type WarmStart } from '../../em/loop.js';
+import { initSteps } from '../../init/init.js';
+import { Random } from '../../util/random.js';
+import { isSeedRequest, seedChunkCount, type SeedRequest } from '../../init/seeding.js';
+import { OptionError } from '../../api/errors.js';
+import { checkValues, type Matrix, type Rows } from '../../data/matrix.js';
+import type { ResolvedOptions } from '../../api/options.js';
+import type { Params } from '../../model/params.js';
+import { addStats, sxxKindOf, type SufficientStats } from '../../model/stats.js';
+import { SummaryBuilder, type DataSummary } from '../../data/summary.js';
+import type { FromWorker, SetupMessage, StatsPayload, ToWorker } from './messages.js';
 import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorker } from './pool.js';
 import { defaultWorkerCount, type WorkerHandle } from './spawn.js';
 import { payloadToError } from './wire.js';

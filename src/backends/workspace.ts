@@ -3,12 +3,12 @@
  * the kernels block by block. Memory is reserved once per call (never inside the block loop), and parameters are
  * rewritten at the start of every call so several workspaces can share one backend heap safely.
  */
-import type { Backend } from './backends/types.js';
-import { COV_CODE } from './backends/types.js';
-import type { Rows } from './matrix.js';
-import type { CovarianceType } from './options.js';
-import { covSize } from './params.js';
-import { emptyStats, sxxKindOf, type SufficientStats } from './stats.js';
+import type { Backend } from './types.js';
+import { COV_CODE } from './types.js';
+import type { Rows } from '../data/matrix.js';
+import type { CovarianceType } from '../api/options.js';
+import { covSize } from '../model/params.js';
+import { emptyStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
 
 const align2 = (doubles: number): number => (doubles + 1) & ~1; // keep every array 16-byte aligned
 

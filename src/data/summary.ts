@@ -9,7 +9,7 @@
  * that says how to rescale. Data within range fit without loss at any scale: the Mahalanobis term goes through the
  * precision Cholesky factor, (x − μ)·P, which is O(1) whatever the units; log-densities stay in log space.
  */
-import { DataError } from './errors.js';
+import { DataError } from '../api/errors.js';
 import type { Rows } from './matrix.js';
 
 export interface DataSummary {

@@ -3,15 +3,15 @@
  * k-means++ (as scikit-learn). It runs on the same E-pass kernel as EM: identity precisions make the log density
  * −½‖x − c‖², `hard` makes responsibilities the nearest-center assignment, and the statistics give new centers.
  */
-import type { Backend } from './backends/types.js';
-import { getBackend } from './backends/index.js';
-import { OptionError } from './errors.js';
-import { toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
-import type { BackendChoice } from './options.js';
-import { Random } from './random.js';
-import type { SufficientStats } from './stats.js';
-import { forEachBlock, nearestCenterWorkspace, rowOf, sqDist } from './distances.js';
-import { dataMoments, kmeansPlusPlus } from './seeding.js';
+import type { Backend } from '../backends/types.js';
+import { getBackend } from '../backends/index.js';
+import { OptionError } from '../api/errors.js';
+import { toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
+import type { BackendChoice } from '../api/options.js';
+import { Random } from '../util/random.js';
+import type { SufficientStats } from '../model/stats.js';
+import { forEachBlock, nearestCenterWorkspace, rowOf, sqDist } from '../init/distances.js';
+import { dataMoments, kmeansPlusPlus } from '../init/seeding.js';
 
 export interface KMeansOptions {
   /** Restarts; the lowest inertia wins (default 1). */

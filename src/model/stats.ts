@@ -7,9 +7,9 @@
  * arrays), so structured clone (postMessage) carries them as they are; `SufficientStats.toJSON` / `fromJSON` give a
  * validated JSON form for engines that only move text.
  */
-import { DataError } from './errors.js';
-import { jsonReader, nest } from './json-reader.js';
-import type { CovarianceType } from './options.js';
+import { DataError } from '../api/errors.js';
+import { jsonReader, nest } from '../api/json-reader.js';
+import type { CovarianceType } from '../api/options.js';
 
 export interface SufficientStats {
   readonly k: number;

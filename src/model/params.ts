@@ -2,7 +2,7 @@
  * Mixture parameters in the layout the kernels read (scikit-learn's shapes, flattened row-major), and the
  * conversions between covariances, precisions and precision Cholesky factors.
  */
-import type { CovarianceType } from './options.js';
+import type { CovarianceType } from '../api/options.js';
 import { choleskyLower, choleskyPivot, invertLower, lowerTimesTranspose, transpose } from './linalg.js';
 
 export interface Params {

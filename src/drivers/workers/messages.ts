@@ -2,13 +2,13 @@
  * Messages between the fitAsync driver (main thread) and its workers. Everything here is structured-cloneable:
  * options travel without their onIteration callback (callbacks stay on the main thread, where the EM loop runs).
  */
-import type { BackendName } from '../backends/types.js';
-import type { ResolvedOptions } from '../options.js';
-import type { InitPrep } from '../init.js';
-import type { LloydRequest } from '../kmeans.js';
-import type { Params } from '../params.js';
-import type { RandomState } from '../random.js';
-import type { SeedRequest } from '../seeding.js';
+import type { BackendName } from '../../backends/types.js';
+import type { ResolvedOptions } from '../../api/options.js';
+import type { InitPrep } from '../../init/init.js';
+import type { LloydRequest } from '../../tools/kmeans.js';
+import type { Params } from '../../model/params.js';
+import type { RandomState } from '../../util/random.js';
+import type { SeedRequest } from '../../init/seeding.js';
 
 /** Where a worker finds its rows: `data` holds rows [offset, offset + data.length / d) of X, row-major. */
 export interface SetupMessage {

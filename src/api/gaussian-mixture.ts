@@ -2,25 +2,25 @@
  * GaussianMixture: the public model. It validates, delegates fitting to the EM driver and inference to the
  * E-pass workspace, and commits new parameters only after a fit succeeds — a failed fit leaves the model as it was.
  */
-import { getBackend } from './backends/index.js';
-import type { BackendName } from './backends/types.js';
-import { fitEM, loadParams, type EMResult, type WarmStart } from './em.js';
+import { getBackend } from '../backends/index.js';
+import type { BackendName } from '../backends/types.js';
+import { fitEM, loadParams, type EMResult, type WarmStart } from '../em/loop.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
-import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from './anomaly.js';
-import { argmaxRows } from './kmeans.js';
-import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from './matrix.js';
+import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
+import { argmaxRows } from '../tools/kmeans.js';
+import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { resolveOptions, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
-import { cloneParams, parameterCount, type Params } from './params.js';
-import { Random } from './random.js';
-import { checkAndSummarize, checkParallelOptions, fitParallel } from './parallel/fit-async.js';
-import { deserialize, serialize, type ModelJSON } from './serialize.js';
-import { Workspace } from './workspace.js';
-import { degenerateError, type ResetRecord } from './degenerate.js';
-import { initialParams } from './init.js';
-import { mStepChecked } from './mstep.js';
-import { checkStats, sxxKindOf, type SufficientStats } from './stats.js';
-import { checkStreamOptions, chunkWeights, fitStreamEM, type ChunkSource, type FitStreamOptions } from './stream.js';
-import { checkSummary, summarize, type DataSummary } from './summary.js';
+import { cloneParams, parameterCount, type Params } from '../model/params.js';
+import { Random } from '../util/random.js';
+import { checkAndSummarize, checkParallelOptions, fitParallel } from '../drivers/workers/driver.js';
+import { deserialize, serialize, type ModelJSON } from './model-json.js';
+import { Workspace } from '../backends/workspace.js';
+import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
+import { initialParams } from '../init/init.js';
+import { mStepChecked } from '../model/mstep.js';
+import { checkStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
+import { checkStreamOptions, chunkWeights, fitStreamEM, type ChunkSource, type FitStreamOptions } from '../drivers/stream/fit-stream.js';
+import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
 
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */

@@ -3,8 +3,8 @@
  * The threshold is either given, or derived from a contamination rate as the contamination-quantile of the scores
  * of reference data (usually the training data) — scikit-learn's `offset_` convention for outlier detectors.
  */
-import { OptionError } from './errors.js';
-import type { Matrix } from './matrix.js';
+import { OptionError } from '../api/errors.js';
+import type { Matrix } from '../data/matrix.js';
 
 /** Anything that scores rows by log-density (a fitted GaussianMixture). */
 export interface Scorer {

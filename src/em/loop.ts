@@ -8,19 +8,19 @@
  * requests synchronously on one backend; the worker-thread and streaming drivers serve the same requests
  * elsewhere, so every driver runs identical EM logic.
  */
-import type { Backend } from './backends/types.js';
+import type { Backend } from '../backends/types.js';
 import {
   checkResettable, DegenerateError, degenerateError, resetComponents, survivors, WorstCollector, type Degeneracy, type ResetRecord,
-} from './degenerate.js';
-import { FitError } from './errors.js';
-import { initialParams } from './init.js';
-import type { Rows } from './matrix.js';
-import { mStepChecked } from './mstep.js';
-import type { ResolvedOptions } from './options.js';
-import { logConstants, type Params } from './params.js';
-import type { Random } from './random.js';
-import type { SufficientStats } from './stats.js';
-import { Workspace } from './workspace.js';
+} from '../model/degeneracy.js';
+import { FitError } from '../api/errors.js';
+import { initialParams } from '../init/init.js';
+import type { Rows } from '../data/matrix.js';
+import { mStepChecked } from '../model/mstep.js';
+import type { ResolvedOptions } from '../api/options.js';
+import { logConstants, type Params } from '../model/params.js';
+import type { Random } from '../util/random.js';
+import type { SufficientStats } from '../model/stats.js';
+import { Workspace } from '../backends/workspace.js';
 
 export interface EMResult {
   params: Params;
