@@ -15,5 +15,5 @@ export type {
 export type { ModelJSON } from './api/model-json.js';
 export { SufficientStats, type SufficientStatsJSON } from './model/stats.js';
 export { DegenerateError, type ResetRecord } from './model/degeneracy.js';
-export type { ChunkSource, StreamChunk, FitStreamOptions, CsvOptions } from './drivers/stream/fit-stream.js';
-export type { OnDegenerate } from './api/options.js';
+export type { ChunkSource, StreamChunk } from './drivers/stream/fit-stream.js';
+export type { OnDegenerate, FitStreamOptions, CsvOptions } from './api/options.js';

@@ -1,5 +1,5 @@
 /**
- * Chunked initialisation passes (src/seeding.ts): split over chunk ranges, as fitAsync's workers split them, the
+ * Chunked initialisation passes (src/init/, served by src/drivers/local/seed-server.ts): split over chunk ranges, as fitAsync's workers split them, the
  * data moments and k-means++ give exactly what one server over all chunks gives; the moments match a direct
  * computation, and the seeds are data rows of positive weight that, on well-separated clusters, land one per cluster.
  */
@@ -8,9 +8,12 @@ import { getBackend } from '../src/backends/index.js';
 import type { Backend } from '../src/backends/types.js';
 import { toRows, type Rows } from '../src/data/matrix.js';
 import { Random } from '../src/util/random.js';
-import {
-  dataMoments, dataMomentsSteps, kmeansPlusPlus, kmeansPlusPlusSteps, SEED_CHUNK_ROWS, SeedServer, seedChunkCount, type SeedRequest,
-} from '../src/init/seeding.js';
+import { runLocal } from '../src/drivers/sync.js';
+import { SeedServer } from '../src/drivers/local/seed-server.js';
+import type { Request, Steps } from '../src/em/protocol.js';
+import { SEED_CHUNK_ROWS, seedChunkCount } from '../src/init/chunks.js';
+import { kmeansPlusPlusSteps } from '../src/init/kmeans-plus-plus.js';
+import { dataMomentsSteps } from '../src/init/moments.js';
 import { expectClose } from './helpers/compare.js';
 import { mixture } from './helpers/data.js';
 
@@ -20,25 +23,26 @@ const { X, means } = mixture(17, N, 2, K, 12);
 const rows = toRows(X);
 
 /** A generator of SeedRequests with the passes served by one SeedServer per chunk range [cuts[i], cuts[i + 1]). */
-function serveSplit<T>(steps: Generator<SeedRequest, T, unknown>, w: Float64Array | null, cuts: number[], backend: Backend): T {
+function serveSplit<T>(steps: Steps<T>, w: Float64Array | null, cuts: number[], backend: Backend): T {
   const chunks = seedChunkCount(rows.n);
   const whole = new SeedServer(rows, w, backend, 0, chunks); // what worker 0 answers: rows and the weighted first draw
   const parts = cuts.slice(0, -1).map((c0, i) => new SeedServer(rows, w, backend, c0, cuts[i + 1])).filter((q) => q.c1 > q.c0);
   let s = steps.next();
   while (!s.done) {
-    const r = s.value;
+    const r = s.value as Request<'seed-first-weighted' | 'seed-rows' | 'seed-pick' | 'seed-start' | 'seed-trials' | 'seed-update' | 'seed-moments' | 'seed-spread'>;
+    const serve = (q: SeedServer, req: typeof r): unknown => (q.handlers[req.type] as (x: typeof r) => unknown)(req);
     let reply: unknown;
     if (r.type === 'seed-first-weighted' || r.type === 'seed-rows') {
-      reply = whole.serve(r);
+      reply = serve(whole, r);
     } else if (r.type === 'seed-pick') {
       const out = new Float64Array(r.picks.length * rows.d);
       r.picks.forEach((p, t) => {
         const owner = parts.find((q) => p.chunk >= q.c0 && p.chunk < q.c1)!;
-        out.set(owner.serve({ type: 'seed-pick', picks: [p] }) as Float64Array, t * rows.d);
+        out.set(owner.handlers['seed-pick']({ type: 'seed-pick', picks: [p] }), t * rows.d);
       });
       reply = out;
     } else {
-      const got = parts.map((q) => q.serve(r) as Float64Array | null);
+      const got = parts.map((q) => serve(q, r) as Float64Array | null);
       if (r.type === 'seed-update') reply = null;
       else {
         const m = got[0]!.length / (parts[0].c1 - parts[0].c0);
@@ -78,7 +82,7 @@ describe('data moments in chunks', () => {
     const backend = getBackend('js');
     const w = Float64Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 0 : 0.25 + (i % 4)));
     for (const wt of [null, w]) {
-      const ref = dataMoments(rows, wt, backend);
+      const ref = runLocal(rows, wt, backend, dataMomentsSteps(rows.n, rows.d));
       for (const cuts of [[0, 1, 4], [0, 3, 4], [0, 0, 2, 4]]) {
         expect(serveSplit(dataMomentsSteps(rows.n, rows.d), wt, cuts, backend), `cuts ${cuts}`).toEqual(ref);
       }
@@ -116,7 +120,7 @@ describe('k-means++ seeding in chunks', () => {
         const w = weighted ? Float64Array.from({ length: N }, (_, i) => (i % 5 === 0 ? 0 : 0.5 + (i % 3))) : null;
         const allowed = rowSet(rows, w);
         for (const seed of [1, 2]) {
-          const ref = kmeansPlusPlus(rows, K, w, new Random(seed), backend);
+          const ref = runLocal(rows, w, backend, kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed)));
           for (const cuts of [[0, 1, 4], [0, 2, 3, 4], [0, 0, 1, 1, 4]]) {
             const steps = kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed));
             expect(serveSplit(steps, w, cuts, backend), `seed ${seed}, cuts ${cuts}`).toEqual(ref);

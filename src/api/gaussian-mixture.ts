@@ -1,38 +1,38 @@
 /**
- * GaussianMixture: the public model. It validates, delegates fitting to the EM driver and inference to the
- * E-pass workspace, and commits new parameters only after a fit succeeds — a failed fit leaves the model as it was.
+ * GaussianMixture: the public model. It validates (options.ts), hands fitting to a driver (drivers/) and inference
+ * to a workspace over the kernels, and commits new parameters only after a fit succeeds — a failed fit leaves the
+ * model as it was.
  */
 import { getBackend } from '../backends/index.js';
 import type { BackendName } from '../backends/types.js';
-import { fitEM, loadParams, type EMResult, type WarmStart } from '../em/loop.js';
-import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
-import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
-import { argmaxRows } from '../tools/kmeans.js';
-import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
-import { resolveOptions, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
-import { cloneParams, parameterCount, type Params } from '../model/params.js';
-import { Random } from '../util/random.js';
-import { checkAndSummarize, checkParallelOptions, fitParallel } from '../drivers/workers/driver.js';
-import { deserialize, serialize, type ModelJSON } from './model-json.js';
 import { Workspace } from '../backends/workspace.js';
-import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
-import { initialParams } from '../init/init.js';
-import { mStepChecked } from '../model/mstep.js';
-import { checkStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
-import { checkStreamOptions, chunkWeights, fitStreamEM, type ChunkSource, type FitStreamOptions } from '../drivers/stream/fit-stream.js';
+import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
+import { logDensities, predictLabels, responsibilities, totalLogDensity } from '../drivers/local/inference.js';
+import { checkAndSummarize } from '../drivers/async.js';
+import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
+import { chunkWeights } from '../drivers/stream/source.js';
+import { fitSync } from '../drivers/sync.js';
+import { fitParallel } from '../drivers/workers/driver.js';
+import type { WarmStart } from '../em/loop.js';
+import type { EMResult } from '../em/protocol.js';
+import { runWithoutData } from '../em/drive.js';
+import { initialParamsSteps } from '../init/init.js';
+import { covarianceModel } from '../model/covariance/registry.js';
+import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
+import { mStepChecked } from '../model/mstep.js';
+import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from '../model/params.js';
+import { checkStats, type SufficientStats } from '../model/stats.js';
+import { Random } from '../util/random.js';
+import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
+import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { deserialize, serialize, type ModelJSON } from './model-json.js';
+import {
+  fitAsyncOptions, fitOptions, fitStreamOptions, resolveOptions, sampleOptions,
+  type FitAsyncOptions, type FitOptions, type FitStreamOptions, type GaussianMixtureOptions, type ResolvedOptions,
+} from './options.js';
 
-export interface FitOptions {
-  /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
-  sampleWeight?: ArrayLike<number> | null;
-}
-
-export interface FitAsyncOptions extends FitOptions {
-  /** Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows. */
-  workers?: number;
-  /** Aborting rejects the promise with the signal's reason, stops the workers and leaves the model unchanged. */
-  signal?: AbortSignal | null;
-}
+export type { FitAsyncOptions, FitOptions };
 
 interface Fitted {
   params: Params;
@@ -44,26 +44,13 @@ interface Fitted {
   resets?: readonly ResetRecord[];
 }
 
-/** Splits a flat row-major array into k rows of length d. */
-function splitRows(flat: Float64Array, k: number, d: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let c = 0; c < k; c++) out.push(flat.slice(c * d, (c + 1) * d));
-  return out;
-}
-
-/** Returns a copy of a covariance-shaped flat array in scikit-learn's nesting (Float64Array leaves). */
-function shaped(flat: Float64Array, p: Params): Float64Array | Float64Array[] | Float64Array[][] {
-  const { k, d } = p;
-  switch (p.covType) {
-    case 'full':
-      return Array.from({ length: k }, (_, c) => splitRows(flat.subarray(c * d * d, (c + 1) * d * d), d, d));
-    case 'tied':
-      return splitRows(flat, d, d);
-    case 'diag':
-      return splitRows(flat, k, d);
-    case 'spherical':
-      return flat.slice();
-  }
+/** A flat array in the given shape, with Float64Array leaves (a copy). */
+function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
+  const rows = (a: Float64Array, n: number, m: number): Float64Array[] => Array.from({ length: n }, (_, i) => a.slice(i * m, (i + 1) * m));
+  if (shape.length === 1) return flat.slice();
+  if (shape.length === 2) return rows(flat, shape[0], shape[1]);
+  const [a, b, c] = shape;
+  return Array.from({ length: a }, (_, i) => rows(flat.subarray(i * b * c, (i + 1) * b * c), b, c));
 }
 
 export class GaussianMixture {
@@ -81,10 +68,14 @@ export class GaussianMixture {
   }
 
   /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
-  fit(X: Matrix, fitOptions: FitOptions = {}): this {
+  fit(X: Matrix, options: FitOptions = {}): this {
+    const { sampleWeight } = fitOptions(options);
     const rows = toRows(X);
-    const w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
-    this.fitRows(rows, w);
+    const w = toSampleWeight(sampleWeight, rows.n);
+    const o = this.opts;
+    const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
+    const backend = getBackend(o.backend);
+    this.commitFit(fitSync(rows, w, o, backend, warm), backend.name, warm !== null);
     return this;
   }
 
@@ -94,8 +85,8 @@ export class GaussianMixture {
    * to rounding (~1e-15 relative: statistics are added per segment). Errors reject the promise with the errors fit
    * throws (the same class and message for the same input); on error or abort the model keeps its parameters.
    */
-  async fitAsync(X: Matrix, fitOptions: FitAsyncOptions = {}): Promise<this> {
-    const { workers, signal } = checkParallelOptions(fitOptions ?? {});
+  async fitAsync(X: Matrix, options: FitAsyncOptions = {}): Promise<this> {
+    const { sampleWeight, workers, signal } = fitAsyncOptions(options);
     const o = this.opts;
     // X's values are checked and summarised in slices between which the event loop runs (a large X would otherwise
     // block it for as long as that pass takes): the same errors and summary as fit's.
@@ -104,72 +95,85 @@ export class GaussianMixture {
     let w: Float64Array | null = null;
     let wError: unknown = null;
     try {
-      w = toSampleWeight(fitOptions?.sampleWeight, rows.n);
+      w = toSampleWeight(sampleWeight, rows.n);
     } catch (e) {
       wError = e;
     }
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
     if (wError !== null) throw wError;
-    const warm = this.startFit(rows, w, o, summary);
+    const warm = this.startFit(rows, w, summary);
     const { result, backend } = await fitParallel(X, rows, w, o, warm, { workers, signal });
-    this.commitFit(result, backend, o, warm !== null);
+    this.commitFit(result, backend, warm !== null);
+    return this;
+  }
+
+  /**
+   * Fits by EM over a re-iterable source of row chunks — a function returning an (async) iterable of chunks
+   * (`Matrix` or `{ X, sampleWeight }`), or a CSV file path (Node) — with one pass per iteration and memory
+   * independent of the number of rows. Initialisation runs on a reservoir sample (`initSampleSize`, default 10 000
+   * rows; the data itself when smaller, so the result then equals fit on the same rows). See drivers/stream/.
+   */
+  async fitStream(source: ChunkSource | string, options: FitStreamOptions = {}): Promise<this> {
+    const so = fitStreamOptions(options);
+    const warm = this.warmStart(null);
+    const { result, backend } = await fitStream(source, this.opts, warm, so);
+    this.commitFit(result, backend, warm !== null);
     return this;
   }
 
   /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
-  fitPredict(X: Matrix, fitOptions: FitOptions = {}): Int32Array {
-    return this.fit(X, fitOptions).predict(X);
+  fitPredict(X: Matrix, options: FitOptions = {}): Int32Array {
+    return this.fit(X, options).predict(X);
   }
 
-  private fitRows(rows: Rows, w: Float64Array | null): void {
+  /** The warm start (a private copy of the fitted parameters) when warmStart applies, else null. */
+  private warmStart(d: number | null): WarmStart | null {
     const o = this.opts;
-    const warm = this.startFit(rows, w, o, summarize(rows, w, o.nComponents));
-    const backend = getBackend(o.backend);
-    const rng = new Random(o.seed);
-    this.commitFit(fitEM(rows, w, o, backend, rng, warm), backend.name, o, warm !== null);
+    const cur = o.warmStart && this.state ? this.state : null;
+    if (!cur) return null;
+    if (d !== null && cur.params.d !== d) throw new DataError(`warmStart: X has ${d} features but the model was fitted on ${cur.params.d}`);
+    if (cur.params.k !== o.nComponents || cur.params.covType !== o.covarianceType) {
+      throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
+    }
+    return { params: cloneParams(cur.params), lowerBound: cur.lowerBound };
   }
 
   /**
    * Checks shared by fit and fitAsync, given the data's summary (summarize, capped at nComponents distinct rows);
-   * returns the warm start (a private copy of the fitted parameters) or null.
+   * returns the warm start or null.
    */
-  private startFit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, summary: DataSummary): WarmStart | null {
+  private startFit(rows: Rows, w: Float64Array | null, summary: DataSummary): WarmStart | null {
+    const o = this.opts;
     const k = o.nComponents;
-    let effective = rows.n;
-    if (w) effective = w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0);
+    const effective = w ? w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) : rows.n;
     if (effective < k) {
       throw new DataError(`nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`);
     }
-    // representable in double precision; enough distinct rows (see summary.ts)
+    // representable in double precision; enough distinct rows (see data/summary.ts)
     checkSummary(summary, k, o.onDegenerate, w !== null);
-    const warm = o.warmStart && this.state ? this.state : null;
-    if (warm && warm.params.d !== rows.d) {
-      throw new DataError(`warmStart: X has ${rows.d} features but the model was fitted on ${warm.params.d}`);
-    }
-    if (warm && (warm.params.k !== k || warm.params.covType !== o.covarianceType)) {
-      throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
-    }
-    return warm ? { params: cloneParams(warm.params), lowerBound: warm.lowerBound } : null;
+    return this.warmStart(rows.d);
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: EMResult, backend: BackendName, o: ResolvedOptions, warm: boolean): void {
+  private commitFit(res: EMResult, backend: BackendName, warm: boolean): void {
+    const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
-      const msg = `the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
-        `(last change of the lower bound ≥ tol = ${o.tol}). Increase maxIter or tol, or check the data for degenerate columns.`;
-      this.lastWarnings.push(msg);
-      warn(msg, 'GMM_NOT_CONVERGED');
+      this.warn(`the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
+        `(last change of the lower bound ≥ tol = ${o.tol}). Increase maxIter or tol, or check the data for degenerate columns.`, 'GMM_NOT_CONVERGED');
     }
     const resets = res.resets ?? [];
     if (resets.length > 0) {
       const list = resets.slice(0, 5).map((r) => `component ${r.component} at iteration ${r.iteration} (${r.reason === 'vanished' ? 'its mass vanished' : 'covariance not positive definite'})`);
-      const msg = `onDegenerate 'reset' re-seeded ${resets.length} degenerate component(s) at the worst-explained rows: ` +
-        `${list.join(', ')}${resets.length > 5 ? ', …' : ''}. See gmm.resets; consider fewer components or a larger regCovar.`;
-      this.lastWarnings.push(msg);
-      warn(msg, 'GMM_COMPONENT_RESET');
+      this.warn(`onDegenerate 'reset' re-seeded ${resets.length} degenerate component(s) at the worst-explained rows: ` +
+        `${list.join(', ')}${resets.length > 5 ? ', …' : ''}. See gmm.resets; consider fewer components or a larger regCovar.`, 'GMM_COMPONENT_RESET');
     }
     this.state = { params: res.params, converged: res.converged, nIter: res.nIter, lowerBound: res.lowerBound, backend, resets };
+  }
+
+  private warn(message: string, code: string): void {
+    this.lastWarnings.push(message);
+    warn(message, code);
   }
 
   private fitted(method: string): Fitted {
@@ -178,52 +182,34 @@ export class GaussianMixture {
   }
 
   /** Validates X against the fitted model and returns it with a workspace loaded with the parameters. */
-  private inference(method: string, X: Matrix): { rows: Rows; ws: Workspace; k: number } {
+  private inference(method: string, X: Matrix): { rows: Rows; ws: Workspace } {
     const s = this.fitted(method);
     const rows = toRows(X, 'X', s.params.d);
-    const ws = new Workspace(getBackend(this.opts.backend), s.params.d, s.params.k, s.params.covType);
-    loadParams(ws, s.params);
-    return { rows, ws, k: s.params.k };
+    return { rows, ws: Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)) };
   }
 
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
   predict(X: Matrix): Int32Array {
-    const { rows, ws, k } = this.inference('predict', X);
-    const labels = new Int32Array(rows.n);
-    ws.forEachLogProb(rows, (start, count, lp) => argmaxRows(lp, count, k, labels, start));
-    return labels;
+    const { rows, ws } = this.inference('predict', X);
+    return predictLabels(ws, rows);
   }
 
   /** Posterior probability of each component for each row (responsibilities; each row sums to 1). */
   predictProba(X: Matrix): Float64Array[] {
-    const { rows, ws, k } = this.inference('predictProba', X);
-    const out: Float64Array[] = new Array(rows.n);
-    ws.forEachLogResp(rows, (start, count, lr) => {
-      for (let r = 0; r < count; r++) {
-        const row = new Float64Array(k);
-        for (let c = 0; c < k; c++) row[c] = Math.exp(lr[r * k + c]);
-        out[start + r] = row;
-      }
-    });
-    return out;
+    const { rows, ws } = this.inference('predictProba', X);
+    return responsibilities(ws, rows);
   }
 
   /** log p(x) of each row under the mixture. */
   scoreSamples(X: Matrix): Float64Array {
     const { rows, ws } = this.inference('scoreSamples', X);
-    const out = new Float64Array(rows.n);
-    ws.forEachLogResp(rows, (start, _count, _lr, lse) => out.set(lse, start));
-    return out;
+    return logDensities(ws, rows);
   }
 
   /** Mean log-likelihood of X (per sample). */
   score(X: Matrix): number {
     const { rows, ws } = this.inference('score', X);
-    let sum = 0;
-    ws.forEachLogResp(rows, (_start, count, _lr, lse) => {
-      for (let r = 0; r < count; r++) sum += lse[r];
-    });
-    return sum / rows.n;
+    return totalLogDensity(ws, rows) / rows.n;
   }
 
   /** Number of free parameters (scikit-learn's count, minus frozen groups). */
@@ -247,44 +233,26 @@ export class GaussianMixture {
   /** Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. */
   sample(n: number, options: { seed?: number } = {}): { X: Float64Array[]; y: Int32Array } {
     const p = this.fitted('sample').params;
-    if (!Number.isInteger(n) || n < 1) throw new OptionError('n', `n must be an integer ≥ 1; got ${String(n)}`);
-    const seed = options.seed ?? this.opts.seed;
-    if (!Number.isSafeInteger(seed)) throw new OptionError('seed', `seed must be a safe integer; got ${String(seed)}`);
-    const rng = new Random(seed);
+    const o = sampleOptions(n, options, this.opts.seed);
+    const rng = new Random(o.seed);
     const { k, d } = p;
     const counts = new Int32Array(k);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < o.n; i++) {
       let u = rng.random();
       let c = 0;
       while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
       counts[c]++;
     }
-    // Lower Cholesky factors of the covariances turn standard normals into component draws.
-    const factor = new Float64Array(p.covType === 'full' ? k * d * d : p.covType === 'tied' ? d * d : 0);
-    if (factor.length) {
-      for (let m = 0; m < factor.length / (d * d); m++) {
-        const cov = p.covariances.subarray(m * d * d, (m + 1) * d * d);
-        for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-          let s = cov[i * d + j];
-          for (let q = 0; q < j; q++) s -= factor[m * d * d + i * d + q] * factor[m * d * d + j * d + q];
-          factor[m * d * d + i * d + j] = i === j ? Math.sqrt(s) : s / factor[m * d * d + j * d + j];
-        }
-      }
-    }
+    const addNoise = modelOf(p).layout.sampler(p.covariances, k, d);
     const X: Float64Array[] = [];
-    const y = new Int32Array(n);
+    const y = new Int32Array(o.n);
     const z = new Float64Array(d);
     let at = 0;
     for (let c = 0; c < k; c++) {
       for (let t = 0; t < counts[c]; t++) {
         for (let j = 0; j < d; j++) z[j] = rng.normal();
         const x = p.means.slice(c * d, (c + 1) * d);
-        if (factor.length) {
-          const o = p.covType === 'full' ? c * d * d : 0;
-          for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) x[i] += factor[o + i * d + j] * z[j];
-        } else {
-          for (let j = 0; j < d; j++) x[j] += Math.sqrt(p.covType === 'diag' ? p.covariances[c * d + j] : p.covariances[c]) * z[j];
-        }
+        addNoise(c, z, x);
         X.push(x);
         y[at++] = c;
       }
@@ -297,17 +265,17 @@ export class GaussianMixture {
   }
   get means(): Float64Array[] {
     const p = this.fitted('means').params;
-    return splitRows(p.means, p.k, p.d);
+    return shaped(p.means, [p.k, p.d]) as Float64Array[];
   }
   /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K. */
   get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('covariances').params;
-    return shaped(p.covariances, p);
+    return shaped(p.covariances, modelOf(p).shape(p.k, p.d));
   }
   /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
   get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('precisionsCholesky').params;
-    return shaped(p.precChol, p);
+    return shaped(p.precChol, modelOf(p).shape(p.k, p.d));
   }
   get converged(): boolean {
     return this.fitted('converged').converged;
@@ -353,33 +321,13 @@ export class GaussianMixture {
     return (this.fitted('resets').resets ?? []).map((r) => ({ ...r }));
   }
 
-  /**
-   * Fits by EM over a re-iterable source of row chunks — a function returning an (async) iterable of chunks
-   * (`Matrix` or `{ X, sampleWeight }`), or a CSV file path (Node) — with one pass per iteration and memory
-   * independent of the number of rows. Initialisation runs on a reservoir sample (`initSampleSize`, default 10 000
-   * rows; the data itself when smaller, so the result then equals fit on the same rows). See src/stream.ts.
-   */
-  async fitStream(source: ChunkSource | string, options: FitStreamOptions = {}): Promise<this> {
-    const so = checkStreamOptions(options ?? {});
-    const o = this.opts;
-    const cur = o.warmStart && this.state ? this.state : null;
-    if (cur && (cur.params.k !== o.nComponents || cur.params.covType !== o.covarianceType)) {
-      throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
-    }
-    const warm = cur ? { params: cloneParams(cur.params), lowerBound: cur.lowerBound } : null;
-    const { result, backend } = await fitStreamEM(source, o, warm, so);
-    this.commitFit(result, backend, o, warm !== null);
-    return this;
-  }
-
   /** The parameters expectation/maximization work from: the fitted ones, or a complete user start. */
   private current(method: string): Fitted {
     if (this.state) return this.state;
     const o = this.opts;
     if (o.weightsInit && o.meansInit && o.precisionsInit) {
-      const d = o.meansInit[0].length;
-      const none: Rows = { n: 0, d, copyRows() {} };
-      const params = initialParams(none, null, o, new Random(o.seed), getBackend(o.backend));
+      const data = { n: 0, d: o.meansInit[0].length, weighted: false };
+      const params = runWithoutData(initialParamsSteps(o, data, new Random(o.seed)));
       return { params, converged: false, nIter: 0, lowerBound: -Infinity, backend: null, resets: [] };
     }
     throw new NotFittedError(method);
@@ -392,12 +340,11 @@ export class GaussianMixture {
    * (not rescaled), so chunks stay comparable.
    */
   expectation(X: Matrix, options: FitOptions = {}): SufficientStats {
+    const { sampleWeight } = fitOptions(options);
     const s = this.current('expectation');
     const rows = toRows(X, 'X', s.params.d);
-    const w = chunkWeights(options?.sampleWeight, rows.n, 0);
-    const ws = new Workspace(getBackend(this.opts.backend), s.params.d, s.params.k, s.params.covType);
-    loadParams(ws, s.params);
-    return ws.accumulate(rows, w, this.opts.algorithm === 'hard');
+    const w = chunkWeights(sampleWeight, rows.n, 0);
+    return Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)).accumulate(rows, w, this.opts.algorithm === 'hard');
   }
 
   /**
@@ -411,10 +358,11 @@ export class GaussianMixture {
     const cur = this.current('maximization');
     const p = cur.params;
     const o = this.opts;
-    if (st.k !== p.k || st.d !== p.d || st.sxxKind !== sxxKindOf(p.covType)) {
+    const kind = covarianceModel(p.covType).statsKind;
+    if (st.k !== p.k || st.d !== p.d || st.sxxKind !== kind) {
       throw new DataError(
         `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}, ${p.d} features, ` +
-          `covarianceType '${p.covType}' (sxxKind '${sxxKindOf(p.covType)}')`,
+          `covarianceType '${p.covType}' (sxxKind '${kind}')`,
       );
     }
     if (o.freeze.includes('means') && st.centers.some((v, i) => v !== p.means[i])) {
@@ -425,7 +373,7 @@ export class GaussianMixture {
     const m = mStepChecked(st, p, { covType: p.covType, regCovar: o.regCovar, freeze: o.freeze, iteration, detectVanished: true });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);
-      if (o.onDegenerate === 'reset') e.message += " (maximization() cannot re-seed: it has no rows; fit/fitStream can.)";
+      if (o.onDegenerate === 'reset') e.message += ' (maximization() cannot re-seed: it has no rows; fit/fitStream can.)';
       throw e;
     }
     const lowerBound = st.logLik / st.sumW;
@@ -439,7 +387,7 @@ export class GaussianMixture {
 
   toJSON(): ModelJSON {
     const s = this.fitted('toJSON');
-    return serialize(s.params, s, this.opts as unknown as Record<string, unknown>);
+    return serialize(s.params, s, this.opts);
   }
 
   /** Rebuilds a fitted model from toJSON output (object or JSON string); validates everything. */
@@ -455,4 +403,3 @@ export class GaussianMixture {
     return gm;
   }
 }
-

@@ -4,8 +4,9 @@
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
 import { jsonReader, nest, type Nested } from './json-reader.js';
-import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions } from './options.js';
-import { covShape, covSize, precCholFromCov, type Params } from '../model/params.js';
+import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
+import { modelOf, type Params } from '../model/params.js';
+import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
 
 export const FORMAT = 'gaussmix-model';
 export const FORMAT_VERSION = 1;
@@ -26,13 +27,14 @@ export interface ModelJSON {
   options: Partial<Record<string, unknown>>;
 }
 
-export function serialize(
-  p: Params, meta: { converged: boolean; nIter: number; lowerBound: number }, options: Record<string, unknown>,
-): ModelJSON {
-  const shape = covShape(p.covType, p.k, p.d);
+/** The options a saved model keeps (the rest describe a fit's start or callbacks). */
+const SAVED_OPTIONS = ['tol', 'regCovar', 'maxIter', 'nInit', 'initParams', 'seed', 'warmStart', 'backend', 'algorithm', 'onDegenerate'] as const;
+
+export function serialize(p: Params, meta: { converged: boolean; nIter: number; lowerBound: number }, options: ResolvedOptions): ModelJSON {
+  const shape = modelOf(p).shape(p.k, p.d);
   const opts: Record<string, unknown> = {};
-  for (const key of ['tol', 'regCovar', 'maxIter', 'nInit', 'initParams', 'seed', 'warmStart', 'backend', 'algorithm', 'onDegenerate']) opts[key] = options[key];
-  opts.freeze = [...(options.freeze as string[])];
+  for (const key of SAVED_OPTIONS) opts[key] = options[key];
+  opts.freeze = [...options.freeze];
   return {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -72,7 +74,8 @@ export function deserialize(input: unknown): Deserialized {
   if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
   if (o.version !== FORMAT_VERSION) bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
   const covType = o.covarianceType as CovarianceType;
-  if (!['full', 'tied', 'diag', 'spherical'].includes(covType as string)) bad(`covarianceType must be 'full', 'tied', 'diag' or 'spherical'; got ${JSON.stringify(covType)}`);
+  if (!isCovarianceType(covType)) bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${JSON.stringify(covType)}`);
+  const { layout, shape: shapeOf } = covarianceModel(covType);
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
   if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${JSON.stringify(k)}`);
@@ -86,24 +89,13 @@ export function deserialize(input: unknown): Deserialized {
   });
   if (Math.abs(sum - 1) > 1e-8) bad(`weights must sum to 1; they sum to ${sum}`);
   const means = readArray(o.means, [k, d], 'means');
-  const shape = covShape(covType, k, d);
+  const shape = shapeOf(k, d);
   const covariances = readArray(o.covariances, shape, 'covariances');
-  if (covType === 'full' || covType === 'tied') {
-    for (let c = 0; c < (covType === 'full' ? k : 1); c++) {
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < i; j++) {
-          const a = covariances[c * d * d + i * d + j];
-          const b = covariances[c * d * d + j * d + i];
-          if (Math.abs(a - b) > 1e-10 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) {
-            bad(`covariances${covType === 'full' ? `[${c}]` : ''} must be symmetric; entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
-          }
-        }
-      }
-    }
-  }
-  const computed = new Float64Array(covSize(covType, k, d));
-  const notPD = precCholFromCov(covariances, covType, k, d, computed);
-  if (notPD >= 0) bad(`covariances${covType === 'tied' ? '' : `[${notPD}]`} must be positive definite`);
+  const asymmetric = layout.asymmetry(covariances, k, d);
+  if (asymmetric) bad(`covariances${asymmetric}`);
+  const computed = new Float64Array(covariances.length);
+  const notPD = layout.factor(covariances, k, d, computed);
+  if (notPD >= 0) bad(`covariances${layout.shared ? '' : `[${notPD}]`} must be positive definite`);
   let precChol: Float64Array = computed;
   if (o.precisionsCholesky !== undefined) {
     const given = readArray(o.precisionsCholesky, shape, 'precisionsCholesky');

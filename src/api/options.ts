@@ -1,27 +1,18 @@
 /**
- * The single table of options: defaults, validation and normalisation. The constructor and fromJSON both go
- * through `resolveOptions`, so a rule lives in exactly one place.
+ * The one option kit: defaults, validation and normalisation for every entry point — the model's options (the
+ * constructor and fromJSON), fit, fitAsync, fitStream, sample, kmeans and selectModel. Each is a table of rules
+ * checked by `resolveWith`, so a rule and its message live in exactly one place, unknown keys are refused the same
+ * way everywhere, and callers' objects are never mutated.
  */
+import type { EMConfig, IterationInfo } from '../em/loop.js';
+import type { InitParams, OnDegenerate } from '../init/init.js';
+import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
+import type { Frozen } from '../model/params.js';
 import { OptionError } from './errors.js';
 
-export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
-export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
+export type { CovarianceType, Frozen, InitParams, IterationInfo, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
-export type Frozen = 'weights' | 'means' | 'covariances';
-export type OnDegenerate = 'error' | 'reset';
-
-/** Progress report passed to `onIteration` after every EM iteration. */
-export interface IterationInfo {
-  /** 0-based restart index (`nInit` restarts). */
-  init: number;
-  /** 1-based iteration within this restart. */
-  iter: number;
-  /** Mean log-likelihood (classification log-likelihood for algorithm 'hard') before this iteration's M-step. */
-  lowerBound: number;
-  /** lowerBound minus the previous iteration's (Infinity on the first iteration). */
-  change: number;
-}
 
 /** A numeric nested array as accepted for weightsInit / meansInit / precisionsInit. */
 export type NumericArray = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
@@ -52,39 +43,31 @@ export interface GaussianMixtureOptions {
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
-export interface ResolvedOptions {
-  readonly nComponents: number;
-  readonly covarianceType: CovarianceType;
-  readonly tol: number;
-  readonly regCovar: number;
-  readonly maxIter: number;
-  readonly nInit: number;
-  readonly initParams: InitParams;
-  readonly weightsInit: Float64Array | null;
-  readonly meansInit: Float64Array[] | null;
-  /** Flattened values with the nesting depth they came in; the shape is checked against D at fit time. */
-  readonly precisionsInit: { values: Float64Array; shape: number[] } | null;
-  readonly seed: number;
+export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
-  readonly freeze: readonly Frozen[];
-  readonly algorithm: Algorithm;
-  readonly onIteration: ((info: IterationInfo) => void) | null;
-  readonly onDegenerate: OnDegenerate;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
+type Rules<T> = { readonly [K in keyof T]-?: Rule };
 
-const describe = (v: unknown): string => {
+/** Longest quoted value in a message: a 10 MB string in an option must not become a 10 MB error. */
+const QUOTE_LIMIT = 100;
+
+/** A short description of a received value for messages ("got …"). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') {
+    const s = JSON.stringify(v.length > QUOTE_LIMIT ? v.slice(0, QUOTE_LIMIT) : v);
+    return v.length > QUOTE_LIMIT ? `${s.slice(0, -1)}…" (${v.length} characters)` : s;
+  }
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
   if (typeof v === 'function') return 'a function';
   return `a value of type ${typeof v}`;
-};
+}
 
 const fail = (name: string, expected: string, got: unknown): never => {
   throw new OptionError(name, `${name} must be ${expected}; got ${describe(got)}`);
@@ -102,6 +85,48 @@ const oneOf = <T extends string>(values: readonly T[]) => (v: unknown, name: str
     : fail(name, `one of ${values.map((s) => `'${s}'`).join(', ')}`, v);
 
 const boolean = (v: unknown, name: string) => (typeof v === 'boolean' ? v : fail(name, 'true or false', v));
+
+const seed = (v: unknown, name: string) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(name, 'a safe integer', v));
+
+const optionalFunction = (v: unknown, name: string) => (v == null ? null : typeof v === 'function' ? v : fail(name, 'a function', v));
+
+const optionalSignal = (v: unknown, name: string): AbortSignal | null => {
+  if (v == null) return null;
+  const s = v as Partial<AbortSignal>;
+  if (typeof s !== 'object' || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
+    fail(name, 'an AbortSignal', v);
+  }
+  return v as AbortSignal;
+};
+
+/** Sample weights are checked against X where they are used (data/matrix.ts); here only that they are array-like. */
+const passThrough = (v: unknown) => v ?? null;
+
+const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
+/**
+ * Applies a table of rules to an options object: unknown keys (own keys only — `toString` or `constructor` are
+ * unknown like any other) are an OptionError listing the valid ones; every rule's value is checked or defaulted.
+ * Never mutates `options`.
+ */
+function resolveWith<T>(rules: Rules<T>, options: unknown, what: string, prefix = ''): { [K in keyof T]-?: unknown } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionError(prefix ? prefix.slice(0, -1) : 'options', `${what ? `${what} ` : ''}options must be a plain object; got ${Array.isArray(options) ? 'an array' : describe(options)}`);
+  }
+  const names = Object.keys(rules);
+  for (const key of Object.keys(options)) {
+    if (!own(rules, key)) {
+      throw new OptionError(`${prefix}${key}`, `unknown ${what ? `${what} ` : ''}option '${describe(key).slice(1, -1)}'; valid options are: ${names.join(', ')}`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of names) {
+    const rule = (rules as Record<string, Rule>)[name];
+    const given = (options as Record<string, unknown>)[name];
+    out[name] = rule.check(given === undefined ? rule.default : given, `${prefix}${name}`);
+  }
+  return out as { [K in keyof T]-?: unknown };
+}
 
 /** Flattens a (possibly nested) numeric array, recording its shape; rejects ragged or non-finite input. */
 export function flattenNumeric(v: unknown, name: string): { values: Float64Array; shape: number[] } {
@@ -135,9 +160,11 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
-const RULES: Record<keyof GaussianMixtureOptions, Rule> = {
+// ── the model ─────────────────────────────────────────────────────────────────────────────────────────────────────
+
+const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   nComponents: { default: 1, check: integer(1) },
-  covarianceType: { default: 'full', check: oneOf(['full', 'tied', 'diag', 'spherical'] as const) },
+  covarianceType: { default: 'full', check: oneOf(COVARIANCE_TYPES) },
   tol: { default: 1e-3, check: nonNegative },
   regCovar: { default: 1e-6, check: nonNegative },
   maxIter: { default: 100, check: integer(0) },
@@ -173,10 +200,7 @@ const RULES: Record<keyof GaussianMixtureOptions, Rule> = {
     default: null,
     check: (v, name) => (v == null ? null : flattenNumeric(v, name)),
   },
-  seed: {
-    default: 0,
-    check: (v, name) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(name, 'a safe integer', v)),
-  },
+  seed: { default: 0, check: seed },
   warmStart: { default: false, check: boolean },
   backend: { default: 'auto', check: oneOf(['auto', 'wasm', 'js'] as const) },
   freeze: {
@@ -188,32 +212,15 @@ const RULES: Record<keyof GaussianMixtureOptions, Rule> = {
     },
   },
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
-  onIteration: {
-    default: null,
-    check: (v, name) => (v == null ? null : typeof v === 'function' ? v : fail(name, 'a function', v)),
-  },
+  onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
 };
 
-export const OPTION_NAMES = Object.keys(RULES) as (keyof GaussianMixtureOptions)[];
+export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
 
 /** Applies defaults and validates; throws OptionError naming the first bad option. Never mutates `options`. */
 export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new OptionError('options', `options must be a plain object; got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!(key in RULES)) {
-      throw new OptionError(key, `unknown option '${key}'; valid options are: ${OPTION_NAMES.join(', ')}`);
-    }
-  }
-  const out: Record<string, unknown> = {};
-  for (const name of OPTION_NAMES) {
-    const given = (options as Record<string, unknown>)[name];
-    if (given === undefined) out[name] = RULES[name].check(RULES[name].default, name);
-    else out[name] = RULES[name].check(given, name);
-  }
-  const resolved = out as unknown as ResolvedOptions;
+  const resolved = resolveWith(MODEL_RULES, options, '') as unknown as ResolvedOptions;
   if (resolved.weightsInit && resolved.weightsInit.length !== resolved.nComponents) {
     throw new OptionError('weightsInit', `weightsInit must have nComponents = ${resolved.nComponents} entries; got ${resolved.weightsInit.length}`);
   }
@@ -221,4 +228,171 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
     throw new OptionError('meansInit', `meansInit must have nComponents = ${resolved.nComponents} rows; got ${resolved.meansInit.length}`);
   }
   return Object.freeze(resolved);
+}
+
+// ── fit, fitAsync, fitStream, sample ──────────────────────────────────────────────────────────────────────────────
+
+export interface FitOptions {
+  /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
+  sampleWeight?: ArrayLike<number> | null;
+}
+
+export interface FitAsyncOptions extends FitOptions {
+  /** Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows. */
+  workers?: number;
+  /** Aborting rejects the promise with the signal's reason, stops the workers and leaves the model unchanged. */
+  signal?: AbortSignal | null;
+}
+
+export interface CsvOptions {
+  /** Field delimiter (default ','). */
+  delimiter?: string;
+  /** Whether the first line holds column names; 'auto' (default): it does when any of its fields is not a number. */
+  header?: boolean | 'auto';
+  /** Rows per chunk handed to the E-pass (default 8192). */
+  chunkRows?: number;
+}
+
+export interface FitStreamOptions {
+  /** Options for a CSV path source. */
+  csv?: CsvOptions;
+  /** Rows in the reservoir sample that initialisation runs on (default 10 000; the whole data when it has fewer). */
+  initSampleSize?: number;
+  /** Aborting rejects with the signal's reason and leaves the model unchanged. */
+  signal?: AbortSignal | null;
+}
+
+const FIT_RULES: Rules<FitOptions> = { sampleWeight: { default: null, check: passThrough } };
+
+export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
+  return resolveWith(FIT_RULES, options ?? {}, 'fit') as { sampleWeight: ArrayLike<number> | null };
+}
+
+const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
+  sampleWeight: { default: null, check: passThrough },
+  workers: { default: undefined, check: (v, name) => (v === undefined ? undefined : integer(1)(v, name)) },
+  signal: { default: null, check: optionalSignal },
+};
+
+export function fitAsyncOptions(options: unknown): { sampleWeight: ArrayLike<number> | null; workers: number | undefined; signal: AbortSignal | null } {
+  return resolveWith(FIT_ASYNC_RULES, options ?? {}, 'fitAsync') as ReturnType<typeof fitAsyncOptions>;
+}
+
+const CSV_RULES: Rules<CsvOptions> = {
+  delimiter: { default: ',', check: (v, name) => (typeof v === 'string' && v.length > 0 ? v : fail(name, 'a non-empty string', v)) },
+  header: { default: 'auto', check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)) },
+  chunkRows: { default: 8192, check: integer(1) },
+};
+
+const FIT_STREAM_RULES: Rules<FitStreamOptions> = {
+  csv: { default: {}, check: (v) => resolveWith(CSV_RULES, v, 'csv', 'csv.') },
+  initSampleSize: { default: 10_000, check: integer(1) },
+  signal: { default: null, check: optionalSignal },
+};
+
+export interface ResolvedStreamOptions {
+  csv: Required<CsvOptions>;
+  initSampleSize: number;
+  signal: AbortSignal | null;
+}
+
+export function fitStreamOptions(options: unknown): ResolvedStreamOptions {
+  return resolveWith(FIT_STREAM_RULES, options ?? {}, 'fitStream') as unknown as ResolvedStreamOptions;
+}
+
+export function sampleOptions(n: unknown, options: unknown, defaultSeed: number): { n: number; seed: number } {
+  const o = resolveWith({ seed: { default: defaultSeed, check: seed } }, options ?? {}, 'sample');
+  return { n: integer(1)(n, 'n') as number, seed: o.seed as number };
+}
+
+// ── kmeans ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+export interface KMeansOptions {
+  /** Restarts; the lowest inertia wins (default 1). */
+  nInit?: number;
+  /** Lloyd iterations per restart (default 300). */
+  maxIter?: number;
+  /** Stop when the squared center shift is below tol × mean feature variance (default 1e-4, as scikit-learn). */
+  tol?: number;
+  seed?: number;
+  sampleWeight?: ArrayLike<number>;
+  backend?: BackendChoice;
+}
+
+const KMEANS_RULES: Rules<KMeansOptions> = {
+  nInit: { default: 1, check: integer(1) },
+  maxIter: { default: 300, check: integer(1) },
+  tol: { default: 1e-4, check: nonNegative },
+  seed: { default: 0, check: seed },
+  sampleWeight: { default: null, check: passThrough },
+  backend: { default: 'auto', check: oneOf(['auto', 'wasm', 'js'] as const) },
+};
+
+export function kmeansOptions(k: unknown, options: unknown): Required<Omit<KMeansOptions, 'sampleWeight'>> & { sampleWeight: ArrayLike<number> | null } {
+  integer(1)(k, 'k');
+  return resolveWith(KMEANS_RULES, options ?? {}, 'kmeans') as ReturnType<typeof kmeansOptions>;
+}
+
+// ── selectModel ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+export type Criterion = 'bic' | 'aic' | 'cv';
+
+/** The options of selectModel that are not options of every candidate model. */
+export interface SelectionOnlyOptions<Row> {
+  /** Candidate numbers of components (default 1…9, as mclust). */
+  nComponents?: readonly number[];
+  /** Candidate covariance types (default all). */
+  covarianceTypes?: readonly CovarianceType[];
+  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
+  criterion?: Criterion;
+  /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
+  folds?: number;
+  /** Called after each candidate is evaluated (for progress reporting). */
+  onCandidate?: ((info: { index: number; total: number; row: Row }) => void) | null;
+}
+
+const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
+  nComponents: {
+    default: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    check: (v, name) => (Array.isArray(v) && v.length > 0 && v.every((k) => Number.isInteger(k) && k >= 1)
+      ? [...new Set(v as number[])]
+      : fail(name, 'a non-empty array of integers ≥ 1', v)),
+  },
+  covarianceTypes: {
+    default: COVARIANCE_TYPES,
+    check: (v, name) => (Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
+      ? [...new Set(v as CovarianceType[])]
+      : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v)),
+  },
+  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
+  folds: { default: 5, check: integer(2) },
+  onCandidate: { default: null, check: optionalFunction },
+};
+
+/** Splits selectModel's options into its own (validated) and the candidates' (validated once, up front). */
+export function selectModelOptions<Row>(options: unknown): {
+  ks: number[]; types: CovarianceType[]; criterion: Criterion; folds: number; rest: GaussianMixtureOptions;
+  onCandidate: ((info: { index: number; total: number; row: Row }) => void) | null;
+} {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new OptionError('options', 'selectModel options must be a plain object');
+  }
+  const mine: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(options)) (own(SELECT_RULES, key) ? mine : rest)[key] = v;
+  const s = resolveWith(SELECT_RULES, mine, 'selectModel');
+  if (rest.warmStart) throw new OptionError('warmStart', 'selectModel fits fresh models; warmStart is not supported');
+  for (const key of Object.keys(rest)) {
+    if (!own(MODEL_RULES, key)) {
+      throw new OptionError(key, `unknown option '${describe(key).slice(1, -1)}'; valid options are: ${[...Object.keys(SELECT_RULES), ...OPTION_NAMES.filter((n) => n !== 'nComponents' && n !== 'covarianceType')].join(', ')}`);
+    }
+  }
+  const ks = s.nComponents as number[];
+  const types = s.covarianceTypes as CovarianceType[];
+  // validate the shared options once, up front, so a typo is an error rather than a table of failures
+  resolveOptions({ ...rest, nComponents: ks[0], covarianceType: types[0] });
+  return {
+    ks, types, criterion: s.criterion as Criterion, folds: s.folds as number, rest: rest as GaussianMixtureOptions,
+    onCandidate: s.onCandidate as ((info: { index: number; total: number; row: Row }) => void) | null,
+  };
 }

@@ -1,20 +1,17 @@
 /**
  * The seam between the EM driver and its compute backends. Both backends expose the kernels described in
- * `assembly/README.md` over one byte heap; the driver lays its arrays out in that heap and calls the kernels.
+ * `assembly/README.md` over one byte heap; the workspace lays its arrays out in that heap and calls the kernels.
+ * `layout` is a kernel layout code (model/covariance/layouts.ts), never a covariance model's name.
  */
-
-/** Covariance type codes shared with the kernels. */
-export const COV_CODE = { full: 0, tied: 1, diag: 2, spherical: 3 } as const;
-export type CovCode = (typeof COV_CODE)[keyof typeof COV_CODE];
 
 export interface Kernels {
   logProb(
-    x: number, n: number, d: number, k: number, covType: number,
+    x: number, n: number, d: number, k: number, layout: number,
     means: number, prec: number, logConst: number, out: number,
   ): void;
   normalizeRows(lp: number, n: number, k: number, lse: number): void;
   eStepAccumulate(
-    x: number, w: number, hasW: number, n: number, d: number, k: number, covType: number, hard: number,
+    x: number, w: number, hasW: number, n: number, d: number, k: number, layout: number, hard: number,
     means: number, prec: number, logConst: number, scratch: number, stats: number,
   ): void;
 }

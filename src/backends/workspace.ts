@@ -4,11 +4,19 @@
  * rewritten at the start of every call so several workspaces can share one backend heap safely.
  */
 import type { Backend } from './types.js';
-import { COV_CODE } from './types.js';
 import type { Rows } from '../data/matrix.js';
-import type { CovarianceType } from '../api/options.js';
-import { covSize } from '../model/params.js';
-import { emptyStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
+import { layoutOf } from '../model/covariance/layouts.js';
+import type { KernelParams } from '../model/params.js';
+import { emptyStats, type SufficientStats } from '../model/stats.js';
+
+/** What fixes a workspace's memory layout: the size of the model and what the kernels read and accumulate. */
+export type KernelShape = Pick<KernelParams, 'k' | 'd' | 'layout' | 'sxxKind'>;
+
+/** Doubles of a precision-factor array of this layout. */
+function precSize(s: KernelShape): number {
+  const layout = layoutOf(s.layout);
+  return layout.blocks(s.k) * layout.blockSize(s.d);
+}
 
 const align2 = (doubles: number): number => (doubles + 1) & ~1; // keep every array 16-byte aligned
 
@@ -19,7 +27,10 @@ export function blockRows(d: number, k: number): number {
 
 export class Workspace {
   readonly block: number;
-  private readonly code: number;
+  readonly d: number;
+  readonly k: number;
+  private readonly layout: number;
+  private readonly sxxKind: 'full' | 'diag';
   private readonly sxxLen: number;
   private readonly statsLen: number;
   // offsets in doubles (byte pointer = offset * 8)
@@ -36,16 +47,14 @@ export class Workspace {
   private prec: Float64Array;
   private logConst: Float64Array;
 
-  constructor(
-    readonly backend: Backend,
-    readonly d: number,
-    readonly k: number,
-    readonly covType: CovarianceType,
-    block = blockRows(d, k),
-  ) {
+  constructor(readonly backend: Backend, shape: KernelShape, block = blockRows(shape.d, shape.k)) {
+    const { d, k } = shape;
+    this.d = d;
+    this.k = k;
     this.block = block;
-    this.code = COV_CODE[covType];
-    this.sxxLen = sxxKindOf(covType) === 'full' ? k * d * d : k * d;
+    this.layout = shape.layout;
+    this.sxxKind = shape.sxxKind;
+    this.sxxLen = shape.sxxKind === 'full' ? k * d * d : k * d;
     this.statsLen = 2 + k + k * d + this.sxxLen;
     let at = align2(backend.base / 8);
     const take = (len: number): number => {
@@ -54,7 +63,7 @@ export class Workspace {
       return o;
     };
     this.oMeans = take(k * d);
-    this.oPrec = take(covSize(covType, k, d));
+    this.oPrec = take(precSize(shape));
     this.oLogConst = take(k);
     this.oX = take(block * d);
     this.oW = take(block);
@@ -63,15 +72,30 @@ export class Workspace {
     this.oLse = take(block);
     this.bytes = at * 8;
     this.means = new Float64Array(k * d);
-    this.prec = new Float64Array(covSize(covType, k, d));
+    this.prec = new Float64Array(precSize(shape));
     this.logConst = new Float64Array(k);
   }
 
-  /** Parameters for the next passes (copied; the caller may reuse its arrays). */
-  setParams(means: Float64Array, prec: Float64Array, logConst: Float64Array): void {
-    this.means = means.slice();
-    this.prec = prec.slice();
-    this.logConst = logConst.slice();
+  /** A workspace sized for `params`, loaded with them. */
+  static of(backend: Backend, params: KernelParams): Workspace {
+    const ws = new Workspace(backend, params);
+    ws.load(params);
+    return ws;
+  }
+
+  /** Whether parameters of this shape fit the workspace's memory layout. */
+  fits(p: KernelShape): boolean {
+    return p.k === this.k && p.d === this.d && p.layout === this.layout && p.sxxKind === this.sxxKind;
+  }
+
+  /** Parameters for the next passes (copied; the caller may reuse its arrays). Their shape must be the workspace's. */
+  load(p: KernelParams): void {
+    if (!this.fits(p) || p.prec.length !== this.prec.length) {
+      throw new Error(`gaussmix: parameters of shape k=${p.k}, d=${p.d}, layout ${p.layout} loaded into a workspace for k=${this.k}, d=${this.d}, layout ${this.layout}`);
+    }
+    this.means = p.means.slice();
+    this.prec = p.prec.slice();
+    this.logConst = p.logConst.slice();
   }
 
   private prepare(): Float64Array {
@@ -97,12 +121,12 @@ export class Workspace {
       rows.copyRows(s, count, heap, this.oX);
       if (weights) heap.set(weights.subarray(s, s + count), this.oW);
       kern.eStepAccumulate(
-        this.oX * 8, this.oW * 8, weights ? 1 : 0, count, d, k, this.code, hard ? 1 : 0,
+        this.oX * 8, this.oW * 8, weights ? 1 : 0, count, d, k, this.layout, hard ? 1 : 0,
         this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8, this.oStats * 8,
       );
       heap = this.backend.f64(); // a kernel never grows memory, but a view is cheap to re-fetch
     }
-    const st = emptyStats(k, d, sxxKindOf(this.covType), this.means);
+    const st = emptyStats(k, d, this.sxxKind, this.means);
     const o = this.oStats;
     st.logLik = heap[o];
     st.sumW = heap[o + 1];
@@ -121,7 +145,7 @@ export class Workspace {
       const heap = this.prepare();
       const count = Math.min(block, rows.n - s);
       rows.copyRows(s, count, heap, this.oX);
-      kern.logProb(this.oX * 8, count, d, k, this.code, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
+      kern.logProb(this.oX * 8, count, d, k, this.layout, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
       then(s, count);
     }
   }

@@ -1,87 +1,60 @@
 /**
- * Initial parameters for one EM run, as scikit-learn: initial responsibilities from the chosen `initParams`,
- * one M-step from them, then user-supplied weightsInit / meansInit / precisionsInit override their parts.
- * Hard seeds (kmeans, k-means++, random_from_data) assign every row to its nearest seed point.
+ * Initial parameters for one EM run, as scikit-learn: initial responsibilities from the chosen `initParams`, one
+ * M-step from them, then user-supplied weightsInit / meansInit / precisionsInit override their parts. Hard seeds
+ * (kmeans, k-means++, random_from_data) assign every row to its nearest seed point. Written as a generator of data
+ * requests (em/protocol.ts), so every driver — in-process, workers, a stream's sample — runs the same code.
  */
-import type { Backend } from '../backends/types.js';
 import { OptionError } from '../api/errors.js';
-import { forEachBlock } from './distances.js';
-import { lloydSteps, serveLloyd, type LloydRequest } from '../tools/kmeans.js';
-import { dataMomentsSteps, isSeedRequest, kmeansPlusPlusSteps, SeedServer, seedChunkCount, type SeedRequest } from './seeding.js';
-import type { Rows } from '../data/matrix.js';
+import { ask, type Steps } from '../em/protocol.js';
+import { covarianceModel, type CovarianceType } from '../model/covariance/registry.js';
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
-import type { CovarianceType, ResolvedOptions } from '../api/options.js';
-import { covFromPrecChol, covShape, covSize, precCholFromCov, precCholFromPrecision, type Params } from '../model/params.js';
+import type { Params } from '../model/params.js';
+import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
-import { emptyStats, sxxKindOf, type SufficientStats } from '../model/stats.js';
+import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
+import { lloydSteps } from './lloyd.js';
+import { dataMomentsSteps } from './moments.js';
+
+export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
+export type OnDegenerate = 'error' | 'reset';
+
+/** What initialisation reads of the options. */
+export interface InitConfig {
+  readonly nComponents: number;
+  readonly covarianceType: CovarianceType;
+  readonly initParams: InitParams;
+  readonly regCovar: number;
+  readonly onDegenerate: OnDegenerate;
+  readonly weightsInit: Float64Array | null;
+  readonly meansInit: Float64Array[] | null;
+  /** Flattened values with the nesting depth they came in; the shape is checked against D here. */
+  readonly precisionsInit: { values: Float64Array; shape: number[] } | null;
+}
+
+/** The rows initialisation runs over, as far as it needs to know them. */
+export interface DataShape {
+  n: number;
+  d: number;
+  /** The fit has sample weights. */
+  weighted: boolean;
+}
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
 function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {
-  const cov = new Float64Array(covSize(covType, k, d));
-  const v = (j: number): number => (variance[j] > 0 ? variance[j] : 1) + reg;
-  if (covType === 'full' || covType === 'tied') {
-    for (let c = 0; c < (covType === 'full' ? k : 1); c++) for (let j = 0; j < d; j++) cov[c * d * d + j * d + j] = v(j);
-  } else if (covType === 'diag') {
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) cov[c * d + j] = v(j);
-  } else {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += v(j);
-    cov.fill(s / d);
-  }
-  const precChol = new Float64Array(cov.length);
-  precCholFromCov(cov, covType, k, d, precChol);
+  const model = covarianceModel(covType);
+  const v = variance.map((x) => (x > 0 ? x : 1) + reg);
+  const covariances = model.fromVariances(v, k);
+  const precChol = new Float64Array(covariances.length);
+  model.layout.factor(covariances, k, d, precChol);
   const means = new Float64Array(k * d);
   for (let c = 0; c < k; c++) means.set(mean, c * d);
-  return { k, d, covType, weights: new Float64Array(k).fill(1 / k), means, covariances: cov, precChol };
-}
-
-/** Statistics of uniformly random soft responsibilities (scikit-learn's 'random'), centered on the data mean. */
-function randomStats(rows: Rows, w: Float64Array | null, k: number, covType: CovarianceType, mean: Float64Array, rng: Random): SufficientStats {
-  const { d } = rows;
-  const centers = new Float64Array(k * d);
-  for (let c = 0; c < k; c++) centers.set(mean, c * d);
-  const st = emptyStats(k, d, sxxKindOf(covType), centers);
-  const r = new Float64Array(k);
-  const diff = new Float64Array(d);
-  forEachBlock(rows, (buf, s, count) => {
-    for (let i = 0; i < count; i++) {
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += r[c] = rng.random();
-      const wi = w ? w[s + i] : 1;
-      st.sumW += wi;
-      for (let j = 0; j < d; j++) diff[j] = buf[i * d + j] - mean[j];
-      for (let c = 0; c < k; c++) {
-        const wr = (wi * r[c]) / sum;
-        st.nk[c] += wr;
-        for (let j = 0; j < d; j++) st.sx[c * d + j] += wr * diff[j];
-        if (st.sxxKind === 'full') {
-          for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
-        } else {
-          for (let j = 0; j < d; j++) st.sxx[c * d + j] += wr * diff[j] * diff[j];
-        }
-      }
-    }
-  });
-  return st;
-}
-
-function distinctRows(rows: Rows, k: number, rng: Random): Float64Array {
-  // Partial Fisher–Yates over indices without materialising all n of them.
-  const picked = new Map<number, number>();
-  const seeds = new Float64Array(k * rows.d);
-  for (let t = 0; t < k; t++) {
-    const j = t + rng.int(rows.n - t);
-    const vj = picked.get(j) ?? j;
-    picked.set(j, picked.get(t) ?? t);
-    rows.copyRows(vj, 1, seeds, t * rows.d);
-  }
-  return seeds;
+  return { k, d, covType, weights: new Float64Array(k).fill(1 / k), means, covariances, precChol };
 }
 
 /** Checks the shape of precisionsInit for this covariance type and feature count. */
 function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: number, d: number): void {
-  const want = covShape(covType, k, d);
+  const want = covarianceModel(covType).shape(k, d);
   if (shape.length !== want.length || shape.some((s, i) => s !== want[i])) {
     throw new OptionError(
       'precisionsInit',
@@ -94,13 +67,12 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
  * The M-step from the initial responsibilities. A component whose covariance is not positive definite raises a
  * DegenerateError under onDegenerate 'error'; under 'reset' it starts from the data's spread instead (the fallback).
  */
-function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions): Params {
+function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Params {
   const { covarianceType: covType, regCovar } = o;
   const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0 });
   if (r.degenerate.length === 0) return r.params;
   if (o.onDegenerate !== 'reset') throw degenerateError(r.degenerate[0], 0, 0, 1, regCovar);
-  const { k, d } = fallback;
-  const per = covSize(covType, 1, d);
+  const per = covarianceModel(covType).layout.blockSize(fallback.d);
   const covariances = r.params.covariances.slice();
   const precChol = r.params.precChol.slice();
   for (const b of r.degenerate) {
@@ -108,99 +80,61 @@ function initialMStep(st: SufficientStats, fallback: Params, o: ResolvedOptions)
     covariances.set(fallback.covariances.subarray(c * per, (c + 1) * per), c * per);
     precChol.set(fallback.precChol.subarray(c * per, (c + 1) * per), c * per);
   }
-  return { ...r.params, k, covariances, precChol };
+  return { ...r.params, covariances, precChol };
 }
 
-/**
- * The row-by-row draws of 'random' (the statistics of random responsibilities, centered on the data mean) and
- * 'random_from_data' (the seed points): one pass over every row in order with the fit's Random. fitAsync asks
- * worker 0 for it, handing over the Random's state; everything else fans out (see initSteps).
- */
-export interface InitPrep {
-  seeds: Float64Array | null;
-  stats: SufficientStats | null;
-}
-
-export function prepareInit(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, mean: Float64Array): InitPrep {
+/** The statistics of the initial responsibilities of `initParams`, with the data's moments. */
+function* initialStats(o: InitConfig, data: DataShape, rng: Random): Steps<{ st: SufficientStats; mean: Float64Array; variance: Float64Array }> {
+  const { n, d, weighted } = data;
   const k = o.nComponents;
-  if (o.initParams === 'random') return { seeds: null, stats: randomStats(rows, w, k, o.covarianceType, mean, rng) };
-  return { seeds: distinctRows(rows, k, rng), stats: null };
+  const kind = covarianceModel(o.covarianceType).statsKind;
+  const m = yield* dataMomentsSteps(n, d);
+  let seeds: Float64Array;
+  if (o.initParams === 'random' || o.initParams === 'random_from_data') {
+    const r = yield* ask({ type: 'prepare', kind: o.initParams, k, sxxKind: kind, mean: m.mean, rng: rng.getState() });
+    rng.setState(r.rng);
+    if (r.prep.stats) return { st: r.prep.stats, mean: m.mean, variance: m.variance };
+    seeds = r.prep.seeds!;
+  } else {
+    seeds = yield* kmeansPlusPlusSteps(n, d, k, weighted, m.invScale, rng);
+    if (o.initParams === 'kmeans') seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * m.scaledMeanVariance, m.invScale, false)).centers;
+  }
+  // every row to its nearest seed, exactly Euclidean (s a power of two) at any data scale
+  const st = yield* ask({ type: 'assign', centers: seeds, invScale: m.invScale, kind });
+  return { st, mean: m.mean, variance: m.variance };
 }
 
 /**
- * Data work initialisation asks for: the moments' and k-means++'s chunked passes (seeding.ts), the in-order pass of
- * the random starts, then Lloyd's and the nearest-seed passes.
+ * Initial parameters for one EM run. `rng` is the fit's Random: restarts continue its stream, and the 'prepare'
+ * pass draws from it too (its state travels with the request). Shapes of user-supplied starts are checked first,
+ * before any data pass.
  */
-export type InitRequest = { type: 'prepare'; mean: Float64Array } | SeedRequest | LloydRequest;
-
-/**
- * Initial parameters for one EM run over n rows (`weighted`: with sample weights), as a generator of data requests
- * (served by `initialParams` in-process, by workers in fitAsync). `rng` is the fit's Random: the 'prepare' pass draws
- * from it too, so a server of 'prepare' must use this same generator (fitAsync hands its state to the worker and
- * back). Shapes of user-supplied starts are checked first, before any data pass.
- */
-export function* initSteps(o: ResolvedOptions, n: number, d: number, weighted: boolean, rng: Random): Generator<InitRequest, Params, unknown> {
+export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random): Steps<Params> {
+  const { d } = data;
   const k = o.nComponents;
   const covType = o.covarianceType;
+  const model = covarianceModel(covType);
   if (o.meansInit && o.meansInit[0].length !== d) {
     throw new OptionError('meansInit', `meansInit must be ${k}×${d} (nComponents × features of X); got ${k}×${o.meansInit[0].length}`);
   }
   if (o.precisionsInit) checkPrecisionsShape(o.precisionsInit.shape, covType, k, d);
 
-  let p: Params;
-  const needResp = !(o.weightsInit && o.meansInit && o.precisionsInit);
-  if (needResp) {
-    const m = yield* dataMomentsSteps(n, d);
-    const fallback = fallbackParams(covType, k, d, m.mean, m.variance, o.regCovar);
-    let st: SufficientStats | null = null;
-    let seeds: Float64Array | null = null;
-    if (o.initParams === 'random' || o.initParams === 'random_from_data') {
-      ({ seeds, stats: st } = (yield { type: 'prepare', mean: m.mean }) as InitPrep);
-    } else {
-      seeds = yield* kmeansPlusPlusSteps(n, d, k, weighted, m.invScale, rng);
-    }
-    if (!st) {
-      if (o.initParams === 'kmeans') {
-        seeds = (yield* lloydSteps(seeds!, k, d, 300, 1e-4 * m.scaledMeanVariance, m.invScale, false)).centers;
-      }
-      // every row to its nearest seed, exactly Euclidean (s a power of two) at any data scale
-      st = (yield { type: 'assign', centers: seeds!, invScale: m.invScale, kind: sxxKindOf(covType) }) as SufficientStats;
-    }
-    p = initialMStep(st, fallback, o);
-  } else {
-    p = { k, d, covType, weights: new Float64Array(k), means: new Float64Array(k * d), covariances: new Float64Array(covSize(covType, k, d)), precChol: new Float64Array(covSize(covType, k, d)) };
+  const size = model.layout.blocks(k) * model.layout.blockSize(d);
+  let p: Params = { k, d, covType, weights: new Float64Array(k), means: new Float64Array(k * d), covariances: new Float64Array(size), precChol: new Float64Array(size) };
+  if (!(o.weightsInit && o.meansInit && o.precisionsInit)) {
+    const s = yield* initialStats(o, data, rng);
+    p = initialMStep(s.st, fallbackParams(covType, k, d, s.mean, s.variance, o.regCovar), o);
   }
   const weights = o.weightsInit ? o.weightsInit.slice() : p.weights;
   const means = p.means;
   if (o.meansInit) o.meansInit.forEach((m, c) => means.set(m, c * d));
-  if (o.precisionsInit) {
-    const precChol = new Float64Array(covSize(covType, k, d));
-    const bad = precCholFromPrecision(o.precisionsInit.values, covType, k, d, precChol);
-    if (bad >= 0) {
-      throw new OptionError('precisionsInit', `precisionsInit must be positive definite; ${covType === 'tied' ? 'the tied precision' : `component ${bad}`} is not`);
-    }
-    const covariances = new Float64Array(precChol.length);
-    covFromPrecChol(precChol, covType, k, d, covariances);
-    return { k, d, covType, weights, means, covariances, precChol };
+  if (!o.precisionsInit) return { ...p, weights, means };
+  const precChol = new Float64Array(size);
+  const bad = model.layout.fromPrecision(o.precisionsInit.values, k, d, precChol);
+  if (bad >= 0) {
+    throw new OptionError('precisionsInit', `precisionsInit must be positive definite; ${model.layout.shared ? 'the tied precision' : `component ${bad}`} is not`);
   }
-  return { ...p, weights, means };
-}
-
-/** Initial parameters in-process: initSteps with every request served over all rows. */
-export function initialParams(rows: Rows, w: Float64Array | null, o: ResolvedOptions, rng: Random, backend: Backend): Params {
-  const steps = initSteps(o, rows.n, rows.d, w !== null, rng);
-  let seeding: SeedServer | null = null;
-  let s = steps.next();
-  while (!s.done) {
-    const req = s.value;
-    let reply: unknown;
-    if (isSeedRequest(req)) {
-      reply = (seeding ??= new SeedServer(rows, w, backend, 0, seedChunkCount(rows.n))).serve(req);
-    } else {
-      seeding = null; // seeding is over: its per-row distances can go
-      reply = req.type === 'prepare' ? prepareInit(rows, w, o, rng, req.mean) : serveLloyd(rows, w, req, backend);
-    }
-    s = steps.next(reply);
-  }
-  return s.value;
+  const covariances = new Float64Array(size);
+  model.layout.unfactor(precChol, k, d, covariances);
+  return { k, d, covType, weights, means, covariances, precChol };
 }

@@ -31,9 +31,8 @@
  * support K distinct components at all (fewer distinct rows than K) are refused before EM starts, for the same reason.
  */
 import { FitError } from '../api/errors.js';
-import type { CovarianceType, Frozen } from '../api/options.js';
-import { choleskyPivot } from './linalg.js';
-import { covSize, precCholFromCov, type Params } from './params.js';
+import type { Layout } from './covariance/registry.js';
+import { modelOf, type Frozen, type Params } from './params.js';
 import type { SufficientStats } from './stats.js';
 
 export type { OnDegenerate } from '../api/options.js';
@@ -91,51 +90,26 @@ export function degenerateError(b: Degeneracy, iteration: number, init: number, 
   return new DegenerateError(what + fixes, b.component, iteration, b.reason, init);
 }
 
-/** Index of the first pivot where the Cholesky factorisation of the d×d matrix at a[off] fails (floors as the M-step's), or -1. */
-function failingPivot(a: Float64Array, off: number, d: number, floor?: Float64Array, floorOff = 0): number {
-  return choleskyPivot(a, off, d, new Float64Array(d * d), 0, floor, floorOff);
-}
-
 const num = (v: number): string => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3));
 
 /**
- * Why a covariance block is not positive definite: the feature where it fails and what it means. `floor` holds the
- * M-step's noise floors of the pivots (laid out like the diagonal; see PIVOT_NOISE in mstep.ts): a pivot at or
+ * Why covariance block b is not positive definite: the feature where it fails and what it means. `floor` holds the
+ * M-step's noise floors of the pivots (laid out like the diagonal; see covariance/scatter.ts): a pivot at or
  * below its floor is numerically zero, so the diagnosis names the same feature the M-step's test failed on.
  */
 export function diagnoseNotPD(
-  cov: Float64Array, covType: CovarianceType, c: number, d: number, regCovar: number, mass: number, total: number,
-  floor?: Float64Array,
+  layout: Layout, cov: Float64Array, b: number, d: number, regCovar: number, mass: number, total: number, floor?: Float64Array,
 ): string {
-  const fl = (i: number): number => (floor ? floor[i] : 0);
   const share = `it holds ${num(mass)} of the total weight ${num(total)}`;
-  let feature = 0;
-  let variance = 0;
-  let varFloor = 0;
-  if (covType === 'full' || covType === 'tied') {
-    const off = covType === 'full' ? c * d * d : 0;
-    for (let t = 0; t < d * d; t++) {
-      if (!Number.isFinite(cov[off + t])) return `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
-    }
-    const fOff = covType === 'full' ? c * d : 0;
-    feature = Math.max(0, failingPivot(cov, off, d, floor, fOff));
-    variance = cov[off + feature * d + feature];
-    varFloor = fl(fOff + feature);
-  } else if (covType === 'diag') {
-    for (let j = 0; j < d; j++) {
-      if (!(cov[c * d + j] > fl(c * d + j)) || !Number.isFinite(cov[c * d + j])) {
-        feature = j;
-        break;
-      }
-    }
-    variance = cov[c * d + feature];
-    varFloor = fl(c * d + feature);
-  } else {
-    variance = cov[c];
-    if (!(variance > fl(c))) return `its variance is ${variance <= fl(c) && variance > 0 ? '(numerically) 0' : num(variance)} (${share}): it sits on a single point`;
+  const overflow = `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
+  const f = layout.pivotFailure(cov, b, d, floor);
+  if (f.overflow) return overflow;
+  const { feature, variance } = f;
+  if (f.scalar && !(variance > f.floor)) {
+    return `its variance is ${variance <= f.floor && variance > 0 ? '(numerically) 0' : num(variance)} (${share}): it sits on a single point`;
   }
-  if (!Number.isFinite(variance)) return `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
-  if (variance - regCovar <= Math.abs(variance) * 1e-9 || !(variance > varFloor)) {
+  if (!Number.isFinite(variance)) return overflow;
+  if (variance - regCovar <= Math.abs(variance) * 1e-9 || !(variance > f.floor)) {
     return `feature ${feature} has (numerically) zero variance within it (${share}): a constant, one-hot or integer-coded ` +
       'column, or the component sits on a single point';
   }
@@ -163,6 +137,7 @@ export function survivors(p: Params, bad: Degeneracy[]): Params | null {
   for (let c = 0; c < p.k; c++) if (!drop.has(c)) keep.push(c);
   if (keep.length === 0) return null;
   const { d, covType } = p;
+  const { layout } = modelOf(p);
   const k = keep.length;
   const weights = new Float64Array(k);
   let total = 0;
@@ -170,8 +145,8 @@ export function survivors(p: Params, bad: Degeneracy[]): Params | null {
   for (let i = 0; i < k; i++) weights[i] = total > 0 ? weights[i] / total : 1 / k;
   const means = new Float64Array(k * d);
   keep.forEach((c, i) => means.set(p.means.subarray(c * d, (c + 1) * d), i * d));
-  if (covType === 'tied') return { k, d, covType, weights, means, covariances: p.covariances, precChol: p.precChol };
-  const per = covSize(covType, 1, d);
+  if (layout.shared) return { k, d, covType, weights, means, covariances: p.covariances, precChol: p.precChol };
+  const per = layout.blockSize(d);
   const covariances = new Float64Array(k * per);
   const precChol = new Float64Array(k * per);
   keep.forEach((c, i) => {
@@ -229,6 +204,8 @@ export interface ResetOptions {
  */
 export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64Array[], st: SufficientStats, o: ResetOptions): Params {
   const { k, d, covType } = next;
+  const model = modelOf(next);
+  const { layout } = model;
   const freezeW = o.freeze.includes('weights');
   const freezeM = o.freeze.includes('means');
   const freezeC = o.freeze.includes('covariances');
@@ -237,9 +214,9 @@ export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64A
   const covariances = next.covariances.slice();
   const precChol = next.precChol.slice();
   const drop = new Set(bad.map((b) => b.component));
-  const per = covSize(covType, 1, d);
+  const per = layout.blockSize(d);
 
-  if (!freezeC && covType !== 'tied') {
+  if (!freezeC && !layout.shared) {
     // Pooled covariance of the survivors: Σ π_j Σ_j / Σ π_j, positive definite as a convex combination of such.
     const pooled = new Float64Array(per);
     let total = 0;
@@ -262,12 +239,10 @@ export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64A
           );
         }
       }
-      if (covType === 'full') for (let j = 0; j < d; j++) pooled[j * d + j] = v[j];
-      else if (covType === 'diag') pooled.set(v);
-      else pooled[0] = v.reduce((a, b) => a + b, 0) / d;
+      pooled.set(model.fromVariances(v, 1));
     }
     const pc = new Float64Array(per);
-    if (precCholFromCov(pooled, covType, 1, d, pc) >= 0) {
+    if (layout.factor(pooled, 1, d, pc) >= 0) {
       throw new DegenerateError(
         `EM failed ${where(o.iteration, o.init, o.nInit)}: could not form a positive definite covariance to re-seed ${who(bad[0])}. ` +
           `Increase regCovar (now ${o.regCovar}) or rescale X.`,
@@ -293,46 +268,4 @@ export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64A
     if (!(rest > 0)) for (let c = 0; c < k; c++) weights[c] = share;
   }
   return { k, d, covType, weights, means, covariances, precChol };
-}
-
-/**
- * Keeps the `count` rows with the lowest log p(x) seen so far (earliest first on ties), skipping exact duplicates
- * of kept rows so that several re-seeded components land on different points.
- */
-export class WorstCollector {
-  private readonly lse: number[] = [];
-  private readonly rows: Float64Array[] = [];
-
-  constructor(readonly count: number, readonly d: number) {}
-
-  /** Whether a row with this log p would be kept (cheap test before copying the row). */
-  wants(lse: number): boolean {
-    const v = Number.isNaN(lse) ? -Infinity : lse;
-    return this.count > 0 && (this.lse.length < this.count || v < this.lse[this.lse.length - 1] || v === this.lse[this.lse.length - 1]);
-  }
-
-  offer(lse: number, row: Float64Array): void {
-    const v = Number.isNaN(lse) ? -Infinity : lse;
-    if (!this.wants(v)) return;
-    let at = this.lse.length;
-    while (at > 0 && this.lse[at - 1] > v) at--;
-    // duplicates of a kept row have exactly its log p; skip them
-    for (let i = at - 1; i >= 0 && this.lse[i] === v; i--) if (sameRow(this.rows[i], row)) return;
-    if (at >= this.count) return; // ties with the last kept row: keep the earlier one
-    this.lse.splice(at, 0, v);
-    this.rows.splice(at, 0, row.slice());
-    if (this.lse.length > this.count) {
-      this.lse.pop();
-      this.rows.pop();
-    }
-  }
-
-  result(): Float64Array[] {
-    return this.rows.map((r) => r.slice());
-  }
-}
-
-function sameRow(a: Float64Array, b: Float64Array): boolean {
-  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
-  return true;
 }

@@ -1,9 +1,11 @@
 /**
- * Mixture parameters in the layout the kernels read (scikit-learn's shapes, flattened row-major), and the
- * conversions between covariances, precisions and precision Cholesky factors.
+ * Mixture parameters in the layout the kernels read (flat, row-major; covariances and precision factors in the
+ * model's storage layout), and what the kernels are given from them.
  */
-import type { CovarianceType } from '../api/options.js';
-import { choleskyLower, choleskyPivot, invertLower, lowerTimesTranspose, transpose } from './linalg.js';
+import { covarianceModel, type CovarianceModel, type CovarianceType, type LayoutCode } from './covariance/registry.js';
+
+/** Parameter groups a fit can keep fixed. */
+export type Frozen = 'weights' | 'means' | 'covariances';
 
 export interface Params {
   readonly k: number;
@@ -11,121 +13,31 @@ export interface Params {
   readonly covType: CovarianceType;
   readonly weights: Float64Array; // k
   readonly means: Float64Array; // k·d
-  readonly covariances: Float64Array; // full k·d·d, tied d·d, diag k·d, spherical k
-  readonly precChol: Float64Array; // same shape, scikit-learn's precisions_cholesky_ (upper-triangular for full/tied)
+  readonly covariances: Float64Array; // the model's storage layout
+  readonly precChol: Float64Array; // same layout: scikit-learn's precisions_cholesky_ (upper-triangular for full matrices)
 }
 
-/** Number of doubles in a covariance (or precision Cholesky) array of this type. */
+/**
+ * What one E-pass needs, and all it needs: means, precision factors in a kernel layout and a log constant per
+ * component (log πₖ + log det Pₖ − ½·d·log 2π, or any other per-component term an algorithm adds), and which
+ * statistics to accumulate. Drivers and workers move these, never a covariance model.
+ */
+export interface KernelParams {
+  readonly k: number;
+  readonly d: number;
+  readonly layout: LayoutCode;
+  readonly sxxKind: 'full' | 'diag';
+  readonly means: Float64Array;
+  readonly prec: Float64Array;
+  readonly logConst: Float64Array;
+}
+
+export const modelOf = (p: { covType: CovarianceType }): CovarianceModel => covarianceModel(p.covType);
+
+/** Number of doubles in a covariance (or precision factor) array of this model. */
 export function covSize(covType: CovarianceType, k: number, d: number): number {
-  switch (covType) {
-    case 'full': return k * d * d;
-    case 'tied': return d * d;
-    case 'diag': return k * d;
-    case 'spherical': return k;
-  }
-}
-
-/** The shape scikit-learn uses for covariances_/precisions_ of this type. */
-export function covShape(covType: CovarianceType, k: number, d: number): number[] {
-  switch (covType) {
-    case 'full': return [k, d, d];
-    case 'tied': return [d, d];
-    case 'diag': return [k, d];
-    case 'spherical': return [k];
-  }
-}
-
-/** Number of (square) matrices in a full/tied array. */
-const matrixCount = (covType: CovarianceType, k: number): number => (covType === 'full' ? k : 1);
-
-/**
- * Precision Cholesky factors from covariances, as scikit-learn: P = (L⁻¹)ᵀ with Σ = L·Lᵀ, so P is upper-triangular
- * and P·Pᵀ = Σ⁻¹. Returns the index of the first component that is not positive definite, or -1 on success.
- * With `floor` (laid out like the diagonal: k·d for full and diag, d for tied, k for spherical), a Cholesky pivot or
- * variance must also exceed its floor — the M-step's test for covariances that are only positive through rounding.
- */
-export function precCholFromCov(
-  cov: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array, floor?: Float64Array,
-): number {
-  if (covType === 'full' || covType === 'tied') {
-    const l = new Float64Array(d * d);
-    const inv = new Float64Array(d * d);
-    for (let c = 0; c < matrixCount(covType, k); c++) {
-      if (choleskyPivot(cov, c * d * d, d, l, 0, floor, c * d) >= 0) return c;
-      invertLower(l, 0, d, inv, 0);
-      transpose(inv, 0, d, out, c * d * d);
-    }
-    return -1;
-  }
-  for (let i = 0; i < cov.length; i++) {
-    const v = cov[i];
-    if (!(v > (floor ? floor[i] : 0)) || !Number.isFinite(v)) return covType === 'diag' ? Math.floor(i / d) : i;
-    out[i] = 1 / Math.sqrt(v);
-  }
-  return -1;
-}
-
-/** Covariances from precision Cholesky factors: Σ = (P·Pᵀ)⁻¹ = L·Lᵀ with L = (Pᵀ)⁻¹. */
-export function covFromPrecChol(prec: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array): void {
-  if (covType === 'full' || covType === 'tied') {
-    const pt = new Float64Array(d * d);
-    const l = new Float64Array(d * d);
-    for (let c = 0; c < matrixCount(covType, k); c++) {
-      transpose(prec, c * d * d, d, pt, 0);
-      invertLower(pt, 0, d, l, 0);
-      lowerTimesTranspose(l, 0, d, out, c * d * d);
-    }
-    return;
-  }
-  for (let i = 0; i < prec.length; i++) out[i] = 1 / (prec[i] * prec[i]);
-}
-
-/**
- * Precision Cholesky factors from precision matrices (the meaning of precisionsInit, as in scikit-learn).
- * Returns the first component that is not positive definite, or -1.
- */
-export function precCholFromPrecision(precision: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array): number {
-  if (covType === 'full' || covType === 'tied') {
-    // Σ = Λ⁻¹ = L⁻ᵀ·L⁻¹ with Λ = L·Lᵀ; then the upper factor from Σ, so every factor has one layout.
-    const cov = new Float64Array(precision.length);
-    const l = new Float64Array(d * d);
-    const inv = new Float64Array(d * d);
-    for (let c = 0; c < matrixCount(covType, k); c++) {
-      if (!choleskyLower(precision, c * d * d, d, l, 0)) return c;
-      invertLower(l, 0, d, inv, 0);
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          for (let p = i; p < d; p++) s += inv[p * d + i] * inv[p * d + j];
-          cov[c * d * d + i * d + j] = s;
-          cov[c * d * d + j * d + i] = s;
-        }
-      }
-    }
-    return precCholFromCov(cov, covType, k, d, out);
-  }
-  for (let i = 0; i < precision.length; i++) {
-    const v = precision[i];
-    if (!(v > 0) || !Number.isFinite(v)) return covType === 'diag' ? Math.floor(i / d) : i;
-    out[i] = Math.sqrt(v);
-  }
-  return -1;
-}
-
-/** log det Pₖ per component (half the log-determinant of the precision). */
-export function logDetPrecChol(prec: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array): void {
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    if (covType === 'full' || covType === 'tied') {
-      const off = covType === 'full' ? c * d * d : 0;
-      for (let i = 0; i < d; i++) s += Math.log(prec[off + i * d + i]);
-    } else if (covType === 'diag') {
-      for (let i = 0; i < d; i++) s += Math.log(prec[c * d + i]);
-    } else {
-      s = d * Math.log(prec[c]);
-    }
-    out[c] = s;
-  }
+  const layout = covarianceModel(covType).layout;
+  return layout.blocks(k) * layout.blockSize(d);
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -133,16 +45,21 @@ const LOG_2PI = Math.log(2 * Math.PI);
 /** logConst[k] = log πₖ + log det Pₖ − ½·d·log 2π, the per-component constant the kernels add. */
 export function logConstants(p: Params, out: Float64Array, outOff = 0): void {
   const ld = new Float64Array(p.k);
-  logDetPrecChol(p.precChol, p.covType, p.k, p.d, ld);
+  modelOf(p).layout.logDet(p.precChol, p.k, p.d, ld);
   for (let c = 0; c < p.k; c++) out[outOff + c] = Math.log(p.weights[c]) + ld[c] - 0.5 * p.d * LOG_2PI;
 }
 
+/** The kernels' view of a Gaussian mixture. */
+export function kernelParams(p: Params): KernelParams {
+  const model = modelOf(p);
+  const logConst = new Float64Array(p.k);
+  logConstants(p, logConst);
+  return { k: p.k, d: p.d, layout: model.layout.code, sxxKind: model.statsKind, means: p.means, prec: p.precChol, logConst };
+}
+
 /** Free parameters of the model, as scikit-learn's _n_parameters (minus any frozen groups). */
-export function parameterCount(
-  covType: CovarianceType, k: number, d: number,
-  frozen: readonly string[] = [],
-): number {
-  const cov = covType === 'full' ? (k * d * (d + 1)) / 2 : covType === 'diag' ? k * d : covType === 'tied' ? (d * (d + 1)) / 2 : k;
+export function parameterCount(covType: CovarianceType, k: number, d: number, frozen: readonly string[] = []): number {
+  const cov = covarianceModel(covType).nParams(k, d);
   return (frozen.includes('covariances') ? 0 : cov) + (frozen.includes('means') ? 0 : k * d) + (frozen.includes('weights') ? 0 : k - 1);
 }
 
@@ -151,4 +68,11 @@ export function cloneParams(p: Params): Params {
     k: p.k, d: p.d, covType: p.covType,
     weights: p.weights.slice(), means: p.means.slice(), covariances: p.covariances.slice(), precChol: p.precChol.slice(),
   };
+}
+
+/** Parameters with precision factors computed from covariances; the index of a block that is not positive definite otherwise. */
+export function withFactors(covType: CovarianceType, k: number, d: number, weights: Float64Array, means: Float64Array, covariances: Float64Array): Params | number {
+  const precChol = new Float64Array(covariances.length);
+  const bad = covarianceModel(covType).layout.factor(covariances, k, d, precChol);
+  return bad >= 0 ? bad : { k, d, covType, weights, means, covariances, precChol };
 }

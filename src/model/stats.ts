@@ -9,7 +9,7 @@
  */
 import { DataError } from '../api/errors.js';
 import { jsonReader, nest } from '../api/json-reader.js';
-import type { CovarianceType } from '../api/options.js';
+import { covarianceModel, type CovarianceType } from './covariance/registry.js';
 
 export interface SufficientStats {
   readonly k: number;
@@ -44,9 +44,6 @@ export interface SufficientStatsJSON {
   sxx: number[][][] | number[][];
   centers: number[][];
 }
-
-export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' =>
-  covType === 'full' || covType === 'tied' ? 'full' : 'diag';
 
 export function emptyStats(k: number, d: number, sxxKind: 'full' | 'diag', centers: Float64Array): SufficientStats {
   return {
@@ -126,7 +123,7 @@ export const SufficientStats = {
   empty(k: number, d: number, covarianceType: CovarianceType, centers: ArrayLike<number>): SufficientStats {
     const c = Float64Array.from(centers);
     if (c.length !== k * d) throw new DataError(`SufficientStats.empty: centers must hold k·d = ${k * d} numbers; got ${c.length}`);
-    return emptyStats(k, d, sxxKindOf(covarianceType), c);
+    return emptyStats(k, d, covarianceModel(covarianceType).statsKind, c);
   },
 
   /**

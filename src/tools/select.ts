@@ -5,26 +5,13 @@
  */
 import { DataError, FitError, OptionError } from '../api/errors.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
+import { selectModelOptions, type CovarianceType, type Criterion, type GaussianMixtureOptions, type SelectionOnlyOptions } from '../api/options.js';
 import { toRows, type Matrix } from '../data/matrix.js';
-import type { CovarianceType, GaussianMixtureOptions } from '../api/options.js';
 import { Random } from '../util/random.js';
 
-export type Criterion = 'bic' | 'aic' | 'cv';
+export type { Criterion };
 
-export const COVARIANCE_TYPES: readonly CovarianceType[] = Object.freeze(['full', 'tied', 'diag', 'spherical']);
-
-export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'> {
-  /** Candidate numbers of components (default 1…9, as mclust). */
-  nComponents?: readonly number[];
-  /** Candidate covariance types (default all four). */
-  covarianceTypes?: readonly CovarianceType[];
-  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
-  criterion?: Criterion;
-  /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
-  folds?: number;
-  /** Called after each candidate is evaluated (for progress reporting). */
-  onCandidate?: ((info: { index: number; total: number; row: SelectionRow }) => void) | null;
-}
+export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'>, SelectionOnlyOptions<SelectionRow> {}
 
 export interface SelectionRow {
   nComponents: number;
@@ -57,33 +44,6 @@ export interface SelectionResult {
   model: GaussianMixture;
 }
 
-function checkOptions(options: SelectModelOptions): {
-  ks: number[]; types: CovarianceType[]; criterion: Criterion; folds: number; rest: GaussianMixtureOptions;
-  onCandidate: SelectModelOptions['onCandidate'];
-} {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new OptionError('options', 'selectModel options must be a plain object');
-  }
-  const { nComponents, covarianceTypes, criterion = 'bic', folds = 5, onCandidate, ...rest } = options;
-  const ks = nComponents === undefined ? [1, 2, 3, 4, 5, 6, 7, 8, 9] : nComponents;
-  if (!Array.isArray(ks) || ks.length === 0 || !ks.every((k) => Number.isInteger(k) && k >= 1)) {
-    throw new OptionError('nComponents', `nComponents must be a non-empty array of integers ≥ 1; got ${JSON.stringify(nComponents)}`);
-  }
-  const types = covarianceTypes === undefined ? [...COVARIANCE_TYPES] : covarianceTypes;
-  if (!Array.isArray(types) || types.length === 0 || !types.every((t) => COVARIANCE_TYPES.includes(t))) {
-    throw new OptionError('covarianceTypes', `covarianceTypes must be a non-empty array of 'full', 'tied', 'diag', 'spherical'; got ${JSON.stringify(covarianceTypes)}`);
-  }
-  if (!['bic', 'aic', 'cv'].includes(criterion as string)) {
-    throw new OptionError('criterion', `criterion must be one of 'bic', 'aic', 'cv'; got ${JSON.stringify(criterion)}`);
-  }
-  if (!Number.isInteger(folds) || folds < 2) throw new OptionError('folds', `folds must be an integer ≥ 2; got ${String(folds)}`);
-  if (onCandidate != null && typeof onCandidate !== 'function') throw new OptionError('onCandidate', 'onCandidate must be a function');
-  if ((rest as GaussianMixtureOptions).warmStart) throw new OptionError('warmStart', 'selectModel fits fresh models; warmStart is not supported');
-  // Validate the shared options once, up front, so a typo is an error rather than a table of failures.
-  new GaussianMixture({ ...rest, nComponents: ks[0], covarianceType: types[0] });
-  return { ks: [...new Set(ks)], types: [...new Set(types)], criterion, folds, rest, onCandidate };
-}
-
 /** Rows of X as an array (views into a dense buffer; no copy when X is already an array of rows). */
 function rowList(X: Matrix): ArrayLike<number>[] {
   if (Array.isArray(X)) return X as ArrayLike<number>[];
@@ -104,7 +64,7 @@ const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || 
  * fitted on all of X. Throws FitError if every candidate fails (or the DataError that failed them all alike).
  */
 export function selectModel(X: Matrix, options: SelectModelOptions = {}): SelectionResult {
-  const { ks, types, criterion, folds, rest, onCandidate } = checkOptions(options);
+  const { ks, types, criterion, folds, rest, onCandidate } = selectModelOptions<SelectionRow>(options);
   const rows = toRows(X); // validates X once: bad data is an error, not a table of failures
   const lowerIsBetter = criterion !== 'cv';
   const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);

@@ -1,14 +1,11 @@
 /**
- * Messages between the fitAsync driver (main thread) and its workers. Everything here is structured-cloneable:
- * options travel without their onIteration callback (callbacks stay on the main thread, where the EM loop runs).
+ * Messages between the fitAsync driver (main thread) and its workers. A worker answers the protocol's requests
+ * (em/protocol.ts) over its rows; statistics passes come back per segment and the worst rows with their log p(x), so
+ * the driver can put them together exactly as one pass would. Everything here is structured-cloneable.
  */
+import type { BackendChoice } from '../../api/options.js';
 import type { BackendName } from '../../backends/types.js';
-import type { ResolvedOptions } from '../../api/options.js';
-import type { InitPrep } from '../../init/init.js';
-import type { LloydRequest } from '../../tools/kmeans.js';
-import type { Params } from '../../model/params.js';
-import type { RandomState } from '../../util/random.js';
-import type { SeedRequest } from '../../init/seeding.js';
+import type { Reply, Request, RequestType } from '../../em/protocol.js';
 
 /** Where a worker finds its rows: `data` holds rows [offset, offset + data.length / d) of X, row-major. */
 export interface SetupMessage {
@@ -20,8 +17,10 @@ export interface SetupMessage {
   offset: number;
   n: number;
   d: number;
-  /** This worker's own rows, [start, end) in X's numbering: its segment when passes are split statically, and the
-   *  range it reports its worst-explained rows from. */
+  /**
+   * This worker's own rows, [start, end) in X's numbering: its segment when passes are split statically, and the
+   * range it reports its worst-explained rows from.
+   */
   start: number;
   end: number;
   /**
@@ -32,27 +31,16 @@ export interface SetupMessage {
   segments: number[];
   claim: Int32Array | null;
   segment: number;
-  /** Options without onIteration. */
-  options: Omit<ResolvedOptions, 'onIteration'> & { onIteration: null };
+  backend: BackendChoice;
   /** Worker 0 of a fit that initialises: it holds all rows and serves the in-order requests ('prepare', …). */
   servesInit: boolean;
-  /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see seeding.ts). */
+  /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see init/chunks.ts). */
   seedChunks: [number, number];
 }
 
 export type ToWorker =
   | SetupMessage
-  /** Worker 0 only (it holds all rows): the random starts' in-order pass (prepareInit), drawing from the fit's Random. */
-  | { type: 'prepare'; rng: RandomState; mean: Float64Array }
-  /** Chunked initialisation passes (seeding.ts): 'seed-first-weighted' and 'seed-rows' to worker 0, the others to the owners of chunks. */
-  | SeedRequest
-  /** Initialisation's nearest-center statistics, per segment like 'estep' (LloydRequest 'assign'). */
-  | Extract<LloydRequest, { type: 'assign' }>
-  /** Worker 0 only: the rows farthest from their nearest center (LloydRequest 'farthest'). */
-  | Extract<LloydRequest, { type: 'farthest' }>
-  | { type: 'estep'; params: Params; hard: boolean }
-  /** The worker's `count` worst-explained rows (see EMRequest 'worst'), with their log p(x) for the merge. */
-  | { type: 'worst'; params: Params; count: number }
+  | { type: 'request'; request: Request }
   /** The fit is over and the worker goes back to the pool: it drops its rows (no reply). */
   | { type: 'release' };
 
@@ -62,7 +50,7 @@ export interface SegmentStats {
   stats: StatsPayload;
 }
 
-/** Sufficient statistics without their centers (the driver knows them: the means of the E-pass parameters). */
+/** Sufficient statistics without their centers (the driver knows them). */
 export interface StatsPayload {
   logLik: number;
   sumW: number;
@@ -70,6 +58,10 @@ export interface StatsPayload {
   sx: Float64Array;
   sxx: Float64Array;
 }
+
+/** A worker's reply to a request of type T. */
+export type WorkerReply<T extends RequestType> =
+  T extends 'estep' | 'assign' ? SegmentStats[] : T extends 'worst' ? { rows: Float64Array[]; lse: number[] } : Reply<T>;
 
 /** An error as it crosses the thread boundary; `kind` names the gaussmix error class to rebuild. */
 export interface ErrorPayload {
@@ -88,12 +80,5 @@ export interface ErrorPayload {
 
 export type FromWorker =
   | { type: 'ready'; backend: BackendName }
-  /** The in-order pass, and the Random's state after it. */
-  | { type: 'prep'; prep: InitPrep; rng: RandomState }
-  /** A SeedServer's answer (potentials of the worker's own chunks, rows, a row index, or null). */
-  | { type: 'seed'; value: number | Float64Array | null }
-  | { type: 'rows'; rows: Float64Array[] }
-  /** The segments this worker served in a statistics pass (possibly none). */
-  | { type: 'stats'; parts: SegmentStats[] }
-  | { type: 'worst'; rows: Float64Array[]; lse: number[] }
+  | { type: 'reply'; value: unknown }
   | { type: 'error'; error: ErrorPayload };

@@ -3,7 +3,6 @@ import { DegenerateError } from '../../model/degeneracy.js';
 import {
   BackendError, DataError, FitError, GaussianMixtureError, ModelFormatError, OptionError,
 } from '../../api/errors.js';
-import type { Rows } from '../../data/matrix.js';
 import type { ErrorPayload } from './messages.js';
 
 export function errorToPayload(e: unknown): ErrorPayload {
@@ -52,15 +51,4 @@ export function payloadToError(p: ErrorPayload): Error {
   }
   if (p.stack) e.stack = `${e.name}: ${e.message}\n    (thrown in a gaussmix worker)\n${p.stack.split('\n').slice(1).join('\n')}`;
   return e;
-}
-
-/** Rows over a row-major Float64Array (d columns). */
-export function arrayRows(data: Float64Array, d: number): Rows {
-  return {
-    n: data.length / d,
-    d,
-    copyRows(start, count, dst, dstOff) {
-      dst.set(data.subarray(start * d, (start + count) * d), dstOff);
-    },
-  };
 }

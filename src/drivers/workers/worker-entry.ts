@@ -2,26 +2,21 @@
  * The fitAsync worker: bundled by scripts/build-worker.mjs into one self-contained script (build/worker-source.ts)
  * and started from that string, so it runs the same code in Node (worker_threads, eval) and in browsers (Blob URL).
  *
- * A worker has its own backend instance and reads all rows of X (shared memory) or a private copy of its own range
- * (all rows for worker 0 when it serves initialisation). It answers the EM loop's data requests:
- * 'estep' and initialisation's 'assign' → sufficient statistics per segment of the rows (the segments it claims
- * from the shared counter, or its own range); 'worst' → over its own range; k-means++ seeding passes over its seed
- * chunks (and the data moments' sums); worker 0 also 'prepare' (the random starts' pass over all rows, drawing from
- * the fit's Random, whose state comes with the request and goes back with the reply), 'farthest', 'seed-rows' and
- * 'seed-first-weighted' (all rows).
+ * A worker has its own backend instance and a RowServer over the rows it holds: all of X (shared memory) or a
+ * private copy of its own range (all rows for worker 0 when it serves initialisation). Statistics passes ('estep',
+ * 'assign') cover the segments it claims from the shared counter (or its own range); 'worst' its own range; the
+ * seeding passes its seed chunks; the requests that need every row in order ('prepare', 'farthest', 'seed-rows',
+ * 'seed-first-weighted') go to worker 0 only.
  */
 import { getBackend, init as initWasm } from '../../backends/index.js';
-import type { Backend } from '../../backends/types.js';
-import { loadParams, serveWorst } from '../../em/loop.js';
-import { prepareInit } from '../../init/init.js';
-import { farthestRows, serveAssign } from '../../tools/kmeans.js';
-import type { Rows } from '../../data/matrix.js';
-import { Random } from '../../util/random.js';
-import { isSeedRequest, SeedServer } from '../../init/seeding.js';
-import { Workspace } from '../../backends/workspace.js';
+import { rowRange, denseRows } from '../../data/rows.js';
+import { serve } from '../../em/drive.js';
+import type { Request } from '../../em/protocol.js';
 import type { SufficientStats } from '../../model/stats.js';
+import { RowServer } from '../local/row-server.js';
+import { collectWorst, WorstCollector } from '../local/worst.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
-import { arrayRows, errorToPayload } from './wire.js';
+import { errorToPayload } from './wire.js';
 
 interface Port {
   post(msg: FromWorker, transfer?: Transferable[]): void;
@@ -44,99 +39,70 @@ function port(): Port {
 
 interface State {
   setup: SetupMessage;
-  backend: Backend;
-  rows: Rows;
-  weights: Float64Array | null;
-  ws: Workspace;
-  /** k-means++ state while an initialisation seeds (dropped at the next other request). */
-  seeding: SeedServer | null;
+  server: RowServer;
 }
+
+const ALL_ROWS: readonly Request['type'][] = ['prepare', 'farthest', 'seed-rows', 'seed-first-weighted'];
 
 const io = port();
 let state: State | null = null;
 
 async function setup(m: SetupMessage): Promise<FromWorker> {
   // Asynchronous compilation first: large modules may not compile synchronously everywhere.
-  if (m.options.backend !== 'js') await initWasm();
-  const backend = getBackend(m.options.backend);
-  const o = m.options;
-  state = {
-    setup: m,
-    backend,
-    rows: arrayRows(m.data, m.d),
-    weights: m.weights,
-    ws: new Workspace(backend, m.d, o.nComponents, o.covarianceType),
-    seeding: null,
-  };
+  if (m.backend !== 'js') await initWasm();
+  const backend = getBackend(m.backend);
+  state = { setup: m, server: new RowServer(denseRows(m.data, m.d), m.weights, backend, m.seedChunks) };
   return { type: 'ready', backend: backend.name };
-}
-
-function handle(m: Exclude<ToWorker, { type: 'release' }>): FromWorker | Promise<FromWorker> {
-  if (m.type === 'setup') return setup(m);
-  const s = state;
-  if (!s) throw new Error('gaussmix worker: request before setup');
-  if (isSeedRequest(m)) {
-    const [c0, c1] = s.setup.seedChunks;
-    if ((m.type === 'seed-first-weighted' || m.type === 'seed-rows') && !s.setup.servesInit) {
-      throw new Error(`gaussmix worker: ${m.type} request to a worker that does not hold all rows`);
-    }
-    return { type: 'seed', value: (s.seeding ??= new SeedServer(s.rows, s.weights, s.backend, c0, c1)).serve(m) };
-  }
-  s.seeding = null; // seeding is over: its per-row distances can go
-  if (m.type === 'prepare') {
-    if (!s.setup.servesInit) throw new Error('gaussmix worker: prepare request to a worker that does not hold all rows');
-    const rng = new Random(0);
-    rng.setState(m.rng);
-    const prep = prepareInit(s.rows, s.weights, s.setup.options, rng, m.mean);
-    return { type: 'prep', prep, rng: rng.getState() };
-  }
-  if (m.type === 'farthest') {
-    if (!s.setup.servesInit) throw new Error('gaussmix worker: farthest request to a worker that does not hold all rows');
-    return { type: 'rows', rows: farthestRows(s.rows, m) };
-  }
-  const { offset, start, end, d } = s.setup;
-  if (m.type === 'assign') return segmentStats(s, (a, b) => serveAssign(s.rows, s.weights, m, s.backend, a, b));
-  if (m.type === 'worst') {
-    // The worst rows of this worker's range (the driver merges ranges in order, as one pass would see them) and
-    // their log p(x), recomputed row by row with the same kernels (a row's log p does not depend on its block).
-    const own = arrayRows(s.setup.data.subarray((start - offset) * d, (end - offset) * d), d);
-    const ownW = s.weights ? s.weights.subarray(start - offset, end - offset) : null;
-    const rows = serveWorst(own, ownW, m.params, m.count, s.backend);
-    const lse: number[] = [];
-    if (rows.length > 0) {
-      const flat = new Float64Array(rows.length * d);
-      rows.forEach((r, i) => flat.set(r, i * d));
-      const ws = new Workspace(s.backend, d, m.params.k, m.params.covType);
-      loadParams(ws, m.params);
-      ws.forEachLogResp(arrayRows(flat, d), (_s, count, _lr, l) => {
-        for (let r = 0; r < count; r++) lse.push(l[r]);
-      });
-    }
-    return { type: 'worst', rows, lse };
-  }
-  loadParams(s.ws, m.params);
-  return segmentStats(s, (a, b) => s.ws.accumulate(s.rows, s.weights, m.hard, a, b));
 }
 
 /**
  * A statistics pass: the statistics of each segment this worker serves — the segments it claims from the shared
  * counter until none is left, or its own one. `pass` takes row bounds in this worker's `data` numbering.
  */
-function segmentStats(s: State, pass: (start: number, end: number) => SufficientStats): FromWorker {
+function segmentStats(s: State, pass: (start: number, end: number) => SufficientStats): SegmentStats[] {
   const { segments, claim, segment, offset } = s.setup;
   const parts: SegmentStats[] = [];
-  const serve = (i: number): void => {
+  const run = (i: number): void => {
     const st = pass(segments[i] - offset, segments[i + 1] - offset);
     parts.push({ segment: i, stats: { logLik: st.logLik, sumW: st.sumW, nk: st.nk, sx: st.sx, sxx: st.sxx } });
   };
-  if (claim) for (let i = Atomics.add(claim, 0, 1); i < segments.length - 1; i = Atomics.add(claim, 0, 1)) serve(i);
-  else serve(segment);
-  return { type: 'stats', parts };
+  if (claim) for (let i = Atomics.add(claim, 0, 1); i < segments.length - 1; i = Atomics.add(claim, 0, 1)) run(i);
+  else run(segment);
+  return parts;
 }
 
-function reply(msg: FromWorker): void {
-  if (msg.type === 'stats') io.post(msg, msg.parts.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]));
-  else io.post(msg);
+/** The worst rows of this worker's own range, with their log p(x) for the driver's merge in row order. */
+function ownWorst(s: State, req: Request<'worst'>): { rows: Float64Array[]; lse: number[] } {
+  const { start, end, offset } = s.setup;
+  const { server } = s;
+  const col = new WorstCollector(req.count, server.rows.d);
+  const w = server.w ? server.w.subarray(start - offset, end - offset) : null;
+  collectWorst(rowRange(server.rows, start - offset, end - offset), w, req.params, col, server.backend, server.workspace(req.params));
+  return { rows: col.result(), lse: col.scores() };
+}
+
+function answer(req: Request): unknown {
+  const s = state;
+  if (!s) throw new Error('gaussmix worker: request before setup');
+  if (ALL_ROWS.includes(req.type) && !s.setup.servesInit) {
+    throw new Error(`gaussmix worker: ${req.type} request to a worker that does not hold all rows`);
+  }
+  switch (req.type) {
+    case 'estep':
+      return segmentStats(s, (a, b) => s.server.estep(req, a, b));
+    case 'assign':
+      return segmentStats(s, (a, b) => s.server.assign(req, a, b));
+    case 'worst':
+      return ownWorst(s, req);
+    default:
+      return serve(s.server.handlers, req);
+  }
+}
+
+/** Posts the reply to a request; segment statistics move (their buffers are transferred, not copied). */
+function reply(req: Request, value: unknown): void {
+  const stats = req.type === 'estep' || req.type === 'assign' ? (value as SegmentStats[]) : [];
+  io.post({ type: 'reply', value }, stats.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]));
 }
 
 io.listen((m) => {
@@ -145,9 +111,8 @@ io.listen((m) => {
     return;
   }
   try {
-    const out = handle(m);
-    if (out instanceof Promise) out.then(reply, (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }));
-    else reply(out);
+    if (m.type === 'setup') setup(m).then((r) => io.post(r), (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }));
+    else reply(m.request, answer(m.request));
   } catch (e) {
     io.post({ type: 'error', error: errorToPayload(e) });
   }

@@ -1,0 +1,146 @@
+/**
+ * What fitStream reads: a re-iterable source of row chunks (a function returning an (async) iterable, or a CSV path),
+ * each pass validated chunk by chunk with errors that name the row in the whole stream.
+ */
+import type { CsvOptions } from '../../api/options.js';
+import { DataError, GaussianMixtureError, OptionError } from '../../api/errors.js';
+import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+
+/** A chunk of rows, optionally with one sample weight per row. */
+export type StreamChunk = Matrix | { X: Matrix; sampleWeight?: ArrayLike<number> | null };
+
+/**
+ * A re-iterable source: a function returning a fresh (async) iterable of chunks each time it is called. Every call
+ * must yield the same rows in the same order (one call per pass).
+ */
+export type ChunkSource = () => AsyncIterable<StreamChunk> | Iterable<StreamChunk>;
+
+export interface Chunk {
+  rows: Rows;
+  /** Weights as given (validated), or null. */
+  w: Float64Array | null;
+  /** Index of the chunk's first row in the whole stream. */
+  offset: number;
+}
+
+const isWeighted = (c: unknown): c is { X: Matrix; sampleWeight?: ArrayLike<number> | null } =>
+  typeof c === 'object' && c !== null && !Array.isArray(c) && 'X' in c;
+
+export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number, offset: number): Float64Array | null {
+  if (w == null) return null;
+  if (typeof w !== 'object' || typeof w.length !== 'number') throw new DataError(`sampleWeight of the chunk at row ${offset} must be an array of numbers`);
+  if (w.length !== n) throw new DataError(`sampleWeight of the chunk at row ${offset} must have one weight per row (${n}); got ${w.length}`);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = w[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new DataError(`sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${String(v)}`, offset + i);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+const rowCount = (x: unknown): number => {
+  if (Array.isArray(x)) return x.length;
+  if (typeof x === 'object' && x !== null && 'rows' in x) return (x as { rows: number }).rows;
+  return -1;
+};
+
+/** Validates one chunk; errors name the row in the whole stream. */
+export function toChunk(raw: unknown, offset: number, d: number | undefined): Chunk | null {
+  const X = (isWeighted(raw) ? raw.X : raw) as Matrix;
+  if (rowCount(X) === 0) return null; // empty chunks are allowed and skipped
+  let rows: Rows;
+  try {
+    rows = toRows(X, 'X', d);
+  } catch (e) {
+    if (e instanceof DataError) {
+      const row = e.row === undefined ? undefined : offset + e.row;
+      throw new DataError(`chunk starting at row ${offset}: ${e.message}${row === undefined ? '' : ` (row ${row} of the stream)`}`, row, e.column);
+    }
+    throw e;
+  }
+  return { rows, w: isWeighted(raw) ? chunkWeights(raw.sampleWeight, rows.n, offset) : null, offset };
+}
+
+/** Imports a module by a name bundlers do not try to resolve (node:fs, csv-parse are only needed for CSV paths). */
+const importDynamic = (name: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ name);
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Reads a numeric CSV file in chunks of dense rows. */
+async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
+  const delimiter = o.delimiter ?? ',';
+  const chunkRows = o.chunkRows ?? 8192;
+  let fs: { createReadStream(p: string): NodeJS.ReadableStream };
+  let parse: (opts: object) => NodeJS.ReadWriteStream;
+  try {
+    fs = (await importDynamic('node:fs')) as typeof fs;
+    parse = ((await importDynamic('csv-parse')) as { parse: typeof parse }).parse;
+  } catch (e) {
+    throw new DataError(`reading a CSV path needs Node.js (node:fs) and csv-parse: ${(e as Error).message}. Pass a chunk source function instead.`);
+  }
+  const input = fs.createReadStream(path);
+  const parser = parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, info: true });
+  input.on('error', (e: Error) => parser.emit('error', e));
+  input.pipe(parser);
+  let d = -1;
+  let buf = new Float64Array(0);
+  let n = 0;
+  let first = true;
+  try {
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      const { record, info } = item;
+      if (first) {
+        first = false;
+        const header = o.header ?? 'auto';
+        if (header === true || (header === 'auto' && record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f)))) {
+          d = record.length;
+          continue;
+        }
+      }
+      if (d < 0) d = record.length;
+      if (record.length !== d) {
+        throw new DataError(`CSV '${path}' line ${info.lines}: expected ${d} fields, got ${record.length}`, undefined);
+      }
+      if (buf.length === 0) buf = new Float64Array(chunkRows * d);
+      for (let j = 0; j < d; j++) {
+        const f = record[j];
+        const v = NUMBER.test(f) ? Number(f) : NaN;
+        if (!Number.isFinite(v)) {
+          throw new DataError(`CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`, undefined, j);
+        }
+        buf[n * d + j] = v;
+      }
+      if (++n === chunkRows) {
+        yield { data: buf, rows: n, cols: d };
+        buf = new Float64Array(chunkRows * d);
+        n = 0;
+      }
+    }
+  } catch (e) {
+    if (e instanceof GaussianMixtureError) throw e;
+    throw new DataError(`cannot read CSV '${path}': ${(e as Error).message}`);
+  } finally {
+    input.unpipe?.(parser);
+    (input as unknown as { destroy?: () => void }).destroy?.();
+  }
+  if (n > 0) yield { data: buf.subarray(0, n * d), rows: n, cols: d };
+}
+
+/** Turns a source (function or CSV path) into a function that starts one validated pass. */
+export function passes(source: ChunkSource | string, csv: Required<CsvOptions>): () => AsyncIterable<unknown> {
+  if (typeof source === 'string') return () => csvChunks(source, csv);
+  if (typeof source !== 'function') {
+    throw new OptionError('source', 'fitStream source must be a function returning an (async) iterable of row chunks, or a CSV file path');
+  }
+  return () => {
+    const it = source();
+    if (it == null || (typeof (it as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+      throw new OptionError('source', 'fitStream source() must return an iterable or async iterable of row chunks');
+    }
+    return it as AsyncIterable<unknown>;
+  };
+}
+

@@ -1,0 +1,46 @@
+/**
+ * What a covariance model is to the rest of the library: one object per model, looked up by name in the registry
+ * (registry.ts). Nothing outside src/model/covariance/ asks which model it has; it asks the model (or its storage
+ * layout) instead. Adding a model is one file implementing CovarianceModel, one registry line and its tests.
+ */
+import type { SufficientStats } from '../stats.js';
+import type { Layout } from './layouts.js';
+
+/** The M-step's input for a covariance estimate: the E-pass statistics and what the shared part of the M-step derived. */
+export interface ScatterInput {
+  /** Statistics accumulated around the E-step's means (st.centers). */
+  readonly st: SufficientStats;
+  /** Responsibility mass per component with scikit-learn's 10ε guard (st.nk + 10ε). */
+  readonly nk: Float64Array;
+  /** Σ nk. */
+  readonly total: number;
+  /** Shift of each mean, k×d (new mean = center + δ); zero for empty components and frozen means. */
+  readonly delta: Float64Array;
+  /** Components that received (numerically) no responsibility; they keep their previous covariance. */
+  readonly empty: readonly boolean[];
+  readonly regCovar: number;
+  /** The previous covariances (same storage), kept by empty components. */
+  readonly prev: Float64Array;
+}
+
+export interface CovarianceModel {
+  /** The public name (`covarianceType`). */
+  readonly name: string;
+  /** How its covariances are stored and how the kernels read them. */
+  readonly layout: Layout;
+  /** What the E-pass must accumulate: full d×d scatter matrices or their diagonals. */
+  readonly statsKind: 'full' | 'diag';
+  /** The shape of `covariances` / `precisionsCholesky` users see (scikit-learn's for its four names). */
+  shape(k: number, d: number): number[];
+  /** Free covariance parameters (for BIC/AIC). */
+  nParams(k: number, d: number): number;
+  /** The M-step's covariances (storage layout, regCovar added); empty components keep their previous block. */
+  estimate(m: ScatterInput): Float64Array;
+  /**
+   * Noise floors of the pivots (or variances) of `cov`, laid out like the blocks' diagonals: a pivot must exceed its
+   * floor to count as positive (see mstep.ts). Empty components may be left at 0 (they keep their previous block).
+   */
+  floors(m: ScatterInput, cov: Float64Array): Float64Array;
+  /** Covariances of k components (storage) built from per-feature variances (each already regularised). */
+  fromVariances(variances: Float64Array, k: number): Float64Array;
+}
