@@ -1,7 +1,7 @@
-// Bundles src/drivers/workers/worker-entry.ts (EM E-pass + init + both backends, with the embedded wasm) into one
-// self-contained classic script and writes build/worker-source.ts exporting it as a string. fitAsync starts its
-// workers from that string (Node: worker_threads eval; browsers: a Blob URL), so neither Node, vitest nor any
-// bundler has to locate a separate worker file. Needs build/kernels-wasm.ts: run after scripts/embed-wasm.mjs.
+// Bundles src/drivers/workers/worker-entry.ts (the requests' servers over both backends; no wasm binary — workers
+// receive the compiled module from the thread that starts them) into one self-contained classic script and writes
+// build/worker-source.ts exporting it as a string. fitAsync starts its workers from that string (Node:
+// worker_threads eval; browsers: a Blob URL), so neither Node, vitest nor any bundler has to locate a worker file.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -13,9 +13,6 @@ const outPath = resolve(root, 'build/worker-source.ts');
 
 /** The worker bundle as a string (same esbuild settings every time, so the output is reproducible). */
 export async function bundleWorker() {
-  if (!existsSync(resolve(root, 'build/kernels-wasm.ts'))) {
-    throw new Error('build-worker: build/kernels-wasm.ts is missing; run `npm run build:wasm` (asc + embed-wasm) first');
-  }
   const res = await build({
     entryPoints: [entry],
     bundle: true,

@@ -7,7 +7,9 @@ import { BackendError } from '../api/errors.js';
 import type { BackendChoice } from '../api/options.js';
 import { createJsBackend } from './js.js';
 import type { Backend } from './types.js';
-import { createWasmBackend, createWasmBackendAsync } from './wasm.js';
+import { compiledModule, createWasmBackend, createWasmBackendAsync, provideWasm, provideWasmModule } from './wasm.js';
+
+export { compiledModule, provideWasm, provideWasmModule };
 
 let js: Backend | null = null;
 let wasm: Backend | null = null;

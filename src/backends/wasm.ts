@@ -1,9 +1,13 @@
 /**
- * The WebAssembly backend: the AssemblyScript kernels of `assembly/index.ts` (SIMD f64x2), embedded as base64
- * by `scripts/embed-wasm.mjs`. Kernels take raw byte pointers into the instance's memory (no lifting).
+ * The WebAssembly backend: the AssemblyScript kernels of `assembly/index.ts` (SIMD f64x2). Kernels take raw byte
+ * pointers into the instance's memory (no lifting).
+ *
+ * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the base64 that
+ * `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
+ * starts them (`provideWasmModule`). So the library's sources import nothing generated — unit tests run without a
+ * build on the JS twin — and the worker bundle carries no second copy of the binary.
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { wasmBase64 } from '../../build/kernels-wasm.js';
 import type { Backend, Kernels } from './types.js';
 
 interface KernelExports {
@@ -21,9 +25,30 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
+/** The binary (base64) an entry point provided, decoded on first use. */
+let wasmBase64: string | null = null;
 let cachedBytes: Uint8Array | undefined;
 /** The compiled module, shared by every backend instance created in this realm. */
 let cachedModule: WebAssembly.Module | undefined;
+
+/** Makes the kernel binary available (the package's entry points call this with the embedded build). */
+export function provideWasm(base64: string): void {
+  wasmBase64 ??= base64;
+}
+
+/** Uses an already compiled kernel module (a worker given its parent's). */
+export function provideWasmModule(module: WebAssembly.Module): void {
+  cachedModule ??= module;
+}
+
+/** The compiled module if one exists or can be compiled synchronously here; null otherwise. */
+export function compiledModule(): WebAssembly.Module | null {
+  try {
+    return (cachedModule ??= new WebAssembly.Module(wasmBytes() as BufferSource));
+  } catch {
+    return null;
+  }
+}
 
 function decodeBase64(b64: string): Uint8Array {
   const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
@@ -40,6 +65,7 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 function wasmBytes(): Uint8Array {
+  if (wasmBase64 === null) throw new Error('gaussmix: no kernel binary was provided (a source module imported without the package entry point)');
   return (cachedBytes ??= decodeBase64(wasmBase64));
 }
 

@@ -3,9 +3,9 @@
  * error (exit code 2) naming the option, like any other command-line mistake.
  */
 import { InvalidArgumentError } from 'commander';
-import type { CovarianceType } from '../api/options.js';
+import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 
-export const COVARIANCE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+export { COVARIANCE_TYPES };
 
 export function integer(min: number, what = 'an integer') {
   return (value: string): number => {

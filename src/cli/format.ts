@@ -3,6 +3,7 @@
  * are fixed-width so columns line up; numbers in CSV output keep full precision (shortest round-trip form).
  */
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
+import { covarianceModel } from '../model/covariance/registry.js';
 import type { SelectionResult } from '../tools/select.js';
 
 /** 4 decimals in the usual range (|v| in [0.001, 1e7)), otherwise exponent notation with 5 significant digits. */
@@ -61,20 +62,24 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
     text.push(prefix);
   };
   push(label(''), ctx.columns);
+  // the covariances as users see them: a matrix per component (rank 3), one shared matrix, a row of variances per
+  // component, or one variance per component
   const cov = gm.covariances;
-  const type = o.covarianceType;
+  const model = covarianceModel(o.covarianceType);
+  const rank = model.shape(k, d).length;
+  const matrix = (m: Float64Array[]) => m.forEach((r, i) => push(label(i === 0 ? 'covariance' : ''), cells(r)));
   for (let c = 0; c < k; c++) {
     rows.push([]);
     text.push(`component ${c}: weight ${gm.weights[c].toFixed(4)}`);
     push(label('mean'), cells(gm.means[c]));
-    if (type === 'full') (cov as Float64Array[][])[c].forEach((r, i) => push(label(i === 0 ? 'covariance' : ''), cells(r)));
-    else if (type === 'diag') push(label('variances'), cells((cov as Float64Array[])[c]));
-    else if (type === 'spherical') push(label('variance'), [num((cov as Float64Array)[c])]);
+    if (rank === 3) matrix((cov as Float64Array[][])[c]);
+    else if (rank === 2 && !model.layout.shared) push(label('variances'), cells((cov as Float64Array[])[c]));
+    else if (rank === 1) push(label('variance'), [num((cov as Float64Array)[c])]);
   }
-  if (type === 'tied') {
+  if (rank === 2 && model.layout.shared) {
     rows.push([]);
-    text.push('shared covariance (tied):');
-    (cov as Float64Array[]).forEach((r, i) => push(label(i === 0 ? 'covariance' : ''), cells(r)));
+    text.push(`shared covariance (${o.covarianceType}):`);
+    matrix(cov as Float64Array[]);
   }
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, j) => (widths[j] = Math.max(widths[j] ?? 0, c.length, 9)));

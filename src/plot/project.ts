@@ -2,6 +2,7 @@
  * Getting a mixture onto a plane: full D×D covariances for every covariance type, the two leading principal
  * axes of the data (for D > 2), and the projection of points, means (W·μ) and covariances (W·Σ·Wᵀ) onto them.
  */
+import { covarianceMatrices } from '../model/covariance/registry.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import type { Matrix } from '../data/matrix.js';
 import { toRows } from '../data/matrix.js';
@@ -63,21 +64,8 @@ export function symmetricEigen(a: Float64Array, d: number): { values: Float64Arr
 
 /** Every component's covariance as a full d×d row-major matrix, whatever the model's covariance type. */
 export function fullCovariances(model: GaussianMixture): Float64Array[] {
-  const k = model.weights.length;
-  const d = model.nFeatures;
-  const type = model.options.covarianceType;
-  const cov = model.covariances;
-  return Array.from({ length: k }, (_, c) => {
-    const out = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < d; j++) {
-        if (type === 'full') out[i * d + j] = (cov as Float64Array[][])[c][i][j];
-        else if (type === 'tied') out[i * d + j] = (cov as Float64Array[])[i][j];
-        else if (i === j) out[i * d + j] = type === 'diag' ? (cov as Float64Array[])[c][i] : (cov as Float64Array)[c];
-      }
-    }
-    return out;
-  });
+  const flat = (v: unknown): number[] => (typeof v === 'number' ? [v] : Array.from(v as ArrayLike<unknown>).flatMap(flat));
+  return covarianceMatrices(model.options.covarianceType, Float64Array.from(flat(model.covariances)), model.weights.length, model.nFeatures);
 }
 
 export interface Projection {

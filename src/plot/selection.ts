@@ -2,6 +2,7 @@
  * The model-selection curve: the criterion against the number of components, one line per covariance type
  * (mclust's BIC plot), with the best candidate ringed and labelled and failed fits marked on the axis.
  */
+import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { SelectionResult } from '../tools/select.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, short, svgDocument, textWidth, type Frame } from './svg.js';
 
@@ -11,17 +12,21 @@ export interface SelectionPlotOptions {
   height?: number;
 }
 
-const TYPE_COLORS: Record<string, string> = { full: color(0), tied: color(1), diag: color(4), spherical: color(2) };
+/** A covariance type's place in the registry: its series keeps one colour and marker in every plot. */
+const styleOf = (type: CovarianceType): number => Math.max(0, COVARIANCE_TYPES.indexOf(type));
 
-/** Marker of a covariance type: circle, square, triangle, diamond. */
-function marker(type: string, x: number, y: number, fill: string): string {
+/** The colour of series i (this palette order gives full, tied, diag, spherical their usual colours). */
+const seriesColor = (i: number): string => color([0, 1, 4, 2, 3, 5, 6, 7][i % 8] + 8 * Math.floor(i / 8));
+
+/** Marker of the i-th series: circle, square, triangle, diamond, then again. */
+function marker(i: number, x: number, y: number, fill: string): string {
   const s = 4.5;
-  switch (type) {
-    case 'tied':
+  switch (i % 4) {
+    case 1:
       return `<rect x="${n(x - s)}" y="${n(y - s)}" width="${n(2 * s)}" height="${n(2 * s)}" fill="${fill}" stroke="#fff" stroke-width="1"/>`;
-    case 'diag':
+    case 2:
       return `<path d="M${n(x)} ${n(y - s * 1.25)}L${n(x + s * 1.2)} ${n(y + s * 0.9)}L${n(x - s * 1.2)} ${n(y + s * 0.9)}Z" fill="${fill}" stroke="#fff" stroke-width="1"/>`;
-    case 'spherical':
+    case 3:
       return `<path d="M${n(x)} ${n(y - s * 1.35)}L${n(x + s * 1.35)} ${n(y)}L${n(x)} ${n(y + s * 1.35)}L${n(x - s * 1.35)} ${n(y)}Z" fill="${fill}" stroke="#fff" stroke-width="1"/>`;
     default:
       return `<circle cx="${n(x)}" cy="${n(y)}" r="${n(s)}" fill="${fill}" stroke="#fff" stroke-width="1"/>`;
@@ -64,7 +69,7 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
   body.push(axes(f, { ticks: xTicks, step: 1 }, yt, 'number of components K', `${name} (${direction})`));
 
   types.forEach((type, ti) => {
-    const c = TYPE_COLORS[type] ?? '#333';
+    const c = seriesColor(styleOf(type));
     const rows = result.table.filter((r) => r.covarianceType === type).sort((a, b) => a.nComponents - b.nComponents);
     // Lines connect consecutive successful K; a failed fit breaks the line.
     let d = '';
@@ -85,7 +90,7 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
         const y = f.bottom - 10;
         body.push(`<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`);
       } else {
-        body.push(marker(type, px(f, r.nComponents), py(f, r.score), c));
+        body.push(marker(styleOf(type), px(f, r.nComponents), py(f, r.score), c));
       }
     }
     body.push('</g>');
@@ -107,9 +112,9 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
   body.push(`<g class="legend" font-size="12" fill="#222"><text x="${n(gx)}" y="${n(gy)}" font-weight="bold">covariance</text>`);
   gy += 22;
   for (const type of types) {
-    const c = TYPE_COLORS[type] ?? '#333';
+    const c = seriesColor(styleOf(type));
     body.push(`<line x1="${n(gx)}" y1="${n(gy - 4)}" x2="${n(gx + 28)}" y2="${n(gy - 4)}" stroke="${c}" stroke-width="2"/>`);
-    body.push(marker(type, gx + 14, gy - 4, c));
+    body.push(marker(styleOf(type), gx + 14, gy - 4, c));
     body.push(`<text x="${n(gx + 36)}" y="${n(gy)}">${esc(type)}</text>`);
     gy += 20;
   }

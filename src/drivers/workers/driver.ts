@@ -10,6 +10,7 @@
  * serves its own rows as one segment.
  */
 import type { ResolvedOptions } from '../../api/options.js';
+import { compiledModule } from '../../backends/index.js';
 import type { BackendName } from '../../backends/types.js';
 import type { Matrix, Rows } from '../../data/matrix.js';
 import { driveAsync } from '../../em/drive.js';
@@ -153,6 +154,7 @@ async function setUp(
   const count = channels.length;
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
   const ready: Promise<{ backend: BackendName }>[] = [];
+  const wasmModule = o.backend === 'js' ? null : compiledModule();
   for (let i = 0; i < count; i++) {
     const [start, end] = [bounds[i], bounds[i + 1]];
     const servesInit = i === 0 && needInit;
@@ -162,7 +164,7 @@ async function setUp(
     f.check();
     const msg: SetupMessage = {
       type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, segments: at.shared ? segments : bounds, claim,
-      segment: i, backend: o.backend, servesInit, seedChunks: seedChunks[i],
+      segment: i, backend: o.backend, wasmModule, servesInit, seedChunks: seedChunks[i],
     };
     const done = channels[i].setup(msg, at.shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])]);
     done.catch(() => {}); // a failure surfaces through Promise.all below, possibly after later setups

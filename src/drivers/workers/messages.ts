@@ -32,6 +32,8 @@ export interface SetupMessage {
   claim: Int32Array | null;
   segment: number;
   backend: BackendChoice;
+  /** The compiled kernels (the workers instantiate it instead of compiling a copy of their own), or null. */
+  wasmModule: WebAssembly.Module | null;
   /** Worker 0 of a fit that initialises: it holds all rows and serves the in-order requests ('prepare', …). */
   servesInit: boolean;
   /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see init/chunks.ts). */

@@ -3,7 +3,6 @@
  * core stays importable in browsers: Node gets `worker_threads` through a dynamic import and runs the script with
  * `eval: true`; browsers get a classic Web Worker from a Blob URL. No bundler configuration is involved either way.
  */
-import { workerSource } from '../../../build/worker-source.js';
 import { BackendError } from '../../api/errors.js';
 import type { FromWorker, ToWorker } from './messages.js';
 
@@ -23,6 +22,20 @@ export interface WorkerHandle {
   keepAlive(on: boolean): void;
   /** Stops the worker; resolves once it is gone. Idempotent. */
   terminate(): Promise<void>;
+}
+
+/** The bundled worker script (build/worker-source.ts), handed over by the package's entry points. */
+let workerSource: string | null = null;
+
+export function provideWorkerSource(source: string): void {
+  workerSource ??= source;
+}
+
+function source(): string {
+  if (workerSource === null) {
+    throw new BackendError('fitAsync needs the bundled worker script, which only the package entry point provides (import from \'gaussmix\')');
+  }
+  return workerSource;
 }
 
 let live = 0;
@@ -76,7 +89,7 @@ function trackEnd(): () => void {
 
 async function spawnNode(): Promise<WorkerHandle> {
   const { Worker } = await (workerThreads ??= import(/* @vite-ignore */ /* webpackIgnore: true */ WORKER_THREADS) as Promise<NodeWorkerThreads>);
-  const w = new Worker(NODE_PRELUDE + workerSource, { eval: true, name: 'gaussmix' });
+  const w = new Worker(NODE_PRELUDE + source(), { eval: true, name: 'gaussmix' });
   const end = trackEnd();
   const route = new Routes();
   w.on('message', (m) => route.message(m));
@@ -147,7 +160,7 @@ function spawnWeb(): WorkerHandle {
     throw new BackendError('fitAsync needs worker threads (Node worker_threads or Web Workers with Blob URLs); none are available here. Use fit() instead.');
   }
   // One URL for the page's lifetime: revoking it while a worker may still be loading it breaks some browsers.
-  blobUrl ??= g.URL.createObjectURL(new g.Blob([workerSource], { type: 'text/javascript' }));
+  blobUrl ??= g.URL.createObjectURL(new g.Blob([source()], { type: 'text/javascript' }));
   const w = new g.Worker(blobUrl, { name: 'gaussmix' });
   const end = trackEnd();
   const route = new Routes();

@@ -8,7 +8,7 @@
  * seeding passes its seed chunks; the requests that need every row in order ('prepare', 'farthest', 'seed-rows',
  * 'seed-first-weighted') go to worker 0 only.
  */
-import { getBackend, init as initWasm } from '../../backends/index.js';
+import { getBackend, init as initWasm, provideWasmModule } from '../../backends/index.js';
 import { rowRange, denseRows } from '../../data/rows.js';
 import { serve } from '../../em/drive.js';
 import type { Request } from '../../em/protocol.js';
@@ -48,7 +48,7 @@ const io = port();
 let state: State | null = null;
 
 async function setup(m: SetupMessage): Promise<FromWorker> {
-  // Asynchronous compilation first: large modules may not compile synchronously everywhere.
+  if (m.wasmModule) provideWasmModule(m.wasmModule);
   if (m.backend !== 'js') await initWasm();
   const backend = getBackend(m.backend);
   state = { setup: m, server: new RowServer(denseRows(m.data, m.d), m.weights, backend, m.seedChunks) };

@@ -27,3 +27,10 @@ export function covarianceModel(name: CovarianceType): CovarianceModel {
 
 export type { CovarianceModel, ScatterInput } from './types.js';
 export { LAYOUTS, LAYOUT_CODE, type Layout, type LayoutCode } from './layouts.js';
+
+/** Every component's covariance as a full d×d matrix, from the values users see (`covariances`, flattened). */
+export function covarianceMatrices(name: CovarianceType, values: Float64Array, k: number, d: number): Float64Array[] {
+  const model = MODELS[name] as CovarianceModel;
+  const storage = model.fromPublic ? model.fromPublic(values, k, d) : values;
+  return Array.from({ length: k }, (_, c) => model.layout.matrix(storage, c, d));
+}

@@ -43,4 +43,9 @@ export interface CovarianceModel {
   floors(m: ScatterInput, cov: Float64Array): Float64Array;
   /** Covariances of k components (storage) built from per-feature variances (each already regularised). */
   fromVariances(variances: Float64Array, k: number): Float64Array;
+  /**
+   * Storage from the values users see (`covariances` flattened in `shape`). Absent when the two coincide, as for the
+   * scikit-learn names; a model whose public shape differs from its storage converts (and checks its constraint).
+   */
+  fromPublic?(values: Float64Array, k: number, d: number): Float64Array;
 }
