@@ -3,9 +3,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DegenerateError, FitError, GaussianMixture, type CovarianceType } from '../src/index.js';
-import { adjustedRand, covMatrices, deepFreeze, isSPD, mixture } from './helpers/data.js';
-import { expectClose, flat } from './helpers/compare.js';
+import { DegenerateError, FitError, GaussianMixture, type CovarianceType } from '../../src/index.js';
+import { adjustedRand, covMatrices, deepFreeze, isSPD, mixture } from '../helpers/data.js';
+import { expectClose, flat } from '../helpers/compare.js';
 
 const COV_TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const covArb = fc.constantFrom(...COV_TYPES);

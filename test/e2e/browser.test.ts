@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianMixture } from '../src/index.js';
-import type { GaussianMixtureOptions } from '../src/api/options.js';
+import { GaussianMixture } from '../../src/index.js';
+import type { GaussianMixtureOptions } from '../../src/api/options.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 // The flags that work on this machine: no sandbox as root, and no background traffic to Google's hosts, which the
@@ -20,7 +20,7 @@ const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const repo = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
 interface PageResult {
   weights: number[];

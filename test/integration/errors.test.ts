@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DataError, FitError, GaussianMixture, GaussianMixtureError, ModelFormatError, NotFittedError, OptionError, SufficientStats, kmeans,
-} from '../src/index.js';
-import { mixture } from './helpers/data.js';
+} from '../../src/index.js';
+import { mixture } from '../helpers/data.js';
 
 const { X } = mixture(1, 60, 2, 2, 8);
 

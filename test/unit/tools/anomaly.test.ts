@@ -3,9 +3,9 @@
  * default — reference values below are hand-computed order statistics), flagged rows are those strictly below it.
  */
 import { describe, expect, it } from 'vitest';
-import { quantile } from '../src/tools/anomaly.js';
-import { anomalyThreshold, detectAnomalies, GaussianMixture, NotFittedError, OptionError } from '../src/index.js';
-import { mixture } from './helpers/data.js';
+import { quantile } from '../../../src/tools/anomaly.js';
+import { anomalyThreshold, detectAnomalies, GaussianMixture, NotFittedError, OptionError } from '../../../src/api/index.js';
+import { mixture } from '../../helpers/data.js';
 
 const { X } = mixture(5, 1000, 2, 2, 8);
 const gm = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X);

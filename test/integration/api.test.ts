@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GaussianMixture, init, kmeans } from '../src/index.js';
-import { adjustedRand, mixture } from './helpers/data.js';
-import { expectClose, flat } from './helpers/compare.js';
+import { GaussianMixture, init, kmeans } from '../../src/index.js';
+import { adjustedRand, mixture } from '../helpers/data.js';
+import { expectClose, flat } from '../helpers/compare.js';
 
-const faithful = readFileSync(new URL('../data/faithful.csv', import.meta.url), 'utf8')
+const faithful = readFileSync(new URL('../../data/faithful.csv', import.meta.url), 'utf8')
   .trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
 
 describe('GaussianMixture API', () => {

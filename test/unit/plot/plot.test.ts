@@ -3,9 +3,9 @@
  * point, no NaN/Infinity in any attribute; plus the projection maths (eigen-decomposition, W Σ Wᵀ).
  */
 import { describe, expect, it } from 'vitest';
-import { GaussianMixture, mixtureSvg, selectionSvg, selectModel } from '../src/index.js';
-import { ellipseOf, projectCovariance, projectionFor, symmetricEigen } from '../src/plot/project.js';
-import { mixture } from './helpers/data.js';
+import { GaussianMixture, mixtureSvg, selectionSvg, selectModel } from '../../../src/api/index.js';
+import { ellipseOf, projectCovariance, projectionFor, symmetricEigen } from '../../../src/plot/project.js';
+import { mixture } from '../../helpers/data.js';
 
 /** Minimal XML well-formedness check: balanced, properly nested tags and quoted attributes. Returns the tag names. */
 function checkXml(svg: string): string[] {

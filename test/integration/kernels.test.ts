@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createJsBackend } from '../src/backends/js.js';
-import { createWasmBackend, createWasmBackendAsync } from '../src/backends/wasm.js';
-import type { Backend } from '../src/backends/types.js';
+import { createJsBackend } from '../../src/backends/js.js';
+import { createWasmBackend, createWasmBackendAsync } from '../../src/backends/wasm.js';
+import type { Backend } from '../../src/backends/types.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // deterministic PRNG (mulberry32) + normal deviates

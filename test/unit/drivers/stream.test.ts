@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   DataError, GaussianMixture, GaussianMixtureError, ModelFormatError, OptionError, SufficientStats,
   type CovarianceType, type GaussianMixtureOptions, type StreamChunk,
-} from '../src/index.js';
-import { expectClose } from './helpers/compare.js';
-import { mixture } from './helpers/data.js';
+} from '../../../src/api/index.js';
+import { expectClose } from '../../helpers/compare.js';
+import { mixture } from '../../helpers/data.js';
 
 const COV_TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 const tmp = mkdtempSync(join(tmpdir(), 'gaussmix-stream-'));
@@ -107,7 +107,7 @@ describe('fitStream', () => {
   });
 
   it('reads a CSV path (header detected, chunked) and equals fit on the parsed rows', async () => {
-    const text = readFileSync(new URL('../data/faithful.csv', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../../data/faithful.csv', import.meta.url), 'utf8');
     const rows = text.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     const path = join(tmp, 'faithful.csv');
     writeFileSync(path, text);

@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianMixture } from '../src/index.js';
+import { GaussianMixture } from '../../src/index.js';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const faithfulPath = fileURLToPath(new URL('../data/faithful.csv', import.meta.url));
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithfulText = readFileSync(faithfulPath, 'utf8');
 const faithful = faithfulText.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
 
@@ -89,7 +89,7 @@ describe('gaussmix fit', () => {
   });
 
   it('selects columns by name or 1-based index and takes sample weights from a column', () => {
-    const iris = fileURLToPath(new URL('../data/iris.csv', import.meta.url));
+    const iris = fileURLToPath(new URL('../../data/iris.csv', import.meta.url));
     const a = run(['fit', iris, '--columns', 'petal_length,petal_width', '-k', '3', '--covariance', 'diag', '--out', 'i1.json']);
     const b = run(['fit', iris, '--columns', '3-4', '-k', '3', '--covariance', 'diag', '--out', 'i2.json']);
     expect(a.code, a.stderr).toBe(0);
@@ -243,7 +243,7 @@ describe('errors and exit codes', () => {
     const badModel = run(['score', file('bad.json', '{"format":"nope"}'), faithfulPath]);
     expect(badModel.code).toBe(1);
     expect(badModel.stderr).toContain('bad.json: invalid gaussmix model');
-    const width = run(['predict', 'model.json', fileURLToPath(new URL('../data/iris.csv', import.meta.url))]);
+    const width = run(['predict', 'model.json', fileURLToPath(new URL('../../data/iris.csv', import.meta.url))]);
     expect(width.code).toBe(1);
     expect(width.stderr).toContain('pick them with --columns');
     const collapse = run(['fit', file('dup2.csv', '1,1\n1,1\n2,2\n2,2\n'), '-k', '3', '--reg-covar', '0']);

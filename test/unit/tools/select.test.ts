@@ -3,8 +3,8 @@
  * Synthetic data from test/helpers/data.ts (well-separated mixtures, known K).
  */
 import { describe, expect, it } from 'vitest';
-import { DataError, FitError, GaussianMixture, OptionError, selectModel } from '../src/index.js';
-import { mixture } from './helpers/data.js';
+import { DataError, FitError, GaussianMixture, OptionError, selectModel } from '../../../src/api/index.js';
+import { mixture } from '../../helpers/data.js';
 
 // 3 components, 10 standard deviations apart: every criterion should find K = 3.
 const { X } = mixture(11, 450, 2, 3, 10);

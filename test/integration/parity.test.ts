@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { GaussianMixture, type CovarianceType, type GaussianMixtureOptions } from '../src/index.js';
-import { expectClose } from './helpers/compare.js';
+import { GaussianMixture, type CovarianceType, type GaussianMixtureOptions } from '../../src/index.js';
+import { expectClose } from '../helpers/compare.js';
 
 interface Case {
   name: string;
@@ -23,7 +23,7 @@ interface Case {
   };
 }
 
-const fixtures = JSON.parse(readFileSync(new URL('./fixtures/sklearn-parity.json', import.meta.url), 'utf8')) as {
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/sklearn-parity.json', import.meta.url), 'utf8')) as {
   sklearnVersion: string; cases: Case[];
 };
 

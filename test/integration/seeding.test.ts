@@ -4,18 +4,18 @@
  * computation, and the seeds are data rows of positive weight that, on well-separated clusters, land one per cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { getBackend } from '../src/backends/index.js';
-import type { Backend } from '../src/backends/types.js';
-import { toRows, type Rows } from '../src/data/matrix.js';
-import { Random } from '../src/util/random.js';
-import { runLocal } from '../src/drivers/sync.js';
-import { SeedServer } from '../src/drivers/local/seed-server.js';
-import type { Request, Steps } from '../src/em/protocol.js';
-import { SEED_CHUNK_ROWS, seedChunkCount } from '../src/init/chunks.js';
-import { kmeansPlusPlusSteps } from '../src/init/kmeans-plus-plus.js';
-import { dataMomentsSteps } from '../src/init/moments.js';
-import { expectClose } from './helpers/compare.js';
-import { mixture } from './helpers/data.js';
+import { getBackend } from '../../src/backends/index.js';
+import type { Backend } from '../../src/backends/types.js';
+import { toRows, type Rows } from '../../src/data/matrix.js';
+import { Random } from '../../src/util/random.js';
+import { runLocal } from '../../src/drivers/sync.js';
+import { SeedServer } from '../../src/drivers/local/seed-server.js';
+import type { Request, Steps } from '../../src/em/protocol.js';
+import { SEED_CHUNK_ROWS, seedChunkCount } from '../../src/init/chunks.js';
+import { kmeansPlusPlusSteps } from '../../src/init/kmeans-plus-plus.js';
+import { dataMomentsSteps } from '../../src/init/moments.js';
+import { expectClose } from '../helpers/compare.js';
+import { mixture } from '../helpers/data.js';
 
 const K = 6;
 const N = 3 * SEED_CHUNK_ROWS + 1000; // four chunks, the last one short

@@ -10,9 +10,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GaussianMixture, GaussianMixtureError, ModelFormatError, type GaussianMixtureOptions } from '../src/index.js';
-import { flat } from './helpers/compare.js';
-import { mixture } from './helpers/data.js';
+import { GaussianMixture, GaussianMixtureError, ModelFormatError, type GaussianMixtureOptions } from '../../src/index.js';
+import { flat } from '../helpers/compare.js';
+import { mixture } from '../helpers/data.js';
 
 const SCALE = Number(process.env.FUZZ_RUNS ?? 1);
 const runs = (n: number): { numRuns: number } => ({ numRuns: Math.max(1, Math.round(n * SCALE)) });

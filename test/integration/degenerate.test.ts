@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DataError, DegenerateError, FitError, GaussianMixture, GaussianMixtureError, OptionError, ModelFormatError,
   type CovarianceType, type GaussianMixtureOptions,
-} from '../src/index.js';
-import { expectClose, flat } from './helpers/compare.js';
-import { adjustedRand, covMatrices, isSPD, mixture } from './helpers/data.js';
+} from '../../src/index.js';
+import { expectClose, flat } from '../helpers/compare.js';
+import { adjustedRand, covMatrices, isSPD, mixture } from '../helpers/data.js';
 
 const COV_TYPES: CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
 

@@ -14,13 +14,13 @@ import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
-} from '../src/index.js';
-import { segmentBounds, setForceCopies } from '../src/drivers/workers/driver.js';
-import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../src/drivers/workers/pool.js';
-import { liveWorkers, startedWorkers } from '../src/drivers/workers/spawn.js';
-import { workerSource } from '../build/worker-source.js';
-import { expectClose } from './helpers/compare.js';
-import { mixture } from './helpers/data.js';
+} from '../../src/index.js';
+import { segmentBounds, setForceCopies } from '../../src/drivers/workers/driver.js';
+import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../../src/drivers/workers/pool.js';
+import { liveWorkers, startedWorkers } from '../../src/drivers/workers/spawn.js';
+import { workerSource } from '../../build/worker-source.js';
+import { expectClose } from '../helpers/compare.js';
+import { mixture } from '../helpers/data.js';
 
 const TOL = 1e-10;
 
@@ -44,7 +44,7 @@ async function compare(X: Matrix, opts: GaussianMixtureOptions, fitOpts: FitAsyn
 }
 
 const { X: X3 } = mixture(11, 600, 3, 3, 4); // overlapping enough that EM runs many iterations
-const faithful = readFileSync(new URL('../data/faithful.csv', import.meta.url), 'utf8')
+const faithful = readFileSync(new URL('../../data/faithful.csv', import.meta.url), 'utf8')
   .trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
 
 afterEach(async () => {
@@ -55,7 +55,7 @@ afterEach(async () => {
 
 describe('fitAsync worker bundle', () => {
   it('build/worker-source.ts is up to date with src (else run `npm run build:wasm`)', async () => {
-    const script = new URL('../scripts/build-worker.mjs', import.meta.url).href;
+    const script = new URL('../../scripts/build-worker.mjs', import.meta.url).href;
     const mod = (await import(/* @vite-ignore */ script)) as { bundleWorker(): Promise<string> };
     const fresh = await mod.bundleWorker();
     expect(fresh === workerSource, 'the worker bundle is stale: run `npm run build:wasm` (or `npm run build:worker`)').toBe(true);
@@ -282,7 +282,7 @@ describe('fitAsync concurrency and the event loop', () => {
 describe('fitAsync leaves nothing running', () => {
   it('a Node process exits on its own after successful, aborted and failed fits', async () => {
     const lib = (await build({
-      entryPoints: [new URL('../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
+      entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
       platform: 'node', target: 'node18', logLevel: 'silent',
     })).outputFiles[0].text;
     const dir = mkdtempSync(join(tmpdir(), 'gaussmix-exit-'));
@@ -487,7 +487,7 @@ describe('fitAsync in a browser (headless Chromium, Web Workers from a Blob URL)
   it.skipIf(!existsSync(CHROMIUM))('equals the Node fit with and without cross-origin isolation (shared memory / copies)', async () => {
     // The library straight from src, bundled as the browser gets it: any static node: import would fail here.
     const lib = (await build({
-      entryPoints: [new URL('../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
+      entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
       platform: 'browser', target: 'es2022', logLevel: 'silent',
     })).outputFiles[0].text;
     const opts = { nComponents: 2, seed: 3, nInit: 2, covarianceType: 'full' } as const;
