@@ -349,6 +349,28 @@ describe('determinism of the grouped accumulation', () => {
     same(chunked, one);
   });
 
+  it('per-block partials (as workers could ship them) added in block order are bit-identical to one pass', () => {
+    const block = 16;
+    const ws = new MissingWorkspace(d, c.nComponents, 'full', { block });
+    ws.setParams(p);
+    const one = ws.accumulate(X);
+    // blocks handed out to two "workers" in an interleaved way, each block into its own fresh statistics
+    const parts = new Map<number, MissingStats>();
+    for (const worker of [1, 0]) {
+      for (let b = worker; b * block < n; b += 2) parts.set(b, ws.accumulate(X, { start: b * block, end: Math.min(n, (b + 1) * block) }));
+    }
+    const total = accumulateMissing(X.subarray(0, 0), p); // zero statistics around the same centers
+    for (let b = 0; b < parts.size; b++) {
+      const s = parts.get(b)!;
+      total.logLik += s.logLik;
+      total.sumW += s.sumW;
+      s.nk.forEach((v, t) => (total.nk[t] += v));
+      s.sx.forEach((v, t) => (total.sx[t] += v));
+      s.sxx.forEach((v, t) => (total.sxx[t] += v));
+    }
+    same(total, one);
+  });
+
   it('rows of different patterns may be interleaved in any order within a block', () => {
     const ws = new MissingWorkspace(d, c.nComponents, 'full', { block: n });
     ws.setParams(p);
