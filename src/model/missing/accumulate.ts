@@ -18,8 +18,11 @@
  *    starts from zero, the pattern's Σ w·rₖ·Cₖ term is added once after its rows;
  *  - each block partial is then added to the running total (a fresh one, or `into`) in block order.
  * Hence: the statistics are a function of the rows and parameters alone; rows of different patterns may be
- * interleaved in any way within a block; and accumulating a range in several calls into the same `into`, in order,
- * with every split at a block boundary, is bit-identical to one call.
+ * interleaved in any way within a block; accumulating a range in several calls into the same `into`, in order,
+ * with every split at a block boundary, is bit-identical to one call; and so is adding, in block order, per-block
+ * statistics computed anywhere (one call per block into fresh statistics — what workers would ship), since each
+ * is exactly that block's partial. Splits inside a block, or totals of several blocks merged in another order,
+ * agree only up to rounding.
  *
  * Each (pattern, component) factorisation (Cholesky of Σ_OO, B, C — conditional.ts) is cached in the workspace
  * for the life of the parameters (setParams clears it), so a pattern is factored once per component per
