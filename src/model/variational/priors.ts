@@ -36,6 +36,8 @@ export interface DataMoments {
   readonly d: number;
   readonly mean: Float64Array;
   readonly scatter: Float64Array;
+  /** Only the diagonal of the scatter is known (from 'diag' statistics): enough for 'diag'/'spherical' priors. */
+  readonly diagonalOnly?: boolean;
 }
 
 /** Moments of the n×d row-major X, computed as numpy does (mean first, then the centered products). */
@@ -77,7 +79,7 @@ export function momentsFromStats(st: StatsLike): DataMoments {
       scatter[a * d + b] = scatter[b * d + a] = s - st.sx[a] * delta[b];
     }
   }
-  return { n, d, mean, scatter };
+  return { n, d, mean, scatter, diagonalOnly: st.sxxKind === 'diag' };
 }
 
 function positive(v: number, name: string): number {
@@ -111,7 +113,10 @@ function isSymmetric(a: Float64Array, d: number): boolean {
 export function defaultCovariancePrior(m: DataMoments, covType: CovarianceType): Float64Array {
   const { d, n } = m;
   if (!(n > 1)) throw new RangeError(`the default covariance prior needs at least 2 samples; got ${n}`);
-  if (covType === 'full' || covType === 'tied') return m.scatter.map((v) => v / (n - 1));
+  if (covType === 'full' || covType === 'tied') {
+    if (m.diagonalOnly) throw new RangeError(`the default '${covType}' covariance prior needs the full scatter, not only its diagonal`);
+    return m.scatter.map((v) => v / (n - 1));
+  }
   const v = new Float64Array(d);
   for (let j = 0; j < d; j++) v[j] = m.scatter[j * d + j] / (n - 1);
   if (covType === 'diag') return v;
