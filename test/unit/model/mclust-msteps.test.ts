@@ -425,3 +425,71 @@ describe('precision reached', () => {
     expect(worst.mstep).toBeLessThan(TIGHT);
   });
 });
+
+describe('M-step edge cases', () => {
+  const d = 3;
+  const k = 2;
+  // two well-conditioned scatters
+  const W = Float64Array.from([4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2, 9, -1, 0, -1, 5, 0.3, 0, 0.3, 1]);
+  const nk = Float64Array.from([10, 20]);
+
+  it('VEI runs up to maxIter + 1 inner iterations (mclust tests inner <= maxIter), VEV up to maxIter', () => {
+    expect(mclustMStep('VEI', { W, nk, d, k }, { tol: 0, maxIter: 3 }).inner!.iterations).toBe(4);
+    expect(mclustMStep('VEV', { W, nk, d, k }, { tol: 0, maxIter: 3 }).inner!.iterations).toBe(3);
+    expect(mclustMStep('VEE', { W, nk, d, k }, { tol: 0, maxIter: 3 }).inner!.iterations).toBeLessThanOrEqual(3);
+    expect(mclustMStep('EVE', { W, nk, d, k }, { tol: 0, maxIter: 3 }).inner!.iterations).toBeLessThanOrEqual(3);
+    expect(mclustMStep('VEV', { W, nk, d, k }, { tol: 0, maxIter: 0 }).inner!.iterations).toBe(0);
+  });
+
+  it('a converged warm start needs (almost) no further inner iterations and gives (nearly) the same Σ', () => {
+    for (const model of WARM_STARTED_MODELS) {
+      const cold = mclustMStep(model, { W, nk, d, k });
+      const again = mclustMStep(model, { W, nk, d, k }, undefined, cold);
+      expect(again.inner!.iterations, model).toBeLessThanOrEqual(2);
+      expect(again.inner!.iterations, model).toBeLessThan(cold.inner!.iterations);
+      // VEI/VEV test the parameters themselves; EVE/VVE stop on the relative change of their target, which is
+      // flat at the optimum, so their parameters are settled only to ~sqrt(tol) and may still move by ~1e-4
+      const rel = model === 'EVE' || model === 'VVE' ? 1e-3 : 1e-7;
+      let ref = 0;
+      for (const x of cold.sigma) ref = Math.max(ref, Math.abs(x));
+      for (let i = 0; i < cold.sigma.length; i++) expect(Math.abs(again.sigma[i] - cold.sigma[i]), model).toBeLessThan(rel * ref);
+    }
+  });
+
+  it('singular or empty components give ok = false with NaN parameters, never a throw', () => {
+    const singular = Float64Array.from(W);
+    singular.fill(0, 9, 18); // component 1 has zero scatter
+    for (const model of MCLUST_MODELS) {
+      const res = mclustMStep(model, { W: singular, nk, d, k });
+      if (model === 'EII' || model === 'EEE' || model === 'EEI' || model === 'EEV') {
+        // pooled estimates stay positive definite, as in mclust (EEV pools the eigenvalues)
+        expect(res.ok, model).toBe(true);
+        expect(checkMclustConstraints(model, res.sigma, d, k), model).toBeNull();
+      } else if (model === 'VVV') {
+        // like mclust's mstepVVV: W_k/n_k is returned as is; the singular Σ is the E-step's (or the check's) to find
+        expect(res.ok).toBe(true);
+        expect(checkMclustConstraints(model, res.sigma, d, k)).toContain('not positive definite');
+      } else {
+        expect(res.ok, model).toBe(false);
+        expect(res.warning, model).toBe('cannot compute M-step');
+        expect(Number.isNaN(res.sigma[0]), model).toBe(true);
+      }
+    }
+    // an empty component (n_k = 0, W_k = 0) fails every model, the pooled ones included, as in mclust's ms* routines
+    const empty = Float64Array.from([10, 0]);
+    for (const model of MCLUST_MODELS) {
+      const res = mclustMStep(model, { W: singular, nk: empty, d, k });
+      expect(res.ok, model).toBe(false);
+      expect(res.sigma.every((x) => Number.isNaN(x)), model).toBe(true);
+    }
+  });
+
+  it('works for D = 1 and K = 1, and rejects inconsistent input sizes', () => {
+    for (const model of MCLUST_MODELS) {
+      const res = mclustMStep(model, { W: Float64Array.of(8), nk: Float64Array.of(4), d: 1, k: 1 });
+      expect(res.ok, model).toBe(true);
+      expect(res.sigma[0], model).toBeCloseTo(2, 12);
+    }
+    expect(() => mclustMStep('VVV', { W, nk: Float64Array.of(1), d, k })).toThrow();
+  });
+});

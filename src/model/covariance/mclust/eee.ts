@@ -11,5 +11,5 @@ export function mstepEEE(input: MStepInput): MclustCovariance {
   for (let i = 0; i < dd; i++) common[i] /= n;
   const sigma = new Float64Array(k * dd);
   for (let c = 0; c < k; c++) sigma.set(common, c * dd);
-  return finish({ model: 'EEE', d, k, sigma, scale: null, shape: null, orientation: null, inner: null, ok: true });
+  return finish({ model: 'EEE', d, k, sigma, scale: null, shape: null, orientation: null, inner: null, ok: true }, nk);
 }

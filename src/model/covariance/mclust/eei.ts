@@ -14,5 +14,5 @@ export function mstepEEI(input: MStepInput): MclustCovariance {
   const scale = Float64Array.of(g / totalMass(nk));
   for (let j = 0; j < d; j++) shape[j] /= g;
   const sigma = assembleSigma(d, k, scale, false, shape, false, null, false);
-  return finish({ model: 'EEI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true });
+  return finish({ model: 'EEI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true }, nk);
 }

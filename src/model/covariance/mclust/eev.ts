@@ -21,5 +21,5 @@ export function mstepEEV(input: MStepInput): MclustCovariance {
   const scale = Float64Array.of(g / totalMass(nk));
   for (let j = 0; j < d; j++) shape[j] /= g;
   const sigma = assembleSigma(d, k, scale, false, shape, false, orientation, true);
-  return finish({ model: 'EEV', d, k, sigma, scale, shape, orientation, inner: null, ok: true });
+  return finish({ model: 'EEV', d, k, sigma, scale, shape, orientation, inner: null, ok: true }, nk);
 }

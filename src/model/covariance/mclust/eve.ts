@@ -19,5 +19,5 @@ export function mstepEVE(input: MStepInput, control: InnerControl = DEFAULT_INNE
   };
   if (!mm.ok) return failed(res);
   res.sigma = assembleSigma(d, k, mm.scale, false, mm.shape, true, mm.orientation, false);
-  return finish(res);
+  return finish(res, input.nk);
 }

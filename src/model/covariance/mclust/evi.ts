@@ -18,5 +18,5 @@ export function mstepEVI(input: MStepInput): MclustCovariance {
   }
   const scale = Float64Array.of(sum / totalMass(nk));
   const sigma = assembleSigma(d, k, scale, false, shape, true, null, false);
-  return finish({ model: 'EVI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true });
+  return finish({ model: 'EVI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true }, nk);
 }

@@ -35,5 +35,5 @@ export function mstepEVV(input: MStepInput): MclustCovariance {
   let minVol = Infinity;
   for (let c = 0; c < k; c++) minVol = Math.min(minVol, vol[c]);
   if (!(minShape > RTEPS) || !(minVol > RTEPS)) return failed(res);
-  return finish(res);
+  return finish(res, input.nk);
 }

@@ -63,7 +63,11 @@ export interface MclustCovariance {
   orientation: Float64Array | null;
   /** the inner iteration of VEI, VEE, EVE, VVE, VEV (mclust's info): iterations done and the last change; null otherwise */
   inner: { iterations: number; error: number } | null;
-  /** false when mclust would report "cannot compute M-step" (non-positive or non-finite variance parameters) */
+  /**
+   * false when mclust would report "cannot compute M-step" or a volume/shape parameter is not positive and finite
+   * (then every parameter is NaN). Positive definiteness of Σk is not checked here for EEE and VVV (mclust's
+   * mstep() does not either): a zero scatter gives a singular Σ that the E-step's Cholesky must catch.
+   */
   ok: boolean;
   warning?: string;
 }
@@ -134,9 +138,13 @@ export function failed(res: MclustCovariance, warning = 'cannot compute M-step')
   return res;
 }
 
-/** Final validity check shared by all models. */
-export function finish(res: MclustCovariance): MclustCovariance {
+/**
+ * Final validity check shared by all models. Like mclust's ms* routines, an empty component (n_k not > 0) makes
+ * the whole M-step fail, even for the pooled models (EII, EEI, EEE, EEV) that could form an estimate.
+ */
+export function finish(res: MclustCovariance, nk: Float64Array): MclustCovariance {
   if (!res.ok) return res;
+  for (let c = 0; c < nk.length; c++) if (!(nk[c] > 0) || !Number.isFinite(nk[c])) return failed(res);
   if (!allPositive(res.scale) || !allPositive(res.shape) || !allFinite(res.sigma)) return failed(res);
   return res;
 }

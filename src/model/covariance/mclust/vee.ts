@@ -79,7 +79,7 @@ export function mstepVEE(input: MStepInput, control: InnerControl = DEFAULT_INNE
   res.shape = values;
   res.orientation = vectors;
   for (let c = 0; c < k; c++) for (let i = 0; i < dd; i++) res.sigma[c * dd + i] = scale[c] * cMat[i];
-  return finish(res);
+  return finish(res, input.nk);
 }
 
 /** Cholesky succeeds (all pivots > 0) on the symmetric d×d matrix at a[off]. */

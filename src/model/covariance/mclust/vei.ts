@@ -65,7 +65,7 @@ export function mstepVEI(input: MStepInput, control: InnerControl = DEFAULT_INNE
   }
   res.inner = { iterations: inner, error: err };
   res.sigma = assembleSigma(d, k, scale, true, shape, false, null, false);
-  return finish(res);
+  return finish(res, input.nk);
 }
 
 function minOf(x: Float64Array): number {

@@ -86,7 +86,7 @@ export function mstepVEV(input: MStepInput, control: InnerControl = DEFAULT_INNE
   }
   res.inner = { iterations: inner, error: err };
   res.sigma = assembleSigma(d, k, scale, true, shape, false, orientation, true);
-  return finish(res);
+  return finish(res, input.nk);
 }
 
 /**

@@ -15,5 +15,5 @@ export function mstepVII(input: MStepInput): MclustCovariance {
     scale[c] = tr / (nk[c] * d);
     for (let j = 0; j < d; j++) sigma[c * dd + j * d + j] = scale[c];
   }
-  return finish({ model: 'VII', d, k, sigma, scale, shape: null, orientation: null, inner: null, ok: true });
+  return finish({ model: 'VII', d, k, sigma, scale, shape: null, orientation: null, inner: null, ok: true }, nk);
 }

@@ -19,5 +19,5 @@ export function mstepVVE(input: MStepInput, control: InnerControl = DEFAULT_INNE
   };
   if (!mm.ok) return failed(res);
   res.sigma = assembleSigma(d, k, mm.scale, true, mm.shape, true, mm.orientation, false);
-  return finish(res);
+  return finish(res, input.nk);
 }

@@ -17,5 +17,5 @@ export function mstepVVI(input: MStepInput): MclustCovariance {
     for (let j = 0; j < d; j++) shape[c * d + j] /= g;
   }
   const sigma = assembleSigma(d, k, scale, true, shape, true, null, false);
-  return finish({ model: 'VVI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true });
+  return finish({ model: 'VVI', d, k, sigma, scale, shape, orientation: null, inner: null, ok: true }, nk);
 }
