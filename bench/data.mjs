@@ -60,7 +60,10 @@ export function makeRng(seed) {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = splitmix(), b = splitmix(), c = splitmix(), d = splitmix();
+  let a = splitmix(),
+    b = splitmix(),
+    c = splitmix(),
+    d = splitmix();
   const u32 = () => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;
@@ -146,7 +149,8 @@ export function generateCase(c, n, seed = SEED) {
     return Array.from(X.subarray(row * d, row * d + d));
   });
   const precisionsInit = Array.from({ length: k }, () =>
-    Array.from({ length: d }, (_, r) => Array.from({ length: d }, (_, q) => (r === q ? 1 / vari[r] : 0))));
+    Array.from({ length: d }, (_, r) => Array.from({ length: d }, (_, q) => (r === q ? 1 / vari[r] : 0))),
+  );
   return { X, weightsInit, meansInit, precisionsInit };
 }
 
@@ -175,9 +179,17 @@ export function ensureCaseData(c, quick = false, scale = 1) {
   const { X, weightsInit, meansInit, precisionsInit } = generateCase(c, n);
   const bytes = new Uint8Array(X.buffer);
   const meta = {
-    id: c.id, n, d: c.d, k: c.k, seed: SEED, generatorVersion: GENERATOR_VERSION,
-    dtype: 'float64 little-endian, row-major N×D', checksum: checksum(bytes),
-    weightsInit, meansInit, precisionsInit,
+    id: c.id,
+    n,
+    d: c.d,
+    k: c.k,
+    seed: SEED,
+    generatorVersion: GENERATOR_VERSION,
+    dtype: 'float64 little-endian, row-major N×D',
+    checksum: checksum(bytes),
+    weightsInit,
+    meansInit,
+    precisionsInit,
   };
   // Write to temp names then rename, so a concurrent or interrupted run never sees half a file.
   writeFileSync(`${xPath}.tmp${process.pid}`, bytes);
@@ -207,7 +219,8 @@ export function loadMeta(c, quick = false, scale = 1) {
  */
 export function readCheckedX(xPath, meta, shared = false) {
   const X = readX(xPath, meta.n, meta.d, shared);
-  if (checksum(new Uint8Array(X.buffer)) !== meta.checksum) throw new Error(`${xPath}: checksum mismatch; rerun bench/run.mjs to regenerate`);
+  if (checksum(new Uint8Array(X.buffer)) !== meta.checksum)
+    throw new Error(`${xPath}: checksum mismatch; rerun bench/run.mjs to regenerate`);
   return X;
 }
 
@@ -216,7 +229,8 @@ export function readCheckedX(xPath, meta, shared = false) {
  * (no intermediate Buffer, so RSS grows by exactly the array).
  */
 export function readX(xPath, n, d, shared = false) {
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('bench data files are little-endian; this machine is not');
+  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
+    throw new Error('bench data files are little-endian; this machine is not');
   const X = shared ? new Float64Array(new SharedArrayBuffer(n * d * 8)) : new Float64Array(n * d);
   const view = new Uint8Array(X.buffer);
   const fd = openSync(xPath, 'r');
@@ -245,7 +259,8 @@ export function readX(xPath, n, d, shared = false) {
  * The K Cholesky factorisations of the M-step (O(K·D³), independent of N) are not counted.
  * scikit-learn executes roughly twice the multiply-adds of this model (it forms full, not triangular, products).
  */
-export const FLOP_MODEL = 'N·K·(2D² + 7D + 6) flops per EM iteration (E: triangular Mahalanobis D²+4D+2, log-sum-exp 4, M: upper-triangle scatter D²+3D; O(K·D³) Cholesky not counted)';
+export const FLOP_MODEL =
+  'N·K·(2D² + 7D + 6) flops per EM iteration (E: triangular Mahalanobis D²+4D+2, log-sum-exp 4, M: upper-triangle scatter D²+3D; O(K·D³) Cholesky not counted)';
 export function flopsPerIteration(n, d, k) {
   return n * k * (2 * d * d + 7 * d + 6);
 }

@@ -33,7 +33,16 @@ import { findCase, fixedStartOptions, loadMeta, median, readCheckedX, readX } fr
 const here = dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const a = { case: null, backend: 'wasm', iters: null, quick: false, workers: 2, warmup: true, scale: 1, sharedX: false };
+  const a = {
+    case: null,
+    backend: 'wasm',
+    iters: null,
+    quick: false,
+    workers: 2,
+    warmup: true,
+    scale: 1,
+    sharedX: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     if (k === '--case') a.case = argv[++i];
@@ -47,15 +56,16 @@ function parseArgs(argv) {
     else throw new Error(`fit-once: unknown argument ${k}`);
   }
   if (!a.case) throw new Error('fit-once: --case is required');
-  if (!['wasm', 'js', 'async2'].includes(a.backend)) throw new Error(`fit-once: --backend must be wasm, js or async2; got ${a.backend}`);
+  if (!['wasm', 'js', 'async2'].includes(a.backend))
+    throw new Error(`fit-once: --backend must be wasm, js or async2; got ${a.backend}`);
   if (a.sharedX && a.backend !== 'async2') throw new Error('fit-once: --shared-x only applies to --backend async2');
-  if (!(Number.isInteger(a.scale) && a.scale >= 1)) throw new Error(`fit-once: --scale must be an integer ≥ 1; got ${a.scale}`);
+  if (!(Number.isInteger(a.scale) && a.scale >= 1))
+    throw new Error(`fit-once: --scale must be an integer ≥ 1; got ${a.scale}`);
   return a;
 }
 
 const kib = () => process.resourceUsage().maxRSS;
 const rssKiB = () => Math.round(process.memoryUsage().rss / 1024);
-
 
 /** Row count of the warm-up fit: small, but enough rows per component for well-posed D×D covariances. */
 export const warmupRows = (n, d, k) => Math.min(n, Math.max(2000, 4 * k * d));
@@ -64,7 +74,8 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const c = findCase(args.case);
   const iters = args.iters ?? (args.quick ? 3 : c.iters[args.backend]);
-  if (!(Number.isInteger(iters) && iters >= 1)) throw new Error(`fit-once: --iters must be an integer ≥ 1; got ${iters}`);
+  if (!(Number.isInteger(iters) && iters >= 1))
+    throw new Error(`fit-once: --iters must be an integer ≥ 1; got ${iters}`);
 
   const entry = join(here, '..', 'dist', 'index.js');
   // Which build was measured (the orchestrator flags a run whose children saw different builds).
@@ -76,13 +87,16 @@ async function main() {
   }
   const isAsync = args.backend === 'async2';
   if (isAsync && typeof GaussianMixture.prototype.fitAsync !== 'function') {
-    process.stdout.write(`${JSON.stringify({ ok: false, skipped: true, reason: 'GaussianMixture.prototype.fitAsync is not there (yet)' })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, skipped: true, reason: 'GaussianMixture.prototype.fitAsync is not there (yet)' })}\n`,
+    );
     return;
   }
   const coldBase = { maxRSS: kib(), rss: rssKiB() };
   const { meta, xPath, generated } = loadMeta(c, args.quick, args.scale);
 
-  const options = (maxIter, onIteration) => fixedStartOptions(meta, { maxIter, backend: args.backend === 'js' ? 'js' : 'wasm', onIteration });
+  const options = (maxIter, onIteration) =>
+    fixedStartOptions(meta, { maxIter, backend: args.backend === 'js' ? 'js' : 'wasm', onIteration });
   const runFit = (gm, input) => (isAsync ? gm.fitAsync(input, { workers: args.workers }) : gm.fit(input));
 
   // Warm-up: the same fit on the first rows only. It compiles the hot paths and lets the runtime grow its heaps
@@ -97,7 +111,7 @@ async function main() {
       await runFit(new GaussianMixture(options(1 + iters, null)), { data: Xw, rows: m, cols: meta.d });
       warmup = { rows: m, seconds: (performance.now() - tw) / 1000 };
     } catch (e) {
-      warmup = { rows: m, error: String(e && e.message ? e.message : e) };
+      warmup = { rows: m, error: String(e?.message ? e.message : e) };
     }
   }
   globalThis.gc?.();
@@ -109,12 +123,14 @@ async function main() {
   const stamps = [];
   const cpuStamps = [];
   const lowerBounds = [];
-  const gm = new GaussianMixture(options(1 + iters, ({ lowerBound }) => {
-    stamps.push(performance.now());
-    const u = process.cpuUsage(); // whole process, worker threads included
-    cpuStamps.push((u.user + u.system) / 1e6);
-    lowerBounds.push(lowerBound);
-  }));
+  const gm = new GaussianMixture(
+    options(1 + iters, ({ lowerBound }) => {
+      stamps.push(performance.now());
+      const u = process.cpuUsage(); // whole process, worker threads included
+      cpuStamps.push((u.user + u.system) / 1e6);
+      lowerBounds.push(lowerBound);
+    }),
+  );
   const input = { data: X, rows: meta.n, cols: meta.d };
   let timing = 'onIteration gaps';
   const t0 = performance.now();
@@ -138,13 +154,17 @@ async function main() {
   const lowerBound = gm.lowerBound;
   let meanSum = 0;
   for (const mu of gm.means) for (const v of mu) meanSum += v;
-  if (!Number.isFinite(lowerBound) || !Number.isFinite(meanSum)) throw new Error(`fit-once: non-finite result (lowerBound ${lowerBound})`);
+  if (!Number.isFinite(lowerBound) || !Number.isFinite(meanSum))
+    throw new Error(`fit-once: non-finite result (lowerBound ${lowerBound})`);
 
   const out = {
     ok: true,
     engine: args.backend,
     backendUsed: gm.backend,
-    case: c.id, n: meta.n, d: meta.d, k: meta.k,
+    case: c.id,
+    n: meta.n,
+    d: meta.d,
+    k: meta.k,
     xBytes: X.byteLength,
     iters,
     nIter: gm.nIter,
@@ -168,6 +188,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stdout.write(`${JSON.stringify({ ok: false, error: String(e && e.stack ? e.stack : e) })}\n`);
+  process.stdout.write(`${JSON.stringify({ ok: false, error: String(e?.stack ? e.stack : e) })}\n`);
   process.exitCode = 1;
 });

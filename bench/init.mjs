@@ -22,9 +22,10 @@ const runsAt = argv.indexOf('--runs');
 const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : 3;
 if (!(Number.isInteger(RUNS) && RUNS >= 1)) throw new Error(`--runs must be an integer ≥ 1; got ${argv[runsAt + 1]}`);
 
-const { GaussianMixture, init, terminateIdleWorkers } = await import(pathToFileURL(join(here, '..', 'dist', 'index.js')).href);
+const { GaussianMixture, init, terminateIdleWorkers } = await import(
+  pathToFileURL(join(here, '..', 'dist', 'index.js')).href
+);
 if ((await init()) !== 'wasm') throw new Error('bench/init: the wasm backend did not instantiate');
-
 
 /** 10⁶ rows, 2 features, 6 unit-variance clusters 0.8 apart along the diagonal (fixed LCG seed). */
 function overlapping() {
@@ -35,7 +36,8 @@ function overlapping() {
   const u = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   for (let i = 0; i < n; i++) {
     const c = Math.floor(u() * 6);
-    for (let j = 0; j < d; j++) data[i * d + j] = c * 0.8 + Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+    for (let j = 0; j < d; j++)
+      data[i * d + j] = c * 0.8 + Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
   }
   return { data, rows: n, cols: d };
 }
@@ -59,8 +61,12 @@ for (const c of cases) {
       let first = null;
       const t0 = performance.now();
       const gm = new GaussianMixture({
-        nComponents: c.k, seed: 1, maxIter: 5,
-        onIteration: () => { if (first === null) first = performance.now() - t0; },
+        nComponents: c.k,
+        seed: 1,
+        maxIter: 5,
+        onIteration: () => {
+          if (first === null) first = performance.now() - t0;
+        },
       });
       if (mode === 'fit') gm.fit(c.X);
       else await gm.fitAsync(c.X, { workers: 2 });
@@ -81,8 +87,11 @@ const out = [
   '',
   '| data | fit: to 1st iteration | fitAsync ×2 cold / warm: to 1st iteration | fit: whole (maxIter 5) | fitAsync ×2 cold / warm: whole | EM iterations |',
   '|---|---:|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.id} | ${f(median(r.t.fit.first))} | ${f(median(r.t.cold.first))} / ${f(median(r.t.warm.first))} | ` +
-    `${f(median(r.t.fit.total))} | ${f(median(r.t.cold.total))} / ${f(median(r.t.warm.total))} | ${r.iters} |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.id} | ${f(median(r.t.fit.first))} | ${f(median(r.t.cold.first))} / ${f(median(r.t.warm.first))} | ` +
+      `${f(median(r.t.fit.total))} | ${f(median(r.t.cold.total))} / ${f(median(r.t.warm.total))} | ${r.iters} |`,
+  ),
 ];
 console.log(out.join('\n'));
 await terminateIdleWorkers();

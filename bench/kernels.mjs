@@ -53,11 +53,17 @@ const CASES = [
 
 /** Bundles a TS file exporting createJsKernels (and src/workspace.ts's blockRows) into a temp ES module. */
 async function loadJs(file, tmp, tag) {
-  const entry = `export { createJsKernels } from ${JSON.stringify(resolve(file))};\n` +
+  const entry =
+    `export { createJsKernels } from ${JSON.stringify(resolve(file))};\n` +
     `export { blockRows } from ${JSON.stringify(join(root, 'src/workspace.ts'))};\n`;
   const out = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts' },
-    bundle: true, format: 'esm', platform: 'node', target: 'node18', write: false, logLevel: 'silent',
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node18',
+    write: false,
+    logLevel: 'silent',
   });
   const path = join(tmp, `js-kernels-${tag}.mjs`);
   writeFileSync(path, out.outputFiles[0].text);
@@ -122,7 +128,8 @@ function makeProblem(cov, n, d, k) {
     prec = new Float64Array(m * d * d);
     for (let c = 0; c < m; c++) {
       for (let i = 0; i < d; i++) {
-        for (let j = i; j < d; j++) prec[c * d * d + i * d + j] = i === j ? 0.6 + 0.8 * R.u() : (R.u() - 0.5) * (0.6 / Math.sqrt(d));
+        for (let j = i; j < d; j++)
+          prec[c * d * d + i * d + j] = i === j ? 0.6 + 0.8 * R.u() : (R.u() - 0.5) * (0.6 / Math.sqrt(d));
       }
     }
   } else if (cov === 'diag') {
@@ -159,8 +166,14 @@ function layout(be, p, block) {
     return ptr;
   };
   const L = {
-    x: take(n * d), means: take(k * d), prec: take(p.prec.length), logConst: take(k),
-    lp: take(n * k), lse: take(n), scratch: take(block * k), stats: take(2 + k + k * d + k * d * d),
+    x: take(n * d),
+    means: take(k * d),
+    prec: take(p.prec.length),
+    logConst: take(k),
+    lp: take(n * k),
+    lse: take(n),
+    scratch: take(block * k),
+    stats: take(2 + k + k * d + k * d * d),
   };
   be.reserve(at);
   const h = be.f64();
@@ -235,14 +248,22 @@ function timeRunsInterleaved(fns, runs) {
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'gaussmix-kbench-'));
 try {
-  const jsMod = await loadJs(args.js ? resolve(String(args.js)) : join(root, 'src/backends/js-kernels.ts'), tmp, 'current');
+  const jsMod = await loadJs(
+    args.js ? resolve(String(args.js)) : join(root, 'src/backends/js-kernels.ts'),
+    tmp,
+    'current',
+  );
   const wasmFile = args.wasm ? resolve(String(args.wasm)) : join(root, 'build/kernels.wasm');
   const { blockRows } = jsMod;
   const variants = [
     { label: 'wasm', make: () => wasmBackend(wasmFile, 'wasm') },
     { label: 'js', make: () => jsBackend(jsMod, 'js') },
   ];
-  if (args['baseline-wasm']) variants.push({ label: 'wasm (baseline)', make: () => wasmBackend(resolve(String(args['baseline-wasm'])), 'wasm-base') });
+  if (args['baseline-wasm'])
+    variants.push({
+      label: 'wasm (baseline)',
+      make: () => wasmBackend(resolve(String(args['baseline-wasm'])), 'wasm-base'),
+    });
   if (args['baseline-js']) {
     const baseJs = await loadJs(String(args['baseline-js']), tmp, 'baseline');
     variants.push({ label: 'js (baseline)', make: () => jsBackend(baseJs, 'js-base') });
@@ -278,18 +299,31 @@ try {
 
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   const out = [];
-  out.push(`Kernel micro-benchmark — Node ${process.version}, ${cpu} (${os.cpus().length} logical CPUs), ${os.platform()}/${os.arch()}`);
-  out.push(`median of ${RUNS} warm runs, variants interleaved (ms per pass over n rows, blocks of blockRows(d, k) rows)`);
+  out.push(
+    `Kernel micro-benchmark — Node ${process.version}, ${cpu} (${os.cpus().length} logical CPUs), ${os.platform()}/${os.arch()}`,
+  );
+  out.push(
+    `median of ${RUNS} warm runs, variants interleaved (ms per pass over n rows, blocks of blockRows(d, k) rows)`,
+  );
   out.push('');
   const head = ['kernel', 'cov', 'D', 'K', 'n', ...variants.map((v) => `${v.label} ms`), 'js / wasm'];
-  if (variants.length > 2) head.push(...variants.slice(2).map((v) => `${v.label} / ${v.label.startsWith('js') ? 'js' : 'wasm'}`));
+  if (variants.length > 2)
+    head.push(...variants.slice(2).map((v) => `${v.label} / ${v.label.startsWith('js') ? 'js' : 'wasm'}`));
   out.push(`| ${head.join(' | ')} |`);
   out.push(`|${head.map((_, i) => (i < 2 ? '---' : '---:')).join('|')}|`);
   for (const r of rows) {
-    const cells = [r.kernel, r.cov, r.d, r.k, r.n, ...r.times.map((t) => t.toFixed(1)), (r.times[1] / r.times[0]).toFixed(2) + '×'];
+    const cells = [
+      r.kernel,
+      r.cov,
+      r.d,
+      r.k,
+      r.n,
+      ...r.times.map((t) => t.toFixed(1)),
+      `${(r.times[1] / r.times[0]).toFixed(2)}×`,
+    ];
     for (let i = 2; i < variants.length; i++) {
       const ref = variants[i].label.startsWith('js') ? r.times[1] : r.times[0];
-      cells.push((r.times[i] / ref).toFixed(2) + '×');
+      cells.push(`${(r.times[i] / ref).toFixed(2)}×`);
     }
     out.push(`| ${cells.join(' | ')} |`);
   }

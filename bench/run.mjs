@@ -29,7 +29,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const PYTHON = '/usr/bin/python3';
 const ENGINES = ['wasm', 'js', 'async2', 'sklearn'];
-const ENGINE_LABEL = { wasm: 'wasm', js: 'js', async2: 'fitAsync, 2 workers', sklearn: 'scikit-learn', async2shared: 'fitAsync, 2 workers, X in a SharedArrayBuffer' };
+const ENGINE_LABEL = {
+  wasm: 'wasm',
+  js: 'js',
+  async2: 'fitAsync, 2 workers',
+  sklearn: 'scikit-learn',
+  async2shared: 'fitAsync, 2 workers, X in a SharedArrayBuffer',
+};
 const AGREE_RTOL = 1e-8;
 
 // Targets of issue 3: sklearn/wasm per D, js/wasm at D ≥ 8, wasm/async2 at N ≥ 1e5, RSS ≤ 2×X + runtime.
@@ -47,21 +53,36 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (k === '--quick') a.quick = true;
-    else if (k === '--cases') a.cases = val().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (k === '--engines') a.engines = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (k === '--cases')
+      a.cases = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (k === '--engines')
+      a.engines = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (k === '--out') a.out = val();
     else if (k === '--no-out') a.out = null;
     else if (k === '--timeout') a.timeout = Number(val());
     else if (k === '--rounds') a.rounds = Number(val());
     else if (k === '--no-memory') a.memory = false;
     else if (k === '-h' || k === '--help') {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0].replace(/^#!.*\n\/\*\*\n/, '').replace(/^ \* ?/gm, '') + '\n');
+      process.stdout.write(
+        `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('*/')[0]
+          .replace(/^#!.*\n\/\*\*\n/, '')
+          .replace(/^ \* ?/gm, '')}\n`,
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${k} (try --help)`);
   }
   a.rounds ??= a.quick ? 1 : 3;
-  if (!(Number.isInteger(a.rounds) && a.rounds >= 1)) throw new Error(`--rounds must be an integer ≥ 1; got ${a.rounds}`);
-  for (const e of a.engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}; known: ${ENGINES.join(', ')}`);
+  if (!(Number.isInteger(a.rounds) && a.rounds >= 1))
+    throw new Error(`--rounds must be an integer ≥ 1; got ${a.rounds}`);
+  for (const e of a.engines)
+    if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}; known: ${ENGINES.join(', ')}`);
   // Only a full, unfiltered run rewrites the committed results file unless --out says otherwise.
   if (a.out === undefined) a.out = !a.quick && !a.cases && a.engines === ENGINES ? join(here, 'results.md') : null;
   return a;
@@ -72,7 +93,8 @@ const log = (msg) => process.stderr.write(`${msg}\n`);
 function selectCases(filters) {
   if (!filters) return CASES;
   const picked = CASES.filter((c) => filters.some((f) => c.id === f || c.id.includes(f)));
-  if (!picked.length) throw new Error(`--cases ${filters.join(',')} matches none of ${CASES.map((c) => c.id).join(', ')}`);
+  if (!picked.length)
+    throw new Error(`--cases ${filters.join(',')} matches none of ${CASES.map((c) => c.id).join(', ')}`);
   return picked;
 }
 
@@ -172,14 +194,19 @@ function pythonInfo() {
 function merge(prev, out) {
   out.rounds = 1;
   if (!prev) return out;
-  const same = prev.lowerBounds.length === out.lowerBounds.length && prev.lowerBounds.every((v, i) => v === out.lowerBounds[i]);
-  if (!same) log(`  note: ${out.engine} gave different lower bounds in two rounds (${prev.lowerBound} vs ${out.lowerBound})`);
+  const same =
+    prev.lowerBounds.length === out.lowerBounds.length && prev.lowerBounds.every((v, i) => v === out.lowerBounds[i]);
+  if (!same)
+    log(`  note: ${out.engine} gave different lower bounds in two rounds (${prev.lowerBound} vs ${out.lowerBound})`);
   const keep = out.rssKiB.peak.maxRSS > prev.rssKiB.peak.maxRSS ? out : prev;
   const iterSeconds = [...prev.iterSeconds, ...out.iterSeconds];
   const w = (o) => o.iterSeconds.reduce((a, b) => a + b, 0);
   return {
     ...keep,
-    cpuWall: prev.cpuWall != null && out.cpuWall != null ? (prev.cpuWall * w(prev) + out.cpuWall * w(out)) / (w(prev) + w(out)) : null,
+    cpuWall:
+      prev.cpuWall != null && out.cpuWall != null
+        ? (prev.cpuWall * w(prev) + out.cpuWall * w(out)) / (w(prev) + w(out))
+        : null,
     iterSeconds,
     medianSeconds: median(iterSeconds),
     loads: [...prev.loads, ...out.loads],
@@ -203,21 +230,35 @@ const PEAK_NOISE_MIB = 2;
 const MEMORY_ITERS = 3;
 async function memoryScaling(c, runEngines, args, notes) {
   // fitAsync copies X once into shared memory for its workers, unless X already lives there: both are measured.
-  const engines = runEngines.filter((e) => e !== 'sklearn').flatMap((e) => (e === 'async2' ? ['async2', 'async2shared'] : [e]));
+  const engines = runEngines
+    .filter((e) => e !== 'sklearn')
+    .flatMap((e) => (e === 'async2' ? ['async2', 'async2shared'] : [e]));
   if (!engines.length) return null;
   const t = Date.now();
   const big = ensureCaseData(c, false, MEMORY_SCALE);
-  log(`  memory: ${c.id} at N and ${MEMORY_SCALE}N (${fmtN(big.meta.n)} rows, data ${big.generated ? `generated in ${Date.now() - t} ms` : 'reused'})`);
+  log(
+    `  memory: ${c.id} at N and ${MEMORY_SCALE}N (${fmtN(big.meta.n)} rows, data ${big.generated ? `generated in ${Date.now() - t} ms` : 'reused'})`,
+  );
   const out = {};
   for (const e of engines) {
     const runs = [];
     for (const scale of [1, MEMORY_SCALE]) {
       const engineArgs = e === 'async2shared' ? ['--backend', 'async2', '--shared-x'] : ['--backend', e];
-      const cargs = ['--expose-gc', join(here, 'fit-once.mjs'), '--case', c.id, ...engineArgs, '--iters', String(MEMORY_ITERS), '--scale', String(scale)];
+      const cargs = [
+        '--expose-gc',
+        join(here, 'fit-once.mjs'),
+        '--case',
+        c.id,
+        ...engineArgs,
+        '--iters',
+        String(MEMORY_ITERS),
+        '--scale',
+        String(scale),
+      ];
       const r = await runChild(process.execPath, cargs, args.timeout);
       const o = lastJson(r.stdout);
       if (r.code !== 0 || !o?.ok) {
-        const why = r.timedOut ? `timed out after ${args.timeout} s` : o?.error ?? `exit ${r.code}`;
+        const why = r.timedOut ? `timed out after ${args.timeout} s` : (o?.error ?? `exit ${r.code}`);
         log(`  memory ${e} ×${scale} FAILED: ${why}`);
         notes.push(`**memory run failed for ${c.id}/${ENGINE_LABEL[e]} at ${scale}N**: ${String(why).split('\n')[0]}`);
         break;
@@ -229,14 +270,18 @@ async function memoryScaling(c, runEngines, args, notes) {
     const slope = ((b.peakKiB - a.peakKiB) * 1024) / (b.xBytes - a.xBytes);
     const fixedKiB = a.peakKiB - (slope * a.xBytes) / 1024;
     out[e] = { runs, slope, fixedKiB };
-    log(`  memory ${e.padEnd(12)} peak ${mib(a.peakKiB)} → ${mib(b.peakKiB)} MiB for X ${mib(a.xBytes / 1024)} → ${mib(b.xBytes / 1024)} MiB: ${slope.toFixed(2)}×X + ${mib(fixedKiB)} MiB`);
+    log(
+      `  memory ${e.padEnd(12)} peak ${mib(a.peakKiB)} → ${mib(b.peakKiB)} MiB for X ${mib(a.xBytes / 1024)} → ${mib(b.xBytes / 1024)} MiB: ${slope.toFixed(2)}×X + ${mib(fixedKiB)} MiB`,
+    );
   }
   return out;
 }
 
 /** The slopes' read noise over the cases, as "a–b" (see the memory table). */
 function noiseRange(results) {
-  const ns = results.flatMap((r) => Object.values(r.memory ?? {}).map((m) => (2 * PEAK_NOISE_MIB * 2 ** 20) / (m.runs[1].xBytes - m.runs[0].xBytes)));
+  const ns = results.flatMap((r) =>
+    Object.values(r.memory ?? {}).map((m) => (2 * PEAK_NOISE_MIB * 2 ** 20) / (m.runs[1].xBytes - m.runs[0].xBytes)),
+  );
   return `${Math.min(...ns).toFixed(2)}–${Math.max(...ns).toFixed(2)}`;
 }
 
@@ -250,8 +295,8 @@ function cpuTimes() {
   }
 }
 
-
-const fmtS = (s) => (s == null ? '–' : s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s >= 0.01 ? s.toFixed(3) : s.toFixed(4));
+const fmtS = (s) =>
+  s == null ? '–' : s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s >= 0.01 ? s.toFixed(3) : s.toFixed(4);
 const fmtX = (r) => (r == null || !Number.isFinite(r) ? '–' : `${r.toFixed(r >= 10 ? 1 : 2)}×`);
 const mib = (kib) => (kib / 1024).toFixed(1);
 const fmtN = (n) => {
@@ -266,14 +311,16 @@ async function main() {
   const load0 = os.loadavg();
   const cpu0 = cpuTimes();
   const distEntry = join(root, 'dist', 'index.js');
-  if (!existsSync(distEntry)) throw new Error(`${relative(root, distEntry)} is missing: run \`npm run build\` (or use \`npm run bench\`)`);
+  if (!existsSync(distEntry))
+    throw new Error(`${relative(root, distEntry)} is missing: run \`npm run build\` (or use \`npm run bench\`)`);
 
   const distHash = createHash('sha256').update(readFileSync(distEntry)).digest('hex').slice(0, 12);
   const { GaussianMixture } = await import(pathToFileURL(distEntry).href);
   const hasAsync = typeof GaussianMixture.prototype.fitAsync === 'function';
   const engines = args.engines.filter((e) => e !== 'async2' || hasAsync);
   const notes = [];
-  if (args.engines.includes('async2') && !hasAsync) notes.push('fitAsync is not in this build of gaussmix: the 2-worker column is skipped.');
+  if (args.engines.includes('async2') && !hasAsync)
+    notes.push('fitAsync is not in this build of gaussmix: the 2-worker column is skipped.');
 
   let py = { ok: false, reason: 'not requested (--engines)' };
   if (engines.includes('sklearn')) {
@@ -291,7 +338,9 @@ async function main() {
     const t = Date.now();
     const data = ensureCaseData(c, args.quick);
     const n = data.meta.n;
-    log(`case ${c.id}: N=${n} D=${c.d} K=${c.k} — data ${data.generated ? `generated in ${Date.now() - t} ms` : 'reused'} (${relative(process.cwd(), data.xPath)})`);
+    log(
+      `case ${c.id}: N=${n} D=${c.d} K=${c.k} — data ${data.generated ? `generated in ${Date.now() - t} ms` : 'reused'} (${relative(process.cwd(), data.xPath)})`,
+    );
     const row = { c, n, xBytes: n * c.d * 8, byEngine: {} };
     // Rounds interleave the engines (wasm, js, async2, sklearn, wasm, …) so that a change of background load on a
     // shared machine hits every engine alike; each engine's timed iterations of all rounds are pooled.
@@ -301,14 +350,36 @@ async function main() {
         const iters = args.quick ? 3 : c.iters[e];
         const load = os.loadavg()[0];
         const cmd = e === 'sklearn' ? PYTHON : process.execPath;
-        const cargs = e === 'sklearn'
-          ? [join(here, 'sklearn_fit_once.py'), '--x', data.xPath, '--meta', data.metaPath, '--iters', String(iters), ...(args.quick ? ['--no-warmup'] : [])]
-          : ['--expose-gc', join(here, 'fit-once.mjs'), '--case', c.id, '--backend', e, '--iters', String(iters), ...(args.quick ? ['--quick', '--no-warmup'] : [])];
+        const cargs =
+          e === 'sklearn'
+            ? [
+                join(here, 'sklearn_fit_once.py'),
+                '--x',
+                data.xPath,
+                '--meta',
+                data.metaPath,
+                '--iters',
+                String(iters),
+                ...(args.quick ? ['--no-warmup'] : []),
+              ]
+            : [
+                '--expose-gc',
+                join(here, 'fit-once.mjs'),
+                '--case',
+                c.id,
+                '--backend',
+                e,
+                '--iters',
+                String(iters),
+                ...(args.quick ? ['--quick', '--no-warmup'] : []),
+              ];
         const r = await runChild(cmd, cargs, args.timeout);
         const out = lastJson(r.stdout);
         const tag = `${e.padEnd(7)}${args.rounds > 1 ? ` round ${round}` : ''}`;
         if (r.code !== 0 || !out || !out.ok) {
-          const why = r.timedOut ? `timed out after ${args.timeout} s` : out?.reason ?? out?.error ?? (r.stderr.trim().split('\n').slice(-5).join(' | ') || `exit ${r.code}`);
+          const why = r.timedOut
+            ? `timed out after ${args.timeout} s`
+            : (out?.reason ?? out?.error ?? (r.stderr.trim().split('\n').slice(-5).join(' | ') || `exit ${r.code}`));
           if (out?.skipped) {
             log(`  ${tag} skipped: ${why}`);
             notes.push(`${ENGINE_LABEL[e]} skipped for ${c.id}: ${why}`);
@@ -320,20 +391,29 @@ async function main() {
           continue;
         }
         out.loads = [load];
-        log(`  ${tag} ${fmtS(out.medianSeconds)} s/iter (median of ${out.iterSeconds.length}), peak RSS ${mib(out.rssKiB.peak.maxRSS)} MiB, ` +
-          `lower bound ${out.lowerBound}, load ${load.toFixed(2)} [${(r.ms / 1000).toFixed(1)} s]`);
+        log(
+          `  ${tag} ${fmtS(out.medianSeconds)} s/iter (median of ${out.iterSeconds.length}), peak RSS ${mib(out.rssKiB.peak.maxRSS)} MiB, ` +
+            `lower bound ${out.lowerBound}, load ${load.toFixed(2)} [${(r.ms / 1000).toFixed(1)} s]`,
+        );
         row.byEngine[e] = merge(row.byEngine[e], out);
       }
     }
     // The worker speed-up again, measured in back-to-back pairs in one process (bench/speedup-once.mjs): the
     // ratio of the pooled medians above divides times taken minutes apart, across which this host's speed drifts.
     if (runEngines.includes('wasm') && runEngines.includes('async2') && row.byEngine.async2?.ok) {
-      const pargs = [join(here, 'speedup-once.mjs'), '--case', c.id, ...(args.quick ? ['--quick', '--pairs', '1', '--iters', '2'] : [])];
+      const pargs = [
+        join(here, 'speedup-once.mjs'),
+        '--case',
+        c.id,
+        ...(args.quick ? ['--quick', '--pairs', '1', '--iters', '2'] : []),
+      ];
       const r = await runChild(process.execPath, pargs, args.timeout);
       const out = lastJson(r.stdout);
       if (r.code === 0 && out?.ok) {
         row.paired = out;
-        log(`  paired  wasm/async2 ${out.medianRatio.toFixed(2)}× (median of ${out.pairs.length} pairs, ${out.minRatio.toFixed(2)}–${out.maxRatio.toFixed(2)}) [${(r.ms / 1000).toFixed(1)} s]`);
+        log(
+          `  paired  wasm/async2 ${out.medianRatio.toFixed(2)}× (median of ${out.pairs.length} pairs, ${out.minRatio.toFixed(2)}–${out.maxRatio.toFixed(2)}) [${(r.ms / 1000).toFixed(1)} s]`,
+        );
       } else {
         const why = out?.error ?? (r.stderr.trim().split('\n').slice(-3).join(' | ') || `exit ${r.code}`);
         log(`  paired  FAILED: ${why}`);
@@ -346,13 +426,19 @@ async function main() {
   }
   const load1 = os.loadavg();
   const cpu1 = cpuTimes();
-  const busy = cpu0 && cpu1 && cpu1.total > cpu0.total
-    ? { busy: 1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total), steal: (cpu1.steal - cpu0.steal) / (cpu1.total - cpu0.total) }
-    : null;
+  const busy =
+    cpu0 && cpu1 && cpu1.total > cpu0.total
+      ? {
+          busy: 1 - (cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total),
+          steal: (cpu1.steal - cpu0.steal) / (cpu1.total - cpu0.total),
+        }
+      : null;
   const builds = new Set([distHash]);
   for (const r of results) for (const o of Object.values(r.byEngine)) if (o.ok && o.distHash) builds.add(o.distHash);
   if (builds.size > 1) {
-    notes.unshift(`**dist/index.js changed during this run** (builds ${[...builds].join(', ')}): the numbers mix builds; rerun.`);
+    notes.unshift(
+      `**dist/index.js changed during this run** (builds ${[...builds].join(', ')}): the numbers mix builds; rerun.`,
+    );
     log('WARNING: dist/index.js changed during the run; the numbers mix builds');
   }
   // Contention flags: a single-threaded engine that did not keep one core busy, or fitAsync that did not keep
@@ -366,8 +452,10 @@ async function main() {
     }
   }
   if (contended.length) {
-    notes.push(`Cores busy below expectation (single-threaded < 0.9, fitAsync < 1.5): ${contended.join('; ')}. ` +
-      'These times include waiting for a core (other load on the machine) or, for fitAsync, its serial parts; rerun on a quiet machine before quoting.');
+    notes.push(
+      `Cores busy below expectation (single-threaded < 0.9, fitAsync < 1.5): ${contended.join('; ')}. ` +
+        'These times include waiting for a core (other load on the machine) or, for fitAsync, its serial parts; rerun on a quiet machine before quoting.',
+    );
   }
   const md = report({ args, started, load0, load1, busy, py, hasAsync, notes, results, distHash });
   process.stdout.write(md);
@@ -375,12 +463,20 @@ async function main() {
     writeFileSync(args.out, md);
     log(`wrote ${relative(process.cwd(), args.out)}`);
   }
-  const bad = results.flatMap((r) => Object.entries(r.agree ?? {}).filter(([, a]) => a && !a.ok).map(([e]) => `${r.c.id}/${e}`));
+  const bad = results.flatMap((r) =>
+    Object.entries(r.agree ?? {})
+      .filter(([, a]) => a && !a.ok)
+      .map(([e]) => `${r.c.id}/${e}`),
+  );
   if (bad.length) {
     log(`\n✗✗✗ ENGINES DISAGREE (lower bound differs by more than ${AGREE_RTOL} relative): ${bad.join(', ')} ✗✗✗\n`);
     process.exitCode = 2;
   }
-  const failed = results.flatMap((r) => Object.entries(r.byEngine).filter(([, o]) => !o.ok && !String(o.error).includes('not there')).map(([e]) => `${r.c.id}/${e}`));
+  const failed = results.flatMap((r) =>
+    Object.entries(r.byEngine)
+      .filter(([, o]) => !o.ok && !String(o.error).includes('not there'))
+      .map(([e]) => `${r.c.id}/${e}`),
+  );
   if (failed.length) {
     log(`failed runs: ${failed.join(', ')}`);
     process.exitCode ||= 1;
@@ -412,22 +508,34 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   const gitRev = sh('git', ['rev-parse', '--short', 'HEAD']);
   const dirty = sh('git', ['status', '--porcelain', '--untracked-files=no']);
   const argv = process.argv.slice(2).join(' ');
-  const cmd = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv ? ` -- ${argv}` : ''}` : `node bench/run.mjs${argv ? ` ${argv}` : ''}`;
+  const cmd =
+    process.env.npm_lifecycle_event === 'bench'
+      ? `npm run bench${argv ? ` -- ${argv}` : ''}`
+      : `node bench/run.mjs${argv ? ` ${argv}` : ''}`;
   L.push(`# gaussmix benchmark${args.quick ? ' (--quick smoke test: tiny N, not for quoting)' : ''}`);
   L.push('');
-  L.push(`${started.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} · \`${cmd}\`` +
-    `${gitRev ? ` · git ${gitRev}${dirty ? ' + uncommitted changes' : ''}` : ''} · dist/index.js sha256 ${distHash}`);
+  L.push(
+    `${started
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')} · \`${cmd}\`` +
+      `${gitRev ? ` · git ${gitRev}${dirty ? ' + uncommitted changes' : ''}` : ''} · dist/index.js sha256 ${distHash}`,
+  );
   L.push('');
-  L.push('Full-covariance EM on synthetic mixtures (fixed seed), fixed start, `tol: 0`, fixed iteration count. ' +
-    `Seconds per EM iteration = median of the timed iterations (each run drops its first iteration as warm-up), pooled over ${args.rounds} interleaved round${args.rounds > 1 ? 's' : ''}; every run is a fresh process. ` +
-    'Ratios are times divided side by side within this run: sklearn/wasm and js/wasm are how many times faster wasm is; ' +
-    'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread; "paired" measures that speed-up again in one process, ' +
-    '`fit` and `fitAsync` back to back (bench/speedup-once.mjs), as the median of the pairs\' ratios — this host\'s speed drifts by up to 1.5× ' +
-    'within seconds, which the ratio of two medians taken minutes apart does not cancel.');
+  L.push(
+    'Full-covariance EM on synthetic mixtures (fixed seed), fixed start, `tol: 0`, fixed iteration count. ' +
+      `Seconds per EM iteration = median of the timed iterations (each run drops its first iteration as warm-up), pooled over ${args.rounds} interleaved round${args.rounds > 1 ? 's' : ''}; every run is a fresh process. ` +
+      'Ratios are times divided side by side within this run: sklearn/wasm and js/wasm are how many times faster wasm is; ' +
+      'wasm/async2 is the speed-up of `fitAsync` with 2 workers over one thread; "paired" measures that speed-up again in one process, ' +
+      "`fit` and `fitAsync` back to back (bench/speedup-once.mjs), as the median of the pairs' ratios — this host's speed drifts by up to 1.5× " +
+      'within seconds, which the ratio of two medians taken minutes apart does not cancel.',
+  );
   L.push('');
 
   // Main table.
-  L.push('| N | D | K | X (MiB) | wasm s/iter | js s/iter | fitAsync ×2 s/iter | scikit-learn s/iter | sklearn/wasm | js/wasm | wasm/async2 | wasm/async2 paired | engines agree |');
+  L.push(
+    '| N | D | K | X (MiB) | wasm s/iter | js s/iter | fitAsync ×2 s/iter | scikit-learn s/iter | sklearn/wasm | js/wasm | wasm/async2 | wasm/async2 paired | engines agree |',
+  );
   L.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
   for (const r of results) {
     const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
@@ -435,60 +543,86 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
     const ratio = (a, b) => (t(a) != null && t(b) != null ? t(a) / t(b) : null);
     const agreeVals = Object.values(r.agree);
     const agree = agreeVals.length < 2 ? '–' : agreeVals.every((a) => a.ok) ? '✓' : '**✗ DISAGREE**';
-    L.push(`| ${fmtN(r.n)} | ${r.c.d} | ${r.c.k} | ${(r.xBytes / 2 ** 20).toFixed(1)} | ${cell('wasm')} | ${cell('js')} | ${cell('async2')} | ${cell('sklearn')} | ` +
-      `${fmtX(ratio('sklearn', 'wasm'))} | ${fmtX(ratio('js', 'wasm'))} | ${fmtX(ratio('wasm', 'async2'))} | ${fmtX(r.paired?.medianRatio ?? null)} | ${agree} |`);
+    L.push(
+      `| ${fmtN(r.n)} | ${r.c.d} | ${r.c.k} | ${(r.xBytes / 2 ** 20).toFixed(1)} | ${cell('wasm')} | ${cell('js')} | ${cell('async2')} | ${cell('sklearn')} | ` +
+        `${fmtX(ratio('sklearn', 'wasm'))} | ${fmtX(ratio('js', 'wasm'))} | ${fmtX(ratio('wasm', 'async2'))} | ${fmtX(r.paired?.medianRatio ?? null)} | ${agree} |`,
+    );
   }
   L.push('');
 
   // Detail table.
   L.push('### Per engine: spread, throughput, memory, agreement');
   L.push('');
-  L.push('| case | engine | s/iter median | min – max (timed iters) | cores busy | GFLOP/s | peak RSS (MiB) | runtime base (MiB) | peak − base (MiB) | ÷ X | lower bound @ common iter | rel. diff vs ref | load 1m at start of each run |');
+  L.push(
+    '| case | engine | s/iter median | min – max (timed iters) | cores busy | GFLOP/s | peak RSS (MiB) | runtime base (MiB) | peak − base (MiB) | ÷ X | lower bound @ common iter | rel. diff vs ref | load 1m at start of each run |',
+  );
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     for (const e of ENGINES) {
       const o = r.byEngine[e];
       if (!o) continue;
       if (!o.ok) {
-        L.push(`| ${r.c.id} | ${ENGINE_LABEL[e]} | ${String(o.error).includes('not there') ? 'skipped' : 'failed'} | | | | | | | | | | |`);
+        L.push(
+          `| ${r.c.id} | ${ENGINE_LABEL[e]} | ${String(o.error).includes('not there') ? 'skipped' : 'failed'} | | | | | | | | | | |`,
+        );
         continue;
       }
       const gflops = flopsPerIteration(r.n, r.c.d, r.c.k) / o.medianSeconds / 1e9;
       const over = overKiB(o);
       const a = r.agree[e];
-      L.push(`| ${r.c.id} | ${ENGINE_LABEL[e]}${o.timing.startsWith('whole') ? ' †' : ''} | ${fmtS(o.medianSeconds)} | ${fmtS(Math.min(...o.iterSeconds))} – ${fmtS(Math.max(...o.iterSeconds))} (${o.iterSeconds.length}) | ` +
-        `${o.cpuWall == null ? '–' : o.cpuWall.toFixed(2)} | ${gflops.toFixed(2)} | ${mib(o.rssKiB.peak.maxRSS)} | ${mib(o.rssKiB.runtimeBase.rss)} | ${mib(over)} | ${(over * 1024 / r.xBytes).toFixed(2)} | ` +
-        `${a ? a.lb.toPrecision(15) : '–'} | ${a ? (e === r.refEngine ? 'ref' : `${a.rel.toExponential(1)} ${a.ok ? '✓' : '**✗**'}`) : '–'} | ${o.loads.map((v) => v.toFixed(1)).join(', ')} |`);
+      L.push(
+        `| ${r.c.id} | ${ENGINE_LABEL[e]}${o.timing.startsWith('whole') ? ' †' : ''} | ${fmtS(o.medianSeconds)} | ${fmtS(Math.min(...o.iterSeconds))} – ${fmtS(Math.max(...o.iterSeconds))} (${o.iterSeconds.length}) | ` +
+          `${o.cpuWall == null ? '–' : o.cpuWall.toFixed(2)} | ${gflops.toFixed(2)} | ${mib(o.rssKiB.peak.maxRSS)} | ${mib(o.rssKiB.runtimeBase.rss)} | ${mib(over)} | ${((over * 1024) / r.xBytes).toFixed(2)} | ` +
+          `${a ? a.lb.toPrecision(15) : '–'} | ${a ? (e === r.refEngine ? 'ref' : `${a.rel.toExponential(1)} ${a.ok ? '✓' : '**✗**'}`) : '–'} | ${o.loads.map((v) => v.toFixed(1)).join(', ')} |`,
+      );
     }
   }
   L.push('');
-  L.push(`Lower bounds are compared after the last iteration every engine ran (iteration ${[...new Set(results.map((r) => r.commonIter))].join('/')}), ` +
-    `relative to ${[...new Set(results.map((r) => r.refEngine))].join('/')}; ✓ means within ${AGREE_RTOL} relative. ` +
-    '"runtime base": RSS after start-up and a warm-up fit of the same configuration on the first few thousand rows, garbage collected, before X is read ' +
-    '(memory that does not grow with N); "peak − base": peak RSS (high-water mark) minus that; "÷ X": divided by the size of X — X itself accounts for 1×. ' +
-    'fitAsync\'s figure includes its two worker threads. ' +
-    '"cores busy": CPU time ÷ wall time over the timed iterations (whole process) — about 1 for an undisturbed single-threaded engine, ' +
-    'up to 2 for fitAsync and multi-threaded BLAS; a single-threaded engine clearly below 1 was descheduled by other load. ' +
-    'The N-independent part of the memory varies by a few MiB from run to run (V8 heap growth and GC timing), and fitAsync\'s worker threads start after the base is taken, ' +
-    'so "÷ X" charges fixed memory to X; the memory table below separates the two.');
+  L.push(
+    `Lower bounds are compared after the last iteration every engine ran (iteration ${[...new Set(results.map((r) => r.commonIter))].join('/')}), ` +
+      `relative to ${[...new Set(results.map((r) => r.refEngine))].join('/')}; ✓ means within ${AGREE_RTOL} relative. ` +
+      '"runtime base": RSS after start-up and a warm-up fit of the same configuration on the first few thousand rows, garbage collected, before X is read ' +
+      '(memory that does not grow with N); "peak − base": peak RSS (high-water mark) minus that; "÷ X": divided by the size of X — X itself accounts for 1×. ' +
+      "fitAsync's figure includes its two worker threads. " +
+      '"cores busy": CPU time ÷ wall time over the timed iterations (whole process) — about 1 for an undisturbed single-threaded engine, ' +
+      'up to 2 for fitAsync and multi-threaded BLAS; a single-threaded engine clearly below 1 was descheduled by other load. ' +
+      "The N-independent part of the memory varies by a few MiB from run to run (V8 heap growth and GC timing), and fitAsync's worker threads start after the base is taken, " +
+      'so "÷ X" charges fixed memory to X; the memory table below separates the two.',
+  );
   L.push('');
 
   // Memory scaling.
   if (results.some((r) => r.memory)) {
     L.push(`### Memory: peak RSS at N and ${MEMORY_SCALE}N`);
     L.push('');
-    L.push(`Each gaussmix engine fits every case again at N and at ${MEMORY_SCALE}N rows (same generator and start recipe, ${MEMORY_ITERS} iterations after the warm-up, fresh processes). ` +
-      '"per byte of X" = (peak at ' + MEMORY_SCALE + 'N − peak at N) ÷ (X at ' + MEMORY_SCALE + 'N − X at N): the memory that grows with the data, X itself counting 1×; ' +
-      '"fixed" = the rest of the peak at N (runtime, compiled code, worker threads, per-iteration K·D² buffers). ' +
-      'This is the test of "peak RSS ≤ 2×X + a fixed runtime baseline". A peak is read to about ±' + PEAK_NOISE_MIB + ' MiB (GC timing; ' +
-      'the same configuration\'s slope moved by up to ±0.1 between runs at D = 64), so the slope to about ±' + 2 * PEAK_NOISE_MIB + ' MiB ÷ ΔX (±' + noiseRange(results) + ' here). fitAsync holds X and one shared copy of it (2×X by construction), none if X already is in a SharedArrayBuffer.');
+    L.push(
+      `Each gaussmix engine fits every case again at N and at ${MEMORY_SCALE}N rows (same generator and start recipe, ${MEMORY_ITERS} iterations after the warm-up, fresh processes). ` +
+        '"per byte of X" = (peak at ' +
+        MEMORY_SCALE +
+        'N − peak at N) ÷ (X at ' +
+        MEMORY_SCALE +
+        'N − X at N): the memory that grows with the data, X itself counting 1×; ' +
+        '"fixed" = the rest of the peak at N (runtime, compiled code, worker threads, per-iteration K·D² buffers). ' +
+        'This is the test of "peak RSS ≤ 2×X + a fixed runtime baseline". A peak is read to about ±' +
+        PEAK_NOISE_MIB +
+        ' MiB (GC timing; ' +
+        "the same configuration's slope moved by up to ±0.1 between runs at D = 64), so the slope to about ±" +
+        2 * PEAK_NOISE_MIB +
+        ' MiB ÷ ΔX (±' +
+        noiseRange(results) +
+        ' here). fitAsync holds X and one shared copy of it (2×X by construction), none if X already is in a SharedArrayBuffer.',
+    );
     L.push('');
-    L.push(`| case | engine | X at N (MiB) | peak at N (MiB) | X at ${MEMORY_SCALE}N (MiB) | peak at ${MEMORY_SCALE}N (MiB) | per byte of X | fixed (MiB) |`);
+    L.push(
+      `| case | engine | X at N (MiB) | peak at N (MiB) | X at ${MEMORY_SCALE}N (MiB) | peak at ${MEMORY_SCALE}N (MiB) | per byte of X | fixed (MiB) |`,
+    );
     L.push('|---|---|---:|---:|---:|---:|---:|---:|');
     for (const r of results) {
       for (const [e, m] of Object.entries(r.memory ?? {})) {
         const [a, b] = m.runs;
-        L.push(`| ${r.c.id} | ${ENGINE_LABEL[e]} | ${mib(a.xBytes / 1024)} | ${mib(a.peakKiB)} | ${mib(b.xBytes / 1024)} | ${mib(b.peakKiB)} | ${m.slope.toFixed(2)} | ${mib(m.fixedKiB)} |`);
+        L.push(
+          `| ${r.c.id} | ${ENGINE_LABEL[e]} | ${mib(a.xBytes / 1024)} | ${mib(a.peakKiB)} | ${mib(b.xBytes / 1024)} | ${mib(b.peakKiB)} | ${m.slope.toFixed(2)} | ${mib(m.fixedKiB)} |`,
+        );
       }
     }
     L.push('');
@@ -506,7 +640,13 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   for (const r of results) {
     const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
     const goal = SKLEARN_TARGET[r.c.d];
-    if (goal) T(`wasm ≥ ${goal}× faster than scikit-learn (D=${r.c.d})`, r, t('sklearn') && t('wasm') ? t('sklearn') / t('wasm') : null, goal);
+    if (goal)
+      T(
+        `wasm ≥ ${goal}× faster than scikit-learn (D=${r.c.d})`,
+        r,
+        t('sklearn') && t('wasm') ? t('sklearn') / t('wasm') : null,
+        goal,
+      );
   }
   for (const r of results) {
     if (r.c.d < 8) continue;
@@ -520,7 +660,9 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
     if (r.paired) {
       const p = r.paired;
       const met = p.medianRatio >= ASYNC_TARGET ? '✓' : '✗';
-      L.push(`| 2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5) | ${r.c.id} | paired ${fmtX(p.medianRatio)} (pairs ${fmtX(p.minRatio)}–${fmtX(p.maxRatio)}); pooled ${fmtX(pooled)} | ${met} |`);
+      L.push(
+        `| 2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5) | ${r.c.id} | paired ${fmtX(p.medianRatio)} (pairs ${fmtX(p.minRatio)}–${fmtX(p.maxRatio)}); pooled ${fmtX(pooled)} | ${met} |`,
+      );
     } else {
       T(`2 workers ≥ ${ASYNC_TARGET}× one thread (N ≥ 1e5)`, r, pooled, ASYNC_TARGET);
     }
@@ -533,35 +675,66 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
         // Each peak is read to about ±PEAK_NOISE_MIB (GC timing, page rounding): their difference to twice that.
         const [a, b] = m.runs;
         const noise = (2 * PEAK_NOISE_MIB * 2 ** 20) / (b.xBytes - a.xBytes);
-        const met = m.slope <= RSS_TARGET ? '✓' : m.slope - noise <= RSS_TARGET ? `✓ within the ±${noise.toFixed(2)} read noise` : '✗';
-        L.push(`| ${label} | ${r.c.id} | ${m.slope.toFixed(2)}×X + ${mib(m.fixedKiB)} MiB (peak at N and ${MEMORY_SCALE}N) | ${met} |`);
+        const met =
+          m.slope <= RSS_TARGET
+            ? '✓'
+            : m.slope - noise <= RSS_TARGET
+              ? `✓ within the ±${noise.toFixed(2)} read noise`
+              : '✗';
+        L.push(
+          `| ${label} | ${r.c.id} | ${m.slope.toFixed(2)}×X + ${mib(m.fixedKiB)} MiB (peak at N and ${MEMORY_SCALE}N) | ${met} |`,
+        );
       } else if (r.byEngine[e === 'async2shared' ? 'async2' : e]?.ok) {
-        L.push(`| ${label} | ${r.c.id} | not measured (${args.quick ? '--quick' : args.memory ? 'memory run failed' : '--no-memory'}) | n/a |`);
+        L.push(
+          `| ${label} | ${r.c.id} | not measured (${args.quick ? '--quick' : args.memory ? 'memory run failed' : '--no-memory'}) | n/a |`,
+        );
       }
     }
   }
   L.push('');
 
   // Environment.
-  const pools = py.ok && py.pools?.length ? py.pools.map((p) => `${p.internal_api} ${p.version ?? ''} (${p.user_api}${p.threading_layer ? `, ${p.threading_layer}` : ''}, ${p.num_threads} threads)`).join('; ') : null;
+  const pools =
+    py.ok && py.pools?.length
+      ? py.pools
+          .map(
+            (p) =>
+              `${p.internal_api} ${p.version ?? ''} (${p.user_api}${p.threading_layer ? `, ${p.threading_layer}` : ''}, ${p.num_threads} threads)`,
+          )
+          .join('; ')
+      : null;
   L.push('### Environment');
   L.push('');
   L.push(`- CPU: ${cpuInfo()}`);
   L.push(`- OS: ${os.type()} ${os.release()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
   L.push(`- Node ${process.version} (V8 ${process.versions.v8})`);
-  L.push(py.ok
-    ? `- Python ${py.python}, scikit-learn ${py.sklearn}, NumPy ${py.numpy}, SciPy ${py.scipy} (${PYTHON}); ${pools ? `thread pools: ${pools}` : 'thread pools: unknown (no threadpoolctl)'} — scikit-learn ran with its default threading`
-    : `- scikit-learn: not run (${py.reason})`);
-  L.push(`- Load average (1, 5, 15 min) at start ${load0.map((v) => v.toFixed(2)).join(', ')}; at end ${load1.map((v) => v.toFixed(2)).join(', ')} — ` +
-    'the machine is shared, so other processes may have competed for the cores (see the per-run "load 1m" column)' +
-    `${busy ? `; over the run all cores were ${(100 * busy.busy).toFixed(0)}% busy (this benchmark included) and the hypervisor stole ${(100 * busy.steal).toFixed(1)}%` : ''}`);
-  L.push(`- fitAsync: ${hasAsync ? '2 worker threads (`fitAsync(X, { workers: 2 })`), wasm backend in each' : 'not present in this build'}`);
-  L.push(`- Data: ${DATA_DIR}, seed ${SEED}; start: uniform weights, means = K evenly spaced data rows, precisions = diag(1/var) of the data; regCovar 1e-6; initParams 'random_from_data' (its pass is untimed)`);
+  L.push(
+    py.ok
+      ? `- Python ${py.python}, scikit-learn ${py.sklearn}, NumPy ${py.numpy}, SciPy ${py.scipy} (${PYTHON}); ${pools ? `thread pools: ${pools}` : 'thread pools: unknown (no threadpoolctl)'} — scikit-learn ran with its default threading`
+      : `- scikit-learn: not run (${py.reason})`,
+  );
+  L.push(
+    `- Load average (1, 5, 15 min) at start ${load0.map((v) => v.toFixed(2)).join(', ')}; at end ${load1.map((v) => v.toFixed(2)).join(', ')} — ` +
+      'the machine is shared, so other processes may have competed for the cores (see the per-run "load 1m" column)' +
+      `${busy ? `; over the run all cores were ${(100 * busy.busy).toFixed(0)}% busy (this benchmark included) and the hypervisor stole ${(100 * busy.steal).toFixed(1)}%` : ''}`,
+  );
+  L.push(
+    `- fitAsync: ${hasAsync ? '2 worker threads (`fitAsync(X, { workers: 2 })`), wasm backend in each' : 'not present in this build'}`,
+  );
+  L.push(
+    `- Data: ${DATA_DIR}, seed ${SEED}; start: uniform weights, means = K evenly spaced data rows, precisions = diag(1/var) of the data; regCovar 1e-6; initParams 'random_from_data' (its pass is untimed)`,
+  );
   L.push(`- Flop model (same for every engine): ${FLOP_MODEL}`);
-  L.push('- Timing: gaussmix — gaps between `onIteration` callbacks; scikit-learn — gaps between calls of `_compute_lower_bound` (once per iteration, after the M-step). Both are whole iterations; the first is dropped as warm-up.');
-  L.push('- Peak RSS: `process.resourceUsage().maxRSS` (whole process, worker threads included) / `getrusage(RUSAGE_SELF).ru_maxrss`.');
+  L.push(
+    '- Timing: gaussmix — gaps between `onIteration` callbacks; scikit-learn — gaps between calls of `_compute_lower_bound` (once per iteration, after the M-step). Both are whole iterations; the first is dropped as warm-up.',
+  );
+  L.push(
+    '- Peak RSS: `process.resourceUsage().maxRSS` (whole process, worker threads included) / `getrusage(RUSAGE_SELF).ru_maxrss`.',
+  );
   if (results.some((r) => Object.values(r.byEngine).some((o) => o.ok && o.timing?.startsWith('whole')))) {
-    L.push('- † onIteration did not fire once per iteration for this driver: whole fit time / iterations (warm-up included).');
+    L.push(
+      '- † onIteration did not fire once per iteration for this driver: whole fit time / iterations (warm-up included).',
+    );
   }
   L.push('');
   if (notes.length) {
@@ -574,6 +747,6 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
 }
 
 main().catch((e) => {
-  log(e && e.stack ? e.stack : String(e));
+  log(e?.stack ? e.stack : String(e));
   process.exitCode = 1;
 });

@@ -31,11 +31,11 @@ function parseArgs(argv) {
   }
   if (!a.case) throw new Error('speedup-once: --case is required');
   for (const key of ['pairs', 'iters', 'workers']) {
-    if (!(Number.isInteger(a[key]) && a[key] >= 1)) throw new Error(`speedup-once: --${key} must be an integer ≥ 1; got ${a[key]}`);
+    if (!(Number.isInteger(a[key]) && a[key] >= 1))
+      throw new Error(`speedup-once: --${key} must be an integer ≥ 1; got ${a[key]}`);
   }
   return a;
 }
-
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
@@ -49,15 +49,17 @@ async function main() {
   const timed = async (parallel) => {
     const gaps = [];
     let last = null;
-    const gm = new GaussianMixture(fixedStartOptions(meta, {
-      maxIter: 1 + args.iters,
-      backend: 'wasm',
-      onIteration: () => {
-        const t = performance.now();
-        if (last !== null) gaps.push((t - last) / 1000);
-        last = t;
-      },
-    }));
+    const gm = new GaussianMixture(
+      fixedStartOptions(meta, {
+        maxIter: 1 + args.iters,
+        backend: 'wasm',
+        onIteration: () => {
+          const t = performance.now();
+          if (last !== null) gaps.push((t - last) / 1000);
+          last = t;
+        },
+      }),
+    );
     if (parallel) await gm.fitAsync(X, { workers: args.workers });
     else gm.fit(X);
     return { seconds: median(gaps), lowerBound: gm.lowerBound };
@@ -72,22 +74,36 @@ async function main() {
     const a = first ? await timed(false) : null;
     const b = await timed(true);
     const one = a ?? (await timed(false));
-    pairs.push({ single: one.seconds, parallel: b.seconds, ratio: one.seconds / b.seconds, lowerBounds: [one.lowerBound, b.lowerBound] });
+    pairs.push({
+      single: one.seconds,
+      parallel: b.seconds,
+      ratio: one.seconds / b.seconds,
+      lowerBounds: [one.lowerBound, b.lowerBound],
+    });
   }
   // a timing of a broken run is worthless: both engines must reach the same bound (they differ only by rounding)
   for (const p of pairs) {
     const [a, b] = p.lowerBounds;
-    if (!(Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(a)))) throw new Error(`fit and fitAsync disagree: lower bounds ${a} and ${b}`);
+    if (!(Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(a))))
+      throw new Error(`fit and fitAsync disagree: lower bounds ${a} and ${b}`);
   }
   const out = {
-    ok: true, case: c.id, n: meta.n, d: meta.d, k: meta.k, workers: args.workers, iters: args.iters,
-    pairs, medianRatio: median(pairs.map((p) => p.ratio)),
-    minRatio: Math.min(...pairs.map((p) => p.ratio)), maxRatio: Math.max(...pairs.map((p) => p.ratio)),
+    ok: true,
+    case: c.id,
+    n: meta.n,
+    d: meta.d,
+    k: meta.k,
+    workers: args.workers,
+    iters: args.iters,
+    pairs,
+    medianRatio: median(pairs.map((p) => p.ratio)),
+    minRatio: Math.min(...pairs.map((p) => p.ratio)),
+    maxRatio: Math.max(...pairs.map((p) => p.ratio)),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 main().catch((e) => {
-  process.stdout.write(`${JSON.stringify({ ok: false, error: String(e && e.stack ? e.stack : e) })}\n`);
+  process.stdout.write(`${JSON.stringify({ ok: false, error: String(e?.stack ? e.stack : e) })}\n`);
   process.exitCode = 1;
 });

@@ -12,10 +12,10 @@ const canvas = $('plot');
 const ctx = canvas.getContext('2d');
 const controls = { k: $('k'), cov: $('cov'), backend: $('backend'), seed: $('seed') };
 
-let base = [];        // the shipped data, rows [eruptions, waiting]
-let added = [];       // rows the user clicked in
-let model = null;     // last successful GaussianMixture
-let labels = null;    // argmax responsibilities per row
+let base = []; // the shipped data, rows [eruptions, waiting]
+let added = []; // rows the user clicked in
+let model = null; // last successful GaussianMixture
+let labels = null; // argmax responsibilities per row
 let certainty = null; // max responsibility per row
 let fitCount = 0;
 
@@ -55,7 +55,10 @@ function drawAxes() {
   for (let x = 1.5; x <= X_DOMAIN[1] + 1e-9; x += 0.5) {
     const p = Math.round(px(x)) + 0.5;
     ctx.strokeStyle = '#e6e9ee';
-    ctx.beginPath(); ctx.moveTo(p, MARGIN.top); ctx.lineTo(p, MARGIN.top + plotH); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(p, MARGIN.top);
+    ctx.lineTo(p, MARGIN.top + plotH);
+    ctx.stroke();
     ctx.fillStyle = '#5f6b7a';
     ctx.fillText(x.toFixed(1), p, MARGIN.top + plotH + 6);
   }
@@ -64,7 +67,10 @@ function drawAxes() {
   for (let y = 40; y <= Y_DOMAIN[1]; y += 10) {
     const p = Math.round(py(y)) + 0.5;
     ctx.strokeStyle = '#e6e9ee';
-    ctx.beginPath(); ctx.moveTo(MARGIN.left, p); ctx.lineTo(MARGIN.left + plotW, p); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(MARGIN.left, p);
+    ctx.lineTo(MARGIN.left + plotW, p);
+    ctx.stroke();
     ctx.fillStyle = '#5f6b7a';
     ctx.fillText(String(y), MARGIN.left - 8, p);
   }
@@ -86,10 +92,14 @@ function drawAxes() {
 /** Per-component 2×2 covariance [a, b, c] (= [[a, b], [b, c]]) from scikit-learn's shapes. */
 function covariance2x2(covs, type, k) {
   switch (type) {
-    case 'full': return [covs[k][0][0], covs[k][0][1], covs[k][1][1]];
-    case 'tied': return [covs[0][0], covs[0][1], covs[1][1]];
-    case 'diag': return [covs[k][0], 0, covs[k][1]];
-    case 'spherical': return [covs[k], 0, covs[k]];
+    case 'full':
+      return [covs[k][0][0], covs[k][0][1], covs[k][1][1]];
+    case 'tied':
+      return [covs[0][0], covs[0][1], covs[1][1]];
+    case 'diag':
+      return [covs[k][0], 0, covs[k][1]];
+    case 'spherical':
+      return [covs[k], 0, covs[k]];
   }
 }
 
@@ -109,7 +119,8 @@ function ellipsePath(mean, [a, b, c], s) {
     const v = r2 * Math.sin(t);
     const x = px(mean[0] + ct * u - st * v);
     const y = py(mean[1] + st * u + ct * v);
-    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    if (i === 0) ctx.moveTo(x, y);
+    else ctx.lineTo(x, y);
   }
   ctx.closePath();
 }
@@ -169,7 +180,11 @@ function draw() {
     const [x, y] = [px(means[k][0]), py(means[k][1])];
     // A diamond with a white halo and a dark rim, so it stands out on top of points of its own colour.
     ctx.beginPath();
-    ctx.moveTo(x, y - 10); ctx.lineTo(x + 10, y); ctx.lineTo(x, y + 10); ctx.lineTo(x - 10, y); ctx.closePath();
+    ctx.moveTo(x, y - 10);
+    ctx.lineTo(x + 10, y);
+    ctx.lineTo(x, y + 10);
+    ctx.lineTo(x - 10, y);
+    ctx.closePath();
     ctx.lineWidth = 5;
     ctx.strokeStyle = '#fff';
     ctx.stroke();
@@ -233,7 +248,7 @@ function fit() {
     const t0 = performance.now();
     gm = new GaussianMixture(options).fit(X);
     const times = [(performance.now() - t0) / Math.max(gm.nIter, 1)];
-    for (let spent = 0; (spent < 25 || times.length < 10) && spent < 250 && times.length < 200;) {
+    for (let spent = 0; (spent < 25 || times.length < 10) && spent < 250 && times.length < 200; ) {
       const t1 = performance.now();
       const g = new GaussianMixture(options).fit(X);
       const dt = performance.now() - t1;
@@ -276,8 +291,11 @@ function fit() {
 
   const weights = gm.weights;
   $('components').innerHTML = gm.means
-    .map((m, k) => `<tr><td><span class="swatch" style="background:${COLORS[k]}"></span>${k + 1}</td>`
-      + `<td>${weights[k].toFixed(3)}</td><td>${m[0].toFixed(2)} min</td><td>${m[1].toFixed(1)} min</td></tr>`)
+    .map(
+      (m, k) =>
+        `<tr><td><span class="swatch" style="background:${COLORS[k]}"></span>${k + 1}</td>` +
+        `<td>${weights[k].toFixed(3)}</td><td>${m[0].toFixed(2)} min</td><td>${m[1].toFixed(1)} min</td></tr>`,
+    )
     .join('');
 
   draw();

@@ -17,7 +17,9 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const port = Number(process.argv[2] ?? 0);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`usage: node examples/browser/serve.mjs [port]   (port must be an integer 0–65535; got ${process.argv[2]})`);
+  console.error(
+    `usage: node examples/browser/serve.mjs [port]   (port must be an integer 0–65535; got ${process.argv[2]})`,
+  );
   process.exit(2);
 }
 
@@ -58,7 +60,7 @@ const server = createServer(async (req, res) => {
     let info = await stat(file);
     if (info.isDirectory()) {
       if (!pathname.endsWith('/')) {
-        res.writeHead(301, { location: pathname + '/' });
+        res.writeHead(301, { location: `${pathname}/` });
         return res.end();
       }
       file = join(file, 'index.html');
@@ -70,7 +72,9 @@ const server = createServer(async (req, res) => {
       'cache-control': 'no-store',
     });
     if (req.method === 'HEAD') return res.end();
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   } catch {
     send(404, `not found: ${pathname}`);
   }

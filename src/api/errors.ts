@@ -11,14 +11,21 @@ export class GaussianMixtureError extends Error {
 
 /** An option is missing, of the wrong type, or out of range. `option` names it. */
 export class OptionError extends GaussianMixtureError {
-  constructor(readonly option: string, message: string) {
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
     super(message);
   }
 }
 
 /** The data (X, sample weights) cannot be used: ragged, non-finite, too few rows, wrong width, … */
 export class DataError extends GaussianMixtureError {
-  constructor(message: string, readonly row?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly row?: number,
+    readonly column?: number,
+  ) {
     super(message);
   }
 }
@@ -42,6 +49,7 @@ export class FitError extends GaussianMixtureError {}
 /** Emits a warning without throwing: process.emitWarning in Node, console.warn elsewhere. */
 export function warn(message: string, code: string): void {
   const proc = (globalThis as { process?: { emitWarning?: (m: string, o: object) => void } }).process;
-  if (proc && typeof proc.emitWarning === 'function') proc.emitWarning(message, { type: 'GaussianMixtureWarning', code });
+  if (proc && typeof proc.emitWarning === 'function')
+    proc.emitWarning(message, { type: 'GaussianMixtureWarning', code });
   else if (typeof console !== 'undefined') console.warn(`GaussianMixtureWarning: ${message}`);
 }

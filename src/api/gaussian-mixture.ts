@@ -28,8 +28,16 @@ import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyRes
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
 import {
-  fitAsyncOptions, fitOptions, fitStreamOptions, resolveOptions, sampleOptions,
-  type FitAsyncOptions, type FitOptions, type FitStreamOptions, type GaussianMixtureOptions, type ResolvedOptions,
+  fitAsyncOptions,
+  fitOptions,
+  fitStreamOptions,
+  resolveOptions,
+  sampleOptions,
+  type FitAsyncOptions,
+  type FitOptions,
+  type FitStreamOptions,
+  type GaussianMixtureOptions,
+  type ResolvedOptions,
 } from './options.js';
 
 export type { FitAsyncOptions, FitOptions };
@@ -46,7 +54,8 @@ interface Fitted {
 
 /** A flat array in the given shape, with Float64Array leaves (a copy). */
 function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
-  const rows = (a: Float64Array, n: number, m: number): Float64Array[] => Array.from({ length: n }, (_, i) => a.slice(i * m, (i + 1) * m));
+  const rows = (a: Float64Array, n: number, m: number): Float64Array[] =>
+    Array.from({ length: n }, (_, i) => a.slice(i * m, (i + 1) * m));
   if (shape.length === 1) return flat.slice();
   if (shape.length === 2) return rows(flat, shape[0], shape[1]);
   const [a, b, c] = shape;
@@ -131,7 +140,8 @@ export class GaussianMixture {
     const o = this.opts;
     const cur = o.warmStart && this.state ? this.state : null;
     if (!cur) return null;
-    if (d !== null && cur.params.d !== d) throw new DataError(`warmStart: X has ${d} features but the model was fitted on ${cur.params.d}`);
+    if (d !== null && cur.params.d !== d)
+      throw new DataError(`warmStart: X has ${d} features but the model was fitted on ${cur.params.d}`);
     if (cur.params.k !== o.nComponents || cur.params.covType !== o.covarianceType) {
       throw new OptionError('warmStart', 'warmStart needs the same nComponents and covarianceType as the fitted model');
     }
@@ -147,7 +157,9 @@ export class GaussianMixture {
     const k = o.nComponents;
     const effective = w ? w.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) : rows.n;
     if (effective < k) {
-      throw new DataError(`nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`);
+      throw new DataError(
+        `nComponents = ${k} needs at least ${k} samples${w ? ' with positive weight' : ''}; got ${effective}`,
+      );
     }
     // representable in double precision; enough distinct rows (see data/summary.ts)
     checkSummary(summary, k, o.onDegenerate, w !== null);
@@ -159,16 +171,34 @@ export class GaussianMixture {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
-      this.warn(`the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
-        `(last change of the lower bound ≥ tol = ${o.tol}). Increase maxIter or tol, or check the data for degenerate columns.`, 'GMM_NOT_CONVERGED');
+      this.warn(
+        `the best of ${warm ? 1 : o.nInit} EM run(s) did not converge within maxIter = ${o.maxIter} iterations ` +
+          `(last change of the lower bound ≥ tol = ${o.tol}). Increase maxIter or tol, or check the data for degenerate columns.`,
+        'GMM_NOT_CONVERGED',
+      );
     }
     const resets = res.resets ?? [];
     if (resets.length > 0) {
-      const list = resets.slice(0, 5).map((r) => `component ${r.component} at iteration ${r.iteration} (${r.reason === 'vanished' ? 'its mass vanished' : 'covariance not positive definite'})`);
-      this.warn(`onDegenerate 'reset' re-seeded ${resets.length} degenerate component(s) at the worst-explained rows: ` +
-        `${list.join(', ')}${resets.length > 5 ? ', …' : ''}. See gmm.resets; consider fewer components or a larger regCovar.`, 'GMM_COMPONENT_RESET');
+      const list = resets
+        .slice(0, 5)
+        .map(
+          (r) =>
+            `component ${r.component} at iteration ${r.iteration} (${r.reason === 'vanished' ? 'its mass vanished' : 'covariance not positive definite'})`,
+        );
+      this.warn(
+        `onDegenerate 'reset' re-seeded ${resets.length} degenerate component(s) at the worst-explained rows: ` +
+          `${list.join(', ')}${resets.length > 5 ? ', …' : ''}. See gmm.resets; consider fewer components or a larger regCovar.`,
+        'GMM_COMPONENT_RESET',
+      );
     }
-    this.state = { params: res.params, converged: res.converged, nIter: res.nIter, lowerBound: res.lowerBound, backend, resets };
+    this.state = {
+      params: res.params,
+      converged: res.converged,
+      nIter: res.nIter,
+      lowerBound: res.lowerBound,
+      backend,
+      resets,
+    };
   }
 
   private warn(message: string, code: string): void {
@@ -344,7 +374,11 @@ export class GaussianMixture {
     const s = this.current('expectation');
     const rows = toRows(X, 'X', s.params.d);
     const w = chunkWeights(sampleWeight, rows.n, 0);
-    return Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)).accumulate(rows, w, this.opts.algorithm === 'hard');
+    return Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)).accumulate(
+      rows,
+      w,
+      this.opts.algorithm === 'hard',
+    );
   }
 
   /**
@@ -366,20 +400,33 @@ export class GaussianMixture {
       );
     }
     if (o.freeze.includes('means') && st.centers.some((v, i) => v !== p.means[i])) {
-      throw new DataError('stats were accumulated around other means than the model\'s, which freeze: [\'means\'] keeps fixed; compute them with expectation() under the current model');
+      throw new DataError(
+        "stats were accumulated around other means than the model's, which freeze: ['means'] keeps fixed; compute them with expectation() under the current model",
+      );
     }
     if (!(st.sumW > 0)) throw new DataError('stats hold no data (sumW = 0)');
     const iteration = cur.nIter + 1;
-    const m = mStepChecked(st, p, { covType: p.covType, regCovar: o.regCovar, freeze: o.freeze, iteration, detectVanished: true });
+    const m = mStepChecked(st, p, {
+      covType: p.covType,
+      regCovar: o.regCovar,
+      freeze: o.freeze,
+      iteration,
+      detectVanished: true,
+    });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);
-      if (o.onDegenerate === 'reset') e.message += ' (maximization() cannot re-seed: it has no rows; fit/fitStream can.)';
+      if (o.onDegenerate === 'reset')
+        e.message += ' (maximization() cannot re-seed: it has no rows; fit/fitStream can.)';
       throw e;
     }
     const lowerBound = st.logLik / st.sumW;
     this.state = {
-      params: m.params, converged: Math.abs(lowerBound - cur.lowerBound) < o.tol, nIter: iteration, lowerBound,
-      backend: cur.backend, resets: [],
+      params: m.params,
+      converged: Math.abs(lowerBound - cur.lowerBound) < o.tol,
+      nIter: iteration,
+      lowerBound,
+      backend: cur.backend,
+      resets: [],
     };
     this.lastWarnings = [];
     return this;

@@ -7,15 +7,34 @@ export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussi
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
 export { init } from '../backends/index.js';
 export { terminateIdleWorkers } from '../drivers/workers/pool.js';
-export { selectModel, type SelectModelOptions, type SelectionResult, type SelectionRow, type Criterion } from '../tools/select.js';
+export {
+  selectModel,
+  type SelectModelOptions,
+  type SelectionResult,
+  type SelectionRow,
+  type Criterion,
+} from '../tools/select.js';
 export { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 export { mixtureSvg, selectionSvg, type MixturePlotOptions, type SelectionPlotOptions } from '../plot/index.js';
 export {
-  GaussianMixtureError, OptionError, DataError, NotFittedError, BackendError, ModelFormatError, FitError,
+  GaussianMixtureError,
+  OptionError,
+  DataError,
+  NotFittedError,
+  BackendError,
+  ModelFormatError,
+  FitError,
 } from './errors.js';
 export type { Matrix } from '../data/matrix.js';
 export type {
-  GaussianMixtureOptions, ResolvedOptions, CovarianceType, InitParams, BackendChoice, Algorithm, Frozen, IterationInfo,
+  GaussianMixtureOptions,
+  ResolvedOptions,
+  CovarianceType,
+  InitParams,
+  BackendChoice,
+  Algorithm,
+  Frozen,
+  IterationInfo,
 } from './options.js';
 export type { ModelJSON } from './model-json.js';
 export { SufficientStats, type SufficientStatsJSON } from '../model/stats.js';

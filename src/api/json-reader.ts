@@ -60,7 +60,8 @@ export function jsonReader(what: string): JsonReader {
       const out: number[] = [];
       const walk = (node: unknown, depth: number, path: string): void => {
         if (depth === shape.length) {
-          if (typeof node !== 'number' || !Number.isFinite(node)) bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
+          if (typeof node !== 'number' || !Number.isFinite(node))
+            bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
           out.push(node as number);
           return;
         }

@@ -28,9 +28,24 @@ export interface ModelJSON {
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
-const SAVED_OPTIONS = ['tol', 'regCovar', 'maxIter', 'nInit', 'initParams', 'seed', 'warmStart', 'backend', 'algorithm', 'onDegenerate'] as const;
+const SAVED_OPTIONS = [
+  'tol',
+  'regCovar',
+  'maxIter',
+  'nInit',
+  'initParams',
+  'seed',
+  'warmStart',
+  'backend',
+  'algorithm',
+  'onDegenerate',
+] as const;
 
-export function serialize(p: Params, meta: { converged: boolean; nIter: number; lowerBound: number }, options: ResolvedOptions): ModelJSON {
+export function serialize(
+  p: Params,
+  meta: { converged: boolean; nIter: number; lowerBound: number },
+  options: ResolvedOptions,
+): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
@@ -52,7 +67,21 @@ export function serialize(p: Params, meta: { converged: boolean; nIter: number; 
   };
 }
 
-const KEYS = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances', 'precisionsCholesky', 'converged', 'nIter', 'lowerBound', 'options'];
+const KEYS = [
+  'format',
+  'version',
+  'covarianceType',
+  'nComponents',
+  'nFeatures',
+  'weights',
+  'means',
+  'covariances',
+  'precisionsCholesky',
+  'converged',
+  'nIter',
+  'lowerBound',
+  'options',
+];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
 const reader = jsonReader('gaussmix model');
@@ -72,9 +101,13 @@ export function deserialize(input: unknown): Deserialized {
   reader.checkKeys(o, KEYS, 'the model');
   for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
   if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
-  if (o.version !== FORMAT_VERSION) bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
+  if (o.version !== FORMAT_VERSION)
+    bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
   const covType = o.covarianceType as CovarianceType;
-  if (!isCovarianceType(covType)) bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${JSON.stringify(covType)}`);
+  if (!isCovarianceType(covType))
+    bad(
+      `covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${JSON.stringify(covType)}`,
+    );
   const { layout, shape: shapeOf } = covarianceModel(covType);
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
@@ -107,13 +140,19 @@ export function deserialize(input: unknown): Deserialized {
     precChol = given; // bit-identical round trip of a model we wrote
   }
   if (o.converged !== undefined && typeof o.converged !== 'boolean') bad('converged must be true or false');
-  if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0)) bad('nIter must be an integer ≥ 0');
-  if (o.lowerBound !== undefined && o.lowerBound !== null && (typeof o.lowerBound !== 'number' || !Number.isFinite(o.lowerBound))) {
+  if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0))
+    bad('nIter must be an integer ≥ 0');
+  if (
+    o.lowerBound !== undefined &&
+    o.lowerBound !== null &&
+    (typeof o.lowerBound !== 'number' || !Number.isFinite(o.lowerBound))
+  ) {
     bad('lowerBound must be a finite number or null');
   }
   let options: GaussianMixtureOptions = {};
   if (o.options !== undefined) {
-    if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options)) bad('options must be an object');
+    if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options))
+      bad('options must be an object');
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }

@@ -79,16 +79,20 @@ const integer = (min: number) => (v: unknown, name: string) =>
 const nonNegative = (v: unknown, name: string) =>
   typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(name, 'a finite number ≥ 0', v);
 
-const oneOf = <T extends string>(values: readonly T[]) => (v: unknown, name: string) =>
-  typeof v === 'string' && (values as readonly string[]).includes(v)
-    ? v
-    : fail(name, `one of ${values.map((s) => `'${s}'`).join(', ')}`, v);
+const oneOf =
+  <T extends string>(values: readonly T[]) =>
+  (v: unknown, name: string) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v)
+      ? v
+      : fail(name, `one of ${values.map((s) => `'${s}'`).join(', ')}`, v);
 
 const boolean = (v: unknown, name: string) => (typeof v === 'boolean' ? v : fail(name, 'true or false', v));
 
-const seed = (v: unknown, name: string) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(name, 'a safe integer', v));
+const seed = (v: unknown, name: string) =>
+  typeof v === 'number' && Number.isSafeInteger(v) ? v : fail(name, 'a safe integer', v);
 
-const optionalFunction = (v: unknown, name: string) => (v == null ? null : typeof v === 'function' ? v : fail(name, 'a function', v));
+const optionalFunction = (v: unknown, name: string) =>
+  v == null ? null : typeof v === 'function' ? v : fail(name, 'a function', v);
 
 const optionalSignal = (v: unknown, name: string): AbortSignal | null => {
   if (v == null) return null;
@@ -102,7 +106,7 @@ const optionalSignal = (v: unknown, name: string): AbortSignal | null => {
 /** Sample weights are checked against X where they are used (data/matrix.ts); here only that they are array-like. */
 const passThrough = (v: unknown) => v ?? null;
 
-const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+const own = (o: object, key: string): boolean => Object.hasOwn(o, key);
 
 /**
  * Applies a table of rules to an options object: unknown keys (own keys only — `toString` or `constructor` are
@@ -111,12 +115,18 @@ const own = (o: object, key: string): boolean => Object.prototype.hasOwnProperty
  */
 function resolveWith<T>(rules: Rules<T>, options: unknown, what: string, prefix = ''): { [K in keyof T]-?: unknown } {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new OptionError(prefix ? prefix.slice(0, -1) : 'options', `${what ? `${what} ` : ''}options must be a plain object; got ${Array.isArray(options) ? 'an array' : describe(options)}`);
+    throw new OptionError(
+      prefix ? prefix.slice(0, -1) : 'options',
+      `${what ? `${what} ` : ''}options must be a plain object; got ${Array.isArray(options) ? 'an array' : describe(options)}`,
+    );
   }
   const names = Object.keys(rules);
   for (const key of Object.keys(options)) {
     if (!own(rules, key)) {
-      throw new OptionError(`${prefix}${key}`, `unknown ${what ? `${what} ` : ''}option '${describe(key).slice(1, -1)}'; valid options are: ${names.join(', ')}`);
+      throw new OptionError(
+        `${prefix}${key}`,
+        `unknown ${what ? `${what} ` : ''}option '${describe(key).slice(1, -1)}'; valid options are: ${names.join(', ')}`,
+      );
     }
   }
   const out: Record<string, unknown> = {};
@@ -222,10 +232,16 @@ export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOp
 export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOptions {
   const resolved = resolveWith(MODEL_RULES, options, '') as unknown as ResolvedOptions;
   if (resolved.weightsInit && resolved.weightsInit.length !== resolved.nComponents) {
-    throw new OptionError('weightsInit', `weightsInit must have nComponents = ${resolved.nComponents} entries; got ${resolved.weightsInit.length}`);
+    throw new OptionError(
+      'weightsInit',
+      `weightsInit must have nComponents = ${resolved.nComponents} entries; got ${resolved.weightsInit.length}`,
+    );
   }
   if (resolved.meansInit && resolved.meansInit.length !== resolved.nComponents) {
-    throw new OptionError('meansInit', `meansInit must have nComponents = ${resolved.nComponents} rows; got ${resolved.meansInit.length}`);
+    throw new OptionError(
+      'meansInit',
+      `meansInit must have nComponents = ${resolved.nComponents} rows; got ${resolved.meansInit.length}`,
+    );
   }
   return Object.freeze(resolved);
 }
@@ -274,13 +290,23 @@ const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
   signal: { default: null, check: optionalSignal },
 };
 
-export function fitAsyncOptions(options: unknown): { sampleWeight: ArrayLike<number> | null; workers: number | undefined; signal: AbortSignal | null } {
+export function fitAsyncOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  workers: number | undefined;
+  signal: AbortSignal | null;
+} {
   return resolveWith(FIT_ASYNC_RULES, options ?? {}, 'fitAsync') as ReturnType<typeof fitAsyncOptions>;
 }
 
 const CSV_RULES: Rules<CsvOptions> = {
-  delimiter: { default: ',', check: (v, name) => (typeof v === 'string' && v.length > 0 ? v : fail(name, 'a non-empty string', v)) },
-  header: { default: 'auto', check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)) },
+  delimiter: {
+    default: ',',
+    check: (v, name) => (typeof v === 'string' && v.length > 0 ? v : fail(name, 'a non-empty string', v)),
+  },
+  header: {
+    default: 'auto',
+    check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)),
+  },
   chunkRows: { default: 8192, check: integer(1) },
 };
 
@@ -328,7 +354,10 @@ const KMEANS_RULES: Rules<KMeansOptions> = {
   backend: { default: 'auto', check: oneOf(['auto', 'wasm', 'js'] as const) },
 };
 
-export function kmeansOptions(k: unknown, options: unknown): Required<Omit<KMeansOptions, 'sampleWeight'>> & { sampleWeight: ArrayLike<number> | null } {
+export function kmeansOptions(
+  k: unknown,
+  options: unknown,
+): Required<Omit<KMeansOptions, 'sampleWeight'>> & { sampleWeight: ArrayLike<number> | null } {
   integer(1)(k, 'k');
   return resolveWith(KMEANS_RULES, options ?? {}, 'kmeans') as ReturnType<typeof kmeansOptions>;
 }
@@ -354,15 +383,17 @@ export interface SelectionOnlyOptions<Row> {
 const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
   nComponents: {
     default: [1, 2, 3, 4, 5, 6, 7, 8, 9],
-    check: (v, name) => (Array.isArray(v) && v.length > 0 && v.every((k) => Number.isInteger(k) && k >= 1)
-      ? [...new Set(v as number[])]
-      : fail(name, 'a non-empty array of integers ≥ 1', v)),
+    check: (v, name) =>
+      Array.isArray(v) && v.length > 0 && v.every((k) => Number.isInteger(k) && k >= 1)
+        ? [...new Set(v as number[])]
+        : fail(name, 'a non-empty array of integers ≥ 1', v),
   },
   covarianceTypes: {
     default: COVARIANCE_TYPES,
-    check: (v, name) => (Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
-      ? [...new Set(v as CovarianceType[])]
-      : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v)),
+    check: (v, name) =>
+      Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
+        ? [...new Set(v as CovarianceType[])]
+        : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v),
   },
   criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
@@ -371,7 +402,11 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
 
 /** Splits selectModel's options into its own (validated) and the candidates' (validated once, up front). */
 export function selectModelOptions<Row>(options: unknown): {
-  ks: number[]; types: CovarianceType[]; criterion: Criterion; folds: number; rest: GaussianMixtureOptions;
+  ks: number[];
+  types: CovarianceType[];
+  criterion: Criterion;
+  folds: number;
+  rest: GaussianMixtureOptions;
   onCandidate: ((info: { index: number; total: number; row: Row }) => void) | null;
 } {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -384,7 +419,10 @@ export function selectModelOptions<Row>(options: unknown): {
   if (rest.warmStart) throw new OptionError('warmStart', 'selectModel fits fresh models; warmStart is not supported');
   for (const key of Object.keys(rest)) {
     if (!own(MODEL_RULES, key)) {
-      throw new OptionError(key, `unknown option '${describe(key).slice(1, -1)}'; valid options are: ${[...Object.keys(SELECT_RULES), ...OPTION_NAMES.filter((n) => n !== 'nComponents' && n !== 'covarianceType')].join(', ')}`);
+      throw new OptionError(
+        key,
+        `unknown option '${describe(key).slice(1, -1)}'; valid options are: ${[...Object.keys(SELECT_RULES), ...OPTION_NAMES.filter((n) => n !== 'nComponents' && n !== 'covarianceType')].join(', ')}`,
+      );
     }
   }
   const ks = s.nComponents as number[];
@@ -392,7 +430,11 @@ export function selectModelOptions<Row>(options: unknown): {
   // validate the shared options once, up front, so a typo is an error rather than a table of failures
   resolveOptions({ ...rest, nComponents: ks[0], covarianceType: types[0] });
   return {
-    ks, types, criterion: s.criterion as Criterion, folds: s.folds as number, rest: rest as GaussianMixtureOptions,
+    ks,
+    types,
+    criterion: s.criterion as Criterion,
+    folds: s.folds as number,
+    rest: rest as GaussianMixtureOptions,
     onCandidate: s.onCandidate as ((info: { index: number; total: number; row: Row }) => void) | null,
   };
 }

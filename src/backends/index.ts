@@ -26,7 +26,9 @@ export function getBackend(choice: BackendChoice): Backend {
     }
     if (wasm) return wasm;
     if (choice === 'wasm') {
-      throw new BackendError(`backend 'wasm' is not available here: ${wasmFailure!.message}. Use backend: 'auto' or 'js'.`);
+      throw new BackendError(
+        `backend 'wasm' is not available here: ${wasmFailure!.message}. Use backend: 'auto' or 'js'.`,
+      );
     }
   }
   return (js ??= createJsBackend());

@@ -6,13 +6,31 @@
 
 export interface Kernels {
   logProb(
-    x: number, n: number, d: number, k: number, layout: number,
-    means: number, prec: number, logConst: number, out: number,
+    x: number,
+    n: number,
+    d: number,
+    k: number,
+    layout: number,
+    means: number,
+    prec: number,
+    logConst: number,
+    out: number,
   ): void;
   normalizeRows(lp: number, n: number, k: number, lse: number): void;
   eStepAccumulate(
-    x: number, w: number, hasW: number, n: number, d: number, k: number, layout: number, hard: number,
-    means: number, prec: number, logConst: number, scratch: number, stats: number,
+    x: number,
+    w: number,
+    hasW: number,
+    n: number,
+    d: number,
+    k: number,
+    layout: number,
+    hard: number,
+    means: number,
+    prec: number,
+    logConst: number,
+    scratch: number,
+    stats: number,
   ): void;
 }
 

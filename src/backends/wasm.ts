@@ -65,7 +65,10 @@ function decodeBase64(b64: string): Uint8Array {
 }
 
 function wasmBytes(): Uint8Array {
-  if (wasmBase64 === null) throw new Error('gaussmix: no kernel binary was provided (a source module imported without the package entry point)');
+  if (wasmBase64 === null)
+    throw new Error(
+      'gaussmix: no kernel binary was provided (a source module imported without the package entry point)',
+    );
   return (cachedBytes ??= decodeBase64(wasmBase64));
 }
 

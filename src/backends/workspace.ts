@@ -47,7 +47,11 @@ export class Workspace {
   private prec: Float64Array;
   private logConst: Float64Array;
 
-  constructor(readonly backend: Backend, shape: KernelShape, block = blockRows(shape.d, shape.k)) {
+  constructor(
+    readonly backend: Backend,
+    shape: KernelShape,
+    block = blockRows(shape.d, shape.k),
+  ) {
     const { d, k } = shape;
     this.d = d;
     this.k = k;
@@ -91,7 +95,9 @@ export class Workspace {
   /** Parameters for the next passes (copied; the caller may reuse its arrays). Their shape must be the workspace's. */
   load(p: KernelParams): void {
     if (!this.fits(p) || p.prec.length !== this.prec.length) {
-      throw new Error(`gaussmix: parameters of shape k=${p.k}, d=${p.d}, layout ${p.layout} loaded into a workspace for k=${this.k}, d=${this.d}, layout ${this.layout}`);
+      throw new Error(
+        `gaussmix: parameters of shape k=${p.k}, d=${p.d}, layout ${p.layout} loaded into a workspace for k=${this.k}, d=${this.d}, layout ${this.layout}`,
+      );
     }
     this.means = p.means.slice();
     this.prec = p.prec.slice();
@@ -121,8 +127,19 @@ export class Workspace {
       rows.copyRows(s, count, heap, this.oX);
       if (weights) heap.set(weights.subarray(s, s + count), this.oW);
       kern.eStepAccumulate(
-        this.oX * 8, this.oW * 8, weights ? 1 : 0, count, d, k, this.layout, hard ? 1 : 0,
-        this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8, this.oStats * 8,
+        this.oX * 8,
+        this.oW * 8,
+        weights ? 1 : 0,
+        count,
+        d,
+        k,
+        this.layout,
+        hard ? 1 : 0,
+        this.oMeans * 8,
+        this.oPrec * 8,
+        this.oLogConst * 8,
+        this.oScratch * 8,
+        this.oStats * 8,
       );
       heap = this.backend.f64(); // a kernel never grows memory, but a view is cheap to re-fetch
     }
@@ -145,7 +162,17 @@ export class Workspace {
       const heap = this.prepare();
       const count = Math.min(block, rows.n - s);
       rows.copyRows(s, count, heap, this.oX);
-      kern.logProb(this.oX * 8, count, d, k, this.layout, this.oMeans * 8, this.oPrec * 8, this.oLogConst * 8, this.oScratch * 8);
+      kern.logProb(
+        this.oX * 8,
+        count,
+        d,
+        k,
+        this.layout,
+        this.oMeans * 8,
+        this.oPrec * 8,
+        this.oLogConst * 8,
+        this.oScratch * 8,
+      );
       then(s, count);
     }
   }
@@ -155,20 +182,30 @@ export class Workspace {
    * (count×k) that is valid only during the call.
    */
   forEachLogProb(rows: Rows, visit: (start: number, count: number, lp: Float64Array) => void): void {
-    this.logProbBlocks(rows, (s, count) => visit(s, count, this.backend.f64().subarray(this.oScratch, this.oScratch + count * this.k)));
+    this.logProbBlocks(rows, (s, count) =>
+      visit(s, count, this.backend.f64().subarray(this.oScratch, this.oScratch + count * this.k)),
+    );
   }
 
   /**
    * Log responsibilities and log p(x) for every row, block by block: `visit(start, count, logResp, lse)` gets views
    * into the heap (count×k and count) that are valid only during the call.
    */
-  forEachLogResp(rows: Rows, visit: (start: number, count: number, logResp: Float64Array, lse: Float64Array) => void): void {
+  forEachLogResp(
+    rows: Rows,
+    visit: (start: number, count: number, logResp: Float64Array, lse: Float64Array) => void,
+  ): void {
     const { k } = this;
     this.logProbBlocks(rows, (s, count) => {
       this.backend.kernels.normalizeRows(this.oScratch * 8, count, k, this.oLse * 8);
       const view = this.backend.f64();
       repairRows(view, this.oScratch, this.oLse, count, k);
-      visit(s, count, view.subarray(this.oScratch, this.oScratch + count * k), view.subarray(this.oLse, this.oLse + count));
+      visit(
+        s,
+        count,
+        view.subarray(this.oScratch, this.oScratch + count * k),
+        view.subarray(this.oLse, this.oLse + count),
+      );
     });
   }
 }

@@ -19,7 +19,8 @@ export function integer(min: number, what = 'an integer') {
 
 export function seed(value: string): number {
   const v = Number(value);
-  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(v)) throw new InvalidArgumentError('expected an integer seed.');
+  if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(v))
+    throw new InvalidArgumentError('expected an integer seed.');
   return v;
 }
 
@@ -34,12 +35,16 @@ export function finite(what: string, check: (v: number) => boolean = () => true)
 /** "1..9", "1-9", "2,3,5", "1..3,6" → sorted distinct integers ≥ 1. */
 export function componentRange(value: string): number[] {
   const out = new Set<number>();
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)\s*(?:\.\.|-|:)\s*(\d+)$/.exec(part);
     if (m) {
       const lo = Number(m[1]);
       const hi = Number(m[2]);
-      if (lo < 1 || hi < lo || hi - lo > 1000) throw new InvalidArgumentError(`bad range '${part}': expected LO..HI with 1 ≤ LO ≤ HI.`);
+      if (lo < 1 || hi < lo || hi - lo > 1000)
+        throw new InvalidArgumentError(`bad range '${part}': expected LO..HI with 1 ≤ LO ≤ HI.`);
       for (let k = lo; k <= hi; k++) out.add(k);
     } else if (/^\d+$/.test(part) && Number(part) >= 1) {
       out.add(Number(part));
@@ -54,10 +59,15 @@ export function componentRange(value: string): number[] {
 /** "all" or a comma list of covariance types. */
 export function covarianceList(value: string): CovarianceType[] {
   if (value.trim() === 'all') return [...COVARIANCE_TYPES];
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = parts.filter((p) => !(COVARIANCE_TYPES as readonly string[]).includes(p));
   if (bad.length || parts.length === 0) {
-    throw new InvalidArgumentError(`expected 'all' or a comma list of ${COVARIANCE_TYPES.join(', ')}; got '${bad[0] ?? value}'.`);
+    throw new InvalidArgumentError(
+      `expected 'all' or a comma list of ${COVARIANCE_TYPES.join(', ')}; got '${bad[0] ?? value}'.`,
+    );
   }
   return [...new Set(parts)] as CovarianceType[];
 }

@@ -39,7 +39,12 @@ const note = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({ delimiter: f.delimiter, header: f.header, columns: f.columns, weights });
+const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
+  delimiter: f.delimiter,
+  header: f.header,
+  columns: f.columns,
+  weights,
+});
 
 function modelOptions(f: ModelFlags): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
@@ -111,14 +116,22 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
     out(`\nmodel saved to ${f.out}`);
   }
   if (f.plot) {
-    writeOutput(f.plot, mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }), 'the plot');
+    writeOutput(
+      f.plot,
+      mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
+      'the plot',
+    );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
   }
 }
 
 // ── predict / score / anomalies / sample ─────────────────────────────────────────────────────────────────────────
 
-export async function predictCommand(modelPath: string, file: string, f: CsvFlags & { proba?: boolean }): Promise<void> {
+export async function predictCommand(
+  modelPath: string,
+  file: string,
+  f: CsvFlags & { proba?: boolean },
+): Promise<void> {
   const gm = await loadModel(modelPath);
   const t = await readFor(gm, file, f);
   const labels = gm.predict(t.X);
@@ -145,16 +158,19 @@ export async function scoreCommand(modelPath: string, file: string, f: CsvFlags)
 }
 
 export async function anomaliesCommand(
-  modelPath: string, file: string, f: CsvFlags & { contamination?: number; threshold?: number },
+  modelPath: string,
+  file: string,
+  f: CsvFlags & { contamination?: number; threshold?: number },
 ): Promise<void> {
   if ((f.contamination === undefined) === (f.threshold === undefined)) {
     throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
   }
   const gm = await loadModel(modelPath);
   const t = await readFor(gm, file, f);
-  const r = f.threshold !== undefined
-    ? detectAnomalies(gm, t.X, { threshold: f.threshold })
-    : detectAnomalies(gm, t.X, { contamination: f.contamination! });
+  const r =
+    f.threshold !== undefined
+      ? detectAnomalies(gm, t.X, { threshold: f.threshold })
+      : detectAnomalies(gm, t.X, { contamination: f.contamination! });
   const lines = [csvLine(['row', 'line', 'log_likelihood', ...t.columns])];
   for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(t.X[i])]));
   out(lines.join('\n'));
@@ -162,7 +178,10 @@ export async function anomaliesCommand(
   note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.length} rows have a lower log-likelihood`);
 }
 
-export async function sampleCommand(modelPath: string, f: { n: number; seed?: number; labels?: boolean }): Promise<void> {
+export async function sampleCommand(
+  modelPath: string,
+  f: { n: number; seed?: number; labels?: boolean },
+): Promise<void> {
   const gm = await loadModel(modelPath);
   const { X, y } = gm.sample(f.n, f.seed !== undefined ? { seed: f.seed } : {});
   const d = gm.nFeatures;
@@ -193,7 +212,11 @@ function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
       criterion: f.criterion,
       folds: f.folds,
       onCandidate: progress
-        ? ({ index, row }) => progress.update({ done: index + 1, label: `K = ${row.nComponents}, ${row.covarianceType}${row.failed ? ' (failed)' : ''}` })
+        ? ({ index, row }) =>
+            progress.update({
+              done: index + 1,
+              label: `K = ${row.nComponents}, ${row.covarianceType}${row.failed ? ' (failed)' : ''}`,
+            })
         : null,
     });
   } finally {
@@ -235,13 +258,22 @@ export async function demoCommand(f: { outDir: string; progress?: boolean }): Pr
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
   out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
   const result = runSelection(t.X, {
-    k: [1, 2, 3, 4, 5, 6], covariance: ['full', 'tied', 'diag', 'spherical'], criterion: 'bic', folds: 5, seed: 0, progress: f.progress,
+    k: [1, 2, 3, 4, 5, 6],
+    covariance: ['full', 'tied', 'diag', 'spherical'],
+    criterion: 'bic',
+    folds: 5,
+    seed: 0,
+    progress: f.progress,
   });
   out(selectionTable(result));
   const svg = join(f.outDir, 'faithful.svg');
-  writeOutput(svg, mixtureSvg(result.model, t.X, {
-    columns: t.columns,
-    title: `Old Faithful — BIC-best mixture (K = ${result.best.nComponents}, ${result.best.covarianceType})`,
-  }), 'the plot');
+  writeOutput(
+    svg,
+    mixtureSvg(result.model, t.X, {
+      columns: t.columns,
+      title: `Old Faithful — BIC-best mixture (K = ${result.best.nComponents}, ${result.best.covarianceType})`,
+    }),
+    'the plot',
+  );
   out(`\nplot of the BIC-best model saved to ${svg}`);
 }

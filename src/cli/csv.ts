@@ -81,14 +81,23 @@ function resolveColumn(ref: string, names: string[], option: string): number {
   if (/^\d+$/.test(ref)) {
     const i = Number(ref);
     if (i >= 1 && i <= names.length) return i - 1;
-    throw new OptionError(option, `${option}: column ${i} is out of range; the data has ${names.length} columns (1-based)`);
+    throw new OptionError(
+      option,
+      `${option}: column ${i} is out of range; the data has ${names.length} columns (1-based)`,
+    );
   }
-  throw new OptionError(option, `${option}: no column named '${ref}'; the columns are ${names.map((s) => `'${s}'`).join(', ')}`);
+  throw new OptionError(
+    option,
+    `${option}: no column named '${ref}'; the columns are ${names.map((s) => `'${s}'`).join(', ')}`,
+  );
 }
 
 function resolveColumns(spec: string, names: string[]): number[] {
   const out: number[] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const range = /^(\d+)\s*(?:-|\.\.)\s*(\d+)$/.exec(part);
     if (range && names.indexOf(part) < 0) {
       const lo = resolveColumn(range[1], names, '--columns');
@@ -129,10 +138,12 @@ export function parseTable(text: string, source: string, options: ReadOptions = 
   if (data.length === 0) throw new DataError(`${source}: no data rows after the header line`);
 
   const weightCol = options.weights !== undefined ? resolveColumn(options.weights, names, '--weights') : -1;
-  const cols = options.columns !== undefined
-    ? resolveColumns(options.columns, names)
-    : names.map((_, j) => j).filter((j) => j !== weightCol);
-  if (cols.length === 0) throw new OptionError('--weights', '--weights: no feature columns are left besides the weights column');
+  const cols =
+    options.columns !== undefined
+      ? resolveColumns(options.columns, names)
+      : names.map((_, j) => j).filter((j) => j !== weightCol);
+  if (cols.length === 0)
+    throw new OptionError('--weights', '--weights: no feature columns are left besides the weights column');
 
   const X: Float64Array[] = new Array(data.length);
   const weights = weightCol >= 0 ? new Float64Array(data.length) : null;
@@ -141,9 +152,14 @@ export function parseTable(text: string, source: string, options: ReadOptions = 
     if (isNumber(raw)) return Number(raw);
     const where = `${source}: line ${line}, column '${names[j]}'`;
     if (raw === '') throw new DataError(`${where} is empty (missing values are not supported)`, row, j);
-    const hint = delimiter !== '\t' && raw.includes('\t') ? ' (the file looks tab-separated: try --delimiter tab)'
-      : delimiter !== ',' && raw.includes(',') ? ' (the file looks comma-separated: try --delimiter comma)'
-        : /\s/.test(raw) ? ' (whitespace-separated? try --delimiter space)' : '';
+    const hint =
+      delimiter !== '\t' && raw.includes('\t')
+        ? ' (the file looks tab-separated: try --delimiter tab)'
+        : delimiter !== ',' && raw.includes(',')
+          ? ' (the file looks comma-separated: try --delimiter comma)'
+          : /\s/.test(raw)
+            ? ' (whitespace-separated? try --delimiter space)'
+            : '';
     throw new DataError(`${where}: '${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}' is not a number${hint}`, row, j);
   };
   for (let i = 0; i < data.length; i++) {

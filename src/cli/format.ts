@@ -18,12 +18,19 @@ export function alignTable(rows: string[][], gap = 2): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((c, j) => (widths[j] = Math.max(widths[j] ?? 0, [...c].length)));
   return rows
-    .map((row) => row.map((c, j) => c.padStart(widths[j])).join(' '.repeat(gap)).replace(/\s+$/, ''))
+    .map((row) =>
+      row
+        .map((c, j) => c.padStart(widths[j]))
+        .join(' '.repeat(gap))
+        .replace(/\s+$/, ''),
+    )
     .join('\n');
 }
 
 export const csvLine = (values: (string | number)[]): string =>
-  values.map((v) => (typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
+  values
+    .map((v) => (typeof v === 'number' ? String(v) : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v))
+    .join(',');
 
 export interface SummaryContext {
   /** Feature names. */
@@ -46,9 +53,13 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   const n = ctx.X.length;
   const noun = ctx.rowNoun ?? 'rows';
   const out: string[] = [];
-  out.push(`${ctx.source ? `${ctx.source}: ` : ''}${n} ${noun} × ${d} feature${d === 1 ? '' : 's'} (${ctx.columns.join(', ')})`);
+  out.push(
+    `${ctx.source ? `${ctx.source}: ` : ''}${n} ${noun} × ${d} feature${d === 1 ? '' : 's'} (${ctx.columns.join(', ')})`,
+  );
   const extra = [o.nInit !== 1 ? `nInit: ${o.nInit}` : '', `seed: ${o.seed}`].filter(Boolean).join(', ');
-  out.push(`GaussianMixture(nComponents: ${k}, covarianceType: '${o.covarianceType}', ${extra}) on the ${gm.backend} backend`);
+  out.push(
+    `GaussianMixture(nComponents: ${k}, covarianceType: '${o.covarianceType}', ${extra}) on the ${gm.backend} backend`,
+  );
   out.push(`converged: ${gm.converged} after ${gm.nIter} iteration${gm.nIter === 1 ? '' : 's'}`);
   out.push('');
 
@@ -88,8 +99,12 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   });
   const mean = gm.score(ctx.X);
   out.push('');
-  out.push(`log-likelihood: ${num(mean * n)} (mean per ${noun.replace(/s$/, '')} ${mean.toFixed(6)})${ctx.weighted ? ', unweighted' : ''}`);
-  out.push(`BIC: ${num(gm.bic(ctx.X))}   AIC: ${num(gm.aic(ctx.X))}   (lower is better; ${gm.nParameters()} free parameters)`);
+  out.push(
+    `log-likelihood: ${num(mean * n)} (mean per ${noun.replace(/s$/, '')} ${mean.toFixed(6)})${ctx.weighted ? ', unweighted' : ''}`,
+  );
+  out.push(
+    `BIC: ${num(gm.bic(ctx.X))}   AIC: ${num(gm.aic(ctx.X))}   (lower is better; ${gm.nParameters()} free parameters)`,
+  );
   return out.join('\n');
 }
 
@@ -116,14 +131,21 @@ export function selectionTable(result: SelectionResult): string {
     }
     rows.push(row);
   }
-  const out = [`${name} by number of components K (rows) and covariance type (columns); ${result.lowerIsBetter ? 'lower' : 'higher'} is better`, ''];
+  const out = [
+    `${name} by number of components K (rows) and covariance type (columns); ${result.lowerIsBetter ? 'lower' : 'higher'} is better`,
+    '',
+  ];
   out.push(alignTable(rows, 3));
   out.push('');
-  out.push(`* best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${name} ${result.best.score.toFixed(digits)})`);
+  out.push(
+    `* best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${name} ${result.best.score.toFixed(digits)})`,
+  );
   if (anyUnconverged) out.push('~ EM did not converge within --max-iter iterations');
   const failed = result.table.filter((r) => r.failed);
   if (failed.length) {
-    out.push(`${failed.length} candidate${failed.length === 1 ? '' : 's'} failed, e.g. K = ${failed[0].nComponents}, ${failed[0].covarianceType}: ${failed[0].error}`);
+    out.push(
+      `${failed.length} candidate${failed.length === 1 ? '' : 's'} failed, e.g. K = ${failed[0].nComponents}, ${failed[0].covarianceType}: ${failed[0].error}`,
+    );
   }
   return out.join('\n');
 }

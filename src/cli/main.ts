@@ -7,12 +7,19 @@ import { Command, CommanderError, Option } from 'commander';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
 import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
 import {
-  anomaliesCommand, demoCommand, fitCommand, predictCommand, sampleCommand, scoreCommand, selectCommand,
+  anomaliesCommand,
+  demoCommand,
+  fitCommand,
+  predictCommand,
+  sampleCommand,
+  scoreCommand,
+  selectCommand,
 } from './commands.js';
 
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -20,8 +27,15 @@ function version(): string {
 
 const csvOptions = (cmd: Command): Command =>
   cmd
-    .option('--columns <list>', 'feature columns: names, 1-based indices or ranges, e.g. "eruptions,waiting" or "1-4" (default: all)')
-    .option('--delimiter <char>', "field delimiter: ',', ';', 'tab', 'space' (default: detected from the first line)", delimiter)
+    .option(
+      '--columns <list>',
+      'feature columns: names, 1-based indices or ranges, e.g. "eruptions,waiting" or "1-4" (default: all)',
+    )
+    .option(
+      '--delimiter <char>',
+      "field delimiter: ',', ';', 'tab', 'space' (default: detected from the first line)",
+      delimiter,
+    )
     .option('--header', 'the first row is a header (default: detected — a first row with any non-numeric field)')
     .option('--no-header', 'the first row is data');
 
@@ -30,9 +44,23 @@ const modelOptions = (cmd: Command): Command =>
     .option('--n-init <n>', 'EM restarts; the best run wins', integer(1), 1)
     .option('--seed <s>', 'random seed (same seed → same result)', seed, 0)
     .option('--max-iter <n>', 'EM iterations per restart', integer(0), 100)
-    .option('--tol <t>', 'convergence tolerance on the change of the mean log-likelihood', finite('a number ≥ 0', (v) => v >= 0), 1e-3)
-    .option('--reg-covar <r>', 'added to covariance diagonals', finite('a number ≥ 0', (v) => v >= 0), 1e-6)
-    .addOption(new Option('--init <method>', 'initialisation').choices(['kmeans', 'k-means++', 'random', 'random_from_data']).default('kmeans'))
+    .option(
+      '--tol <t>',
+      'convergence tolerance on the change of the mean log-likelihood',
+      finite('a number ≥ 0', (v) => v >= 0),
+      1e-3,
+    )
+    .option(
+      '--reg-covar <r>',
+      'added to covariance diagonals',
+      finite('a number ≥ 0', (v) => v >= 0),
+      1e-6,
+    )
+    .addOption(
+      new Option('--init <method>', 'initialisation')
+        .choices(['kmeans', 'k-means++', 'random', 'random_from_data'])
+        .default('kmeans'),
+    )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress (default: shown only when stderr is a terminal)');
@@ -45,7 +73,9 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`gaussmix: ${str}`) })
     .showHelpAfterError('(add --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 CSV input: a file or '-' for stdin; comma, tab or semicolon delimited; a header row is detected automatically.
 Exit codes: 0 success, 1 data/model/fit error, 2 usage error.
 
@@ -55,57 +85,84 @@ Examples:
   gaussmix predict model.json data.csv --proba > labels.csv
   gaussmix anomalies model.json data.csv --contamination 0.01
   gaussmix sample model.json -n 1000 --seed 7 > synthetic.csv
-  gaussmix demo`);
+  gaussmix demo`,
+    );
 
-  const fit = program.command('fit')
+  const fit = program
+    .command('fit')
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
     .requiredOption('-k, --k <n>', 'number of components (required)', integer(1))
     .addOption(new Option('--covariance <type>', 'covariance type').choices(COVARIANCE_TYPES).default('full'))
-    .option('--weights <column>', 'column of non-negative sample weights (name or 1-based index; not used as a feature)')
+    .option(
+      '--weights <column>',
+      'column of non-negative sample weights (name or 1-based index; not used as a feature)',
+    )
     .option('--out <model.json>', 'save the fitted model as JSON')
-    .option('--plot <file.svg>', 'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)');
+    .option(
+      '--plot <file.svg>',
+      'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
+    );
   csvOptions(modelOptions(fit))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   gaussmix fit faithful.csv -k 2 --out model.json
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
-  cat data.tsv | gaussmix fit - -k 4 --delimiter tab`)
+  cat data.tsv | gaussmix fit - -k 4 --delimiter tab`,
+    )
     .action((data: string, o) => fitCommand(data, o));
 
-  const predict = program.command('predict')
-    .description('most likely component of each row (0-based), one line per input row; --proba adds the responsibilities')
+  const predict = program
+    .command('predict')
+    .description(
+      'most likely component of each row (0-based), one line per input row; --proba adds the responsibilities',
+    )
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin")
     .option('--proba', 'also print the probability of every component');
   csvOptions(predict)
-    .addHelpText('after', '\nOutput: CSV on stdout, with a header line when the input has one (so it pastes next to the input).')
+    .addHelpText(
+      'after',
+      '\nOutput: CSV on stdout, with a header line when the input has one (so it pastes next to the input).',
+    )
     .action((model: string, data: string, o) => predictCommand(model, data, o));
 
-  const score = program.command('score')
+  const score = program
+    .command('score')
     .description('log-likelihood log p(x) of each row under the model, one line per input row')
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin");
   csvOptions(score).action((model: string, data: string, o) => scoreCommand(model, data, o));
 
-  const anomalies = program.command('anomalies')
+  const anomalies = program
+    .command('anomalies')
     .description('rows whose log-likelihood falls below a threshold')
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin")
-    .option('--contamination <rate>', 'flag this fraction of the given rows: the threshold is the RATE-quantile of their log-likelihoods', finite('a number in (0, 0.5]', (v) => v > 0 && v <= 0.5))
+    .option(
+      '--contamination <rate>',
+      'flag this fraction of the given rows: the threshold is the RATE-quantile of their log-likelihoods',
+      finite('a number in (0, 0.5]', (v) => v > 0 && v <= 0.5),
+    )
     .option('--threshold <logp>', 'flag rows with log p(x) below this value', finite('a number'));
   csvOptions(anomalies)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exactly one of --contamination or --threshold. With --contamination the threshold is computed from the data
 given (the RATE-quantile of their scores, linear interpolation as numpy.percentile), so about RATE × rows are
 flagged; it is printed on stderr. To screen new data against the training data, compute it once on the training
 data and reuse it:
   gaussmix anomalies model.json train.csv --contamination 0.01   # stderr: threshold -7.93 (…)
   gaussmix anomalies model.json new.csv --threshold -7.93
-Output: CSV of the flagged rows: row (1-based data row), line (line in the file), log_likelihood, features.`)
+Output: CSV of the flagged rows: row (1-based data row), line (line in the file), log_likelihood, features.`,
+    )
     .action((model: string, data: string, o) => anomaliesCommand(model, data, o));
 
-  program.command('sample')
+  program
+    .command('sample')
     .description('draw synthetic rows from a model (CSV on stdout)')
     .argument('<model>', 'model JSON written by fit --out')
     .requiredOption('-n, --n <count>', 'number of rows', integer(1))
@@ -113,25 +170,42 @@ Output: CSV of the flagged rows: row (1-based data row), line (line in the file)
     .option('--labels', 'add a column with the component each row was drawn from')
     .action((model: string, o) => sampleCommand(model, o));
 
-  const select = program.command('select')
+  const select = program
+    .command('select')
     .description('choose the number of components and covariance type by BIC, AIC or cross-validated log-likelihood')
     .argument('<data>', "CSV file, or '-' for stdin")
-    .addOption(new Option('-k, --k <range>', 'candidate numbers of components, e.g. 1..9 or 1,2,4').argParser(componentRange).default([1, 2, 3, 4, 5, 6, 7, 8, 9], '1..9'))
-    .addOption(new Option('--covariance <types>', "'all' or a comma list of full, tied, diag, spherical").argParser(covarianceList).default([...COVARIANCE_TYPES], 'all'))
-    .addOption(new Option('--criterion <name>', 'bic, aic (lower is better) or cv (held-out log-likelihood, higher is better)').choices(['bic', 'aic', 'cv']).default('bic'))
+    .addOption(
+      new Option('-k, --k <range>', 'candidate numbers of components, e.g. 1..9 or 1,2,4')
+        .argParser(componentRange)
+        .default([1, 2, 3, 4, 5, 6, 7, 8, 9], '1..9'),
+    )
+    .addOption(
+      new Option('--covariance <types>', "'all' or a comma list of full, tied, diag, spherical")
+        .argParser(covarianceList)
+        .default([...COVARIANCE_TYPES], 'all'),
+    )
+    .addOption(
+      new Option('--criterion <name>', 'bic, aic (lower is better) or cv (held-out log-likelihood, higher is better)')
+        .choices(['bic', 'aic', 'cv'])
+        .default('bic'),
+    )
     .option('--folds <n>', 'cross-validation folds for --criterion cv (rows shuffled with --seed)', integer(2), 5)
     .option('--out <model.json>', 'save the best model (fitted on all rows) as JSON')
     .option('--plot <file.svg>', 'save the criterion curves as SVG');
   csvOptions(modelOptions(select))
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Candidates whose fit fails (e.g. a collapsing component) are shown as 'failed' and skipped.
 EM can stop in a local optimum; --n-init 3 (or more) makes the table more reliable at 3× the time.
 Examples:
   gaussmix select data.csv --k 1..9 --out best.json --plot bic.svg
-  gaussmix select data.csv --k 1..6 --covariance full,diag --criterion cv --folds 5 --seed 1`)
+  gaussmix select data.csv --k 1..6 --covariance full,diag --criterion cv --folds 5 --seed 1`,
+    )
     .action((data: string, o) => selectCommand(data, o));
 
-  program.command('demo')
+  program
+    .command('demo')
     .description('Old Faithful: fit K = 2, choose K by BIC, and write faithful.svg')
     .option('--out-dir <dir>', 'where to write faithful.svg', '.')
     .option('--progress', 'show progress on stderr even when it is not a terminal')

@@ -16,17 +16,25 @@ export const progressEnabled = (flag: boolean | undefined): boolean => flag ?? B
 
 type Render = (info: Record<string, string | number>) => string;
 
-function reporter<T>(total: number, toPayload: (info: T) => { value: number; total?: number; payload: Record<string, string | number> }, format: string, line: Render): Reporter<T> {
+function reporter<T>(
+  total: number,
+  toPayload: (info: T) => { value: number; total?: number; payload: Record<string, string | number> },
+  format: string,
+  line: Render,
+): Reporter<T> {
   if (process.stderr.isTTY) {
-    const bar = new cliProgress.SingleBar({
-      stream: process.stderr,
-      format,
-      barsize: 24,
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      etaBuffer: 20,
-    }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: process.stderr,
+        format,
+        barsize: 24,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        etaBuffer: 20,
+      },
+      cliProgress.Presets.shades_classic,
+    );
     let started = false;
     return {
       update(info) {
@@ -75,14 +83,20 @@ export function fitReporter(maxIter: number, nInit: number): Reporter<IterationI
       change: Number.isFinite(i.change) ? i.change.toExponential(2) : '–',
     },
   });
-  return reporter(maxIter, payload,
+  return reporter(
+    maxIter,
+    payload,
     'EM {bar} iter {value}/{total} | run {run}/{runs} | mean log-lik {ll} | change {change}',
-    (p) => `EM iter ${p.value}/${p.total} | run ${p.run}/${p.runs} | mean log-lik ${p.ll} | change ${p.change}`);
+    (p) => `EM iter ${p.value}/${p.total} | run ${p.run}/${p.runs} | mean log-lik ${p.ll} | change ${p.change}`,
+  );
 }
 
 /** Progress over the candidates of a model selection. */
 export function selectReporter(total: number): Reporter<{ done: number; label: string }> {
-  return reporter(total, (i) => ({ value: i.done, payload: { label: i.label } }),
+  return reporter(
+    total,
+    (i) => ({ value: i.done, payload: { label: i.label } }),
     'select {bar} {value}/{total} candidates | {label}',
-    (p) => `select ${p.value}/${p.total} candidates | ${p.label}`);
+    (p) => `select ${p.value}/${p.total} candidates | ${p.label}`,
+  );
 }

@@ -46,10 +46,14 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
   if (isDense(x)) {
     const { data, rows, cols } = x;
     if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
-      throw new DataError(`${what}.rows and ${what}.cols must be integers (rows ≥ 0, cols ≥ 1); got rows=${rows}, cols=${cols}`);
+      throw new DataError(
+        `${what}.rows and ${what}.cols must be integers (rows ≥ 0, cols ≥ 1); got rows=${rows}, cols=${cols}`,
+      );
     }
     if (data == null || typeof data.length !== 'number' || data.length !== rows * cols) {
-      throw new DataError(`${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`);
+      throw new DataError(
+        `${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`,
+      );
     }
     checkWidth(what, cols, expectD);
     const f64 = data instanceof Float64Array ? data : null;
@@ -63,7 +67,9 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
     };
   }
   if (!Array.isArray(x)) {
-    throw new DataError(`${what} must be an array of rows (number[][] or Float64Array[]) or { data, rows, cols }; got ${x === null ? 'null' : typeof x}`);
+    throw new DataError(
+      `${what} must be an array of rows (number[][] or Float64Array[]) or { data, rows, cols }; got ${x === null ? 'null' : typeof x}`,
+    );
   }
   const n = x.length;
   if (n === 0) throw new DataError(`${what} has no rows`);

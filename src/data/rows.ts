@@ -2,7 +2,11 @@
 import type { Rows } from './matrix.js';
 
 /** Calls fn(buffer, start, count) over blocks of rows copied into one reusable buffer. */
-export function forEachBlock(rows: Rows, fn: (buf: Float64Array, start: number, count: number) => void, block = 4096): void {
+export function forEachBlock(
+  rows: Rows,
+  fn: (buf: Float64Array, start: number, count: number) => void,
+  block = 4096,
+): void {
   const buf = new Float64Array(block * rows.d);
   for (let s = 0; s < rows.n; s += block) {
     const count = Math.min(block, rows.n - s);

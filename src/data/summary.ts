@@ -34,7 +34,10 @@ export class SummaryBuilder {
   private readonly max: Float64Array;
   private readonly seen: Float64Array[] = [];
 
-  constructor(readonly d: number, private readonly distinctCap: number) {
+  constructor(
+    readonly d: number,
+    private readonly distinctCap: number,
+  ) {
     this.min = new Float64Array(d).fill(Infinity);
     this.max = new Float64Array(d).fill(-Infinity);
   }
@@ -62,7 +65,15 @@ export class SummaryBuilder {
   }
 
   finish(): DataSummary {
-    return { n: this.n, d: this.d, sumW: this.sumW, positive: this.positive, min: this.min, max: this.max, distinct: this.seen.length };
+    return {
+      n: this.n,
+      d: this.d,
+      sumW: this.sumW,
+      positive: this.positive,
+      min: this.min,
+      max: this.max,
+      distinct: this.seen.length,
+    };
   }
 }
 
@@ -106,14 +117,21 @@ export function invScaleOf(range: number): number {
 }
 
 /** Power-of-two scale for rows (one pass over min/max). */
-const fmt = (v: number): string => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : String(v));
+const fmt = (v: number): string =>
+  Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-4) ? v.toExponential(3) : String(v);
 
 /**
  * Throws a DataError when the data cannot be fitted in double precision (see the module comment), or — under
  * onDegenerate 'error' — when X has fewer distinct rows than components (a mixture of K distinct Gaussians does not
  * exist then; 'reset' fits duplicate components instead).
  */
-export function checkSummary(s: DataSummary, k: number, onDegenerate: 'error' | 'reset', weighted: boolean, what = 'X'): void {
+export function checkSummary(
+  s: DataSummary,
+  k: number,
+  onDegenerate: 'error' | 'reset',
+  weighted: boolean,
+  what = 'X',
+): void {
   const limit = Math.sqrt(Number.MAX_VALUE / 4 / Math.max(s.sumW, 1));
   for (let j = 0; j < s.d; j++) {
     const r = s.max[j] - s.min[j];
@@ -123,7 +141,8 @@ export function checkSummary(s: DataSummary, k: number, onDegenerate: 'error' | 
         `${what} is too spread out for double precision: feature ${j} ranges from ${fmt(s.min[j])} to ${fmt(s.max[j])}, so ` +
           `squared deviations summed over ${s.n} rows would overflow the largest double (1.8e308). ` +
           `Rescale ${what} (e.g. divide it by ${want.toExponential(0)}); a Gaussian mixture is equivariant under scaling.`,
-        undefined, j,
+        undefined,
+        j,
       );
     }
   }

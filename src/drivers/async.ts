@@ -37,7 +37,12 @@ const CHECK_VALUES = 1 << 17;
  * returned summary is incomplete and must not be used). An aborted signal stops it between slices with its reason.
  */
 export async function checkAndSummarize(
-  X: Matrix, rows: Rows, w: Float64Array | null, distinctCap: number, signal: AbortSignal | null, summarise = true,
+  X: Matrix,
+  rows: Rows,
+  w: Float64Array | null,
+  distinctCap: number,
+  signal: AbortSignal | null,
+  summarise = true,
 ): Promise<DataSummary> {
   const { n, d } = rows;
   const b = new SummaryBuilder(d, distinctCap);

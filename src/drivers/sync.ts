@@ -12,6 +12,12 @@ export function runLocal<R>(rows: Rows, w: Float64Array | null, backend: Backend
 }
 
 /** Fits by EM over in-memory rows, synchronously. */
-export function fitSync(rows: Rows, w: Float64Array | null, o: EMConfig, backend: Backend, warm: WarmStart | null): EMResult {
+export function fitSync(
+  rows: Rows,
+  w: Float64Array | null,
+  o: EMConfig,
+  backend: Backend,
+  warm: WarmStart | null,
+): EMResult {
   return runLocal(rows, w, backend, emLoop(o, { n: rows.n, d: rows.d, weighted: w !== null }, warm));
 }

@@ -2,7 +2,15 @@
  * The two ways to run a generator of requests (protocol.ts): every driver uses one of them, so the loop that feeds
  * replies back, and the clean-up when it stops early, are written once.
  */
-import { REQUEST_TYPES, type AsyncHandlers, type Handlers, type Reply, type Request, type RequestType, type Steps } from './protocol.js';
+import {
+  REQUEST_TYPES,
+  type AsyncHandlers,
+  type Handlers,
+  type Reply,
+  type Request,
+  type RequestType,
+  type Steps,
+} from './protocol.js';
 
 function handler<H>(handlers: H, request: Request): (r: Request) => unknown {
   return (handlers as Record<string, (r: Request) => unknown>)[request.type];
@@ -25,7 +33,11 @@ export function driveSync<R>(steps: Steps<R>, handlers: Handlers): R {
  * Runs `steps` to completion with asynchronous handlers. `check` runs before each request (abort, a dead worker)
  * and after each reply; whatever it or a handler throws ends the generator (its finally blocks run) and rejects.
  */
-export async function driveAsync<R>(steps: Steps<R>, handlers: AsyncHandlers, check: () => void = () => {}): Promise<R> {
+export async function driveAsync<R>(
+  steps: Steps<R>,
+  handlers: AsyncHandlers,
+  check: () => void = () => {},
+): Promise<R> {
   try {
     let s = steps.next();
     while (!s.done) {

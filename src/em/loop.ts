@@ -85,7 +85,13 @@ function* run(o: EMConfig, start: Params, startBound: number, init: number, runs
     const st = yield* ask({ type: 'estep', params: kernelParams(params), hard });
     checkFinite(st, iter);
     const m = mStepChecked(st, params, {
-      covType: o.covarianceType, regCovar: o.regCovar, freeze: o.freeze, iteration: iter, detectVanished: true, init, nInit: runs,
+      covType: o.covarianceType,
+      regCovar: o.regCovar,
+      freeze: o.freeze,
+      iteration: iter,
+      detectVanished: true,
+      init,
+      nInit: runs,
     });
     const reset = m.degenerate.length > 0;
     if (reset && o.onDegenerate === 'error') throw degenerateError(m.degenerate[0], iter, init, runs, o.regCovar);

@@ -37,7 +37,13 @@ export interface RequestMap {
    * on `mean`; 'random_from_data' → k distinct rows.
    */
   prepare: {
-    request: { kind: 'random' | 'random_from_data'; k: number; sxxKind: 'full' | 'diag'; mean: Float64Array; rng: RandomState };
+    request: {
+      kind: 'random' | 'random_from_data';
+      k: number;
+      sxxKind: 'full' | 'diag';
+      mean: Float64Array;
+      rng: RandomState;
+    };
     reply: { prep: InitPrep; rng: RandomState };
   };
   /**
@@ -69,8 +75,19 @@ export type RequestType = keyof RequestMap;
 
 /** Every request type (a runtime list; the `satisfies` keeps it complete). */
 export const REQUEST_TYPES = Object.keys({
-  estep: 0, worst: 0, prepare: 0, assign: 0, farthest: 0, 'seed-first-weighted': 0, 'seed-rows': 0, 'seed-start': 0,
-  'seed-pick': 0, 'seed-trials': 0, 'seed-update': 0, 'seed-moments': 0, 'seed-spread': 0,
+  estep: 0,
+  worst: 0,
+  prepare: 0,
+  assign: 0,
+  farthest: 0,
+  'seed-first-weighted': 0,
+  'seed-rows': 0,
+  'seed-start': 0,
+  'seed-pick': 0,
+  'seed-trials': 0,
+  'seed-update': 0,
+  'seed-moments': 0,
+  'seed-spread': 0,
 } satisfies Record<RequestType, 0>) as RequestType[];
 export type Request<T extends RequestType = RequestType> = { [K in T]: { type: K } & RequestMap[K]['request'] }[T];
 export type Reply<T extends RequestType> = RequestMap[T]['reply'];

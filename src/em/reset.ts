@@ -6,7 +6,13 @@
  */
 import { sameRow } from '../data/rows.js';
 import {
-  checkResettable, degenerateError, resetComponents, survivors, type Degeneracy, type DegenerateError, type ResetRecord,
+  checkResettable,
+  degenerateError,
+  resetComponents,
+  survivors,
+  type Degeneracy,
+  type DegenerateError,
+  type ResetRecord,
 } from '../model/degeneracy.js';
 import { kernelParams, type Frozen, type Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
@@ -35,7 +41,14 @@ export interface ResetConfig {
 }
 
 /** The DegenerateError of a 'reset' run that gives up: `why` first, then the diagnosis and fixes (without 'reset'). */
-function giveUp(b: Degeneracy, why: string, iter: number, init: number, runs: number, regCovar: number): DegenerateError {
+function giveUp(
+  b: Degeneracy,
+  why: string,
+  iter: number,
+  init: number,
+  runs: number,
+  regCovar: number,
+): DegenerateError {
   const e = degenerateError(b, iter, init, runs, regCovar);
   let msg = `onDegenerate 'reset' gave up ${why}. ${e.message.replace(/,? or pass onDegenerate: 'reset'[^.]*\./, '.')}`;
   if (b.reason === 'not-pd' && !/Increase regCovar/.test(msg)) msg += ` Increase regCovar (now ${regCovar}).`;
@@ -51,7 +64,11 @@ export class ResetPolicy {
   private readonly failedSeeds: Float64Array[] = []; // rows whose re-seeded component degenerated again: never seeds again
   private failures = 0;
 
-  constructor(private readonly o: ResetConfig, private readonly init: number, private readonly runs: number) {}
+  constructor(
+    private readonly o: ResetConfig,
+    private readonly init: number,
+    private readonly runs: number,
+  ) {}
 
   /**
    * Re-seeds the components in `bad` (degenerate in the M-step of iteration `iter` that produced `next` from the
@@ -68,20 +85,50 @@ export class ResetPolicy {
       if (!this.failedSeeds.some((r) => sameRow(r, row))) this.failedSeeds.push(row);
     }
     if (this.failures >= RESEED_FAILURES) {
-      throw giveUp(bad[0], `after ${this.failures} re-seeded components degenerated again (each re-seeding at a different worst-explained row)`,
-        iter, init, runs, o.regCovar);
+      throw giveUp(
+        bad[0],
+        `after ${this.failures} re-seeded components degenerated again (each re-seeding at a different worst-explained row)`,
+        iter,
+        init,
+        runs,
+        o.regCovar,
+      );
     }
     if (this.resets.length + bad.length > RESETS_PER_COMPONENT * o.nComponents) {
-      throw giveUp(bad[0], `after ${this.resets.length} re-seedings (components keep degenerating)`, iter, init, runs, o.regCovar);
+      throw giveUp(
+        bad[0],
+        `after ${this.resets.length} re-seedings (components keep degenerating)`,
+        iter,
+        init,
+        runs,
+        o.regCovar,
+      );
     }
     const alive = survivors(next, bad) ?? params;
     // extra candidates: every failed row (or a copy of it) may be among the worst; the collector skips duplicates
-    const candidates = yield* ask({ type: 'worst', params: kernelParams(alive), count: bad.length + this.failedSeeds.length });
+    const candidates = yield* ask({
+      type: 'worst',
+      params: kernelParams(alive),
+      count: bad.length + this.failedSeeds.length,
+    });
     const worst = candidates.filter((r) => !this.failedSeeds.some((f) => sameRow(f, r))).slice(0, bad.length);
     if (worst.length === 0 && candidates.length > 0) {
-      throw giveUp(bad[0], 'because every row left to re-seed at already made a re-seeded component degenerate', iter, init, runs, o.regCovar);
+      throw giveUp(
+        bad[0],
+        'because every row left to re-seed at already made a re-seeded component degenerate',
+        iter,
+        init,
+        runs,
+        o.regCovar,
+      );
     }
-    const reset = resetComponents(next, bad, worst, st, { regCovar: o.regCovar, freeze: o.freeze, iteration: iter, init, nInit: runs });
+    const reset = resetComponents(next, bad, worst, st, {
+      regCovar: o.regCovar,
+      freeze: o.freeze,
+      iteration: iter,
+      init,
+      nInit: runs,
+    });
     bad.forEach((b, i) => {
       if (!o.freeze.includes('means') && worst.length > 0) this.seededAt.set(b.component, worst[i % worst.length]);
       this.resets.push({ init, iteration: iter, component: b.component, reason: b.reason, detail: b.detail });

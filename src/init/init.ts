@@ -41,7 +41,14 @@ export interface DataShape {
 }
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
-function fallbackParams(covType: CovarianceType, k: number, d: number, mean: Float64Array, variance: Float64Array, reg: number): Params {
+function fallbackParams(
+  covType: CovarianceType,
+  k: number,
+  d: number,
+  mean: Float64Array,
+  variance: Float64Array,
+  reg: number,
+): Params {
   const model = covarianceModel(covType);
   const v = variance.map((x) => (x > 0 ? x : 1) + reg);
   const covariances = model.fromVariances(v, k);
@@ -84,7 +91,11 @@ function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Par
 }
 
 /** The statistics of the initial responsibilities of `initParams`, with the data's moments. */
-function* initialStats(o: InitConfig, data: DataShape, rng: Random): Steps<{ st: SufficientStats; mean: Float64Array; variance: Float64Array }> {
+function* initialStats(
+  o: InitConfig,
+  data: DataShape,
+  rng: Random,
+): Steps<{ st: SufficientStats; mean: Float64Array; variance: Float64Array }> {
   const { n, d, weighted } = data;
   const k = o.nComponents;
   const kind = covarianceModel(o.covarianceType).statsKind;
@@ -97,7 +108,8 @@ function* initialStats(o: InitConfig, data: DataShape, rng: Random): Steps<{ st:
     seeds = r.prep.seeds!;
   } else {
     seeds = yield* kmeansPlusPlusSteps(n, d, k, weighted, m.invScale, rng);
-    if (o.initParams === 'kmeans') seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * m.scaledMeanVariance, m.invScale, false)).centers;
+    if (o.initParams === 'kmeans')
+      seeds = (yield* lloydSteps(seeds, k, d, 300, 1e-4 * m.scaledMeanVariance, m.invScale, false)).centers;
   }
   // every row to its nearest seed, exactly Euclidean (s a power of two) at any data scale
   const st = yield* ask({ type: 'assign', centers: seeds, invScale: m.invScale, kind });
@@ -115,12 +127,23 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
   const covType = o.covarianceType;
   const model = covarianceModel(covType);
   if (o.meansInit && o.meansInit[0].length !== d) {
-    throw new OptionError('meansInit', `meansInit must be ${k}×${d} (nComponents × features of X); got ${k}×${o.meansInit[0].length}`);
+    throw new OptionError(
+      'meansInit',
+      `meansInit must be ${k}×${d} (nComponents × features of X); got ${k}×${o.meansInit[0].length}`,
+    );
   }
   if (o.precisionsInit) checkPrecisionsShape(o.precisionsInit.shape, covType, k, d);
 
   const size = model.layout.blocks(k) * model.layout.blockSize(d);
-  let p: Params = { k, d, covType, weights: new Float64Array(k), means: new Float64Array(k * d), covariances: new Float64Array(size), precChol: new Float64Array(size) };
+  let p: Params = {
+    k,
+    d,
+    covType,
+    weights: new Float64Array(k),
+    means: new Float64Array(k * d),
+    covariances: new Float64Array(size),
+    precChol: new Float64Array(size),
+  };
   if (!(o.weightsInit && o.meansInit && o.precisionsInit)) {
     const s = yield* initialStats(o, data, rng);
     p = initialMStep(s.st, fallbackParams(covType, k, d, s.mean, s.variance, o.regCovar), o);
@@ -132,7 +155,10 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
   const precChol = new Float64Array(size);
   const bad = model.layout.fromPrecision(o.precisionsInit.values, k, d, precChol);
   if (bad >= 0) {
-    throw new OptionError('precisionsInit', `precisionsInit must be positive definite; ${model.layout.shared ? 'the tied precision' : `component ${bad}`} is not`);
+    throw new OptionError(
+      'precisionsInit',
+      `precisionsInit must be positive definite; ${model.layout.shared ? 'the tied precision' : `component ${bad}`} is not`,
+    );
   }
   const covariances = new Float64Array(size);
   model.layout.unfactor(precChol, k, d, covariances);

@@ -13,7 +13,14 @@ import { seedChunkCount } from './chunks.js';
  * k-means++ over n rows (weighted: the fit has sample weights); returns the k×d centers. Draws from `rng` in the
  * same order as a direct implementation: the first row, then per round one draw per trial.
  */
-export function* kmeansPlusPlusSteps(n: number, d: number, k: number, weighted: boolean, invScale: number, rng: Random): Steps<Float64Array> {
+export function* kmeansPlusPlusSteps(
+  n: number,
+  d: number,
+  k: number,
+  weighted: boolean,
+  invScale: number,
+  rng: Random,
+): Steps<Float64Array> {
   const centers = new Float64Array(k * d);
   const chunks = seedChunkCount(n);
   const first = weighted ? yield* ask({ type: 'seed-first-weighted', u: rng.random() }) : rng.int(n);

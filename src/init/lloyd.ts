@@ -19,7 +19,13 @@ export interface LloydResult {
  * `withInertia` (NaN otherwise).
  */
 export function* lloydSteps(
-  init: Float64Array, k: number, d: number, maxIter: number, tolScaled: number, invScale: number, withInertia: boolean,
+  init: Float64Array,
+  k: number,
+  d: number,
+  maxIter: number,
+  tolScaled: number,
+  invScale: number,
+  withInertia: boolean,
 ): Steps<LloydResult> {
   let centers = init.slice();
   let converged = false;

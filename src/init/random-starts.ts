@@ -10,7 +10,14 @@ import type { InitPrep, Request } from '../em/protocol.js';
 import type { Random } from '../util/random.js';
 
 /** Statistics of uniformly random soft responsibilities, centered on the data mean. */
-function randomStats(rows: Rows, w: Float64Array | null, k: number, kind: 'full' | 'diag', mean: Float64Array, rng: Random): SufficientStats {
+function randomStats(
+  rows: Rows,
+  w: Float64Array | null,
+  k: number,
+  kind: 'full' | 'diag',
+  mean: Float64Array,
+  rng: Random,
+): SufficientStats {
   const { d } = rows;
   const centers = new Float64Array(k * d);
   for (let c = 0; c < k; c++) centers.set(mean, c * d);
@@ -29,7 +36,8 @@ function randomStats(rows: Rows, w: Float64Array | null, k: number, kind: 'full'
         st.nk[c] += wr;
         for (let j = 0; j < d; j++) st.sx[c * d + j] += wr * diff[j];
         if (st.sxxKind === 'full') {
-          for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
+          for (let a = 0; a < d; a++)
+            for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
         } else {
           for (let j = 0; j < d; j++) st.sxx[c * d + j] += wr * diff[j] * diff[j];
         }

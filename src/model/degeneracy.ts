@@ -78,19 +78,28 @@ const where = (iteration: number, init: number, nInit: number): string =>
 const who = (b: Degeneracy): string => (b.component < 0 ? 'the tied covariance' : `component ${b.component}`);
 
 /** The error thrown under onDegenerate: 'error'. */
-export function degenerateError(b: Degeneracy, iteration: number, init: number, nInit: number, regCovar: number): DegenerateError {
-  const what = b.reason === 'vanished'
-    ? `${who(b)} vanished ${where(iteration, init, nInit)}: ${b.detail}.`
-    : `EM failed ${where(iteration, init, nInit)}: ${who(b)} is not positive definite — ${b.detail}.`;
-  const fixes = b.reason === 'vanished'
-    ? ` Use fewer components (nComponents), start from other seeds (seed, nInit, initParams), or pass onDegenerate: 'reset' to ` +
-      're-seed vanishing components at the worst-explained points.'
-    : ` Increase regCovar (now ${regCovar}; it is in squared data units, e.g. 1e-6 × a typical feature variance), use fewer ` +
-      "components, rescale or drop degenerate columns, or pass onDegenerate: 'reset' to re-seed collapsing components.";
+export function degenerateError(
+  b: Degeneracy,
+  iteration: number,
+  init: number,
+  nInit: number,
+  regCovar: number,
+): DegenerateError {
+  const what =
+    b.reason === 'vanished'
+      ? `${who(b)} vanished ${where(iteration, init, nInit)}: ${b.detail}.`
+      : `EM failed ${where(iteration, init, nInit)}: ${who(b)} is not positive definite — ${b.detail}.`;
+  const fixes =
+    b.reason === 'vanished'
+      ? ` Use fewer components (nComponents), start from other seeds (seed, nInit, initParams), or pass onDegenerate: 'reset' to ` +
+        're-seed vanishing components at the worst-explained points.'
+      : ` Increase regCovar (now ${regCovar}; it is in squared data units, e.g. 1e-6 × a typical feature variance), use fewer ` +
+        "components, rescale or drop degenerate columns, or pass onDegenerate: 'reset' to re-seed collapsing components.";
   return new DegenerateError(what + fixes, b.component, iteration, b.reason, init);
 }
 
-const num = (v: number): string => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3));
+const num = (v: number): string =>
+  v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.abs(v) < 1e-3 ? v.toExponential(2) : v.toPrecision(3);
 
 /**
  * Why covariance block b is not positive definite: the feature where it fails and what it means. `floor` holds the
@@ -98,7 +107,14 @@ const num = (v: number): string => (v === 0 ? '0' : Math.abs(v) >= 1e4 || Math.a
  * below its floor is numerically zero, so the diagnosis names the same feature the M-step's test failed on.
  */
 export function diagnoseNotPD(
-  layout: Layout, cov: Float64Array, b: number, d: number, regCovar: number, mass: number, total: number, floor?: Float64Array,
+  layout: Layout,
+  cov: Float64Array,
+  b: number,
+  d: number,
+  regCovar: number,
+  mass: number,
+  total: number,
+  floor?: Float64Array,
 ): string {
   const share = `it holds ${num(mass)} of the total weight ${num(total)}`;
   const overflow = `its covariance overflowed (${share}); the data are too large for double precision — rescale X`;
@@ -110,11 +126,15 @@ export function diagnoseNotPD(
   }
   if (!Number.isFinite(variance)) return overflow;
   if (variance - regCovar <= Math.abs(variance) * 1e-9 || !(variance > f.floor)) {
-    return `feature ${feature} has (numerically) zero variance within it (${share}): a constant, one-hot or integer-coded ` +
-      'column, or the component sits on a single point';
+    return (
+      `feature ${feature} has (numerically) zero variance within it (${share}): a constant, one-hot or integer-coded ` +
+      'column, or the component sits on a single point'
+    );
   }
-  return `feature ${feature} is (numerically) a linear combination of features 0–${feature - 1} within it (${share}): ` +
-    'perfectly collinear columns, or fewer distinct points than features + 1';
+  return (
+    `feature ${feature} is (numerically) a linear combination of features 0–${feature - 1} within it (${share}): ` +
+    'perfectly collinear columns, or fewer distinct points than features + 1'
+  );
 }
 
 /** Components that can be re-seeded; throws (with the reason) when a reset cannot repair the fit. */
@@ -125,7 +145,10 @@ export function checkResettable(bad: Degeneracy[], iteration: number, init: numb
       `EM failed ${where(iteration, init, nInit)}: the tied covariance is not positive definite — ${tied.detail}. ` +
         "onDegenerate: 'reset' cannot repair a shared covariance (re-seeding one component does not change it). " +
         'Increase regCovar, rescale or drop degenerate columns, or use another covarianceType.',
-      -1, iteration, 'not-pd', init,
+      -1,
+      iteration,
+      'not-pd',
+      init,
     );
   }
 }
@@ -202,7 +225,13 @@ export interface ResetOptions {
  * stay frozen. Throws DegenerateError when no positive definite covariance can be formed (a constant column with
  * regCovar 0: no reset can help).
  */
-export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64Array[], st: SufficientStats, o: ResetOptions): Params {
+export function resetComponents(
+  next: Params,
+  bad: Degeneracy[],
+  worst: Float64Array[],
+  st: SufficientStats,
+  o: ResetOptions,
+): Params {
   const { k, d, covType } = next;
   const model = modelOf(next);
   const { layout } = model;
@@ -235,7 +264,10 @@ export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64A
             `EM failed ${where(o.iteration, o.init, o.nInit)}: every component degenerated and feature ${j} has ${v[j] === 0 ? 'zero variance' : 'no finite variance'} ` +
               'over all of the data, so no re-seeded component can have a positive definite covariance. ' +
               `Increase regCovar (now ${o.regCovar}) or drop the constant column ${j}.`,
-            bad[0].component, o.iteration, bad[0].reason, o.init,
+            bad[0].component,
+            o.iteration,
+            bad[0].reason,
+            o.init,
           );
         }
       }
@@ -246,7 +278,10 @@ export function resetComponents(next: Params, bad: Degeneracy[], worst: Float64A
       throw new DegenerateError(
         `EM failed ${where(o.iteration, o.init, o.nInit)}: could not form a positive definite covariance to re-seed ${who(bad[0])}. ` +
           `Increase regCovar (now ${o.regCovar}) or rescale X.`,
-        bad[0].component, o.iteration, bad[0].reason, o.init,
+        bad[0].component,
+        o.iteration,
+        bad[0].reason,
+        o.init,
       );
     }
     for (const b of bad) {

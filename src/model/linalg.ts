@@ -11,7 +11,13 @@
  * precision factor would be noise) — see PIVOT_NOISE in mstep.ts.
  */
 export function choleskyPivot(
-  a: Float64Array, aOff: number, d: number, out: Float64Array, outOff: number, floor?: Float64Array, floorOff = 0,
+  a: Float64Array,
+  aOff: number,
+  d: number,
+  out: Float64Array,
+  outOff: number,
+  floor?: Float64Array,
+  floorOff = 0,
 ): number {
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {

@@ -41,7 +41,8 @@ function vanished(st: SufficientStats, c: number): Degeneracy {
   return {
     component: c,
     reason: 'vanished',
-    detail: `its responsibility mass fell to ${num(st.nk[c])} of the total weight ${num(st.sumW)} (below machine epsilon), so it ` +
+    detail:
+      `its responsibility mass fell to ${num(st.nk[c])} of the total weight ${num(st.sumW)} (below machine epsilon), so it ` +
       'explains none of the data — more components than clusters or distinct points, or a component that drifted away from the data',
   };
 }
@@ -76,7 +77,10 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     }
   }
   if (o.freeze.includes('covariances')) {
-    return { params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() }, degenerate };
+    return {
+      params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() },
+      degenerate,
+    };
   }
 
   const input: ScatterInput = { st, nk, total, delta, empty, regCovar, prev: prev.covariances };
@@ -99,10 +103,15 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       continue;
     }
     const fl = floor.subarray(b * fper, (b + 1) * fper);
-    if (layout.factor(cov.subarray(b * per, (b + 1) * per), 1, d, precChol.subarray(b * per, (b + 1) * per), fl) < 0) continue;
+    if (layout.factor(cov.subarray(b * per, (b + 1) * per), 1, d, precChol.subarray(b * per, (b + 1) * per), fl) < 0)
+      continue;
     const component = layout.shared ? -1 : b;
     const mass = layout.shared ? st.sumW : st.nk[b];
-    degenerate.push({ component, reason: 'not-pd', detail: diagnoseNotPD(layout, cov, b, d, regCovar, mass, st.sumW, floor) });
+    degenerate.push({
+      component,
+      reason: 'not-pd',
+      detail: diagnoseNotPD(layout, cov, b, d, regCovar, mass, st.sumW, floor),
+    });
     keep(); // the previous (positive definite) covariance stays in place, so the parameters stay usable
   }
   degenerate.sort((a, b) => a.component - b.component);

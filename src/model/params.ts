@@ -54,24 +54,48 @@ export function kernelParams(p: Params): KernelParams {
   const model = modelOf(p);
   const logConst = new Float64Array(p.k);
   logConstants(p, logConst);
-  return { k: p.k, d: p.d, layout: model.layout.code, sxxKind: model.statsKind, means: p.means, prec: p.precChol, logConst };
+  return {
+    k: p.k,
+    d: p.d,
+    layout: model.layout.code,
+    sxxKind: model.statsKind,
+    means: p.means,
+    prec: p.precChol,
+    logConst,
+  };
 }
 
 /** Free parameters of the model, as scikit-learn's _n_parameters (minus any frozen groups). */
 export function parameterCount(covType: CovarianceType, k: number, d: number, frozen: readonly string[] = []): number {
   const cov = covarianceModel(covType).nParams(k, d);
-  return (frozen.includes('covariances') ? 0 : cov) + (frozen.includes('means') ? 0 : k * d) + (frozen.includes('weights') ? 0 : k - 1);
+  return (
+    (frozen.includes('covariances') ? 0 : cov) +
+    (frozen.includes('means') ? 0 : k * d) +
+    (frozen.includes('weights') ? 0 : k - 1)
+  );
 }
 
 export function cloneParams(p: Params): Params {
   return {
-    k: p.k, d: p.d, covType: p.covType,
-    weights: p.weights.slice(), means: p.means.slice(), covariances: p.covariances.slice(), precChol: p.precChol.slice(),
+    k: p.k,
+    d: p.d,
+    covType: p.covType,
+    weights: p.weights.slice(),
+    means: p.means.slice(),
+    covariances: p.covariances.slice(),
+    precChol: p.precChol.slice(),
   };
 }
 
 /** Parameters with precision factors computed from covariances; the index of a block that is not positive definite otherwise. */
-export function withFactors(covType: CovarianceType, k: number, d: number, weights: Float64Array, means: Float64Array, covariances: Float64Array): Params | number {
+export function withFactors(
+  covType: CovarianceType,
+  k: number,
+  d: number,
+  weights: Float64Array,
+  means: Float64Array,
+  covariances: Float64Array,
+): Params | number {
   const precChol = new Float64Array(covariances.length);
   const bad = covarianceModel(covType).layout.factor(covariances, k, d, precChol);
   return bad >= 0 ? bad : { k, d, covType, weights, means, covariances, precChol };

@@ -47,8 +47,13 @@ export interface SufficientStatsJSON {
 
 export function emptyStats(k: number, d: number, sxxKind: 'full' | 'diag', centers: Float64Array): SufficientStats {
   return {
-    k, d, sxxKind, logLik: 0, sumW: 0,
-    nk: new Float64Array(k), sx: new Float64Array(k * d),
+    k,
+    d,
+    sxxKind,
+    logLik: 0,
+    sumW: 0,
+    nk: new Float64Array(k),
+    sx: new Float64Array(k * d),
     sxx: new Float64Array(sxxKind === 'full' ? k * d * d : k * d),
     centers: centers.slice(),
   };
@@ -65,7 +70,19 @@ export function addStats(a: SufficientStats, b: SufficientStats): SufficientStat
 }
 
 const FORMAT = 'gaussmix-stats';
-const KEYS = ['format', 'version', 'nComponents', 'nFeatures', 'sxxKind', 'logLik', 'sumW', 'nk', 'sx', 'sxx', 'centers'];
+const KEYS = [
+  'format',
+  'version',
+  'nComponents',
+  'nFeatures',
+  'sxxKind',
+  'logLik',
+  'sumW',
+  'nk',
+  'sx',
+  'sxx',
+  'centers',
+];
 const reader = jsonReader('gaussmix statistics');
 const { bad } = reader;
 
@@ -88,28 +105,44 @@ function checkCompatible(a: SufficientStats, b: SufficientStats, i: number): voi
 
 function isStats(v: unknown): v is SufficientStats {
   const s = v as SufficientStats;
-  return typeof v === 'object' && v !== null && Number.isInteger(s.k) && Number.isInteger(s.d) &&
-    (s.sxxKind === 'full' || s.sxxKind === 'diag') && s.nk instanceof Float64Array && s.sx instanceof Float64Array &&
-    s.sxx instanceof Float64Array && s.centers instanceof Float64Array && s.nk.length === s.k &&
-    s.sx.length === s.k * s.d && s.centers.length === s.k * s.d &&
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Number.isInteger(s.k) &&
+    Number.isInteger(s.d) &&
+    (s.sxxKind === 'full' || s.sxxKind === 'diag') &&
+    s.nk instanceof Float64Array &&
+    s.sx instanceof Float64Array &&
+    s.sxx instanceof Float64Array &&
+    s.centers instanceof Float64Array &&
+    s.nk.length === s.k &&
+    s.sx.length === s.k * s.d &&
+    s.centers.length === s.k * s.d &&
     s.sxx.length === (s.sxxKind === 'full' ? s.k * s.d * s.d : s.k * s.d) &&
-    typeof s.logLik === 'number' && typeof s.sumW === 'number';
+    typeof s.logLik === 'number' &&
+    typeof s.sumW === 'number'
+  );
 }
 
 /** Validates a SufficientStats value given by a caller (shape and finiteness); throws DataError. */
 export function checkStats(v: unknown, what = 'stats'): SufficientStats {
   if (!isStats(v)) {
-    throw new DataError(`${what} must be SufficientStats (from expectation(), SufficientStats.merge or SufficientStats.fromJSON)`);
+    throw new DataError(
+      `${what} must be SufficientStats (from expectation(), SufficientStats.merge or SufficientStats.fromJSON)`,
+    );
   }
   const finite = (a: Float64Array, name: string): void => {
-    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) throw new DataError(`${what}.${name}[${i}] is ${a[i]}; statistics must be finite`);
+    for (let i = 0; i < a.length; i++)
+      if (!Number.isFinite(a[i])) throw new DataError(`${what}.${name}[${i}] is ${a[i]}; statistics must be finite`);
   };
   finite(v.nk, 'nk');
   finite(v.sx, 'sx');
   finite(v.sxx, 'sxx');
   finite(v.centers, 'centers');
-  if (!(Number.isFinite(v.sumW) && v.sumW >= 0)) throw new DataError(`${what}.sumW must be finite and ≥ 0; got ${v.sumW}`);
-  if (Number.isNaN(v.logLik) || v.logLik === Infinity) throw new DataError(`${what}.logLik must be a number < ∞; got ${v.logLik}`);
+  if (!(Number.isFinite(v.sumW) && v.sumW >= 0))
+    throw new DataError(`${what}.sumW must be finite and ≥ 0; got ${v.sumW}`);
+  if (Number.isNaN(v.logLik) || v.logLik === Infinity)
+    throw new DataError(`${what}.logLik must be a number < ∞; got ${v.logLik}`);
   for (let i = 0; i < v.k; i++) if (v.nk[i] < 0) throw new DataError(`${what}.nk[${i}] must be ≥ 0; got ${v.nk[i]}`);
   return v;
 }
@@ -122,7 +155,8 @@ export const SufficientStats = {
   /** A new SufficientStats with nothing accumulated (the neutral element of merge). */
   empty(k: number, d: number, covarianceType: CovarianceType, centers: ArrayLike<number>): SufficientStats {
     const c = Float64Array.from(centers);
-    if (c.length !== k * d) throw new DataError(`SufficientStats.empty: centers must hold k·d = ${k * d} numbers; got ${c.length}`);
+    if (c.length !== k * d)
+      throw new DataError(`SufficientStats.empty: centers must hold k·d = ${k * d} numbers; got ${c.length}`);
     return emptyStats(k, d, covarianceModel(covarianceType).statsKind, c);
   },
 
@@ -173,7 +207,8 @@ export const SufficientStats = {
     if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${JSON.stringify(d)}`);
     const kind = o.sxxKind;
     if (kind !== 'full' && kind !== 'diag') bad(`sxxKind must be 'full' or 'diag'; got ${JSON.stringify(kind)}`);
-    if (o.logLik !== null && (typeof o.logLik !== 'number' || !Number.isFinite(o.logLik))) bad('logLik must be a finite number or null (−∞)');
+    if (o.logLik !== null && (typeof o.logLik !== 'number' || !Number.isFinite(o.logLik)))
+      bad('logLik must be a finite number or null (−∞)');
     if (typeof o.sumW !== 'number' || !Number.isFinite(o.sumW) || o.sumW < 0) bad('sumW must be a finite number ≥ 0');
     const nk = reader.array(o.nk, [k], 'nk');
     nk.forEach((v, i) => v < 0 && bad(`nk[${i}] must be ≥ 0; got ${v}`));
@@ -181,8 +216,15 @@ export const SufficientStats = {
     const sxx = reader.array(o.sxx, kind === 'full' ? [k, d, d] : [k, d], 'sxx');
     const centers = reader.array(o.centers, [k, d], 'centers');
     return {
-      k, d, sxxKind: kind as 'full' | 'diag', logLik: o.logLik === null ? -Infinity : (o.logLik as number), sumW: o.sumW as number,
-      nk, sx, sxx, centers,
+      k,
+      d,
+      sxxKind: kind as 'full' | 'diag',
+      logLik: o.logLik === null ? -Infinity : (o.logLik as number),
+      sumW: o.sumW as number,
+      nk,
+      sx,
+      sxx,
+      centers,
     };
   },
 };

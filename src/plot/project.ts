@@ -64,8 +64,14 @@ export function symmetricEigen(a: Float64Array, d: number): { values: Float64Arr
 
 /** Every component's covariance as a full d×d row-major matrix, whatever the model's covariance type. */
 export function fullCovariances(model: GaussianMixture): Float64Array[] {
-  const flat = (v: unknown): number[] => (typeof v === 'number' ? [v] : Array.from(v as ArrayLike<unknown>).flatMap(flat));
-  return covarianceMatrices(model.options.covarianceType, Float64Array.from(flat(model.covariances)), model.weights.length, model.nFeatures);
+  const flat = (v: unknown): number[] =>
+    typeof v === 'number' ? [v] : Array.from(v as ArrayLike<unknown>).flatMap(flat);
+  return covarianceMatrices(
+    model.options.covarianceType,
+    Float64Array.from(flat(model.covariances)),
+    model.weights.length,
+    model.nFeatures,
+  );
 }
 
 export interface Projection {
@@ -100,7 +106,11 @@ export function projectionFor(X: Matrix): Projection {
   for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[b * d + a] = cov[a * d + b];
   const { values, vectors } = symmetricEigen(cov, d);
   const total = values.reduce((s, v) => s + Math.max(0, v), 0) || 1;
-  return { axes: [vectors[0], vectors[1]], center, explained: [Math.max(0, values[0]) / total, Math.max(0, values[1]) / total] };
+  return {
+    axes: [vectors[0], vectors[1]],
+    center,
+    explained: [Math.max(0, values[0]) / total, Math.max(0, values[1]) / total],
+  };
 }
 
 /** W·(x − c) */

@@ -4,7 +4,20 @@
  */
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { SelectionResult } from '../tools/select.js';
-import { axes, color, esc, leftMargin, n, niceTicks, px, py, short, svgDocument, textWidth, type Frame } from './svg.js';
+import {
+  axes,
+  color,
+  esc,
+  leftMargin,
+  n,
+  niceTicks,
+  px,
+  py,
+  short,
+  svgDocument,
+  textWidth,
+  type Frame,
+} from './svg.js';
 
 export interface SelectionPlotOptions {
   title?: string;
@@ -59,13 +72,24 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
   yt.ticks = yt.ticks.filter((t) => t >= yMin && t <= yMax);
   const stepK = Math.max(1, Math.ceil(ks.length / 16));
   const xTicks = ks.filter((_, i) => i % stepK === 0);
-  const f: Frame = { left: leftMargin(yt), top: 62, right: width - 170, bottom: height - 62, xMin: kLo - xPad, xMax: kHi + xPad, yMin, yMax };
+  const f: Frame = {
+    left: leftMargin(yt),
+    top: 62,
+    right: width - 170,
+    bottom: height - 62,
+    xMin: kLo - xPad,
+    xMax: kHi + xPad,
+    yMin,
+    yMax,
+  };
   const name = criterionName(result);
   const direction = result.lowerIsBetter ? 'lower is better' : 'higher is better';
   const title = options.title ?? `Model selection by ${name}`;
   const body: string[] = [];
   body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
-  body.push(`<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(`${direction} · best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${short(result.best.score, 6)})`)}</text>`);
+  body.push(
+    `<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(`${direction} · best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${short(result.best.score, 6)})`)}</text>`,
+  );
   body.push(axes(f, { ticks: xTicks, step: 1 }, yt, 'number of components K', `${name} (${direction})`));
 
   types.forEach((type, ti) => {
@@ -88,7 +112,9 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
       if (r.failed || r.score === null) {
         const x = px(f, r.nComponents) + (ti - (types.length - 1) / 2) * 10;
         const y = f.bottom - 10;
-        body.push(`<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`);
+        body.push(
+          `<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`,
+        );
       } else {
         body.push(marker(styleOf(type), px(f, r.nComponents), py(f, r.score), c));
       }
@@ -104,23 +130,31 @@ export function selectionSvg(result: SelectionResult, options: SelectionPlotOpti
   const lw = textWidth(label, 12);
   const lx = bx + 14 + lw < f.right ? bx + 14 : bx - 14 - lw;
   const ly = by - 14 > f.top + 14 ? by - 14 : by + 24;
-  body.push(`<text x="${n(lx)}" y="${n(ly)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`);
+  body.push(
+    `<text x="${n(lx)}" y="${n(ly)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
+  );
 
   // Legend.
   const gx = f.right + 22;
   let gy = f.top + 4;
-  body.push(`<g class="legend" font-size="12" fill="#222"><text x="${n(gx)}" y="${n(gy)}" font-weight="bold">covariance</text>`);
+  body.push(
+    `<g class="legend" font-size="12" fill="#222"><text x="${n(gx)}" y="${n(gy)}" font-weight="bold">covariance</text>`,
+  );
   gy += 22;
   for (const type of types) {
     const c = seriesColor(styleOf(type));
-    body.push(`<line x1="${n(gx)}" y1="${n(gy - 4)}" x2="${n(gx + 28)}" y2="${n(gy - 4)}" stroke="${c}" stroke-width="2"/>`);
+    body.push(
+      `<line x1="${n(gx)}" y1="${n(gy - 4)}" x2="${n(gx + 28)}" y2="${n(gy - 4)}" stroke="${c}" stroke-width="2"/>`,
+    );
     body.push(marker(styleOf(type), gx + 14, gy - 4, c));
     body.push(`<text x="${n(gx + 36)}" y="${n(gy)}">${esc(type)}</text>`);
     gy += 20;
   }
   if (result.table.some((r) => r.failed)) {
     gy += 6;
-    body.push(`<path d="M${n(gx + 10)} ${n(gy - 8)}L${n(gx + 18)} ${n(gy)}M${n(gx + 10)} ${n(gy)}L${n(gx + 18)} ${n(gy - 8)}" stroke="#555" stroke-width="2"/>`);
+    body.push(
+      `<path d="M${n(gx + 10)} ${n(gy - 8)}L${n(gx + 18)} ${n(gy)}M${n(gx + 10)} ${n(gy)}L${n(gx + 18)} ${n(gy - 8)}" stroke="#555" stroke-width="2"/>`,
+    );
     body.push(`<text x="${n(gx + 36)}" y="${n(gy)}">fit failed</text>`);
   }
   body.push('</g>');

@@ -8,13 +8,31 @@
  * shifted hues for K > 10; beyond 20 colours repeat (the component numbers at the means still tell them apart).
  */
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
-  '#17becf', '#bcbd22', '#393b79', '#843c39', '#637939', '#7b4173', '#8c6d31', '#d6616b', '#6b6ecf', '#e7ba52',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+  '#17becf',
+  '#bcbd22',
+  '#393b79',
+  '#843c39',
+  '#637939',
+  '#7b4173',
+  '#8c6d31',
+  '#d6616b',
+  '#6b6ecf',
+  '#e7ba52',
 ];
 
 export const color = (i: number): string => PALETTE[i % PALETTE.length];
 
-export const FONT = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif";
+export const FONT = 'DejaVu Sans, Verdana, Helvetica, Arial, sans-serif';
 
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -39,14 +57,16 @@ export function niceTicks(lo: number, hi: number, count = 6): { ticks: number[];
   const f = raw / mag;
   const step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
   const ticks: number[] = [];
-  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push(Math.abs(t) < step * 1e-9 ? 0 : t);
   return { ticks, step };
 }
 
 /** Tick label with as many decimals as the step needs; exponent notation for very large or small magnitudes. */
 export function tickLabel(v: number, step: number): string {
   const a = Math.max(Math.abs(v), step);
-  if (v !== 0 && (a >= 1e6 || a < 1e-4)) return v.toExponential(Math.max(0, Math.min(6, Math.round(Math.log10(a) - Math.log10(step))))).replace('e+', 'e');
+  if (v !== 0 && (a >= 1e6 || a < 1e-4))
+    return v.toExponential(Math.max(0, Math.min(6, Math.round(Math.log10(a) - Math.log10(step))))).replace('e+', 'e');
   const decimals = Math.max(0, Math.min(10, -Math.floor(Math.log10(step) + 1e-9)));
   return v.toFixed(decimals).replace('-', '−');
 }
@@ -55,7 +75,12 @@ export function tickLabel(v: number, step: number): string {
 export function short(v: number, digits = 4): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  const s = a !== 0 && (a >= 1e6 || a < 1e-3) ? v.toExponential(digits - 1) : a >= 10 ** digits ? v.toFixed(0) : v.toPrecision(digits);
+  const s =
+    a !== 0 && (a >= 1e6 || a < 1e-3)
+      ? v.toExponential(digits - 1)
+      : a >= 10 ** digits
+        ? v.toFixed(0)
+        : v.toPrecision(digits);
   return s.replace('-', '−');
 }
 
@@ -79,18 +104,30 @@ export const px = (f: Frame, x: number): number => f.left + ((x - f.xMin) / (f.x
 export const py = (f: Frame, y: number): number => f.bottom - ((y - f.yMin) / (f.yMax - f.yMin)) * (f.bottom - f.top);
 
 /** Axes box, grid lines, tick labels and axis titles. */
-export function axes(f: Frame, xTicks: { ticks: number[]; step: number; labels?: string[] }, yTicks: { ticks: number[]; step: number }, xTitle: string, yTitle: string): string {
+export function axes(
+  f: Frame,
+  xTicks: { ticks: number[]; step: number; labels?: string[] },
+  yTicks: { ticks: number[]; step: number },
+  xTitle: string,
+  yTitle: string,
+): string {
   const out: string[] = [];
   out.push(`<g class="grid" stroke="#e6e6e6" stroke-width="1">`);
-  for (const t of xTicks.ticks) out.push(`<line x1="${n(px(f, t))}" y1="${n(f.top)}" x2="${n(px(f, t))}" y2="${n(f.bottom)}"/>`);
-  for (const t of yTicks.ticks) out.push(`<line x1="${n(f.left)}" y1="${n(py(f, t))}" x2="${n(f.right)}" y2="${n(py(f, t))}"/>`);
+  for (const t of xTicks.ticks)
+    out.push(`<line x1="${n(px(f, t))}" y1="${n(f.top)}" x2="${n(px(f, t))}" y2="${n(f.bottom)}"/>`);
+  for (const t of yTicks.ticks)
+    out.push(`<line x1="${n(f.left)}" y1="${n(py(f, t))}" x2="${n(f.right)}" y2="${n(py(f, t))}"/>`);
   out.push('</g>');
-  out.push(`<rect x="${n(f.left)}" y="${n(f.top)}" width="${n(f.right - f.left)}" height="${n(f.bottom - f.top)}" fill="none" stroke="#555" stroke-width="1"/>`);
+  out.push(
+    `<rect x="${n(f.left)}" y="${n(f.top)}" width="${n(f.right - f.left)}" height="${n(f.bottom - f.top)}" fill="none" stroke="#555" stroke-width="1"/>`,
+  );
   out.push(`<g class="ticks" font-size="11" fill="#333">`);
   xTicks.ticks.forEach((t, i) => {
     const x = px(f, t);
     out.push(`<line x1="${n(x)}" y1="${n(f.bottom)}" x2="${n(x)}" y2="${n(f.bottom + 5)}" stroke="#555"/>`);
-    out.push(`<text x="${n(x)}" y="${n(f.bottom + 18)}" text-anchor="middle">${esc(xTicks.labels?.[i] ?? tickLabel(t, xTicks.step))}</text>`);
+    out.push(
+      `<text x="${n(x)}" y="${n(f.bottom + 18)}" text-anchor="middle">${esc(xTicks.labels?.[i] ?? tickLabel(t, xTicks.step))}</text>`,
+    );
   });
   for (const t of yTicks.ticks) {
     const y = py(f, t);
@@ -99,10 +136,14 @@ export function axes(f: Frame, xTicks: { ticks: number[]; step: number; labels?:
   }
   out.push('</g>');
   const yLabelWidth = Math.max(...yTicks.ticks.map((t) => textWidth(tickLabel(t, yTicks.step), 11)), 0);
-  out.push(`<text x="${n((f.left + f.right) / 2)}" y="${n(f.bottom + 42)}" text-anchor="middle" font-size="13" fill="#222">${esc(xTitle)}</text>`);
+  out.push(
+    `<text x="${n((f.left + f.right) / 2)}" y="${n(f.bottom + 42)}" text-anchor="middle" font-size="13" fill="#222">${esc(xTitle)}</text>`,
+  );
   const yx = f.left - yLabelWidth - 22;
   const yy = (f.top + f.bottom) / 2;
-  out.push(`<text x="${n(yx)}" y="${n(yy)}" text-anchor="middle" font-size="13" fill="#222" transform="rotate(-90 ${n(yx)} ${n(yy)})">${esc(yTitle)}</text>`);
+  out.push(
+    `<text x="${n(yx)}" y="${n(yy)}" text-anchor="middle" font-size="13" fill="#222" transform="rotate(-90 ${n(yx)} ${n(yy)})">${esc(yTitle)}</text>`,
+  );
   return out.join('\n');
 }
 

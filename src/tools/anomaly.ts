@@ -11,7 +11,9 @@ export interface Scorer {
   scoreSamples(X: Matrix): Float64Array;
 }
 
-export type AnomalyOptions = { threshold: number; contamination?: undefined } | { contamination: number; threshold?: undefined };
+export type AnomalyOptions =
+  | { threshold: number; contamination?: undefined }
+  | { contamination: number; threshold?: undefined };
 
 export interface AnomalyResult {
   /** Rows with score < threshold are anomalies. */
@@ -63,7 +65,10 @@ export function detectAnomalies(model: Scorer, X: Matrix, options: AnomalyOption
   const hasT = options.threshold !== undefined;
   const hasC = options.contamination !== undefined;
   if (hasT === hasC) {
-    throw new OptionError(hasT ? 'threshold' : 'options', 'detectAnomalies needs exactly one of { threshold } or { contamination }');
+    throw new OptionError(
+      hasT ? 'threshold' : 'options',
+      'detectAnomalies needs exactly one of { threshold } or { contamination }',
+    );
   }
   if (hasT && (typeof options.threshold !== 'number' || Number.isNaN(options.threshold))) {
     throw new OptionError('threshold', `threshold must be a number (a log-density); got ${String(options.threshold)}`);

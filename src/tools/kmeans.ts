@@ -29,7 +29,11 @@ export interface KMeansResult {
 
 /** nInit runs of k-means++ then Lloyd; the lowest inertia wins (in units of s², with the scale s⁻¹). */
 function* kmeansSteps(
-  n: number, d: number, k: number, weighted: boolean, o: { nInit: number; maxIter: number; tol: number; seed: number },
+  n: number,
+  d: number,
+  k: number,
+  weighted: boolean,
+  o: { nInit: number; maxIter: number; tol: number; seed: number },
 ): Steps<{ best: LloydResult; invScale: number }> {
   const rng = new Random(o.seed);
   const { invScale, scaledMeanVariance } = yield* dataMomentsSteps(n, d);
@@ -52,7 +56,9 @@ export function kmeans(X: Matrix, k: number, options: KMeansOptions = {}): KMean
   const { d } = rows;
   const { best: b, invScale } = runLocal(rows, w, backend, kmeansSteps(rows.n, d, k, w !== null, o));
   const labels = new Int32Array(rows.n);
-  nearestCenterWorkspace(backend, d, b.centers, invScale, 'diag').forEachLogProb(rows, (s, count, lp) => argmaxRows(lp, count, k, labels, s));
+  nearestCenterWorkspace(backend, d, b.centers, invScale, 'diag').forEachLogProb(rows, (s, count, lp) =>
+    argmaxRows(lp, count, k, labels, s),
+  );
   const centers: Float64Array[] = [];
   for (let c = 0; c < k; c++) centers.push(b.centers.slice(c * d, (c + 1) * d));
   // back from units of s² (two divisions: s² alone may overflow where the inertia does not)

@@ -5,13 +5,21 @@
  */
 import { DataError, FitError, OptionError } from '../api/errors.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
-import { selectModelOptions, type CovarianceType, type Criterion, type GaussianMixtureOptions, type SelectionOnlyOptions } from '../api/options.js';
+import {
+  selectModelOptions,
+  type CovarianceType,
+  type Criterion,
+  type GaussianMixtureOptions,
+  type SelectionOnlyOptions,
+} from '../api/options.js';
 import { toRows, type Matrix } from '../data/matrix.js';
 import { Random } from '../util/random.js';
 
 export type { Criterion };
 
-export interface SelectModelOptions extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'>, SelectionOnlyOptions<SelectionRow> {}
+export interface SelectModelOptions
+  extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'>,
+    SelectionOnlyOptions<SelectionRow> {}
 
 export interface SelectionRow {
   nComponents: number;
@@ -50,7 +58,11 @@ function rowList(X: Matrix): ArrayLike<number>[] {
   const { data, rows, cols } = X as { data: ArrayLike<number>; rows: number; cols: number };
   const out: ArrayLike<number>[] = [];
   for (let i = 0; i < rows; i++) {
-    out.push(data instanceof Float64Array ? data.subarray(i * cols, (i + 1) * cols) : Float64Array.from({ length: cols }, (_, j) => data[i * cols + j]));
+    out.push(
+      data instanceof Float64Array
+        ? data.subarray(i * cols, (i + 1) * cols)
+        : Float64Array.from({ length: cols }, (_, j) => data[i * cols + j]),
+    );
   }
   return out;
 }
@@ -73,7 +85,8 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
   let foldOf: Int32Array | null = null;
   let list: ArrayLike<number>[] = [];
   if (criterion === 'cv') {
-    if (folds > rows.n) throw new OptionError('folds', `folds = ${folds} needs at least ${folds} rows; X has ${rows.n}`);
+    if (folds > rows.n)
+      throw new OptionError('folds', `folds = ${folds} needs at least ${folds} rows; X has ${rows.n}`);
     list = rowList(X);
     const perm = Int32Array.from({ length: rows.n }, (_, i) => i);
     const rng = new Random(rest.seed ?? 0);
@@ -148,10 +161,14 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
   }
   // cv only scored the candidates on folds: fit the winner on all of X. Should that fit fail, fall back to the next best.
   if (!bestModel) {
-    const ranked = table.filter((r) => !r.failed).sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!));
+    const ranked = table
+      .filter((r) => !r.failed)
+      .sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!));
     for (const r of ranked) {
       try {
-        bestModel = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(X);
+        bestModel = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(
+          X,
+        );
         bestRow = r;
         break;
       } catch (e) {

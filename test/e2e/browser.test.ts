@@ -1,7 +1,7 @@
 /**
  * End-to-end: the browser example (examples/browser) in headless Chromium, served by examples/browser/serve.mjs,
  * must fit Old Faithful on the wasm backend and agree with the same fit in Node to 1e-10, through the UI controls
- * and after a click adds a point. Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it) and a built
+ * and after a click adds a point. Needs Chromium (see test/helpers/chromium.ts; .ci/run installs Debian's) and a built
  * dist/browser.js (`npm test` builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,16 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
+import { CHROMIUM_ARGS, chromiumPath, noChromium } from '../helpers/chromium.js';
 import type { GaussianMixtureOptions } from '../../src/api/options.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The flags that work on this machine: no sandbox as root, and no background traffic to Google's hosts, which the
-// closed network refuses. Playwright adds --headless itself and starts Chromium with a fresh temporary
-// --user-data-dir (it refuses one passed in args).
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const repo = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 
 interface PageResult {
@@ -44,7 +37,10 @@ declare global {
 }
 
 const faithful: number[][] = readFileSync(repo('data/faithful.csv'), 'utf8')
-  .trim().split(/\r?\n/).slice(1).map((line) => line.split(',').map(Number));
+  .trim()
+  .split(/\r?\n/)
+  .slice(1)
+  .map((line) => line.split(',').map(Number));
 
 /** Flattens nested arrays and typed arrays into a plain number[]. */
 function flat(v: unknown): number[] {
@@ -86,7 +82,9 @@ const pageErrors: string[] = [];
 /** Starts examples/browser/serve.mjs on a random port and resolves to the page URL it prints first. */
 function startServer(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [repo('examples/browser/serve.mjs'), '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [repo('examples/browser/serve.mjs'), '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     server = child;
     let out = '';
     let err = '';
@@ -109,26 +107,24 @@ function startServer(): Promise<string> {
 
 /** Waits until the page has finished fit number `count` (or any later one) and returns its result. */
 async function waitForFit(count: number): Promise<PageResult> {
-  await page.waitForFunction((n) => {
-    const g = window.__gaussmix;
-    return !!g && g.ready && g.fitCount >= n;
-  }, count, { timeout: 15_000 });
+  await page.waitForFunction(
+    (n) => {
+      const g = window.__gaussmix;
+      return !!g && g.ready && g.fitCount >= n;
+    },
+    count,
+    { timeout: 15_000 },
+  );
   return (await page.evaluate(() => window.__gaussmix))!;
 }
 
-describe('browser example in headless Chromium', () => {
+describe.skipIf(noChromium)('browser example in headless Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}; this test needs it. Install Debian's package: `
-        + '`apt-get update && apt-get install -y --no-install-recommends chromium` (.ci/run does this).',
-      );
-    }
     if (!existsSync(repo('dist/browser.js'))) {
       throw new Error('dist/browser.js is missing; run `npm run build` first (`npm test` does).');
     }
     const url = await startServer();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 20_000 });
+    browser = await chromium.launch({ executablePath: chromiumPath!, args: CHROMIUM_ARGS, timeout: 20_000 });
     page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => {
@@ -159,7 +155,7 @@ describe('browser example in headless Chromium', () => {
   });
 
   it('refits with K = 3 and diagonal covariances chosen in the UI', async () => {
-    const before = (await page.evaluate(() => window.__gaussmix!.fitCount));
+    const before = await page.evaluate(() => window.__gaussmix!.fitCount);
     await page.selectOption('#k', '3');
     await page.selectOption('#cov', 'diag');
     const r = await waitForFit(before + 2);
@@ -171,7 +167,7 @@ describe('browser example in headless Chromium', () => {
   });
 
   it('adds a clicked point and refits', async () => {
-    const before = (await page.evaluate(() => window.__gaussmix!));
+    const before = await page.evaluate(() => window.__gaussmix!);
     const box = (await page.locator('#plot').boundingBox())!;
     await page.locator('#plot').click({ position: { x: box.width * 0.7, y: box.height * 0.3 } });
     const r = await waitForFit(before.fitCount + 1);
@@ -191,18 +187,28 @@ describe('browser example in headless Chromium', () => {
     // The page is not cross-origin isolated (no COOP/COEP headers), so this is the path where each worker gets a
     // copy of its rows, from a Blob-URL worker script.
     const opts: GaussianMixtureOptions = { nComponents: 3, covarianceType: 'full', seed: 4, nInit: 2 };
-    const r = await page.evaluate(async ([X, o]) => {
-      // (a literal dynamic import here would be rewritten by vitest's transform, which the page does not have)
-      const load = new Function('u', 'return import(u)') as (u: string) => Promise<{ GaussianMixture: typeof GaussianMixture }>;
-      const { GaussianMixture: GM } = await load(new URL('/dist/browser.js', location.href).href);
-      const gm = await new GM(o).fitAsync(X, { workers: 2 });
-      const plain = (v: unknown): unknown => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : Array.isArray(v) ? v.map(plain) : v);
-      return {
-        weights: plain(gm.weights), means: plain(gm.means), covariances: plain(gm.covariances),
-        lowerBound: gm.lowerBound as number, nIter: gm.nIter as number, backend: gm.backend as string,
-        isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? null,
-      };
-    }, [faithful, opts] as const);
+    const r = await page.evaluate(
+      async ([X, o]) => {
+        // (a literal dynamic import here would be rewritten by vitest's transform, which the page does not have)
+        const load = new Function('u', 'return import(u)') as (
+          u: string,
+        ) => Promise<{ GaussianMixture: typeof GaussianMixture }>;
+        const { GaussianMixture: GM } = await load(new URL('/dist/browser.js', location.href).href);
+        const gm = await new GM(o).fitAsync(X, { workers: 2 });
+        const plain = (v: unknown): unknown =>
+          ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : Array.isArray(v) ? v.map(plain) : v;
+        return {
+          weights: plain(gm.weights),
+          means: plain(gm.means),
+          covariances: plain(gm.covariances),
+          lowerBound: gm.lowerBound as number,
+          nIter: gm.nIter as number,
+          backend: gm.backend as string,
+          isolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated ?? null,
+        };
+      },
+      [faithful, opts] as const,
+    );
     expect(r.isolated).toBe(false);
     const gm = new GaussianMixture(opts).fit(faithful);
     expect(r.backend).toBe('wasm');
@@ -215,7 +221,7 @@ describe('browser example in headless Chromium', () => {
   });
 
   it('runs the js backend when chosen, equal to the Node js fit', async () => {
-    const before = (await page.evaluate(() => window.__gaussmix!.fitCount));
+    const before = await page.evaluate(() => window.__gaussmix!.fitCount);
     await page.selectOption('#backend', 'js');
     const r = await waitForFit(before + 1);
     expect(r.backend).toBe('js');

@@ -13,7 +13,11 @@ import { GaussianMixture } from '../../src/index.js';
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithfulText = readFileSync(faithfulPath, 'utf8');
-const faithful = faithfulText.trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+const faithful = faithfulText
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((l) => l.split(',').map(Number));
 
 let dir = '';
 const file = (name: string, content?: string): string => {
@@ -23,7 +27,12 @@ const file = (name: string, content?: string): string => {
 };
 
 function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: dir,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -41,7 +50,11 @@ function runAsync(args: string[]): Promise<{ code: number; stdout: string; stder
   });
 }
 
-const csvRows = (s: string): string[][] => s.trim().split('\n').map((l) => l.split(','));
+const csvRows = (s: string): string[][] =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
 
 beforeAll(() => {
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
@@ -58,8 +71,20 @@ describe('gaussmix fit', () => {
     const r = run(['fit', faithfulPath, '-k', '2', '--out', 'fit.json', '--plot', 'fit.svg']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const s of ['272 rows × 2 features (eruptions, waiting)', 'component 0: weight', 'component 1: weight', 'mean', 'covariance',
-      'log-likelihood:', 'BIC:', 'AIC:', 'converged: true', 'backend', 'model saved to fit.json', 'plot saved to fit.svg']) {
+    for (const s of [
+      '272 rows × 2 features (eruptions, waiting)',
+      'component 0: weight',
+      'component 1: weight',
+      'mean',
+      'covariance',
+      'log-likelihood:',
+      'BIC:',
+      'AIC:',
+      'converged: true',
+      'backend',
+      'model saved to fit.json',
+      'plot saved to fit.svg',
+    ]) {
       expect(r.stdout).toContain(s);
     }
     const saved = GaussianMixture.fromJSON(readFileSync(file('fit.json'), 'utf8'));
@@ -90,12 +115,34 @@ describe('gaussmix fit', () => {
 
   it('selects columns by name or 1-based index and takes sample weights from a column', () => {
     const iris = fileURLToPath(new URL('../../data/iris.csv', import.meta.url));
-    const a = run(['fit', iris, '--columns', 'petal_length,petal_width', '-k', '3', '--covariance', 'diag', '--out', 'i1.json']);
-    const b = run(['fit', iris, '--columns', '3-4', '-k', '3', '--covariance', 'diag', '--out', 'i2.json']);
+    const a = run([
+      'fit',
+      iris,
+      '--columns',
+      'petal_length,petal_width',
+      '-k',
+      '3',
+      '--covariance',
+      'diag',
+      '--out',
+      'i1.json',
+    ]);
+    const _b = run(['fit', iris, '--columns', '3-4', '-k', '3', '--covariance', 'diag', '--out', 'i2.json']);
     expect(a.code, a.stderr).toBe(0);
     expect(a.stdout).toContain('(petal_length, petal_width)');
-    expect(JSON.parse(readFileSync(file('i1.json'), 'utf8'))).toEqual(JSON.parse(readFileSync(file('i2.json'), 'utf8')));
-    const weighted = run(['fit', file('w.csv', 'x,y,w\n0,0,1\n0.1,0.2,2\n5,5,1\n5.2,5.1,3\n0.2,0.1,1\n5.1,4.9,1\n'), '-k', '2', '--weights', 'w', '--out', 'w.json']);
+    expect(JSON.parse(readFileSync(file('i1.json'), 'utf8'))).toEqual(
+      JSON.parse(readFileSync(file('i2.json'), 'utf8')),
+    );
+    const weighted = run([
+      'fit',
+      file('w.csv', 'x,y,w\n0,0,1\n0.1,0.2,2\n5,5,1\n5.2,5.1,3\n0.2,0.1,1\n5.1,4.9,1\n'),
+      '-k',
+      '2',
+      '--weights',
+      'w',
+      '--out',
+      'w.json',
+    ]);
     expect(weighted.code, weighted.stderr).toBe(0);
     expect(weighted.stdout).toContain('(x, y)');
     expect(JSON.parse(readFileSync(file('w.json'), 'utf8')).nFeatures).toBe(2);
@@ -174,7 +221,18 @@ describe('gaussmix predict / score / anomalies / sample', () => {
 
 describe('gaussmix select', () => {
   it('prints the BIC table with the best marked, saves the best model and the curve', () => {
-    const r = run(['select', faithfulPath, '--k', '1..4', '--covariance', 'full,tied', '--out', 'best.json', '--plot', 'bic.svg']);
+    const r = run([
+      'select',
+      faithfulPath,
+      '--k',
+      '1..4',
+      '--covariance',
+      'full,tied',
+      '--out',
+      'best.json',
+      '--plot',
+      'bic.svg',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/BIC by number of components K/);
     expect(r.stdout).toMatch(/^K\s+full\s+tied/m);
@@ -188,7 +246,20 @@ describe('gaussmix select', () => {
   });
 
   it('--criterion cv reports the held-out log-likelihood, higher is better', () => {
-    const r = run(['select', faithfulPath, '--k', '1,2,3', '--covariance', 'full', '--criterion', 'cv', '--folds', '3', '--seed', '1']);
+    const r = run([
+      'select',
+      faithfulPath,
+      '--k',
+      '1,2,3',
+      '--covariance',
+      'full',
+      '--criterion',
+      'cv',
+      '--folds',
+      '3',
+      '--seed',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('held-out log-likelihood per row');
     expect(r.stdout).toContain('higher is better');

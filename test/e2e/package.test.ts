@@ -38,8 +38,24 @@ async function node(args: string[]): Promise<string> {
 }
 
 // Old Faithful's first rows: two clear clusters, enough for a K = 2 full fit.
-const tiny = [[3.6, 79], [1.8, 54], [3.333, 74], [2.283, 62], [4.533, 85], [2.883, 55], [4.7, 88], [3.6, 85],
-  [1.95, 51], [4.35, 85], [1.833, 54], [3.917, 84], [4.2, 78], [1.75, 47], [4.7, 83], [2.167, 52]];
+const tiny = [
+  [3.6, 79],
+  [1.8, 54],
+  [3.333, 74],
+  [2.283, 62],
+  [4.533, 85],
+  [2.883, 55],
+  [4.7, 88],
+  [3.6, 85],
+  [1.95, 51],
+  [4.35, 85],
+  [1.833, 54],
+  [3.917, 84],
+  [4.2, 78],
+  [1.75, 47],
+  [4.7, 83],
+  [2.167, 52],
+];
 const fitScript = (importLine: string) => `${importLine}
 const X = ${JSON.stringify(tiny)};
 const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0, backend: 'wasm' }).fit(X);
@@ -48,7 +64,8 @@ console.log(JSON.stringify({ backend: gm.backend, weights: Array.from(gm.weights
 describe('npm package', () => {
   beforeAll(async () => {
     for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/browser.js']) {
-      if (!existsSync(join(root, f))) throw new Error(`${f} is missing; run \`npm run build\` first (\`npm test\` does).`);
+      if (!existsSync(join(root, f)))
+        throw new Error(`${f} is missing; run \`npm run build\` first (\`npm test\` does).`);
     }
     tmp = mkdtempSync(join(tmpdir(), 'gaussmix-pack-'));
     const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: root, timeout: 60_000 });
@@ -58,11 +75,19 @@ describe('npm package', () => {
 
     app = join(tmp, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'gaussmix-consumer', version: '0.0.0', private: true }));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'gaussmix-consumer', version: '0.0.0', private: true }),
+    );
     // Runtime dependencies come from the registry (or npm's cache); no lockfile, audit or funding noise.
-    await run(npm, ['install', tarball, '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'], {
-      cwd: app, timeout: 120_000,
-    });
+    await run(
+      npm,
+      ['install', tarball, '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', '--loglevel=error'],
+      {
+        cwd: app,
+        timeout: 120_000,
+      },
+    );
     installed = join(app, 'node_modules', 'gaussmix');
   }, 150_000);
 
@@ -71,38 +96,61 @@ describe('npm package', () => {
   });
 
   it('ships dist/, the Old Faithful data and the README, and no sources, tests or build output', () => {
-    for (const f of ['package.json', 'README.md', 'data/faithful.csv', 'dist/index.js', 'dist/index.cjs',
-      'dist/index.d.ts', 'dist/index.d.cts', 'dist/browser.js']) {
+    for (const f of [
+      'package.json',
+      'README.md',
+      'data/faithful.csv',
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/index.d.ts',
+      'dist/index.d.cts',
+      'dist/browser.js',
+    ]) {
       expect(packed, `tarball lacks ${f}`).toContain(f);
     }
-    const unwanted = packed.filter((f) => /^(src|test|tests|build|assembly|scripts|bench|examples|node_modules)\//.test(f));
+    const unwanted = packed.filter((f) =>
+      /^(src|test|tests|build|assembly|scripts|bench|examples|node_modules)\//.test(f),
+    );
     expect(unwanted, 'files that should not be published').toEqual([]);
     expect(existsSync(join(installed, 'data', 'faithful.csv'))).toBe(true);
   });
 
   it('imports as ESM in Node and fits on the wasm backend', async () => {
-    const out = JSON.parse(await node(['--input-type=module', '-e',
-      fitScript("import { GaussianMixture } from 'gaussmix';\nconst RESOLVED = import.meta.resolve('gaussmix');")]));
+    const out = JSON.parse(
+      await node([
+        '--input-type=module',
+        '-e',
+        fitScript("import { GaussianMixture } from 'gaussmix';\nconst RESOLVED = import.meta.resolve('gaussmix');"),
+      ]),
+    );
     expect(out.backend).toBe('wasm');
     expect(out.resolved).toMatch(/node_modules\/gaussmix\/dist\/index\.js$/);
     expect(out.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
   it('requires as CommonJS in Node and fits on the wasm backend', async () => {
-    const out = JSON.parse(await node(['--input-type=commonjs', '-e',
-      fitScript("const { GaussianMixture } = require('gaussmix');\nconst RESOLVED = require.resolve('gaussmix');")]));
+    const out = JSON.parse(
+      await node([
+        '--input-type=commonjs',
+        '-e',
+        fitScript("const { GaussianMixture } = require('gaussmix');\nconst RESOLVED = require.resolve('gaussmix');"),
+      ]),
+    );
     expect(out.backend).toBe('wasm');
     expect(out.resolved).toMatch(/node_modules\/gaussmix\/dist\/index\.cjs$/);
     expect(out.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
   });
 
   it('bundles for the browser with esbuild: the browser build, no node: imports, runs without Node globals', async () => {
-    writeFileSync(join(app, 'entry.js'), `import { GaussianMixture, init } from 'gaussmix';
+    writeFileSync(
+      join(app, 'entry.js'),
+      `import { GaussianMixture, init } from 'gaussmix';
 await init();
 const X = ${JSON.stringify(tiny)};
 const gm = new GaussianMixture({ nComponents: 2, seed: 0, backend: 'wasm' }).fit(X);
 console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(X)) }));
-`);
+`,
+    );
     const result = await build({
       absWorkingDir: app,
       entryPoints: ['entry.js'],
@@ -126,7 +174,10 @@ console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(
     // or, if external, an import of the output. (fitAsync names node:worker_threads only in strings it imports
     // dynamically in Node, which bundlers leave alone.)
     const outputs = Object.values(result.metafile!.outputs);
-    expect(outputs.flatMap((o) => o.imports.map((i) => i.path)), 'imports left in the bundle').toEqual([]);
+    expect(
+      outputs.flatMap((o) => o.imports.map((i) => i.path)),
+      'imports left in the bundle',
+    ).toEqual([]);
     const code = readFileSync(join(app, 'bundle.mjs'), 'utf8');
     const staticImports = code.match(/^\s*(?:import|export)\b[^;\n]*\bfrom\s*["'][^"']+["']/gm) ?? [];
     expect(staticImports, 'static imports left in the bundle').toEqual([]);
@@ -153,9 +204,14 @@ console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(
       if (!stdout.trim().startsWith('{')) throw e;
     }
     const report = JSON.parse(stdout) as {
-      analysis: { problems: { kind: string; entrypoint?: string; resolutionKind?: string }[]; entrypoints: Record<string, unknown> };
+      analysis: {
+        problems: { kind: string; entrypoint?: string; resolutionKind?: string }[];
+        entrypoints: Record<string, unknown>;
+      };
     };
     expect(Object.keys(report.analysis.entrypoints)).toContain('.');
-    expect(report.analysis.problems.map((p) => `${p.kind} (${p.entrypoint ?? ''} ${p.resolutionKind ?? ''})`)).toEqual([]);
+    expect(report.analysis.problems.map((p) => `${p.kind} (${p.entrypoint ?? ''} ${p.resolutionKind ?? ''})`)).toEqual(
+      [],
+    );
   });
 });

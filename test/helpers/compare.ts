@@ -23,7 +23,7 @@ export function expectClose(actual: Nested, expected: Nested, rtol: number, labe
   let at = -1;
   for (let i = 0; i < a.length; i++) {
     const err = Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), s * 1e-3, Number.MIN_VALUE);
-    if (!(err <= worst) ) {
+    if (!(err <= worst)) {
       worst = err;
       at = i;
     }

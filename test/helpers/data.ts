@@ -25,7 +25,11 @@ export function mixture(seed: number, n: number, d: number, k: number, sep = 10,
     if (means.every((o) => Math.hypot(...o.map((v, j) => v - m[j])) >= sep)) means.push(m);
   }
   // Random lower-triangular factors with diagonal in [0.5, 1.5] and small off-diagonals.
-  const factors = means.map(() => Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (j < i ? 0.3 * (rng.random() - 0.5) : j === i ? 0.5 + rng.random() : 0))));
+  const factors = means.map(() =>
+    Array.from({ length: d }, (_, i) =>
+      Array.from({ length: d }, (_, j) => (j < i ? 0.3 * (rng.random() - 0.5) : j === i ? 0.5 + rng.random() : 0)),
+    ),
+  );
   const X: number[][] = [];
   const labels: number[] = [];
   const w = weights ?? Array(k).fill(1 / k);
@@ -67,18 +71,20 @@ export function adjustedRand(a: ArrayLike<number>, b: ArrayLike<number>): number
 /** Lower Cholesky succeeds ⇔ symmetric matrix is positive definite. */
 export function isSPD(m: ArrayLike<ArrayLike<number>>): boolean {
   const d = m.length;
-  for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) {
-    if (Math.abs(m[i][j] - m[j][i]) > 1e-12 * Math.max(1, Math.abs(m[i][j]))) return false;
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < i; j++) {
+      if (Math.abs(m[i][j] - m[j][i]) > 1e-12 * Math.max(1, Math.abs(m[i][j]))) return false;
+    }
   const l = Array.from({ length: d }, () => new Float64Array(d));
-  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-    let s = m[i][j];
-    for (let p = 0; p < j; p++) s -= l[i][p] * l[j][p];
-    if (i === j) {
-      if (!(s > 0)) return false;
-      l[i][i] = Math.sqrt(s);
-    } else l[i][j] = s / l[j][j];
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = m[i][j];
+      for (let p = 0; p < j; p++) s -= l[i][p] * l[j][p];
+      if (i === j) {
+        if (!(s > 0)) return false;
+        l[i][i] = Math.sqrt(s);
+      } else l[i][j] = s / l[j][j];
+    }
   return true;
 }
 

@@ -9,7 +9,10 @@ import { adjustedRand, mixture } from '../helpers/data.js';
 import { expectClose, flat } from '../helpers/compare.js';
 
 const faithful = readFileSync(new URL('../../data/faithful.csv', import.meta.url), 'utf8')
-  .trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(',').map(Number));
 
 describe('GaussianMixture API', () => {
   it('fits Old Faithful into the two well-known eruption modes', () => {
@@ -50,7 +53,13 @@ describe('GaussianMixture API', () => {
   it('round-trips through toJSON / fromJSON (object and string) with identical inference', () => {
     const { X } = mixture(5, 150, 2, 3, 5);
     for (const covarianceType of ['full', 'tied', 'diag', 'spherical'] as const) {
-      const gm = new GaussianMixture({ nComponents: 3, covarianceType, seed: 2, freeze: ['weights'], onDegenerate: 'reset' }).fit(X);
+      const gm = new GaussianMixture({
+        nComponents: 3,
+        covarianceType,
+        seed: 2,
+        freeze: ['weights'],
+        onDegenerate: 'reset',
+      }).fit(X);
       const back = GaussianMixture.fromJSON(JSON.stringify(gm));
       const back2 = GaussianMixture.fromJSON(gm.toJSON());
       expect(back.scoreSamples(X)).toEqual(gm.scoreSamples(X));
@@ -98,7 +107,8 @@ describe('GaussianMixture API', () => {
       const rows = X.filter((_, i) => y[i] === c);
       const mean = [0, 1].map((j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
       const cov = (gm.covariances as Float64Array[][])[c];
-      for (let j = 0; j < 2; j++) expect(Math.abs(mean[j] - gm.means[c][j])).toBeLessThan(4 * Math.sqrt(cov[j][j] / rows.length));
+      for (let j = 0; j < 2; j++)
+        expect(Math.abs(mean[j] - gm.means[c][j])).toBeLessThan(4 * Math.sqrt(cov[j][j] / rows.length));
       const cross = rows.reduce((s, r) => s + (r[0] - mean[0]) * (r[1] - mean[1]), 0) / rows.length;
       expect(Math.abs(cross - cov[0][1])).toBeLessThan(0.1 * Math.sqrt(cov[0][0] * cov[1][1]));
     }
@@ -120,22 +130,55 @@ describe('GaussianMixture API', () => {
 
   it('freeze holds parameter groups at their initial values', () => {
     const { X } = mixture(9, 200, 2, 2, 6);
-    const meansInit = [[0, 0], [1, 1]];
-    const precisionsInit = [[[1, 0], [0, 1]], [[2, 0], [0, 2]]];
+    const meansInit = [
+      [0, 0],
+      [1, 1],
+    ];
+    const precisionsInit = [
+      [
+        [1, 0],
+        [0, 1],
+      ],
+      [
+        [2, 0],
+        [0, 2],
+      ],
+    ];
     const w = new GaussianMixture({ nComponents: 2, freeze: ['weights'], weightsInit: [0.5, 0.5], seed: 0 }).fit(X);
     expect(Array.from(w.weights)).toEqual([0.5, 0.5]);
     const m = new GaussianMixture({ nComponents: 2, freeze: ['means'], meansInit, seed: 0 }).fit(X);
     expect(m.means.map((r) => Array.from(r))).toEqual(meansInit);
     const c = new GaussianMixture({ nComponents: 2, freeze: ['covariances'], precisionsInit, seed: 0 }).fit(X);
-    expectClose(c.covariances as never, [[[1, 0], [0, 1]], [[0.5, 0], [0, 0.5]]], 1e-14, 'frozen covariances');
+    expectClose(
+      c.covariances as never,
+      [
+        [
+          [1, 0],
+          [0, 1],
+        ],
+        [
+          [0.5, 0],
+          [0, 0.5],
+        ],
+      ],
+      1e-14,
+      'frozen covariances',
+    );
   });
 
   it('hard EM with equal frozen weights and spherical frozen covariances is k-means', () => {
     const { X } = mixture(10, 300, 2, 3, 8);
     const km = kmeans(X, 3, { seed: 4 });
     const cem = new GaussianMixture({
-      nComponents: 3, covarianceType: 'spherical', algorithm: 'hard', freeze: ['weights', 'covariances'],
-      weightsInit: [1 / 3, 1 / 3, 1 / 3], precisionsInit: [1, 1, 1], meansInit: km.centers, tol: 0, maxIter: 5,
+      nComponents: 3,
+      covarianceType: 'spherical',
+      algorithm: 'hard',
+      freeze: ['weights', 'covariances'],
+      weightsInit: [1 / 3, 1 / 3, 1 / 3],
+      precisionsInit: [1, 1, 1],
+      meansInit: km.centers,
+      tol: 0,
+      maxIter: 5,
     }).fit(X);
     expectClose(cem.means, km.centers, 1e-9, 'k-means fixed point');
     expect(adjustedRand(cem.predict(X), km.labels)).toBe(1);
@@ -171,8 +214,21 @@ describe('GaussianMixture API', () => {
   it('handles one feature, one component and one row per component', () => {
     const one = new GaussianMixture().fit(faithful.map((r) => [r[0]]));
     expect(one.means[0][0]).toBeCloseTo(faithful.reduce((s, r) => s + r[0], 0) / faithful.length, 10);
-    const tiny = new GaussianMixture({ nComponents: 3, regCovar: 1e-3 }).fit([[0, 0], [5, 5], [10, 0]]);
-    expect(tiny.predict([[0, 0], [5, 5], [10, 0]]).slice().sort()).toEqual(Int32Array.from([0, 1, 2]));
+    const tiny = new GaussianMixture({ nComponents: 3, regCovar: 1e-3 }).fit([
+      [0, 0],
+      [5, 5],
+      [10, 0],
+    ]);
+    expect(
+      tiny
+        .predict([
+          [0, 0],
+          [5, 5],
+          [10, 0],
+        ])
+        .slice()
+        .sort(),
+    ).toEqual(Int32Array.from([0, 1, 2]));
   });
 });
 
@@ -184,13 +240,20 @@ describe('restarts', () => {
     const last: number[] = [];
     const opts = { nComponents: 3, seed: 2, initParams: 'k-means++' as const };
     const two = new GaussianMixture({
-      ...opts, nInit: 2, onIteration: ({ init, lowerBound }) => { last[init] = lowerBound; },
+      ...opts,
+      nInit: 2,
+      onIteration: ({ init, lowerBound }) => {
+        last[init] = lowerBound;
+      },
     }).fit(X, { sampleWeight: w });
     expect(Math.abs(last[1] - last[0])).toBeLessThan(1e-12 * Math.abs(last[0]));
     const one = new GaussianMixture({ ...opts, nInit: 1 }).fit(X, { sampleWeight: w });
     expectClose(two.means, one.means, 1e-12, 'means: the first restart won');
     for (const backend of ['js', 'wasm'] as const) {
-      const other = await new GaussianMixture({ ...opts, nInit: 2, backend }).fitAsync(X, { sampleWeight: w, workers: 2 });
+      const other = await new GaussianMixture({ ...opts, nInit: 2, backend }).fitAsync(X, {
+        sampleWeight: w,
+        workers: 2,
+      });
       expectClose(other.means, one.means, 1e-10, `${backend} fitAsync means`);
     }
   });

@@ -3,7 +3,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DataError, FitError, GaussianMixture, GaussianMixtureError, ModelFormatError, NotFittedError, OptionError, SufficientStats, kmeans,
+  DataError,
+  FitError,
+  GaussianMixture,
+  GaussianMixtureError,
+  ModelFormatError,
+  NotFittedError,
+  OptionError,
+  SufficientStats,
+  kmeans,
 } from '../../src/index.js';
 import { mixture } from '../helpers/data.js';
 
@@ -42,7 +50,10 @@ describe('bad options', () => {
     [{ nComponents: 2, weightsInit: [-0.5, 1.5] }, /weightsInit\[0\] must be in \[0, 1\]; got -0.5/],
     [{ nComponents: 2, meansInit: [[0, 0]] }, /meansInit must have nComponents = 2 rows; got 1/],
     [{ nComponents: 2, meansInit: [[0, 0], [1]] }, /meansInit\[1\] must be an array of length 2/],
-    [{ nComponents: 1, meansInit: [[0, Number.POSITIVE_INFINITY]] }, /meansInit\[0\]\[1\] must be a finite number; got Infinity/],
+    [
+      { nComponents: 1, meansInit: [[0, Number.POSITIVE_INFINITY]] },
+      /meansInit\[0\]\[1\] must be a finite number; got Infinity/,
+    ],
     [{ onIteration: 5 }, /onIteration must be a function; got 5/],
   ])('%j', (opts, message) => {
     expectError(() => new GaussianMixture(opts as never), OptionError, message);
@@ -57,14 +68,35 @@ describe('bad options', () => {
   });
 
   it('checks init shapes against the data at fit time', () => {
-    expectError(() => new GaussianMixture({ nComponents: 2, meansInit: [[0, 0, 0], [1, 1, 1]] }).fit(X), OptionError, /meansInit must be 2×2/);
     expectError(
-      () => new GaussianMixture({ nComponents: 2, covarianceType: 'diag', precisionsInit: [1, 1] }).fit(X),
-      OptionError, /precisionsInit for covarianceType 'diag' must have shape \[2, 2\]; got \[2\]/,
+      () =>
+        new GaussianMixture({
+          nComponents: 2,
+          meansInit: [
+            [0, 0, 0],
+            [1, 1, 1],
+          ],
+        }).fit(X),
+      OptionError,
+      /meansInit must be 2×2/,
     );
     expectError(
-      () => new GaussianMixture({ nComponents: 1, covarianceType: 'tied', precisionsInit: [[1, 2], [2, 1]] }).fit(X),
-      OptionError, /precisionsInit must be positive definite/,
+      () => new GaussianMixture({ nComponents: 2, covarianceType: 'diag', precisionsInit: [1, 1] }).fit(X),
+      OptionError,
+      /precisionsInit for covarianceType 'diag' must have shape \[2, 2\]; got \[2\]/,
+    );
+    expectError(
+      () =>
+        new GaussianMixture({
+          nComponents: 1,
+          covarianceType: 'tied',
+          precisionsInit: [
+            [1, 2],
+            [2, 1],
+          ],
+        }).fit(X),
+      OptionError,
+      /precisionsInit must be positive definite/,
     );
   });
 });
@@ -88,27 +120,50 @@ describe('bad data', () => {
     expectError(() => gm().fit([[1, 2], [3], [4, 5]]), DataError, /ragged: row 1 has 1 columns but row 0 has 2/);
     expectError(() => gm().fit([]), DataError, /X has no rows/);
     expectError(() => gm().fit([[]]), DataError, /row 0 is empty/);
-    expectError(() => gm().fit({ data: new Float64Array(5), rows: 3, cols: 2 }), DataError, /X.data must hold rows×cols = 6 numbers; got 5/);
+    expectError(
+      () => gm().fit({ data: new Float64Array(5), rows: 3, cols: 2 }),
+      DataError,
+      /X.data must hold rows×cols = 6 numbers; got 5/,
+    );
     expectError(() => gm().fit('abc' as never), DataError, /X must be an array of rows/);
     expectError(() => gm().fit([null] as never), DataError, /X\[0\] must be an array of numbers/);
   });
   it('needs at least nComponents samples', () => {
-    expectError(() => new GaussianMixture({ nComponents: 3 }).fit([[1], [2]]), DataError, /nComponents = 3 needs at least 3 samples; got 2/);
+    expectError(
+      () => new GaussianMixture({ nComponents: 3 }).fit([[1], [2]]),
+      DataError,
+      /nComponents = 3 needs at least 3 samples; got 2/,
+    );
     expectError(
       () => new GaussianMixture({ nComponents: 2 }).fit([[1], [2], [3]], { sampleWeight: [0, 0, 1] }),
-      DataError, /at least 2 samples with positive weight; got 1/,
+      DataError,
+      /at least 2 samples with positive weight; got 1/,
     );
   });
   it('rejects negative, non-finite, misshapen or all-zero sample weights', () => {
     const w = X.map(() => 1);
-    expectError(() => gm().fit(X, { sampleWeight: w.map((v, i) => (i === 5 ? -1 : v)) }), DataError, /sampleWeight\[5\] is -1/);
-    expectError(() => gm().fit(X, { sampleWeight: w.map((v, i) => (i === 2 ? Number.NaN : v)) }), DataError, /sampleWeight\[2\] is NaN/);
+    expectError(
+      () => gm().fit(X, { sampleWeight: w.map((v, i) => (i === 5 ? -1 : v)) }),
+      DataError,
+      /sampleWeight\[5\] is -1/,
+    );
+    expectError(
+      () => gm().fit(X, { sampleWeight: w.map((v, i) => (i === 2 ? Number.NaN : v)) }),
+      DataError,
+      /sampleWeight\[2\] is NaN/,
+    );
     expectError(() => gm().fit(X, { sampleWeight: w.map(() => 0) }), DataError, /sampleWeight must not be all zero/);
     expectError(() => gm().fit(X, { sampleWeight: [1, 2] }), DataError, /one weight per row of X \(60\); got 2/);
   });
   it('checks the number of features at predict time', () => {
     const m = gm().fit(X);
-    for (const call of [() => m.predict([[1, 2, 3]]), () => m.predictProba([[1]]), () => m.scoreSamples([[1, 2, 3]]), () => m.score([[1]]), () => m.bic([[1]])]) {
+    for (const call of [
+      () => m.predict([[1, 2, 3]]),
+      () => m.predictProba([[1]]),
+      () => m.scoreSamples([[1, 2, 3]]),
+      () => m.score([[1]]),
+      () => m.bic([[1]]),
+    ]) {
       expectError(call, DataError, /features \(columns\) but the model was fitted on 2/);
     }
   });
@@ -118,9 +173,17 @@ describe('state errors', () => {
   it('refuses inference before fit', () => {
     const m = new GaussianMixture();
     for (const [name, call] of [
-      ['predict', () => m.predict(X)], ['predictProba', () => m.predictProba(X)], ['scoreSamples', () => m.scoreSamples(X)],
-      ['score', () => m.score(X)], ['bic', () => m.bic(X)], ['aic', () => m.aic(X)], ['sample', () => m.sample(3)],
-      ['weights', () => m.weights], ['means', () => m.means], ['covariances', () => m.covariances], ['toJSON', () => m.toJSON()],
+      ['predict', () => m.predict(X)],
+      ['predictProba', () => m.predictProba(X)],
+      ['scoreSamples', () => m.scoreSamples(X)],
+      ['score', () => m.score(X)],
+      ['bic', () => m.bic(X)],
+      ['aic', () => m.aic(X)],
+      ['sample', () => m.sample(3)],
+      ['weights', () => m.weights],
+      ['means', () => m.means],
+      ['covariances', () => m.covariances],
+      ['toJSON', () => m.toJSON()],
     ] as const) {
       expectError(call, NotFittedError, new RegExp(`GaussianMixture\\.${name}\\(\\) needs a fitted model`));
     }
@@ -141,11 +204,24 @@ describe('state errors', () => {
   it('a collapsing covariance without regularisation raises FitError naming the fix, and keeps the old model', () => {
     const m = new GaussianMixture({ nComponents: 1, seed: 1 }).fit(X);
     const snapshot = JSON.stringify(m.toJSON());
-    const collapsed = [[1, 1], [1, 1], [1, 1], [2, 2], [2, 2], [2, 2]];
+    const collapsed = [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ];
     const bad = new GaussianMixture({ nComponents: 2, regCovar: 0, initParams: 'kmeans' });
     expectError(() => bad.fit(collapsed), FitError, /not positive definite.*Increase regCovar/);
     const again = new GaussianMixture({ nComponents: 1, regCovar: 0 });
-    expect(() => again.fit([[1, 1], [2, 2], [3, 3]])).toThrow(FitError); // perfectly collinear, singular covariance
+    expect(() =>
+      again.fit([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+    ).toThrow(FitError); // perfectly collinear, singular covariance
     expect(JSON.stringify(m.toJSON())).toBe(snapshot);
   });
 
@@ -164,6 +240,7 @@ describe('state errors', () => {
 
 describe('fromJSON rejects junk', () => {
   const good = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X).toJSON();
+  // biome-ignore lint/suspicious/noExplicitAny: the cases reach into arbitrary parts of the model JSON
   const mutate = (f: (j: Record<string, any>) => void) => {
     const j = JSON.parse(JSON.stringify(good));
     f(j);
@@ -178,14 +255,39 @@ describe('fromJSON rejects junk', () => {
     ['unknown key', mutate((j) => (j.extra = 1)), /unknown key 'extra'/],
     ['bad covariance type', mutate((j) => (j.covarianceType = 'weird')), /covarianceType must be/],
     ['wrong means shape', mutate((j) => j.means.pop()), /means must be an array of length 2/],
-    ['NaN in covariances', mutate((j) => (j.covariances[0][0][0] = null)), /covariances\[0\]\[0\]\[0\] must be a finite number/],
+    [
+      'NaN in covariances',
+      mutate((j) => (j.covariances[0][0][0] = null)),
+      /covariances\[0\]\[0\]\[0\] must be a finite number/,
+    ],
     ['weights not summing to 1', mutate((j) => (j.weights = [0.7, 0.7])), /weights must sum to 1/],
     // a hole (delete on an array) used to be skipped, leaving weights [1] of a 2-component model: NaN predictions
-    ['a sparse array', mutate((j) => (j.weights = [1, 0.5], delete j.weights[1])), /weights\[1\] must be a finite number; got undefined/],
+    [
+      'a sparse array',
+      mutate((j) => {
+        j.weights = [1, 0.5];
+        delete j.weights[1];
+      }),
+      /weights\[1\] must be a finite number; got undefined/,
+    ],
     ['a sparse nested array', mutate((j) => delete j.means[1][0]), /means\[1\]\[0\] must be a finite number/],
     ['asymmetric covariance', mutate((j) => (j.covariances[1][0][1] += 1)), /covariances\[1\] must be symmetric/],
-    ['not positive definite', mutate((j) => (j.covariances[0] = [[1, 2], [2, 1]])), /covariances\[0\] must be positive definite/],
-    ['inconsistent precisionsCholesky', mutate((j) => (j.precisionsCholesky[0][0][0] *= 2)), /precisionsCholesky does not match covariances/],
+    [
+      'not positive definite',
+      mutate(
+        (j) =>
+          (j.covariances[0] = [
+            [1, 2],
+            [2, 1],
+          ]),
+      ),
+      /covariances\[0\] must be positive definite/,
+    ],
+    [
+      'inconsistent precisionsCholesky',
+      mutate((j) => (j.precisionsCholesky[0][0][0] *= 2)),
+      /precisionsCholesky does not match covariances/,
+    ],
     ['bad option', mutate((j) => (j.options.tol = -5)), /options: tol must be a finite number ≥ 0/],
   ])('%s', (_name, json, message) => {
     expectError(() => GaussianMixture.fromJSON(json), ModelFormatError, message);
@@ -193,7 +295,11 @@ describe('fromJSON rejects junk', () => {
   it('SufficientStats.fromJSON rejects claimed shapes it was not given, without allocating them', () => {
     const st = SufficientStats.toJSON(new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X).expectation(X));
     for (const k of [1e300, 2 ** 31]) {
-      expectError(() => SufficientStats.fromJSON({ ...st, nComponents: k }), ModelFormatError, /must be an integer|must be an array of length/);
+      expectError(
+        () => SufficientStats.fromJSON({ ...st, nComponents: k }),
+        ModelFormatError,
+        /must be an integer|must be an array of length/,
+      );
     }
     expectError(() => SufficientStats.fromJSON({ ...st, __proto__x: 1 }), ModelFormatError, /unknown key '__proto__x'/);
   });

@@ -19,8 +19,16 @@ const FIXTURE = new URL('../fixtures/guard-grid.json', import.meta.url);
 const RTOL = 1e-12;
 
 function csv(name: string): number[][] {
-  const lines = readFileSync(new URL(`../../data/${name}.csv`, import.meta.url), 'utf8').trim().split(/\r?\n/).slice(1);
-  return lines.map((l) => l.split(',').map(Number).filter((_, j, row) => !(name === 'iris' && j === row.length - 1)));
+  const lines = readFileSync(new URL(`../../data/${name}.csv`, import.meta.url), 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .slice(1);
+  return lines.map((l) =>
+    l
+      .split(',')
+      .map(Number)
+      .filter((_, j, row) => !(name === 'iris' && j === row.length - 1)),
+  );
 }
 
 const DATA: Record<string, { X: number[][]; k: number }> = {
@@ -77,7 +85,10 @@ function cases(): Case[] {
         for (const seed of SEEDS) {
           for (const backend of BACKENDS) {
             const o: GaussianMixtureOptions = { nComponents: k, covarianceType, initParams, seed, backend };
-            out.push({ name: `${set}/${covarianceType}/${initParams}/seed ${seed}/${backend}`, run: () => fitted(new GaussianMixture(o).fit(X)) });
+            out.push({
+              name: `${set}/${covarianceType}/${initParams}/seed ${seed}/${backend}`,
+              run: () => fitted(new GaussianMixture(o).fit(X)),
+            });
           }
         }
       }
@@ -88,7 +99,13 @@ function cases(): Case[] {
           name: `${set}/kmeans/seed ${seed}/${backend}`,
           run: () => {
             const r = kmeans(X, k + 1, { seed, backend, nInit: 2 });
-            return { centers: r.centers.map((c) => Array.from(c)), labels: Array.from(r.labels), inertia: r.inertia, nIter: r.nIter, converged: r.converged };
+            return {
+              centers: r.centers.map((c) => Array.from(c)),
+              labels: Array.from(r.labels),
+              inertia: r.inertia,
+              nIter: r.nIter,
+              converged: r.converged,
+            };
           },
         });
       }
@@ -102,10 +119,22 @@ function cases(): Case[] {
     for (const covarianceType of COV) {
       const o = { ...base, covarianceType };
       const w = F.map((_, i) => 1 + (i % 3));
-      out.push({ name: `faithful/${covarianceType}/sampleWeight/${backend}`, run: () => fitted(new GaussianMixture(o).fit(F, { sampleWeight: w })) });
-      out.push({ name: `iris/${covarianceType}/hard/${backend}`, run: () => fitted(new GaussianMixture({ ...o, algorithm: 'hard' }).fit(I)) });
-      out.push({ name: `iris/${covarianceType}/nInit 3/${backend}`, run: () => fitted(new GaussianMixture({ ...o, nInit: 3 }).fit(I)) });
-      out.push({ name: `banknote/${covarianceType}/freeze weights/${backend}`, run: () => fitted(new GaussianMixture({ ...o, freeze: ['weights'] }).fit(B)) });
+      out.push({
+        name: `faithful/${covarianceType}/sampleWeight/${backend}`,
+        run: () => fitted(new GaussianMixture(o).fit(F, { sampleWeight: w })),
+      });
+      out.push({
+        name: `iris/${covarianceType}/hard/${backend}`,
+        run: () => fitted(new GaussianMixture({ ...o, algorithm: 'hard' }).fit(I)),
+      });
+      out.push({
+        name: `iris/${covarianceType}/nInit 3/${backend}`,
+        run: () => fitted(new GaussianMixture({ ...o, nInit: 3 }).fit(I)),
+      });
+      out.push({
+        name: `banknote/${covarianceType}/freeze weights/${backend}`,
+        run: () => fitted(new GaussianMixture({ ...o, freeze: ['weights'] }).fit(B)),
+      });
       out.push({
         name: `faithful/${covarianceType}/warm start/${backend}`,
         run: () => {
@@ -116,16 +145,21 @@ function cases(): Case[] {
       });
       out.push({
         name: `iris/${covarianceType}/tol 0, maxIter 25, onDegenerate reset/${backend}`,
-        run: () => fitted(new GaussianMixture({ ...o, nComponents: 4, tol: 0, maxIter: 25, onDegenerate: 'reset' }).fit(I)),
+        run: () =>
+          fitted(new GaussianMixture({ ...o, nComponents: 4, tol: 0, maxIter: 25, onDegenerate: 'reset' }).fit(I)),
       });
       out.push({
         name: `faithful/${covarianceType}/fitStream/${backend}`,
         run: async () => {
-          const chunks = () => Array.from({ length: Math.ceil(F.length / 50) }, (_, i) => F.slice(i * 50, (i + 1) * 50));
+          const chunks = () =>
+            Array.from({ length: Math.ceil(F.length / 50) }, (_, i) => F.slice(i * 50, (i + 1) * 50));
           return fitted(await new GaussianMixture(o).fitStream(chunks));
         },
       });
-      out.push({ name: `banknote/${covarianceType}/fitAsync 2 workers/${backend}`, run: async () => fitted(await new GaussianMixture(o).fitAsync(B, { workers: 2 })) });
+      out.push({
+        name: `banknote/${covarianceType}/fitAsync 2 workers/${backend}`,
+        run: async () => fitted(await new GaussianMixture(o).fitAsync(B, { workers: 2 })),
+      });
       out.push({
         name: `iris/${covarianceType}/inference and sampling/${backend}`,
         run: () => {
@@ -147,8 +181,19 @@ function cases(): Case[] {
   }
   for (const backend of BACKENDS) {
     // degenerate fits must keep failing with the same typed error
-    out.push({ name: `diabetes/full/K 9, regCovar 0/${backend}`, run: () => fitted(new GaussianMixture({ nComponents: 9, regCovar: 0, seed: 1, backend }).fit(DATA.diabetes.X)) });
-    out.push({ name: `faithful/spherical/K 40, regCovar 0/${backend}`, run: () => fitted(new GaussianMixture({ nComponents: 40, covarianceType: 'spherical', regCovar: 0, backend }).fit(F.slice(0, 60))) });
+    out.push({
+      name: `diabetes/full/K 9, regCovar 0/${backend}`,
+      run: () => fitted(new GaussianMixture({ nComponents: 9, regCovar: 0, seed: 1, backend }).fit(DATA.diabetes.X)),
+    });
+    out.push({
+      name: `faithful/spherical/K 40, regCovar 0/${backend}`,
+      run: () =>
+        fitted(
+          new GaussianMixture({ nComponents: 40, covarianceType: 'spherical', regCovar: 0, backend }).fit(
+            F.slice(0, 60),
+          ),
+        ),
+    });
   }
   return out;
 }
@@ -163,7 +208,8 @@ function compare(actual: unknown, expected: unknown, path: string): void {
     else expectClose([actual as number], [expected], RTOL, path);
   } else if (expected !== null && typeof expected === 'object') {
     expect(Object.keys(actual as object).sort(), `${path}: keys`).toEqual(Object.keys(expected).sort());
-    for (const [key, v] of Object.entries(expected)) compare((actual as Record<string, unknown>)[key], v, `${path}.${key}`);
+    for (const [key, v] of Object.entries(expected))
+      compare((actual as Record<string, unknown>)[key], v, `${path}.${key}`);
   } else {
     expect(actual, path).toEqual(expected);
   }
@@ -175,7 +221,10 @@ if (RECORD) {
   it('records the guard grid', async () => {
     const results: Record<string, Result> = {};
     for (const c of all) results[c.name] = await run(c.run);
-    writeFileSync(FIXTURE, `${JSON.stringify({ note: 'written by test/integration/guard-grid.test.ts (npm run fixtures:guard)', results })}\n`);
+    writeFileSync(
+      FIXTURE,
+      `${JSON.stringify({ note: 'written by test/integration/guard-grid.test.ts (npm run fixtures:guard)', results })}\n`,
+    );
   }, 600_000);
 } else {
   const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as { results: Record<string, Result> };

@@ -13,12 +13,19 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
-  DataError, FitError, GaussianMixture, OptionError, type FitAsyncOptions, type GaussianMixtureOptions, type Matrix,
+  DataError,
+  FitError,
+  GaussianMixture,
+  OptionError,
+  type FitAsyncOptions,
+  type GaussianMixtureOptions,
+  type Matrix,
 } from '../../src/index.js';
 import { segmentBounds, setForceCopies } from '../../src/drivers/workers/driver.js';
 import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../../src/drivers/workers/pool.js';
 import { liveWorkers, startedWorkers } from '../../src/drivers/workers/spawn.js';
 import { workerSource } from '../../build/worker-source.js';
+import { chromiumPath, noChromium } from '../helpers/chromium.js';
 import { expectClose } from '../helpers/compare.js';
 import { mixture } from '../helpers/data.js';
 
@@ -37,7 +44,12 @@ function expectSameFit(a: GaussianMixture, b: GaussianMixture, label: string): v
   else expect(a.lowerBound, `${label}: lowerBound`).toBe(b.lowerBound); // -Infinity after maxIter 0
 }
 
-async function compare(X: Matrix, opts: GaussianMixtureOptions, fitOpts: FitAsyncOptions, label: string): Promise<void> {
+async function compare(
+  X: Matrix,
+  opts: GaussianMixtureOptions,
+  fitOpts: FitAsyncOptions,
+  label: string,
+): Promise<void> {
   const ref = new GaussianMixture(opts).fit(X, { sampleWeight: fitOpts.sampleWeight });
   const got = await new GaussianMixture(opts).fitAsync(X, fitOpts);
   expectSameFit(got, ref, label);
@@ -45,7 +57,10 @@ async function compare(X: Matrix, opts: GaussianMixtureOptions, fitOpts: FitAsyn
 
 const { X: X3 } = mixture(11, 600, 3, 3, 4); // overlapping enough that EM runs many iterations
 const faithful = readFileSync(new URL('../../data/faithful.csv', import.meta.url), 'utf8')
-  .trim().split('\n').slice(1).map((line) => line.split(',').map(Number));
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split(',').map(Number));
 
 afterEach(async () => {
   setForceCopies(false);
@@ -58,13 +73,24 @@ describe('fitAsync worker bundle', () => {
     const script = new URL('../../scripts/build-worker.mjs', import.meta.url).href;
     const mod = (await import(/* @vite-ignore */ script)) as { bundleWorker(): Promise<string> };
     const fresh = await mod.bundleWorker();
-    expect(fresh === workerSource, 'the worker bundle is stale: run `npm run build:wasm` (or `npm run build:worker`)').toBe(true);
+    expect(
+      fresh === workerSource,
+      'the worker bundle is stale: run `npm run build:wasm` (or `npm run build:worker`)',
+    ).toBe(true);
   });
 });
 
 describe('segmentBounds', () => {
   it('cuts n rows into ≥ 1 segment per worker, ≤ 8 per worker, of ≥ 4096 rows beyond one each, statistics ≤ 2 MB', () => {
-    for (const [n, workers, k, d] of [[3, 3, 1, 2], [600, 2, 3, 3], [8191, 2, 4, 2], [1e6, 2, 4, 2], [1e6, 3, 4, 2], [2e4, 2, 16, 64], [1e5, 2, 50, 200]]) {
+    for (const [n, workers, k, d] of [
+      [3, 3, 1, 2],
+      [600, 2, 3, 3],
+      [8191, 2, 4, 2],
+      [1e6, 2, 4, 2],
+      [1e6, 3, 4, 2],
+      [2e4, 2, 16, 64],
+      [1e5, 2, 50, 200],
+    ]) {
       const b = segmentBounds(n, workers, k, d);
       const s = b.length - 1;
       expect(b[0]).toBe(0);
@@ -90,8 +116,12 @@ describe('fitAsync equals fit to 1e-10', () => {
     for (const covarianceType of ['full', 'tied', 'diag', 'spherical'] as const) {
       for (const backend of ['wasm', 'js'] as const) {
         const workers = 1 + (t++ % 3);
-        await compare(X3, { nComponents: 3, covarianceType, backend, seed: 3, tol: 1e-6, maxIter: 60 }, { workers },
-          `${covarianceType}/${backend}/${workers} workers`);
+        await compare(
+          X3,
+          { nComponents: 3, covarianceType, backend, seed: 3, tol: 1e-6, maxIter: 60 },
+          { workers },
+          `${covarianceType}/${backend}/${workers} workers`,
+        );
       }
     }
   });
@@ -102,9 +132,18 @@ describe('fitAsync equals fit to 1e-10', () => {
     for (const initParams of ['kmeans', 'k-means++', 'random', 'random_from_data'] as const) {
       const workers = 1 + (t % 3);
       const backend = t++ % 2 ? 'js' : 'wasm';
-      await compare(X3, { nComponents: 3, initParams, nInit: 3, seed: 9, backend, covarianceType: 'full' },
-        { workers, sampleWeight }, `${initParams}/nInit 3/weighted/${workers} workers`);
-      await compare(faithful, { nComponents: 2, initParams, nInit: 2, seed: t }, { workers: 3 }, `${initParams}/faithful`);
+      await compare(
+        X3,
+        { nComponents: 3, initParams, nInit: 3, seed: 9, backend, covarianceType: 'full' },
+        { workers, sampleWeight },
+        `${initParams}/nInit 3/weighted/${workers} workers`,
+      );
+      await compare(
+        faithful,
+        { nComponents: 2, initParams, nInit: 2, seed: t },
+        { workers: 3 },
+        `${initParams}/faithful`,
+      );
     }
   });
 
@@ -112,7 +151,12 @@ describe('fitAsync equals fit to 1e-10', () => {
     // 3 distinct points for 4 clusters: a cluster stays empty, so every Lloyd iteration relocates it
     const X = Array.from({ length: 60 }, (_, i) => [5 * (i % 3), i % 3 === 2 ? 1 : 0]);
     for (const workers of [2, 3]) {
-      await compare(X, { nComponents: 4, onDegenerate: 'reset', regCovar: 1e-3, seed: 1, maxIter: 20 }, { workers }, `empty clusters/${workers} workers`);
+      await compare(
+        X,
+        { nComponents: 4, onDegenerate: 'reset', regCovar: 1e-3, seed: 1, maxIter: 20 },
+        { workers },
+        `empty clusters/${workers} workers`,
+      );
     }
     // and plain k-means initialisation on a larger sample, split unevenly
     await compare(X3, { nComponents: 5, seed: 4, maxIter: 3 }, { workers: 3 }, 'kmeans init/3 workers');
@@ -163,7 +207,8 @@ describe('fitAsync equals fit to 1e-10', () => {
       ['dense number[]', { data: Array.from(dense), rows: n, cols: 3 }],
       ['shared dense', { data: shared, rows: n, cols: 3 }],
     ];
-    for (const [label, X] of inputs) expectSameFit(await new GaussianMixture(opts).fitAsync(X, { workers: 2 }), ref, label);
+    for (const [label, X] of inputs)
+      expectSameFit(await new GaussianMixture(opts).fitAsync(X, { workers: 2 }), ref, label);
     expect(shared).toEqual(dense); // read, never written
   });
 
@@ -177,7 +222,19 @@ describe('fitAsync equals fit to 1e-10', () => {
   it('for hard EM, frozen groups, user starts, warm starts and maxIter 0', async () => {
     await compare(X3, { nComponents: 3, algorithm: 'hard', seed: 2 }, { workers: 2 }, 'hard');
     await compare(X3, { nComponents: 3, freeze: ['weights'], seed: 2 }, { workers: 3 }, 'freeze weights');
-    await compare(X3, { nComponents: 2, meansInit: [[0, 0, 0], [5, 5, 5]], seed: 2 }, { workers: 2 }, 'meansInit');
+    await compare(
+      X3,
+      {
+        nComponents: 2,
+        meansInit: [
+          [0, 0, 0],
+          [5, 5, 5],
+        ],
+        seed: 2,
+      },
+      { workers: 2 },
+      'meansInit',
+    );
     await compare(X3, { nComponents: 3, maxIter: 0 }, { workers: 2 }, 'maxIter 0');
 
     const opts = { nComponents: 3, warmStart: true, maxIter: 5, tol: 0, seed: 6 };
@@ -193,17 +250,33 @@ describe('fitAsync equals fit to 1e-10', () => {
     const Xo = [[200, 200], ...X, [200, 200], [-150, 90]];
     const seen: number[] = [];
     const opts = (reset: boolean): GaussianMixtureOptions => ({
-      nComponents: 3, regCovar: 0, seed: 0, tol: 0, maxIter: 12, onDegenerate: 'reset',
-      onIteration: ({ iter, change }) => { if (reset && iter > 1 && change === Infinity) seen.push(iter); },
+      nComponents: 3,
+      regCovar: 0,
+      seed: 0,
+      tol: 0,
+      maxIter: 12,
+      onDegenerate: 'reset',
+      onIteration: ({ iter, change }) => {
+        if (reset && iter > 1 && change === Infinity) seen.push(iter);
+      },
     });
     const ref = new GaussianMixture(opts(true)).fit(Xo);
     expect(seen.length, 'resets happened (the change is +∞ right after one)').toBeGreaterThan(0);
-    for (const workers of [2, 3]) expectSameFit(await new GaussianMixture(opts(false)).fitAsync(Xo, { workers }), ref, `reset/${workers}`);
+    for (const workers of [2, 3])
+      expectSameFit(await new GaussianMixture(opts(false)).fitAsync(Xo, { workers }), ref, `reset/${workers}`);
     // giving up (re-seeded components keep collapsing onto isolated points) is the same DegenerateError as in fit
     const seed = 272376;
     const { X: Z } = mixture(seed, 60, 2, 2, 6);
     const Zo = [...Z, ...Array.from({ length: 3 }, () => [Z[0][0] + 30, Z[0][1]]), [Z[1][0] - 30, Z[1][1] + 30]];
-    const long: GaussianMixtureOptions = { nComponents: 3, regCovar: 0, onDegenerate: 'reset', tol: 0, maxIter: 200, seed, initParams: 'random_from_data' };
+    const long: GaussianMixtureOptions = {
+      nComponents: 3,
+      regCovar: 0,
+      onDegenerate: 'reset',
+      tol: 0,
+      maxIter: 200,
+      seed,
+      initParams: 'random_from_data',
+    };
     let sync: Error | undefined;
     try {
       new GaussianMixture(long).fit(Zo);
@@ -212,26 +285,46 @@ describe('fitAsync equals fit to 1e-10', () => {
     }
     expect(sync?.name).toBe('DegenerateError');
     for (const workers of [2, 3]) {
-      await expect(new GaussianMixture(long).fitAsync(Zo, { workers })).rejects.toMatchObject({ name: sync!.name, message: sync!.message });
+      await expect(new GaussianMixture(long).fitAsync(Zo, { workers })).rejects.toMatchObject({
+        name: sync!.name,
+        message: sync!.message,
+      });
     }
   });
 
   it('with more workers than rows, and with the default worker count', async () => {
-    await compare([[1, 2], [3, 1], [0, 5]], { nComponents: 1 }, { workers: 8 }, 'workers > rows');
+    await compare(
+      [
+        [1, 2],
+        [3, 1],
+        [0, 5],
+      ],
+      { nComponents: 1 },
+      { workers: 8 },
+      'workers > rows',
+    );
     await compare(faithful, { nComponents: 2, seed: 1 }, {}, 'default workers');
   });
 
   it('calls onIteration on the main thread with the same sequence as fit', async () => {
     const seen: [string, number, number, number][] = [];
     const opts = (tag: string): GaussianMixtureOptions => ({
-      nComponents: 2, nInit: 2, seed: 5, onIteration: ({ init, iter, lowerBound }) => seen.push([tag, init, iter, lowerBound]),
+      nComponents: 2,
+      nInit: 2,
+      seed: 5,
+      onIteration: ({ init, iter, lowerBound }) => seen.push([tag, init, iter, lowerBound]),
     });
     new GaussianMixture(opts('sync')).fit(faithful);
     await new GaussianMixture(opts('async')).fitAsync(faithful, { workers: 2 });
     const sync = seen.filter((s) => s[0] === 'sync');
     const async = seen.filter((s) => s[0] === 'async');
     expect(async.map((s) => s.slice(1, 3))).toEqual(sync.map((s) => s.slice(1, 3)));
-    expectClose(async.map((s) => s[3]), sync.map((s) => s[3]), TOL, 'lower bounds per iteration');
+    expectClose(
+      async.map((s) => s[3]),
+      sync.map((s) => s[3]),
+      TOL,
+      'lower bounds per iteration',
+    );
   });
 });
 
@@ -256,12 +349,18 @@ describe('fitAsync concurrency and the event loop', () => {
     let ticked = false;
     setImmediate(() => (ticked = true));
     const p = new GaussianMixture({ nComponents: 2 }).fitAsync({ data, rows: 100000, cols: 2 }, { workers: 2 });
-    await expect(p).rejects.toSatisfy((e) => e instanceof DataError && e.row === 99999 && e.column === 1 && /row 99999, column 1 is NaN/.test(e.message));
+    await expect(p).rejects.toSatisfy(
+      (e) =>
+        e instanceof DataError && e.row === 99999 && e.column === 1 && /row 99999, column 1 is NaN/.test(e.message),
+    );
     expect(ticked, 'the event loop ran during the check').toBe(true);
     // an abort between slices stops the check with the signal's reason
     const ac = new AbortController();
     setImmediate(() => ac.abort(new Error('stop')));
-    const q = new GaussianMixture({ nComponents: 2 }).fitAsync({ data, rows: 100000, cols: 2 }, { workers: 2, signal: ac.signal });
+    const q = new GaussianMixture({ nComponents: 2 }).fitAsync(
+      { data, rows: 100000, cols: 2 },
+      { workers: 2, signal: ac.signal },
+    );
     await expect(q).rejects.toThrow('stop');
   });
 
@@ -274,21 +373,32 @@ describe('fitAsync concurrency and the event loop', () => {
       { X: X3, opts: { nComponents: 4, covarianceType: 'diag' as const, nInit: 2, seed: 5 } },
     ];
     const refs = jobs.map((j) => new GaussianMixture(j.opts).fit(j.X));
-    const got = await Promise.all(jobs.map((j, i) => new GaussianMixture(j.opts).fitAsync(j.X, { workers: 1 + (i % 2) })));
+    const got = await Promise.all(
+      jobs.map((j, i) => new GaussianMixture(j.opts).fitAsync(j.X, { workers: 1 + (i % 2) })),
+    );
     got.forEach((g, i) => expectSameFit(g, refs[i], `job ${i}`));
   });
 });
 
 describe('fitAsync leaves nothing running', () => {
   it('a Node process exits on its own after successful, aborted and failed fits', async () => {
-    const lib = (await build({
-      entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
-      platform: 'node', target: 'node18', logLevel: 'silent',
-    })).outputFiles[0].text;
+    const lib = (
+      await build({
+        entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname],
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        target: 'node18',
+        logLevel: 'silent',
+      })
+    ).outputFiles[0].text;
     const dir = mkdtempSync(join(tmpdir(), 'gaussmix-exit-'));
     try {
       writeFileSync(join(dir, 'gaussmix.mjs'), lib);
-      writeFileSync(join(dir, 'main.mjs'), `
+      writeFileSync(
+        join(dir, 'main.mjs'),
+        `
         import { FitError, GaussianMixture } from './gaussmix.mjs';
         const X = ${JSON.stringify(faithful)};
         const gm = await new GaussianMixture({ nComponents: 2 }).fitAsync(X, { workers: 2 });
@@ -299,7 +409,8 @@ describe('fitAsync leaves nothing running', () => {
         const failed = await new GaussianMixture({ nComponents: 2, regCovar: 0 })
           .fitAsync([[1, 1], [1, 1], [2, 2], [2, 2]], { workers: 2 }).then(() => 'resolved', (e) => e instanceof FitError ? 'FitError' : e.name);
         console.log(JSON.stringify({ backend: gm.backend, aborted, failed }));
-      `);
+      `,
+      );
       const t0 = performance.now();
       const run = spawnSync(process.execPath, [join(dir, 'main.mjs')], { encoding: 'utf8', timeout: 30_000 });
       expect(run.error, 'the process did not exit within 30 s').toBeUndefined();
@@ -318,18 +429,39 @@ describe('fitAsync worker pool', () => {
     const s0 = startedWorkers();
     const started = (): number => startedWorkers() - s0;
     const opts = { nComponents: 2, seed: 1 };
-    expectSameFit(await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }), new GaussianMixture(opts).fit(faithful), 'first fit');
+    expectSameFit(
+      await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }),
+      new GaussianMixture(opts).fit(faithful),
+      'first fit',
+    );
     expect(started()).toBe(2);
     expect(liveWorkers(), 'idle in the pool').toBe(2);
     // other data and model: the pooled workers dropped the first fit's rows and serve this one from scratch
     const opts3 = { nComponents: 3, seed: 2, covarianceType: 'diag' as const };
-    expectSameFit(await new GaussianMixture(opts3).fitAsync(X3, { workers: 2 }), new GaussianMixture(opts3).fit(X3), 'second fit');
+    expectSameFit(
+      await new GaussianMixture(opts3).fitAsync(X3, { workers: 2 }),
+      new GaussianMixture(opts3).fit(X3),
+      'second fit',
+    );
     expect(started()).toBe(2);
     // a typed error from the fit leaves the workers idle and reusable
-    await expect(new GaussianMixture({ nComponents: 2, regCovar: 0 }).fitAsync([[1, 1], [1, 1], [2, 2], [2, 2]], { workers: 2 }))
-      .rejects.toThrow(FitError);
+    await expect(
+      new GaussianMixture({ nComponents: 2, regCovar: 0 }).fitAsync(
+        [
+          [1, 1],
+          [1, 1],
+          [2, 2],
+          [2, 2],
+        ],
+        { workers: 2 },
+      ),
+    ).rejects.toThrow(FitError);
     setForceCopies(true); // and without shared memory (per-worker copies)
-    expectSameFit(await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }), new GaussianMixture(opts).fit(faithful), 'copies');
+    expectSameFit(
+      await new GaussianMixture(opts).fitAsync(faithful, { workers: 2 }),
+      new GaussianMixture(opts).fit(faithful),
+      'copies',
+    );
     expect(started()).toBe(2);
     // more workers than idle ones: takes those and starts the rest; the pool keeps at most the default count
     await new GaussianMixture(opts).fitAsync(faithful, { workers: 3 });
@@ -352,7 +484,14 @@ describe('fitAsync worker pool', () => {
     await new GaussianMixture({ nComponents: 2, seed: 1 }).fitAsync(X, { workers: 2 });
     const { X: twice } = mixture(5, 40000, 2, 2, 6);
     const ac = new AbortController();
-    const m = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac.abort(); } });
+    const m = new GaussianMixture({
+      nComponents: 2,
+      tol: 0,
+      maxIter: 1e6,
+      onIteration: ({ iter }) => {
+        if (iter === 2) ac.abort();
+      },
+    });
     await expect(m.fitAsync(twice, { workers: 2, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
     expect(liveWorkers()).toBe(0);
     expect(takeSharedBuffer(8).byteLength).toBe(8);
@@ -361,8 +500,17 @@ describe('fitAsync worker pool', () => {
     const data = new Float64Array(new SharedArrayBuffer(twice.length * 16));
     twice.forEach((r, i) => data.set(r, 2 * i));
     const ac2 = new AbortController();
-    const m2 = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac2.abort(); } });
-    await expect(m2.fitAsync({ data, rows: twice.length, cols: 2 }, { workers: 2, signal: ac2.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    const m2 = new GaussianMixture({
+      nComponents: 2,
+      tol: 0,
+      maxIter: 1e6,
+      onIteration: ({ iter }) => {
+        if (iter === 2) ac2.abort();
+      },
+    });
+    await expect(
+      m2.fitAsync({ data, rows: twice.length, cols: 2 }, { workers: 2, signal: ac2.signal }),
+    ).rejects.toMatchObject({ name: 'AbortError' });
     expect(liveWorkers()).toBe(0);
     expect(takeSharedBuffer(8).byteLength).toBe(8);
     // without shared memory, workers holding more than 4 MiB of private copies are not pooled
@@ -376,10 +524,17 @@ describe('fitAsync worker pool', () => {
     const s0 = startedWorkers();
     await new GaussianMixture({ nComponents: 2 }).fitAsync(faithful, { workers: 2 });
     const ac = new AbortController();
-    const m = new GaussianMixture({ nComponents: 2, tol: 0, maxIter: 1e6, onIteration: ({ iter }) => { if (iter === 2) ac.abort(); } });
+    const m = new GaussianMixture({
+      nComponents: 2,
+      tol: 0,
+      maxIter: 1e6,
+      onIteration: ({ iter }) => {
+        if (iter === 2) ac.abort();
+      },
+    });
     await expect(m.fitAsync(faithful, { workers: 2, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
     expect(startedWorkers() - s0, 'the aborted fit reused the idle workers').toBe(2);
-    expect(liveWorkers(), 'the aborted fit\'s workers were terminated').toBe(0);
+    expect(liveWorkers(), "the aborted fit's workers were terminated").toBe(0);
   });
 });
 
@@ -403,8 +558,13 @@ describe('fitAsync aborts and errors', () => {
     const { X } = mixture(5, 20000, 4, 3, 3);
     const ac = new AbortController();
     const m = new GaussianMixture({
-      nComponents: 3, tol: 0, maxIter: 1000, seed: 0,
-      onIteration: ({ iter }) => { if (iter === 3) ac.abort(); },
+      nComponents: 3,
+      tol: 0,
+      maxIter: 1000,
+      seed: 0,
+      onIteration: ({ iter }) => {
+        if (iter === 3) ac.abort();
+      },
     });
     const before = JSON.stringify(fitted.toJSON());
     await expect(m.fitAsync(X, { workers: 2, signal: ac.signal })).rejects.toMatchObject({ name: 'AbortError' });
@@ -417,7 +577,12 @@ describe('fitAsync aborts and errors', () => {
     const reason = new Error('timeout');
     setTimeout(() => ac2.abort(reason), 150);
     const t0 = performance.now();
-    await expect(slow.fitAsync(X.map((r) => r.slice(0, 2)), { workers: 2, signal: ac2.signal })).rejects.toBe(reason);
+    await expect(
+      slow.fitAsync(
+        X.map((r) => r.slice(0, 2)),
+        { workers: 2, signal: ac2.signal },
+      ),
+    ).rejects.toBe(reason);
     expect(performance.now() - t0).toBeLessThan(30_000);
     expect(slow.isFitted).toBe(false);
     expect(JSON.stringify(fitted.toJSON())).toBe(before);
@@ -426,21 +591,37 @@ describe('fitAsync aborts and errors', () => {
   it('validates its options with OptionError', async () => {
     for (const workers of [0, -1, 1.5, NaN, '2', null]) {
       await expect(fitted.fitAsync(X3, { workers } as unknown as FitAsyncOptions)).rejects.toSatisfy(
-        (e) => e instanceof OptionError && e.option === 'workers' && /workers must be an integer ≥ 1; got/.test(e.message),
+        (e) =>
+          e instanceof OptionError && e.option === 'workers' && /workers must be an integer ≥ 1; got/.test(e.message),
       );
     }
     await expect(fitted.fitAsync(X3, { worker: 2 } as unknown as FitAsyncOptions)).rejects.toThrow(OptionError);
-    await expect(fitted.fitAsync(X3, { signal: 'now' } as unknown as FitAsyncOptions)).rejects.toThrow(/signal must be an AbortSignal/);
+    await expect(fitted.fitAsync(X3, { signal: 'now' } as unknown as FitAsyncOptions)).rejects.toThrow(
+      /signal must be an AbortSignal/,
+    );
     unchanged();
   });
 
   it('rejects bad data with DataError, as fit throws it', async () => {
-    await expect(fitted.fitAsync([[1, 2], [3, NaN]])).rejects.toSatisfy((e) => e instanceof DataError && e.row === 1 && e.column === 1);
+    await expect(
+      fitted.fitAsync([
+        [1, 2],
+        [3, NaN],
+      ]),
+    ).rejects.toSatisfy((e) => e instanceof DataError && e.row === 1 && e.column === 1);
     await expect(fitted.fitAsync([[1, 2]])).rejects.toThrow(/needs at least 2 samples/);
     await expect(fitted.fitAsync(faithful, { sampleWeight: [1, 2] })).rejects.toThrow(DataError);
     // with a bad value and bad weights, the same error as fit: the value's
-    const bad = [[1, 2], [NaN, 3], [4, 5], [6, 7]];
-    for (const sampleWeight of [[1, 1, 1], [1, -1, 1, 1]]) {
+    const bad = [
+      [1, 2],
+      [NaN, 3],
+      [4, 5],
+      [6, 7],
+    ];
+    for (const sampleWeight of [
+      [1, 1, 1],
+      [1, -1, 1, 1],
+    ]) {
       let sync: unknown;
       try {
         new GaussianMixture({ nComponents: 2 }).fit(bad, { sampleWeight });
@@ -448,14 +629,24 @@ describe('fitAsync aborts and errors', () => {
         sync = e;
       }
       expect(sync).toBeInstanceOf(DataError);
-      await expect(new GaussianMixture({ nComponents: 2 }).fitAsync(bad, { sampleWeight }))
-        .rejects.toMatchObject({ message: (sync as DataError).message, row: 1, column: 0 });
+      await expect(new GaussianMixture({ nComponents: 2 }).fitAsync(bad, { sampleWeight })).rejects.toMatchObject({
+        message: (sync as DataError).message,
+        row: 1,
+        column: 0,
+      });
     }
     unchanged();
   });
 
   it('rebuilds typed errors thrown inside a worker (FitError at init, OptionError from meansInit)', async () => {
-    const collapsed = [[1, 1], [1, 1], [1, 1], [2, 2], [2, 2], [2, 2]];
+    const collapsed = [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [2, 2],
+      [2, 2],
+    ];
     const bad = new GaussianMixture({ nComponents: 2, regCovar: 0 });
     expect(() => bad.fit(collapsed)).toThrow(FitError);
     let syncError: Error | undefined;
@@ -464,34 +655,60 @@ describe('fitAsync aborts and errors', () => {
     } catch (e) {
       syncError = e as Error;
     }
-    const asyncError = await bad.fitAsync(collapsed, { workers: 2 }).then(() => undefined, (e: Error) => e);
+    const asyncError = await bad.fitAsync(collapsed, { workers: 2 }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(asyncError).toBeInstanceOf(FitError);
     expect(asyncError?.message).toMatch(/at initialisation.*not positive definite/);
     // the same class (DegenerateError, a FitError subclass) with the same fields as the synchronous error
     expect(asyncError?.constructor).toBe(syncError?.constructor);
     expect({ ...asyncError }).toEqual({ ...syncError });
     expect(asyncError?.message).toBe(syncError?.message);
-    const wrongD = new GaussianMixture({ nComponents: 2, meansInit: [[0, 0, 0], [1, 1, 1]] });
+    const wrongD = new GaussianMixture({
+      nComponents: 2,
+      meansInit: [
+        [0, 0, 0],
+        [1, 1, 1],
+      ],
+    });
     await expect(wrongD.fitAsync(faithful, { workers: 2 })).rejects.toSatisfy(
       (e) => e instanceof OptionError && e.option === 'meansInit',
     );
     const again = new GaussianMixture({ nComponents: 1, regCovar: 0 });
-    await expect(again.fitAsync([[1, 1], [2, 2], [3, 3]], { workers: 2 })).rejects.toThrow(FitError); // singular
+    await expect(
+      again.fitAsync(
+        [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ],
+        { workers: 2 },
+      ),
+    ).rejects.toThrow(FitError); // singular
     expect(again.isFitted).toBe(false);
     unchanged();
   });
 });
 
 describe('fitAsync in a browser (headless Chromium, Web Workers from a Blob URL)', () => {
-  const CHROMIUM = '/usr/bin/chromium';
-  it.skipIf(!existsSync(CHROMIUM))('equals the Node fit with and without cross-origin isolation (shared memory / copies)', async () => {
-    // The library straight from src, bundled as the browser gets it: any static node: import would fail here.
-    const lib = (await build({
-      entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname], bundle: true, write: false, format: 'esm',
-      platform: 'browser', target: 'es2022', logLevel: 'silent',
-    })).outputFiles[0].text;
-    const opts = { nComponents: 2, seed: 3, nInit: 2, covarianceType: 'full' } as const;
-    const page = `<!doctype html><script type="module">
+  it.skipIf(noChromium)(
+    'equals the Node fit with and without cross-origin isolation (shared memory / copies)',
+    async () => {
+      // The library straight from src, bundled as the browser gets it: any static node: import would fail here.
+      const lib = (
+        await build({
+          entryPoints: [new URL('../../src/index.ts', import.meta.url).pathname],
+          bundle: true,
+          write: false,
+          format: 'esm',
+          platform: 'browser',
+          target: 'es2022',
+          logLevel: 'silent',
+        })
+      ).outputFiles[0].text;
+      const opts = { nComponents: 2, seed: 3, nInit: 2, covarianceType: 'full' } as const;
+      const page = `<!doctype html><script type="module">
       import { GaussianMixture, init } from './gaussmix.js';
       const X = ${JSON.stringify(faithful)};
       try {
@@ -509,42 +726,57 @@ describe('fitAsync in a browser (headless Chromium, Web Workers from a Blob URL)
         window.__result.abort = await p.then(() => 'resolved', (e) => e.name);
       } catch (e) { window.__result = { error: String(e && e.stack || e) }; }
     </script>`;
-    const server: Server = createServer((req, res) => {
-      const isolated = (req.headers.referer ?? req.url ?? '').includes('iso=1');
-      const headers: Record<string, string> = isolated
-        ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
-        : {};
-      if (req.url?.startsWith('/gaussmix.js')) res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(lib);
-      else res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end(page);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM, timeout: 20_000,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
-    });
-    try {
-      const ref = new GaussianMixture(opts).fit(faithful);
-      for (const iso of [1, 0]) {
-        const tab = await browser.newPage();
-        await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?iso=${iso}`);
-        await tab.waitForFunction(() => (window as unknown as { __result?: { abort?: string; error?: string } }).__result?.abort
-          || (window as unknown as { __result?: { error?: string } }).__result?.error, null, { timeout: 30_000 });
-        const r = await tab.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
-        expect(r.error, 'page error').toBeUndefined();
-        expect(r.isolated, 'crossOriginIsolated').toBe(iso === 1);
-        expect(r.backend).toBe(ref.backend);
-        expect(r.nIter).toBe(ref.nIter);
-        expectClose(r.weights as number[], ref.weights, TOL, `browser iso=${iso}: weights`);
-        expectClose(r.means as number[][], ref.means, TOL, `browser iso=${iso}: means`);
-        expectClose(r.covariances as number[][][], ref.covariances, TOL, `browser iso=${iso}: covariances`);
-        expectClose(r.lowerBound as number, ref.lowerBound, TOL, `browser iso=${iso}: lowerBound`);
-        expect(r.abort).toBe('AbortError');
-        expect(r.ticks, 'timer ticks during the fit').toBeGreaterThan(0);
-        await tab.close();
+      const server: Server = createServer((req, res) => {
+        const isolated = (req.headers.referer ?? req.url ?? '').includes('iso=1');
+        const headers: Record<string, string> = isolated
+          ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+          : {};
+        if (req.url?.startsWith('/gaussmix.js'))
+          res.writeHead(200, { ...headers, 'content-type': 'text/javascript' }).end(lib);
+        else res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end(page);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const browser = await chromium.launch({
+        executablePath: chromiumPath!,
+        timeout: 20_000,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+        ],
+      });
+      try {
+        const ref = new GaussianMixture(opts).fit(faithful);
+        for (const iso of [1, 0]) {
+          const tab = await browser.newPage();
+          await tab.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?iso=${iso}`);
+          await tab.waitForFunction(
+            () =>
+              (window as unknown as { __result?: { abort?: string; error?: string } }).__result?.abort ||
+              (window as unknown as { __result?: { error?: string } }).__result?.error,
+            null,
+            { timeout: 30_000 },
+          );
+          const r = await tab.evaluate(() => (window as unknown as { __result: Record<string, unknown> }).__result);
+          expect(r.error, 'page error').toBeUndefined();
+          expect(r.isolated, 'crossOriginIsolated').toBe(iso === 1);
+          expect(r.backend).toBe(ref.backend);
+          expect(r.nIter).toBe(ref.nIter);
+          expectClose(r.weights as number[], ref.weights, TOL, `browser iso=${iso}: weights`);
+          expectClose(r.means as number[][], ref.means, TOL, `browser iso=${iso}: means`);
+          expectClose(r.covariances as number[][][], ref.covariances, TOL, `browser iso=${iso}: covariances`);
+          expectClose(r.lowerBound as number, ref.lowerBound, TOL, `browser iso=${iso}: lowerBound`);
+          expect(r.abort).toBe('AbortError');
+          expect(r.ticks, 'timer ticks during the fit').toBeGreaterThan(0);
+          await tab.close();
+        }
+      } finally {
+        await browser.close();
+        await new Promise((r) => server.close(r));
       }
-    } finally {
-      await browser.close();
-      await new Promise((r) => server.close(r));
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });

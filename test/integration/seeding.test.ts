@@ -26,10 +26,22 @@ const rows = toRows(X);
 function serveSplit<T>(steps: Steps<T>, w: Float64Array | null, cuts: number[], backend: Backend): T {
   const chunks = seedChunkCount(rows.n);
   const whole = new SeedServer(rows, w, backend, 0, chunks); // what worker 0 answers: rows and the weighted first draw
-  const parts = cuts.slice(0, -1).map((c0, i) => new SeedServer(rows, w, backend, c0, cuts[i + 1])).filter((q) => q.c1 > q.c0);
+  const parts = cuts
+    .slice(0, -1)
+    .map((c0, i) => new SeedServer(rows, w, backend, c0, cuts[i + 1]))
+    .filter((q) => q.c1 > q.c0);
   let s = steps.next();
   while (!s.done) {
-    const r = s.value as Request<'seed-first-weighted' | 'seed-rows' | 'seed-pick' | 'seed-start' | 'seed-trials' | 'seed-update' | 'seed-moments' | 'seed-spread'>;
+    const r = s.value as Request<
+      | 'seed-first-weighted'
+      | 'seed-rows'
+      | 'seed-pick'
+      | 'seed-start'
+      | 'seed-trials'
+      | 'seed-update'
+      | 'seed-moments'
+      | 'seed-spread'
+    >;
     const serve = (q: SeedServer, req: typeof r): unknown => (q.handlers[req.type] as (x: typeof r) => unknown)(req);
     let reply: unknown;
     if (r.type === 'seed-first-weighted' || r.type === 'seed-rows') {
@@ -83,7 +95,11 @@ describe('data moments in chunks', () => {
     const w = Float64Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 0 : 0.25 + (i % 4)));
     for (const wt of [null, w]) {
       const ref = runLocal(rows, wt, backend, dataMomentsSteps(rows.n, rows.d));
-      for (const cuts of [[0, 1, 4], [0, 3, 4], [0, 0, 2, 4]]) {
+      for (const cuts of [
+        [0, 1, 4],
+        [0, 3, 4],
+        [0, 0, 2, 4],
+      ]) {
         expect(serveSplit(dataMomentsSteps(rows.n, rows.d), wt, cuts, backend), `cuts ${cuts}`).toEqual(ref);
       }
       // direct: Σw, mean, then Σw(x − mean)² in row order
@@ -105,7 +121,11 @@ describe('data moments in chunks', () => {
       });
       expectClose(Array.from(ref.mean), mean, 1e-10, 'mean', 1);
       expectClose(Array.from(ref.variance), variance, 1e-10, 'variance');
-      const range = Math.max(...[0, 1].map((j) => X.reduce((a, x) => Math.max(a, x[j]), -Infinity) - X.reduce((a, x) => Math.min(a, x[j]), Infinity)));
+      const range = Math.max(
+        ...[0, 1].map(
+          (j) => X.reduce((a, x) => Math.max(a, x[j]), -Infinity) - X.reduce((a, x) => Math.min(a, x[j]), Infinity),
+        ),
+      );
       expect(ref.invScale).toBe(2 ** -Math.ceil(Math.log2(range)));
     }
   });
@@ -120,8 +140,17 @@ describe('k-means++ seeding in chunks', () => {
         const w = weighted ? Float64Array.from({ length: N }, (_, i) => (i % 5 === 0 ? 0 : 0.5 + (i % 3))) : null;
         const allowed = rowSet(rows, w);
         for (const seed of [1, 2]) {
-          const ref = runLocal(rows, w, backend, kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed)));
-          for (const cuts of [[0, 1, 4], [0, 2, 3, 4], [0, 0, 1, 1, 4]]) {
+          const ref = runLocal(
+            rows,
+            w,
+            backend,
+            kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed)),
+          );
+          for (const cuts of [
+            [0, 1, 4],
+            [0, 2, 3, 4],
+            [0, 0, 1, 1, 4],
+          ]) {
             const steps = kmeansPlusPlusSteps(rows.n, rows.d, K, w !== null, 1, new Random(seed));
             expect(serveSplit(steps, w, cuts, backend), `seed ${seed}, cuts ${cuts}`).toEqual(ref);
           }

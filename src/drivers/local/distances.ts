@@ -25,7 +25,13 @@ export function sqDist(x: Float64Array, xo: number, c: Float64Array, co: number,
  * (the diagonal of full k×d×d matrices, or k×d) and zero log constants. k-means++, Lloyd, the nearest-seed statistics
  * and the k-means labels all measure distances through it.
  */
-export function nearestCenterWorkspace(backend: Backend, d: number, centers: Float64Array, invScale: number, kind: 'full' | 'diag'): Workspace {
+export function nearestCenterWorkspace(
+  backend: Backend,
+  d: number,
+  centers: Float64Array,
+  invScale: number,
+  kind: 'full' | 'diag',
+): Workspace {
   const k = centers.length / d;
   const prec = new Float64Array(kind === 'full' ? k * d * d : k * d);
   if (kind === 'full') for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) prec[c * d * d + j * d + j] = invScale;
@@ -41,7 +47,10 @@ export function nearestCenterWorkspace(backend: Backend, d: number, centers: Flo
  * exact unless the distance is subnormal).
  */
 export function forEachHalfSqDist(
-  rows: Rows, centers: Float64Array, backend: Backend, invScale: number,
+  rows: Rows,
+  centers: Float64Array,
+  backend: Backend,
+  invScale: number,
   visit: (start: number, count: number, lp: Float64Array) => void,
 ): void {
   nearestCenterWorkspace(backend, rows.d, centers, invScale, 'diag').forEachLogProb(rows, visit);

@@ -19,7 +19,7 @@ export function argmaxRows(m: Float64Array, count: number, k: number, labels: In
       if (v > bv) {
         bv = v;
         best = c;
-      } else if (v !== v) nan = true;
+      } else if (Number.isNaN(v)) nan = true;
     }
     labels[offset + r] = nan ? 0 : best;
   }

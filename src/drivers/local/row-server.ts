@@ -47,7 +47,12 @@ export class RowServer {
   private seeding: SeedServer | null = null;
   private readonly chunks: [number, number];
 
-  constructor(readonly rows: Rows, readonly w: Float64Array | null, readonly backend: Backend, chunks?: [number, number]) {
+  constructor(
+    readonly rows: Rows,
+    readonly w: Float64Array | null,
+    readonly backend: Backend,
+    chunks?: [number, number],
+  ) {
     this.chunks = chunks ?? [0, seedChunkCount(rows.n)];
   }
 
@@ -65,7 +70,13 @@ export class RowServer {
 
   /** Nearest-center statistics of rows [start, end). */
   assign(req: Request<'assign'>, start = 0, end = this.rows.n): SufficientStats {
-    return nearestCenterWorkspace(this.backend, this.rows.d, req.centers, req.invScale, req.kind).accumulate(this.rows, this.w, true, start, end);
+    return nearestCenterWorkspace(this.backend, this.rows.d, req.centers, req.invScale, req.kind).accumulate(
+      this.rows,
+      this.w,
+      true,
+      start,
+      end,
+    );
   }
 
   /** The collector of the worst-explained rows after one pass over all rows. */

@@ -13,10 +13,24 @@ import { forEachHalfSqDist } from './distances.js';
 
 /** The requests a SeedServer answers. */
 export type SeedRequestType =
-  | 'seed-first-weighted' | 'seed-rows' | 'seed-start' | 'seed-pick' | 'seed-trials' | 'seed-update' | 'seed-moments' | 'seed-spread';
+  | 'seed-first-weighted'
+  | 'seed-rows'
+  | 'seed-start'
+  | 'seed-pick'
+  | 'seed-trials'
+  | 'seed-update'
+  | 'seed-moments'
+  | 'seed-spread';
 
 export const SEED_REQUESTS: readonly SeedRequestType[] = [
-  'seed-first-weighted', 'seed-rows', 'seed-start', 'seed-pick', 'seed-trials', 'seed-update', 'seed-moments', 'seed-spread',
+  'seed-first-weighted',
+  'seed-rows',
+  'seed-start',
+  'seed-pick',
+  'seed-trials',
+  'seed-update',
+  'seed-moments',
+  'seed-spread',
 ];
 
 /** The row where the running sum of w first exceeds target (the last row of positive weight if none does). */
@@ -43,8 +57,11 @@ export class SeedServer {
   private invScale = 1;
 
   constructor(
-    private readonly rows: Rows, private readonly w: Float64Array | null, private readonly backend: Backend,
-    readonly c0: number, readonly c1: number,
+    private readonly rows: Rows,
+    private readonly w: Float64Array | null,
+    private readonly backend: Backend,
+    readonly c0: number,
+    readonly c1: number,
   ) {
     this.start = Math.min(rows.n, c0 * SEED_CHUNK_ROWS);
     this.end = Math.min(rows.n, c1 * SEED_CHUNK_ROWS);
@@ -79,7 +96,7 @@ export class SeedServer {
    * and the chunk counted from c0, in row order.
    */
   private byChunk(s: number, count: number, fn: (from: number, to: number, ch: number) => void): void {
-    for (let r = 0; r < count;) {
+    for (let r = 0; r < count; ) {
       const g = Math.floor((this.start + s + r) / SEED_CHUNK_ROWS); // the chunk's global index
       const to = Math.min(count, (g + 1) * SEED_CHUNK_ROWS - this.start - s);
       fn(r, to, g - this.c0);
@@ -96,19 +113,21 @@ export class SeedServer {
       out.fill(Infinity, ch * m + 1 + d, ch * m + 1 + 2 * d);
       out.fill(-Infinity, ch * m + 1 + 2 * d, ch * m + m);
     }
-    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => this.byChunk(s, count, (from, to, ch) => {
-      const o = ch * m;
-      for (let r = from; r < to; r++) {
-        const wi = w ? w[start + s + r] : 1;
-        out[o] += wi;
-        for (let j = 0; j < d; j++) {
-          const v = buf[r * d + j];
-          out[o + 1 + j] += wi * (v - ref[j]);
-          if (v < out[o + 1 + d + j]) out[o + 1 + d + j] = v;
-          if (v > out[o + 1 + 2 * d + j]) out[o + 1 + 2 * d + j] = v;
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) =>
+      this.byChunk(s, count, (from, to, ch) => {
+        const o = ch * m;
+        for (let r = from; r < to; r++) {
+          const wi = w ? w[start + s + r] : 1;
+          out[o] += wi;
+          for (let j = 0; j < d; j++) {
+            const v = buf[r * d + j];
+            out[o + 1 + j] += wi * (v - ref[j]);
+            if (v < out[o + 1 + d + j]) out[o + 1 + d + j] = v;
+            if (v > out[o + 1 + 2 * d + j]) out[o + 1 + 2 * d + j] = v;
+          }
         }
-      }
-    }));
+      }),
+    );
     return out;
   }
 
@@ -116,17 +135,19 @@ export class SeedServer {
     const { d } = this.rows;
     const { w, start } = this;
     const out = new Float64Array((this.c1 - this.c0) * (d + 1));
-    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) => this.byChunk(s, count, (from, to, ch) => {
-      const o = ch * (d + 1);
-      for (let r = from; r < to; r++) {
-        const wi = w ? w[start + s + r] : 1;
-        for (let j = 0; j < d; j++) {
-          const t = buf[r * d + j] - mean[j];
-          out[o + j] += wi * t * t;
-          out[o + d] += wi * (t * invScale) ** 2;
+    forEachBlock(rowRange(this.rows, start, this.end), (buf, s, count) =>
+      this.byChunk(s, count, (from, to, ch) => {
+        const o = ch * (d + 1);
+        for (let r = from; r < to; r++) {
+          const wi = w ? w[start + s + r] : 1;
+          for (let j = 0; j < d; j++) {
+            const t = buf[r * d + j] - mean[j];
+            out[o + j] += wi * t * t;
+            out[o + d] += wi * (t * invScale) ** 2;
+          }
         }
-      }
-    }));
+      }),
+    );
     return out;
   }
 
@@ -173,7 +194,8 @@ export class SeedServer {
 
   /** The drawn row of one of its chunks (global index). */
   private pick(p: SeedPick): number {
-    if (p.chunk < this.c0 || p.chunk >= this.c1) throw new Error(`gaussmix: seeding chunk ${p.chunk} is not served here`);
+    if (p.chunk < this.c0 || p.chunk >= this.c1)
+      throw new Error(`gaussmix: seeding chunk ${p.chunk} is not served here`);
     const from = Math.max(this.start, p.chunk * SEED_CHUNK_ROWS);
     const to = Math.min(this.end, (p.chunk + 1) * SEED_CHUNK_ROWS);
     let acc = p.prefix;
@@ -187,4 +209,3 @@ export class SeedServer {
     return last >= 0 ? last : to - 1;
   }
 }
-

@@ -16,12 +16,18 @@ export class WorstCollector {
   private readonly lse: number[] = [];
   private readonly rows: Float64Array[] = [];
 
-  constructor(readonly count: number, readonly d: number) {}
+  constructor(
+    readonly count: number,
+    readonly d: number,
+  ) {}
 
   /** Whether a row with this log p would be kept (cheap test before copying the row). */
   wants(lse: number): boolean {
     const v = Number.isNaN(lse) ? -Infinity : lse;
-    return this.count > 0 && (this.lse.length < this.count || v < this.lse[this.lse.length - 1] || v === this.lse[this.lse.length - 1]);
+    return (
+      this.count > 0 &&
+      (this.lse.length < this.count || v < this.lse[this.lse.length - 1] || v === this.lse[this.lse.length - 1])
+    );
   }
 
   offer(lse: number, row: Float64Array): void {
@@ -51,7 +57,14 @@ export class WorstCollector {
 }
 
 /** Offers the rows of positive weight of `rows` to `col` with their log p(x) under `params`. */
-export function collectWorst(rows: Rows, w: Float64Array | null, params: KernelParams, col: WorstCollector, backend: Backend, ws = Workspace.of(backend, params)): void {
+export function collectWorst(
+  rows: Rows,
+  w: Float64Array | null,
+  params: KernelParams,
+  col: WorstCollector,
+  backend: Backend,
+  ws = Workspace.of(backend, params),
+): void {
   const row = new Float64Array(rows.d);
   ws.forEachLogResp(rows, (start, n, _lr, lse) => {
     for (let r = 0; r < n; r++) {

@@ -39,7 +39,12 @@ interface Survey {
 }
 
 /** Pass 0: count, ranges, distinct rows, largest weight, reservoir sample; then fit's checks of the data. */
-async function survey(start: () => AsyncIterable<unknown>, o: ResolvedOptions, warm: WarmStart | null, so: ResolvedStreamOptions): Promise<Survey> {
+async function survey(
+  start: () => AsyncIterable<unknown>,
+  o: ResolvedOptions,
+  warm: WarmStart | null,
+  so: ResolvedStreamOptions,
+): Promise<Survey> {
   const k = o.nComponents;
   let d = warm ? warm.params.d : -1;
   let n = 0;
@@ -81,7 +86,9 @@ async function survey(start: () => AsyncIterable<unknown>, o: ResolvedOptions, w
   const sumW = Math.min(2 * n, rawSumW * wScale);
   if (!(sumW > 0)) throw new DataError('sampleWeight must not be all zero');
   if (summary.positive < k) {
-    throw new DataError(`nComponents = ${k} needs at least ${k} samples${weighted ? ' with positive weight' : ''}; the stream has ${summary.positive}`);
+    throw new DataError(
+      `nComponents = ${k} needs at least ${k} samples${weighted ? ' with positive weight' : ''}; the stream has ${summary.positive}`,
+    );
   }
   checkSummary({ ...summary, sumW: Number.isFinite(sumW) ? sumW : 2 * n }, k, o.onDegenerate, weighted, 'the stream');
   sample?.scaleWeights(wScale);
@@ -90,7 +97,10 @@ async function survey(start: () => AsyncIterable<unknown>, o: ResolvedOptions, w
 
 /** Runs EM over a chunk source. `warm` (warmStart) skips initialisation. */
 export async function fitStream(
-  source: ChunkSource | string, o: ResolvedOptions, warm: WarmStart | null, so: ResolvedStreamOptions,
+  source: ChunkSource | string,
+  o: ResolvedOptions,
+  warm: WarmStart | null,
+  so: ResolvedStreamOptions,
 ): Promise<{ result: EMResult; backend: BackendName; d: number }> {
   const start = passes(source, so.csv);
   throwIfAborted(so.signal);
@@ -111,12 +121,16 @@ export async function fitStream(
     }
     throwIfAborted(so.signal);
     if (seen !== n) {
-      throw new DataError(`the stream yielded ${n} rows on its first pass but ${seen} on a later one: the source must yield the same rows on every call`);
+      throw new DataError(
+        `the stream yielded ${n} rows on its first pass but ${seen} on a later one: the source must yield the same rows on every call`,
+      );
     }
   };
 
   // Initialisation's requests go to the sample; E-passes and the worst rows are passes over the stream.
-  const local = s.sample ? new RowServer(s.sample.rows, s.sample.weights, backend).handlers : refuseAll('a warm-started fitStream has no initialisation sample');
+  const local = s.sample
+    ? new RowServer(s.sample.rows, s.sample.weights, backend).handlers
+    : refuseAll('a warm-started fitStream has no initialisation sample');
   let ws: Workspace | null = null;
   const handlers: AsyncHandlers = {
     ...local,
@@ -138,7 +152,9 @@ export async function fitStream(
       return col.result();
     },
   };
-  const shape = s.sample ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null } : { n, d, weighted: s.weighted };
+  const shape = s.sample
+    ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null }
+    : { n, d, weighted: s.weighted };
   const result = await driveAsync(emLoop(o, shape, warm), handlers);
   return { result, backend: backend.name, d };
 }

@@ -13,7 +13,11 @@ export class Reservoir {
   private size = 0;
   private seen = 0;
 
-  constructor(private readonly cap: number, private readonly d: number, private readonly rng: Random) {
+  constructor(
+    private readonly cap: number,
+    private readonly d: number,
+    private readonly rng: Random,
+  ) {
     this.data = new Float64Array(Math.min(cap, 1 << 20) * d);
   }
 

@@ -28,13 +28,20 @@ const isWeighted = (c: unknown): c is { X: Matrix; sampleWeight?: ArrayLike<numb
 
 export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number, offset: number): Float64Array | null {
   if (w == null) return null;
-  if (typeof w !== 'object' || typeof w.length !== 'number') throw new DataError(`sampleWeight of the chunk at row ${offset} must be an array of numbers`);
-  if (w.length !== n) throw new DataError(`sampleWeight of the chunk at row ${offset} must have one weight per row (${n}); got ${w.length}`);
+  if (typeof w !== 'object' || typeof w.length !== 'number')
+    throw new DataError(`sampleWeight of the chunk at row ${offset} must be an array of numbers`);
+  if (w.length !== n)
+    throw new DataError(
+      `sampleWeight of the chunk at row ${offset} must have one weight per row (${n}); got ${w.length}`,
+    );
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = w[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new DataError(`sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${String(v)}`, offset + i);
+      throw new DataError(
+        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${String(v)}`,
+        offset + i,
+      );
     }
     out[i] = v;
   }
@@ -57,7 +64,11 @@ export function toChunk(raw: unknown, offset: number, d: number | undefined): Ch
   } catch (e) {
     if (e instanceof DataError) {
       const row = e.row === undefined ? undefined : offset + e.row;
-      throw new DataError(`chunk starting at row ${offset}: ${e.message}${row === undefined ? '' : ` (row ${row} of the stream)`}`, row, e.column);
+      throw new DataError(
+        `chunk starting at row ${offset}: ${e.message}${row === undefined ? '' : ` (row ${row} of the stream)`}`,
+        row,
+        e.column,
+      );
     }
     throw e;
   }
@@ -79,7 +90,9 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
     fs = (await importDynamic('node:fs')) as typeof fs;
     parse = ((await importDynamic('csv-parse')) as { parse: typeof parse }).parse;
   } catch (e) {
-    throw new DataError(`reading a CSV path needs Node.js (node:fs) and csv-parse: ${(e as Error).message}. Pass a chunk source function instead.`);
+    throw new DataError(
+      `reading a CSV path needs Node.js (node:fs) and csv-parse: ${(e as Error).message}. Pass a chunk source function instead.`,
+    );
   }
   const input = fs.createReadStream(path);
   const parser = parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, info: true });
@@ -95,7 +108,10 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
       if (first) {
         first = false;
         const header = o.header ?? 'auto';
-        if (header === true || (header === 'auto' && record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f)))) {
+        if (
+          header === true ||
+          (header === 'auto' && record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f)))
+        ) {
           d = record.length;
           continue;
         }
@@ -109,7 +125,11 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
         const f = record[j];
         const v = NUMBER.test(f) ? Number(f) : NaN;
         if (!Number.isFinite(v)) {
-          throw new DataError(`CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`, undefined, j);
+          throw new DataError(
+            `CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`,
+            undefined,
+            j,
+          );
         }
         buf[n * d + j] = v;
       }
@@ -133,14 +153,20 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
 export function passes(source: ChunkSource | string, csv: Required<CsvOptions>): () => AsyncIterable<unknown> {
   if (typeof source === 'string') return () => csvChunks(source, csv);
   if (typeof source !== 'function') {
-    throw new OptionError('source', 'fitStream source must be a function returning an (async) iterable of row chunks, or a CSV file path');
+    throw new OptionError(
+      'source',
+      'fitStream source must be a function returning an (async) iterable of row chunks, or a CSV file path',
+    );
   }
   return () => {
     const it = source();
-    if (it == null || (typeof (it as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' && typeof (it as Iterable<unknown>)[Symbol.iterator] !== 'function')) {
+    if (
+      it == null ||
+      (typeof (it as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function' &&
+        typeof (it as Iterable<unknown>)[Symbol.iterator] !== 'function')
+    ) {
       throw new OptionError('source', 'fitStream source() must return an iterable or async iterable of row chunks');
     }
     return it as AsyncIterable<unknown>;
   };
 }
-

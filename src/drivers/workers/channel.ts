@@ -8,7 +8,10 @@ export class Channel {
   private pending: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void } | null = null;
   private dead: Error | null = null;
 
-  constructor(readonly handle: WorkerHandle, private readonly onDeath: (e: Error) => void) {
+  constructor(
+    readonly handle: WorkerHandle,
+    private readonly onDeath: (e: Error) => void,
+  ) {
     handle.listen(
       (m) => {
         const p = this.pending;

@@ -50,7 +50,9 @@ const MAX_POOLED_COPY_BYTES = 1 << 22;
 function callerShared(X: Matrix, rows: Rows): Float64Array | null {
   if (typeof X !== 'object' || X === null || Array.isArray(X)) return null;
   const data = (X as { data: unknown }).data;
-  return data instanceof Float64Array && data.buffer instanceof SharedArrayBuffer && data.length === rows.n * rows.d ? data : null;
+  return data instanceof Float64Array && data.buffer instanceof SharedArrayBuffer && data.length === rows.n * rows.d
+    ? data
+    : null;
 }
 
 /**
@@ -58,7 +60,11 @@ function callerShared(X: Matrix, rows: Rows): Float64Array | null {
  * (a view of exactly that size) or a new array.
  */
 async function packRows(
-  rows: Rows, start: number, end: number, check: () => void, out: Float64Array = new Float64Array((end - start) * rows.d),
+  rows: Rows,
+  start: number,
+  end: number,
+  check: () => void,
+  out: Float64Array = new Float64Array((end - start) * rows.d),
 ): Promise<Float64Array> {
   const { d } = rows;
   const step = Math.max(1, Math.floor(CHUNK_VALUES / d));
@@ -88,7 +94,14 @@ const MAX_PASS_STATS_BYTES = 1 << 21;
  */
 export function segmentBounds(n: number, count: number, k: number, d: number): number[] {
   const statsBytes = 8 * (2 + k + k * d + k * d * d);
-  const s = Math.max(count, Math.min(SEGMENTS_PER_WORKER * count, Math.floor(n / MIN_SEGMENT_ROWS), Math.floor(MAX_PASS_STATS_BYTES / statsBytes)));
+  const s = Math.max(
+    count,
+    Math.min(
+      SEGMENTS_PER_WORKER * count,
+      Math.floor(n / MIN_SEGMENT_ROWS),
+      Math.floor(MAX_PASS_STATS_BYTES / statsBytes),
+    ),
+  );
   return Array.from({ length: s + 1 }, (_, i) => Math.floor((i * n) / s));
 }
 
@@ -147,8 +160,16 @@ async function place(X: Matrix, rows: Rows, w: Float64Array | null, f: Failure):
 
 /** Sends every worker its rows and how passes are split; resolves with the backend the workers run. */
 async function setUp(
-  channels: Channel[], rows: Rows, w: Float64Array | null, at: Placement, o: ResolvedOptions, needInit: boolean,
-  segments: number[], claim: Int32Array | null, seedChunks: [number, number][], f: Failure,
+  channels: Channel[],
+  rows: Rows,
+  w: Float64Array | null,
+  at: Placement,
+  o: ResolvedOptions,
+  needInit: boolean,
+  segments: number[],
+  claim: Int32Array | null,
+  seedChunks: [number, number][],
+  f: Failure,
 ): Promise<BackendName> {
   const { n, d } = rows;
   const count = channels.length;
@@ -163,10 +184,26 @@ async function setUp(
     const weights = at.sharedW ?? (w && (whole ? w.slice() : w.slice(start, end)));
     f.check();
     const msg: SetupMessage = {
-      type: 'setup', data, weights, offset: whole ? 0 : start, n, d, start, end, segments: at.shared ? segments : bounds, claim,
-      segment: i, backend: o.backend, wasmModule, servesInit, seedChunks: seedChunks[i],
+      type: 'setup',
+      data,
+      weights,
+      offset: whole ? 0 : start,
+      n,
+      d,
+      start,
+      end,
+      segments: at.shared ? segments : bounds,
+      claim,
+      segment: i,
+      backend: o.backend,
+      wasmModule,
+      servesInit,
+      seedChunks: seedChunks[i],
     };
-    const done = channels[i].setup(msg, at.shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])]);
+    const done = channels[i].setup(
+      msg,
+      at.shared ? [] : [data.buffer as ArrayBuffer, ...(weights ? [weights.buffer as ArrayBuffer] : [])],
+    );
     done.catch(() => {}); // a failure surfaces through Promise.all below, possibly after later setups
     ready.push(done);
   }
@@ -180,7 +217,12 @@ async function setUp(
  * others (abort, a dead worker, a request still running) are terminated.
  */
 export async function fitParallel(
-  X: Matrix, rows: Rows, w: Float64Array | null, o: ResolvedOptions, warm: WarmStart | null, opts: ParallelOptions,
+  X: Matrix,
+  rows: Rows,
+  w: Float64Array | null,
+  o: ResolvedOptions,
+  warm: WarmStart | null,
+  opts: ParallelOptions,
 ): Promise<{ result: EMResult; backend: BackendName }> {
   const signal = opts.signal ?? null;
   const { n, d } = rows;
@@ -203,14 +245,28 @@ export async function fitParallel(
     // Statistics passes: with shared memory, segments claimed dynamically from a shared counter; else one static
     // segment per worker (its own rows are all it holds).
     const claim = at.shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
-    const segments = at.shared ? segmentBounds(n, count, o.nComponents, d) : Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
+    const segments = at.shared
+      ? segmentBounds(n, count, o.nComponents, d)
+      : Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
     // k-means++ chunks: with shared memory shared out like the rows; else worker 0 (which holds all rows) keeps all.
     const chunks = seedChunkCount(n);
-    const seedChunks = channels.map((_, i): [number, number] => (at!.shared
-      ? [Math.floor((i * chunks) / count), Math.floor(((i + 1) * chunks) / count)]
-      : i === 0 ? [0, chunks] : [0, 0]));
+    const seedChunks = channels.map((_, i): [number, number] =>
+      at!.shared
+        ? [Math.floor((i * chunks) / count), Math.floor(((i + 1) * chunks) / count)]
+        : i === 0
+          ? [0, chunks]
+          : [0, 0],
+    );
     const backend = await setUp(channels, rows, w, at, o, warm === null, segments, claim, seedChunks, f);
-    const handlers = workerHandlers({ channels, seedChunks, chunks, d, segments: segments.length - 1, claim, race: f.race });
+    const handlers = workerHandlers({
+      channels,
+      seedChunks,
+      chunks,
+      d,
+      segments: segments.length - 1,
+      claim,
+      race: f.race,
+    });
     const result = await driveAsync(emLoop(o, { n, d, weighted: w !== null }, warm), handlers, f.check);
     return { result, backend };
   } finally {

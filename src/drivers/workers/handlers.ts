@@ -30,14 +30,38 @@ export interface Team {
   race<T>(p: Promise<T>): Promise<T>;
 }
 
-const toStats = (p: StatsPayload, k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): SufficientStats =>
-  ({ k, d, sxxKind: kind, logLik: p.logLik, sumW: p.sumW, nk: p.nk, sx: p.sx, sxx: p.sxx, centers });
+const toStats = (
+  p: StatsPayload,
+  k: number,
+  d: number,
+  kind: 'full' | 'diag',
+  centers: Float64Array,
+): SufficientStats => ({
+  k,
+  d,
+  sxxKind: kind,
+  logLik: p.logLik,
+  sumW: p.sumW,
+  nk: p.nk,
+  sx: p.sx,
+  sxx: p.sxx,
+  centers,
+});
 
 /** The segments' statistics (around `centers`) added in segment order. */
-function mergeSegments(parts: SegmentStats[], segments: number, k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): SufficientStats {
+function mergeSegments(
+  parts: SegmentStats[],
+  segments: number,
+  k: number,
+  d: number,
+  kind: 'full' | 'diag',
+  centers: Float64Array,
+): SufficientStats {
   parts.sort((a, b) => a.segment - b.segment);
   if (parts.length !== segments || parts.some((p, i) => p.segment !== i)) {
-    throw new Error(`gaussmix: fitAsync workers returned segments ${parts.map((p) => p.segment).join(',')} of ${segments}`);
+    throw new Error(
+      `gaussmix: fitAsync workers returned segments ${parts.map((p) => p.segment).join(',')} of ${segments}`,
+    );
   }
   const st = toStats(parts[0].stats, k, d, kind, centers.slice());
   for (let i = 1; i < parts.length; i++) addStats(st, toStats(parts[i].stats, k, d, kind, st.centers));
@@ -48,9 +72,16 @@ export function workerHandlers(t: Team): AsyncHandlers {
   const { channels, d, race } = t;
   const all = <T extends RequestType>(req: Request<T>) => race(Promise.all(channels.map((ch) => ch.ask(req))));
   const first = <T extends RequestType>(req: Request<T>) => race(channels[0].ask(req));
-  const owners = channels.map((ch, i) => ({ ch, c0: t.seedChunks[i][0], c1: t.seedChunks[i][1] })).filter((o) => o.c1 > o.c0);
+  const owners = channels
+    .map((ch, i) => ({ ch, c0: t.seedChunks[i][0], c1: t.seedChunks[i][1] }))
+    .filter((o) => o.c1 > o.c0);
 
-  const statsPass = async (req: Request<'estep' | 'assign'>, k: number, kind: 'full' | 'diag', centers: Float64Array) => {
+  const statsPass = async (
+    req: Request<'estep' | 'assign'>,
+    k: number,
+    kind: 'full' | 'diag',
+    centers: Float64Array,
+  ) => {
     if (t.claim) Atomics.store(t.claim, 0, 0); // every worker is idle between requests
     const parts = (await all(req)).flat();
     return mergeSegments(parts, t.segments, k, d, kind, centers);
@@ -88,12 +119,16 @@ export function workerHandlers(t: Team): AsyncHandlers {
     },
     'seed-pick': async (req) => {
       const out = new Float64Array(req.picks.length * d);
-      await race(Promise.all(owners.map(async (o) => {
-        const mine = req.picks.map((p, i) => ({ p, i })).filter(({ p }) => p.chunk >= o.c0 && p.chunk < o.c1);
-        if (!mine.length) return;
-        const rows = await o.ch.ask({ type: 'seed-pick', picks: mine.map(({ p }) => p) });
-        mine.forEach(({ i }, j) => out.set(rows.subarray(j * d, (j + 1) * d), i * d));
-      })));
+      await race(
+        Promise.all(
+          owners.map(async (o) => {
+            const mine = req.picks.map((p, i) => ({ p, i })).filter(({ p }) => p.chunk >= o.c0 && p.chunk < o.c1);
+            if (!mine.length) return;
+            const rows = await o.ch.ask({ type: 'seed-pick', picks: mine.map(({ p }) => p) });
+            mine.forEach(({ i }, j) => out.set(rows.subarray(j * d, (j + 1) * d), i * d));
+          }),
+        ),
+      );
       return out;
     },
   };

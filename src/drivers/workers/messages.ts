@@ -62,14 +62,23 @@ export interface StatsPayload {
 }
 
 /** A worker's reply to a request of type T. */
-export type WorkerReply<T extends RequestType> =
-  T extends 'estep' | 'assign' ? SegmentStats[] : T extends 'worst' ? { rows: Float64Array[]; lse: number[] } : Reply<T>;
+export type WorkerReply<T extends RequestType> = T extends 'estep' | 'assign'
+  ? SegmentStats[]
+  : T extends 'worst'
+    ? { rows: Float64Array[]; lse: number[] }
+    : Reply<T>;
 
 /** An error as it crosses the thread boundary; `kind` names the gaussmix error class to rebuild. */
 export interface ErrorPayload {
   kind:
-    | 'OptionError' | 'DataError' | 'DegenerateError' | 'FitError' | 'BackendError' | 'ModelFormatError'
-    | 'GaussianMixtureError' | 'Error';
+    | 'OptionError'
+    | 'DataError'
+    | 'DegenerateError'
+    | 'FitError'
+    | 'BackendError'
+    | 'ModelFormatError'
+    | 'GaussianMixtureError'
+    | 'Error';
   name: string;
   message: string;
   option?: string;

@@ -33,7 +33,9 @@ export function provideWorkerSource(source: string): void {
 
 function source(): string {
   if (workerSource === null) {
-    throw new BackendError('fitAsync needs the bundled worker script, which only the package entry point provides (import from \'gaussmix\')');
+    throw new BackendError(
+      "fitAsync needs the bundled worker script, which only the package entry point provides (import from 'gaussmix')",
+    );
   }
   return workerSource;
 }
@@ -88,7 +90,9 @@ function trackEnd(): () => void {
 }
 
 async function spawnNode(): Promise<WorkerHandle> {
-  const { Worker } = await (workerThreads ??= import(/* @vite-ignore */ /* webpackIgnore: true */ WORKER_THREADS) as Promise<NodeWorkerThreads>);
+  const { Worker } = await (workerThreads ??= import(
+    /* @vite-ignore */ /* webpackIgnore: true */ WORKER_THREADS
+  ) as Promise<NodeWorkerThreads>);
   const w = new Worker(NODE_PRELUDE + source(), { eval: true, name: 'gaussmix' });
   const end = trackEnd();
   const route = new Routes();
@@ -99,10 +103,14 @@ async function spawnNode(): Promise<WorkerHandle> {
     route.fail(new Error(`gaussmix: a fitAsync worker exited unexpectedly (exit code ${code})`));
   });
   let terminated: Promise<void> | null = null;
-  return route.handle((m, t) => w.postMessage(m, t ?? []), (on) => (on ? w.ref() : w.unref()), () => {
-    route.closing = true;
-    return (terminated ??= w.terminate().then(end, end));
-  });
+  return route.handle(
+    (m, t) => w.postMessage(m, t ?? []),
+    (on) => (on ? w.ref() : w.unref()),
+    () => {
+      route.closing = true;
+      return (terminated ??= w.terminate().then(end, end));
+    },
+  );
 }
 
 /** A worker's current listeners. Its first failure is kept: a listener that arrives later learns of it at once. */
@@ -133,7 +141,11 @@ class Routes {
     this.onFailure = null;
   }
   /** The platform-neutral handle over these routes and a platform's post, keepAlive and terminate. */
-  handle(post: WorkerHandle['post'], keepAlive: WorkerHandle['keepAlive'], terminate: WorkerHandle['terminate']): WorkerHandle {
+  handle(
+    post: WorkerHandle['post'],
+    keepAlive: WorkerHandle['keepAlive'],
+    terminate: WorkerHandle['terminate'],
+  ): WorkerHandle {
     const route = this;
     return {
       post,
@@ -157,7 +169,9 @@ function spawnWeb(): WorkerHandle {
     URL?: typeof URL;
   };
   if (typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') {
-    throw new BackendError('fitAsync needs worker threads (Node worker_threads or Web Workers with Blob URLs); none are available here. Use fit() instead.');
+    throw new BackendError(
+      'fitAsync needs worker threads (Node worker_threads or Web Workers with Blob URLs); none are available here. Use fit() instead.',
+    );
   }
   // One URL for the page's lifetime: revoking it while a worker may still be loading it breaks some browsers.
   blobUrl ??= g.URL.createObjectURL(new g.Blob([source()], { type: 'text/javascript' }));
@@ -167,17 +181,25 @@ function spawnWeb(): WorkerHandle {
   w.onmessage = (e) => route.message(e.data as FromWorker);
   w.onerror = (e) => {
     e.preventDefault?.();
-    route.fail(new Error(`gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`));
+    route.fail(
+      new Error(
+        `gaussmix: a fitAsync worker failed: ${e.message || 'error (blocked by a Content-Security-Policy without worker-src blob:?)'}`,
+      ),
+    );
   };
   w.onmessageerror = () => route.fail(new Error('gaussmix: a fitAsync worker message could not be deserialised'));
-  return route.handle((m, t) => w.postMessage(m, t ?? []), () => {}, () => {
-    if (!route.closing) {
-      route.closing = true;
-      w.terminate();
-      end();
-    }
-    return Promise.resolve();
-  });
+  return route.handle(
+    (m, t) => w.postMessage(m, t ?? []),
+    () => {},
+    () => {
+      if (!route.closing) {
+        route.closing = true;
+        w.terminate();
+        end();
+      }
+      return Promise.resolve();
+    },
+  );
 }
 
 /** Starts one worker running the bundled worker script. */
@@ -189,7 +211,10 @@ export function spawnWorker(): Promise<WorkerHandle> {
 export async function defaultWorkerCount(): Promise<number> {
   if (isNode()) {
     try {
-      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ OS)) as { availableParallelism?: () => number; cpus(): unknown[] };
+      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ OS)) as {
+        availableParallelism?: () => number;
+        cpus(): unknown[];
+      };
       const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
       if (Number.isInteger(n) && n >= 1) return n;
     } catch {

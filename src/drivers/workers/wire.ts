@@ -1,7 +1,12 @@
 /** Errors and statistics across the thread boundary (used on both sides). */
 import { DegenerateError } from '../../model/degeneracy.js';
 import {
-  BackendError, DataError, FitError, GaussianMixtureError, ModelFormatError, OptionError,
+  BackendError,
+  DataError,
+  FitError,
+  GaussianMixtureError,
+  ModelFormatError,
+  OptionError,
 } from '../../api/errors.js';
 import type { ErrorPayload } from './messages.js';
 
@@ -9,7 +14,12 @@ export function errorToPayload(e: unknown): ErrorPayload {
   if (!(e instanceof Error)) return { kind: 'Error', name: 'Error', message: String(e) };
   const props: Record<string, string | number | boolean | null> = {};
   for (const [key, v] of Object.entries(e)) {
-    if (key !== 'name' && key !== 'message' && key !== 'stack' && (v === null || ['string', 'number', 'boolean'].includes(typeof v))) {
+    if (
+      key !== 'name' &&
+      key !== 'message' &&
+      key !== 'stack' &&
+      (v === null || ['string', 'number', 'boolean'].includes(typeof v))
+    ) {
       props[key] = v as string | number | boolean | null;
     }
   }
@@ -29,17 +39,35 @@ export function errorToPayload(e: unknown): ErrorPayload {
 export function payloadToError(p: ErrorPayload): Error {
   let e: Error;
   switch (p.kind) {
-    case 'OptionError': e = new OptionError(p.option ?? 'options', p.message); break;
-    case 'DataError': e = new DataError(p.message, p.row, p.column); break;
+    case 'OptionError':
+      e = new OptionError(p.option ?? 'options', p.message);
+      break;
+    case 'DataError':
+      e = new DataError(p.message, p.row, p.column);
+      break;
     case 'DegenerateError': {
       const q = p.props ?? {};
-      e = new DegenerateError(p.message, Number(q.component), Number(q.iteration), q.reason as 'vanished' | 'not-pd', Number(q.init));
+      e = new DegenerateError(
+        p.message,
+        Number(q.component),
+        Number(q.iteration),
+        q.reason as 'vanished' | 'not-pd',
+        Number(q.init),
+      );
       break;
     }
-    case 'FitError': e = new FitError(p.message); break;
-    case 'BackendError': e = new BackendError(p.message); break;
-    case 'ModelFormatError': e = new ModelFormatError(p.message); break;
-    case 'GaussianMixtureError': e = new GaussianMixtureError(p.message); break;
+    case 'FitError':
+      e = new FitError(p.message);
+      break;
+    case 'BackendError':
+      e = new BackendError(p.message);
+      break;
+    case 'ModelFormatError':
+      e = new ModelFormatError(p.message);
+      break;
+    case 'GaussianMixtureError':
+      e = new GaussianMixtureError(p.message);
+      break;
     default:
       e = new Error(p.message);
       e.name = p.name;
@@ -47,8 +75,10 @@ export function payloadToError(p: ErrorPayload): Error {
   // fields of subclasses the switch does not know (readonly in TS, plain data properties at runtime)
   const own = e as unknown as Record<string, unknown>;
   for (const [key, v] of Object.entries(p.props ?? {})) {
-    if (own[key] === undefined) Object.defineProperty(e, key, { value: v, enumerable: true, configurable: true, writable: true });
+    if (own[key] === undefined)
+      Object.defineProperty(e, key, { value: v, enumerable: true, configurable: true, writable: true });
   }
-  if (p.stack) e.stack = `${e.name}: ${e.message}\n    (thrown in a gaussmix worker)\n${p.stack.split('\n').slice(1).join('\n')}`;
+  if (p.stack)
+    e.stack = `${e.name}: ${e.message}\n    (thrown in a gaussmix worker)\n${p.stack.split('\n').slice(1).join('\n')}`;
   return e;
 }

@@ -77,7 +77,14 @@ function ownWorst(s: State, req: Request<'worst'>): { rows: Float64Array[]; lse:
   const { server } = s;
   const col = new WorstCollector(req.count, server.rows.d);
   const w = server.w ? server.w.subarray(start - offset, end - offset) : null;
-  collectWorst(rowRange(server.rows, start - offset, end - offset), w, req.params, col, server.backend, server.workspace(req.params));
+  collectWorst(
+    rowRange(server.rows, start - offset, end - offset),
+    w,
+    req.params,
+    col,
+    server.backend,
+    server.workspace(req.params),
+  );
   return { rows: col.result(), lse: col.scores() };
 }
 
@@ -102,7 +109,10 @@ function answer(req: Request): unknown {
 /** Posts the reply to a request; segment statistics move (their buffers are transferred, not copied). */
 function reply(req: Request, value: unknown): void {
   const stats = req.type === 'estep' || req.type === 'assign' ? (value as SegmentStats[]) : [];
-  io.post({ type: 'reply', value }, stats.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]));
+  io.post(
+    { type: 'reply', value },
+    stats.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]),
+  );
 }
 
 io.listen((m) => {
@@ -111,7 +121,11 @@ io.listen((m) => {
     return;
   }
   try {
-    if (m.type === 'setup') setup(m).then((r) => io.post(r), (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }));
+    if (m.type === 'setup')
+      setup(m).then(
+        (r) => io.post(r),
+        (e: unknown) => io.post({ type: 'error', error: errorToPayload(e) }),
+      );
     else reply(m.request, answer(m.request));
   } catch (e) {
     io.post({ type: 'error', error: errorToPayload(e) });

@@ -24,7 +24,8 @@ export const full: CovarianceModel = {
       // the symmetry check of fromJSON when the scatter nearly cancels
       for (let i = 0; i < d; i++) {
         const di = delta[c * d + i];
-        for (let j = i; j < d; j++) cov[o + i * d + j] = cov[o + j * d + i] = st.sxx[o + i * d + j] / nk[c] - fc * di * delta[c * d + j];
+        for (let j = i; j < d; j++)
+          cov[o + i * d + j] = cov[o + j * d + i] = st.sxx[o + i * d + j] / nk[c] - fc * di * delta[c * d + j];
         cov[o + i * d + i] += regCovar;
       }
     }
@@ -35,7 +36,8 @@ export const full: CovarianceModel = {
     const floor = new Float64Array(k * d);
     for (let c = 0; c < k; c++) {
       if (m.empty[c]) continue;
-      for (let j = 0; j < d; j++) floor[c * d + j] = PIVOT_TOL * (d * Math.abs(cov[c * d * d + j * d + j]) + noiseScale(m, c, j));
+      for (let j = 0; j < d; j++)
+        floor[c * d + j] = PIVOT_TOL * (d * Math.abs(cov[c * d * d + j * d + j]) + noiseScale(m, c, j));
     }
     return floor;
   },

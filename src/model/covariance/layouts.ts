@@ -141,11 +141,18 @@ function matrixLayout(name: 'tri' | 'sharedTri'): Layout {
     pivotFailure(cov, b, d, floor) {
       const off = b * d * d;
       for (let t = 0; t < d * d; t++) {
-        if (!Number.isFinite(cov[off + t])) return { feature: 0, variance: cov[off + t], floor: 0, overflow: true, scalar: false };
+        if (!Number.isFinite(cov[off + t]))
+          return { feature: 0, variance: cov[off + t], floor: 0, overflow: true, scalar: false };
       }
       const feature = Math.max(0, choleskyPivot(cov, off, d, new Float64Array(d * d), 0, floor, b * d));
       const variance = cov[off + feature * d + feature];
-      return { feature, variance, floor: floor ? floor[b * d + feature] : 0, overflow: !Number.isFinite(variance), scalar: false };
+      return {
+        feature,
+        variance,
+        floor: floor ? floor[b * d + feature] : 0,
+        overflow: !Number.isFinite(variance),
+        scalar: false,
+      };
     },
     asymmetry(cov, k, d) {
       for (let c = 0; c < blocks(k); c++) {

@@ -17,7 +17,7 @@ export type CovarianceType = keyof typeof MODELS;
 export const COVARIANCE_TYPES: readonly CovarianceType[] = Object.freeze(Object.keys(MODELS) as CovarianceType[]);
 
 export function isCovarianceType(v: unknown): v is CovarianceType {
-  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(MODELS, v);
+  return typeof v === 'string' && Object.hasOwn(MODELS, v);
 }
 
 /** The model of a (validated) name. */

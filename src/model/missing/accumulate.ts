@@ -86,16 +86,27 @@ export function missingBlockRows(d: number, k: number): number {
   return Math.max(16, Math.min(4096, Math.floor(65536 / (d + k + 1))));
 }
 
-export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' => (covType === 'full' || covType === 'tied' ? 'full' : 'diag');
+export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' =>
+  covType === 'full' || covType === 'tied' ? 'full' : 'diag';
 
 const covLength = (covType: CovarianceType, k: number, d: number): number =>
   covType === 'full' ? k * d * d : covType === 'tied' ? d * d : covType === 'diag' ? k * d : k;
 
 /** Statistics with nothing accumulated, around the given centers. */
-export function emptyMissingStats(k: number, d: number, sxxKind: 'full' | 'diag', centers: ArrayLike<number>): MissingStats {
+export function emptyMissingStats(
+  k: number,
+  d: number,
+  sxxKind: 'full' | 'diag',
+  centers: ArrayLike<number>,
+): MissingStats {
   return {
-    k, d, sxxKind, logLik: 0, sumW: 0,
-    nk: new Float64Array(k), sx: new Float64Array(k * d),
+    k,
+    d,
+    sxxKind,
+    logLik: 0,
+    sumW: 0,
+    nk: new Float64Array(k),
+    sx: new Float64Array(k * d),
     sxx: new Float64Array(sxxKind === 'full' ? k * d * d : k * d),
     centers: Float64Array.from(centers),
   };
@@ -125,13 +136,20 @@ export class MissingWorkspace {
   private readonly rsum: Float64Array; // k: Σ w·rₖ over the current pattern's rows
   private readonly part: MissingStats; // the current block's partial
 
-  constructor(readonly d: number, readonly k: number, readonly covType: CovarianceType, options: WorkspaceOptions = {}) {
+  constructor(
+    readonly d: number,
+    readonly k: number,
+    readonly covType: CovarianceType,
+    options: WorkspaceOptions = {},
+  ) {
     if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(k) && k >= 1)) {
       throw new MissingDataError(`MissingWorkspace: d and k must be integers ≥ 1; got d=${d}, k=${k}`);
     }
-    if (!['full', 'tied', 'diag', 'spherical'].includes(covType)) throw new MissingDataError(`MissingWorkspace: unknown covariance type '${covType}'`);
+    if (!['full', 'tied', 'diag', 'spherical'].includes(covType))
+      throw new MissingDataError(`MissingWorkspace: unknown covariance type '${covType}'`);
     this.block = options.block ?? missingBlockRows(d, k);
-    if (!(Number.isInteger(this.block) && this.block >= 1)) throw new MissingDataError(`MissingWorkspace: block must be an integer ≥ 1; got ${this.block}`);
+    if (!(Number.isInteger(this.block) && this.block >= 1))
+      throw new MissingDataError(`MissingWorkspace: block must be an integer ≥ 1; got ${this.block}`);
     this.sxxKind = sxxKindOf(covType);
     this.grouping = new PatternGrouping(d, this.block);
     this.nFactors = covType === 'tied' ? 1 : k;
@@ -152,7 +170,9 @@ export class MissingWorkspace {
   setParams(p: MixtureParams): void {
     const { k, d, covType } = this;
     if (p.k !== k || p.d !== d || p.covType !== covType) {
-      throw new MissingDataError(`MissingWorkspace: parameters are k=${p.k}, d=${p.d}, '${p.covType}'; the workspace is k=${k}, d=${d}, '${covType}'`);
+      throw new MissingDataError(
+        `MissingWorkspace: parameters are k=${p.k}, d=${p.d}, '${p.covType}'; the workspace is k=${k}, d=${d}, '${covType}'`,
+      );
     }
     if (p.weights.length !== k || p.means.length !== k * d || p.covariances.length !== this.cov.length) {
       throw new MissingDataError(
@@ -181,14 +201,18 @@ export class MissingWorkspace {
     const { k, d, sxxKind } = this;
     const { start, end, rowBase } = this.range(X, options);
     const sw = options.sampleWeight ?? null;
-    if (sw && sw.length * d !== X.length) throw new MissingDataError(`sampleWeight has ${sw.length} entries; X has ${X.length / d} rows`);
+    if (sw && sw.length * d !== X.length)
+      throw new MissingDataError(`sampleWeight has ${sw.length} entries; X has ${X.length / d} rows`);
     let total = options.into;
     if (total) {
       if (total.k !== k || total.d !== d || total.sxxKind !== sxxKind) {
-        throw new MissingDataError(`accumulate: 'into' has k=${total.k}, d=${total.d}, sxxKind='${total.sxxKind}'; expected k=${k}, d=${d}, '${sxxKind}'`);
+        throw new MissingDataError(
+          `accumulate: 'into' has k=${total.k}, d=${total.d}, sxxKind='${total.sxxKind}'; expected k=${k}, d=${d}, '${sxxKind}'`,
+        );
       }
       for (let t = 0; t < k * d; t++) {
-        if (total.centers[t] !== this.means[t]) throw new MissingDataError("accumulate: 'into' was accumulated around different centers");
+        if (total.centers[t] !== this.means[t])
+          throw new MissingDataError("accumulate: 'into' was accumulated around different centers");
       }
     } else {
       total = emptyMissingStats(k, d, sxxKind, this.means);
@@ -196,7 +220,7 @@ export class MissingWorkspace {
     const full = sxxKind === 'full';
     const P = this.part;
     const { dev, rsum, resp, grouping: g } = this;
-    for (let s0 = start; s0 < end;) {
+    for (let s0 = start; s0 < end; ) {
       const s1 = Math.min(end, (Math.floor((rowBase + s0) / this.block) + 1) * this.block - rowBase);
       g.group(X, s0, s1, rowBase);
       P.logLik = 0;
@@ -285,16 +309,19 @@ export class MissingWorkspace {
     const { k, d } = this;
     const { start, end, rowBase } = this.range(X, options);
     const res = out ?? new Float64Array((end - start) * k);
-    if (res.length < (end - start) * k) throw new MissingDataError(`logProb: out has ${res.length} entries; ${(end - start) * k} needed`);
+    if (res.length < (end - start) * k)
+      throw new MissingDataError(`logProb: out has ${res.length} entries; ${(end - start) * k} needed`);
     const g = this.grouping;
-    for (let s0 = start; s0 < end;) {
+    for (let s0 = start; s0 < end; ) {
       const s1 = Math.min(end, (Math.floor((rowBase + s0) / this.block) + 1) * this.block - rowBase);
       g.group(X, s0, s1, rowBase);
       for (let p = 0; p < g.count; p++) {
         const F = this.factorsFor(p);
         for (let t = g.offsets[p]; t < g.offsets[p + 1]; t++) {
           const row = g.rows[t];
-          for (let c = 0; c < k; c++) res[(row - start) * k + c] = this.logW[c] + conditionalRow(F[c], X, row * d, this.means, c * d, this.dev, c * d);
+          for (let c = 0; c < k; c++)
+            res[(row - start) * k + c] =
+              this.logW[c] + conditionalRow(F[c], X, row * d, this.means, c * d, this.dev, c * d);
         }
       }
       s0 = s1;
@@ -310,10 +337,11 @@ export class MissingWorkspace {
     const { k, d } = this;
     const { start, end, rowBase } = this.range(X, options);
     const res = out ?? new Float64Array((end - start) * d);
-    if (res.length < (end - start) * d) throw new MissingDataError(`impute: out has ${res.length} entries; ${(end - start) * d} needed`);
+    if (res.length < (end - start) * d)
+      throw new MissingDataError(`impute: out has ${res.length} entries; ${(end - start) * d} needed`);
     const { dev, resp, means } = this;
     const g = this.grouping;
-    for (let s0 = start; s0 < end;) {
+    for (let s0 = start; s0 < end; ) {
       const s1 = Math.min(end, (Math.floor((rowBase + s0) / this.block) + 1) * this.block - rowBase);
       g.group(X, s0, s1, rowBase);
       for (let p = 0; p < g.count; p++) {
@@ -371,7 +399,7 @@ export class MissingWorkspace {
     if (W === 1) key = g.keys[p];
     else {
       key = '';
-      for (let t = 0; t < W; t++) key += g.keys[p * W + t].toString(36) + ',';
+      for (let t = 0; t < W; t++) key += `${g.keys[p * W + t].toString(36)},`;
     }
     let slot = this.cache.get(key);
     if (slot === undefined) {
@@ -399,7 +427,9 @@ export class MissingWorkspace {
       else ok = factorDiagonal(F[c], cov, c, 0, obs, mis);
       if (!ok) {
         const who = covType === 'tied' ? 'the tied covariance' : `component ${c}'s covariance`;
-        throw new RangeError(`missing-value E-step: ${who} restricted to the observed coordinates [${Array.from(obs).join(', ')}] is not positive definite`);
+        throw new RangeError(
+          `missing-value E-step: ${who} restricted to the observed coordinates [${Array.from(obs).join(', ')}] is not positive definite`,
+        );
       }
     }
   }
@@ -414,14 +444,17 @@ export class MissingWorkspace {
     if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= n)) {
       throw new MissingDataError(`row range [${start}, ${end}) is not within the ${n} rows of X`);
     }
-    if (!(Number.isInteger(rowBase) && rowBase >= 0)) throw new MissingDataError(`rowBase must be an integer ≥ 0; got ${rowBase}`);
+    if (!(Number.isInteger(rowBase) && rowBase >= 0))
+      throw new MissingDataError(`rowBase must be an integer ≥ 0; got ${rowBase}`);
     return { start, end, rowBase };
   }
 }
 
 /** One-shot accumulate: a workspace for `params` (or the given one, whose parameters are then replaced). */
 export function accumulateMissing(
-  X: Float64Array, params: MixtureParams, options: AccumulateOptions & WorkspaceOptions & { workspace?: MissingWorkspace } = {},
+  X: Float64Array,
+  params: MixtureParams,
+  options: AccumulateOptions & WorkspaceOptions & { workspace?: MissingWorkspace } = {},
 ): MissingStats {
   const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
   ws.setParams(params);
@@ -430,7 +463,9 @@ export function accumulateMissing(
 
 /** log πₖ N(x_O; μₖ_O, Σₖ_OO) per row and component ((end − start)×k). */
 export function logProbMissing(
-  X: Float64Array, params: MixtureParams, options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
+  X: Float64Array,
+  params: MixtureParams,
+  options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
 ): Float64Array {
   const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
   ws.setParams(params);
@@ -439,7 +474,9 @@ export function logProbMissing(
 
 /** Conditional-mean imputation ((end − start)×d): x_O kept, x_M = Σₖ rₖ·E[x_M | x_O, k]. */
 export function imputeRows(
-  X: Float64Array, params: MixtureParams, options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
+  X: Float64Array,
+  params: MixtureParams,
+  options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
 ): Float64Array {
   const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
   ws.setParams(params);

@@ -70,7 +70,11 @@ function setCoords(f: ConditionalFactors, obs: ArrayLike<number>, mis: ArrayLike
  * Returns false when Σ_OO is not (numerically) positive definite: a pivot ≤ 0 or not finite.
  */
 export function factorFull(
-  f: ConditionalFactors, cov: Float64Array, off: number, obs: ArrayLike<number>, mis: ArrayLike<number>,
+  f: ConditionalFactors,
+  cov: Float64Array,
+  off: number,
+  obs: ArrayLike<number>,
+  mis: ArrayLike<number>,
 ): boolean {
   setCoords(f, obs, mis);
   f.diagonal = false;
@@ -131,7 +135,12 @@ export function factorFull(
  * spherical: stride 0, one variance for all coordinates). Returns false when an observed variance is not > 0.
  */
 export function factorDiagonal(
-  f: ConditionalFactors, variances: Float64Array, off: number, stride: number, obs: ArrayLike<number>, mis: ArrayLike<number>,
+  f: ConditionalFactors,
+  variances: Float64Array,
+  off: number,
+  stride: number,
+  obs: ArrayLike<number>,
+  mis: ArrayLike<number>,
 ): boolean {
   setCoords(f, obs, mis);
   f.diagonal = true;
@@ -156,8 +165,15 @@ export function factorDiagonal(
  * x is read at x[xOff + j], μ at mean[meanOff + j].
  */
 export function conditionalRow(
-  f: ConditionalFactors, x: Float64Array, xOff: number, mean: Float64Array, meanOff: number,
-  dev: Float64Array, devOff: number, completed?: Float64Array, completedOff = 0,
+  f: ConditionalFactors,
+  x: Float64Array,
+  xOff: number,
+  mean: Float64Array,
+  meanOff: number,
+  dev: Float64Array,
+  devOff: number,
+  completed?: Float64Array,
+  completedOff = 0,
 ): number {
   const { nObs: p, nMis: q, obs: O, mis: M, chol: L, devObs: e, scratch: z } = f;
   let maha = 0;

@@ -2,6 +2,18 @@
 export { MissingDataError, PatternGrouping, patternWords } from './patterns.js';
 export { ConditionalFactors, LOG_2PI, conditionalRow, factorDiagonal, factorFull } from './conditional.js';
 export {
-  MissingWorkspace, accumulateMissing, emptyMissingStats, imputeRows, logProbMissing, missingBlockRows, normalizeLogProb, sxxKindOf,
-  type AccumulateOptions, type CovarianceType, type MissingStats, type MixtureParams, type RowRange, type WorkspaceOptions,
+  MissingWorkspace,
+  accumulateMissing,
+  emptyMissingStats,
+  imputeRows,
+  logProbMissing,
+  missingBlockRows,
+  normalizeLogProb,
+  sxxKindOf,
+  type AccumulateOptions,
+  type CovarianceType,
+  type MissingStats,
+  type MixtureParams,
+  type RowRange,
+  type WorkspaceOptions,
 } from './accumulate.js';

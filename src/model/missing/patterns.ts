@@ -19,7 +19,11 @@
 
 /** Invalid input for missing-value EM (a row without any observed value, an infinite entry, a bad shape). */
 export class MissingDataError extends Error {
-  constructor(message: string, readonly row = -1, readonly column = -1) {
+  constructor(
+    message: string,
+    readonly row = -1,
+    readonly column = -1,
+  ) {
     super(message);
     this.name = 'MissingDataError';
   }
@@ -52,8 +56,12 @@ export class PatternGrouping {
   private readonly order: Int32Array; // capacity: sorted position → first-appearance id
   private readonly ids = new Map<number | string, number>();
 
-  constructor(readonly d: number, readonly capacity: number) {
-    if (!(Number.isInteger(d) && d >= 1)) throw new MissingDataError(`PatternGrouping: d must be an integer ≥ 1; got ${d}`);
+  constructor(
+    readonly d: number,
+    readonly capacity: number,
+  ) {
+    if (!(Number.isInteger(d) && d >= 1))
+      throw new MissingDataError(`PatternGrouping: d must be an integer ≥ 1; got ${d}`);
     if (!(Number.isInteger(capacity) && capacity >= 1)) {
       throw new MissingDataError(`PatternGrouping: capacity must be an integer ≥ 1; got ${capacity}`);
     }
@@ -96,7 +104,8 @@ export class PatternGrouping {
     if (!(m >= 0 && m <= this.capacity)) {
       throw new MissingDataError(`PatternGrouping: ${m} rows do not fit the capacity ${this.capacity}`);
     }
-    if (end * d > X.length) throw new MissingDataError(`PatternGrouping: rows up to ${end} need ${end * d} values; X has ${X.length}`);
+    if (end * d > X.length)
+      throw new MissingDataError(`PatternGrouping: rows up to ${end} need ${end * d} values; X has ${X.length}`);
     const { rowKeys, rowPattern, firstRow, ids } = this;
     ids.clear();
     rowKeys.fill(0, 0, m * W);
@@ -106,13 +115,14 @@ export class PatternGrouping {
       let nMiss = 0;
       for (let j = 0; j < d; j++) {
         const v = X[o + j];
-        if (v !== v) {
+        if (Number.isNaN(v)) {
           rowKeys[r * W + (j >>> 5)] |= 1 << (j & 31);
           nMiss++;
         } else if (v === Infinity || v === -Infinity) {
           throw new MissingDataError(
             `row ${rowBase + start + r}, column ${j} is ${v}: only NaN marks a missing value, other entries must be finite`,
-            rowBase + start + r, j,
+            rowBase + start + r,
+            j,
           );
         }
       }
@@ -171,6 +181,6 @@ function compareKeys(keys: Uint32Array, a: number, b: number, W: number): number
 
 function keyString(keys: Uint32Array, off: number, W: number): string {
   let s = '';
-  for (let t = 0; t < W; t++) s += keys[off + t].toString(36) + ',';
+  for (let t = 0; t < W; t++) s += `${keys[off + t].toString(36)},`;
   return s;
 }

@@ -52,9 +52,11 @@ export function logWishartNorm(nu: number, logDetChol: number, d: number): numbe
  */
 export function responsibilityEntropy(st: StatsLike, kp: KernelParams): number {
   const { k, d, covType } = kp;
-  if (st.k !== k || st.d !== d) throw new RangeError('responsibilityEntropy: statistics and kernel parameters differ in k or d');
+  if (st.k !== k || st.d !== d)
+    throw new RangeError('responsibilityEntropy: statistics and kernel parameters differ in k or d');
   const full = covType === 'full' || covType === 'tied';
-  if (full && st.sxxKind !== 'full') throw new RangeError(`covariance type '${covType}' needs full second-moment statistics (sxxKind 'full')`);
+  if (full && st.sxxKind !== 'full')
+    throw new RangeError(`covariance type '${covType}' needs full second-moment statistics (sxxKind 'full')`);
   const lambda = full ? new Float64Array(d * d) : null;
   if (covType === 'tied') precisionFromFactor(kp.precChol, 0, d, lambda as Float64Array, 0);
   const delta = new Float64Array(d);

@@ -30,7 +30,13 @@ export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Flo
  * Upper-triangular P = (L⁻¹)ᵀ from the lower Cholesky factor L at l[lOff] (scikit-learn's
  * solve_triangular(L, I, lower=True).T), written to out[outOff]: P·Pᵀ = (L·Lᵀ)⁻¹.
  */
-export function precisionFactorFromLower(l: Float64Array, lOff: number, d: number, out: Float64Array, outOff: number): void {
+export function precisionFactorFromLower(
+  l: Float64Array,
+  lOff: number,
+  d: number,
+  out: Float64Array,
+  outOff: number,
+): void {
   // column c of L⁻¹ by forward substitution; stored transposed (row c of P)
   for (let c = 0; c < d; c++) {
     for (let i = 0; i < c; i++) out[outOff + c * d + i] = 0;
@@ -47,7 +53,13 @@ export function precisionFactorFromLower(l: Float64Array, lOff: number, d: numbe
  * Σ = L·Lᵀ ('full', 'tied'), 1/√σ² ('diag', 'spherical'). Returns the index of the first component (0 for 'tied')
  * whose covariance is not positive definite, or -1.
  */
-export function precCholFromCov(cov: Float64Array, covType: CovarianceType, k: number, d: number, out: Float64Array): number {
+export function precCholFromCov(
+  cov: Float64Array,
+  covType: CovarianceType,
+  k: number,
+  d: number,
+  out: Float64Array,
+): number {
   if (covType === 'full' || covType === 'tied') {
     const l = new Float64Array(d * d);
     const blocks = covType === 'full' ? k : 1;

@@ -27,7 +27,13 @@
  * - precChol from the covariances (_compute_precision_cholesky).
  */
 import { precCholFromCov } from './linalg.js';
-import { covSize, type CovarianceType, type StatsLike, type VariationalPosterior, type VariationalPriors } from './types.js';
+import {
+  covSize,
+  type CovarianceType,
+  type StatsLike,
+  type VariationalPosterior,
+  type VariationalPriors,
+} from './types.js';
 
 const EPS10 = 10 * Number.EPSILON;
 
@@ -60,8 +66,10 @@ export class NotPositiveDefiniteError extends Error {
 
 function checkStats(st: StatsLike, covType: CovarianceType): void {
   const { k, d } = st;
-  if (st.nk.length !== k || st.sx.length !== k * d || st.centers.length !== k * d) throw new RangeError('statistics: nk, sx or centers has the wrong length');
-  if (st.sxx.length !== (st.sxxKind === 'full' ? k * d * d : k * d)) throw new RangeError(`statistics: sxx has the wrong length for sxxKind '${st.sxxKind}'`);
+  if (st.nk.length !== k || st.sx.length !== k * d || st.centers.length !== k * d)
+    throw new RangeError('statistics: nk, sx or centers has the wrong length');
+  if (st.sxx.length !== (st.sxxKind === 'full' ? k * d * d : k * d))
+    throw new RangeError(`statistics: sxx has the wrong length for sxxKind '${st.sxxKind}'`);
   if ((covType === 'full' || covType === 'tied') && st.sxxKind !== 'full') {
     throw new RangeError(`covariance type '${covType}' needs full second-moment statistics (sxxKind 'full')`);
   }
@@ -136,7 +144,8 @@ export function gaussianMoments(st: StatsLike, covType: CovarianceType, regCovar
  */
 export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPriors): VariationalPosterior {
   const { k, d, covType, nk, xbar } = g;
-  if (priors.d !== d || priors.covType !== covType) throw new RangeError('posteriorFromMoments: the priors are for a different d or covariance type');
+  if (priors.d !== d || priors.covType !== covType)
+    throw new RangeError('posteriorFromMoments: the priors are for a different d or covariance type');
   const gamma0 = priors.weightConcentrationPrior;
   const beta0 = priors.meanPrecisionPrior;
   const m0 = priors.meanPrior;
@@ -217,8 +226,17 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
   const bad = precCholFromCov(covariances, covType, k, d, precChol);
   if (bad >= 0) throw new NotPositiveDefiniteError(bad, covType);
   return {
-    k, d, covType, weightPriorType: priors.weightPriorType,
-    weightConcentration, weightConcentrationTail, meanPrecision, means, degreesOfFreedom, covariances, precChol,
+    k,
+    d,
+    covType,
+    weightPriorType: priors.weightPriorType,
+    weightConcentration,
+    weightConcentrationTail,
+    meanPrecision,
+    means,
+    degreesOfFreedom,
+    covariances,
+    precChol,
   };
 }
 

@@ -83,7 +83,8 @@ export function momentsFromStats(st: StatsLike): DataMoments {
 }
 
 function positive(v: number, name: string): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new RangeError(`${name} must be a finite number > 0; got ${v}`);
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw new RangeError(`${name} must be a finite number > 0; got ${v}`);
   return v;
 }
 
@@ -114,7 +115,8 @@ export function defaultCovariancePrior(m: DataMoments, covType: CovarianceType):
   const { d, n } = m;
   if (!(n > 1)) throw new RangeError(`the default covariance prior needs at least 2 samples; got ${n}`);
   if (covType === 'full' || covType === 'tied') {
-    if (m.diagonalOnly) throw new RangeError(`the default '${covType}' covariance prior needs the full scatter, not only its diagonal`);
+    if (m.diagonalOnly)
+      throw new RangeError(`the default '${covType}' covariance prior needs the full scatter, not only its diagonal`);
     return m.scatter.map((v) => v / (n - 1));
   }
   const v = new Float64Array(d);
@@ -130,21 +132,33 @@ export function defaultCovariancePrior(m: DataMoments, covType: CovarianceType):
  * _check_weights_parameters, _check_means_parameters, _check_precision_parameters and
  * _checkcovariance_prior_parameter). Throws RangeError with scikit-learn's wording on an invalid prior.
  */
-export function resolvePriors(m: DataMoments, covType: CovarianceType, nComponents: number, o: PriorOptions = {}): VariationalPriors {
+export function resolvePriors(
+  m: DataMoments,
+  covType: CovarianceType,
+  nComponents: number,
+  o: PriorOptions = {},
+): VariationalPriors {
   const { d } = m;
-  if (!Number.isInteger(nComponents) || nComponents < 1) throw new RangeError(`nComponents must be an integer ≥ 1; got ${nComponents}`);
+  if (!Number.isInteger(nComponents) || nComponents < 1)
+    throw new RangeError(`nComponents must be an integer ≥ 1; got ${nComponents}`);
   const weightPriorType = o.weightConcentrationPriorType ?? 'dirichlet_process';
   if (weightPriorType !== 'dirichlet_process' && weightPriorType !== 'dirichlet_distribution') {
-    throw new RangeError(`weightConcentrationPriorType must be 'dirichlet_process' or 'dirichlet_distribution'; got ${String(weightPriorType)}`);
+    throw new RangeError(
+      `weightConcentrationPriorType must be 'dirichlet_process' or 'dirichlet_distribution'; got ${String(weightPriorType)}`,
+    );
   }
-  const weightConcentrationPrior = o.weightConcentrationPrior == null ? 1 / nComponents : positive(o.weightConcentrationPrior, 'weightConcentrationPrior');
+  const weightConcentrationPrior =
+    o.weightConcentrationPrior == null
+      ? 1 / nComponents
+      : positive(o.weightConcentrationPrior, 'weightConcentrationPrior');
   const meanPrecisionPrior = o.meanPrecisionPrior == null ? 1 : positive(o.meanPrecisionPrior, 'meanPrecisionPrior');
 
   let meanPrior: Float64Array;
   if (o.meanPrior == null) meanPrior = m.mean.slice();
   else {
     meanPrior = Float64Array.from(o.meanPrior);
-    if (meanPrior.length !== d) throw new RangeError(`meanPrior must have ${d} entries (one per feature); got ${meanPrior.length}`);
+    if (meanPrior.length !== d)
+      throw new RangeError(`meanPrior must have ${d} entries (one per feature); got ${meanPrior.length}`);
     if (!meanPrior.every(Number.isFinite)) throw new RangeError('meanPrior must be finite');
   }
 
@@ -153,7 +167,9 @@ export function resolvePriors(m: DataMoments, covType: CovarianceType, nComponen
   else {
     const v = o.degreesOfFreedomPrior;
     if (!(v > d - 1) || !Number.isFinite(v)) {
-      throw new RangeError(`The parameter 'degreesOfFreedomPrior' should be greater than ${d - 1}, but got ${Number(v).toFixed(3)}.`);
+      throw new RangeError(
+        `The parameter 'degreesOfFreedomPrior' should be greater than ${d - 1}, but got ${Number(v).toFixed(3)}.`,
+      );
     }
     degreesOfFreedomPrior = v;
   }
@@ -170,13 +186,28 @@ export function resolvePriors(m: DataMoments, covType: CovarianceType, nComponen
     covariancePrior = flatten(v);
     const want = covType === 'diag' ? d : d * d;
     if (covariancePrior.length !== want) {
-      throw new RangeError(`The parameter '${covType} covariance_prior' should have the shape of ${covType === 'diag' ? `(${d},)` : `(${d}, ${d})`}, but got ${covariancePrior.length} entries`);
+      throw new RangeError(
+        `The parameter '${covType} covariance_prior' should have the shape of ${covType === 'diag' ? `(${d},)` : `(${d}, ${d})`}, but got ${covariancePrior.length} entries`,
+      );
     }
     if (covType === 'diag') {
-      if (!covariancePrior.every((x) => x > 0 && Number.isFinite(x))) throw new RangeError("'diag precision' should be positive");
-    } else if (!isSymmetric(covariancePrior, d) || choleskyLower(covariancePrior, 0, d, new Float64Array(d * d), 0) >= 0) {
+      if (!covariancePrior.every((x) => x > 0 && Number.isFinite(x)))
+        throw new RangeError("'diag precision' should be positive");
+    } else if (
+      !isSymmetric(covariancePrior, d) ||
+      choleskyLower(covariancePrior, 0, d, new Float64Array(d * d), 0) >= 0
+    ) {
       throw new RangeError(`'${covType} precision' should be symmetric, positive-definite`);
     }
   }
-  return { d, covType, weightPriorType, weightConcentrationPrior, meanPrecisionPrior, meanPrior, degreesOfFreedomPrior, covariancePrior };
+  return {
+    d,
+    covType,
+    weightPriorType,
+    weightConcentrationPrior,
+    meanPrecisionPrior,
+    meanPrior,
+    degreesOfFreedomPrior,
+    covariancePrior,
+  };
 }

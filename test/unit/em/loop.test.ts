@@ -17,7 +17,12 @@ import { emptyStats } from '../../../src/model/stats.js';
 import { mixture } from '../../helpers/data.js';
 
 /** A one-component, one-feature model started from user parameters: initialisation asks for no data. */
-const fixedStart: GaussianMixtureOptions = { nComponents: 1, weightsInit: [1], meansInit: [[0]], precisionsInit: [[[1]]] };
+const fixedStart: GaussianMixtureOptions = {
+  nComponents: 1,
+  weightsInit: [1],
+  meansInit: [[0]],
+  precisionsInit: [[[1]]],
+};
 
 /** Handlers whose E-passes return statistics with the scripted mean log-likelihoods, one per pass. */
 function scripted(bounds: number[]): { handlers: Handlers; passes: () => number } {
@@ -45,7 +50,7 @@ function run(options: GaussianMixtureOptions, bounds: number[]) {
 }
 
 describe('the EM loop (scripted E-passes)', () => {
-  it('stops when |Δ lower bound| < tol; the bound is the E-step\'s, before the last M-step', () => {
+  it("stops when |Δ lower bound| < tol; the bound is the E-step's, before the last M-step", () => {
     const { r, seen } = run({ tol: 1e-3 }, [-5, -4, -3.9995, -3]);
     expect(r.nIter).toBe(3);
     expect(r.converged).toBe(true);
@@ -78,7 +83,10 @@ describe('the EM loop (scripted E-passes)', () => {
   it('driveAsync serves the same generator with asynchronous handlers, and closes it on failure', async () => {
     const o = resolveOptions({ ...fixedStart, tol: 1e-3 });
     const { handlers } = scripted([-5, -4, -3.9995]);
-    const r = await driveAsync(emLoop(o, { n: 10, d: 1, weighted: false }, null), { ...handlers, estep: async (req) => handlers.estep(req) });
+    const r = await driveAsync(emLoop(o, { n: 10, d: 1, weighted: false }, null), {
+      ...handlers,
+      estep: async (req) => handlers.estep(req),
+    });
     expect(r.nIter).toBe(3);
     let closed = false;
     function* steps() {
@@ -111,7 +119,13 @@ describe('restarts', () => {
     const data = Float64Array.from(X.flat());
     const rows = denseRows(data, 2);
     const finals = new Map<number, number>();
-    const o = resolveOptions({ nComponents: 4, nInit: 4, initParams: 'random', seed: 3, onIteration: (i) => finals.set(i.init, i.lowerBound) });
+    const o = resolveOptions({
+      nComponents: 4,
+      nInit: 4,
+      initParams: 'random',
+      seed: 3,
+      onIteration: (i) => finals.set(i.init, i.lowerBound),
+    });
     const r = runLocal(rows, null, createJsBackend(), emLoop(o, { n: rows.n, d: 2, weighted: false }, null));
     expect(finals.size).toBe(4);
     const best = Math.max(...finals.values());
@@ -123,7 +137,12 @@ describe('restarts', () => {
   it("onDegenerate 'error' throws a DegenerateError naming the component and iteration", () => {
     // component 1 starts far from the rows: its responsibility vanishes in the first E-step
     const rows = denseRows(Float64Array.of(0, 0.1, 0.2, 0.3, 0.5, 0.8), 1);
-    const o = resolveOptions({ nComponents: 2, weightsInit: [0.5, 0.5], meansInit: [[0.3], [1e6]], precisionsInit: [[[1]], [[1]]] });
+    const o = resolveOptions({
+      nComponents: 2,
+      weightsInit: [0.5, 0.5],
+      meansInit: [[0.3], [1e6]],
+      precisionsInit: [[[1]], [[1]]],
+    });
     try {
       runLocal(rows, null, createJsBackend(), emLoop(o, { n: 6, d: 1, weighted: false }, null));
       expect.unreachable();

@@ -20,13 +20,32 @@ function params(covType: CovarianceType): Params {
   const covariances = model.fromVariances(Float64Array.of(1, 4), k);
   const precChol = new Float64Array(covariances.length);
   model.layout.factor(covariances, k, d, precChol);
-  return { k, d, covType, weights: Float64Array.of(0.5, 0.3, 0.2), means: Float64Array.of(0, 0, 5, 5, 10, 10), covariances, precChol };
+  return {
+    k,
+    d,
+    covType,
+    weights: Float64Array.of(0.5, 0.3, 0.2),
+    means: Float64Array.of(0, 0, 5, 5, 10, 10),
+    covariances,
+    precChol,
+  };
 }
 
-const vanished = (component: number): Degeneracy => ({ component, reason: 'vanished', detail: 'its responsibility mass fell to 0' });
+const vanished = (component: number): Degeneracy => ({
+  component,
+  reason: 'vanished',
+  detail: 'its responsibility mass fell to 0',
+});
 
 /** Applies the policy with 'worst' answered from `rows` (each request records the count it asked for). */
-function apply(policy: ResetPolicy, p: Params, bad: Degeneracy[], rows: Float64Array[], asked: number[], iter = 5): Params {
+function apply(
+  policy: ResetPolicy,
+  p: Params,
+  bad: Degeneracy[],
+  rows: Float64Array[],
+  asked: number[],
+  iter = 5,
+): Params {
   const st = emptyStats(3, 2, 'full', p.means);
   return driveSync(policy.apply(p, p, bad, st, iter), {
     ...refuseAll('only worst rows'),
@@ -86,13 +105,19 @@ describe("onDegenerate 'reset'", () => {
     const a = Float64Array.of(7, 7);
     const asked: number[] = [];
     const next = apply(policy, p, [vanished(0)], [a], asked);
-    expect(() => apply(policy, next, [vanished(0)], [a], asked)).toThrow(/every row left to re-seed at already made a re-seeded component degenerate/);
+    expect(() => apply(policy, next, [vanished(0)], [a], asked)).toThrow(
+      /every row left to re-seed at already made a re-seeded component degenerate/,
+    );
   });
 
   it('cannot repair a shared covariance', () => {
     const p = params('tied');
     const policy = new ResetPolicy(config, 0, 1);
-    const bad: Degeneracy = { component: -1, reason: 'not-pd', detail: 'feature 1 has (numerically) zero variance within it' };
+    const bad: Degeneracy = {
+      component: -1,
+      reason: 'not-pd',
+      detail: 'feature 1 has (numerically) zero variance within it',
+    };
     expect(() => apply(policy, p, [bad], [Float64Array.of(0, 0)], [])).toThrow(/cannot repair a shared covariance/);
   });
 });

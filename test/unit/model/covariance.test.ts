@@ -29,7 +29,13 @@ function problem(seed: number, n: number, d: number, k: number) {
 }
 
 /** Statistics around `centers`, summed row by row. */
-function statsOf(X: Float64Array[], R: Float64Array[], centers: Float64Array, k: number, kind: 'full' | 'diag'): SufficientStats {
+function statsOf(
+  X: Float64Array[],
+  R: Float64Array[],
+  centers: Float64Array,
+  k: number,
+  kind: 'full' | 'diag',
+): SufficientStats {
   const d = X[0].length;
   const st = emptyStats(k, d, kind, centers);
   X.forEach((x, i) => {
@@ -40,7 +46,8 @@ function statsOf(X: Float64Array[], R: Float64Array[], centers: Float64Array, k:
       for (let a = 0; a < d; a++) {
         const da = x[a] - centers[c * d + a];
         st.sx[c * d + a] += r * da;
-        if (kind === 'full') for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += r * da * (x[b] - centers[c * d + b]);
+        if (kind === 'full')
+          for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += r * da * (x[b] - centers[c * d + b]);
         else st.sxx[c * d + a] += r * da * da;
       }
     }
@@ -62,9 +69,11 @@ function direct(X: Float64Array[], R: Float64Array[], k: number) {
   for (let c = 0; c < k; c++) for (let a = 0; a < d; a++) means[c * d + a] /= nk[c] + EPS10;
   const scatter = new Float64Array(k * d * d);
   X.forEach((x, i) => {
-    for (let c = 0; c < k; c++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-      scatter[c * d * d + a * d + b] += R[i][c] * (x[a] - means[c * d + a]) * (x[b] - means[c * d + b]);
-    }
+    for (let c = 0; c < k; c++)
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) {
+          scatter[c * d * d + a * d + b] += R[i][c] * (x[a] - means[c * d + a]) * (x[b] - means[c * d + b]);
+        }
   });
   return { nk, means, scatter };
 }
@@ -75,15 +84,19 @@ function expected(type: string, X: Float64Array[], R: Float64Array[], k: number,
   const total = nk.reduce((a, b) => a + b + EPS10, 0);
   const out: number[] = [];
   if (type === 'full') {
-    for (let c = 0; c < k; c++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) out.push(scatter[c * d * d + a * d + b] / (nk[c] + EPS10) + (a === b ? reg : 0));
+    for (let c = 0; c < k; c++)
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) out.push(scatter[c * d * d + a * d + b] / (nk[c] + EPS10) + (a === b ? reg : 0));
   } else if (type === 'tied') {
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-      let s = 0;
-      for (let c = 0; c < k; c++) s += scatter[c * d * d + a * d + b];
-      out.push(s / total + (a === b ? reg : 0));
-    }
+    for (let a = 0; a < d; a++)
+      for (let b = 0; b < d; b++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += scatter[c * d * d + a * d + b];
+        out.push(s / total + (a === b ? reg : 0));
+      }
   } else if (type === 'diag') {
-    for (let c = 0; c < k; c++) for (let a = 0; a < d; a++) out.push(scatter[c * d * d + a * d + a] / (nk[c] + EPS10) + reg);
+    for (let c = 0; c < k; c++)
+      for (let a = 0; a < d; a++) out.push(scatter[c * d * d + a * d + a] / (nk[c] + EPS10) + reg);
   } else {
     for (let c = 0; c < k; c++) {
       let s = 0;
@@ -100,12 +113,24 @@ function start(type: (typeof COVARIANCE_TYPES)[number], k: number, d: number): P
   const covariances = model.fromVariances(v, k);
   const precChol = new Float64Array(covariances.length);
   model.layout.factor(covariances, k, d, precChol);
-  return { k, d, covType: type, weights: new Float64Array(k).fill(1 / k), means: new Float64Array(k * d), covariances, precChol };
+  return {
+    k,
+    d,
+    covType: type,
+    weights: new Float64Array(k).fill(1 / k),
+    means: new Float64Array(k * d),
+    covariances,
+    precChol,
+  };
 }
 
 describe.each(COVARIANCE_TYPES)('covariance model %s', (type) => {
   const model = covarianceModel(type);
-  for (const [d, k] of [[1, 1], [2, 3], [5, 2]]) {
+  for (const [d, k] of [
+    [1, 1],
+    [2, 3],
+    [5, 2],
+  ]) {
     it(`M-step = the direct weighted scatter (d = ${d}, k = ${k}, regCovar 0 and 1e-3)`, () => {
       const { X, R, centers } = problem(d * 10 + k, 60, d, k);
       for (const reg of [0, 1e-3]) {
@@ -121,35 +146,55 @@ describe.each(COVARIANCE_TYPES)('covariance model %s', (type) => {
     });
   }
 
-  it('public shape and parameter count are scikit-learn\'s', () => {
+  it("public shape and parameter count are scikit-learn's", () => {
     const [k, d] = [3, 4];
-    const want = { full: [[k, d, d], (k * d * (d + 1)) / 2], tied: [[d, d], (d * (d + 1)) / 2], diag: [[k, d], k * d], spherical: [[k], k] }[type];
+    const want = {
+      full: [[k, d, d], (k * d * (d + 1)) / 2],
+      tied: [[d, d], (d * (d + 1)) / 2],
+      diag: [[k, d], k * d],
+      spherical: [[k], k],
+    }[type];
     expect(model.shape(k, d)).toEqual(want[0]);
     expect(model.nParams(k, d)).toBe(want[1]);
   });
 
   it('the log-determinant of the precision factor is half the log-determinant of the precision', () => {
     const { X, R, centers } = problem(3, 40, 3, 2);
-    const p = mStepChecked(statsOf(X, R, centers, 2, model.statsKind), start(type, 2, 3), { covType: type, regCovar: 0, freeze: [], iteration: 1 }).params;
+    const p = mStepChecked(statsOf(X, R, centers, 2, model.statsKind), start(type, 2, 3), {
+      covType: type,
+      regCovar: 0,
+      freeze: [],
+      iteration: 1,
+    }).params;
     const ld = new Float64Array(2);
     model.layout.logDet(p.precChol, 2, 3, ld);
     for (let c = 0; c < 2; c++) {
       const m = model.layout.matrix(p.covariances, c, 3);
       // det by cofactors (3×3)
-      const det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+      const det =
+        m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
       expect(ld[c]).toBeCloseTo(-0.5 * Math.log(det), 12);
     }
   });
 
   it('a component on a single point is degenerate with regCovar 0, and healthy with regCovar > 0', () => {
     const d = 2;
-    const X = [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(5, -1), Float64Array.of(4, 0), Float64Array.of(6, 1)];
+    const X = [
+      Float64Array.of(1, 2),
+      Float64Array.of(1, 2),
+      Float64Array.of(5, -1),
+      Float64Array.of(4, 0),
+      Float64Array.of(6, 1),
+    ];
     const R = X.map((_, i) => (i < 2 ? Float64Array.of(1, 0) : Float64Array.of(0, 1)));
     const st = statsOf(X, R, Float64Array.of(0.5, 0.5, 5, 0), 2, model.statsKind);
     const bad = mStepChecked(st, start(type, 2, d), { covType: type, regCovar: 0, freeze: [], iteration: 4 });
-    if (model.layout.shared) expect(bad.degenerate).toEqual([]); // pooled with the other component: still positive definite
+    if (model.layout.shared)
+      expect(bad.degenerate).toEqual([]); // pooled with the other component: still positive definite
     else expect(bad.degenerate.map((b) => [b.component, b.reason])).toEqual([[0, 'not-pd']]);
-    expect(mStepChecked(st, start(type, 2, d), { covType: type, regCovar: 1e-6, freeze: [], iteration: 4 }).degenerate).toEqual([]);
+    expect(
+      mStepChecked(st, start(type, 2, d), { covType: type, regCovar: 1e-6, freeze: [], iteration: 4 }).degenerate,
+    ).toEqual([]);
   });
 });
 
@@ -162,17 +207,20 @@ describe('storage layouts', () => {
       const cov = new Float64Array(9);
       layout.unfactor(prec, 1, 3, cov);
       // Σ·Λ = I
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-        let s = 0;
-        for (let t = 0; t < 3; t++) s += cov[i * 3 + t] * precision[t * 3 + j];
-        expect(s).toBeCloseTo(i === j ? 1 : 0, 12);
-      }
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) {
+          let s = 0;
+          for (let t = 0; t < 3; t++) s += cov[i * 3 + t] * precision[t * 3 + j];
+          expect(s).toBeCloseTo(i === j ? 1 : 0, 12);
+        }
     }
     expect(LAYOUTS.tri.fromPrecision(Float64Array.of(1, 2, 2, 1), 1, 2, new Float64Array(4))).toBe(0); // not PD
   });
 
   it('asymmetry is reported with the entries that differ', () => {
-    expect(LAYOUTS.tri.asymmetry(Float64Array.of(1, 0.5, 0.4, 1), 1, 2)).toMatch(/\[0\] must be symmetric; entry \[1\]\[0\] = 0.4 but \[0\]\[1\] = 0.5/);
+    expect(LAYOUTS.tri.asymmetry(Float64Array.of(1, 0.5, 0.4, 1), 1, 2)).toMatch(
+      /\[0\] must be symmetric; entry \[1\]\[0\] = 0.4 but \[0\]\[1\] = 0.5/,
+    );
     expect(LAYOUTS.sharedTri.asymmetry(Float64Array.of(1, 0.5, 0.5, 1), 1, 2)).toBeNull();
     expect(LAYOUTS.diag.asymmetry(Float64Array.of(1, 2), 1, 2)).toBeNull();
   });

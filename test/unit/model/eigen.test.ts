@@ -19,11 +19,12 @@ function randomMatrix(r: () => number, m: number, n: number): Float64Array {
 
 function matmul(a: Float64Array, b: Float64Array, m: number, p: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let q = 0; q < p; q++) s += a[i * p + q] * b[q * n + j];
-    out[i * n + j] = s;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let q = 0; q < p; q++) s += a[i * p + q] * b[q * n + j];
+      out[i * n + j] = s;
+    }
   return out;
 }
 
@@ -117,7 +118,8 @@ describe('symmetricEigen', () => {
     expect(orthogonalityError(f.vectors, d, d)).toBeLessThan(1e-14);
     // the 2-d eigenspace of 3 is reproduced: A·v = 3·v for the first two vectors
     const av = matmul(a, f.vectors, d, d, d);
-    for (let i = 0; i < d; i++) for (let j = 0; j < 2; j++) expect(Math.abs(av[i * d + j] - 3 * f.vectors[i * d + j])).toBeLessThan(1e-13);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < 2; j++) expect(Math.abs(av[i * d + j] - 3 * f.vectors[i * d + j])).toBeLessThan(1e-13);
   });
 
   it('reads only the upper triangle, from an offset', () => {
@@ -158,7 +160,14 @@ describe('symmetricEigen', () => {
 describe('svd', () => {
   it('reconstructs square and tall matrices with orthonormal factors', () => {
     const r = rng(6);
-    for (const [m, n] of [[1, 1], [2, 2], [3, 3], [6, 6], [10, 4], [30, 30]]) {
+    for (const [m, n] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [6, 6],
+      [10, 4],
+      [30, 30],
+    ]) {
       const a = randomMatrix(r, m, n);
       const { u, s, v } = svd(a, m, n);
       for (let j = 1; j < n; j++) expect(s[j]).toBeLessThanOrEqual(s[j - 1]);
@@ -174,7 +183,10 @@ describe('svd', () => {
   it('completes U for rank-deficient input', () => {
     const d = 4;
     const a = new Float64Array(d * d);
-    for (let i = 0; i < d; i++) { a[i * d + 0] = i + 1; a[i * d + 1] = 2 * (i + 1); } // rank 1
+    for (let i = 0; i < d; i++) {
+      a[i * d + 0] = i + 1;
+      a[i * d + 1] = 2 * (i + 1);
+    } // rank 1
     const { u, s } = svd(a, d, d);
     expect(s[1]).toBeLessThan(1e-12);
     expect(orthogonalityError(u, d, d)).toBeLessThan(1e-12);
@@ -190,7 +202,8 @@ describe('polarFactor', () => {
       const q = polarFactor(a, d);
       expect(orthogonalityError(q, d, d)).toBeLessThan(1e-13);
       const h = matmul(transpose(q, d, d), a, d, d, d);
-      for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) expect(Math.abs(h[i * d + j] - h[j * d + i])).toBeLessThan(1e-13);
+      for (let i = 0; i < d; i++)
+        for (let j = 0; j < i; j++) expect(Math.abs(h[i * d + j] - h[j * d + i])).toBeLessThan(1e-13);
       const e = symmetricEigen(h, d);
       expect(e.values[d - 1]).toBeGreaterThan(0);
     }

@@ -9,16 +9,30 @@ import { describe, expect, it } from 'vitest';
 import { svd } from '../../../src/model/eigen';
 
 interface HcCase {
-  name: string; rows: number; modelName: 'VVV' | 'EII'; use: 'SVD' | 'VARS'; initialPartitionIsIdentity: boolean;
-  alpha?: number; merges: number[][]; hclass: Record<string, number[]>; data?: number[][];
+  name: string;
+  rows: number;
+  modelName: 'VVV' | 'EII';
+  use: 'SVD' | 'VARS';
+  initialPartitionIsIdentity: boolean;
+  alpha?: number;
+  merges: number[][];
+  hclass: Record<string, number[]>;
+  data?: number[][];
 }
 const root = new URL('../../../', import.meta.url);
 const fixture: { hc: HcCase[] } = JSON.parse(readFileSync(new URL('test/fixtures/mclust-models.json', root), 'utf8'));
 
 function readCsv(name: string): number[][] {
-  const lines = readFileSync(new URL(`data/${name}.csv`, root), 'utf8').trim().split(/\r?\n/);
+  const lines = readFileSync(new URL(`data/${name}.csv`, root), 'utf8')
+    .trim()
+    .split(/\r?\n/);
   const keep = lines[0].split(',').map((h) => h.replace(/"/g, '').trim() !== 'species');
-  return lines.slice(1).map((l) => l.split(',').filter((_, j) => keep[j]).map(Number));
+  return lines.slice(1).map((l) =>
+    l
+      .split(',')
+      .filter((_, j) => keep[j])
+      .map(Number),
+  );
 }
 
 /** hc(use = "SVD"): standardise (sd with n − 1), rotate onto the right singular vectors, divide by √(singular value). */
@@ -36,14 +50,23 @@ function svdTransform(X: number[][]): number[][] {
     for (let i = 0; i < n; i++) s[i * p + j] = (X[i][j] - mean) / sd;
   }
   const { s: sv, v } = svd(s, n, p);
-  return Array.from({ length: n }, (_, i) => Array.from({ length: p }, (_, c) => {
-    let t = 0;
-    for (let j = 0; j < p; j++) t += s[i * p + j] * v[j * p + c];
-    return t / Math.sqrt(sv[c]);
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    Array.from({ length: p }, (_, c) => {
+      let t = 0;
+      for (let j = 0; j < p; j++) t += s[i * p + j] * v[j * p + c];
+      return t / Math.sqrt(sv[c]);
+    }),
+  );
 }
 
-interface Group { n: number; mean: Float64Array; W: Float64Array; tr: number; term: number; name: number }
+interface Group {
+  n: number;
+  mean: Float64Array;
+  W: Float64Array;
+  tr: number;
+  term: number;
+  name: number;
+}
 
 const FLMAX = 1.7976931348623157e308;
 
@@ -84,7 +107,8 @@ function hc(Z: number[][], model: 'VVV' | 'EII'): number[][] {
     const f = (a.n * b.n) / nij;
     const diff = a.mean.map((m, j) => m - b.mean[j]);
     const W = new Float64Array(p * p);
-    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) W[i * p + j] = a.W[i * p + j] + b.W[i * p + j] + f * diff[i] * diff[j];
+    for (let i = 0; i < p; i++)
+      for (let j = 0; j < p; j++) W[i * p + j] = a.W[i * p + j] + b.W[i * p + j] + f * diff[i] * diff[j];
     let dist = 0;
     for (let j = 0; j < p; j++) dist += diff[j] * diff[j];
     const mean = a.mean.map((m, j) => (a.n * m + b.n * b.mean[j]) / nij);
@@ -127,14 +151,15 @@ function hc(Z: number[][], model: 'VVV' | 'EII'): number[][] {
     slots[i] = merged;
     if (j !== last) slots[j] = slots[last];
     slots.length = last;
-    for (let y = 1; y < last; y++) for (let x = 0; x < y; x++) {
-      if (x === i || y === i) next[idx(x, y)] = cost(slots[x], slots[y]);
-      else {
-        const ox = order[x];
-        const oy = order[y];
-        next[idx(x, y)] = dist[idx(Math.min(ox, oy), Math.max(ox, oy))];
+    for (let y = 1; y < last; y++)
+      for (let x = 0; x < y; x++) {
+        if (x === i || y === i) next[idx(x, y)] = cost(slots[x], slots[y]);
+        else {
+          const ox = order[x];
+          const oy = order[y];
+          next[idx(x, y)] = dist[idx(Math.min(ox, oy), Math.max(ox, oy))];
+        }
       }
-    }
     dist = next;
   }
   return merges;
@@ -144,15 +169,16 @@ function hc(Z: number[][], model: 'VVV' | 'EII'): number[][] {
 function logDet(W: Float64Array, p: number, l: number): number {
   const L = new Float64Array(p * p);
   let s2 = 0;
-  for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) {
-    let s = W[i * p + j] / l;
-    for (let q = 0; q < j; q++) s -= L[i * p + q] * L[j * p + q];
-    if (i === j) {
-      if (!(s > 0)) return -FLMAX;
-      L[i * p + i] = Math.sqrt(s);
-      s2 += Math.log(s);
-    } else L[i * p + j] = s / L[j * p + j];
-  }
+  for (let i = 0; i < p; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = W[i * p + j] / l;
+      for (let q = 0; q < j; q++) s -= L[i * p + q] * L[j * p + q];
+      if (i === j) {
+        if (!(s > 0)) return -FLMAX;
+        L[i * p + i] = Math.sqrt(s);
+        s2 += Math.log(s);
+      } else L[i * p + j] = s / L[j * p + j];
+    }
   return s2;
 }
 
@@ -164,7 +190,10 @@ function hclass(merges: number[][], n: number, G: number): number[] {
     for (let r = 0; r < n; r++) if (cl[r] === j) cl[r] = i;
   }
   const seen = new Map<number, number>();
-  return cl.map((c) => { if (!seen.has(c)) seen.set(c, seen.size); return seen.get(c)!; });
+  return cl.map((c) => {
+    if (!seen.has(c)) seen.set(c, seen.size);
+    return seen.get(c)!;
+  });
 }
 
 describe.each(fixture.hc.map((h) => [`${h.name}[${h.rows}] ${h.modelName}/${h.use}`, h] as const))('hc %s', (_l, h) => {

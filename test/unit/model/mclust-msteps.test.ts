@@ -8,9 +8,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  checkMclustConstraints, ITERATIVE_MODELS, mclustBIC, mclustICL, mclustMStep, MCLUST_MODELS, nMclustParams,
-  regulariseScatter, vevMeColdStart, WARM_STARTED_MODELS, type InnerControl, type MclustCovariance,
-  type MclustModelName, type WarmStart,
+  checkMclustConstraints,
+  ITERATIVE_MODELS,
+  mclustBIC,
+  mclustICL,
+  mclustMStep,
+  MCLUST_MODELS,
+  nMclustParams,
+  regulariseScatter,
+  vevMeColdStart,
+  WARM_STARTED_MODELS,
+  type InnerControl,
+  type MclustCovariance,
+  type MclustModelName,
+  type WarmStart,
 } from '../../../src/model/covariance/mclust/index';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -18,23 +29,54 @@ import {
 
 type Mat = number[][];
 interface Params {
-  pro: number[]; mean: Mat; sigma: Mat[];
-  scale?: number | number[]; shape?: number[] | Mat; orientation?: Mat | Mat[];
+  pro: number[];
+  mean: Mat;
+  sigma: Mat[];
+  scale?: number | number[];
+  shape?: number[] | Mat;
+  orientation?: Mat | Mat[];
 }
-interface Info { iterations: number; error: number; inner?: { iterations: number; error: number } }
+interface Info {
+  iterations: number;
+  error: number;
+  inner?: { iterations: number; error: number };
+}
 interface MeRun extends Params {
-  id: string; control: { tol: number[]; itmax: number[] };
-  loglik: number | null; loglikEstep?: number; info: Info; returnCode: number; warning?: string;
-  bic?: number; icl?: number; sumLogMaxZ?: number;
+  id: string;
+  control: { tol: number[]; itmax: number[] };
+  loglik: number | null;
+  loglikEstep?: number;
+  info: Info;
+  returnCode: number;
+  warning?: string;
+  bic?: number;
+  icl?: number;
+  sumLogMaxZ?: number;
 }
 interface ModelRecord {
   nParams: number;
-  mstep: Params & { info?: { iterations: number; error: number }; returnCode: number; warning?: string; loglikEstep?: number };
+  mstep: Params & {
+    info?: { iterations: number; error: number };
+    returnCode: number;
+    warning?: string;
+    loglikEstep?: number;
+  };
   me: MeRun[];
   Mclust: { loglik: number; bic: number; icl: number; df: number };
 }
-interface Case { name: string; file: string; n: number; d: number; K: number; labels: number[]; models: Record<MclustModelName, ModelRecord> }
-interface Fixture { meta: { R: string; mclust: string }; cases: Case[] }
+interface Case {
+  name: string;
+  file: string;
+  n: number;
+  d: number;
+  K: number;
+  labels: number[];
+  models: Record<MclustModelName, ModelRecord>;
+}
+interface Fixture {
+  meta: { R: string; mclust: string };
+  cases: Case[];
+}
 
 const root = new URL('../../../', import.meta.url);
 const fixture: Fixture = JSON.parse(readFileSync(new URL('test/fixtures/mclust-models.json', root), 'utf8'));
@@ -43,7 +85,12 @@ function readCsv(file: string): number[][] {
   const lines = readFileSync(new URL(file, root), 'utf8').trim().split(/\r?\n/);
   const header = lines[0].split(',').map((h) => h.replace(/"/g, '').trim());
   const keep = header.map((h) => h !== 'species');
-  return lines.slice(1).map((l) => l.split(',').filter((_, j) => keep[j]).map(Number));
+  return lines.slice(1).map((l) =>
+    l
+      .split(',')
+      .filter((_, j) => keep[j])
+      .map(Number),
+  );
 }
 
 const dataCache = new Map<string, number[][]>();
@@ -55,53 +102,70 @@ function dataOf(c: Case): number[][] {
 // ---------------------------------------------------------------------------------------------------------------
 // statistics, E-step
 
-interface Stats { means: Float64Array; W: Float64Array; nk: Float64Array }
+interface Stats {
+  means: Float64Array;
+  W: Float64Array;
+  nk: Float64Array;
+}
 
 /** Means, scatter matrices around them (two passes) and masses from responsibilities z (n×K row-major). */
 function stats(X: number[][], z: Float64Array, d: number, k: number): Stats {
   const n = X.length;
   const nk = new Float64Array(k);
   const means = new Float64Array(k * d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
-    const w = z[i * k + c];
-    nk[c] += w;
-    for (let j = 0; j < d; j++) means[c * d + j] += w * X[i][j];
-  }
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < k; c++) {
+      const w = z[i * k + c];
+      nk[c] += w;
+      for (let j = 0; j < d; j++) means[c * d + j] += w * X[i][j];
+    }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
   const W = new Float64Array(k * d * d);
   const diff = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) {
-    const w = z[i * k + c];
-    if (w === 0) continue;
-    for (let j = 0; j < d; j++) diff[j] = X[i][j] - means[c * d + j];
-    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) W[c * d * d + a * d + b] += w * diff[a] * diff[b];
-  }
-  for (let c = 0; c < k; c++) for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) W[c * d * d + a * d + b] = W[c * d * d + b * d + a];
+  for (let i = 0; i < n; i++)
+    for (let c = 0; c < k; c++) {
+      const w = z[i * k + c];
+      if (w === 0) continue;
+      for (let j = 0; j < d; j++) diff[j] = X[i][j] - means[c * d + j];
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) W[c * d * d + a * d + b] += w * diff[a] * diff[b];
+    }
+  for (let c = 0; c < k; c++)
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) W[c * d * d + a * d + b] = W[c * d * d + b * d + a];
   return { means, W, nk };
 }
 
 function oneHot(labels: number[], k: number): Float64Array {
   const z = new Float64Array(labels.length * k);
-  labels.forEach((l, i) => { z[i * k + l] = 1; });
+  labels.forEach((l, i) => {
+    z[i * k + l] = 1;
+  });
   return z;
 }
 
 /** log-likelihood and new responsibilities (log-sum-exp over log pro_k + log N(x; μ_k, Σ_k)). */
-function estep(X: number[][], pro: Float64Array, means: Float64Array, sigma: Float64Array, d: number, k: number): { loglik: number; z: Float64Array } {
+function estep(
+  X: number[][],
+  pro: Float64Array,
+  means: Float64Array,
+  sigma: Float64Array,
+  d: number,
+  k: number,
+): { loglik: number; z: Float64Array } {
   const n = X.length;
   const dd = d * d;
   const chol = new Float64Array(k * dd);
   const logdet = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) {
-      let s = sigma[c * dd + i * d + j];
-      for (let p = 0; p < j; p++) s -= chol[c * dd + i * d + p] * chol[c * dd + j * d + p];
-      if (i === j) {
-        if (!(s > 0)) throw new Error('estep: covariance not positive definite');
-        chol[c * dd + i * d + i] = Math.sqrt(s);
-        logdet[c] += 2 * Math.log(chol[c * dd + i * d + i]);
-      } else chol[c * dd + i * d + j] = s / chol[c * dd + j * d + j];
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = sigma[c * dd + i * d + j];
+        for (let p = 0; p < j; p++) s -= chol[c * dd + i * d + p] * chol[c * dd + j * d + p];
+        if (i === j) {
+          if (!(s > 0)) throw new Error('estep: covariance not positive definite');
+          chol[c * dd + i * d + i] = Math.sqrt(s);
+          logdet[c] += 2 * Math.log(chol[c * dd + i * d + i]);
+        } else chol[c * dd + i * d + j] = s / chol[c * dd + j * d + j];
+      }
   }
   const z = new Float64Array(n * k);
   const y = new Float64Array(d);
@@ -132,8 +196,14 @@ function estep(X: number[][], pro: Float64Array, means: Float64Array, sigma: Flo
 const FLMAX = 1.7976931348623157e308;
 
 interface EmResult {
-  iterations: number; innerMax: number; innerLast: number; loglik: number; z: Float64Array;
-  pro: Float64Array; means: Float64Array; cov: MclustCovariance;
+  iterations: number;
+  innerMax: number;
+  innerLast: number;
+  loglik: number;
+  z: Float64Array;
+  pro: Float64Array;
+  means: Float64Array;
+  cov: MclustCovariance;
 }
 
 /**
@@ -142,8 +212,16 @@ interface EmResult {
  * err > tol[0] and iterations < itmax[0]. VEI, VEV, EVE, VVE warm-start their inner iteration from the previous
  * M-step (VEV's first from mevev's own start); VEE restarts.
  */
-function me(model: MclustModelName, X: number[][], z0: Float64Array, d: number, k: number, tol: number[], itmax: number[]): EmResult {
-  const n = X.length;
+function me(
+  model: MclustModelName,
+  X: number[][],
+  z0: Float64Array,
+  d: number,
+  k: number,
+  tol: number[],
+  itmax: number[],
+): EmResult {
+  const _n = X.length;
   const inner: InnerControl = { tol: tol[1], maxIter: itmax[1] };
   let z = z0;
   let warm: WarmStart | null = null;
@@ -205,14 +283,23 @@ function flat(x: unknown): number[] {
  * a zero column whenever every component's smallest shape entry is on the same axis, so the polar factor's column
  * there is only defined up to sign (Σ is not affected).
  */
-function compareParams(model: MclustModelName, cov: MclustCovariance, pro: Float64Array, means: Float64Array, ref: Params, d: number, k: number): number {
+function compareParams(
+  model: MclustModelName,
+  cov: MclustCovariance,
+  pro: Float64Array,
+  means: Float64Array,
+  ref: Params,
+  d: number,
+  k: number,
+): number {
   const dd = d * d;
   let m = relDiffEach(pro, ref.pro);
   for (let c = 0; c < k; c++) {
     m = Math.max(m, relDiffGroup(means, ref.mean[c], c * d));
     m = Math.max(m, relDiffGroup(cov.sigma, flat(ref.sigma[c]), c * dd));
   }
-  if (ref.scale !== undefined && cov.scale && !['EII', 'VII'].includes(model)) m = Math.max(m, relDiffEach(cov.scale, flat(ref.scale)));
+  if (ref.scale !== undefined && cov.scale && !['EII', 'VII'].includes(model))
+    m = Math.max(m, relDiffEach(cov.scale, flat(ref.scale)));
   if (ref.shape !== undefined && cov.shape) m = Math.max(m, relDiffGroup(cov.shape, flat(ref.shape)));
   if (ref.orientation !== undefined && cov.orientation) {
     const o = flat(ref.orientation);
@@ -222,7 +309,8 @@ function compareParams(model: MclustModelName, cov: MclustCovariance, pro: Float
         let dot = 0;
         for (let i = 0; i < d; i++) dot += cov.orientation[b * dd + i * d + j] * o[b * dd + i * d + j];
         const sign = dot < 0 ? -1 : 1;
-        for (let i = 0; i < d; i++) m = Math.max(m, Math.abs(sign * cov.orientation[b * dd + i * d + j] - o[b * dd + i * d + j]));
+        for (let i = 0; i < d; i++)
+          m = Math.max(m, Math.abs(sign * cov.orientation[b * dd + i * d + j] - o[b * dd + i * d + j]));
       }
     }
   }
@@ -293,7 +381,15 @@ describe.each(fixture.cases.map((c) => [`${c.name} K=${c.K}`, c] as const))('%s'
       // with tol 0, mclust stops early when the log-likelihood repeats exactly — a rounding event we cannot
       // reproduce bit for bit; run exactly as many iterations as it did (tol −1: never stop early)
       const fixed = run.control.tol[0] === 0;
-      const em = me(model, X, z0, d, k, fixed ? [-1, run.control.tol[1]] : run.control.tol, fixed ? [reported, run.control.itmax[1]] : run.control.itmax);
+      const em = me(
+        model,
+        X,
+        z0,
+        d,
+        k,
+        fixed ? [-1, run.control.tol[1]] : run.control.tol,
+        fixed ? [reported, run.control.itmax[1]] : run.control.itmax,
+      );
       const where = `${model} ${run.id}`;
       expect(em.iterations, where).toBe(reported);
       // VEE, EVE and VVE with inner tol 0 stop their inner iteration when the target repeats exactly, a rounding
@@ -314,7 +410,8 @@ describe.each(fixture.cases.map((c) => [`${c.name} K=${c.K}`, c] as const))('%s'
       // the runs with a positive inner tol are compared for those.
       if (run.info.inner) {
         const ours = model === 'VEI' || model === 'VEV' ? em.innerMax : em.innerLast;
-        if (model === 'VEI' || model === 'VEV' || run.control.tol[1] > 0) expect(ours, where).toBe(Math.abs(run.info.inner.iterations));
+        if (model === 'VEI' || model === 'VEV' || run.control.tol[1] > 0)
+          expect(ours, where).toBe(Math.abs(run.info.inner.iterations));
       }
       const bic = mclustBIC(model, em.loglik, c.n, d, k);
       expect(Math.abs(bic - run.bic!) / Math.abs(run.bic!), where).toBeLessThan(roundingStop ? TOL : TIGHT);
@@ -328,34 +425,53 @@ describe.each(fixture.cases.map((c) => [`${c.name} K=${c.K}`, c] as const))('%s'
     }
   });
 
-  it.each(MCLUST_MODELS.map((m) => [m]))('%s: the constraint check accepts mclust\'s parameters and rejects perturbed ones', (model) => {
-    const dd = d * d;
-    const sig = (p: Params) => Float64Array.from(p.sigma.flatMap((s) => s.flat()));
-    const ref = c.models[model];
-    expect(checkMclustConstraints(model, sig(ref.mstep), d, k)).toBeNull();
-    for (const run of ref.me) expect(checkMclustConstraints(model, sig(run), d, k), run.id).toBeNull();
+  it.each(MCLUST_MODELS.map((m) => [m]))(
+    "%s: the constraint check accepts mclust's parameters and rejects perturbed ones",
+    (model) => {
+      const dd = d * d;
+      const sig = (p: Params) => Float64Array.from(p.sigma.flatMap((s) => s.flat()));
+      const ref = c.models[model];
+      expect(checkMclustConstraints(model, sig(ref.mstep), d, k)).toBeNull();
+      for (const run of ref.me) expect(checkMclustConstraints(model, sig(run), d, k), run.id).toBeNull();
 
-    const base = sig(ref.me[ref.me.length - 1]);
-    const [vol, shp, ori] = model;
-    const perturb = (f: (s: Float64Array) => void) => { const s = Float64Array.from(base); f(s); return s; };
-    // component 1 × 1.01: breaks equal volumes only
-    const scaled = perturb((s) => { for (let i = 0; i < dd; i++) s[dd + i] *= 1.01; });
-    expectVerdict(checkMclustConstraints(model, scaled, d, k), vol === 'E', 'volume');
-    // component 1 rotated in the (0,1) plane: breaks diagonality and common orientation; spheres don't change
-    const rotated = perturb((s) => rotate(s, dd, d, 0.01));
-    expectVerdict(checkMclustConstraints(model, rotated, d, k), ori === 'E' || (ori === 'I' && shp !== 'I'), ori === 'I' ? 'diagonal' : 'orientation');
-    // component 1 → S·Σ1·S, S = diag(1.01, 1/1.01, 1, …) (det kept): breaks equal shapes, sphericity, and
-    // (ellipsoidal models) the common orientation
-    const stretched = perturb((s) => {
-      const f = [1.01, 1 / 1.01];
-      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[dd + i * d + j] *= (f[i] ?? 1) * (f[j] ?? 1);
-    });
-    const shapeBroken = shp === 'E' || shp === 'I' || ori === 'E';
-    expectVerdict(checkMclustConstraints(model, stretched, d, k), shapeBroken, shp === 'I' ? 'spherical' : shp === 'E' ? 'shape' : 'orientation');
-    // asymmetric: rejected by every model
-    const asym = perturb((s) => { s[dd + 1] += 1e-3 * Math.sqrt(s[dd] * s[dd + d + 1]); });
-    expectVerdict(checkMclustConstraints(model, asym, d, k), true, 'symmetric');
-  });
+      const base = sig(ref.me[ref.me.length - 1]);
+      const [vol, shp, ori] = model;
+      const perturb = (f: (s: Float64Array) => void) => {
+        const s = Float64Array.from(base);
+        f(s);
+        return s;
+      };
+      // component 1 × 1.01: breaks equal volumes only
+      const scaled = perturb((s) => {
+        for (let i = 0; i < dd; i++) s[dd + i] *= 1.01;
+      });
+      expectVerdict(checkMclustConstraints(model, scaled, d, k), vol === 'E', 'volume');
+      // component 1 rotated in the (0,1) plane: breaks diagonality and common orientation; spheres don't change
+      const rotated = perturb((s) => rotate(s, dd, d, 0.01));
+      expectVerdict(
+        checkMclustConstraints(model, rotated, d, k),
+        ori === 'E' || (ori === 'I' && shp !== 'I'),
+        ori === 'I' ? 'diagonal' : 'orientation',
+      );
+      // component 1 → S·Σ1·S, S = diag(1.01, 1/1.01, 1, …) (det kept): breaks equal shapes, sphericity, and
+      // (ellipsoidal models) the common orientation
+      const stretched = perturb((s) => {
+        const f = [1.01, 1 / 1.01];
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) s[dd + i * d + j] *= (f[i] ?? 1) * (f[j] ?? 1);
+      });
+      const shapeBroken = shp === 'E' || shp === 'I' || ori === 'E';
+      expectVerdict(
+        checkMclustConstraints(model, stretched, d, k),
+        shapeBroken,
+        shp === 'I' ? 'spherical' : shp === 'E' ? 'shape' : 'orientation',
+      );
+      // asymmetric: rejected by every model
+      const asym = perturb((s) => {
+        s[dd + 1] += 1e-3 * Math.sqrt(s[dd] * s[dd + d + 1]);
+      });
+      expectVerdict(checkMclustConstraints(model, asym, d, k), true, 'symmetric');
+    },
+  );
 
   it('regCovar: n_k·r added to W before the estimate = Σ + r·I for EII, VII, EEI, VVI, EEE, VVV; every model keeps its constraints', () => {
     const r = 0.05;
@@ -367,10 +483,12 @@ describe.each(fixture.cases.map((c) => [`${c.name} K=${c.K}`, c] as const))('%s'
       expect(reg.ok).toBe(true);
       expect(checkMclustConstraints(model, reg.sigma, d, k), model).toBeNull();
       if (['EII', 'VII', 'EEI', 'VVI', 'EEE', 'VVV'].includes(model)) {
-        for (let c2 = 0; c2 < k; c2++) for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-          const at = c2 * d * d + i * d + j;
-          expect(reg.sigma[at]).toBeCloseTo(plain.sigma[at] + (i === j ? r : 0), 10);
-        }
+        for (let c2 = 0; c2 < k; c2++)
+          for (let i = 0; i < d; i++)
+            for (let j = 0; j < d; j++) {
+              const at = c2 * d * d + i * d + j;
+              expect(reg.sigma[at]).toBeCloseTo(plain.sigma[at] + (i === j ? r : 0), 10);
+            }
       }
     }
     expect(() => regulariseScatter(s0.W, s0.nk, d, k, -1)).toThrow();
@@ -382,18 +500,23 @@ function rotate(s: Float64Array, off: number, d: number, angle: number): void {
   const sn = Math.sin(angle);
   const r = new Float64Array(d * d);
   for (let i = 0; i < d; i++) r[i * d + i] = 1;
-  r[0] = c; r[1] = -sn; r[d] = sn; r[d + 1] = c;
+  r[0] = c;
+  r[1] = -sn;
+  r[d] = sn;
+  r[d + 1] = c;
   const tmp = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    let v = 0;
-    for (let m = 0; m < d; m++) v += r[i * d + m] * s[off + m * d + j];
-    tmp[i * d + j] = v;
-  }
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    let v = 0;
-    for (let m = 0; m < d; m++) v += tmp[i * d + m] * r[j * d + m];
-    s[off + i * d + j] = v;
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let m = 0; m < d; m++) v += r[i * d + m] * s[off + m * d + j];
+      tmp[i * d + j] = v;
+    }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let v = 0;
+      for (let m = 0; m < d; m++) v += tmp[i * d + m] * r[j * d + m];
+      s[off + i * d + j] = v;
+    }
 }
 
 function expectVerdict(msg: string | null, violated: boolean, word: string): void {
@@ -409,7 +532,20 @@ describe('nMclustParams', () => {
   it('matches mclust for every model over a grid of d and K (formula table of nVarParams)', () => {
     // mclust's own values for d = 3, G = 4 (nMclustParams(m, 3, 4) in R 4.2.2 / mclust 6.0.0)
     const mclust34: Record<MclustModelName, number> = {
-      EII: 16, VII: 19, EEI: 18, VEI: 21, EVI: 24, VVI: 27, EEE: 21, VEE: 24, EVE: 27, VVE: 30, EEV: 30, VEV: 33, EVV: 36, VVV: 39,
+      EII: 16,
+      VII: 19,
+      EEI: 18,
+      VEI: 21,
+      EVI: 24,
+      VVI: 27,
+      EEE: 21,
+      VEE: 24,
+      EVE: 27,
+      VVE: 30,
+      EEV: 30,
+      VEV: 33,
+      EVV: 36,
+      VVV: 39,
     };
     for (const m of MCLUST_MODELS) expect(nMclustParams(m, 3, 4), m).toBe(mclust34[m]);
     for (const m of MCLUST_MODELS) expect(nMclustParams(m, 3, 4, true), m).toBe(mclust34[m] - 3);
@@ -420,8 +556,10 @@ describe('precision reached', () => {
   it('reports the worst relative deviations (printed)', () => {
     // printed for the record; the bounds themselves are asserted above
     const f = (x: number) => x.toExponential(2);
-    console.log(`mclust parity (max relative deviation): mstep ${f(worst.mstep)}; me ${f(worst.me.params)} (loglik ${f(worst.me.loglik)}); ` +
-      `me, VEE/EVE/VVE with inner tol 0 ${f(worst.meRoundingStop.params)} (loglik ${f(worst.meRoundingStop.loglik)})`);
+    console.log(
+      `mclust parity (max relative deviation): mstep ${f(worst.mstep)}; me ${f(worst.me.params)} (loglik ${f(worst.me.loglik)}); ` +
+        `me, VEE/EVE/VVE with inner tol 0 ${f(worst.meRoundingStop.params)} (loglik ${f(worst.meRoundingStop.loglik)})`,
+    );
     expect(worst.mstep).toBeLessThan(TIGHT);
   });
 });
@@ -452,7 +590,8 @@ describe('M-step edge cases', () => {
       const rel = model === 'EVE' || model === 'VVE' ? 1e-3 : 1e-7;
       let ref = 0;
       for (const x of cold.sigma) ref = Math.max(ref, Math.abs(x));
-      for (let i = 0; i < cold.sigma.length; i++) expect(Math.abs(again.sigma[i] - cold.sigma[i]), model).toBeLessThan(rel * ref);
+      for (let i = 0; i < cold.sigma.length; i++)
+        expect(Math.abs(again.sigma[i] - cold.sigma[i]), model).toBeLessThan(rel * ref);
     }
   });
 
@@ -480,7 +619,10 @@ describe('M-step edge cases', () => {
     for (const model of MCLUST_MODELS) {
       const res = mclustMStep(model, { W: singular, nk: empty, d, k });
       expect(res.ok, model).toBe(false);
-      expect(res.sigma.every((x) => Number.isNaN(x)), model).toBe(true);
+      expect(
+        res.sigma.every((x) => Number.isNaN(x)),
+        model,
+      ).toBe(true);
     }
   });
 

@@ -6,20 +6,47 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  ConditionalFactors, MissingDataError, MissingWorkspace, PatternGrouping, accumulateMissing, conditionalRow, factorDiagonal,
-  factorFull, imputeRows, logProbMissing, normalizeLogProb, type CovarianceType, type MissingStats, type MixtureParams,
+  ConditionalFactors,
+  MissingDataError,
+  MissingWorkspace,
+  PatternGrouping,
+  accumulateMissing,
+  conditionalRow,
+  factorDiagonal,
+  factorFull,
+  imputeRows,
+  logProbMissing,
+  normalizeLogProb,
+  type CovarianceType,
+  type MissingStats,
+  type MixtureParams,
 } from '../../../src/model/missing/index.js';
 
 // ---------------------------------------------------------------------------------------------------- fixtures
 
 type Nested = number | null | Nested[];
 interface Expected {
-  weights: number[]; means: number[][]; covariances: Nested; precisionsCholesky: Nested; lowerBounds: number[];
-  lowerBound: number; nIter: number; score: number; scoreSamples: number[]; predictProba: number[][]; predict: number[];
-  bic: number; impute: number[][];
+  weights: number[];
+  means: number[][];
+  covariances: Nested;
+  precisionsCholesky: Nested;
+  lowerBounds: number[];
+  lowerBound: number;
+  nIter: number;
+  score: number;
+  scoreSamples: number[];
+  predictProba: number[][];
+  predict: number[];
+  bic: number;
+  impute: number[][];
 }
 interface Case {
-  name: string; dataset: string; covarianceType: CovarianceType; nComponents: number; regCovar: number; maxIter: number;
+  name: string;
+  dataset: string;
+  covarianceType: CovarianceType;
+  nComponents: number;
+  regCovar: number;
+  maxIter: number;
   sampleWeight: number[] | null;
   start: { weights: number[]; means: number[][]; covariances: Nested; precisions: Nested };
   expected: Expected;
@@ -27,17 +54,36 @@ interface Case {
 interface Fixture {
   datasets: Record<string, { rate: number; X: (number | null)[][] }>;
   cases: Case[];
-  refused: { name: string; row: number; covarianceType: CovarianceType; nComponents: number; X: (number | null)[][]; start: Case['start'] }[];
+  refused: {
+    name: string;
+    row: number;
+    covarianceType: CovarianceType;
+    nComponents: number;
+    X: (number | null)[][];
+    start: Case['start'];
+  }[];
 }
 
 const fixture: Fixture = JSON.parse(readFileSync(new URL('../../fixtures/missing-em.json', import.meta.url), 'utf8'));
 
 const flat = (v: Nested): number[] => (typeof v === 'number' ? [v] : v === null ? [NaN] : v.flatMap(flat));
 const matrix = (rows: (number | null)[][]): { X: Float64Array; n: number; d: number } => ({
-  X: Float64Array.from(rows.flatMap((r) => r.map((v) => (v === null ? NaN : v)))), n: rows.length, d: rows[0].length,
+  X: Float64Array.from(rows.flatMap((r) => r.map((v) => (v === null ? NaN : v)))),
+  n: rows.length,
+  d: rows[0].length,
 });
-const paramsOf = (covType: CovarianceType, k: number, d: number, s: { weights: number[]; means: number[][]; covariances: Nested }): MixtureParams => ({
-  k, d, covType, weights: Float64Array.from(s.weights), means: Float64Array.from(flat(s.means)), covariances: Float64Array.from(flat(s.covariances)),
+const paramsOf = (
+  covType: CovarianceType,
+  k: number,
+  d: number,
+  s: { weights: number[]; means: number[][]; covariances: Nested },
+): MixtureParams => ({
+  k,
+  d,
+  covType,
+  weights: Float64Array.from(s.weights),
+  means: Float64Array.from(flat(s.means)),
+  covariances: Float64Array.from(flat(s.covariances)),
 });
 
 /** |a − b| ≤ rtol·max(|b|, 1e-3·max|b|) elementwise (off-diagonal covariances near 0 measured against the array's scale). */
@@ -80,7 +126,9 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
     cov = new Float64Array(k * d * d);
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) cov[c * d * d + i * d + j] = st.sxx[c * d * d + i * d + j] / nk1[c] - f(c) * delta[c * d + i] * delta[c * d + j];
+        for (let j = 0; j < d; j++)
+          cov[c * d * d + i * d + j] =
+            st.sxx[c * d * d + i * d + j] / nk1[c] - f(c) * delta[c * d + i] * delta[c * d + j];
         cov[c * d * d + i * d + i] += regCovar;
       }
     }
@@ -88,14 +136,16 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
     cov = new Float64Array(d * d);
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) cov[i * d + j] += st.sxx[c * d * d + i * d + j] - f(c) * nk1[c] * delta[c * d + i] * delta[c * d + j];
+        for (let j = 0; j < d; j++)
+          cov[i * d + j] += st.sxx[c * d * d + i * d + j] - f(c) * nk1[c] * delta[c * d + i] * delta[c * d + j];
       }
     }
     for (let t = 0; t < d * d; t++) cov[t] /= total;
     for (let i = 0; i < d; i++) cov[i * d + i] += regCovar;
   } else {
     const v = new Float64Array(k * d);
-    for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) v[c * d + j] = st.sxx[c * d + j] / nk1[c] - f(c) * delta[c * d + j] ** 2 + regCovar;
+    for (let c = 0; c < k; c++)
+      for (let j = 0; j < d; j++) v[c * d + j] = st.sxx[c * d + j] / nk1[c] - f(c) * delta[c * d + j] ** 2 + regCovar;
     if (covType === 'diag') cov = v;
     else {
       cov = new Float64Array(k);
@@ -140,7 +190,14 @@ const nParameters = (covType: CovarianceType, k: number, d: number): number =>
   ({ full: (k * d * (d + 1)) / 2, tied: (d * (d + 1)) / 2, diag: k * d, spherical: k })[covType] + k * d + k - 1;
 
 /** nIter EM iterations from p: per-iteration lower bounds (before each M-step) and the fitted parameters. */
-function runEM(X: Float64Array, p0: MixtureParams, nIter: number, regCovar: number, sampleWeight: Float64Array | null, ws?: MissingWorkspace) {
+function runEM(
+  X: Float64Array,
+  p0: MixtureParams,
+  nIter: number,
+  regCovar: number,
+  sampleWeight: Float64Array | null,
+  ws?: MissingWorkspace,
+) {
   const w = ws ?? new MissingWorkspace(p0.d, p0.k, p0.covType);
   let p = p0;
   const lowerBounds: number[] = [];
@@ -194,7 +251,8 @@ describe('exact EM with missing values matches the numpy reference', () => {
         let best = 0;
         for (let j = 1; j < k; j++) if (resp[r * k + j] > resp[r * k + best]) best = j;
         // a near tie may legitimately flip; none is that close in these fixtures
-        if (Math.abs(resp[r * k + best] - resp[r * k + e.predict[r]]) > 1e-9) expect(best, `predict[${r}]`).toBe(e.predict[r]);
+        if (Math.abs(resp[r * k + best] - resp[r * k + e.predict[r]]) > 1e-9)
+          expect(best, `predict[${r}]`).toBe(e.predict[r]);
       }
       const imp = imputeRows(X, params);
       expectClose(imp, flat(e.impute), RTOL, 'impute');
@@ -227,7 +285,8 @@ describe('properties', () => {
       const { X, d } = matrix(fixture.datasets[c.dataset].X);
       const sw = c.sampleWeight ? Float64Array.from(c.sampleWeight) : null;
       const { lowerBounds: lb } = runEM(X, paramsOf(c.covarianceType, c.nComponents, d, c.start), 40, 0, sw);
-      for (let t = 1; t < lb.length; t++) expect(lb[t] - lb[t - 1], `${c.name} iteration ${t}`).toBeGreaterThanOrEqual(-1e-13 * Math.abs(lb[t]));
+      for (let t = 1; t < lb.length; t++)
+        expect(lb[t] - lb[t - 1], `${c.name} iteration ${t}`).toBeGreaterThanOrEqual(-1e-13 * Math.abs(lb[t]));
     }
   });
 
@@ -260,8 +319,16 @@ function reduce(p: MixtureParams, to: CovarianceType): MixtureParams {
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
         const cv = p.covariances;
-        full[c * d * d + i * d + j] = p.covType === 'full' ? cv[c * d * d + i * d + j] : p.covType === 'tied' ? cv[i * d + j]
-          : i !== j ? 0 : p.covType === 'diag' ? cv[c * d + i] : cv[c];
+        full[c * d * d + i * d + j] =
+          p.covType === 'full'
+            ? cv[c * d * d + i * d + j]
+            : p.covType === 'tied'
+              ? cv[i * d + j]
+              : i !== j
+                ? 0
+                : p.covType === 'diag'
+                  ? cv[c * d + i]
+                  : cv[c];
       }
     }
   }
@@ -270,8 +337,14 @@ function reduce(p: MixtureParams, to: CovarianceType): MixtureParams {
   else if (to === 'tied') {
     cov = new Float64Array(d * d);
     for (let c = 0; c < k; c++) for (let t = 0; t < d * d; t++) cov[t] += full[c * d * d + t] * p.weights[c];
-  } else if (to === 'diag') cov = Float64Array.from({ length: k * d }, (_, t) => full[Math.floor(t / d) * d * d + (t % d) * (d + 1)]);
-  else cov = Float64Array.from({ length: k }, (_, c) => { let s = 0; for (let j = 0; j < d; j++) s += full[c * d * d + j * (d + 1)]; return s / d; });
+  } else if (to === 'diag')
+    cov = Float64Array.from({ length: k * d }, (_, t) => full[Math.floor(t / d) * d * d + (t % d) * (d + 1)]);
+  else
+    cov = Float64Array.from({ length: k }, (_, c) => {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += full[c * d * d + j * (d + 1)];
+      return s / d;
+    });
   return { ...p, covType: to, covariances: cov };
 }
 
@@ -281,8 +354,15 @@ function completeStats(X: Float64Array, n: number, p: MixtureParams, sw: Float64
   const P = precisionsCholesky(p);
   const full = covType === 'full' || covType === 'tied';
   const st: MissingStats = {
-    k, d, sxxKind: full ? 'full' : 'diag', logLik: 0, sumW: 0, nk: new Float64Array(k), sx: new Float64Array(k * d),
-    sxx: new Float64Array(full ? k * d * d : k * d), centers: Float64Array.from(p.means),
+    k,
+    d,
+    sxxKind: full ? 'full' : 'diag',
+    logLik: 0,
+    sumW: 0,
+    nk: new Float64Array(k),
+    sx: new Float64Array(k * d),
+    sxx: new Float64Array(full ? k * d * d : k * d),
+    centers: Float64Array.from(p.means),
   };
   const lp = new Float64Array(k);
   for (let r = 0; r < n; r++) {
@@ -316,7 +396,8 @@ function completeStats(X: Float64Array, n: number, p: MixtureParams, sw: Float64
       for (let i = 0; i < d; i++) {
         const di = X[r * d + i] - p.means[c * d + i];
         st.sx[c * d + i] += wr * di;
-        if (full) for (let j = 0; j < d; j++) st.sxx[c * d * d + i * d + j] += wr * di * (X[r * d + j] - p.means[c * d + j]);
+        if (full)
+          for (let j = 0; j < d; j++) st.sxx[c * d * d + i * d + j] += wr * di * (X[r * d + j] - p.means[c * d + j]);
         else st.sxx[c * d + i] += wr * di * di;
       }
     }
@@ -357,7 +438,8 @@ describe('determinism of the grouped accumulation', () => {
     // blocks handed out to two "workers" in an interleaved way, each block into its own fresh statistics
     const parts = new Map<number, MissingStats>();
     for (const worker of [1, 0]) {
-      for (let b = worker; b * block < n; b += 2) parts.set(b, ws.accumulate(X, { start: b * block, end: Math.min(n, (b + 1) * block) }));
+      for (let b = worker; b * block < n; b += 2)
+        parts.set(b, ws.accumulate(X, { start: b * block, end: Math.min(n, (b + 1) * block) }));
     }
     const total = accumulateMissing(X.subarray(0, 0), p); // zero statistics around the same centers
     for (let b = 0; b < parts.size; b++) {
@@ -376,8 +458,11 @@ describe('determinism of the grouped accumulation', () => {
     ws.setParams(p);
     const a = ws.accumulate(X);
     // a permutation that keeps the relative order of the rows of each pattern: sort by pattern key, stably
-    const key = (r: number): string => Array.from({ length: d }, (_, j) => (Number.isNaN(X[r * d + j]) ? '1' : '0')).join('');
-    const order = Array.from({ length: n }, (_, r) => r).sort((u, v) => (key(u) < key(v) ? 1 : key(u) > key(v) ? -1 : u - v));
+    const key = (r: number): string =>
+      Array.from({ length: d }, (_, j) => (Number.isNaN(X[r * d + j]) ? '1' : '0')).join('');
+    const order = Array.from({ length: n }, (_, r) => r).sort((u, v) =>
+      key(u) < key(v) ? 1 : key(u) > key(v) ? -1 : u - v,
+    );
     const Y = new Float64Array(X.length);
     order.forEach((r, t) => Y.set(X.subarray(r * d, r * d + d), t * d));
     same(ws.accumulate(Y), a);
@@ -412,7 +497,10 @@ describe('pattern grouping', () => {
     expect(Array.from(g.rows.subarray(0, 6))).toEqual([1, 4, 0, 3, 5, 2]);
     expect(Array.from(g.offsets.subarray(0, 5))).toEqual([0, 2, 4, 5, 6]);
     expect([0, 1, 2, 3].map((q) => [Array.from(g.observed(q)), Array.from(g.missing(q))])).toEqual([
-      [[0, 1, 2], []], [[1, 2], [0]], [[0, 2], [1]], [[0], [1, 2]],
+      [[0, 1, 2], []],
+      [[1, 2], [0]],
+      [[0, 2], [1]],
+      [[0], [1, 2]],
     ]);
     const h = new PatternGrouping(3, 8).group(X, 2, 5, 100);
     expect(Array.from(h.rows.subarray(0, 3))).toEqual([4, 3, 2]);
@@ -455,8 +543,14 @@ describe('conditionals', () => {
     for (let t = 0; t < 3; t++) bs += f.regression[t] * at(O[t], 1);
     expect(f.condCov[0]).toBeCloseTo(at(1, 1) - bs, 14);
     // det of Σ_OO by cofactors
-    const a = [[4, -0.6, 0.3], [-0.6, 2, 0.4], [0.3, 0.4, 1.5]];
-    const det = a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
+    const a = [
+      [4, -0.6, 0.3],
+      [-0.6, 2, 0.4],
+      [0.3, 0.4, 1.5],
+    ];
+    const det =
+      a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) -
+      a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) +
       a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
     expect(f.logDet).toBeCloseTo(Math.log(det), 13);
     const x = Float64Array.from([1, NaN, -1, 2]);
@@ -473,11 +567,12 @@ describe('conditionals', () => {
     const z = [e[0] / L[0], 0, 0];
     z[1] = (e[1] - L[3] * z[0]) / L[4];
     z[2] = (e[2] - L[6] * z[0] - L[7] * z[1]) / L[8];
-    for (let i = 0; i < 3; i++) for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let t = 0; t <= j; t++) s += L[i * 3 + t] * L[j * 3 + t];
-      expect(s).toBeCloseTo(a[i][j], 14);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        for (let t = 0; t <= j; t++) s += L[i * 3 + t] * L[j * 3 + t];
+        expect(s).toBeCloseTo(a[i][j], 14);
+      }
     expect(ld).toBeCloseTo(-0.5 * (3 * Math.log(2 * Math.PI) + Math.log(det) + z[0] ** 2 + z[1] ** 2 + z[2] ** 2), 13);
   });
 

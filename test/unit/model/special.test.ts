@@ -13,7 +13,9 @@ interface SpecialValues {
   betaln: number[];
   scipyBetaln: number[];
 }
-const ref = JSON.parse(readFileSync(new URL('../../fixtures/special-values.json', import.meta.url), 'utf8')) as SpecialValues;
+const ref = JSON.parse(
+  readFileSync(new URL('../../fixtures/special-values.json', import.meta.url), 'utf8'),
+) as SpecialValues;
 
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
@@ -69,7 +71,9 @@ describe('lgamma', () => {
 
   it('satisfies the recurrence log Γ(x + 1) = log Γ(x) + log x across the branch boundaries', () => {
     for (const x of [0.2499, 0.25, 0.7499, 0.75, 1.25, 1.2501, 1.7499, 1.75, 2.25, 2.2501, 9.5, 9.999, 10, 10.001]) {
-      expect(Math.abs(lgamma(x + 1) - lgamma(x) - Math.log(x)), `x = ${x}`).toBeLessThan(4e-15 * Math.max(1, Math.abs(lgamma(x + 1))));
+      expect(Math.abs(lgamma(x + 1) - lgamma(x) - Math.log(x)), `x = ${x}`).toBeLessThan(
+        4e-15 * Math.max(1, Math.abs(lgamma(x + 1))),
+      );
     }
   });
 });
@@ -95,7 +99,9 @@ describe('digamma', () => {
     expect(rel(digamma(1), -euler)).toBeLessThan(2e-16);
     expect(rel(digamma(0.5), -euler - 2 * Math.LN2)).toBeLessThan(2e-16);
     expect(rel(digamma(2), 1 - euler)).toBeLessThan(2e-16);
-    expect(rel(digamma(10), 1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5 + 1 / 6 + 1 / 7 + 1 / 8 + 1 / 9 - euler)).toBeLessThan(4e-16);
+    expect(rel(digamma(10), 1 + 1 / 2 + 1 / 3 + 1 / 4 + 1 / 5 + 1 / 6 + 1 / 7 + 1 / 8 + 1 / 9 - euler)).toBeLessThan(
+      4e-16,
+    );
     expect(Math.abs(digamma(1.4616321449683622))).toBeLessThan(1e-16); // the root
     expect(digamma(0)).toBe(-Infinity);
     expect(digamma(-2)).toBeNaN();
@@ -107,13 +113,15 @@ describe('digamma', () => {
     for (const x of [0.3, 0.9, 1.2, 1.46, 1.7, 2.2, 3.3, 7.7, 12, 150]) {
       const h = 1e-5 * x;
       const fd = (lgamma(x + h) - lgamma(x - h)) / (2 * h);
-      expect(Math.abs(fd - digamma(x)), `x = ${x}`).toBeLessThan(1e-8 * Math.max(1, Math.abs(digamma(x))) / x);
+      expect(Math.abs(fd - digamma(x)), `x = ${x}`).toBeLessThan((1e-8 * Math.max(1, Math.abs(digamma(x)))) / x);
     }
   });
 
   it('satisfies the recurrence ψ(x + 1) = ψ(x) + 1/x across the branch boundaries', () => {
     for (const x of [0.9616, 0.9617, 1.9616, 1.9617, 9.5, 9.999, 10]) {
-      expect(Math.abs(digamma(x + 1) - digamma(x) - 1 / x), `x = ${x}`).toBeLessThan(4e-15 * Math.max(1, Math.abs(digamma(x + 1))));
+      expect(Math.abs(digamma(x + 1) - digamma(x) - 1 / x), `x = ${x}`).toBeLessThan(
+        4e-15 * Math.max(1, Math.abs(digamma(x + 1))),
+      );
     }
   });
 });

@@ -15,11 +15,38 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { logDirichletNorm, logWishartNorm, lowerBound, responsibilityEntropy } from '../../../src/model/variational/bound.js';
-import { expectedLogWeights, kernelParams, mixtureWeights, weightedLogProbRow, type KernelParams } from '../../../src/model/variational/expectations.js';
-import { gaussianMoments, NotPositiveDefiniteError, posteriorFromMoments, variationalMStep } from '../../../src/model/variational/mstep.js';
-import { dataMoments, momentsFromStats, resolvePriors, type PriorOptions } from '../../../src/model/variational/priors.js';
-import type { CovarianceType, StatsLike, VariationalPosterior, VariationalPriors, WeightPriorType } from '../../../src/model/variational/types.js';
+import {
+  logDirichletNorm,
+  logWishartNorm,
+  lowerBound,
+  responsibilityEntropy,
+} from '../../../src/model/variational/bound.js';
+import {
+  expectedLogWeights,
+  kernelParams,
+  mixtureWeights,
+  weightedLogProbRow,
+  type KernelParams,
+} from '../../../src/model/variational/expectations.js';
+import {
+  gaussianMoments,
+  NotPositiveDefiniteError,
+  posteriorFromMoments,
+  variationalMStep,
+} from '../../../src/model/variational/mstep.js';
+import {
+  dataMoments,
+  momentsFromStats,
+  resolvePriors,
+  type PriorOptions,
+} from '../../../src/model/variational/priors.js';
+import type {
+  CovarianceType,
+  StatsLike,
+  VariationalPosterior,
+  VariationalPriors,
+  WeightPriorType,
+} from '../../../src/model/variational/types.js';
 import { lgamma } from '../../../src/model/special.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -97,7 +124,9 @@ interface Fixture {
   cases: CaseJSON[];
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/sklearn-bayesian.json', import.meta.url), 'utf8')) as Fixture;
+const fixture = JSON.parse(
+  readFileSync(new URL('../../fixtures/sklearn-bayesian.json', import.meta.url), 'utf8'),
+) as Fixture;
 
 function flat(v: Nested): number[] {
   return typeof v === 'number' ? [v] : v.flatMap(flat);
@@ -109,7 +138,8 @@ interface Data {
   d: number;
 }
 const data: Record<string, Data> = {};
-for (const [name, ds] of Object.entries(fixture.datasets)) data[name] = { X: Float64Array.from(ds.X.flat()), n: ds.X.length, d: ds.X[0].length };
+for (const [name, ds] of Object.entries(fixture.datasets))
+  data[name] = { X: Float64Array.from(ds.X.flat()), n: ds.X.length, d: ds.X[0].length };
 
 // ---------------------------------------------------------------------------------------------------------------
 // comparison
@@ -133,7 +163,13 @@ function relErr(actual: ArrayLike<number>, expected: ArrayLike<number>): number 
 /** Worst error per quantity over all cases (printed at the end, for the record). */
 const worstSeen = new Map<string, { err: number; where: string }>();
 
-function expectClose(actual: ArrayLike<number> | number, expected: Nested, rtol: number, what: string, where: string): void {
+function expectClose(
+  actual: ArrayLike<number> | number,
+  expected: Nested,
+  rtol: number,
+  what: string,
+  where: string,
+): void {
   const a = typeof actual === 'number' ? [actual] : Array.from(actual);
   const e = relErr(a, flat(expected));
   const w = worstSeen.get(what);
@@ -143,7 +179,9 @@ function expectClose(actual: ArrayLike<number> | number, expected: Nested, rtol:
 
 afterAll(() => {
   if (worstSeen.size === 0) return;
-  const lines = [...worstSeen.entries()].map(([what, { err, where }]) => `  ${what.padEnd(24)} ${err.toExponential(2)}  (${where})`);
+  const lines = [...worstSeen.entries()].map(
+    ([what, { err, where }]) => `  ${what.padEnd(24)} ${err.toExponential(2)}  (${where})`,
+  );
   console.log(`worst relative errors against scikit-learn ${fixture.sklearnVersion}:\n${lines.join('\n')}`);
 });
 
@@ -154,10 +192,22 @@ function sxxKindOf(ct: CovarianceType): 'full' | 'diag' {
   return ct === 'full' || ct === 'tied' ? 'full' : 'diag';
 }
 
-function emptyStats(k: number, d: number, kind: 'full' | 'diag', centers: Float64Array): StatsLike & { logLik: number; sumW: number } {
+function emptyStats(
+  k: number,
+  d: number,
+  kind: 'full' | 'diag',
+  centers: Float64Array,
+): StatsLike & { logLik: number; sumW: number } {
   return {
-    k, d, sxxKind: kind, logLik: 0, sumW: 0, nk: new Float64Array(k), sx: new Float64Array(k * d),
-    sxx: new Float64Array(kind === 'full' ? k * d * d : k * d), centers: centers.slice(),
+    k,
+    d,
+    sxxKind: kind,
+    logLik: 0,
+    sumW: 0,
+    nk: new Float64Array(k),
+    sx: new Float64Array(k * d),
+    sxx: new Float64Array(kind === 'full' ? k * d * d : k * d),
+    centers: centers.slice(),
   };
 }
 
@@ -235,7 +285,12 @@ function priorOptions(c: CaseJSON): PriorOptions {
     meanPrecisionPrior: o.meanPrecisionPrior,
     meanPrior: o.meanPrior,
     degreesOfFreedomPrior: o.degreesOfFreedomPrior,
-    covariancePrior: o.covariancePrior === null ? null : typeof o.covariancePrior === 'number' ? o.covariancePrior : flat(o.covariancePrior),
+    covariancePrior:
+      o.covariancePrior === null
+        ? null
+        : typeof o.covariancePrior === 'number'
+          ? o.covariancePrior
+          : flat(o.covariancePrior),
   };
 }
 
@@ -307,7 +362,9 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
   };
 
   it('covers both weight priors × four covariance types × four data sets, K up to 8, explicit priors and tol > 0', () => {
-    const combos = new Set(fixture.cases.map((c) => `${c.dataset}/${c.options.covarianceType}/${c.options.weightConcentrationPriorType}`));
+    const combos = new Set(
+      fixture.cases.map((c) => `${c.dataset}/${c.options.covarianceType}/${c.options.weightConcentrationPriorType}`),
+    );
     expect(combos.size).toBe(32);
     expect(fixture.cases.some((c) => c.options.nComponents === 8)).toBe(true);
     expect(fixture.cases.some((c) => c.options.covariancePrior !== null)).toBe(true);
@@ -319,7 +376,13 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
     it('resolves the priors scikit-learn computed', () => {
       const p = runOf(c).priors;
       expect(p.weightPriorType).toBe(c.options.weightConcentrationPriorType);
-      expectClose(p.weightConcentrationPrior, c.priors.weightConcentrationPrior, 1e-15, 'weightConcentrationPrior', c.name);
+      expectClose(
+        p.weightConcentrationPrior,
+        c.priors.weightConcentrationPrior,
+        1e-15,
+        'weightConcentrationPrior',
+        c.name,
+      );
       expectClose(p.meanPrecisionPrior, c.priors.meanPrecisionPrior, 1e-15, 'meanPrecisionPrior', c.name);
       expectClose(p.meanPrior, c.priors.meanPrior, 1e-13, 'meanPrior', c.name);
       expectClose(p.degreesOfFreedomPrior, c.priors.degreesOfFreedomPrior, 1e-15, 'degreesOfFreedomPrior', c.name);
@@ -328,7 +391,10 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
 
     // the references: plain scikit-learn, and on banknote its centered form (see the top of the file)
     const refs: [string, Fitted, number][] = c.centered
-      ? [['centered', c.centered, RTOL], ['sklearn', c, Math.max(RTOL, 2 * (c.centeredDifference as number))]]
+      ? [
+          ['centered', c.centered, RTOL],
+          ['sklearn', c, Math.max(RTOL, 2 * (c.centeredDifference as number))],
+        ]
       : [['sklearn', c, RTOL]];
     describe.each(refs)('against %s', (label, ref, tol) => {
       const tag = label === 'centered' ? 'centered.' : c.centered ? 'banknote-vs-sklearn.' : '';
@@ -373,7 +439,9 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
           const row = Array.from(lp.subarray(i * k, i * k + k));
           const best = row.indexOf(Math.max(...row));
           if (best !== e.predict[i]) {
-            expect(Math.abs(row[best] - row[e.predict[i]]), `${c.name}: predict row ${i}`).toBeLessThan(1e-9 * Math.abs(row[best]));
+            expect(Math.abs(row[best] - row[e.predict[i]]), `${c.name}: predict row ${i}`).toBeLessThan(
+              1e-9 * Math.abs(row[best]),
+            );
           }
         }
       });
@@ -399,7 +467,12 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
       const fromStats = responsibilityEntropy(st, kp);
       worst = Math.max(worst, Math.abs(fromStats - direct) / scale);
       // statistics accumulated around other centers (the prior mean) give the same entropy
-      const other = ePass(D, kp, kind, new Float64Array(kp.k * D.d).map((_, t) => r.priors.meanPrior[t % D.d] + 0.5 * (t % 3)));
+      const other = ePass(
+        D,
+        kp,
+        kind,
+        new Float64Array(kp.k * D.d).map((_, t) => r.priors.meanPrior[t % D.d] + 0.5 * (t % 3)),
+      );
       worst = Math.max(worst, Math.abs(responsibilityEntropy(other.st, kp) - direct) / scale);
     }
     expect(worst).toBeLessThan(1e-11);
@@ -411,7 +484,8 @@ describe('variational Bayes vs scikit-learn BayesianGaussianMixture', () => {
       const k = c.options.nComponents;
       const kind = sxxKindOf(c.options.covarianceType);
       const priors = resolvePriors(dataMoments(D.X, D.n, D.d), c.options.covarianceType, k, priorOptions(c));
-      const at = (centers: Float64Array): VariationalPosterior => variationalMStep(labelStats(D, k, c.initLabels, kind, centers), priors, c.options.regCovar);
+      const at = (centers: Float64Array): VariationalPosterior =>
+        variationalMStep(labelStats(D, k, c.initLabels, kind, centers), priors, c.options.regCovar);
       const a = at(new Float64Array(k * D.d).map((_, t) => priors.meanPrior[t % D.d]));
       // the labels' own means: the most accurate centers
       const own = new Float64Array(k * D.d);
@@ -457,7 +531,9 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
     expect(resolvePriors(moments, 'full', 3, { meanPrecisionPrior: 0.42 }).meanPrecisionPrior).toBe(0.42);
     const mp = [1, 2, 3, 4];
     expect(Array.from(resolvePriors(moments, 'full', 3, { meanPrior: mp }).meanPrior)).toEqual(mp);
-    const mean = [0, 1, 2, 3].map((j) => Array.from({ length: iris.n }, (_, i) => iris.X[i * 4 + j]).reduce((s, v) => s + v, 0) / iris.n);
+    const mean = [0, 1, 2, 3].map(
+      (j) => Array.from({ length: iris.n }, (_, i) => iris.X[i * 4 + j]).reduce((s, v) => s + v, 0) / iris.n,
+    );
     expect(relErr(resolvePriors(moments, 'full', 3).meanPrior, mean)).toBeLessThan(1e-15);
     expect(() => resolvePriors(moments, 'full', 3, { meanPrior: [1, 2] })).toThrow(RangeError);
   });
@@ -467,33 +543,50 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
     expect(() => resolvePriors(moments, 'full', 3, { degreesOfFreedomPrior: d - 1 })).toThrow(
       `The parameter 'degreesOfFreedomPrior' should be greater than ${d - 1}, but got ${(d - 1).toFixed(3)}.`,
     );
-    expect(resolvePriors(moments, 'full', 3, { degreesOfFreedomPrior: d - 1 + 0.3 }).degreesOfFreedomPrior).toBe(d - 1 + 0.3);
+    expect(resolvePriors(moments, 'full', 3, { degreesOfFreedomPrior: d - 1 + 0.3 }).degreesOfFreedomPrior).toBe(
+      d - 1 + 0.3,
+    );
     expect(resolvePriors(moments, 'full', 3).degreesOfFreedomPrior).toBe(d);
     // given covariance priors pass through
     const cov = defaultCov();
     const given: Record<CovarianceType, number | number[]> = {
-      full: cov.map((v) => v + 10), tied: cov.map((v) => v + 5), diag: [0, 1, 2, 3].map((j) => cov[j * d + j] + 3), spherical: 0.7,
+      full: cov.map((v) => v + 10),
+      tied: cov.map((v) => v + 5),
+      diag: [0, 1, 2, 3].map((j) => cov[j * d + j] + 3),
+      spherical: 0.7,
     };
     for (const ct of ['full', 'tied', 'diag', 'spherical'] as const) {
-      expect(Array.from(resolvePriors(moments, ct, 3, { covariancePrior: given[ct] }).covariancePrior)).toEqual(flat(given[ct] as Nested));
+      expect(Array.from(resolvePriors(moments, ct, 3, { covariancePrior: given[ct] }).covariancePrior)).toEqual(
+        flat(given[ct] as Nested),
+      );
     }
     // defaults: np.cov(X.T), np.var(X, ddof=1), its mean
     expect(relErr(resolvePriors(moments, 'full', 3).covariancePrior, cov)).toBeLessThan(1e-14);
     expect(relErr(resolvePriors(moments, 'tied', 3).covariancePrior, cov)).toBeLessThan(1e-14);
     const v = [0, 1, 2, 3].map((j) => cov[j * d + j]);
     expect(relErr(resolvePriors(moments, 'diag', 3).covariancePrior, v)).toBeLessThan(1e-14);
-    expect(relErr(resolvePriors(moments, 'spherical', 3).covariancePrior, [v.reduce((s, x) => s + x, 0) / d])).toBeLessThan(1e-14);
+    expect(
+      relErr(resolvePriors(moments, 'spherical', 3).covariancePrior, [v.reduce((s, x) => s + x, 0) / d]),
+    ).toBeLessThan(1e-14);
     // invalid ones
-    expect(() => resolvePriors(moments, 'full', 3, { covariancePrior: cov.map((x, t) => (t === 1 ? x + 1 : x)) })).toThrow('symmetric, positive-definite');
-    expect(() => resolvePriors(moments, 'tied', 3, { covariancePrior: cov.map((x) => -x) })).toThrow('symmetric, positive-definite');
+    expect(() =>
+      resolvePriors(moments, 'full', 3, { covariancePrior: cov.map((x, t) => (t === 1 ? x + 1 : x)) }),
+    ).toThrow('symmetric, positive-definite');
+    expect(() => resolvePriors(moments, 'tied', 3, { covariancePrior: cov.map((x) => -x) })).toThrow(
+      'symmetric, positive-definite',
+    );
     expect(() => resolvePriors(moments, 'diag', 3, { covariancePrior: [1, 0, 1, 1] })).toThrow('should be positive');
     expect(() => resolvePriors(moments, 'spherical', 3, { covariancePrior: -1 })).toThrow(RangeError);
     expect(() => resolvePriors(moments, 'diag', 3, { covariancePrior: [1, 1] })).toThrow(RangeError);
 
     function defaultCov(): number[] {
-      const mean = [0, 1, 2, 3].map((j) => Array.from({ length: iris.n }, (_, i) => iris.X[i * 4 + j]).reduce((s, x) => s + x, 0) / iris.n);
+      const mean = [0, 1, 2, 3].map(
+        (j) => Array.from({ length: iris.n }, (_, i) => iris.X[i * 4 + j]).reduce((s, x) => s + x, 0) / iris.n,
+      );
       const out = new Array<number>(d * d).fill(0);
-      for (let i = 0; i < iris.n; i++) for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) out[a * d + b] += (iris.X[i * d + a] - mean[a]) * (iris.X[i * d + b] - mean[b]);
+      for (let i = 0; i < iris.n; i++)
+        for (let a = 0; a < d; a++)
+          for (let b = 0; b < d; b++) out[a * d + b] += (iris.X[i * d + a] - mean[a]) * (iris.X[i * d + b] - mean[b]);
       return out.map((x) => x / (iris.n - 1));
     }
   });
@@ -505,7 +598,12 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
     expect(relErr(m.scatter, moments.scatter)).toBeLessThan(1e-13);
     const std = labelStats(iris, 1, new Array(iris.n).fill(0), 'diag', Float64Array.of(5, 3, 4, 1));
     for (const ct of ['diag', 'spherical'] as const) {
-      expect(relErr(resolvePriors(momentsFromStats(std), ct, 2).covariancePrior, resolvePriors(moments, ct, 2).covariancePrior)).toBeLessThan(1e-13);
+      expect(
+        relErr(
+          resolvePriors(momentsFromStats(std), ct, 2).covariancePrior,
+          resolvePriors(moments, ct, 2).covariancePrior,
+        ),
+      ).toBeLessThan(1e-13);
     }
   });
 
@@ -524,7 +622,11 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
           cum *= tmp[i];
           return w;
         });
-        post = { ...fakePosterior(c), weightConcentration: Float64Array.from(a), weightConcentrationTail: Float64Array.from(b) };
+        post = {
+          ...fakePosterior(c),
+          weightConcentration: Float64Array.from(a),
+          weightConcentrationTail: Float64Array.from(b),
+        };
       } else {
         const a = e.weightConcentration as number[];
         expected = a.slice();
@@ -540,9 +642,17 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
     function fakePosterior(c: CaseJSON): VariationalPosterior {
       const k = c.options.nComponents;
       return {
-        k, d: 1, covType: 'spherical', weightPriorType: c.options.weightConcentrationPriorType, weightConcentration: new Float64Array(k),
-        weightConcentrationTail: null, meanPrecision: new Float64Array(k), means: new Float64Array(k), degreesOfFreedom: new Float64Array(k),
-        covariances: new Float64Array(k), precChol: new Float64Array(k),
+        k,
+        d: 1,
+        covType: 'spherical',
+        weightPriorType: c.options.weightConcentrationPriorType,
+        weightConcentration: new Float64Array(k),
+        weightConcentrationTail: null,
+        meanPrecision: new Float64Array(k),
+        means: new Float64Array(k),
+        degreesOfFreedom: new Float64Array(k),
+        covariances: new Float64Array(k),
+        precChol: new Float64Array(k),
       };
     }
   });
@@ -551,7 +661,9 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
     for (const c of fixture.cases) {
       const { trace } = fit(c);
       for (let i = 1; i < trace.length; i++) {
-        expect(trace[i] - trace[i - 1], `${c.name}: iteration ${i + 1}`).toBeGreaterThanOrEqual(-1e-13 * Math.abs(trace[i]));
+        expect(trace[i] - trace[i - 1], `${c.name}: iteration ${i + 1}`).toBeGreaterThanOrEqual(
+          -1e-13 * Math.abs(trace[i]),
+        );
       }
     }
   });
@@ -571,14 +683,25 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
       const tied = post('tied');
       const mean = new Array<number>(d * d).fill(0);
       for (let c = 0; c < k; c++) for (let t = 0; t < d * d; t++) mean[t] += fullScaled[c * d * d + t] / k;
-      expect(relErr(Array.from(tied.covariances, (v) => v * tied.degreesOfFreedom[0]), mean)).toBeLessThan(1e-12);
+      expect(
+        relErr(
+          Array.from(tied.covariances, (v) => v * tied.degreesOfFreedom[0]),
+          mean,
+        ),
+      ).toBeLessThan(1e-12);
       const diag = post('diag');
       const diagScaled = Array.from(diag.covariances, (v, t) => v * diag.degreesOfFreedom[Math.floor(t / d)]);
-      const fullDiag = Array.from({ length: k * d }, (_, t) => fullScaled[Math.floor(t / d) * d * d + (t % d) * (d + 1)]);
+      const fullDiag = Array.from(
+        { length: k * d },
+        (_, t) => fullScaled[Math.floor(t / d) * d * d + (t % d) * (d + 1)],
+      );
       expect(relErr(diagScaled, fullDiag)).toBeLessThan(1e-12);
       const sph = post('spherical');
       const sphScaled = Array.from(sph.covariances, (v, c) => v * sph.degreesOfFreedom[c]);
-      const diagMean = Array.from({ length: k }, (_, c) => diagScaled.slice(c * d, c * d + d).reduce((s, v) => s + v, 0) / d);
+      const diagMean = Array.from(
+        { length: k },
+        (_, c) => diagScaled.slice(c * d, c * d + d).reduce((s, v) => s + v, 0) / d,
+      );
       expect(relErr(sphScaled, diagMean)).toBeLessThan(1e-12);
     }
   });
@@ -610,13 +733,21 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
   });
 
   it('test_invariant_translation: shifting the data by 100 shifts the means and keeps weights and covariances', () => {
-    for (const c of fixture.cases.filter((cc) => cc.options.maxIter === 30 && cc.options.meanPrior === null).slice(0, 12)) {
+    for (const c of fixture.cases
+      .filter((cc) => cc.options.maxIter === 30 && cc.options.meanPrior === null)
+      .slice(0, 12)) {
       const D = data[c.dataset];
       const shifted: Data = { ...D, X: D.X.map((v) => v + 100) };
       const cc: CaseJSON = { ...c, options: { ...c.options, regCovar: 0 } };
       const a = fit(cc).post;
       const b = fit(cc, shifted).post;
-      expect(relErr(Array.from(b.means, (v) => v - 100), a.means), c.name).toBeLessThan(1e-9);
+      expect(
+        relErr(
+          Array.from(b.means, (v) => v - 100),
+          a.means,
+        ),
+        c.name,
+      ).toBeLessThan(1e-9);
       expect(relErr(mixtureWeights(b), mixtureWeights(a)), c.name).toBeLessThan(1e-9);
       expect(relErr(b.covariances, a.covariances), c.name).toBeLessThan(1e-9);
     }
@@ -646,6 +777,10 @@ describe('scikit-learn test_bayesian_mixture.py, ported', () => {
   it('the default full/tied covariance prior needs full statistics', () => {
     const std = labelStats(iris, 1, new Array(iris.n).fill(0), 'diag', new Float64Array(4));
     expect(() => resolvePriors(momentsFromStats(std), 'full', 2)).toThrow(RangeError);
-    expect(() => resolvePriors(momentsFromStats(std), 'full', 2, { covariancePrior: Array.from(resolvePriors(moments, 'full', 2).covariancePrior) })).not.toThrow();
+    expect(() =>
+      resolvePriors(momentsFromStats(std), 'full', 2, {
+        covariancePrior: Array.from(resolvePriors(moments, 'full', 2).covariancePrior),
+      }),
+    ).not.toThrow();
   });
 });

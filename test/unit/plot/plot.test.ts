@@ -111,7 +111,18 @@ describe('mixtureSvg', () => {
 
 describe('selectionSvg', () => {
   it('draws one series per covariance type, marks the best and failed fits', () => {
-    const dup = [[1, 1], [1, 1], [1, 1], [2, 2], [2, 2], [3, 3], [3, 3], [3, 3], [1, 2], [2, 3]];
+    const dup = [
+      [1, 1],
+      [1, 1],
+      [1, 1],
+      [2, 2],
+      [2, 2],
+      [3, 3],
+      [3, 3],
+      [3, 3],
+      [1, 2],
+      [2, 3],
+    ];
     const r = selectModel(dup, { nComponents: [1, 2, 3], covarianceTypes: ['full', 'diag', 'spherical'], regCovar: 0 });
     const svg = selectionSvg(r);
     expectClean(svg);

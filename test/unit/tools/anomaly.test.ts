@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { quantile } from '../../../src/tools/anomaly.js';
-import { anomalyThreshold, detectAnomalies, GaussianMixture, NotFittedError, OptionError } from '../../../src/api/index.js';
+import {
+  anomalyThreshold,
+  detectAnomalies,
+  GaussianMixture,
+  NotFittedError,
+  OptionError,
+} from '../../../src/api/index.js';
 import { mixture } from '../../helpers/data.js';
 
 const { X } = mixture(5, 1000, 2, 2, 8);
@@ -61,7 +67,8 @@ describe('anomaly detection', () => {
     expect(() => gm.detectAnomalies(X, {} as never)).toThrow(OptionError);
     expect(() => gm.detectAnomalies(X, { threshold: 1, contamination: 0.1 } as never)).toThrow(/exactly one/);
     expect(() => gm.detectAnomalies(X, { threshold: NaN })).toThrow(/threshold/);
-    for (const c of [0, -0.1, 0.6, NaN]) expect(() => gm.anomalyThreshold(X, c)).toThrow(/contamination must be a number in \(0, 0.5\]/);
+    for (const c of [0, -0.1, 0.6, NaN])
+      expect(() => gm.anomalyThreshold(X, c)).toThrow(/contamination must be a number in \(0, 0.5\]/);
     expect(() => new GaussianMixture().anomalyThreshold(X, 0.1)).toThrow(NotFittedError);
   });
 });

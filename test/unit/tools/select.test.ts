@@ -9,7 +9,16 @@ import { mixture } from '../../helpers/data.js';
 // 3 components, 10 standard deviations apart: every criterion should find K = 3.
 const { X } = mixture(11, 450, 2, 3, 10);
 // Three distinct points, each repeated: with regCovar 0, any fit that gives a component < 2 distinct points collapses.
-const dup = [[1, 1], [1, 1], [1, 1], [2, 2], [2, 2], [3, 3], [3, 3], [3, 3]];
+const dup = [
+  [1, 1],
+  [1, 1],
+  [1, 1],
+  [2, 2],
+  [2, 2],
+  [3, 3],
+  [3, 3],
+  [3, 3],
+];
 
 describe('selectModel', () => {
   it('picks the true K by BIC, with the mclust-style table and the best model fitted on all of X', () => {
@@ -17,7 +26,12 @@ describe('selectModel', () => {
     expect(r.criterion).toBe('bic');
     expect(r.lowerIsBetter).toBe(true);
     expect(r.table).toHaveLength(10);
-    expect(r.table.map((t) => `${t.nComponents}${t.covarianceType}`).slice(0, 4)).toEqual(['1full', '1diag', '2full', '2diag']);
+    expect(r.table.map((t) => `${t.nComponents}${t.covarianceType}`).slice(0, 4)).toEqual([
+      '1full',
+      '1diag',
+      '2full',
+      '2diag',
+    ]);
     expect(r.best.nComponents).toBe(3);
     const scores = r.table.filter((t) => !t.failed).map((t) => t.score!);
     expect(r.best.score).toBe(Math.min(...scores));
@@ -33,7 +47,13 @@ describe('selectModel', () => {
   });
 
   it('picks the true K by held-out log-likelihood (cv), where higher is better', () => {
-    const r = selectModel(X, { nComponents: [1, 2, 3, 4], covarianceTypes: ['full'], criterion: 'cv', folds: 4, seed: 2 });
+    const r = selectModel(X, {
+      nComponents: [1, 2, 3, 4],
+      covarianceTypes: ['full'],
+      criterion: 'cv',
+      folds: 4,
+      seed: 2,
+    });
     expect(r.lowerIsBetter).toBe(false);
     expect(r.best.nComponents).toBe(3);
     expect(r.best.score).toBe(Math.max(...r.table.map((t) => t.score!)));
@@ -44,7 +64,13 @@ describe('selectModel', () => {
     }
     expect(r.model.weights).toHaveLength(3);
     // The same seed shuffles the same folds.
-    const again = selectModel(X, { nComponents: [1, 2, 3, 4], covarianceTypes: ['full'], criterion: 'cv', folds: 4, seed: 2 });
+    const again = selectModel(X, {
+      nComponents: [1, 2, 3, 4],
+      covarianceTypes: ['full'],
+      criterion: 'cv',
+      folds: 4,
+      seed: 2,
+    });
     expect(again.table.map((t) => t.score)).toEqual(r.table.map((t) => t.score));
   });
 
@@ -56,7 +82,10 @@ describe('selectModel', () => {
 
   it('accepts { data, rows, cols } input for cv', () => {
     const data = Float64Array.from(X.flat());
-    const r = selectModel({ data, rows: X.length, cols: 2 }, { nComponents: [2, 3], covarianceTypes: ['diag'], criterion: 'cv', folds: 3 });
+    const r = selectModel(
+      { data, rows: X.length, cols: 2 },
+      { nComponents: [2, 3], covarianceTypes: ['diag'], criterion: 'cv', folds: 3 },
+    );
     const ref = selectModel(X, { nComponents: [2, 3], covarianceTypes: ['diag'], criterion: 'cv', folds: 3 });
     expect(r.table.map((t) => t.score)).toEqual(ref.table.map((t) => t.score));
   });
@@ -77,7 +106,13 @@ describe('selectModel', () => {
   });
 
   it('records failed folds for cv', () => {
-    const r = selectModel(dup, { nComponents: [1, 3], covarianceTypes: ['spherical', 'full'], regCovar: 0, criterion: 'cv', folds: 2 });
+    const r = selectModel(dup, {
+      nComponents: [1, 3],
+      covarianceTypes: ['spherical', 'full'],
+      regCovar: 0,
+      criterion: 'cv',
+      folds: 2,
+    });
     expect(r.table.some((t) => t.failed)).toBe(true);
     expect(r.table.some((t) => !t.failed)).toBe(true);
   });
@@ -87,7 +122,12 @@ describe('selectModel', () => {
   });
 
   it('rethrows a data problem that fails every candidate alike as the DataError it is', () => {
-    const huge = [[-1e300, 0], [1e300, 1], [0, 2], [5e299, 3]];
+    const huge = [
+      [-1e300, 0],
+      [1e300, 1],
+      [0, 2],
+      [5e299, 3],
+    ];
     expect(() => selectModel(huge, { nComponents: [1, 2], covarianceTypes: ['diag'] })).toThrow(DataError);
   });
 
@@ -99,13 +139,22 @@ describe('selectModel', () => {
     expect(() => selectModel(X, { criterion: 'cv', folds: 1 })).toThrow(/folds/);
     expect(() => selectModel(X.slice(0, 3), { criterion: 'cv', folds: 5, nComponents: [1] })).toThrow(/folds/);
     expect(() => selectModel(X, { n_components: 3 } as never)).toThrow(/unknown option 'n_components'/);
-    expect(() => selectModel([[1, 2], [NaN, 1]], { nComponents: [1] })).toThrow(DataError);
+    expect(() =>
+      selectModel(
+        [
+          [1, 2],
+          [NaN, 1],
+        ],
+        { nComponents: [1] },
+      ),
+    ).toThrow(DataError);
   });
 
   it('reports each candidate through onCandidate', () => {
     const seen: string[] = [];
     selectModel(X, {
-      nComponents: [1, 2], covarianceTypes: ['tied', 'diag'],
+      nComponents: [1, 2],
+      covarianceTypes: ['tied', 'diag'],
       onCandidate: ({ index, total, row }) => seen.push(`${index}/${total}:${row.nComponents}${row.covarianceType}`),
     });
     expect(seen).toEqual(['0/4:1tied', '1/4:1diag', '2/4:2tied', '3/4:2diag']);

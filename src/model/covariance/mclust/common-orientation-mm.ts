@@ -30,7 +30,10 @@ export interface MMResult {
  * sqrt(eps) (and, VVE, a λk < sqrt(eps)), as mclust does.
  */
 export function commonOrientationMM(
-  input: MStepInput, control: InnerControl, warm: WarmStart | null | undefined, varyingVolume: boolean,
+  input: MStepInput,
+  control: InnerControl,
+  warm: WarmStart | null | undefined,
+  varyingVolume: boolean,
 ): MMResult {
   const { W, nk, d, k } = input;
   const dd = d * d;

@@ -18,10 +18,15 @@ import type { MclustModelName } from './types';
  * Component indices in messages are 0-based.
  */
 export function checkMclustConstraints(
-  model: MclustModelName, sigma: Float64Array, d: number, k: number, rtol = 1e-6,
+  model: MclustModelName,
+  sigma: Float64Array,
+  d: number,
+  k: number,
+  rtol = 1e-6,
 ): string | null {
   const dd = d * d;
-  if (sigma.length !== k * dd) return `${model}: expected ${k} covariance matrices of ${d}×${d} (${k * dd} numbers), got ${sigma.length}`;
+  if (sigma.length !== k * dd)
+    return `${model}: expected ${k} covariance matrices of ${d}×${d} (${k * dd} numbers), got ${sigma.length}`;
   const problems: string[] = [];
   const at = (c: number, i: number, j: number) => sigma[c * dd + i * d + j];
 
@@ -118,7 +123,8 @@ export function checkMclustConstraints(
     } else {
       for (let c = 1; c < k; c++) {
         let bad = -1;
-        for (let j = 0; j < d; j++) if (!relEq(eig[c].values[j] / volume[c], eig[0].values[j] / volume[0], rtol)) bad = j;
+        for (let j = 0; j < d; j++)
+          if (!relEq(eig[c].values[j] / volume[c], eig[0].values[j] / volume[0], rtol)) bad = j;
         if (bad >= 0) {
           problems.push(`shapes differ (sorted eigenvalues of Σ[0]/λ0 and Σ[${c}]/λ${c}, position ${bad})`);
           break;

@@ -1,4 +1,12 @@
-import { assembleSigma, checkInput, finish, geomMean, totalMass, type MclustCovariance, type MStepInput } from './types';
+import {
+  assembleSigma,
+  checkInput,
+  finish,
+  geomMean,
+  totalMass,
+  type MclustCovariance,
+  type MStepInput,
+} from './types';
 
 /**
  * EEI: Σk = λ·A, A diagonal with det 1, common to all components. With B = diag(Σ_k W_k):

@@ -1,5 +1,13 @@
 import { symmetricEigen } from '../../eigen';
-import { assembleSigma, checkInput, finish, geomMean, totalMass, type MclustCovariance, type MStepInput } from './types';
+import {
+  assembleSigma,
+  checkInput,
+  finish,
+  geomMean,
+  totalMass,
+  type MclustCovariance,
+  type MStepInput,
+} from './types';
 
 /**
  * EEV: Σk = λ·D_k·A·D_kᵀ. With W_k = D_k·Ω_k·D_kᵀ (eigenvalues descending): B = Σ_k Ω_k,

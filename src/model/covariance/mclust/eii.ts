@@ -12,7 +12,18 @@ export function mstepEII(input: MStepInput): MclustCovariance {
   const lambda = tr / (totalMass(nk) * d);
   const sigma = new Float64Array(k * dd);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) sigma[c * dd + j * d + j] = lambda;
-  return finish({
-    model: 'EII', d, k, sigma, scale: Float64Array.of(lambda), shape: null, orientation: null, inner: null, ok: true,
-  }, nk);
+  return finish(
+    {
+      model: 'EII',
+      d,
+      k,
+      sigma,
+      scale: Float64Array.of(lambda),
+      shape: null,
+      orientation: null,
+      inner: null,
+      ok: true,
+    },
+    nk,
+  );
 }

@@ -1,4 +1,12 @@
-import { assembleSigma, checkInput, finish, geomMean, totalMass, type MclustCovariance, type MStepInput } from './types';
+import {
+  assembleSigma,
+  checkInput,
+  finish,
+  geomMean,
+  totalMass,
+  type MclustCovariance,
+  type MStepInput,
+} from './types';
 
 /**
  * EVI: Σk = λ·A_k, A_k diagonal with det 1. With B_k = diag(W_k): A_k = B_k / |B_k|^{1/D},

@@ -1,5 +1,14 @@
 import { symmetricEigen } from '../../eigen';
-import { checkInput, failed, finish, geomMean, RTEPS, totalMass, type MclustCovariance, type MStepInput } from './types';
+import {
+  checkInput,
+  failed,
+  finish,
+  geomMean,
+  RTEPS,
+  totalMass,
+  type MclustCovariance,
+  type MStepInput,
+} from './types';
 
 /**
  * EVV: Σk = λ·C_k with C_k = W_k / |W_k|^{1/D} (det 1) and λ = Σ_k |W_k|^{1/D} / n (mclust msevv, Celeux & Govaert
@@ -28,7 +37,15 @@ export function mstepEVV(input: MStepInput): MclustCovariance {
   const lambda = sum / totalMass(nk);
   for (let i = 0; i < k * dd; i++) sigma[i] *= lambda;
   const res: MclustCovariance = {
-    model: 'EVV', d, k, sigma, scale: Float64Array.of(lambda), shape, orientation, inner: null, ok: true,
+    model: 'EVV',
+    d,
+    k,
+    sigma,
+    scale: Float64Array.of(lambda),
+    shape,
+    orientation,
+    inner: null,
+    ok: true,
   };
   let minShape = Infinity;
   for (let i = 0; i < shape.length; i++) minShape = Math.min(minShape, shape[i]);

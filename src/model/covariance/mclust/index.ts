@@ -17,7 +17,12 @@ import { mstepVVE } from './vve';
 import { mstepVVI } from './vvi';
 import { mstepVVV } from './vvv';
 import {
-  DEFAULT_INNER_CONTROL, type InnerControl, type MclustCovariance, type MclustModelName, type MStepInput, type WarmStart,
+  DEFAULT_INNER_CONTROL,
+  type InnerControl,
+  type MclustCovariance,
+  type MclustModelName,
+  type MStepInput,
+  type WarmStart,
 } from './types';
 
 export * from './types';
@@ -26,8 +31,20 @@ export { mclustBIC, mclustICL, nMclustParams, nVarParams } from './params';
 export { regulariseScatter } from './regularise';
 export { vevMeColdStart } from './vev';
 export {
-  mstepEEE, mstepEEI, mstepEEV, mstepEII, mstepEVE, mstepEVI, mstepEVV, mstepVEE, mstepVEI, mstepVEV, mstepVII,
-  mstepVVE, mstepVVI, mstepVVV,
+  mstepEEE,
+  mstepEEI,
+  mstepEEV,
+  mstepEII,
+  mstepEVE,
+  mstepEVI,
+  mstepEVV,
+  mstepVEE,
+  mstepVEI,
+  mstepVEV,
+  mstepVII,
+  mstepVVE,
+  mstepVVI,
+  mstepVVV,
 };
 
 /** Models whose M-step iterates (and so reads `control`). */
@@ -41,23 +58,41 @@ export const WARM_STARTED_MODELS: readonly MclustModelName[] = ['VEI', 'EVE', 'V
  * M-step's result for the models in WARM_STARTED_MODELS (ignored by the others).
  */
 export function mclustMStep(
-  model: MclustModelName, input: MStepInput, control: InnerControl = DEFAULT_INNER_CONTROL, warm?: WarmStart | null,
+  model: MclustModelName,
+  input: MStepInput,
+  control: InnerControl = DEFAULT_INNER_CONTROL,
+  warm?: WarmStart | null,
 ): MclustCovariance {
   switch (model) {
-    case 'EII': return mstepEII(input);
-    case 'VII': return mstepVII(input);
-    case 'EEI': return mstepEEI(input);
-    case 'VEI': return mstepVEI(input, control, warm);
-    case 'EVI': return mstepEVI(input);
-    case 'VVI': return mstepVVI(input);
-    case 'EEE': return mstepEEE(input);
-    case 'VEE': return mstepVEE(input, control);
-    case 'EVE': return mstepEVE(input, control, warm);
-    case 'VVE': return mstepVVE(input, control, warm);
-    case 'EEV': return mstepEEV(input);
-    case 'VEV': return mstepVEV(input, control, warm);
-    case 'EVV': return mstepEVV(input);
-    case 'VVV': return mstepVVV(input);
-    default: throw new Error(`unknown mclust model ${String(model)}`);
+    case 'EII':
+      return mstepEII(input);
+    case 'VII':
+      return mstepVII(input);
+    case 'EEI':
+      return mstepEEI(input);
+    case 'VEI':
+      return mstepVEI(input, control, warm);
+    case 'EVI':
+      return mstepEVI(input);
+    case 'VVI':
+      return mstepVVI(input);
+    case 'EEE':
+      return mstepEEE(input);
+    case 'VEE':
+      return mstepVEE(input, control);
+    case 'EVE':
+      return mstepEVE(input, control, warm);
+    case 'VVE':
+      return mstepVVE(input, control, warm);
+    case 'EEV':
+      return mstepEEV(input);
+    case 'VEV':
+      return mstepVEV(input, control, warm);
+    case 'EVV':
+      return mstepEVV(input);
+    case 'VVV':
+      return mstepVVV(input);
+    default:
+      throw new Error(`unknown mclust model ${String(model)}`);
   }
 }

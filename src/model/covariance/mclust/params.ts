@@ -6,21 +6,36 @@ import type { MclustModelName } from './types';
  */
 export function nVarParams(model: MclustModelName, d: number, k: number): number {
   switch (model) {
-    case 'EII': return 1;
-    case 'VII': return k;
-    case 'EEI': return d;
-    case 'VEI': return k + (d - 1);
-    case 'EVI': return 1 + k * (d - 1);
-    case 'VVI': return k * d;
-    case 'EEE': return (d * (d + 1)) / 2;
-    case 'EVE': return 1 + k * (d - 1) + (d * (d - 1)) / 2;
-    case 'VEE': return k + (d - 1) + (d * (d - 1)) / 2;
-    case 'VVE': return k + k * (d - 1) + (d * (d - 1)) / 2;
-    case 'EEV': return 1 + (d - 1) + (k * d * (d - 1)) / 2;
-    case 'VEV': return k + (d - 1) + (k * d * (d - 1)) / 2;
-    case 'EVV': return 1 - k + (k * d * (d + 1)) / 2;
-    case 'VVV': return (k * d * (d + 1)) / 2;
-    default: throw new Error(`unknown mclust model ${String(model)}`);
+    case 'EII':
+      return 1;
+    case 'VII':
+      return k;
+    case 'EEI':
+      return d;
+    case 'VEI':
+      return k + (d - 1);
+    case 'EVI':
+      return 1 + k * (d - 1);
+    case 'VVI':
+      return k * d;
+    case 'EEE':
+      return (d * (d + 1)) / 2;
+    case 'EVE':
+      return 1 + k * (d - 1) + (d * (d - 1)) / 2;
+    case 'VEE':
+      return k + (d - 1) + (d * (d - 1)) / 2;
+    case 'VVE':
+      return k + k * (d - 1) + (d * (d - 1)) / 2;
+    case 'EEV':
+      return 1 + (d - 1) + (k * d * (d - 1)) / 2;
+    case 'VEV':
+      return k + (d - 1) + (k * d * (d - 1)) / 2;
+    case 'EVV':
+      return 1 - k + (k * d * (d + 1)) / 2;
+    case 'VVV':
+      return (k * d * (d + 1)) / 2;
+    default:
+      throw new Error(`unknown mclust model ${String(model)}`);
   }
 }
 
@@ -33,7 +48,14 @@ export function nMclustParams(model: MclustModelName, d: number, k: number, equa
 }
 
 /** mclust's BIC: 2·loglik − nParams·log(n) (higher is better; scikit-learn's bic() is −1 times this). */
-export function mclustBIC(model: MclustModelName, loglik: number, n: number, d: number, k: number, equalPro = false): number {
+export function mclustBIC(
+  model: MclustModelName,
+  loglik: number,
+  n: number,
+  d: number,
+  k: number,
+  equalPro = false,
+): number {
   return 2 * loglik - nMclustParams(model, d, k, equalPro) * Math.log(n);
 }
 

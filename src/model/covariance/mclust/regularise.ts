@@ -20,7 +20,13 @@
  *
  * Returns a new array; `w` is not modified.
  */
-export function regulariseScatter(w: Float64Array, nk: Float64Array, d: number, k: number, regCovar: number): Float64Array {
+export function regulariseScatter(
+  w: Float64Array,
+  nk: Float64Array,
+  d: number,
+  k: number,
+  regCovar: number,
+): Float64Array {
   const out = Float64Array.from(w);
   if (regCovar === 0) return out;
   if (!(regCovar >= 0) || !Number.isFinite(regCovar)) throw new Error('regCovar must be a finite number >= 0');

@@ -7,7 +7,20 @@
  */
 
 export const MCLUST_MODELS = [
-  'EII', 'VII', 'EEI', 'VEI', 'EVI', 'VVI', 'EEE', 'VEE', 'EVE', 'VVE', 'EEV', 'VEV', 'EVV', 'VVV',
+  'EII',
+  'VII',
+  'EEI',
+  'VEI',
+  'EVI',
+  'VVI',
+  'EEE',
+  'VEE',
+  'EVE',
+  'VVE',
+  'EEV',
+  'VEV',
+  'EVV',
+  'VVV',
 ] as const;
 
 export type MclustModelName = (typeof MCLUST_MODELS)[number];
@@ -85,10 +98,14 @@ export function geomMean(x: Float64Array, off: number, len: number): number {
 
 /** Σ of every component from λ, A (diagonal) and D: sigma[k] = scale_k · D_k diag(shape_k) D_kᵀ. */
 export function assembleSigma(
-  d: number, k: number,
-  scale: Float64Array, scalePerComponent: boolean,
-  shape: Float64Array | null, shapePerComponent: boolean,
-  orientation: Float64Array | null, orientationPerComponent: boolean,
+  d: number,
+  k: number,
+  scale: Float64Array,
+  scalePerComponent: boolean,
+  shape: Float64Array | null,
+  shapePerComponent: boolean,
+  orientation: Float64Array | null,
+  orientationPerComponent: boolean,
 ): Float64Array {
   const dd = d * d;
   const sigma = new Float64Array(k * dd);

@@ -1,7 +1,14 @@
 import { symmetricEigen } from '../../eigen';
 import {
-  checkInput, DEFAULT_INNER_CONTROL, failed, finish, FLMAX, totalMass,
-  type InnerControl, type MclustCovariance, type MStepInput,
+  checkInput,
+  DEFAULT_INNER_CONTROL,
+  failed,
+  finish,
+  FLMAX,
+  totalMass,
+  type InnerControl,
+  type MclustCovariance,
+  type MStepInput,
 } from './types';
 
 /**
@@ -26,8 +33,15 @@ export function mstepVEE(input: MStepInput, control: InnerControl = DEFAULT_INNE
   const maxIter = control.maxIter;
   const scale = new Float64Array(k).fill(1);
   const res: MclustCovariance = {
-    model: 'VEE', d, k, sigma: new Float64Array(k * dd), scale, shape: new Float64Array(d),
-    orientation: new Float64Array(dd), inner: { iterations: 0, error: FLMAX }, ok: true,
+    model: 'VEE',
+    d,
+    k,
+    sigma: new Float64Array(k * dd),
+    scale,
+    shape: new Float64Array(d),
+    orientation: new Float64Array(dd),
+    inner: { iterations: 0, error: FLMAX },
+    ok: true,
   };
   for (let c = 0; c < k; c++) if (!isPositiveDefinite(W, c * dd, d)) return failed(res);
   const sumN = totalMass(nk);

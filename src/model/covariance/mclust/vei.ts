@@ -1,6 +1,14 @@
 import {
-  assembleSigma, checkInput, DEFAULT_INNER_CONTROL, failed, finish, FLMAX,
-  type InnerControl, type MclustCovariance, type MStepInput, type WarmStart,
+  assembleSigma,
+  checkInput,
+  DEFAULT_INNER_CONTROL,
+  failed,
+  finish,
+  FLMAX,
+  type InnerControl,
+  type MclustCovariance,
+  type MStepInput,
+  type WarmStart,
 } from './types';
 
 /**
@@ -18,7 +26,11 @@ import {
  * Start: mstep() (no `warm`) starts from λ = 1, A = I. me() keeps (λ, A) from one EM iteration to the next and
  * starts the first from λ = 1, A = I too: pass the previous result as `warm`.
  */
-export function mstepVEI(input: MStepInput, control: InnerControl = DEFAULT_INNER_CONTROL, warm?: WarmStart | null): MclustCovariance {
+export function mstepVEI(
+  input: MStepInput,
+  control: InnerControl = DEFAULT_INNER_CONTROL,
+  warm?: WarmStart | null,
+): MclustCovariance {
   checkInput(input);
   const { W, nk, d, k } = input;
   const dd = d * d;
@@ -31,8 +43,15 @@ export function mstepVEI(input: MStepInput, control: InnerControl = DEFAULT_INNE
   const oldScale = new Float64Array(k);
   const oldShape = new Float64Array(d);
   const res: MclustCovariance = {
-    model: 'VEI', d, k, sigma: new Float64Array(k * dd), scale, shape, orientation: null,
-    inner: { iterations: 0, error: FLMAX }, ok: true,
+    model: 'VEI',
+    d,
+    k,
+    sigma: new Float64Array(k * dd),
+    scale,
+    shape,
+    orientation: null,
+    inner: { iterations: 0, error: FLMAX },
+    ok: true,
   };
   let inner = 0;
   let err = FLMAX;

@@ -1,7 +1,16 @@
 import { symmetricEigen } from '../../eigen';
 import {
-  assembleSigma, checkInput, DEFAULT_INNER_CONTROL, failed, finish, FLMAX, totalMass,
-  type InnerControl, type MclustCovariance, type MStepInput, type WarmStart,
+  assembleSigma,
+  checkInput,
+  DEFAULT_INNER_CONTROL,
+  failed,
+  finish,
+  FLMAX,
+  totalMass,
+  type InnerControl,
+  type MclustCovariance,
+  type MStepInput,
+  type WarmStart,
 } from './types';
 
 /**
@@ -20,7 +29,11 @@ import {
  * iteration's err; from then on it keeps (λ, A) across EM iterations: pass the previous result as `warm`.
  * With maxIter <= 0 the cold start is returned as is. vevMeColdStart() gives me()'s first start exactly.
  */
-export function mstepVEV(input: MStepInput, control: InnerControl = DEFAULT_INNER_CONTROL, warm?: WarmStart | null): MclustCovariance {
+export function mstepVEV(
+  input: MStepInput,
+  control: InnerControl = DEFAULT_INNER_CONTROL,
+  warm?: WarmStart | null,
+): MclustCovariance {
   checkInput(input);
   const { W, nk, d, k } = input;
   const dd = d * d;
@@ -36,8 +49,15 @@ export function mstepVEV(input: MStepInput, control: InnerControl = DEFAULT_INNE
   const scale = new Float64Array(k);
   const shape = new Float64Array(d);
   const res: MclustCovariance = {
-    model: 'VEV', d, k, sigma: new Float64Array(k * dd), scale, shape, orientation,
-    inner: { iterations: 0, error: FLMAX }, ok: true,
+    model: 'VEV',
+    d,
+    k,
+    sigma: new Float64Array(k * dd),
+    scale,
+    shape,
+    orientation,
+    inner: { iterations: 0, error: FLMAX },
+    ok: true,
   };
   if (warm?.scale && warm.scale.length === k && warm.shape && warm.shape.length === d) {
     scale.set(warm.scale);
