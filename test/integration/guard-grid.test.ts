@@ -51,7 +51,7 @@ function fitted(gm: GaussianMixture): Result {
 function flatten(v: unknown): number[] {
   if (typeof v === 'number') return [v];
   const out: number[] = [];
-  for (const x of v as ArrayLike<unknown>) out.push(...flatten(x));
+  for (const x of Array.from(v as ArrayLike<unknown>)) out.push(...flatten(x));
   return out;
 }
 
