@@ -561,10 +561,6 @@ function logDensitiesAll(x: usize, n: i32, d: i32, k: i32, covType: i32, means: 
 // ---------------------------------------------------------------------------------------------------------
 // Responsibilities
 
-/** Σ w·lse and Σ w of the rows of the last `responsibilities` call. */
-let LL: f64 = 0.0;
-let SW: f64 = 0.0;
-
 /**
  * One row, scalar: `row` holds its k log densities; on return its responsibilities. Soft: m = first maximum,
  * e_c = exp(lp_c − m), s = Σ e_c (increasing c), lse = m + log s, r_c = e_c·(1/s); a row whose maximum is −∞ gets
@@ -668,8 +664,13 @@ function softFinish(row: usize, k: i32, kBytes: usize, slot: usize): void {
 /** Tiles per run of the two soft passes: their (m, s) slots fill the static buffer. */
 const SOFT_RUN: i32 = BUF_DOUBLES / 8;
 
-/** Responsibilities of rows [0, n) of scratch (holding log densities); Σ w·lse and Σ w (rows in order) into LL, SW. */
-function responsibilities(scratch: usize, n: i32, k: i32, hard: i32, w: usize, hasW: i32): void {
+/**
+ * Responsibilities of rows [0, n) of scratch (holding log densities, n·k doubles, replaced in place); Σ w·lse and Σ w
+ * (rows in order, weight-0 rows skipped) are *added* to totals[0] and totals[1] (the stats array's first two slots).
+ * Preconditions: k ≥ 1; w (n doubles) is read only when hasW = 1; totals overlaps neither scratch nor w. Clobbers the
+ * static buffer.
+ */
+function responsibilities(scratch: usize, n: i32, k: i32, hard: i32, w: usize, hasW: i32, totals: usize): void {
   const kBytes = <usize>k << 3;
   const tileBytes = kBytes << 2;
   let ll = 0.0;
@@ -705,8 +706,8 @@ function responsibilities(scratch: usize, n: i32, k: i32, hard: i32, w: usize, h
       sw += wgt;
     }
   }
-  LL = ll;
-  SW = sw;
+  store<f64>(totals, load<f64>(totals) + ll);
+  store<f64>(totals + 8, load<f64>(totals + 8) + sw);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -1369,8 +1370,8 @@ function eStepSmall(
       for (let i = 0; i < D; i++, ac += 16) addLanes(sxx + (<usize>i << 3), ac);
     }
   }
-  LL = ll;
-  SW = sw;
+  store<f64>(stats, load<f64>(stats) + ll);
+  store<f64>(stats + 8, load<f64>(stats + 8) + sw);
 }
 
 /** *dst += lane 0 + lane 1 of the f64x2 at acc. */
@@ -1517,15 +1518,13 @@ export function eStepAccumulate(
       else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
       else eStepSmallDiag4(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
     }
-    store<f64>(stats, load<f64>(stats) + LL);
-    store<f64>(stats + 8, load<f64>(stats + 8) + SW);
     return;
   }
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
-  // E: log densities, then responsibilities
+  // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
   logDensitiesAll(x, n, d, k, covType, means, prec, logConst, scratch);
-  responsibilities(scratch, n, k, hard, w, hasW);
+  responsibilities(scratch, n, k, hard, w, hasW, stats);
   // M statistics around the current means
   const nkP = stats + 16;
   const sxP = nkP + kBytes;
@@ -1539,6 +1538,4 @@ export function eStepAccumulate(
   } else {
     accumulateDiag(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP);
   }
-  store<f64>(stats, load<f64>(stats) + LL);
-  store<f64>(stats + 8, load<f64>(stats + 8) + SW);
 }
