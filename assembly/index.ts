@@ -4,11 +4,11 @@
 // static buffer (so `d ≤ MAX_D` is a precondition, checked on entry).
 //
 // Where the time goes, and what is done about it:
-// - Mahalanobis terms (full/tied, O(K·D²) per row): rows go in tiles of 4 with the rows *in the SIMD lanes*: the
+// - Mahalanobis terms (triangular layouts, O(K·D²) per row): rows go in tiles of 4 with the rows *in the SIMD lanes*: the
 //   tile's diffs x − μ are transposed into two planes of f64x2 (rows 0–1, rows 2–3), and y = diff·P is computed 4
 //   columns at a time (8 accumulators: each splatted P entry serves 4 rows, each diff load 4 columns). Components
 //   are the outer loop, so one P stays in cache while the tiles stream past.
-// - Covariance accumulation (full/tied, O(K·D²) per row): per component, the rows with w·r ≠ 0 are packed
+// - Covariance accumulation (triangular layouts, O(K·D²) per row): per component, the rows with w·r ≠ 0 are packed
 //   (u = w·r·(x − μ), v = x − μ) into blocks of up to 32 and each block is added as one rank-b update in 4×4
 //   register tiles, instead of a rank-1 read-modify-write of sxx per row. For D ≤ 4 (when k is too large for the fused
 //   path below) the whole upper triangle fits in registers and is held over all the call's rows.
@@ -34,20 +34,27 @@ const BUF_V: usize = BUF + (<usize>BUF_DOUBLES << 2);
 /** Rows per rank-b update; fewer when 32 padded rows do not fit half the buffer (D > 128). Mirrored by the twin. */
 const PACK_ROWS: i32 = 32;
 
-const COV_FULL: i32 = 0;
-const COV_TIED: i32 = 1;
-const COV_DIAG: i32 = 2;
-const COV_SPHERICAL: i32 = 3;
+// Storage layouts: the kernels know how the precision factors are stored, not which covariance model produced them
+// (TypeScript maps full → LAYOUT_TRI, tied → LAYOUT_SHARED_TRI, diag → LAYOUT_DIAG, spherical → LAYOUT_SCALAR).
+/** k upper-triangular d×d factors, one per component. */
+const LAYOUT_TRI: i32 = 0;
+/** One upper-triangular d×d factor shared by all components. */
+const LAYOUT_SHARED_TRI: i32 = 1;
+/** k×d: one precision per component and feature (the diagonal of the factor). */
+const LAYOUT_DIAG: i32 = 2;
+/** k values: one precision per component, the same for every feature. */
+const LAYOUT_SCALAR: i32 = 3;
 
 /** First free byte after static data. TypeScript lays out its arrays from here (rounded up to 16). */
 export function heapBase(): usize {
   return __heap_base;
 }
 
-function checkArgs(d: i32, k: i32, covType: i32): void {
+/** The preconditions every exported kernel checks on entry (a violation aborts: a JS Error through the loader). */
+function checkArgs(d: i32, k: i32, layout: i32): void {
   if (d < 1 || d > MAX_D) throw new Error('gaussmix kernels: d must be in 1..4096');
   if (k < 1) throw new Error('gaussmix kernels: k must be >= 1');
-  if (covType < COV_FULL || covType > COV_SPHERICAL) throw new Error('gaussmix kernels: bad covType');
+  if (layout < LAYOUT_TRI || layout > LAYOUT_SCALAR) throw new Error('gaussmix kernels: bad layout');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -311,8 +318,8 @@ function storeTileLp(out: usize, stride: usize, nr: i32, lc: f64, s01: v128, s23
 }
 
 /**
- * Full/tied: ‖y_t‖² with y_t = (x_t − μ)ᵀP, P upper-triangular d×d at `p`, for the tile's diff planes. Per lane
- * (row): y_j = Σ_{i≤j} diff_i·P[i][j] in increasing i, then Σ_j y_j² in increasing j. Columns go 4 at a time (8
+ * Triangular layouts: ‖y_t‖² with y_t = (x_t − μ)ᵀP, P upper-triangular d×d at `p`, for the tile's diff planes.
+ * Per lane (row): y_j = Σ_{i≤j} diff_i·P[i][j] in increasing i, then Σ_j y_j² in increasing j. Columns go 4 at a time (8
  * accumulators: 4 columns × 2 row pairs, so each splatted P entry serves 4 rows and each diff load 4 columns), the
  * block's last rows peeled so that no structural zero is multiplied.
  */
@@ -441,7 +448,7 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
   storeTileLp(out, stride, nr, lc, s01, s23);
 }
 
-/** Diag (p = the d precisions) or spherical (p = null, ps): Σ_j (diff_j·p_j)² per row, in increasing j. */
+/** LAYOUT_DIAG (p = the d precisions) or LAYOUT_SCALAR (p = null, ps): Σ_j (diff_j·p_j)² per row, in increasing j. */
 // @ts-ignore: decorator
 @inline
 function tileDiag(p: usize, ps: f64, d: i32, lc: f64, out: usize, stride: usize, nr: i32, H4: bool): void {
@@ -463,8 +470,8 @@ function tileDiag(p: usize, ps: f64, d: i32, lc: f64, out: usize, stride: usize,
 }
 
 /**
- * Diag/spherical for a full 4-row tile straight from the rows (no diff planes: O(d) work per row cannot hide a
- * transpose through memory). y = (x − μ)·p is formed on row vectors (columns j, j+1), squared, and the squares are
+ * LAYOUT_DIAG/LAYOUT_SCALAR for a full 4-row tile straight from the rows (no diff planes: O(d) work per row cannot
+ * hide a transpose through memory). y = (x − μ)·p is formed on row vectors (columns j, j+1), squared, and the squares are
  * shuffled into row lanes, so each lane still sums its row's y_j² in increasing j.
  */
 // @ts-ignore: decorator
@@ -511,7 +518,7 @@ function tileDiagRows(x: usize, d: i32, mu: usize, p: usize, ps: f64, lc: f64, o
 // @ts-ignore: decorator
 @inline
 function logDensities(
-  x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize, H4: bool,
+  x: usize, n: i32, d: i32, k: i32, layout: i32, means: usize, prec: usize, logConst: usize, out: usize, H4: bool,
 ): void {
   const T: i32 = H4 ? 4 : 2;
   const dBytes = <usize>d << 3;
@@ -525,12 +532,12 @@ function logDensities(
     let o = out + (<usize>c << 3);
     for (let r0 = 0; r0 < n; r0 += T) {
       const nr = min(T, n - r0);
-      if (covType <= COV_TIED) {
+      if (layout <= LAYOUT_SHARED_TRI) {
         diffTile(xt, nr, d, mu, H4);
-        tileTri(covType == COV_FULL ? prec + <usize>c * <usize>d * dBytes : prec, d, lc, o, stride, nr, H4);
+        tileTri(layout == LAYOUT_TRI ? prec + <usize>c * <usize>d * dBytes : prec, d, lc, o, stride, nr, H4);
       } else {
-        const pd = covType == COV_DIAG ? prec + <usize>c * dBytes : 0;
-        const ps = covType == COV_DIAG ? 0.0 : load<f64>(prec + (<usize>c << 3));
+        const pd = layout == LAYOUT_DIAG ? prec + <usize>c * dBytes : 0;
+        const ps = layout == LAYOUT_DIAG ? 0.0 : load<f64>(prec + (<usize>c << 3));
         if (H4 && nr == 4) {
           tileDiagRows(xt, d, mu, pd, ps, lc, o, stride);
         } else {
@@ -544,18 +551,18 @@ function logDensities(
   }
 }
 
-function logDensities4(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
-  logDensities(x, n, d, k, covType, means, prec, logConst, out, true);
+function logDensities4(x: usize, n: i32, d: i32, k: i32, layout: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  logDensities(x, n, d, k, layout, means, prec, logConst, out, true);
 }
 
-function logDensities2(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
-  logDensities(x, n, d, k, covType, means, prec, logConst, out, false);
+function logDensities2(x: usize, n: i32, d: i32, k: i32, layout: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  logDensities(x, n, d, k, layout, means, prec, logConst, out, false);
 }
 
 /** Log densities of all n rows; 4-row tiles when the two diff planes (4·d doubles) fit the buffer, else 2-row. */
-function logDensitiesAll(x: usize, n: i32, d: i32, k: i32, covType: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
-  if (4 * d <= BUF_DOUBLES) logDensities4(x, n, d, k, covType, means, prec, logConst, out);
-  else logDensities2(x, n, d, k, covType, means, prec, logConst, out);
+function logDensitiesAll(x: usize, n: i32, d: i32, k: i32, layout: i32, means: usize, prec: usize, logConst: usize, out: usize): void {
+  if (4 * d <= BUF_DOUBLES) logDensities4(x, n, d, k, layout, means, prec, logConst, out);
+  else logDensities2(x, n, d, k, layout, means, prec, logConst, out);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -857,9 +864,9 @@ function flushTri(nb: i32, d: i32, gsBytes: usize, sx: usize, sxx: usize): void 
 }
 
 /**
- * Full/tied statistics for d = D ≤ 4: per component, sx and the upper triangle of sxx are held in registers (8 f64x2:
- * sx, rows 0 and 1 over columns 0..3, rows 2 and 3 over columns 2..3) over all the call's rows — a rank-n update with
- * nothing packed. Lanes for columns ≥ D hold zeros and are not stored.
+ * Triangular-layout statistics for d = D ≤ 4: per component, sx and the upper triangle of sxx are held in registers
+ * (8 f64x2: sx, rows 0 and 1 over columns 0..3, rows 2 and 3 over columns 2..3) over all the call's rows — a rank-n
+ * update with nothing packed. Lanes for columns ≥ D hold zeros and are not stored.
  */
 // @ts-ignore: decorator
 @inline
@@ -927,7 +934,7 @@ function accumulateSmall4(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: 
   accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 4);
 }
 
-/** Full/tied statistics: per component, rows with wr ≠ 0 packed into blocks and flushed as rank-b updates. */
+/** Triangular-layout statistics (d > 4): per component, rows with wr ≠ 0 packed into blocks, each a rank-b update. */
 function accumulateTri(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
   nkP: usize, sxP: usize, sxxP: usize,
@@ -960,8 +967,8 @@ function accumulateTri(
 }
 
 /**
- * Diag/spherical statistics: per component and 8-column chunk, Σ_r t and Σ_r t·(x − μ) with t = wr·(x − μ) held in
- * registers over all rows, then added to sx and sxx (the diagonal).
+ * LAYOUT_DIAG/LAYOUT_SCALAR statistics: per component and 8-column chunk, Σ_r t and Σ_r t·(x − μ) with t = wr·(x − μ)
+ * held in registers over all rows, then added to sx and sxx (the diagonal).
  */
 function accumulateDiag(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
@@ -1051,8 +1058,8 @@ function accumulateDiag(
 /** Largest d of the fused path. */
 const SMALL_D: i32 = 4;
 /**
- * Largest k of the fused path: the tile buffer (k × 2 f64x2) and the accumulators (k × 15 f64x2 for d = 4 full) must
- * fit the static buffer. Mirrored by the twin.
+ * Largest k of the fused path: the tile buffer (k × 2 f64x2) and the accumulators (k × 15 f64x2 for d = 4 and a
+ * triangular layout) must fit the static buffer. Mirrored by the twin.
  */
 const SMALL_MAX_K: i32 = 240;
 
@@ -1109,14 +1116,14 @@ function triCol(p: usize, j: i32, D: i32, d0: v128, d1: v128, d2: v128, d3: v128
 }
 
 /**
- * E-pass with statistics for d = D ≤ 4 and k ≤ SMALL_MAX_K, covariance types full/tied (TRI) or diag/spherical, soft or
- * hard (one-hot at the first maximum).
+ * E-pass with statistics for d = D ≤ 4 and k ≤ SMALL_MAX_K, triangular layouts (TRI) or diagonal ones, soft or hard
+ * (one-hot at the first maximum).
  * Same contract and per-row arithmetic as the generic path; the statistics' summation order is described above.
  */
 // @ts-ignore: decorator
 @inline
 function eStepSmall(
-  x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32,
+  x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32,
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, D: i32, TRI: bool,
 ): void {
   const dBytes = <usize>D << 3;
@@ -1169,7 +1176,7 @@ function eStepSmall(
       if (D >= 4) { mv = v128.load64_splat(mu, 24); d3a = f64x2.sub(x3a, mv); d3b = f64x2.sub(x3b, mv); }
       let sa: v128, sb: v128;
       if (TRI) {
-        const p = covType == COV_FULL ? prec + <usize>c * <usize>D * dBytes : prec;
+        const p = layout == LAYOUT_TRI ? prec + <usize>c * <usize>D * dBytes : prec;
         let ya = triCol(p, 0, D, d0a, d1a, d2a, d3a), yb = triCol(p, 0, D, d0b, d1b, d2b, d3b);
         sa = f64x2.mul(ya, ya); sb = f64x2.mul(yb, yb);
         if (D >= 2) {
@@ -1185,8 +1192,8 @@ function eStepSmall(
           sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
         }
       } else {
-        const pd = prec + (covType == COV_DIAG ? <usize>c * dBytes : <usize>c << 3);
-        const po: usize = covType == COV_DIAG ? 8 : 0; // spherical: one precision for every column
+        const pd = prec + (layout == LAYOUT_DIAG ? <usize>c * dBytes : <usize>c << 3);
+        const po: usize = layout == LAYOUT_DIAG ? 8 : 0; // LAYOUT_SCALAR: one precision for every column
         let q = v128.load64_splat(pd);
         let ya = f64x2.mul(d0a, q), yb = f64x2.mul(d0b, q);
         sa = f64x2.mul(ya, ya); sb = f64x2.mul(yb, yb);
@@ -1382,45 +1389,45 @@ function addLanes(dst: usize, acc: usize): void {
 }
 
 // One function per (D, TRI): inside each, eStepSmall is inlined with constants, so the unused planes and branches vanish.
-function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 1, true);
+function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 1, true);
 }
-function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 2, true);
+function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 2, true);
 }
-function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 3, true);
+function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 3, true);
 }
-function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 4, true);
+function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 4, true);
 }
-function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 1, false);
+function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 1, false);
 }
-function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 2, false);
+function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 2, false);
 }
-function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 3, false);
+function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 3, false);
 }
-function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, covType: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats, 4, false);
+function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 4, false);
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Exported kernels
 
 /**
- * out[r·k + c] = log πc N(x_r; μc, Σc). x: n×d, means: k×d, prec: see README (full/tied: upper-triangular P; the
- * entries below the diagonal are never read), logConst: k, out: n×k; 1 ≤ d ≤ 4096, k ≥ 1 (checked). Only the static
- * buffer is used as scratch.
+ * out[r·k + c] = log πc N(x_r; μc, Σc). x: n×d, means: k×d, prec: the factors in storage layout `layout` (README;
+ * for the triangular layouts the entries below the diagonal are never read), logConst: k, out: n×k; 1 ≤ d ≤ 4096,
+ * k ≥ 1, layout in 0..3 (checked). Only the static buffer is used as scratch.
  */
 export function logProb(
-  x: usize, n: i32, d: i32, k: i32, covType: i32,
+  x: usize, n: i32, d: i32, k: i32, layout: i32,
   means: usize, prec: usize, logConst: usize, out: usize,
 ): void {
-  checkArgs(d, k, covType);
-  logDensitiesAll(x, n, d, k, covType, means, prec, logConst, out);
+  checkArgs(d, k, layout);
+  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, out);
 }
 
 /** One row of normalizeRows, scalar (the same arithmetic as a lane of the SIMD paths). */
@@ -1502,34 +1509,34 @@ export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
  * block's statistics added into stats. Preconditions as logProb; w (n doubles) is read only when hasW = 1.
  */
 export function eStepAccumulate(
-  x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, covType: i32, hard: i32,
+  x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, layout: i32, hard: i32,
   means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
 ): void {
-  checkArgs(d, k, covType);
+  checkArgs(d, k, layout);
   if (d <= SMALL_D && k <= SMALL_MAX_K) {
-    if (covType <= COV_TIED) {
-      if (d == 1) eStepSmallTri1(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else eStepSmallTri4(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+    if (layout <= LAYOUT_SHARED_TRI) {
+      if (d == 1) eStepSmallTri1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else eStepSmallTri4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
     } else {
-      if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
-      else eStepSmallDiag4(x, w, hasW, n, k, covType, hard, means, prec, logConst, scratch, stats);
+      if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+      else eStepSmallDiag4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
     }
     return;
   }
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
   // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
-  logDensitiesAll(x, n, d, k, covType, means, prec, logConst, scratch);
+  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch);
   responsibilities(scratch, n, k, hard, w, hasW, stats);
   // M statistics around the current means
   const nkP = stats + 16;
   const sxP = nkP + kBytes;
   const sxxP = sxP + <usize>k * dBytes;
-  if (covType <= COV_TIED) {
+  if (layout <= LAYOUT_SHARED_TRI) {
     if (d == 1) accumulateSmall1(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
     else if (d == 2) accumulateSmall2(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
     else if (d == 3) accumulateSmall3(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);

@@ -4,13 +4,13 @@
  * The SIMD kernels keep each row in its own f64x2 lane, and each statistic's partial sum in its own accumulator, so
  * every output is a plain sequential sum; this twin computes the same sums in the same order with ordinary loops:
  * - log densities: y_j = Σ_{i≤j} (x_i − μ_i)·P[i][j] (increasing i), ss = Σ_j y_j² (increasing j), lp = lc − ½·ss
- *   (diag/spherical: y_j = (x_j − μ_j)·p_j) — bit-identical to wasm;
+ *   (diagonal layouts: y_j = (x_j − μ_j)·p_j) — bit-identical to wasm;
  * - responsibilities: m = first maximum, s = Σ_c exp(lp_c − m) (increasing c), lse = m + log s, r_c = e_c·(1/s);
  * - statistics (wr = w·r, u = wr·(x − μ), v = x − μ): d ≤ 4 and k ≤ 240 (the fused path): two partial
  *   sums per entry over the call, even rows and odd rows, then stats += even + odd (nk += Σ wr, sx[j] += Σ u[j],
- *   sxx[i][j] += Σ u[i]·v[j], diagonal only for diag/spherical). Otherwise rows with wr = 0 are skipped, nk += Σ_r wr
- *   over the call; full/tied: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and
- *   sxx[i][j] += Σ_r u_r[i]·v_r[j]; diag/spherical: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
+ *   sxx[i][j] += Σ u[i]·v[j], diagonal only for the diagonal layouts). Otherwise rows with wr = 0 are skipped,
+ *   nk += Σ_r wr over the call; triangular layouts: per block of `sxxBlockRows(d)` such rows, sx[j] += Σ_r u_r[j] and
+ *   sxx[i][j] += Σ_r u_r[i]·v_r[j]; diagonal layouts: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
  * Results differ from wasm only through exp and log (wasm: polynomials within ~1 ulp; here Math.exp/Math.log).
  *
  * Pointers are byte offsets (multiples of 16) into the heap returned by `getHeap()`; index = ptr >>> 3.
@@ -26,18 +26,24 @@ const PACK_ROWS = 32;
 const SMALL_D = 4;
 const SMALL_MAX_K = 240;
 
+/** Storage layouts of the precision factors, as in assembly/index.ts (full, tied, diag, spherical in that order). */
+const LAYOUT_TRI = 0;
+const LAYOUT_SHARED_TRI = 1;
+const LAYOUT_DIAG = 2;
+const LAYOUT_SCALAR = 3;
+
 /**
- * Full/tied: rows per partial-sum block of sx/sxx, as in assembly/index.ts — d ≤ 4: all the call's rows (held in
+ * Triangular layouts: rows per partial-sum block of sx/sxx, as in assembly/index.ts — d ≤ 4: all the call's rows (held in
  * registers there); else min(PACK_ROWS, rows of 4·⌈d/4⌉ doubles that fit half the static buffer).
  */
 export function sxxBlockRows(d: number): number {
   return d <= 4 ? Infinity : Math.min(PACK_ROWS, Math.floor(BUF_DOUBLES / 2 / ((d + 3) & ~3)));
 }
 
-function checkArgs(d: number, k: number, covType: number): void {
+function checkArgs(d: number, k: number, layout: number): void {
   if (!(d >= 1 && d <= MAX_D)) throw new Error('gaussmix kernels: d must be in 1..4096');
   if (!(k >= 1)) throw new Error('gaussmix kernels: k must be >= 1');
-  if (!(covType >= 0 && covType <= 3)) throw new Error('gaussmix kernels: bad covType');
+  if (!(layout >= LAYOUT_TRI && layout <= LAYOUT_SCALAR)) throw new Error('gaussmix kernels: bad layout');
 }
 
 /**
@@ -46,10 +52,10 @@ function checkArgs(d: number, k: number, covType: number): void {
  */
 export function createJsKernels(getHeap: () => Float64Array): Kernels {
   let diff = new Float64Array(64);
-  // a packed block of rows (full/tied, d > 4): u and v, row stride 4·⌈d/4⌉, zero-padded
+  // a packed block of rows (triangular layouts, d > 4): u and v, row stride 4·⌈d/4⌉, zero-padded
   let U = new Float64Array(64);
   let V = new Float64Array(64);
-  // partial sums of one component: sx (T0) and sxx (T1: d×d for full/tied with d ≤ 4, else d)
+  // partial sums of one component: sx (T0) and sxx (T1: d×d for the triangular layouts with d ≤ 4, else d)
   let T0 = new Float64Array(64);
   let T1 = new Float64Array(64);
   // the fused small-d path's partial sums: [even rows, odd rows] × k × (nk, sx, sxx)
@@ -69,20 +75,20 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
 
   /** Log densities of rows [0, n) at element index x into h[out + r·k + c]. */
   function logDensities(
-    h: Float64Array, x: number, n: number, d: number, k: number, covType: number,
+    h: Float64Array, x: number, n: number, d: number, k: number, layout: number,
     means: number, prec: number, logConst: number, out: number,
   ): void {
     const df = diff;
-    if (covType >= 2) {
-      // diag/spherical: two rows at a time, so the two sequential sums run side by side
+    if (layout >= LAYOUT_DIAG) {
+      // diagonal layouts: two rows at a time, so the two sequential sums run side by side
       for (let r = 0; r < n; r += 2) {
         const x0 = x + r * d;
         const x1 = r + 1 < n ? x0 + d : x0;
         const o = out + r * k;
         for (let c = 0; c < k; c++) {
           const mu = means + c * d;
-          const p = covType === 2 ? prec + c * d : -1;
-          const ps = covType === 2 ? 0 : h[prec + c];
+          const p = layout === LAYOUT_DIAG ? prec + c * d : -1;
+          const ps = layout === LAYOUT_DIAG ? 0 : h[prec + c];
           let s0 = 0;
           let s1 = 0;
           for (let j = 0; j < d; j++) {
@@ -100,14 +106,14 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
       }
       return;
     }
-    // full/tied
+    // triangular layouts
     for (let r = 0; r < n; r++) {
       const xr = x + r * d;
       const o = out + r * k;
       for (let c = 0; c < k; c++) {
         const mu = means + c * d;
         let ss = 0;
-        const p = covType === 0 ? prec + c * d * d : prec;
+        const p = layout === LAYOUT_TRI ? prec + c * d * d : prec;
         for (let i = 0; i < d; i++) df[i] = h[xr + i] - h[mu + i];
         // four columns at a time (P read once per 4 products), never reading below the diagonal
         let j = 0;
@@ -146,12 +152,12 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
   }
 
   function logProb(
-    x: number, n: number, d: number, k: number, covType: number,
+    x: number, n: number, d: number, k: number, layout: number,
     means: number, prec: number, logConst: number, out: number,
   ): void {
-    checkArgs(d, k, covType);
+    checkArgs(d, k, layout);
     ensure(d);
-    logDensities(getHeap(), x >>> 3, n, d, k, covType, means >>> 3, prec >>> 3, logConst >>> 3, out >>> 3);
+    logDensities(getHeap(), x >>> 3, n, d, k, layout, means >>> 3, prec >>> 3, logConst >>> 3, out >>> 3);
   }
 
   function normalizeRows(lp: number, n: number, k: number, lse: number): void {
@@ -212,10 +218,10 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
   }
 
   function eStepAccumulate(
-    x: number, w: number, hasW: number, n: number, d: number, k: number, covType: number, hard: number,
+    x: number, w: number, hasW: number, n: number, d: number, k: number, layout: number, hard: number,
     means: number, prec: number, logConst: number, scratch: number, stats: number,
   ): void {
-    checkArgs(d, k, covType);
+    checkArgs(d, k, layout);
     ensure(d);
     const h = getHeap();
     const df = diff;
@@ -224,7 +230,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     const nkE = st + 2;
     const sxE = nkE + k;
     const sxxE = sxE + k * d;
-    logDensities(h, xE, n, d, k, covType, mE, prec >>> 3, logConst >>> 3, sc);
+    logDensities(h, xE, n, d, k, layout, mE, prec >>> 3, logConst >>> 3, sc);
 
     // responsibilities and Σ w·lse, Σ w
     const uniform = 1 / k;
@@ -269,7 +275,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     if (d <= SMALL_D && k <= SMALL_MAX_K) {
       // the fused small-d kernel's order: two partial sums per entry over the call, of the even and of the odd rows
       // (rows with wr = 0 included: they add zeros), then stats += even + odd
-      const tri = covType <= 1;
+      const tri = layout <= LAYOUT_SHARED_TRI;
       const na = 1 + d + (tri ? d * d : d);
       if (S.length < 2 * k * na) S = new Float64Array(2 * k * na);
       S.fill(0, 0, 2 * k * na);
@@ -303,7 +309,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
           }
         }
       }
-    } else if (covType <= 1 && d <= 4) {
+    } else if (layout <= LAYOUT_SHARED_TRI && d <= 4) {
       // one partial sum per entry over all the call's rows
       for (let c = 0; c < k; c++) {
         const mu = mE + c * d;
@@ -330,7 +336,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
           for (let j = i; j < d; j++) h[sxx + i * d + j] += T1[i * d + j];
         }
       }
-    } else if (covType <= 1) {
+    } else if (layout <= LAYOUT_SHARED_TRI) {
       const dp = (d + 3) & ~3;
       const b = sxxBlockRows(d);
       for (let c = 0; c < k; c++) {
