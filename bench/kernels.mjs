@@ -7,7 +7,8 @@
  * runs and consumes every output (a checksum is printed) so nothing can be optimised away.
  *
  * Nothing is compiled for dist/: the wasm backend is `build/kernels.wasm` loaded with @assemblyscript/loader; the
- * js backend is `src/backends/js-kernels.ts` bundled by esbuild to a temporary ES module at startup.
+ * js backend is `src/backends/js/kernels.ts` (with the phase files it imports) bundled by esbuild to a temporary ES
+ * module at startup.
  *
  * Options:
  *   --quick                 small n, 3 runs (smoke test)
@@ -15,9 +16,9 @@
  *   --target-ms=T           n is scaled so one wasm pass takes about T ms (default 60)
  *   --kernels=a,b           subset of logProb,normalizeRows,eStepAccumulate
  *   --cov=full,diag         subset of covariance types (full, tied, diag, spherical)
- *   --wasm=FILE, --js=FILE  time these instead of build/kernels.wasm and src/backends/js-kernels.ts
+ *   --wasm=FILE, --js=FILE  time these instead of build/kernels.wasm and src/backends/js/kernels.ts
  *   --baseline-wasm=FILE    also time another kernels.wasm (e.g. a copy of the previous build) — before/after
- *   --baseline-js=FILE      also time another js-kernels.ts
+ *   --baseline-js=FILE      also time another file exporting createJsKernels (e.g. an older js/kernels.ts)
  */
 import { instantiateSync } from '@assemblyscript/loader';
 import { build } from 'esbuild';
@@ -235,7 +236,7 @@ function timeRunsInterleaved(fns, runs) {
 
 const tmp = mkdtempSync(join(os.tmpdir(), 'gaussmix-kbench-'));
 try {
-  const jsMod = await loadJs(args.js ? resolve(String(args.js)) : join(root, 'src/backends/js-kernels.ts'), tmp, 'current');
+  const jsMod = await loadJs(args.js ? resolve(String(args.js)) : join(root, 'src/backends/js/kernels.ts'), tmp, 'current');
   const wasmFile = args.wasm ? resolve(String(args.wasm)) : join(root, 'build/kernels.wasm');
   const { blockRows } = jsMod;
   const variants = [

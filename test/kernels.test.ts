@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createJsBackend } from '../src/backends/js.js';
+import { createJsBackend } from '../src/backends/js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from '../src/backends/wasm.js';
 import type { Backend } from '../src/backends/types.js';
 

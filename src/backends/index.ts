@@ -5,7 +5,7 @@
  */
 import { BackendError } from '../errors.js';
 import type { BackendChoice } from '../options.js';
-import { createJsBackend } from './js.js';
+import { createJsBackend } from './js/index.js';
 import type { Backend } from './types.js';
 import { createWasmBackend, createWasmBackendAsync } from './wasm.js';
 
