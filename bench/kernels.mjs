@@ -2,12 +2,13 @@
  * Per-kernel micro-benchmark, wasm vs js: `npm run bench:kernels` (builds first) or `node bench/kernels.mjs`.
  *
  * Times each kernel (logProb, normalizeRows, eStepAccumulate) × covariance type (full, diag) at the four (D, K)
- * cases of issue 3, called the way src/workspace.ts calls them: blocks of `blockRows(d, k)` rows. X stays in the
+ * cases of issue 3, called the way src/backends/workspace.ts calls them: blocks of `blockRows(d, k)` rows. X stays in the
  * heap for the whole run (no per-block copy), so the numbers are kernel time only. Reports the median of ≥ 5 warm
  * runs and consumes every output (a checksum is printed) so nothing can be optimised away.
  *
  * Nothing is compiled for dist/: the wasm backend is `build/kernels.wasm` loaded with @assemblyscript/loader; the
- * js backend is `src/backends/js-kernels.ts` bundled by esbuild to a temporary ES module at startup.
+ * js backend is `src/backends/js/kernels.ts` (with the phase files it imports) bundled by esbuild to a temporary ES
+ * module at startup.
  *
  * Options:
  *   --quick                 small n, 3 runs (smoke test)
@@ -15,9 +16,9 @@
  *   --target-ms=T           n is scaled so one wasm pass takes about T ms (default 60)
  *   --kernels=a,b           subset of logProb,normalizeRows,eStepAccumulate
  *   --cov=full,diag         subset of covariance types (full, tied, diag, spherical)
- *   --wasm=FILE, --js=FILE  time these instead of build/kernels.wasm and src/backends/js-kernels.ts
+ *   --wasm=FILE, --js=FILE  time these instead of build/kernels.wasm and src/backends/js/kernels.ts
  *   --baseline-wasm=FILE    also time another kernels.wasm (e.g. a copy of the previous build) — before/after
- *   --baseline-js=FILE      also time another js-kernels.ts
+ *   --baseline-js=FILE      also time another file exporting createJsKernels (e.g. an older js/kernels.ts)
  */
 import { instantiateSync } from '@assemblyscript/loader';
 import { build } from 'esbuild';
@@ -51,11 +52,11 @@ const CASES = [
 // ---------------------------------------------------------------------------------------------------------
 // backends
 
-/** Bundles a TS file exporting createJsKernels (and src/workspace.ts's blockRows) into a temp ES module. */
+/** Bundles a TS file exporting createJsKernels (and src/backends/workspace.ts's blockRows) into a temp ES module. */
 async function loadJs(file, tmp, tag) {
   const entry =
     `export { createJsKernels } from ${JSON.stringify(resolve(file))};\n` +
-    `export { blockRows } from ${JSON.stringify(join(root, 'src/workspace.ts'))};\n`;
+    `export { blockRows } from ${JSON.stringify(join(root, 'src/backends/workspace.ts'))};\n`;
   const out = await build({
     stdin: { contents: entry, resolveDir: root, loader: 'ts' },
     bundle: true,
@@ -249,7 +250,7 @@ function timeRunsInterleaved(fns, runs) {
 const tmp = mkdtempSync(join(os.tmpdir(), 'gaussmix-kbench-'));
 try {
   const jsMod = await loadJs(
-    args.js ? resolve(String(args.js)) : join(root, 'src/backends/js-kernels.ts'),
+    args.js ? resolve(String(args.js)) : join(root, 'src/backends/js/kernels.ts'),
     tmp,
     'current',
   );

@@ -5,7 +5,7 @@
  */
 import { BackendError } from '../api/errors.js';
 import type { BackendChoice } from '../api/options.js';
-import { createJsBackend } from './js.js';
+import { createJsBackend } from './js/index.js';
 import type { Backend } from './types.js';
 import { compiledModule, createWasmBackend, createWasmBackendAsync, provideWasm, provideWasmModule } from './wasm.js';
 

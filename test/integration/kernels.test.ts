@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createJsBackend } from '../../src/backends/js.js';
+import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from '../../src/backends/wasm.js';
 import type { Backend } from '../../src/backends/types.js';
 
@@ -209,7 +209,8 @@ function refStats(p: Problem, hard: boolean, lp: number[][]): RefStats {
       for (let i = 0; i < d; i++) add(2 + k + c * d + i, wr * diff[i]);
       const base = 2 + k + k * d;
       if (fullish) {
-        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) add(base + c * d * d + i * d + j, wr * diff[i] * diff[j]);
+        for (let i = 0; i < d; i++)
+          for (let j = 0; j < d; j++) add(base + c * d * d + i * d + j, wr * diff[i] * diff[j]);
       } else {
         for (let i = 0; i < d; i++) add(base + c * d + i, wr * diff[i] * diff[i]);
       }
@@ -268,7 +269,13 @@ function run(be: Backend, p: Problem, hard: boolean, initialStats?: number[]): R
   const lp = L.get(out, n * k);
   K.normalizeRows(out, n, k, lse);
   K.eStepAccumulate(x, w, p.w ? 1 : 0, n, d, k, COV[cov], hard ? 1 : 0, means, prec, logConst, scratch, stats);
-  return { lp, norm: L.get(out, n * k), lse: L.get(lse, n), stats: L.get(stats, statsLen), scratch: L.get(scratch, n * k) };
+  return {
+    lp,
+    norm: L.get(out, n * k),
+    lse: L.get(lse, n),
+    stats: L.get(stats, statsLen),
+    scratch: L.get(scratch, n * k),
+  };
 }
 
 /** Entries of the stats vector the ABI defines (full/tied sxx: upper triangle only). */
@@ -278,7 +285,8 @@ function definedStatIndices(p: Problem): number[] {
   const base = 2 + k + k * d;
   for (let i = 0; i < base; i++) idx.push(i);
   if (cov === 'full' || cov === 'tied') {
-    for (let c = 0; c < k; c++) for (let i = 0; i < d; i++) for (let j = i; j < d; j++) idx.push(base + c * d * d + i * d + j);
+    for (let c = 0; c < k; c++)
+      for (let i = 0; i < d; i++) for (let j = i; j < d; j++) idx.push(base + c * d * d + i * d + j);
   } else {
     for (let i = 0; i < k * d; i++) idx.push(base + i);
   }
@@ -345,7 +353,8 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
                 const o = run(be, p, hard);
                 const tag = `${cov} d=${d} k=${k} n=${n} w=${weighted} hard=${hard}`;
                 // logProb
-                for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) expectClose(o.lp[r * k + c], ref[r][c], 0, TOL, `${tag} lp[${r},${c}]`);
+                for (let r = 0; r < n; r++)
+                  for (let c = 0; c < k; c++) expectClose(o.lp[r * k + c], ref[r][c], 0, TOL, `${tag} lp[${r},${c}]`);
                 // normalizeRows: lse and log-responsibilities
                 for (let r = 0; r < n; r++) {
                   const row = ref[r];
@@ -361,8 +370,11 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
                 }
                 // eStepAccumulate
                 const rs = refStats(p, hard, ref);
-                for (const i of definedStatIndices(p)) expectClose(o.stats[i], rs.values[i], rs.scale[i], TOL, `${tag} stats[${i}]`);
-                for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) expectClose(o.scratch[r * k + c], rs.resp[r][c], 0, TOL, `${tag} resp[${r},${c}]`);
+                for (const i of definedStatIndices(p))
+                  expectClose(o.stats[i], rs.values[i], rs.scale[i], TOL, `${tag} stats[${i}]`);
+                for (let r = 0; r < n; r++)
+                  for (let c = 0; c < k; c++)
+                    expectClose(o.scratch[r * k + c], rs.resp[r][c], 0, TOL, `${tag} resp[${r},${c}]`);
               }
             }
           });
@@ -395,11 +407,13 @@ describe('wasm and js agree', () => {
               a.lse.forEach((v, i) => expectClose(v, b.lse[i], 0, 1e-12, `${tag} lse[${i}]`));
               a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `${tag} scratch[${i}]`));
               // the entries the ABI defines (wasm also writes some entries below the diagonal; the twin does not)
-              for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `${tag} stats[${i}]`);
+              for (const i of definedStatIndices(p))
+                expectClose(a.stats[i], b.stats[i], 0, 1e-12, `${tag} stats[${i}]`);
               if (hard) {
                 // no exp or log on the hard path: the same sums in the same order must give the same bits
                 expect(a.scratch, `${tag} scratch bit-identical`).toEqual(b.scratch);
-                for (const i of definedStatIndices(p)) expect(a.stats[i], `${tag} stats[${i}] bit-identical`).toBe(b.stats[i]);
+                for (const i of definedStatIndices(p))
+                  expect(a.stats[i], `${tag} stats[${i}] bit-identical`).toBe(b.stats[i]);
               }
             }
           }
@@ -410,7 +424,15 @@ describe('wasm and js agree', () => {
 
   // d ≤ 4 takes the fused small-d path only while k ≤ 240 (its buffers fit the static buffer; d = 4 full/tied at
   // k = 240 uses all but 256 bytes of it)
-  const limits = [['full', 4, 240], ['tied', 4, 240], ['diag', 4, 240], ['full', 2, 240], ['full', 4, 241], ['diag', 3, 241], ['spherical', 1, 300]] as const;
+  const limits = [
+    ['full', 4, 240],
+    ['tied', 4, 240],
+    ['diag', 4, 240],
+    ['full', 2, 240],
+    ['full', 4, 241],
+    ['diag', 3, 241],
+    ['spherical', 1, 300],
+  ] as const;
   for (const [cov, d, k] of limits) {
     it(`${cov} d=${d} k=${k} (either side of the fused path's k limit)`, () => {
       for (const hard of [false, true]) {
@@ -421,12 +443,14 @@ describe('wasm and js agree', () => {
         a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-12, `scratch[${i}]`));
         for (const i of definedStatIndices(p)) expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
         const rs = refStats(p, hard, refLogProb(p));
-        for (const i of definedStatIndices(p)) expectClose(a.stats[i], rs.values[i], rs.scale[i], TOL, `stats[${i}] vs reference`);
+        for (const i of definedStatIndices(p))
+          expectClose(a.stats[i], rs.values[i], rs.scale[i], TOL, `stats[${i}] vs reference`);
         // the exp table right after the static buffer is intact: a small soft problem still matches the reference
         const q = makeProblem(7, 'full', 9, 2, 3, false);
         const qs = refStats(q, false, refLogProb(q));
         const o = run(wasm, q, false);
-        for (const i of definedStatIndices(q)) expectClose(o.stats[i], qs.values[i], qs.scale[i], TOL, `after: stats[${i}]`);
+        for (const i of definedStatIndices(q))
+          expectClose(o.stats[i], qs.values[i], qs.scale[i], TOL, `after: stats[${i}]`);
       }
     });
   }
@@ -451,7 +475,11 @@ describe('wasm and js agree', () => {
 
   // d > 2048: the wasm E-tiles drop to 2 rows (4·d doubles no longer fit the static buffer) and d > 128 shrinks the
   // packed blocks (to 2 rows at d = 2050); no naive reference at this size, only the twin
-  for (const [cov, d, k, n] of [['tied', 2050, 1, 7], ['diag', 4096, 3, 9], ['full', 300, 2, 41]] as const) {
+  for (const [cov, d, k, n] of [
+    ['tied', 2050, 1, 7],
+    ['diag', 4096, 3, 9],
+    ['full', 300, 2, 41],
+  ] as const) {
     it(`${cov} d=${d} k=${k} n=${n} (large d)`, () => {
       const p = makeProblem(d + n, cov, n, d, k, true);
       for (const hard of d > 2048 ? [false] : [false, true]) {
@@ -484,7 +512,14 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
   it('exp: within 2 ulp for results down to the smallest normal, correctly underflowed below', () => {
     const xs = [0];
     for (let v = -38; v > -760; v -= 0.37) xs.push(v);
-    xs.push(-708.3964185322641, -708.39641853226422, -709.0895657128241, -744.4400719213812, -745.1332191019411, -745.1332191019412);
+    xs.push(
+      -708.3964185322641,
+      -708.3964185322642,
+      -709.0895657128241,
+      -744.4400719213812,
+      -745.1332191019411,
+      -745.1332191019412,
+    );
     xs.push(-745.2, -746, -800, -1e4, -Number.MAX_VALUE, -Infinity);
     for (const be of [createWasmBackend(), createJsBackend()]) {
       const rows = 6; // a full 4-row tile (vector path) and a partial one (scalar path)
@@ -513,7 +548,8 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
         xs.forEach((_, c) => {
           const want = e[c] / s;
           const got = r[t * xs.length + c];
-          if (!(Math.abs(got - want) <= 1e-15 * want)) throw new Error(`${be.name}: r[${t}, ${c}] = ${got}, want ${want}`);
+          if (!(Math.abs(got - want) <= 1e-15 * want))
+            throw new Error(`${be.name}: r[${t}, ${c}] = ${got}, want ${want}`);
         });
       }
     }
@@ -523,7 +559,9 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
     const R = rng(7);
     const k = 5;
     const n = 201;
-    const rows = Array.from({ length: n }, () => Array.from({ length: k }, () => -30 * R.u() ** 3 + (R.u() < 0.3 ? 5 : 0)));
+    const rows = Array.from({ length: n }, () =>
+      Array.from({ length: k }, () => -30 * R.u() ** 3 + (R.u() < 0.3 ? 5 : 0)),
+    );
     for (const be of [createWasmBackend(), createJsBackend()]) {
       const L = new Layout(be);
       const lp = L.put(rows.flat());
@@ -545,9 +583,16 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const L = new Layout(be);
     const k = 3;
     const rows = [
-      [-1, -2, -3], [0, -5, -1], [-Infinity, -Infinity, -Infinity], [-2, -Infinity, -4], // tile with an all −∞ row
-      [-0.5, -0.25, -9], [-7, -6, -5], [-1, -1, -1], [3, -40, 2], // a clean tile
-      [-Infinity, -1, -Infinity], [-3, -2, -1], // a pair
+      [-1, -2, -3],
+      [0, -5, -1],
+      [-Infinity, -Infinity, -Infinity],
+      [-2, -Infinity, -4], // tile with an all −∞ row
+      [-0.5, -0.25, -9],
+      [-7, -6, -5],
+      [-1, -1, -1],
+      [3, -40, 2], // a clean tile
+      [-Infinity, -1, -Infinity],
+      [-3, -2, -1], // a pair
       [-8, -9, -10], // the last row
     ];
     const n = rows.length;
@@ -615,7 +660,8 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
   it('eStepAccumulate: underflowed row gets uniform responsibilities, not NaN', () => {
     const be = make();
     const L = new Layout(be);
-    const d = 2, k = 2;
+    const d = 2,
+      k = 2;
     // x far from both means with tight precisions → every log density ≈ −1e40·…, exp underflows; lse −∞ only
     // if lp = −∞, so use logConst = −∞ to force it
     const x = L.put([0, 0]);
@@ -687,7 +733,8 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
   it('hard=1 picks the argmax (first on ties) and one-hot responsibilities', () => {
     const be = make();
     const L = new Layout(be);
-    const d = 2, k = 3;
+    const d = 2,
+      k = 3;
     // components 0 and 2 identical (tie → 0), component 1 at (10, 10)
     const X = [
       [0.1, -0.2], // → 0 (tie with 2)
@@ -714,7 +761,8 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(st[6]).toBeCloseTo(-0.2 + 1.2, 14);
     // classification log-likelihood: Σ w · lp[argmax]
     const lpOf = (p: number[], m: number[]) => lc - 0.5 * ((p[0] - m[0]) ** 2 + (p[1] - m[1]) ** 2);
-    const want = 1 * lpOf(X[0], [0, 0]) + 2 * lpOf(X[1], [10, 10]) + 0.5 * lpOf(X[2], [10, 10]) + 3 * lpOf(X[3], [0, 0]);
+    const want =
+      1 * lpOf(X[0], [0, 0]) + 2 * lpOf(X[1], [10, 10]) + 0.5 * lpOf(X[2], [10, 10]) + 3 * lpOf(X[3], [0, 0]);
     expect(st[0]).toBeCloseTo(want, 12);
     // component 2 untouched
     expect(st.slice(9, 11)).toEqual([0, 0]);
@@ -726,13 +774,16 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const one = run(be, p, false);
     const pre = one.stats.map((_, i) => (i % 7) - 3);
     const again = run(be, p, false, pre);
-    again.stats.forEach((v, i) => expectClose(v, one.stats[i] + pre[i], Math.abs(one.stats[i]) + Math.abs(pre[i]), 1e-14, `stats[${i}]`));
+    again.stats.forEach((v, i) =>
+      expectClose(v, one.stats[i] + pre[i], Math.abs(one.stats[i]) + Math.abs(pre[i]), 1e-14, `stats[${i}]`),
+    );
     const a = { ...p, n: 25, X: p.X.slice(0, 25), w: p.w!.slice(0, 25) };
     const b = { ...p, n: 15, X: p.X.slice(25), w: p.w!.slice(25) };
     const sa = run(be, a, false);
     const sb = run(be, b, false, sa.stats);
     const rs = refStats(p, false, refLogProb(p));
-    for (const i of definedStatIndices(p)) expectClose(sb.stats[i], rs.values[i], rs.scale[i], TOL, `merged stats[${i}]`);
+    for (const i of definedStatIndices(p))
+      expectClose(sb.stats[i], rs.values[i], rs.scale[i], TOL, `merged stats[${i}]`);
   });
 
   it('rejects d above 4096 and bad covType', () => {

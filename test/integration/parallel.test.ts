@@ -3,7 +3,7 @@
  * (the only difference is the order in which per-segment statistics are added, ~1e-16 relative), so results must
  * agree to 1e-10; plus the event loop keeps running, aborts, typed errors, concurrency and no leaked workers.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';

@@ -9,7 +9,7 @@ import { resolveOptions, type GaussianMixtureOptions } from '../../../src/api/op
 import { DegenerateError } from '../../../src/model/degeneracy.js';
 import { denseRows } from '../../../src/data/rows.js';
 import { runLocal } from '../../../src/drivers/sync.js';
-import { createJsBackend } from '../../../src/backends/js.js';
+import { createJsBackend } from '../../../src/backends/js/index.js';
 import { driveAsync, driveSync, refuseAll } from '../../../src/em/drive.js';
 import { beats, emLoop, type IterationInfo } from '../../../src/em/loop.js';
 import { ask, type Handlers, type Request } from '../../../src/em/protocol.js';

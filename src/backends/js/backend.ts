@@ -1,8 +1,9 @@
 /**
- * The pure-JavaScript backend: the kernels of `./js-kernels.ts` over a growable ArrayBuffer heap.
+ * The pure-JavaScript backend: the kernels of `./kernels.ts` over a growable ArrayBuffer heap — the fallback where
+ * wasm SIMD is unavailable, with the same heap contract as the wasm backend (byte pointers, 16-aligned base).
  */
-import { createJsKernels } from './js-kernels.js';
-import type { Backend } from './types.js';
+import type { Backend } from '../types.js';
+import { createJsKernels } from './kernels.js';
 
 /** First usable byte of the JS heap (the kernels' arrays start here; bytes 0..15 are unused). */
 const JS_BASE = 16;
