@@ -124,6 +124,12 @@ export class GaussianMixture {
    */
   async fitStream(source: ChunkSource | string, options: FitStreamOptions = {}): Promise<this> {
     const so = fitStreamOptions(options);
+    if (this.opts.respInit) {
+      throw new OptionError(
+        'respInit',
+        'respInit needs the rows in memory (fit, fitAsync); fitStream initialises from a sample of the stream',
+      );
+    }
     const warm = this.warmStart(null);
     const { result, backend } = await fitStream(source, this.opts, warm, so);
     this.commitFit(result, backend, warm !== null);
@@ -163,6 +169,12 @@ export class GaussianMixture {
     }
     // representable in double precision; enough distinct rows (see data/summary.ts)
     checkSummary(summary, k, o.onDegenerate, w !== null);
+    if (o.respInit && o.respInit.n !== rows.n) {
+      throw new OptionError(
+        'respInit',
+        `respInit must have one row of responsibilities per row of X (${rows.n}); got ${o.respInit.n}`,
+      );
+    }
     return this.warmStart(rows.d);
   }
 

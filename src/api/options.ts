@@ -28,6 +28,12 @@ export interface GaussianMixtureOptions {
   weightsInit?: ArrayLike<number> | null;
   meansInit?: ArrayLike<ArrayLike<number>> | null;
   precisionsInit?: NumericArray | null;
+  /**
+   * Initial responsibilities: an N×K matrix (rows of non-negative numbers summing to 1) or an Int32Array of N labels
+   * in 0…K−1 (one-hot). The first M-step is taken from them (mclust's me() from z), then maxIter EM iterations
+   * follow; initParams is not used and nInit must be 1. Needs the rows in memory (fit, fitAsync).
+   */
+  respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
   seed?: number;
   warmStart?: boolean;
   backend?: BackendChoice;
@@ -170,6 +176,36 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
 
+/**
+ * respInit as n×k responsibilities: labels (an Int32Array, one-hot) or rows of k numbers ≥ 0 summing to 1 (±1e-6;
+ * used as given, as mclust's me() uses z).
+ */
+function checkResponsibilities(v: unknown, k: number): { values: Float64Array; n: number } {
+  const name = 'respInit';
+  if (v instanceof Int32Array) {
+    const values = new Float64Array(v.length * k);
+    for (let i = 0; i < v.length; i++) {
+      if (!(v[i] >= 0 && v[i] < k)) fail(`${name}[${i}]`, `a label in 0…${k - 1} (nComponents = ${k})`, v[i]);
+      values[i * k + v[i]] = 1;
+    }
+    return { values, n: v.length };
+  }
+  const { values, shape } = flattenNumeric(v, name);
+  if (shape.length !== 2 || shape[1] !== k) {
+    fail(name, `an N×${k} matrix of responsibilities (nComponents = ${k} columns) or an Int32Array of N labels`, v);
+  }
+  for (let i = 0; i < shape[0]; i++) {
+    let sum = 0;
+    for (let c = 0; c < k; c++) {
+      const r = values[i * k + c];
+      if (r < 0) fail(`${name}[${i}][${c}]`, 'a responsibility ≥ 0', r);
+      sum += r;
+    }
+    if (Math.abs(sum - 1) > 1e-6) fail(`${name}[${i}]`, 'responsibilities that sum to 1', `a row summing to ${sum}`);
+  }
+  return { values, n: shape[0] };
+}
+
 // ── the model ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const MODEL_RULES: Rules<GaussianMixtureOptions> = {
@@ -210,6 +246,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
     default: null,
     check: (v, name) => (v == null ? null : flattenNumeric(v, name)),
   },
+  respInit: { default: null, check: (v) => v ?? null }, // checked against nComponents in resolveOptions
   seed: { default: 0, check: seed },
   warmStart: { default: false, check: boolean },
   backend: { default: 'auto', check: oneOf(['auto', 'wasm', 'js'] as const) },
@@ -243,7 +280,11 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
       `meansInit must have nComponents = ${resolved.nComponents} rows; got ${resolved.meansInit.length}`,
     );
   }
-  return Object.freeze(resolved);
+  const respInit = resolved.respInit === null ? null : checkResponsibilities(resolved.respInit, resolved.nComponents);
+  if (respInit && resolved.nInit !== 1) {
+    throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${resolved.nInit}`);
+  }
+  return Object.freeze({ ...resolved, respInit });
 }
 
 // ── fit, fitAsync, fitStream, sample ──────────────────────────────────────────────────────────────────────────────

@@ -6,9 +6,15 @@ import { emLoop, type EMConfig, type WarmStart } from '../em/loop.js';
 import type { EMResult, Steps } from '../em/protocol.js';
 import { RowServer } from './local/row-server.js';
 
-/** Runs `steps` over in-memory rows on one backend. */
-export function runLocal<R>(rows: Rows, w: Float64Array | null, backend: Backend, steps: Steps<R>): R {
-  return driveSync(steps, new RowServer(rows, w, backend).handlers);
+/** Runs `steps` over in-memory rows on one backend (with the user's initial responsibilities, if any). */
+export function runLocal<R>(
+  rows: Rows,
+  w: Float64Array | null,
+  backend: Backend,
+  steps: Steps<R>,
+  resp: Float64Array | null = null,
+): R {
+  return driveSync(steps, new RowServer(rows, w, backend, undefined, resp).handlers);
 }
 
 /** Fits by EM over in-memory rows, synchronously. */
@@ -19,5 +25,11 @@ export function fitSync(
   backend: Backend,
   warm: WarmStart | null,
 ): EMResult {
-  return runLocal(rows, w, backend, emLoop(o, { n: rows.n, d: rows.d, weighted: w !== null }, warm));
+  return runLocal(
+    rows,
+    w,
+    backend,
+    emLoop(o, { n: rows.n, d: rows.d, weighted: w !== null }, warm),
+    o.respInit?.values ?? null,
+  );
 }

@@ -46,6 +46,8 @@ export interface RequestMap {
     };
     reply: { prep: InitPrep; rng: RandomState };
   };
+  /** Statistics of the responsibilities the user gave (`respInit`, held by the driver), centered on `mean`. */
+  'resp-stats': { request: { k: number; sxxKind: 'full' | 'diag'; mean: Float64Array }; reply: SufficientStats };
   /**
    * Statistics of the nearest-center assignment: a hard E-pass with precisions s⁻¹·I and zero log constants, so the
    * log density is −½‖(x − c)·s⁻¹‖² (`kind`: full or diagonal scatter).
@@ -78,6 +80,7 @@ export const REQUEST_TYPES = Object.keys({
   estep: 0,
   worst: 0,
   prepare: 0,
+  'resp-stats': 0,
   assign: 0,
   farthest: 0,
   'seed-first-weighted': 0,

@@ -30,6 +30,8 @@ export interface InitConfig {
   readonly meansInit: Float64Array[] | null;
   /** Flattened values with the nesting depth they came in; the shape is checked against D here. */
   readonly precisionsInit: { values: Float64Array; shape: number[] } | null;
+  /** Initial responsibilities (n×k, row-major), held by the driver; the first M-step is taken from them. */
+  readonly respInit: { values: Float64Array; n: number } | null;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -100,6 +102,12 @@ function* initialStats(
   const k = o.nComponents;
   const kind = covarianceModel(o.covarianceType).statsKind;
   const m = yield* dataMomentsSteps(n, d);
+  if (o.respInit)
+    return {
+      st: yield* ask({ type: 'resp-stats', k, sxxKind: kind, mean: m.mean }),
+      mean: m.mean,
+      variance: m.variance,
+    };
   let seeds: Float64Array;
   if (o.initParams === 'random' || o.initParams === 'random_from_data') {
     const r = yield* ask({ type: 'prepare', kind: o.initParams, k, sxxKind: kind, mean: m.mean, rng: rng.getState() });

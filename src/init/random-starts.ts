@@ -1,7 +1,8 @@
 /**
- * The row-by-row draws of the random starts, one pass over every row in order with the fit's Random: 'random'
- * (statistics of uniformly random soft responsibilities, scikit-learn's) and 'random_from_data' (k distinct rows as
- * seed points). A driver serves the 'prepare' request with `prepareInit` where all rows are (worker 0 in fitAsync).
+ * Starts that are a pass over every row in order: the row-by-row draws of the random starts with the fit's Random —
+ * 'random' (statistics of uniformly random soft responsibilities, scikit-learn's) and 'random_from_data' (k distinct
+ * rows as seed points) — and the statistics of responsibilities the user gave (`respInit`, mclust's me() from z). A
+ * driver serves 'prepare' and 'resp-stats' where all rows are (worker 0 in fitAsync).
  */
 import { emptyStats, type SufficientStats } from '../model/stats.js';
 import { forEachBlock } from '../data/rows.js';
@@ -9,14 +10,17 @@ import type { Rows } from '../data/matrix.js';
 import type { InitPrep, Request } from '../em/protocol.js';
 import type { Random } from '../util/random.js';
 
-/** Statistics of uniformly random soft responsibilities, centered on the data mean. */
-function randomStats(
+/**
+ * Statistics of soft responsibilities, centered on the data mean: `respond(i, r)` fills row i's k responsibilities
+ * (up to a positive factor) and returns their sum, which they are divided by.
+ */
+function softStats(
   rows: Rows,
   w: Float64Array | null,
   k: number,
   kind: 'full' | 'diag',
   mean: Float64Array,
-  rng: Random,
+  respond: (i: number, r: Float64Array) => number,
 ): SufficientStats {
   const { d } = rows;
   const centers = new Float64Array(k * d);
@@ -26,8 +30,7 @@ function randomStats(
   const diff = new Float64Array(d);
   forEachBlock(rows, (buf, s, count) => {
     for (let i = 0; i < count; i++) {
-      let sum = 0;
-      for (let c = 0; c < k; c++) sum += r[c] = rng.random();
+      const sum = respond(s + i, r);
       const wi = w ? w[s + i] : 1;
       st.sumW += wi;
       for (let j = 0; j < d; j++) diff[j] = buf[i * d + j] - mean[j];
@@ -62,6 +65,27 @@ function distinctRows(rows: Rows, k: number, rng: Random): Float64Array {
 
 /** Serves 'prepare' over all rows, drawing from `rng` (the fit's Random, whose state the request carried). */
 export function prepareInit(rows: Rows, w: Float64Array | null, req: Request<'prepare'>, rng: Random): InitPrep {
-  if (req.kind === 'random') return { seeds: null, stats: randomStats(rows, w, req.k, req.sxxKind, req.mean, rng) };
-  return { seeds: distinctRows(rows, req.k, rng), stats: null };
+  if (req.kind === 'random_from_data') return { seeds: distinctRows(rows, req.k, rng), stats: null };
+  const random = (_i: number, r: Float64Array): number => {
+    let sum = 0;
+    for (let c = 0; c < req.k; c++) sum += r[c] = rng.random();
+    return sum;
+  };
+  return { seeds: null, stats: softStats(rows, w, req.k, req.sxxKind, req.mean, random) };
+}
+
+/** Serves 'resp-stats': the statistics of the given n×k responsibilities (used as given: each row sums to 1). */
+export function respStats(
+  rows: Rows,
+  w: Float64Array | null,
+  resp: Float64Array,
+  req: Request<'resp-stats'>,
+): SufficientStats {
+  const { k } = req;
+  if (resp.length !== rows.n * k)
+    throw new Error(`gaussmix: ${resp.length / k} rows of responsibilities for ${rows.n} rows`);
+  return softStats(rows, w, k, req.sxxKind, req.mean, (i, r) => {
+    r.set(resp.subarray(i * k, (i + 1) * k));
+    return 1;
+  });
 }

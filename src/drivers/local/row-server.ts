@@ -9,7 +9,7 @@ import type { Rows } from '../../data/matrix.js';
 import { forEachBlock, rowOf } from '../../data/rows.js';
 import type { Handlers, Request } from '../../em/protocol.js';
 import { seedChunkCount } from '../../init/chunks.js';
-import { prepareInit } from '../../init/random-starts.js';
+import { prepareInit, respStats } from '../../init/random-starts.js';
 import type { KernelParams } from '../../model/params.js';
 import type { SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
@@ -52,6 +52,8 @@ export class RowServer {
     readonly w: Float64Array | null,
     readonly backend: Backend,
     chunks?: [number, number],
+    /** The user's initial responsibilities (n×k, row-major) for 'resp-stats', or null. */
+    private readonly resp: Float64Array | null = null,
   ) {
     this.chunks = chunks ?? [0, seedChunkCount(rows.n)];
   }
@@ -105,6 +107,10 @@ export class RowServer {
       rng.setState(req.rng);
       const prep = prepareInit(this.rows, this.w, req, rng);
       return this.endSeeding({ prep, rng: rng.getState() });
+    },
+    'resp-stats': (req) => {
+      if (!this.resp) throw new Error('gaussmix: initial responsibilities requested where none were given');
+      return this.endSeeding(respStats(this.rows, this.w, this.resp, req));
     },
     assign: (req) => this.endSeeding(this.assign(req)),
     farthest: (req) => this.endSeeding(farthestRows(this.rows, req)),

@@ -198,6 +198,7 @@ async function setUp(
       backend: o.backend,
       wasmModule,
       servesInit,
+      resp: servesInit ? (o.respInit?.values ?? null) : null,
       seedChunks: seedChunks[i],
     };
     const done = channels[i].setup(

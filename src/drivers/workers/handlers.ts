@@ -6,7 +6,8 @@
  *  - 'worst': each worker's own range, merged in worker (= row) order;
  *  - seeding passes: the owners of seed chunks, their per-chunk sums put together in chunk order; a weighted draw by
  *    the owner of its chunk;
- *  - the requests that need every row in order ('prepare', 'farthest', 'seed-rows', 'seed-first-weighted'): worker 0.
+ *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows',
+ *    'seed-first-weighted'): worker 0.
  */
 import type { AsyncHandlers, Request, RequestType } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
@@ -106,6 +107,7 @@ export function workerHandlers(t: Team): AsyncHandlers {
       return col.result();
     },
     prepare: first,
+    'resp-stats': first,
     farthest: first,
     'seed-first-weighted': first,
     'seed-rows': first,

@@ -36,6 +36,8 @@ export interface SetupMessage {
   wasmModule: WebAssembly.Module | null;
   /** Worker 0 of a fit that initialises: it holds all rows and serves the in-order requests ('prepare', …). */
   servesInit: boolean;
+  /** The user's initial responsibilities (n×k), for worker 0 of a fit that initialises from them; else null. */
+  resp: Float64Array | null;
   /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see init/chunks.ts). */
   seedChunks: [number, number];
 }

@@ -42,7 +42,7 @@ interface State {
   server: RowServer;
 }
 
-const ALL_ROWS: readonly Request['type'][] = ['prepare', 'farthest', 'seed-rows', 'seed-first-weighted'];
+const ALL_ROWS: readonly Request['type'][] = ['prepare', 'resp-stats', 'farthest', 'seed-rows', 'seed-first-weighted'];
 
 const io = port();
 let state: State | null = null;
@@ -51,7 +51,7 @@ async function setup(m: SetupMessage): Promise<FromWorker> {
   if (m.wasmModule) provideWasmModule(m.wasmModule);
   if (m.backend !== 'js') await initWasm();
   const backend = getBackend(m.backend);
-  state = { setup: m, server: new RowServer(denseRows(m.data, m.d), m.weights, backend, m.seedChunks) };
+  state = { setup: m, server: new RowServer(denseRows(m.data, m.d), m.weights, backend, m.seedChunks, m.resp) };
   return { type: 'ready', backend: backend.name };
 }
 
