@@ -14,7 +14,8 @@ import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitSync } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
-import type { WarmStart } from '../em/loop.js';
+import { emLoop, type WarmStart } from '../em/loop.js';
+import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
 import { initialParamsSteps } from '../init/init.js';
@@ -52,6 +53,20 @@ interface Fitted {
   resets?: readonly ResetRecord[];
 }
 
+/** EM as a driver's plan: the options, the warm start (if any) and the loop. */
+function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
+  return {
+    backend: o.backend,
+    nComponents: o.nComponents,
+    seed: o.seed,
+    onDegenerate: o.onDegenerate,
+    respInit: warm ? null : o.respInit,
+    initialises: warm === null,
+    features: warm ? warm.params.d : null,
+    steps: (data) => emLoop(o, data, warm),
+  };
+}
+
 /** A flat array in the given shape, with Float64Array leaves (a copy). */
 function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
   const rows = (a: Float64Array, n: number, m: number): Float64Array[] =>
@@ -84,7 +99,7 @@ export class GaussianMixture {
     const o = this.opts;
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
-    this.commitFit(fitSync(rows, w, o, backend, warm), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
     return this;
   }
 
@@ -111,7 +126,7 @@ export class GaussianMixture {
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
-    const { result, backend } = await fitParallel(X, rows, w, o, warm, { workers, signal });
+    const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
     this.commitFit(result, backend, warm !== null);
     return this;
   }
@@ -131,7 +146,7 @@ export class GaussianMixture {
       );
     }
     const warm = this.warmStart(null);
-    const { result, backend } = await fitStream(source, this.opts, warm, so);
+    const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
     this.commitFit(result, backend, warm !== null);
     return this;
   }

@@ -1,5 +1,5 @@
 /**
- * Streaming (out-of-core) EM: the same `emLoop` as `fit`, served by passes over a re-iterable source of row chunks,
+ * Streaming (out-of-core) fits: the same algorithm as `fit` (EM's `emLoop`, or any plan), served by passes over a re-iterable source of row chunks,
  * so memory is O(chunk + block + init sample) whatever the number of rows.
  *
  * Passes: one survey pass (row count, ranges for the overflow check, distinct rows, the largest sample weight, and a
@@ -9,14 +9,14 @@
  * different order). weightsInit + meansInit + precisionsInit, or warmStart, skip it.
  */
 import { DataError } from '../../api/errors.js';
-import type { ResolvedOptions, ResolvedStreamOptions } from '../../api/options.js';
+import type { ResolvedStreamOptions } from '../../api/options.js';
+import type { Plan } from '../plan.js';
 import { getBackend } from '../../backends/index.js';
 import type { BackendName } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
 import { checkSummary, SummaryBuilder, type DataSummary } from '../../data/summary.js';
 import { driveAsync, refuseAll } from '../../em/drive.js';
-import { emLoop, type WarmStart } from '../../em/loop.js';
-import type { AsyncHandlers, EMResult } from '../../em/protocol.js';
+import type { AsyncHandlers } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
 import { throwIfAborted } from '../async.js';
@@ -41,19 +41,18 @@ interface Survey {
 /** Pass 0: count, ranges, distinct rows, largest weight, reservoir sample; then fit's checks of the data. */
 async function survey(
   start: () => AsyncIterable<unknown>,
-  o: ResolvedOptions,
-  warm: WarmStart | null,
+  plan: Plan<unknown>,
   so: ResolvedStreamOptions,
 ): Promise<Survey> {
-  const k = o.nComponents;
-  let d = warm ? warm.params.d : -1;
+  const k = plan.nComponents;
+  let d = plan.features ?? -1;
   let n = 0;
   let weighted = false;
   let maxW = 0;
   let rawSumW = 0;
   let builder: SummaryBuilder | null = null;
   let sample: Reservoir | null = null;
-  const reservoirRng = new Random(o.seed).fork(); // its own stream: init draws from a fresh Random(seed), as fit
+  const reservoirRng = new Random(plan.seed).fork(); // its own stream: init draws from a fresh Random(seed), as fit
   let buf = new Float64Array(0);
   for await (const raw of start()) {
     throwIfAborted(so.signal);
@@ -61,7 +60,7 @@ async function survey(
     if (!c) continue;
     if (d < 0) d = c.rows.d;
     builder ??= new SummaryBuilder(d, k);
-    if (!warm) sample ??= new Reservoir(so.initSampleSize, d, reservoirRng);
+    if (plan.initialises) sample ??= new Reservoir(so.initSampleSize, d, reservoirRng);
     if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
     c.rows.copyRows(0, c.rows.n, buf, 0);
     builder.add(buf, c.rows.n, c.w);
@@ -90,22 +89,27 @@ async function survey(
       `nComponents = ${k} needs at least ${k} samples${weighted ? ' with positive weight' : ''}; the stream has ${summary.positive}`,
     );
   }
-  checkSummary({ ...summary, sumW: Number.isFinite(sumW) ? sumW : 2 * n }, k, o.onDegenerate, weighted, 'the stream');
+  checkSummary(
+    { ...summary, sumW: Number.isFinite(sumW) ? sumW : 2 * n },
+    k,
+    plan.onDegenerate,
+    weighted,
+    'the stream',
+  );
   sample?.scaleWeights(wScale);
   return { n, d, weighted, wScale, summary, sample };
 }
 
-/** Runs EM over a chunk source. `warm` (warmStart) skips initialisation. */
-export async function fitStream(
+/** Runs a plan's algorithm over a chunk source. */
+export async function fitStream<R>(
   source: ChunkSource | string,
-  o: ResolvedOptions,
-  warm: WarmStart | null,
+  plan: Plan<R>,
   so: ResolvedStreamOptions,
-): Promise<{ result: EMResult; backend: BackendName; d: number }> {
+): Promise<{ result: R; backend: BackendName; d: number }> {
   const start = passes(source, so.csv);
   throwIfAborted(so.signal);
-  const backend = getBackend(o.backend);
-  const s = await survey(start, o, warm, so);
+  const backend = getBackend(plan.backend);
+  const s = await survey(start, plan, so);
   const { n, d, wScale } = s;
 
   /** One pass over the stream; checks that it yields the same number of rows every time. */
@@ -155,6 +159,6 @@ export async function fitStream(
   const shape = s.sample
     ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null }
     : { n, d, weighted: s.weighted };
-  const result = await driveAsync(emLoop(o, shape, warm), handlers);
+  const result = await driveAsync(plan.steps(shape), handlers);
   return { result, backend: backend.name, d };
 }

@@ -1,6 +1,6 @@
 /**
- * The worker-thread driver behind `GaussianMixture.fitAsync`. It runs the same `emLoop` generator as `fit` on the
- * main thread (so onIteration fires there) and answers its requests with workers (handlers.ts says how each request
+ * The worker-thread driver behind `fitAsync`. It runs the algorithm's generator (the same as `fit`'s) on the main
+ * thread (so onIteration fires there) and answers its requests with workers (handlers.ts says how each request
  * is shared out). The fit's Random lives in the generator, so fit and fitAsync draw the same numbers, and every sum
  * over the rows is put together in a fixed order: results equal fit's to rounding and are the same run to run.
  *
@@ -9,15 +9,13 @@
  * isolated) each worker gets a copy of its own rows, and worker 0 of all rows when it serves init; each worker then
  * serves its own rows as one segment.
  */
-import type { ResolvedOptions } from '../../api/options.js';
 import { compiledModule } from '../../backends/index.js';
 import type { BackendName } from '../../backends/types.js';
 import type { Matrix, Rows } from '../../data/matrix.js';
 import { driveAsync } from '../../em/drive.js';
-import { emLoop, type WarmStart } from '../../em/loop.js';
-import type { EMResult } from '../../em/protocol.js';
 import { seedChunkCount } from '../../init/chunks.js';
 import { abortReason, breathe } from '../async.js';
+import type { Plan } from '../plan.js';
 import { Channel } from './channel.js';
 import { workerHandlers } from './handlers.js';
 import type { SetupMessage } from './messages.js';
@@ -164,8 +162,7 @@ async function setUp(
   rows: Rows,
   w: Float64Array | null,
   at: Placement,
-  o: ResolvedOptions,
-  needInit: boolean,
+  plan: Plan<unknown>,
   segments: number[],
   claim: Int32Array | null,
   seedChunks: [number, number][],
@@ -175,10 +172,10 @@ async function setUp(
   const count = channels.length;
   const bounds = Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
   const ready: Promise<{ backend: BackendName }>[] = [];
-  const wasmModule = o.backend === 'js' ? null : compiledModule();
+  const wasmModule = plan.backend === 'js' ? null : compiledModule();
   for (let i = 0; i < count; i++) {
     const [start, end] = [bounds[i], bounds[i + 1]];
-    const servesInit = i === 0 && needInit;
+    const servesInit = i === 0 && plan.initialises;
     const whole = at.shared || servesInit;
     const data = at.all ?? (await f.race(packRows(rows, whole ? 0 : start, whole ? n : end, f.check)));
     const weights = at.sharedW ?? (w && (whole ? w.slice() : w.slice(start, end)));
@@ -195,10 +192,10 @@ async function setUp(
       segments: at.shared ? segments : bounds,
       claim,
       segment: i,
-      backend: o.backend,
+      backend: plan.backend,
       wasmModule,
       servesInit,
-      resp: servesInit ? (o.respInit?.values ?? null) : null,
+      resp: servesInit ? (plan.respInit?.values ?? null) : null,
       seedChunks: seedChunks[i],
     };
     const done = channels[i].setup(
@@ -212,19 +209,18 @@ async function setUp(
 }
 
 /**
- * Fits on worker threads. Resolves with the EM result and the backend the workers ran; rejects with the typed
- * error a worker or the EM loop raised, or with the signal's reason on abort. Workers come from the pool; those
+ * Runs a plan's algorithm on worker threads. Resolves with its result and the backend the workers ran; rejects with
+ * the typed error a worker or the algorithm raised, or with the signal's reason on abort. Workers come from the pool; those
  * with no request in flight when the fit ends (it succeeded, or failed with a typed error) go back to it, the
  * others (abort, a dead worker, a request still running) are terminated.
  */
-export async function fitParallel(
+export async function fitParallel<R>(
   X: Matrix,
   rows: Rows,
   w: Float64Array | null,
-  o: ResolvedOptions,
-  warm: WarmStart | null,
+  plan: Plan<R>,
   opts: ParallelOptions,
-): Promise<{ result: EMResult; backend: BackendName }> {
+): Promise<{ result: R; backend: BackendName }> {
   const signal = opts.signal ?? null;
   const { n, d } = rows;
   const f = new Failure();
@@ -247,7 +243,7 @@ export async function fitParallel(
     // segment per worker (its own rows are all it holds).
     const claim = at.shared ? new Int32Array(new SharedArrayBuffer(4)) : null;
     const segments = at.shared
-      ? segmentBounds(n, count, o.nComponents, d)
+      ? segmentBounds(n, count, plan.nComponents, d)
       : Array.from({ length: count + 1 }, (_, i) => Math.floor((i * n) / count));
     // k-means++ chunks: with shared memory shared out like the rows; else worker 0 (which holds all rows) keeps all.
     const chunks = seedChunkCount(n);
@@ -258,7 +254,7 @@ export async function fitParallel(
           ? [0, chunks]
           : [0, 0],
     );
-    const backend = await setUp(channels, rows, w, at, o, warm === null, segments, claim, seedChunks, f);
+    const backend = await setUp(channels, rows, w, at, plan, segments, claim, seedChunks, f);
     const handlers = workerHandlers({
       channels,
       seedChunks,
@@ -268,7 +264,7 @@ export async function fitParallel(
       claim,
       race: f.race,
     });
-    const result = await driveAsync(emLoop(o, { n, d, weighted: w !== null }, warm), handlers, f.check);
+    const result = await driveAsync(plan.steps({ n, d, weighted: w !== null }), handlers, f.check);
     return { result, backend };
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -1,0 +1,24 @@
+/**
+ * What a driver needs to know to run an algorithm, beside the rows: which backend, the model's size (for how work is
+ * split), the seed (a stream's reservoir sample), the degeneracy policy (the data checks), the user's initial
+ * responsibilities (held where the rows are), whether initialisation runs at all (a warm start skips it), and the
+ * algorithm itself — a function from the shape of the rows initialisation runs over to a generator of requests.
+ * EM, the variational fit and any later algorithm plug in here; the drivers never know which one runs.
+ */
+import type { BackendChoice } from '../api/options.js';
+import type { Steps } from '../em/protocol.js';
+import type { DataShape, OnDegenerate } from '../init/init.js';
+
+export interface Plan<R> {
+  readonly backend: BackendChoice;
+  readonly nComponents: number;
+  readonly seed: number;
+  readonly onDegenerate: OnDegenerate;
+  readonly respInit: { values: Float64Array; n: number } | null;
+  /** Whether the algorithm initialises from the data (false for a warm start: a stream then keeps no sample). */
+  readonly initialises: boolean;
+  /** The number of features the rows must have (a warm start's), or null for any. */
+  readonly features: number | null;
+  /** The algorithm, given the rows its initialisation runs over (all rows, or a stream's sample). */
+  steps(data: DataShape): Steps<R>;
+}
