@@ -2,7 +2,7 @@
  * Shared by every fromJSON: parsing, key checks and shaped numeric arrays, all failing with a ModelFormatError
  * that names the field. Untrusted JSON never reaches an allocation sized by a number it claims.
  */
-import { ModelFormatError } from './errors.js';
+import { ModelFormatError, quote } from './errors.js';
 
 export type Nested = number | Nested[];
 
@@ -51,8 +51,8 @@ export function jsonReader(what: string): JsonReader {
     },
     checkKeys(obj, allowed, where) {
       for (const key of Object.keys(obj)) {
-        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key '${key}'`);
-        if (!allowed.includes(key)) bad(`${where} has the unknown key '${key}'`);
+        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key ${quote(key)}`);
+        if (!allowed.includes(key)) bad(`${where} has the unknown key ${quote(key)}`);
       }
     },
     array(v, shape, field) {
@@ -61,7 +61,7 @@ export function jsonReader(what: string): JsonReader {
       const walk = (node: unknown, depth: number, path: string): void => {
         if (depth === shape.length) {
           if (typeof node !== 'number' || !Number.isFinite(node))
-            bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
+            bad(`${field}${path} must be a finite number; got ${quote(node)}`);
           out.push(node as number);
           return;
         }

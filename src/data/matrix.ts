@@ -2,7 +2,7 @@
  * Input coercion. X is never copied whole and never mutated: a `Rows` view validates it once and copies blocks
  * of rows into the backend's heap on demand, so a fit needs X plus O(block) memory, whatever layout X came in.
  */
-import { DataError } from '../api/errors.js';
+import { DataError, quote } from '../api/errors.js';
 import { normalizeWeights } from './summary.js';
 
 /** Row-major data: an array of rows, or one dense buffer with its shape. */
@@ -25,8 +25,12 @@ function nonFinite(what: string, i: number, j: number, v: unknown): never {
   throw new DataError(`${what} must contain only finite numbers; row ${i}, column ${j} is ${describeValue(v)}`, i, j);
 }
 
-const describeValue = (v: unknown): string =>
-  typeof v === 'number' ? String(v) : v === undefined ? 'missing (undefined)' : `${typeof v} ${JSON.stringify(v)}`;
+const describeValue = (v: unknown): string => {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'missing (undefined)';
+  if (typeof v === 'bigint') return `${quote(v)} (convert int64 columns with Number() first)`;
+  return `${typeof v} ${quote(v)}`;
+};
 
 /**
  * Validates X and returns a Rows view of it. `what` names the argument in messages; `expectD` (at predict time)
@@ -55,6 +59,7 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
         `${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`,
       );
     }
+    if (rows === 0) throw new DataError(`${what} has no rows`);
     checkWidth(what, cols, expectD);
     const f64 = data instanceof Float64Array ? data : null;
     return {

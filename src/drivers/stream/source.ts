@@ -3,7 +3,7 @@
  * each pass validated chunk by chunk with errors that name the row in the whole stream.
  */
 import type { CsvOptions } from '../../api/options.js';
-import { DataError, GaussianMixtureError, OptionError } from '../../api/errors.js';
+import { DataError, GaussianMixtureError, OptionError, quote } from '../../api/errors.js';
 import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
 
@@ -40,7 +40,7 @@ export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number,
     const v = w[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new DataError(
-        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${String(v)}`,
+        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${quote(v)}`,
         offset + i,
       );
     }
@@ -127,7 +127,7 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
         const v = NUMBER.test(f) ? Number(f) : NaN;
         if (!Number.isFinite(v)) {
           throw new DataError(
-            `CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`,
+            `CSV '${path}' line ${info.lines}, column ${j}: ${quote(f)} is not a finite number`,
             undefined,
             j,
           );
