@@ -20,6 +20,9 @@ export function nest(flat: ArrayLike<number>, shape: number[]): Nested {
   return build(0, 0);
 }
 
+/** A key as messages show it: in single quotes, cut at 100 characters. */
+const keyName = (key: string): string => (key.length <= 100 ? `'${key}'` : `'${key.slice(0, 100)}…' (${key.length} characters)`);
+
 export interface JsonReader {
   /** Throws ModelFormatError(`invalid <what>: message`). */
   bad(message: string): never;
@@ -51,8 +54,8 @@ export function jsonReader(what: string): JsonReader {
     },
     checkKeys(obj, allowed, where) {
       for (const key of Object.keys(obj)) {
-        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key ${quote(key)}`);
-        if (!allowed.includes(key)) bad(`${where} has the unknown key ${quote(key)}`);
+        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key ${keyName(key)}`);
+        if (!allowed.includes(key)) bad(`${where} has the unknown key ${keyName(key)}`);
       }
     },
     array(v, shape, field) {
