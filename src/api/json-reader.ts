@@ -21,7 +21,8 @@ export function nest(flat: ArrayLike<number>, shape: number[]): Nested {
 }
 
 /** A key as messages show it: in single quotes, cut at 100 characters. */
-const keyName = (key: string): string => (key.length <= 100 ? `'${key}'` : `'${key.slice(0, 100)}…' (${key.length} characters)`);
+const keyName = (key: string): string =>
+  key.length <= 100 ? `'${key}'` : `'${key.slice(0, 100)}…' (${key.length} characters)`;
 
 export interface JsonReader {
   /** Throws ModelFormatError(`invalid <what>: message`). */

@@ -280,7 +280,11 @@ export interface FitOptions {
 }
 
 export interface FitAsyncOptions extends FitOptions {
-  /** Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows. */
+  /**
+   * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
+   * process-wide bound (`setMaxWorkers`; default the available cores) — concurrent fits share that bounded pool and wait
+   * their turn for workers.
+   */
   workers?: number;
   /** Aborting rejects the promise with the signal's reason, stops the workers and leaves the model unchanged. */
   signal?: AbortSignal | null;
