@@ -3,6 +3,7 @@
  * unknown and prototype-polluting keys, wrong shapes, non-finite numbers, weights that are not a distribution and
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
+import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
@@ -112,6 +113,7 @@ export function deserialize(input: unknown): Deserialized {
   const d = o.nFeatures as number;
   if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
   if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
+  if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
 
   const weights = readArray(o.weights, [k], 'weights');
   let sum = 0;

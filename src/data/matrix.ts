@@ -123,7 +123,20 @@ export function checkValues(x: Matrix, d: number, start: number, end: number, wh
   }
 }
 
+/**
+ * The most features a model can have: the kernels keep their temporaries in a fixed 64 KiB buffer sized for it
+ * (MAX_D in assembly/buffer.ts and src/backends/js/buffer.ts). Wider data are refused when they arrive, with a
+ * message that says so, instead of failing inside a kernel after initialisation has already run.
+ */
+export const MAX_FEATURES = 4096;
+
 function checkWidth(what: string, d: number, expectD?: number): void {
+  if (d > MAX_FEATURES) {
+    throw new DataError(
+      `${what} has ${d} features (columns); gaussmix supports at most ${MAX_FEATURES} (its kernels' fixed buffers). ` +
+        'Reduce the dimension first (e.g. keep the leading principal components).',
+    );
+  }
   if (expectD !== undefined && d !== expectD) {
     throw new DataError(`${what} has ${d} features (columns) but the model was fitted on ${expectD}`);
   }

@@ -8,6 +8,7 @@
  * validated JSON form for engines that only move text.
  */
 import { DataError, quote } from '../api/errors.js';
+import { MAX_FEATURES } from '../data/matrix.js';
 import { jsonReader, nest } from '../api/json-reader.js';
 import { covarianceModel, type CovarianceType } from './covariance/registry.js';
 
@@ -205,6 +206,7 @@ export const SufficientStats = {
     const d = o.nFeatures as number;
     if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
     if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
+    if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
     const kind = o.sxxKind;
     if (kind !== 'full' && kind !== 'diag') bad(`sxxKind must be 'full' or 'diag'; got ${quote(kind)}`);
     if (o.logLik !== null && (typeof o.logLik !== 'number' || !Number.isFinite(o.logLik)))

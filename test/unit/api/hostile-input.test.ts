@@ -17,6 +17,8 @@ import {
   selectionSvg,
   SufficientStats,
 } from '../../../src/api/index.js';
+import { MAX_D } from '../../../src/backends/js/index.js';
+import { MAX_FEATURES } from '../../../src/data/matrix.js';
 
 const X = [
   [1, 2],
@@ -111,6 +113,19 @@ describe('bounded, typed errors', () => {
     const sel = selectModel(X, { nComponents: [1, 2], covarianceTypes: ['full'] });
     expect(() => selectionSvg(sel, { height: 0 })).toThrow(OptionError);
     expect(mixtureSvg(gm, X, { width: 500, height: 400 })).toMatch(/<svg[^>]* width="500"/);
+  });
+
+  it('more features than the kernels support is refused up front, everywhere, naming the limit', async () => {
+    const wide = { data: new Float64Array(3 * 4097), rows: 3, cols: 4097 };
+    const limit = /X has 4097 features \(columns\); gaussmix supports at most 4096/;
+    expect(() => new GaussianMixture({ covarianceType: 'full' }).fit(wide)).toThrow(limit);
+    expect(() => kmeans(wide, 2)).toThrow(limit);
+    expect(() => selectModel(wide, { nComponents: [1] })).toThrow(limit);
+    await expect(new GaussianMixture().fitStream(() => [wide])).rejects.toThrow(/4097 features/);
+    expect(() => GaussianMixture.fromJSON({ ...fitted().toJSON(), nFeatures: 4097 })).toThrow(
+      /nFeatures is 4097; gaussmix supports at most 4096/,
+    );
+    expect(MAX_FEATURES).toBe(MAX_D); // one limit: the kernels'
   });
 
   it('regCovar at the limit of double precision is named as the cause, not a zero variance', () => {
