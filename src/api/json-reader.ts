@@ -60,24 +60,39 @@ export function jsonReader(what: string): JsonReader {
       }
     },
     array(v, shape, field) {
-      // collected first, allocated after: a claimed shape (nComponents: 1e300) must not size an allocation
-      const out: number[] = [];
-      const walk = (node: unknown, depth: number, path: string): void => {
+      // Collected into a buffer that grows as values arrive, so a claimed shape (nComponents: 1e300) never sizes an
+      // allocation; the path of a bad element is built only for its message (building one per element made loading
+      // a large model mostly garbage collection).
+      let out = new Float64Array(64);
+      let size = 0;
+      const at: number[] = [];
+      const path = (): string => at.map((i) => `[${i}]`).join('');
+      const walk = (node: unknown, depth: number): void => {
         if (depth === shape.length) {
           if (typeof node !== 'number' || !Number.isFinite(node))
-            bad(`${field}${path} must be a finite number; got ${quote(node)}`);
-          out.push(node as number);
+            bad(`${field}${path()} must be a finite number; got ${quote(node)}`);
+          if (size === out.length) {
+            const grown = new Float64Array(out.length * 2);
+            grown.set(out);
+            out = grown;
+          }
+          out[size++] = node as number;
           return;
         }
         if (!Array.isArray(node) || node.length !== shape[depth]) {
-          bad(`${field}${path} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
+          bad(`${field}${path()} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
         }
         // indexed, not forEach: forEach skips the holes of a sparse array, which must be rejected like any non-number
         const arr = node as unknown[];
-        for (let i = 0; i < arr.length; i++) walk(arr[i], depth + 1, `${path}[${i}]`);
+        at.push(0);
+        for (let i = 0; i < arr.length; i++) {
+          at[depth] = i;
+          walk(arr[i], depth + 1);
+        }
+        at.pop();
       };
-      walk(v, 0, '');
-      return Float64Array.from(out);
+      walk(v, 0);
+      return out.slice(0, size);
     },
   };
 }
