@@ -19,14 +19,15 @@
  */
 
 /** Exact powers of ten: 10^0 … 10^22 are all exactly representable as doubles. */
-const POW10 = new Float64Array(23);
+export const POW10 = new Float64Array(23);
 for (let i = 0, p = 1; i < 23; i++, p *= 10) POW10[i] = p;
 
 /**
- * The value of the number found by the last successful scanNumber call when the fast path applies, else NaN (then
- * numberValue converts the slice with Number()).
+ * scanned[0]: the value of the number found by the last successful scanNumber call when the fast path applies, else
+ * NaN (then numberValue converts the slice with Number()). A typed array, not a `let`: storing a double in a module
+ * variable boxes it (one heap allocation per number).
  */
-export let scannedValue = 0;
+export const scanned = new Float64Array(1);
 
 /**
  * Scans the longest prefix of s[start, end) that is a number of the grammar, without surrounding blanks. Returns
@@ -91,19 +92,19 @@ export function scanNumber(s: string, start: number, end: number): number {
   }
   const e10 = exp - frac;
   if (m === 0) {
-    scannedValue = negative ? -0 : 0;
+    scanned[0] = negative ? -0 : 0;
   } else if (nd <= 15 && e10 >= -22 && e10 <= 22) {
     const v = e10 < 0 ? m / POW10[-e10] : m * POW10[e10];
-    scannedValue = negative ? -v : v;
+    scanned[0] = negative ? -v : v;
   } else {
-    scannedValue = NaN; // beyond the fast path: numberValue() converts the slice, once the caller has validated it
+    scanned[0] = NaN; // beyond the fast path: numberValue() converts the slice, once the caller has validated it
   }
   return p;
 }
 
 /** The value of the number scanNumber found in s[start, end): the fast path's, else Number() of the slice. */
 export function numberValue(s: string, start: number, end: number): number {
-  const v = scannedValue;
+  const v = scanned[0];
   return v === v ? v : Number(s.slice(start, end));
 }
 

@@ -36,7 +36,7 @@
  * every error message. Both paths give the same result, so the output does not depend on how the input is cut.
  */
 import { DataError, OptionError } from '../api/errors.js';
-import { isMissingToken, nonFiniteToken, numberValue, parseNumber, scanNumber, scannedValue } from './csv-number.js';
+import { isMissingToken, nonFiniteToken, numberValue, parseNumber, POW10, scanNumber, scanned } from './csv-number.js';
 import { openInput, type CsvInput, type CsvPiece } from './csv-input.js';
 
 export { parseNumber } from './csv-number.js';
@@ -403,9 +403,10 @@ class Engine {
   /** Moves pending input into the text, dropping what was consumed. */
   take(): void {
     const rest = this.pos === 0 ? this.text : this.text.slice(this.pos);
-    const add = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.consumed += this.pos;
-    this.text = rest + add;
+    // join, not +: one flat string (a cons string makes every charCodeAt take a detour)
+    if (rest.length > 0) this.pending.unshift(rest);
+    this.text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
     this.pos = 0;
     this.pending = [];
     this.pendingLen = 0;
@@ -738,11 +739,42 @@ class Engine {
         const numeric = sl >= 0 || j === wcol;
         // 1 = a number of the grammar, 0 = empty (a missing value), -1 = something else
         let kind = 1;
+        let v = NaN; // set by the inline scan; NaN: the value comes from scanNumber
         if (numeric) {
-          const e = scanNumber(s, p, end);
-          if (e >= 0) p = e;
-          else if (missingNaN && j !== wcol && (c === dc || c === 10)) kind = 0;
-          else kind = -1;
+          // Inline, the commonest form: [-]digits[.digits] with at most 15 digits in all, exactly m / 10^frac.
+          // Anything else (a '+', an exponent, more digits, no digit) goes through scanNumber.
+          let q = p;
+          let ch = c;
+          const negative = ch === 45;
+          if (negative) ch = ++q < end ? s.charCodeAt(q) : -1;
+          const d0 = q;
+          let m = 0;
+          while (ch >= 48 && ch <= 57) {
+            m = m * 10 + (ch - 48);
+            ch = ++q < end ? s.charCodeAt(q) : -1;
+          }
+          let nd = q - d0;
+          let frac = 0;
+          if (ch === 46) {
+            ch = ++q < end ? s.charCodeAt(q) : -1;
+            const f0 = q;
+            while (ch >= 48 && ch <= 57) {
+              m = m * 10 + (ch - 48);
+              ch = ++q < end ? s.charCodeAt(q) : -1;
+            }
+            frac = q - f0;
+            nd += frac;
+          }
+          if (nd > 0 && nd <= 15 && ch !== 101 && ch !== 69) {
+            v = frac === 0 ? m : m / POW10[frac];
+            if (negative) v = -v;
+            p = q;
+          } else {
+            const e = scanNumber(s, p, end);
+            if (e >= 0) p = e;
+            else if (missingNaN && j !== wcol && (c === dc || c === 10)) kind = 0;
+            else kind = -1;
+          }
         } else if (c !== 34) {
           while (p < end && (c = s.charCodeAt(p)) !== dc && c !== 10 && !(blanks && (c === 32 || c === 9))) p++;
         } else {
@@ -766,10 +798,11 @@ class Engine {
           break rows;
         }
         if (numeric) {
-          let v = NaN;
-          if (kind > 0) {
-            v = scannedValue;
+          if (kind > 0 && v !== v) {
+            v = scanned[0];
             if (v !== v) v = numberValue(s, start, stop);
+          }
+          if (kind > 0) {
             if (v === Infinity || v === -Infinity || (j === wcol && !(v >= 0))) {
               st = BAIL;
               break rows;
