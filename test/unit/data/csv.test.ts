@@ -503,17 +503,22 @@ describe('inputs', () => {
     }
   });
 
-  it('reports progress: throttled, then once at the end with the total', async () => {
+  it('reports progress: at most every 100 ms, then once at the end with the total', async () => {
     const p = file('progress.csv', `a\n${'1.5\n'.repeat(300_000)}`);
-    const calls: [number, number | null][] = [];
-    await readCsvTable(p, { onProgress: (b, t) => calls.push([b, t]) });
-    expect(calls.at(-1)).toEqual([1_200_002, 1_200_002]);
-    expect(calls.length).toBeLessThanOrEqual(3); // two 1 MiB reads: the first call, maybe one more, the final one
-    const pieces: string[] = Array.from({ length: 1000 }, () => '1\n');
-    const few: number[] = [];
-    await readCsvTable(pieces, { onProgress: (b) => few.push(b) });
-    expect(few.length).toBeLessThanOrEqual(3);
-    expect(few.at(-1)).toBe(2000);
+    const check = async (input: CsvInput, total: number | null, bytes: number): Promise<void> => {
+      const calls: [number, number | null, number][] = [];
+      const t0 = Date.now();
+      await readCsvTable(input, { onProgress: (b, t) => calls.push([b, t, Date.now()]) });
+      const elapsed = Date.now() - t0;
+      expect(calls.at(-1)!.slice(0, 2)).toEqual([bytes, total]);
+      for (let i = 1; i < calls.length - 1; i++) {
+        expect(calls[i][2] - calls[i - 1][2]).toBeGreaterThanOrEqual(99);
+        expect(calls[i][0]).toBeGreaterThanOrEqual(calls[i - 1][0]);
+      }
+      expect(calls.length).toBeLessThanOrEqual(2 + elapsed / 100);
+    };
+    await check(p, 1_200_002, 1_200_002); // 19 reads
+    await check(Array.from({ length: 1000 }, () => '1\n'), null, 2000);
   });
 
   it('validates its options', async () => {
