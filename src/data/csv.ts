@@ -202,10 +202,13 @@ function tryDelimiter(flag: string, d: string): string {
   return `try ${flag}: ${JSON.stringify(d).replace(/^"|"$/g, "'")}`;
 }
 
-/** 1 ≤ … digits, a decimal comma, more digits: "1,5", "-0,25". */
+/** A number written with a decimal comma: digits, one comma, digits ("1,5", "-0,25"). */
 function decimalComma(s: string): boolean {
   const i = s.indexOf(',');
-  return i > 0 && s.indexOf(',', i + 1) < 0 && Number.isFinite(parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`)) && /\d$/.test(s.slice(0, i));
+  if (i <= 0 || s.indexOf(',', i + 1) >= 0) return false;
+  const before = s.charCodeAt(i - 1);
+  const after = s.charCodeAt(i + 1);
+  return before >= 48 && before <= 57 && after >= 48 && after <= 57 && Number.isFinite(parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`));
 }
 
 // ---- column selection ----
@@ -268,14 +271,23 @@ export function resolveColumns(spec: string | readonly (string | number)[], name
 
 // ---- notes ----
 
-/** Per feature column: could it still be a row index (bit 1: 1..N, bit 2: 0..N-1), its distinct integers (≤ 10). */
+/**
+ * Per feature column, what the notes need: could it still be a row index (bit 1: 1..N, bit 2: 0..N-1), its
+ * distinct integers while there are at most 10 (null once it has more, or a fraction), and whether it is constant.
+ * Missing values (NaN) are passed over, except that they end an index.
+ */
 class Profile {
   private readonly index: Uint8Array;
   private readonly codes: (number[] | null)[];
+  private readonly first: Float64Array;
+  /** 0: no value yet, 1: constant so far, 2: varies. */
+  private readonly constant: Uint8Array;
 
   constructor(private readonly d: number) {
     this.index = new Uint8Array(d).fill(3);
     this.codes = Array.from({ length: d }, () => []);
+    this.first = new Float64Array(d);
+    this.constant = new Uint8Array(d);
   }
 
   /** Adds rows [from, to) of a row-major buffer; `first` is the index of row `from` among all rows. */
@@ -284,12 +296,21 @@ class Profile {
     for (let c = 0; c < d; c++) {
       let idx = this.index[c];
       let codes = this.codes[c];
-      for (let r = from; r < to && (idx !== 0 || codes !== null); r++) {
+      let constant = this.constant[c];
+      let v0 = this.first[c];
+      for (let r = from; r < to && (idx !== 0 || codes !== null || constant !== 2); r++) {
         const v = data[r * d + c];
         const g = first + r - from;
         if (v !== g + 1) idx &= ~1;
         if (v !== g) idx &= ~2;
-        if (codes !== null && v === v) {
+        if (v !== v) continue;
+        if (constant === 0) {
+          constant = 1;
+          v0 = v;
+        } else if (constant === 1 && v !== v0) {
+          constant = 2;
+        }
+        if (codes !== null) {
           if (!Number.isInteger(v)) codes = null;
           else if (!codes.includes(v)) {
             if (codes.length === 10) codes = null;
@@ -299,6 +320,8 @@ class Profile {
       }
       this.index[c] = idx;
       this.codes[c] = codes;
+      this.constant[c] = constant;
+      this.first[c] = v0;
     }
   }
 
@@ -310,9 +333,9 @@ class Profile {
       if (this.index[c] !== 0 && rows >= 10) {
         const from = this.index[c] & 1 ? 1 : 0;
         out.push(`column ${name} looks like a row index (${from}, ${from + 1}, …, ${from + rows - 1} in order): leave it out with ${flag} unless it is a feature`);
-      } else if (codes !== null && codes.length === 1 && rows >= 2) {
-        out.push(`column ${name} is constant (every value is ${codes[0]})`);
-      } else if (codes !== null && codes.length > 0 && rows >= 20) {
+      } else if (this.constant[c] === 1 && rows >= 2) {
+        out.push(`column ${name} is constant (every value is ${this.first[c]})`);
+      } else if (codes !== null && codes.length > 1 && rows >= 20) {
         const list = [...codes].sort((a, b) => a - b).join(', ');
         out.push(`column ${name} takes only ${codes.length} distinct integer values (${list}) over ${rows} rows: it looks like a code or a label rather than a measurement; leave it out with ${flag} unless it is a feature`);
       }
@@ -876,7 +899,8 @@ class Engine {
     if (nonFiniteToken(raw) === 'inf') throw new DataError(`${where}: ${quoteValue(raw)} is infinite (values must be finite numbers)`, row, j);
     const d = this.delimiter;
     const flag = this.o.flags.delimiter;
-    const blank = /[ \t]/.test(raw.trim());
+    const inner = raw.trim();
+    const blank = inner.includes(' ') || inner.includes('\t');
     const hint = d !== '\t' && raw.includes('\t') ? ` (the file looks tab-separated: ${tryDelimiter(flag, '\t')})`
       : d === ';' && decimalComma(raw.trim()) ? " (a decimal comma? only '.' is read as the decimal separator)"
         : d !== ',' && raw.includes(',') ? ` (the file looks comma-separated: ${tryDelimiter(flag, ',')})`
@@ -953,7 +977,7 @@ class Decoder {
     } else if (typeof piece === 'string') {
       this.bytes += piece.length;
       text = this.td.decode() + piece; // flushes a partial character left by earlier bytes
-    } else if (piece instanceof Uint8Array || piece instanceof ArrayBuffer) {
+    } else if (ArrayBuffer.isView(piece) || piece instanceof ArrayBuffer) {
       this.bytes += piece.byteLength;
       text = this.td.decode(piece, { stream: true });
     } else {
@@ -965,6 +989,12 @@ class Decoder {
     }
     return text;
   }
+}
+
+/** Wraps an error of the input itself (a stream's own error) as a DataError naming the source. */
+function asDataError(e: unknown, source: string): unknown {
+  if (e instanceof DataError || e instanceof OptionError) return e;
+  return new DataError(`cannot read ${source}: ${(e as Error)?.message ?? String(e)}`);
 }
 
 /** Throttles onProgress to one call per ~100 ms (plus the final one). */
@@ -997,7 +1027,12 @@ async function* drive(input: CsvInput, o: Resolved): AsyncGenerator<Engine, { en
   let finished = false;
   try {
     for (;;) {
-      const r = await it.next();
+      let r: IteratorResult<CsvPiece>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        throw asDataError(e, engine.source);
+      }
       if (r.done) {
         engine.push(dec.decode(undefined));
         engine.final = true;
@@ -1020,12 +1055,6 @@ async function* drive(input: CsvInput, o: Resolved): AsyncGenerator<Engine, { en
   }
   tick(dec.bytes, true);
   return { engine };
-}
-
-/** Wraps an unexpected error from the input (a stream's own error) as a DataError naming the source. */
-function asDataError(e: unknown, source: string): unknown {
-  if (e instanceof DataError || e instanceof OptionError) return e;
-  return new DataError(`cannot read ${source}: ${(e as Error)?.message ?? String(e)}`);
 }
 
 /**
@@ -1055,12 +1084,7 @@ export async function* readCsv(input: CsvInput, options: CsvOptions = {}): Async
   const gen = drive(input, o);
   try {
     for (;;) {
-      let r: IteratorResult<Engine, { engine: Engine }>;
-      try {
-        r = await gen.next();
-      } catch (e) {
-        throw asDataError(e, engine?.source ?? o.source ?? 'the CSV input');
-      }
+      const r = await gen.next();
       if (r.done) {
         engine = r.value.engine;
         break;
@@ -1094,12 +1118,7 @@ export async function readCsvTable(input: CsvInput, options: CsvOptions = {}): P
   const blocks: Sink[] = [];
   let estimated = false;
   for (;;) {
-    let r: IteratorResult<Engine, { engine: Engine }>;
-    try {
-      r = await gen.next();
-    } catch (e) {
-      throw asDataError(e, engine?.source ?? o.source ?? 'the CSV input');
-    }
+    const r = await gen.next();
     if (r.done) {
       engine = r.value.engine;
       break;

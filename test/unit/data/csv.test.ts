@@ -441,6 +441,10 @@ describe('notes', () => {
     expect(few.notes).toEqual([]); // fewer than 20 rows: no code note
   });
 
+  it('point out a constant column whatever its value, passing over missing values', async () => {
+    expect((await table('a,b\n1,2.5\n2,\n3,2.5\n', { missing: 'nan' })).notes).toEqual(["column 'b' is constant (every value is 2.5)"]);
+  });
+
   it('stay quiet for ordinary data', async () => {
     expect((await table('a,b\n1.5,2\n2.5,3\n0.5,1\n')).notes).toEqual([]);
   });
