@@ -463,28 +463,22 @@ class Engine {
 
   /** Phase 0: detects the delimiter from the first non-blank line. False when more input is needed. */
   private detect(): boolean {
-    const s = this.text;
-    const end = s.length;
-    let p = this.pos;
-    let lineStart = p;
-    for (; p < end; p++) {
-      const c = s.charCodeAt(p);
-      if (c === 10) lineStart = p + 1;
-      else if (c !== 32 && c !== 9 && c !== 13) break;
-    }
-    if (p >= end) {
-      if (!this.final) return false;
-      this.setDelimiter(','); // blank input: reported as empty later
+    const st = this.skipBlank(false);
+    if (st === MORE) return false;
+    if (st === DONE) {
+      this.setDelimiter(','); // a blank input: reported as empty by the header phase
       return true;
     }
-    let lineEnd = s.indexOf('\n', p);
-    if (lineEnd < 0 || lineEnd - lineStart > DETECT_LIMIT) {
-      if (lineEnd < 0 && !this.final && end - lineStart < DETECT_LIMIT) return false;
-      lineEnd = Math.min(end, lineStart + DETECT_LIMIT);
+    const s = this.text;
+    const start = this.pos;
+    let end = s.indexOf('\n', start);
+    if (end < 0 || end - start > DETECT_LIMIT) {
+      if (end < 0 && !this.final && s.length - start < DETECT_LIMIT) return false;
+      end = Math.min(s.length, start + DETECT_LIMIT);
     }
     const has = (ch: string): boolean => {
-      const i = s.indexOf(ch, lineStart);
-      return i >= 0 && i < lineEnd;
+      const i = s.indexOf(ch, start);
+      return i >= 0 && i < end;
     };
     this.setDelimiter(has('\t') ? '\t' : has(',') ? ',' : has(';') ? ';' : ',');
     return true;
@@ -492,9 +486,10 @@ class Engine {
 
   /**
    * Skips blank lines from `pos`, updating `pos` and `line`. Returns FULL when a record starts at `pos`, MORE or
-   * DONE when the text ends first.
+   * DONE when the text ends first. With `drop`, blanks that may still turn out to lead a record are dropped too
+   * (they are trimmed anyway, unless tab is the delimiter), so a long run of them is not kept in memory.
    */
-  private skipBlank(): number {
+  private skipBlank(drop = true): number {
     const s = this.text;
     const end = s.length;
     let p = this.pos;
@@ -503,7 +498,7 @@ class Engine {
       let c = -1;
       while (q < end && ((c = s.charCodeAt(q)) === 32 || c === 9 || c === 13)) q++;
       if (q >= end) {
-        this.pos = p;
+        this.pos = drop && this.tabBlank && !this.final ? q : p;
         return this.final ? DONE : MORE;
       }
       if (c !== 10) {
@@ -740,6 +735,7 @@ class Engine {
       let c = -1;
       while (q < end && ((c = s.charCodeAt(q)) === 32 || c === 9 || c === 13)) q++;
       if (q >= end) {
+        if (!final && tabBlank) pos = q; // blanks that may lead a record are trimmed anyway: not kept (see skipBlank)
         st = final ? DONE : MORE;
         break;
       }

@@ -207,6 +207,14 @@ describe('records', () => {
     expect(plain(await readCsvTable([bytes]))).toMatchObject({ names: ['x', 'y'], data: [1, 2] });
   });
 
+  it('counts lines through long runs of blank lines and blanks, cut into pieces', async () => {
+    const text = `${'\n \r\n'.repeat(100_000)}a,b\n${' '.repeat(300_000)}1,2\n${'\n'.repeat(100_000)}3,4`;
+    const pieces = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) => text.slice(i * 1000, (i + 1) * 1000));
+    const t = plain(await readCsvTable(pieces));
+    expect(t).toMatchObject({ names: ['a', 'b'], data: [1, 2, 3, 4], lines: [200_002, 300_003] });
+    expect(plain(await table(text))).toEqual(t);
+  });
+
   it('reads a tab-separated file with empty fields as missing values', async () => {
     const t = await table('a\tb\tc\n\t1\t2\n3\t\t4\n', { missing: 'nan' });
     expect(Array.from(t.data)).toEqual([NaN, 1, 2, 3, NaN, 4]);
