@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, OptionError } from '../../../src/api/errors.js';
 import { isMissingToken, nonFiniteToken, parseNumber } from '../../../src/data/csv-number.js';
 import {
-  quoteValue, readCsv, readCsvTable, resolveColumns, type CsvChunk, type CsvInfo, type CsvInput, type CsvOptions, type CsvTable,
+  _setFastPath, quoteValue, readCsv, readCsvTable, resolveColumns, type CsvChunk, type CsvInfo, type CsvInput, type CsvOptions, type CsvTable,
 } from '../../../src/data/csv.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gaussmix-csv-'));
@@ -608,6 +608,41 @@ describe('the same result whatever the chunking', () => {
     expect(plain(await table(labelled, { columns: '2-3', missing: 'nan' }))).toMatchObject({
       columns: ['x', 'y'], data: [1, 2, NaN, 3, 4, 5], lines: [2, 4, 6],
     });
+  });
+
+  it('the fused fast path and the general tokenizer agree on random inputs (values, errors, messages)', async () => {
+    const options = fc.record({
+      delimiter: fc.constantFrom(undefined, ',', ';', '\t', ' '),
+      missing: fc.constantFrom('error' as const, 'nan' as const),
+      header: fc.constantFrom('auto', 'auto', false),
+      columns: fc.constantFrom(undefined, '1', '1,3', '3', 'c,a'),
+      weights: fc.constantFrom(undefined, undefined, 'b'),
+    });
+    // characters at random, or records of tokens joined mostly by the delimiter
+    const alphabet = fc.constantFrom('1', '2', '0', '.', '-', '+', 'e', ',', ',', ';', ' ', ' ', '\t', '\r', '\n', '\n', '"', 'x', 'N', 'A');
+    const chars = fc.array(alphabet, { maxLength: 60 }).map((a) => a.join(''));
+    const token = fc.constantFrom('1', '-2.5', '.5', '1e3', '"3"', '', ' ', 'x', 'NA', 'nan', '"a,b"', '"\n"', 'x\r2', '"a""b"', '"4"x', '1 2');
+    const records = (d: string) => {
+      const separator = fc.constantFrom(d, d, d, d, ',', ';', ' ', '\t', '\r');
+      const record = fc.array(fc.tuple(token, separator), { minLength: 2, maxLength: 4 })
+        .map((fs) => fs.map(([f, sep], i) => (i === fs.length - 1 ? f : f + sep)).join(''));
+      return fc.array(fc.tuple(record, fc.constantFrom('\n', '\n', '\r\n', '\n\n', '')), { maxLength: 5 })
+        .map((rs) => rs.map(([r, eol]) => r + eol).join(''));
+    };
+    const cases = options.chain((o) => fc.oneof(chars, records(o.delimiter ?? ','), records(o.delimiter ?? ',')).map((b) => ({ o, b })));
+    try {
+      await fc.assert(fc.asyncProperty(cases, async ({ o, b }) => {
+        const t = `${['a', 'b', 'c'].join(o.delimiter ?? ',')}\n${b}`;
+        _setFastPath(true);
+        const fast = await outcome([t], o);
+        _setFastPath(false);
+        const slow = await outcome([t], o);
+        _setFastPath(true);
+        expect(fast).toEqual(slow);
+      }), { numRuns: 3000 });
+    } finally {
+      _setFastPath(true);
+    }
   });
 
   it('any chunkRows gives the same rows', async () => {
