@@ -614,7 +614,7 @@ describe('the same result whatever the chunking', () => {
     const options = fc.record({
       delimiter: fc.constantFrom(undefined, ',', ';', '\t', ' '),
       missing: fc.constantFrom('error' as const, 'nan' as const),
-      header: fc.constantFrom('auto', 'auto', false),
+      header: fc.constantFrom<'auto' | false>('auto', 'auto', false),
       columns: fc.constantFrom(undefined, '1', '1,3', '3', 'c,a'),
       weights: fc.constantFrom(undefined, undefined, 'b'),
     });
