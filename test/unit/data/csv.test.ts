@@ -5,6 +5,7 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, OptionError } from '../../../src/api/errors.js';
@@ -507,6 +508,18 @@ describe('inputs', () => {
     ];
     for (const input of inputs) expect(plain(await readCsvTable(input))).toMatchObject(expected);
     expect((await readCsvTable(p)).source).toBe(p);
+  });
+
+  it("reads '-' from the standard input, named <stdin>", async () => {
+    const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from('a,b\n1,'), Buffer.from('2\n3,x\n')]), configurable: true });
+    try {
+      const e = await failure(readCsvTable('-'));
+      expect(e).toBeInstanceOf(DataError);
+      expect(e.message).toBe("<stdin>: line 3, column 'b': 'x' is not a number");
+    } finally {
+      Object.defineProperty(process, 'stdin', saved);
+    }
   });
 
   it('rejects anything else as an OptionError', async () => {
