@@ -5,7 +5,8 @@
  *  - '-' for the standard input (Node);
  *  - a Blob or File (browsers, Node ≥ 18);
  *  - a web ReadableStream, e.g. `(await fetch(url)).body`;
- *  - any AsyncIterable or Iterable of Uint8Array / ArrayBuffer / string pieces (a Node stream, an array of strings).
+ *  - any AsyncIterable or Iterable of Uint8Array / ArrayBuffer / string pieces (a Node stream, an array of strings);
+ *  - the whole content as one Uint8Array (a Buffer) or ArrayBuffer.
  * A file that cannot be opened or read is a DataError "cannot read data file '<path>': <reason>".
  */
 import { DataError, OptionError } from '../api/errors.js';
@@ -14,6 +15,8 @@ export type CsvPiece = Uint8Array | ArrayBuffer | string;
 
 export type CsvInput =
   | string
+  | Uint8Array
+  | ArrayBuffer
   | Blob
   | ReadableStream<Uint8Array | string>
   | AsyncIterable<CsvPiece>
@@ -142,6 +145,8 @@ export async function openInput(input: CsvInput, name?: string): Promise<OpenedI
   if (typeof input === 'string') {
     if (input === '') throw new OptionError('input', "the CSV input path is empty; give a file path or '-' for stdin");
     opened = input === '-' ? await openStdin() : await openFile(input);
+  } else if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
+    opened = { pieces: [input as Uint8Array | ArrayBuffer], totalBytes: input.byteLength, name: '<input>' };
   } else if (typeof Blob !== 'undefined' && input instanceof Blob) {
     opened = { pieces: readStream(input.stream()), totalBytes: input.size, name: (input as { name?: string }).name || '<input>' };
   } else if (isObject(input) && typeof input[Symbol.asyncIterator] === 'function') {
@@ -151,7 +156,7 @@ export async function openInput(input: CsvInput, name?: string): Promise<OpenedI
   } else if (isObject(input) && typeof input[Symbol.iterator] === 'function') {
     opened = { pieces: input as Iterable<CsvPiece>, totalBytes: null, name: '<input>' };
   } else {
-    throw new OptionError('input', "the CSV input must be a file path, '-' (stdin), a Blob, a ReadableStream, or an (async) iterable of Uint8Array or string chunks");
+    throw new OptionError('input', "the CSV input must be a file path, '-' (stdin), a Uint8Array, a Blob, a ReadableStream, or an (async) iterable of Uint8Array or string chunks");
   }
   if (name !== undefined) opened.name = name;
   return opened;

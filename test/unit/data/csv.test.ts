@@ -494,7 +494,7 @@ describe('inputs', () => {
   const text = 'größe,日本\n1,2\n3,4\n';
   const expected = { names: ['größe', '日本'], data: [1, 2, 3, 4], lines: [2, 3] };
 
-  it('reads a file path, a Blob, a ReadableStream, a Node stream, async and sync iterables', async () => {
+  it('reads a file path, a Blob, a ReadableStream, a Node stream, async and sync iterables, bytes', async () => {
     const p = file('utf8.csv', text);
     const bytes = new TextEncoder().encode(text);
     const inputs: CsvInput[] = [
@@ -505,6 +505,9 @@ describe('inputs', () => {
       (async function* () { yield bytes.subarray(0, 2); yield bytes.subarray(2); })(),
       [text.slice(0, 4), text.slice(4)],
       [bytes.buffer.slice(0, 7), bytes.subarray(7)],
+      bytes,
+      Buffer.from(bytes),
+      bytes.buffer,
     ];
     for (const input of inputs) expect(plain(await readCsvTable(input))).toMatchObject(expected);
     expect((await readCsvTable(p)).source).toBe(p);
