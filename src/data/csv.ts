@@ -2,9 +2,9 @@
  * The numeric CSV reader shared by the CLI and fitStream: streaming, linear-time whatever the input holds, and
  * memory-bounded (a table costs 8·N·D bytes for the values plus 4·N for line numbers plus a constant).
  *
- * Input: see csv-input.ts (a path, '-', bytes, a Blob, a ReadableStream, any (async) iterable of bytes or strings). Bytes
- * are decoded as UTF-8 by a streaming TextDecoder (a character split between two pieces is fine); a leading BOM is
- * dropped.
+ * Input: see csv-input.ts (a path, '-', bytes, a Blob, a ReadableStream, any (async) iterable of bytes or
+ * strings). Bytes are decoded as UTF-8 by a streaming TextDecoder (a character split between two pieces is fine);
+ * a leading BOM is dropped.
  *
  * Format:
  *  - Records end at LF or CRLF. Blank lines (only spaces, tabs, CRs) are skipped wherever they are. Line numbers in
