@@ -925,13 +925,18 @@ class Engine {
     this.profileRows();
     this.rowsBefore += this.sink.n;
     this.profiled = 0;
-    this.sink = {
-      data: new Float64Array(cap * this.d),
-      weights: this.wcol >= 0 ? new Float64Array(cap) : null,
-      lines: new Int32Array(cap),
-      n: 0,
-      cap,
-    };
+    try {
+      this.sink = {
+        data: new Float64Array(cap * this.d),
+        weights: this.wcol >= 0 ? new Float64Array(cap) : null,
+        lines: new Int32Array(cap),
+        n: 0,
+        cap,
+      };
+    } catch (e) {
+      const mb = Math.ceil((cap * (8 * this.d + 4 + (this.wcol >= 0 ? 8 : 0))) / 2 ** 20);
+      throw new DataError(`${this.source}: cannot allocate ${mb} MiB for ${cap} more rows of ${this.d} columns after ${this.rowsBefore} rows: ${(e as Error).message}`);
+    }
   }
 
   /** Grows the sink to `cap` rows, keeping its rows. */
@@ -1152,9 +1157,16 @@ export async function readCsvTable(input: CsvInput, options: CsvOptions = {}): P
   }
   blocks.push(last);
   const rows = info.rows;
-  const data = new Float64Array(rows * d);
-  const weights = last.weights ? new Float64Array(rows) : null;
-  const lines = new Int32Array(rows);
+  let data: Float64Array;
+  let weights: Float64Array | null;
+  let lines: Int32Array;
+  try {
+    data = new Float64Array(rows * d);
+    weights = last.weights ? new Float64Array(rows) : null;
+    lines = new Int32Array(rows);
+  } catch (e) {
+    throw new DataError(`${info.source}: cannot allocate the table of ${rows} rows × ${d} columns: ${(e as Error).message}`);
+  }
   let at = 0;
   for (const b of blocks) {
     data.set(b.data.subarray(0, b.n * d), at * d);

@@ -411,6 +411,12 @@ describe('bounds and linear time', () => {
     expect((await table('1,2,3\n', { maxColumns: 3 })).cols).toBe(3);
   });
 
+  it('reports memory it cannot allocate as a DataError', async () => {
+    const e = await failure(chunksOf(['a\n1\n'], { chunkRows: 2 ** 40 }));
+    expect(e).toBeInstanceOf(DataError);
+    expect(e.message).toMatch(/^<input>: cannot allocate \d+ MiB for 1099511627776 more rows of 1 columns after 0 rows: /);
+  });
+
   it('stays linear on pathological inputs', async () => {
     expect(await dataError(`a\n${' '.repeat(500_000)}x${' '.repeat(500_000)}\n`)).toContain("'x' is not a number");
     expect(await dataError(`a\n"${'""'.repeat(300_000)}`)).toBe('<input>: line 2: a quoted field is never closed');
