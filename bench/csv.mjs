@@ -4,6 +4,8 @@
  *
  *   node bench/csv.mjs            speed on two files (~10 MB, ~8 MB), the linear-time check, peak RSS on ~200 MB
  *   node bench/csv.mjs --quick    small files, one run each, no RSS (a smoke test, a few seconds)
+ *   node bench/csv.mjs --speed    speed and the linear-time check only;  --rss: peak RSS only
+ *   RUNS=5 node bench/csv.mjs     more runs per engine (default 3)
  *
  * No build needed: the script bundles the TypeScript sources with esbuild (a devDependency, as
  * scripts/build-worker.mjs uses it) into os.tmpdir()/gaussmix-bench/csv-bundle/ — src/data/csv.ts (the new reader)
@@ -32,6 +34,8 @@ const DIR = join(tmpdir(), 'gaussmix-bench');
 const BUNDLE = join(DIR, 'csv-bundle');
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+const SPEED = QUICK || !args.includes('--rss');
+const RSS = !QUICK && !args.includes('--speed');
 const RUNS = QUICK ? 1 : Number(process.env.RUNS ?? 3);
 
 /** Bundles a source file into BUNDLE/<name>.mjs and imports it. */
@@ -120,13 +124,15 @@ const median = (a) => [...a].sort((x, y) => x - y)[(a.length - 1) >> 1];
 // ---- child: peak RSS of one read ----
 if (args[0] === '--rss-child') {
   const [, which, path] = args;
-  const mod = await load(which === 'new' ? 'src/data/csv.ts' : 'src/cli/csv.ts', which === 'new' ? 'csv' : 'cli-csv');
+  const mod = await load(which === 'cli' ? 'src/cli/csv.ts' : 'src/data/csv.ts', which === 'cli' ? 'cli-csv' : 'csv');
+  const { createReadStream } = await import('node:fs');
   globalThis.gc?.();
   const base = process.memoryUsage().rss;
   let n;
   let d;
-  if (which === 'new') {
-    const t = await mod.readCsvTable(path);
+  if (which !== 'cli') {
+    // 'stream': a Node stream, whose size the reader does not know (as for a pipe)
+    const t = await mod.readCsvTable(which === 'stream' ? createReadStream(path) : path);
     [n, d] = [t.rows, t.cols];
   } else {
     const t = await mod.readTable(path);
@@ -139,69 +145,92 @@ if (args[0] === '--rss-child') {
 
 // ---- main ----
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
-console.log(`# CSV reading — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load ${loadavg()[0].toFixed(1)}${QUICK ? ' (--quick)' : ''}\n`);
-const csv = await load('src/data/csv.ts', 'csv');
-const cli = await load('src/cli/csv.ts', 'cli-csv');
 
-const files = QUICK ? [[50_000, 2], [10_000, 8]] : [[500_000, 2], [100_000, 8]];
-console.log(`MB/s, the median of ${RUNS} run(s) (min – max in brackets); higher is better.\n`);
-console.log('| file | size (MB) | readCsvTable | readCsv (chunks) | CLI today (csv-parse/sync) | fitStream today (csv-parse stream) | split + Number |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
-for (const [n, d] of files) {
-  const path = dataFile(n, d);
-  const bytes = statSync(path).size;
-  const engines = [
-    [async () => { const t = await csv.readCsvTable(path); if (t.rows !== n) throw new Error('rows'); }, true],
-    [async () => { let rows = 0; for await (const c of csv.readCsv(path)) rows += c.rows; if (rows !== n) throw new Error('rows'); }, true],
-    [async () => { const t = await cli.readTable(path); if (t.X.length !== n) throw new Error('rows'); }, false],
-    [async () => { let rows = 0; for await (const c of fitStreamToday(path)) rows += c.rows; if (rows !== n) throw new Error('rows'); }, false],
-    [() => splitNumber(path), true],
-  ];
-  // runs interleaved (engine 1, 2, …, 5, then again), so a change of this shared host's load hits every engine alike
-  if (!QUICK) for (const [fn, warm] of engines) if (warm) await fn();
-  const rates = engines.map(() => []);
-  for (let r = 0; r < RUNS; r++) {
-    for (let k = 0; k < engines.length; k++) {
-      const t0 = performance.now();
-      await engines[k][0]();
-      rates[k].push(bytes / 1e6 / ((performance.now() - t0) / 1000));
-    }
-  }
-  const cells = rates.map((rate) => `${median(rate).toFixed(1)}${RUNS > 1 ? ` (${Math.min(...rate).toFixed(1)} – ${Math.max(...rate).toFixed(1)})` : ''}`);
-  console.log(`| ${n.toLocaleString('en')} × ${d} | ${mb(bytes)} | ${cells.join(' | ')} |`);
-}
-
-// linear time: a field of digits followed by a letter
-console.log('\nA field of digits followed by \'x\' (must be rejected): the new reader on 1 MB, today\'s number regex on 10–40 kB.\n');
-const big = `a\n${'1'.repeat(1_000_000)}x\n`;
-let t0 = performance.now();
-let message = '';
-try {
-  await csv.readCsvTable([big]);
-} catch (e) {
-  message = `${e.constructor.name}: ${e.message}`;
-}
-console.log(`- new reader, 1 000 000 digits: ${(performance.now() - t0).toFixed(0)} ms → ${message}`);
-for (const k of QUICK ? [5_000, 10_000] : [10_000, 20_000, 40_000]) {
-  const field = `${'1'.repeat(k)}x`;
-  t0 = performance.now();
-  NUMBER.test(field);
-  console.log(`- fitStream's regex, ${k.toLocaleString('en')} digits: ${(performance.now() - t0).toFixed(0)} ms`);
-}
-
-if (!QUICK) {
-  console.log('\nPeak RSS of one read in a fresh process, above the process\'s RSS just before reading.\n');
-  console.log('| reader | file | size (MB) | N × D | 8·N·D + 4·N (MB) | peak RSS (MB) | peak − before (MB) | ÷ (8·N·D + 4·N) | ÷ file size |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
-  const cases = [['new', 2_600_000, 8], ['new', 10_000_000, 2], ['today\'s CLI', 100_000, 8]];
-  for (const [which, n, d] of cases) {
+async function speed(csv, cli) {
+  const files = QUICK ? [[50_000, 2], [10_000, 8]] : [[500_000, 2], [100_000, 8]];
+  const head = '| file | size (MB) | readCsvTable | readCsv (chunks) | CLI today (csv-parse/sync) | fitStream today (csv-parse stream) | split + Number |\n|---|---:|---:|---:|---:|---:|---:|';
+  const wall = [];
+  const cpu = [];
+  for (const [n, d] of files) {
     const path = dataFile(n, d);
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--rss-child', which === 'new' ? 'new' : 'cli', path], { encoding: 'utf8' });
+    const bytes = statSync(path).size;
+    const check = (rows) => {
+      if (rows !== n) throw new Error(`read ${rows} rows, expected ${n}`);
+    };
+    const engines = [
+      [async () => check((await csv.readCsvTable(path)).rows), true],
+      [async () => { let rows = 0; for await (const c of csv.readCsv(path)) rows += c.rows; check(rows); }, true],
+      [async () => check((await cli.readTable(path)).X.length), false],
+      [async () => { let rows = 0; for await (const c of fitStreamToday(path)) rows += c.rows; check(rows); }, false],
+      [() => splitNumber(path), true],
+    ];
+    // runs interleaved (engine 1, 2, …, 5, then again), so a change of this shared host's load hits every engine alike
+    if (!QUICK) for (const [fn, warm] of engines) if (warm) await fn();
+    const rates = engines.map(() => []);
+    const cpuRates = engines.map(() => []);
+    for (let r = 0; r < RUNS; r++) {
+      for (let k = 0; k < engines.length; k++) {
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        await engines[k][0]();
+        const c = process.cpuUsage(c0);
+        rates[k].push(bytes / 1e6 / ((performance.now() - t0) / 1000));
+        cpuRates[k].push(bytes / 1e6 / ((c.user + c.system) / 1e6));
+      }
+    }
+    const cells = (rs) => rs.map((rate) => `${median(rate).toFixed(1)}${RUNS > 1 ? ` (${Math.min(...rate).toFixed(1)} – ${Math.max(...rate).toFixed(1)})` : ''}`);
+    wall.push(`| ${n.toLocaleString('en')} × ${d} | ${mb(bytes)} | ${cells(rates).join(' | ')} |`);
+    cpu.push(`| ${n.toLocaleString('en')} × ${d} | ${mb(bytes)} | ${cells(cpuRates).join(' | ')} |`);
+  }
+  console.log(`MB/s of wall time, the median of ${RUNS} run(s) (min – max in brackets); higher is better.\n\n${head}\n${wall.join('\n')}\n`);
+  console.log(`MB/s of CPU time (user + system, all threads of the process): less disturbed by other processes on a shared host.\n\n${head}\n${cpu.join('\n')}`);
+
+  // linear time: a field of digits followed by a letter
+  console.log("\nA field of digits followed by 'x' (must be rejected): the new reader on 1 MB, today's number regex on 5–20 kB");
+  console.log('(quadratic: 4× the time for 2× the digits, so 1 MB would take 2500× the time of 20 kB).\n');
+  const big = `a\n${'1'.repeat(1_000_000)}x\n`;
+  let message = '';
+  const ms = [];
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    try {
+      await csv.readCsvTable([big]);
+    } catch (e) {
+      message = `${e.constructor.name}: ${e.message}`;
+    }
+    ms.push((performance.now() - t0).toFixed(0));
+  }
+  console.log(`- new reader, 1 000 000 digits: ${ms.join(', ')} ms (3 runs; the first compiles the code for long fields) → ${message}`);
+  for (const k of QUICK ? [2_500, 5_000] : [5_000, 10_000, 20_000]) {
+    const field = `${'1'.repeat(k)}x`;
+    const t0 = performance.now();
+    NUMBER.test(field);
+    console.log(`- fitStream's regex, ${k.toLocaleString('en')} digits: ${(performance.now() - t0).toFixed(0)} ms`);
+  }
+}
+
+function rss() {
+  console.log("\nPeak RSS of one read in a fresh process, above the process's RSS just before reading.\n");
+  console.log('| reader | N × D | file (MB) | 8·N·D + 4·N (MB) | peak RSS (MB) | peak − before (MB) | ÷ (8·N·D + 4·N) | ÷ file size |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  const cases = [
+    ['readCsvTable, a path', 'new', 2_600_000, 8], ['readCsvTable, a path', 'new', 10_000_000, 2],
+    ['readCsvTable, a stream (size unknown)', 'stream', 2_600_000, 8],
+    ['CLI today', 'cli', 500_000, 2], ['CLI today', 'cli', 100_000, 8],
+  ];
+  for (const [label, which, n, d] of cases) {
+    const path = dataFile(n, d);
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--rss-child', which, path], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stderr);
     const { base, peak, n: rows, d: cols } = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    if (rows !== n || cols !== d) throw new Error(`${label}: read ${rows} × ${cols}, expected ${n} × ${d}`);
     const need = 8 * rows * cols + 4 * rows;
     const size = statSync(path).size;
     const over = peak - base;
-    console.log(`| ${which} | ${n.toLocaleString('en')} × ${d} | ${mb(size)} | ${rows.toLocaleString('en')} × ${cols} | ${mb(need)} | ${mb(peak)} | ${mb(over)} | ${(over / need).toFixed(2)} | ${(over / size).toFixed(2)} |`);
+    console.log(`| ${label} | ${n.toLocaleString('en')} × ${d} | ${mb(size)} | ${mb(need)} | ${mb(peak)} | ${mb(over)} | ${(over / need).toFixed(2)} | ${(over / size).toFixed(2)} |`);
   }
 }
+
+console.log(`# CSV reading — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load ${loadavg()[0].toFixed(1)}${QUICK ? ' (--quick)' : ''}\n`);
+if (SPEED) await speed(await load('src/data/csv.ts', 'csv'), await load('src/cli/csv.ts', 'cli-csv'));
+if (RSS) rss();
