@@ -10,7 +10,7 @@
  * No build needed: the script bundles the TypeScript sources with esbuild (a devDependency, as
  * scripts/build-worker.mjs uses it) into os.tmpdir()/gaussmix-bench/csv-bundle/ — src/data/csv.ts (the new reader)
  * and src/cli/csv.ts (today's CLI reader, csv-parse bundled in) — and imports them. Data files are generated
- * once (fixed seed) into os.tmpdir()/gaussmix-bench/ and reused.
+ * once (fixed seed) into os.tmpdir()/gaussmix-bench/ and reused. A recorded run: bench/csv-results.md.
  *
  * Engines, each timed as a whole read of the file from disk into numbers (wall time; MB/s = file bytes / s; the
  * median of 3 runs, interleaved across engines, after one untimed warm-up run of the fast engines):
