@@ -4,7 +4,7 @@
  */
 import type { CsvOptions } from '../../api/options.js';
 import { DataError, GaussianMixtureError, OptionError } from '../../api/errors.js';
-import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
 export type StreamChunk = Matrix | { X: Matrix; sampleWeight?: ArrayLike<number> | null };
@@ -54,13 +54,18 @@ const rowCount = (x: unknown): number => {
   return -1;
 };
 
-/** Validates one chunk; errors name the row in the whole stream. */
-export function toChunk(raw: unknown, offset: number, d: number | undefined): Chunk | null {
+/** Validates one chunk (NaN allowed under missing 'marginalize'); errors name the row in the whole stream. */
+export function toChunk(
+  raw: unknown,
+  offset: number,
+  d: number | undefined,
+  missing: MissingMode = 'error',
+): Chunk | null {
   const X = (isWeighted(raw) ? raw.X : raw) as Matrix;
   if (rowCount(X) === 0) return null; // empty chunks are allowed and skipped
   let rows: Rows;
   try {
-    rows = toRows(X, 'X', d);
+    rows = toRows(X, 'X', d, missing);
   } catch (e) {
     if (e instanceof DataError) {
       const row = e.row === undefined ? undefined : offset + e.row;
@@ -80,8 +85,12 @@ const importDynamic = (name: string): Promise<unknown> => import(/* @vite-ignore
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/** Reads a numeric CSV file in chunks of dense rows. */
-async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
+/** Fields that mean "missing" under missing 'marginalize': empty, NA, N/A, NaN (as the CLI reads them). */
+const MISSING_FIELD = /^(|NA|N\/A|NaN)$/i;
+
+/** Reads a numeric CSV file in chunks of dense rows (missing fields as NaN under missing 'marginalize'). */
+async function* csvChunks(path: string, o: CsvOptions, missing: MissingMode): AsyncGenerator<Matrix> {
+  const isMissing = (f: string): boolean => missing === 'marginalize' && MISSING_FIELD.test(f);
   const delimiter = o.delimiter ?? ',';
   const chunkRows = o.chunkRows ?? 8192;
   let fs: { createReadStream(p: string): NodeJS.ReadableStream };
@@ -110,7 +119,8 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
         const header = o.header ?? 'auto';
         if (
           header === true ||
-          (header === 'auto' && record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f)))
+          (header === 'auto' &&
+            record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f) && !isMissing(f)))
         ) {
           d = record.length;
           continue;
@@ -124,7 +134,7 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
       for (let j = 0; j < d; j++) {
         const f = record[j];
         const v = NUMBER.test(f) ? Number(f) : NaN;
-        if (!Number.isFinite(v)) {
+        if (!Number.isFinite(v) && !isMissing(f)) {
           throw new DataError(
             `CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`,
             undefined,
@@ -150,8 +160,12 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
 }
 
 /** Turns a source (function or CSV path) into a function that starts one validated pass. */
-export function passes(source: ChunkSource | string, csv: Required<CsvOptions>): () => AsyncIterable<unknown> {
-  if (typeof source === 'string') return () => csvChunks(source, csv);
+export function passes(
+  source: ChunkSource | string,
+  csv: Required<CsvOptions>,
+  missing: MissingMode = 'error',
+): () => AsyncIterable<unknown> {
+  if (typeof source === 'string') return () => csvChunks(source, csv, missing);
   if (typeof source !== 'function') {
     throw new OptionError(
       'source',
