@@ -39,6 +39,7 @@ const SAVED_OPTIONS = [
   'backend',
   'algorithm',
   'onDegenerate',
+  'missing',
 ] as const;
 
 export function serialize(
