@@ -1,8 +1,9 @@
 /**
  * Reading numeric tables for the CLI: a file or stdin ('-'), comma/tab/semicolon delimited (detected from the first
  * line unless given), with or without a header (detected: a first row with any non-numeric field is a header),
- * column selection by name, 1-based index or range. Every problem is a DataError that names the source, line and
- * column; an unknown column name is an OptionError (a usage mistake).
+ * column selection by name, 1-based index or range; optionally empty fields and NA/N/A/NaN as missing values (NaN).
+ * Every problem is a DataError that names the source, line and column; an unknown column name is an OptionError (a
+ * usage mistake).
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
@@ -17,6 +18,8 @@ export interface ReadOptions {
   columns?: string;
   /** A column holding sample weights (name or 1-based index); excluded from the default feature columns. */
   weights?: string;
+  /** Read empty feature fields and NA, N/A, NaN as missing values (NaN); a weight is never missing. */
+  missing?: boolean;
 }
 
 export interface Table {
@@ -53,6 +56,9 @@ export async function readText(path: string, what = 'data'): Promise<string> {
 }
 
 const isNumber = (s: string): boolean => s !== '' && Number.isFinite(Number(s));
+
+/** The fields `missing` reads as a missing value. */
+const isMissingField = (s: string): boolean => s === '' || /^(NA|N\/A|NaN)$/i.test(s);
 
 function detectDelimiter(text: string): string {
   const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
@@ -131,7 +137,8 @@ export function parseTable(text: string, source: string, options: ReadOptions = 
   }
   if (records.length === 0) throw new DataError(`${source}: no data (the input is empty)`);
   const first = records[0].record;
-  const header = options.header ?? first.some((f) => f !== '' && !isNumber(f));
+  const header =
+    options.header ?? first.some((f) => f !== '' && !isNumber(f) && !(options.missing && isMissingField(f)));
   const width = first.length;
   const names = header ? first.map((s, j) => s || `x${j + 1}`) : Array.from({ length: width }, (_, j) => `x${j + 1}`);
   const data = header ? records.slice(1) : records;
@@ -150,16 +157,22 @@ export function parseTable(text: string, source: string, options: ReadOptions = 
   const lines: number[] = new Array(data.length);
   const value = (raw: string, line: number, row: number, j: number): number => {
     if (isNumber(raw)) return Number(raw);
+    if (options.missing && j !== weightCol && isMissingField(raw)) return Number.NaN;
     const where = `${source}: line ${line}, column '${names[j]}'`;
-    if (raw === '') throw new DataError(`${where} is empty (missing values are not supported)`, row, j);
+    if (raw === '') {
+      const why = j === weightCol ? 'a weight cannot be missing' : 'missing values need --missing marginalize';
+      throw new DataError(`${where} is empty (${why})`, row, j);
+    }
     const hint =
-      delimiter !== '\t' && raw.includes('\t')
-        ? ' (the file looks tab-separated: try --delimiter tab)'
-        : delimiter !== ',' && raw.includes(',')
-          ? ' (the file looks comma-separated: try --delimiter comma)'
-          : /\s/.test(raw)
-            ? ' (whitespace-separated? try --delimiter space)'
-            : '';
+      j !== weightCol && isMissingField(raw)
+        ? ' (a missing value? use --missing marginalize)'
+        : delimiter !== '\t' && raw.includes('\t')
+          ? ' (the file looks tab-separated: try --delimiter tab)'
+          : delimiter !== ',' && raw.includes(',')
+            ? ' (the file looks comma-separated: try --delimiter comma)'
+            : /\s/.test(raw)
+              ? ' (whitespace-separated? try --delimiter space)'
+              : '';
     throw new DataError(`${where}: '${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}' is not a number${hint}`, row, j);
   };
   for (let i = 0; i < data.length; i++) {
