@@ -39,7 +39,6 @@ const SAVED_OPTIONS = [
   'backend',
   'algorithm',
   'onDegenerate',
-  'missing',
 ] as const;
 
 export function serialize(
@@ -51,6 +50,8 @@ export function serialize(
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
   opts.freeze = [...options.freeze];
+  // only when set: models that do not use it keep the JSON they always had
+  if (options.missing !== 'error') opts.missing = options.missing;
   return {
     format: FORMAT,
     version: FORMAT_VERSION,

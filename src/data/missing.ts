@@ -143,6 +143,8 @@ export class ObservedMeans {
   private readonly seen: Uint8Array;
   private readonly sumW: Float64Array;
   private readonly sum: Float64Array;
+  /** Missing entries seen so far. */
+  missing = 0;
 
   constructor(readonly d: number) {
     this.ref = new Float64Array(d);
@@ -158,7 +160,10 @@ export class ObservedMeans {
       const wi = w ? w[wOff + i] : 1;
       for (let j = 0; j < d; j++) {
         const v = buf[i * d + j];
-        if (Number.isNaN(v)) continue;
+        if (Number.isNaN(v)) {
+          this.missing++;
+          continue;
+        }
         if (!seen[j]) {
           seen[j] = 1;
           ref[j] = v;

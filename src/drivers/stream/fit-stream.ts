@@ -38,7 +38,7 @@ interface Survey {
   wScale: number;
   summary: DataSummary;
   sample: Reservoir | null;
-  /** Under missing: 'marginalize', each column's observed mean over the whole stream (data/missing.ts); else null. */
+  /** Under missing: 'marginalize', each column's observed mean over the stream (data/missing.ts) if it has a NaN. */
   fill: Float64Array | null;
 }
 
@@ -104,7 +104,8 @@ async function survey(
     'the stream',
   );
   sample?.scaleWeights(wScale);
-  const fill = means ? means.finish('the stream', weighted) : null;
+  // a stream without any NaN takes exactly the path it takes without the option
+  const fill = means && means.missing > 0 ? means.finish('the stream', weighted) : null;
   return { n, d, weighted, wScale, summary, sample, fill };
 }
 
