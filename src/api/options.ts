@@ -41,6 +41,13 @@ export interface GaussianMixtureOptions {
   algorithm?: Algorithm;
   onIteration?: ((info: IterationInfo) => void) | null;
   /**
+   * Tolerance of the inner loop of the iterative mclust M-steps (VEI, VEE, EVE, VVE, VEV): mclust's tol[2], default
+   * √ε ≈ 1.49e-8 as emControl(). Each model tests its own relative change against it (docs/mclust-notes.md §2).
+   */
+  mstepTol?: number;
+  /** Cap on the inner loop's iterations (mclust's itmax[2], default .Machine$integer.max = 2147483647 as emControl()). */
+  mstepMaxIter?: number;
+  /**
    * What EM does when a component degenerates (its responsibility mass vanishes, or its covariance stops being
    * positive definite): 'error' (default) throws a DegenerateError naming the component, the iteration and the fix;
    * 'reset' re-seeds the component at the worst-explained rows and continues (recorded in `resets` and `warnings`).
@@ -261,6 +268,8 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
+  mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
+  mstepMaxIter: { default: 2147483647, check: integer(1) },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
