@@ -222,7 +222,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   regCovar: { default: 1e-6, check: nonNegative },
   maxIter: { default: 100, check: integer(0) },
   nInit: { default: 1, check: integer(1) },
-  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data'] as const) },
+  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'] as const) },
   weightsInit: {
     default: null,
     check: (v, name) => {

@@ -57,8 +57,8 @@ const modelOptions = (cmd: Command): Command =>
       1e-6,
     )
     .addOption(
-      new Option('--init <method>', 'initialisation')
-        .choices(['kmeans', 'k-means++', 'random', 'random_from_data'])
+      new Option('--init <method>', "initialisation ('hc': mclust's hierarchical start)")
+        .choices(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'])
         .default('kmeans'),
     )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))

@@ -12,11 +12,12 @@ import { mStepChecked } from '../model/mstep.js';
 import type { Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
+import { hcStartStats } from './hc-start.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
 
-export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
+export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data' | 'hc';
 export type OnDegenerate = 'error' | 'reset';
 
 /** What initialisation reads of the options. */
@@ -112,6 +113,7 @@ function* initialStats(
       mean: m.mean,
       variance: m.variance,
     };
+  if (o.initParams === 'hc') return { st: yield* hcStartStats(k, kind, n, d, rng), mean: m.mean, variance: m.variance };
   let seeds: Float64Array;
   if (o.initParams === 'random' || o.initParams === 'random_from_data') {
     const r = yield* ask({ type: 'prepare', kind: o.initParams, k, sxxKind: kind, mean: m.mean, rng: rng.getState() });
