@@ -6,7 +6,7 @@
  */
 import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
-import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
+import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import { OptionError } from './errors.js';
 
@@ -414,15 +414,21 @@ export function kmeansOptions(
 
 // ── selectModel ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-export type Criterion = 'bic' | 'aic' | 'cv';
+export type Criterion = 'bic' | 'aic' | 'icl' | 'cv';
 
 /** The options of selectModel that are not options of every candidate model. */
 export interface SelectionOnlyOptions<Row> {
   /** Candidate numbers of components (default 1…9, as mclust). */
   nComponents?: readonly number[];
-  /** Candidate covariance types (default all). */
+  /**
+   * Candidate covariance types: any of the 18 names (default scikit-learn's four: 'full', 'tied', 'diag',
+   * 'spherical'; MCLUST_TYPES lists mclust's fourteen).
+   */
   covarianceTypes?: readonly CovarianceType[];
-  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
+  /**
+   * 'bic', 'aic' and 'icl' (integrated completed likelihood): lower is better; 'cv': mean held-out log-likelihood
+   * per row, higher is better (default 'bic'). mclust's BIC and ICL are −1 times ours.
+   */
   criterion?: Criterion;
   /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
   folds?: number;
@@ -439,13 +445,13 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
         : fail(name, 'a non-empty array of integers ≥ 1', v),
   },
   covarianceTypes: {
-    default: COVARIANCE_TYPES,
+    default: SKLEARN_TYPES,
     check: (v, name) =>
       Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
         ? [...new Set(v as CovarianceType[])]
         : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v),
   },
-  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
+  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'icl', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
   onCandidate: { default: null, check: optionalFunction },
 };
