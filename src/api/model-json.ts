@@ -7,7 +7,13 @@ import { jsonReader, nest, type Nested } from './json-reader.js';
 import { compressBlocks } from '../model/covariance/public-shape.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
-import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
+import {
+  OPTION_NAMES,
+  resolveOptions,
+  type CovarianceType,
+  type GaussianMixtureOptions,
+  type ResolvedOptions,
+} from './options.js';
 
 export const FORMAT = 'gaussmix-model';
 export const FORMAT_VERSION = 1;
@@ -40,9 +46,10 @@ const SAVED_OPTIONS = [
   'backend',
   'algorithm',
   'onDegenerate',
-  'mstepTol',
-  'mstepMaxIter',
 ] as const;
+
+/** Options a saved model keeps only when they differ from their defaults (a file without them means the defaults). */
+const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
 
 export function serialize(
   p: Params,
@@ -53,6 +60,8 @@ export function serialize(
   const pub = (storage: Float64Array) => publicValues(p.covType, storage, p.k, p.d);
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
+  const defaults = resolveOptions();
+  for (const key of SAVED_IF_SET) if (options[key] !== defaults[key]) opts[key] = options[key];
   opts.freeze = [...options.freeze];
   return {
     format: FORMAT,
