@@ -71,6 +71,7 @@ export function mclustModel(name: MclustModelName, twin: CovarianceModel): Covar
     estimate: (m) => estimate(name, layout, m),
     floors: (m, cov) => twin.floors(m, cov),
     fromVariances: (v, k) => twin.fromVariances(v, k),
+    reseed: 'heaviest',
     ...publicShape(name, layout),
   };
 }

@@ -61,6 +61,13 @@ export interface CovarianceModel {
    * the violated constraint when the values are not a covariance of this model.
    */
   fromPublic?(values: Float64Array, k: number, d: number): Float64Array;
+  /**
+   * The covariance a component re-seeded under onDegenerate 'reset' gets: the survivors' weighted average
+   * ('pooled', the default) or a copy of the heaviest survivor's ('heaviest') — for models whose constraints (equal
+   * volumes, shapes, orientations) an average would break, so even a fit that ends right after a reset is a model
+   * of its kind.
+   */
+  readonly reseed?: 'pooled' | 'heaviest';
   /** The values users see from storage (`covariances` or `precisionsCholesky`); present exactly when fromPublic is. */
   toPublic?(storage: Float64Array, k: number, d: number): Float64Array;
 }

@@ -9,11 +9,15 @@
  *  - toJSON/fromJSON round-trips bit for bit, and a loaded model must satisfy its constraint (a tampered file is a
  *    ModelFormatError); precisionsInit must be a model's too;
  *  - sample() reproduces the model's covariances;
- *  - an M-step that cannot be computed is a DegenerateError naming a component (onDegenerate 'error').
+ *  - an M-step that cannot be computed is a DegenerateError naming a component (onDegenerate 'error'); a component
+ *    re-seeded under onDegenerate 'reset' keeps the model's constraint.
  */
 import { describe, expect, it } from 'vitest';
 import { DegenerateError, GaussianMixture, ModelFormatError, OptionError } from '../../../src/api/index.js';
 import { checkMclustConstraints } from '../../../src/model/covariance/mclust/constraints.js';
+import { covarianceModel } from '../../../src/model/covariance/registry.js';
+import { resetComponents } from '../../../src/model/degeneracy.js';
+import { emptyStats } from '../../../src/model/stats.js';
 import { MCLUST_MODELS, type MclustModelName } from '../../../src/model/covariance/mclust/types.js';
 import { expectClose, flat } from '../../helpers/compare.js';
 import { mixture } from '../../helpers/data.js';
@@ -91,6 +95,25 @@ describe.each(MCLUST_MODELS.map((m) => [m]))('%s', (model: MclustModelName) => {
     if (model === 'VVV') expect(() => GaussianMixture.fromJSON(t)).not.toThrow();
     else expect(() => GaussianMixture.fromJSON(t)).toThrow(ModelFormatError);
     if (model !== 'VVV') expect(() => GaussianMixture.fromJSON(t)).toThrow(new RegExp(`model ${model}`));
+  });
+
+  it("a component re-seeded under onDegenerate 'reset' keeps the constraint", () => {
+    const gm = new GaussianMixture({ ...base, respInit: start, maxIter: 5, tol: 0 }).fit(X);
+    const m = covarianceModel(model);
+    if (m.layout.shared) return; // one shared covariance cannot be re-seeded (EEE, as 'tied')
+    const covariances = m.fromPublic!(covOf(gm), K, D);
+    const precChol = new Float64Array(covariances.length);
+    m.layout.factor(covariances, K, D, precChol);
+    const means = Float64Array.from(gm.means.flatMap((r) => Array.from(r)));
+    const params = { k: K, d: D, covType: model, weights: gm.weights, means, covariances, precChol };
+    const reset = resetComponents(
+      params,
+      [{ component: 1, reason: 'vanished', detail: '' }],
+      [Float64Array.from(X[0])],
+      emptyStats(K, D, m.statsKind, means),
+      { regCovar: 0, freeze: [], iteration: 3, init: 0, nInit: 1 },
+    );
+    expect(checkMclustConstraints(model, m.toPublic!(reset.covariances, K, D), D, K)).toBeNull();
   });
 
   it('sampling reproduces the covariances', () => {
