@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../../src/api/index.js';
 import { hclass, hcMerges, svdTransform } from '../../../src/init/hc.js';
-import { HC_SUBSET, subsetRows } from '../../../src/init/hc-start.js';
+import { HC_SUBSET, hcPartition, subsetRows } from '../../../src/init/hc-start.js';
 import { Random } from '../../../src/util/random.js';
 import { hc as referenceHc } from '../../helpers/hc-reference.js';
 import { mclustData, mclustFixture } from '../../helpers/mclust-fixture.js';
@@ -56,6 +56,14 @@ describe('hc merge choice', () => {
       const ours = pairs(hcMerges(flatten(X), n, p, model));
       expect(ours).toEqual(referenceHc(X, model));
     }
+  });
+
+  it("fewer rows than features: Ward's criterion on the rows as they are (mclust's n ≤ d rule); one feature works", () => {
+    const x = Float64Array.from([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0.1, 0]); // 3 rows × 4 features
+    expect(Array.from(hcPartition(x, 3, 4, 2))).toEqual(Array.from(hclass(hcMerges(x, 3, 4, 'EII'), 3, 2)));
+    expect(Array.from(hcPartition(x, 3, 4, 2))).toEqual([0, 1, 0]);
+    const line = Float64Array.from([1, 1.1, 0.9, 5, 5.2, 4.9, 1.05]);
+    expect(Array.from(hcPartition(line, 7, 1, 2))).toEqual([0, 0, 0, 1, 1, 1, 0]);
   });
 
   it('subsets are uniform, distinct, sorted and seeded', () => {
