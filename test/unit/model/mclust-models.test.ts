@@ -160,6 +160,30 @@ describe('mclust models: inputs and failures', () => {
     expect([back.options.mstepTol, back.options.mstepMaxIter]).toEqual([1e-10, 7]);
   });
 
+  it("data in tiny units fit like the same data in ordinary units (mclust's absolute thresholds are retried at unit scale)", () => {
+    const f = 1e-5;
+    const tiny = X.map((r) => r.map((v) => v * f));
+    for (const model of ['EVV', 'EVE', 'VVE'] as const) {
+      const o = {
+        nComponents: K,
+        covarianceType: model,
+        respInit: start,
+        maxIter: 5,
+        tol: 0,
+        regCovar: 0,
+        backend: 'js',
+      } as const;
+      const a = new GaussianMixture(o).fit(X);
+      const b = new GaussianMixture(o).fit(tiny);
+      expectClose(
+        covOf(b),
+        covOf(a).map((v) => v * f * f),
+        1e-6,
+        `${model} covariances`,
+      );
+    }
+  });
+
   it('an M-step that cannot be computed is a DegenerateError naming a component', () => {
     // EVV needs every component's scatter non-singular: a group of 3 collinear points in 3-D has none
     const Y = [...X.slice(0, 60), [50, 50, 50], [51, 51, 51], [52, 52, 52]];
