@@ -68,7 +68,8 @@ describe('npm package', () => {
         throw new Error(`${f} is missing; run \`npm run build\` first (\`npm test\` does).`);
     }
     tmp = mkdtempSync(join(tmpdir(), 'gaussmix-pack-'));
-    const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: root, timeout: 60_000 });
+    // npm pack runs `prepare`, a full build (~25 s alone; over 60 s while the rest of the suite loads both cores)
+    const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: root, timeout: 180_000 });
     const info = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = join(tmp, info[0].filename);
     packed = info[0].files.map((f) => f.path);
@@ -89,7 +90,7 @@ describe('npm package', () => {
       },
     );
     installed = join(app, 'node_modules', 'gaussmix');
-  }, 150_000);
+  }, 330_000);
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
