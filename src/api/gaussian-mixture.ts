@@ -23,7 +23,9 @@ import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitSync } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
-import { emLoop, type WarmStart } from '../em/loop.js';
+import type { WarmStart } from '../em/loop.js';
+import { emWithPrior } from '../em/prior-start.js';
+import type { ResolvedPrior } from '../model/prior.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
@@ -61,10 +63,12 @@ interface Fitted {
   backend: BackendName | null;
   /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
   resets?: readonly ResetRecord[];
+  /** The prior's hyper-parameters the fit resolved (option prior), for maximization() and toJSON. */
+  priorParams?: ResolvedPrior | null;
 }
 
 /** EM as a driver's plan: the options, the warm start (if any) and the loop. */
-function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
+function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult & { priorParams: ResolvedPrior | null }> {
   return {
     backend: o.backend,
     nComponents: o.nComponents,
@@ -74,7 +78,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
     initialises: warm === null,
     features: warm ? warm.params.d : null,
     missing: o.missing,
-    steps: (data) => emLoop(o, data, warm),
+    steps: (data) => emWithPrior(o, o.prior, data, warm),
   };
 }
 
@@ -205,7 +209,7 @@ export class GaussianMixture {
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: EMResult, backend: BackendName, warm: boolean): void {
+  private commitFit(res: EMResult & { priorParams?: ResolvedPrior | null }, backend: BackendName, warm: boolean): void {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
@@ -236,6 +240,7 @@ export class GaussianMixture {
       lowerBound: res.lowerBound,
       backend,
       resets,
+      priorParams: res.priorParams ?? null,
     };
   }
 

@@ -10,6 +10,7 @@ import { covarianceModel, precisionFactors, type CovarianceType } from '../model
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import type { Params } from '../model/params.js';
+import type { ResolvedPrior } from '../model/prior.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
 import { hcStartStats } from './hc-start.js';
@@ -36,6 +37,8 @@ export interface InitConfig {
   /** Inner-loop tolerance and cap of the iterative mclust models' M-steps. */
   readonly mstepTol: number;
   readonly mstepMaxIter: number;
+  /** A conjugate prior, resolved: the first M-step is already the posterior mode (as mclust's me()). */
+  readonly priorParams?: ResolvedPrior | null;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -83,7 +86,15 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
 function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Params {
   const { covarianceType: covType, regCovar } = o;
   const { mstepTol, mstepMaxIter } = o;
-  const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0, mstepTol, mstepMaxIter });
+  const r = mStepChecked(st, fallback, {
+    covType,
+    regCovar,
+    freeze: [],
+    iteration: 0,
+    mstepTol,
+    mstepMaxIter,
+    prior: o.priorParams,
+  });
   if (r.degenerate.length === 0) return r.params;
   if (o.onDegenerate !== 'reset') throw degenerateError(r.degenerate[0], 0, 0, 1, regCovar);
   const per = covarianceModel(covType).layout.blockSize(fallback.d);

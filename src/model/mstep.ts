@@ -11,6 +11,7 @@ import { covarianceModel, type CovarianceType, type ScatterInput } from './covar
 import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
 import type { Frozen, Params } from './params.js';
+import { logPrior, posteriorScatter, scatterPrior, shrinkMean, type ResolvedPrior } from './prior.js';
 import type { SufficientStats } from './stats.js';
 
 const EPS10 = 10 * Number.EPSILON;
@@ -29,12 +30,19 @@ export interface MStepOptions {
   /** Inner-loop tolerance and cap of the iterative mclust models (VEI, VEE, EVE, VVE, VEV); mclust's defaults if absent. */
   mstepTol?: number;
   mstepMaxIter?: number;
+  /** A conjugate prior (model/prior.ts): the step is then the posterior mode (MAP-EM). */
+  prior?: ResolvedPrior | null;
 }
 
 export interface MStepResult {
   /** New parameters; degenerate components keep their previous mean and covariance (their precision factor too). */
   params: Params;
   degenerate: Degeneracy[];
+  /**
+   * log p(θ) of `prev` — the parameters the statistics were taken under — with a prior (0 without): the EM loop
+   * adds it to the statistics' log-likelihood, so its lower bound is the log posterior MAP-EM increases.
+   */
+  logPrior: number;
 }
 
 /** The inner control from the options, each part defaulting to mclust's. */
@@ -101,10 +109,15 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       }
     }
   }
+  const prior = o.prior ? scatterPrior(o.prior, covType, k) : null;
+  const lp = o.prior ? logPrior(o.prior, prev) : 0;
+  if (prior && prior.rule.shrinks !== false && !freezeM)
+    for (let c = 0; c < k; c++) if (!empty[c]) shrinkMean(prior.prior, nk[c], means, c * d, d);
   if (o.freeze.includes('covariances')) {
     return {
       params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() },
       degenerate,
+      logPrior: lp,
     };
   }
 
@@ -119,6 +132,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     warm: o.iteration > 0, // an EM iteration: prev is this model's previous M-step (0: initialisation's placeholder)
     inner: o.mstepTol === undefined && o.mstepMaxIter === undefined ? undefined : innerControl(o),
     failures: [],
+    prior: prior ? (W, n, xbar, full) => posteriorScatter(prior, W, n, xbar, d, full) : undefined,
   };
   const cov = model.estimate(input);
   const floor = model.floors(input, cov);
@@ -156,7 +170,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     keep(); // the previous (positive definite) covariance stays in place, so the parameters stay usable
   }
   degenerate.sort((a, b) => a.component - b.component);
-  return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate };
+  return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate, logPrior: lp };
 }
 
 /** The M-step that throws a DegenerateError (a FitError) when a covariance is not positive definite. */
