@@ -40,6 +40,7 @@ import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
+import { noiseStart, type StartPartition } from './noise-start.js';
 import {
   fitAsyncOptions,
   fitOptions,
@@ -114,7 +115,8 @@ export class GaussianMixture {
     const w = toSampleWeight(sampleWeight, rows.n);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
-    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
+    const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
+    this.commitFit(fitSync(rows, w, plan, backend), backend.name, warm !== null);
     return this;
   }
 
@@ -141,7 +143,8 @@ export class GaussianMixture {
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
-    const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
+    const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
+    const { result, backend } = await fitParallel(X, rows, w, plan, { workers, signal });
     this.commitFit(result, backend, warm !== null);
     return this;
   }
@@ -160,10 +163,42 @@ export class GaussianMixture {
         'respInit needs the rows in memory (fit, fitAsync); fitStream initialises from a sample of the stream',
       );
     }
+    if (this.opts.noise) {
+      throw new OptionError(
+        'noise',
+        'noise needs the rows in memory (fit, fitAsync): its start (the data volume and the clutter estimate) is not implemented for streams',
+      );
+    }
     const warm = this.warmStart(null);
     const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
     this.commitFit(result, backend, warm !== null);
     return this;
+  }
+
+  /**
+   * The options a fit from scratch runs with: with noise, its start from the rows (api/noise-start.ts) — a warm
+   * start already carries its noise component.
+   */
+  private withNoiseStart(rows: Rows, w: Float64Array | null, warm: WarmStart | null): ResolvedOptions {
+    const o = this.opts;
+    if (!o.noise || warm) return o;
+    // the Gaussians' start: initParams over the rows not taken for noise (EM's starting parameters, no iteration)
+    const partition: StartPartition = (X, sw) =>
+      new GaussianMixture({
+        nComponents: o.nComponents,
+        covarianceType: o.covarianceType,
+        initParams: o.initParams,
+        seed: o.seed,
+        regCovar: o.regCovar,
+        onDegenerate: o.onDegenerate,
+        mstepTol: o.mstepTol,
+        mstepMaxIter: o.mstepMaxIter,
+        backend: o.backend,
+        maxIter: 0,
+      })
+        .fit(X, sw ? { sampleWeight: sw } : {})
+        .predict(X);
+    return noiseStart(rows, w, o, partition).options;
   }
 
   /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
@@ -270,10 +305,16 @@ export class GaussianMixture {
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
   predict(X: Matrix): Int32Array {
     const { rows, ws } = this.inference('predict', X);
-    return predictLabels(ws, rows);
+    const labels = predictLabels(ws, rows);
+    const p = this.fitted('predict').params;
+    if (p.noise) for (let i = 0; i < labels.length; i++) if (labels[i] === p.k) labels[i] = -1; // the noise component
+    return labels;
   }
 
-  /** Posterior probability of each component for each row (responsibilities; each row sums to 1). */
+  /**
+   * Posterior probability of each component for each row (responsibilities; each row sums to 1). With a noise
+   * component there are K + 1 columns, the noise last.
+   */
   predictProba(X: Matrix): Float64Array[] {
     const { rows, ws } = this.inference('predictProba', X);
     return responsibilities(ws, rows);
@@ -294,7 +335,9 @@ export class GaussianMixture {
   /** Number of free parameters (scikit-learn's count, minus frozen groups). */
   nParameters(): number {
     const p = this.fitted('nParameters').params;
-    return parameterCount(p.covType, p.k, p.d, this.opts.freeze);
+    // a noise component adds its weight (mclust's nMclustParams with noise)
+    const noise = p.noise && !this.opts.freeze.includes('weights') ? 1 : 0;
+    return parameterCount(p.covType, p.k, p.d, this.opts.freeze) + noise;
   }
 
   /** Bayesian information criterion on X (lower is better; n = rows of X, also with missing values). */
@@ -371,8 +414,18 @@ export class GaussianMixture {
     yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
+  /** Mixing weights of the Gaussians (with a noise component they sum to 1 − noiseWeight, as mclust's pro). */
   get weights(): Float64Array {
     return this.fitted('weights').params.weights.slice();
+  }
+  /** The noise component's mixing weight π₀ (option noise), or null for a model without one. */
+  get noiseWeight(): number | null {
+    return this.fitted('noiseWeight').params.noise?.weight ?? null;
+  }
+  /** The volume V of the noise component's region (its density is 1/V), or null for a model without one. */
+  get noiseVolume(): number | null {
+    const n = this.fitted('noiseVolume').params.noise;
+    return n ? Math.exp(n.logVolume) : null;
   }
   get means(): Float64Array[] {
     const p = this.fitted('means').params;
@@ -477,13 +530,13 @@ export class GaussianMixture {
     const p = cur.params;
     const o = this.opts;
     const kind = covarianceModel(p.covType).statsKind;
-    if (st.k !== p.k || st.d !== p.d || st.sxxKind !== kind) {
+    if (st.k !== p.k + (p.noise ? 1 : 0) || st.d !== p.d || st.sxxKind !== kind) {
       throw new DataError(
-        `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}, ${p.d} features, ` +
+        `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}${p.noise ? ' (+1 noise)' : ''}, ${p.d} features, ` +
           `covarianceType '${p.covType}' (sxxKind '${kind}')`,
       );
     }
-    if (o.freeze.includes('means') && st.centers.some((v, i) => v !== p.means[i])) {
+    if (o.freeze.includes('means') && st.centers.subarray(0, p.k * p.d).some((v, i) => v !== p.means[i])) {
       throw new DataError(
         "stats were accumulated around other means than the model's, which freeze: ['means'] keeps fixed; compute them with expectation() under the current model",
       );
@@ -498,6 +551,7 @@ export class GaussianMixture {
       detectVanished: true,
       mstepTol: o.mstepTol,
       mstepMaxIter: o.mstepMaxIter,
+      prior: cur.priorParams,
     });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);
@@ -505,7 +559,7 @@ export class GaussianMixture {
         e.message += ' (maximization() cannot re-seed: it has no rows; fit/fitStream can.)';
       throw e;
     }
-    const lowerBound = st.logLik / st.sumW;
+    const lowerBound = (st.logLik + m.logPrior) / st.sumW;
     this.state = {
       params: m.params,
       converged: Math.abs(lowerBound - cur.lowerBound) < o.tol,
@@ -513,6 +567,7 @@ export class GaussianMixture {
       lowerBound,
       backend: cur.backend,
       resets: [],
+      priorParams: cur.priorParams,
     };
     this.lastWarnings = [];
     return this;

@@ -13,6 +13,7 @@ import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js
 import type { Frozen, Params } from './params.js';
 import { logPrior, posteriorScatter, scatterPrior, shrinkMean, type ResolvedPrior } from './prior.js';
 import type { SufficientStats } from './stats.js';
+import { splitNoiseStats } from './noise.js';
 
 const EPS10 = 10 * Number.EPSILON;
 
@@ -81,6 +82,7 @@ function overflowed(component: number, o: MStepOptions, variance: number): FitEr
 }
 
 export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
+  if (prev.noise && st.k === prev.k + 1) return noiseMStep(st, prev, o);
   const { k, d } = st;
   const { covType, regCovar } = o;
   const model = covarianceModel(covType);
@@ -171,6 +173,21 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
   }
   degenerate.sort((a, b) => a.component - b.component);
   return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate, logPrior: lp };
+}
+
+/**
+ * The M-step of a mixture with a noise component (model/noise.ts): the Gaussians' step from the first K components'
+ * statistics, π₀ = n₀/Σw from the last (mclust's pro[K+1] = Σz₀/n), and the Gaussians' weights scaled to 1 − π₀
+ * (so each is nₖ/Σw as in mclust).
+ */
+function noiseMStep(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
+  const { noise, ...gaussians } = prev;
+  const { gauss, noiseMass } = splitNoiseStats(st, prev.k);
+  const r = mStepChecked(gauss, gaussians, o);
+  const frozen = o.freeze.includes('weights');
+  const weight = frozen ? noise!.weight : Math.min(1, Math.max(0, noiseMass / st.sumW));
+  const weights = frozen ? r.params.weights : r.params.weights.map((v) => v * (1 - weight));
+  return { ...r, params: { ...r.params, weights, noise: { ...noise!, weight } } };
 }
 
 /** The M-step that throws a DegenerateError (a FitError) when a covariance is not positive definite. */

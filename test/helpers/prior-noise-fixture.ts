@@ -80,7 +80,7 @@ export function fitLikeMe(
 export function runDeviation(gm: GaussianMixture, run: Run, X: number[][]): { params: number; loglik: number } {
   const K = gm.means.length;
   const cov = gm.covariances as Float64Array[][];
-  const pro = run.pro.length > K ? [...gm.weights, gm.noiseWeight] : [...gm.weights];
+  const pro = run.pro.length > K ? [...gm.weights, gm.noiseWeight ?? Number.NaN] : [...gm.weights];
   let params = relDev(pro, run.pro);
   for (let k = 0; k < K; k++) {
     params = Math.max(
