@@ -25,7 +25,7 @@ import { fitSync } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
 import type { WarmStart } from '../em/loop.js';
 import { emWithPrior } from '../em/prior-start.js';
-import type { ResolvedPrior } from '../model/prior.js';
+import { resolvePrior, type ResolvedPrior } from '../model/prior.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
@@ -587,7 +587,18 @@ export class GaussianMixture {
     } catch (e) {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
-    gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    const po = gm.opts.prior;
+    const priorParams = po
+      ? resolvePrior(m.params.covType, m.params.k, m.params.d, 0, new Float64Array(0), new Float64Array(0), po)
+      : null;
+    gm.state = {
+      params: m.params,
+      converged: m.converged,
+      nIter: m.nIter,
+      lowerBound: m.lowerBound,
+      backend: null,
+      priorParams,
+    };
     return gm;
   }
 }

@@ -16,6 +16,7 @@
  * and EEI leaves the means unshrunk while its scatter still gains the shrinkage term (so EEI's step is not an exact
  * posterior mode, and its log posterior is not guaranteed to increase).
  */
+import { OptionError } from '../api/errors.js';
 import { choleskyLower, invertLower } from './linalg.js';
 import type { CovarianceModel } from './covariance/types.js';
 import type { Params } from './params.js';
@@ -109,6 +110,10 @@ export function resolvePrior(
   given: PriorOption,
 ): ResolvedPrior {
   const rule = priorRule(covType);
+  if (given.mean !== undefined && given.mean.length !== d)
+    throw new OptionError('prior.mean', `prior.mean must have one value per feature (${d}); got ${given.mean.length}`);
+  if (given.scale !== undefined && typeof given.scale !== 'number' && given.scale.length !== d)
+    throw new OptionError('prior.scale', `prior.scale must be ${d}×${d} (features × features); got ${given.scale.length} rows`);
   const fac = (1 / k) ** (2 / d);
   let scale: Float64Array;
   if (given.scale !== undefined) scale = scaleFrom(given.scale, rule.matrix, d);
