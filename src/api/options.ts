@@ -11,6 +11,7 @@ import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { OptionError, quote } from './errors.js';
 import {
+  candidateToCheck,
   checkNoise,
   checkNoiseInit,
   checkPrior,
@@ -568,7 +569,7 @@ export function selectModelOptions<Row>(options: unknown): {
   const ks = s.nComponents as number[];
   const types = s.covarianceTypes as CovarianceType[];
   // validate the shared options once, up front, so a typo is an error rather than a table of failures
-  resolveOptions({ ...rest, nComponents: ks[0], covarianceType: types[0] });
+  resolveOptions({ ...rest, nComponents: ks[0], covarianceType: candidateToCheck(types, rest.prior) });
   return {
     ks,
     types,

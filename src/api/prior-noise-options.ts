@@ -185,3 +185,12 @@ export function checkPriorNoiseCombination(o: {
     }
   }
 }
+
+/**
+ * The candidate selectModel checks its shared options with: with a prior, the first type that takes one (the others
+ * become failed candidates), so a prior among types mclust has none for is not an error for the whole selection.
+ */
+export function candidateToCheck(types: CovarianceType[], prior: unknown): CovarianceType {
+  if (prior == null || prior === false) return types[0];
+  return priorModels(types)[0] ?? types[0];
+}

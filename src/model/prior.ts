@@ -113,7 +113,10 @@ export function resolvePrior(
   if (given.mean !== undefined && given.mean.length !== d)
     throw new OptionError('prior.mean', `prior.mean must have one value per feature (${d}); got ${given.mean.length}`);
   if (given.scale !== undefined && typeof given.scale !== 'number' && given.scale.length !== d)
-    throw new OptionError('prior.scale', `prior.scale must be ${d}×${d} (features × features); got ${given.scale.length} rows`);
+    throw new OptionError(
+      'prior.scale',
+      `prior.scale must be ${d}×${d} (features × features); got ${given.scale.length} rows`,
+    );
   const fac = (1 / k) ** (2 / d);
   let scale: Float64Array;
   if (given.scale !== undefined) scale = scaleFrom(given.scale, rule.matrix, d);

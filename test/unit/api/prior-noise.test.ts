@@ -6,7 +6,7 @@
  * noise term in scoreSamples, sample), JSON round trips and the option checks.
  */
 import { describe, expect, it } from 'vitest';
-import { FitError, GaussianMixture, ModelFormatError, OptionError } from '../../../src/api/index.js';
+import { FitError, GaussianMixture, ModelFormatError, OptionError, selectModel } from '../../../src/api/index.js';
 import { nnClutter } from '../../../src/tools/nn-clean.js';
 import { contaminatedMixture, meanError } from '../../helpers/contaminated.js';
 import { mixture } from '../../helpers/data.js';
@@ -240,5 +240,30 @@ describe('noise', () => {
       /noiseInit must have one entry per row of X \(110\)/,
     );
     return expect(new GaussianMixture({ noise: true }).fitStream(() => [c.X])).rejects.toThrow(/noise needs the rows/);
+  });
+});
+
+describe('selectModel with prior and noise', () => {
+  it('takes prior like any option; models without one are failed candidates', () => {
+    const { X } = mixture(8, 200, 2, 2);
+    const r = selectModel(X, {
+      nComponents: [1, 2],
+      covarianceTypes: ['EVE', 'VVV'],
+      prior: true,
+      backend: 'js',
+    });
+    expect(r.table.filter((row) => row.covarianceType === 'EVE').every((row) => row.failed)).toBe(true);
+    expect(r.table.find((row) => row.covarianceType === 'EVE')!.error).toMatch(/takes no prior/);
+    expect(r.best.covarianceType).toBe('VVV');
+    expect(r.best.nComponents).toBe(2);
+  });
+
+  it('takes noise; the result reports the noise rows and weight', () => {
+    const c = contaminatedMixture(1, 300, 2, 3, 0.1);
+    const r = selectModel(c.X, { nComponents: [2, 3, 4], covarianceTypes: ['full'], noise: true, backend: 'js' });
+    expect(r.model.noiseWeight).not.toBeNull();
+    expect(r.noise!.proportion).toBe(r.model.noiseWeight);
+    expect(r.noise!.size + r.clusterSizes.reduce((a, b) => a + b, 0)).toBe(c.X.length);
+    expect(() => selectModel(c.X, { noise: true, noiseInit: c.clutter, criterion: 'cv' })).toThrow(OptionError);
   });
 });
