@@ -7,6 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FitError, GaussianMixture, ModelFormatError, OptionError, selectModel } from '../../../src/api/index.js';
+import { resetComponents } from '../../../src/model/degeneracy.js';
+import { emptyStats } from '../../../src/model/stats.js';
 import { nnClutter } from '../../../src/tools/nn-clean.js';
 import { contaminatedMixture, meanError } from '../../helpers/contaminated.js';
 import { mixture } from '../../helpers/data.js';
@@ -197,6 +199,32 @@ describe('noise', () => {
     const b = new GaussianMixture({ nComponents: 2, noise: true, respInit: resp, backend: 'js' }).fit(c.X);
     expect(b.noiseWeight).toBeGreaterThan(0.05);
     expect(() => new GaussianMixture({ nComponents: 2, respInit: resp })).toThrow(/a label in 0…1/);
+  });
+
+  it("onDegenerate 'reset' re-seeds a Gaussian and keeps the noise component and its weight", () => {
+    const noise = { weight: 0.1, logVolume: Math.log(20), lower: Float64Array.of(0), upper: Float64Array.of(20) };
+    const next = {
+      k: 2,
+      d: 1,
+      covType: 'spherical' as const,
+      weights: Float64Array.of(0.9, 0),
+      means: Float64Array.of(1, 2),
+      covariances: Float64Array.of(1, 1),
+      precChol: Float64Array.of(1, 1),
+      noise,
+    };
+    const bad = [{ component: 1, reason: 'vanished' as const, detail: '' }];
+    const st = emptyStats(3, 1, 'diag', new Float64Array(3));
+    const p = resetComponents(next, bad, [Float64Array.of(15)], st, {
+      regCovar: 0,
+      freeze: [],
+      iteration: 3,
+      init: 0,
+      nInit: 1,
+    });
+    expect(p.noise).toBe(noise);
+    expect(p.means[1]).toBe(15);
+    expect(p.weights[0] + p.weights[1] + noise.weight).toBeCloseTo(1, 15);
   });
 
   it('a user volume is used as given', () => {
