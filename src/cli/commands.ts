@@ -34,6 +34,9 @@ export interface ModelFlags {
   backend?: BackendChoice;
   onDegenerate?: 'error' | 'reset';
   progress?: boolean;
+  prior?: boolean;
+  noise?: boolean;
+  noiseVolume?: number;
 }
 
 const out = (s: string): void => {
@@ -62,6 +65,9 @@ function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): Ga
   if (f.init !== undefined) o.initParams = f.init;
   if (f.backend !== undefined) o.backend = f.backend;
   if (f.onDegenerate !== undefined) o.onDegenerate = f.onDegenerate;
+  if (f.prior) o.prior = true;
+  if (f.noiseVolume !== undefined) o.noise = { volume: f.noiseVolume };
+  else if (f.noise) o.noise = true;
   return o;
 }
 
@@ -195,7 +201,8 @@ export async function predictCommand(
   const k = gm.weights.length;
   if (f.proba) {
     const p = gm.predictProba(t.X);
-    if (t.header) lines.push(csvLine(['component', ...Array.from({ length: k }, (_, c) => `p${c}`)]));
+    const noise = gm.noiseWeight !== null ? ['p_noise'] : []; // the noise component's column is last
+    if (t.header) lines.push(csvLine(['component', ...Array.from({ length: k }, (_, c) => `p${c}`), ...noise]));
     for (let i = 0; i < labels.length; i++) lines.push(csvLine([labels[i], ...Array.from(p[i])]));
   } else {
     if (t.header) lines.push('component');
