@@ -335,8 +335,9 @@ export class GaussianMixture {
   /** Number of free parameters (scikit-learn's count, minus frozen groups). */
   nParameters(): number {
     const p = this.fitted('nParameters').params;
-    // a noise component adds its weight (mclust's nMclustParams with noise)
-    const noise = p.noise && !this.opts.freeze.includes('weights') ? 1 : 0;
+    // a noise component adds 2, as mclust's nMclustParams(noise = TRUE): its weight and the volume V (estimated from
+    // the data by hypvol), so bic/aic equal mclust's BIC (signs flipped)
+    const noise = p.noise ? 2 : 0;
     return parameterCount(p.covType, p.k, p.d, this.opts.freeze) + noise;
   }
 

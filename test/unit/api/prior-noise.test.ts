@@ -181,7 +181,7 @@ describe('noise', () => {
     }
     // the noise posterior as an anomaly score: its rows are the clutter ones
     expect(labels.filter((l) => l === -1).length).toBeGreaterThan(20);
-    expect(gm.nParameters()).toBe(new GaussianMixture({ nComponents: 2, backend: 'js' }).fit(c.X).nParameters() + 1);
+    expect(gm.nParameters()).toBe(new GaussianMixture({ nComponents: 2, backend: 'js' }).fit(c.X).nParameters() + 2);
     const s = gm.sample(4000, { seed: 3 });
     const noiseRows = s.X.filter((_, i) => s.y[i] === -1);
     expect(noiseRows.length / 4000).toBeCloseTo(w0, 1);
