@@ -1,15 +1,12 @@
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
-import { wasmBase64, wasmRelaxedBase64 } from '../../build/kernels-wasm.js';
 import { createJsBackend } from '../../src/backends/js/index.js';
-import { createWasmBackend, createWasmBackendAsync, kernelVariant, provideWasm } from '../../src/backends/wasm.js';
+import { createWasmBackend, createWasmBackendAsync, kernelVariant } from '../../src/backends/wasm.js';
 import type { Backend } from '../../src/backends/types.js';
 
 // Both wasm builds are tested on every Node: Node ≥ 22 validates relaxed SIMD by default, Node 20 behind this flag,
 // which V8 reads when it validates a module (so setting it before the first compile is enough).
 setFlagsFromString('--experimental-wasm-relaxed-simd');
-// The package entry point hands the library its kernel binaries; these tests import the sources directly.
-provideWasm(wasmBase64, wasmRelaxedBase64);
 
 // ---------------------------------------------------------------------------------------------------------
 // deterministic PRNG (mulberry32) + normal deviates
