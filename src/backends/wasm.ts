@@ -7,12 +7,13 @@
  * `WebAssembly.validate` accepts relaxed SIMD (Node ≥ 22, current Chrome, Edge, Firefox), the baseline elsewhere (Node
  * 20 without --experimental-wasm-relaxed-simd, Safari); `kernelVariant()` tells which one this thread compiled.
  *
- * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the base64 that
- * `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
+ * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the compressed
+ * base64 that `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
  * starts them (`provideWasmModule`). So the library's sources import nothing generated — unit tests run without a
  * build on the JS twin — and the worker bundle carries no second copy of the binary.
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import { inflateRaw } from './inflate.js';
 import type { Backend, Kernels } from './types.js';
 
 interface KernelExports {
@@ -43,8 +44,13 @@ const RELAXED_PROBE = new Uint8Array([
 /** The kernel builds: 'relaxed-simd' (fused multiply-adds) and 'simd' (the baseline). */
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
-/** The binaries (base64) an entry point provided, decoded on first use. */
-const provided: Partial<Record<KernelVariant, string>> = {};
+/**
+ * The binaries (base64) an entry point provided — the strings themselves (Node: fit works without init()), or
+ * functions that load them (the browser entry: each build is a chunk of its own, fetched by init() only for the build
+ * the engine runs) — decoded on first use.
+ */
+type Source = string | (() => Promise<string>);
+const provided: Partial<Record<KernelVariant, Source>> = {};
 const bytes: Partial<Record<KernelVariant, Uint8Array>> = {};
 /** The variant this realm uses (chosen once, on first need) and its compiled module, shared by every instance. */
 let variant: KernelVariant | undefined;
@@ -54,7 +60,7 @@ let cachedModule: WebAssembly.Module | undefined;
  * Makes the kernel binaries available (the package's entry points call this with the embedded builds): the baseline
  * and, optionally, the relaxed-SIMD build.
  */
-export function provideWasm(base64: string, relaxedBase64?: string): void {
+export function provideWasm(base64: Source, relaxedBase64?: Source): void {
   provided.simd ??= base64;
   if (relaxedBase64 !== undefined) provided['relaxed-simd'] ??= relaxedBase64;
 }
@@ -121,7 +127,22 @@ function wasmBytes(v: KernelVariant): Uint8Array {
     throw new Error(
       `gaussmix: no kernel binary (${v}) was provided (a source module imported without the package entry point)`,
     );
-  return (bytes[v] ??= decodeBase64(b64));
+  if (typeof b64 !== 'string')
+    throw new Error('gaussmix: the wasm kernels are loaded by `await init()`; call it first');
+  return (bytes[v] ??= unpack(decodeBase64(b64)));
+}
+
+/** The module from its embedded form (scripts/embed-wasm.mjs): its length (4 bytes, little-endian), then raw DEFLATE. */
+function unpack(packed: Uint8Array): Uint8Array {
+  const size = (packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24)) >>> 0;
+  return inflateRaw(packed.subarray(4), size);
+}
+
+/** wasmBytes, loading the binary first where the entry point provided a loader. */
+async function wasmBytesAsync(v: KernelVariant): Promise<Uint8Array> {
+  const b64 = provided[v];
+  if (typeof b64 === 'function') provided[v] = await b64();
+  return wasmBytes(v);
 }
 
 /** Throws a descriptive Error if WebAssembly or its SIMD proposal is missing. */
@@ -210,7 +231,7 @@ export function createWasmBackend(build?: KernelVariant): Backend {
 export async function createWasmBackendAsync(): Promise<Backend> {
   checkSupport();
   try {
-    cachedModule ??= await WebAssembly.compile(wasmBytes(kernelVariant()) as BufferSource);
+    cachedModule ??= await WebAssembly.compile((await wasmBytesAsync(kernelVariant())) as BufferSource);
     const { instance } = await instantiate(cachedModule);
     return makeBackend(kernelExports(instance));
   } catch (e) {
