@@ -10,7 +10,6 @@ import { initialParamsSteps, type DataShape, type InitConfig } from '../init/ini
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import { kernelParams, type Frozen, type Params } from '../model/params.js';
-import type { SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
 import { checkFinite } from './finite.js';
 import { ask, type EMResult, type Steps } from './protocol.js';
