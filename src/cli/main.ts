@@ -4,7 +4,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { wasmBase64, wasmRelaxedBase64 } from '../../build/kernels-wasm.js';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
+import { provideWasm } from '../backends/index.js';
 import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
 import {
   anomaliesCommand,
@@ -15,6 +17,10 @@ import {
   scoreCommand,
   selectCommand,
 } from './commands.js';
+
+// The kernel binaries, as the package entry (src/index.ts) hands them over: without them every fit ran on the
+// JavaScript kernels.
+provideWasm(wasmBase64, wasmRelaxedBase64);
 
 function version(): string {
   try {
