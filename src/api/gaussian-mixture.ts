@@ -3,7 +3,7 @@
  * to a workspace over the kernels, and commits new parameters only after a fit succeeds — a failed fit leaves the
  * model as it was.
  */
-import { getBackend } from '../backends/index.js';
+import { getBackend, kernelsOf, type KernelName } from '../backends/index.js';
 import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
@@ -19,10 +19,9 @@ import {
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize } from '../drivers/async.js';
-import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
+import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitSync } from '../drivers/sync.js';
-import { fitParallel } from '../drivers/workers/driver.js';
 import type { WarmStart } from '../em/loop.js';
 import { emWithPrior } from '../em/prior-start.js';
 import { resolvePrior, type ResolvedPrior } from '../model/prior.js';
@@ -144,6 +143,8 @@ export class GaussianMixture {
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
     const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
+    // Loaded on first use: a page that only calls fit does not download the worker driver.
+    const { fitParallel } = await import('../drivers/workers/driver.js');
     const { result, backend } = await fitParallel(X, rows, w, plan, { workers, signal });
     this.commitFit(result, backend, warm !== null);
     return this;
@@ -170,6 +171,9 @@ export class GaussianMixture {
       );
     }
     const warm = this.warmStart(null);
+    // Loaded on first use, like fitAsync's driver: the streaming driver and its CSV reader stay out of a page's
+    // first download.
+    const { fitStream } = await import('../drivers/stream/fit-stream.js');
     const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
     this.commitFit(result, backend, warm !== null);
     return this;
@@ -456,6 +460,13 @@ export class GaussianMixture {
   get backend(): BackendName {
     const s = this.fitted('backend');
     return s.backend ?? getBackend(this.opts.backend).name;
+  }
+  /**
+   * The kernels behind `backend`: 'relaxed-simd' (the wasm build with fused multiply-adds, where the engine validates
+   * relaxed SIMD), 'simd' (the baseline wasm build) or 'js' (the JavaScript twin).
+   */
+  get kernels(): KernelName {
+    return kernelsOf(this.backend);
   }
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;

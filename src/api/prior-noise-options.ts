@@ -143,7 +143,16 @@ export function checkPriorNoiseCombination(o: {
   precisionsInit: unknown;
   respInit: { n: number; values: Float64Array } | null;
   nComponents: number;
+  accelerate?: string;
 }): void {
+  // SQUAREM extrapolates the Gaussians' parameters and compares log-likelihoods: it knows neither the log prior
+  // (the objective of MAP-EM) nor the noise weight, so the combination is refused rather than run wrong
+  if (o.accelerate === 'squarem' && (o.prior || o.noise)) {
+    throw new OptionError(
+      'accelerate',
+      `accelerate: 'squarem' cannot be combined with ${o.prior ? 'prior' : 'noise'} (not implemented); use accelerate: 'none'`,
+    );
+  }
   if (o.prior) {
     const takes = priorModels(COVARIANCE_TYPES);
     if (!takes.includes(o.covarianceType)) {
