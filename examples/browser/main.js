@@ -10,7 +10,14 @@ const MARGIN = { left: 58, right: 16, top: 14, bottom: 48 };
 const $ = (id) => document.getElementById(id);
 const canvas = $('plot');
 const ctx = canvas.getContext('2d');
-const controls = { k: $('k'), cov: $('cov'), backend: $('backend'), seed: $('seed') };
+const controls = {
+  k: $('k'),
+  cov: $('cov'),
+  backend: $('backend'),
+  seed: $('seed'),
+  prior: $('prior'),
+  noise: $('noise'),
+};
 
 let base = []; // the shipped data, rows [eruptions, waiting]
 let added = []; // rows the user clicked in
@@ -222,6 +229,9 @@ function currentOptions() {
     covarianceType: controls.cov.value,
     backend: controls.backend.value,
     seed: Number.isSafeInteger(seed) ? seed : 0,
+    // only when ticked, so the default options stay exactly the four above
+    ...(controls.prior.checked ? { prior: true } : {}),
+    ...(controls.noise.checked ? { noise: true } : {}),
   };
 }
 
@@ -297,6 +307,11 @@ function fit() {
         `<td>${weights[k].toFixed(3)}</td><td>${m[0].toFixed(2)} min</td><td>${m[1].toFixed(1)} min</td></tr>`,
     )
     .join('');
+  // the noise component (label −1, grey points): its weight, and its density is uniform so it has no mean
+  if (gm.noiseWeight !== null)
+    $('components').innerHTML +=
+      `<tr><td><span class="swatch" style="background:#6b7686"></span>noise</td>` +
+      `<td>${gm.noiseWeight.toFixed(3)}</td><td colspan="2">uniform</td></tr>`;
 
   draw();
   window.__gaussmix = {
@@ -304,6 +319,7 @@ function fit() {
     means: plain(gm.means),
     covariances: plain(gm.covariances),
     lowerBound: gm.lowerBound,
+    noiseWeight: gm.noiseWeight,
     backend: gm.backend,
     nIter: gm.nIter,
     converged: gm.converged,
