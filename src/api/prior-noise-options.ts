@@ -143,6 +143,7 @@ export function checkPriorNoiseCombination(o: {
   precisionsInit: unknown;
   respInit: { n: number; values: Float64Array } | null;
   nComponents: number;
+  nInit: number;
   accelerate?: string;
 }): void {
   // SQUAREM extrapolates the Gaussians' parameters and compares log-likelihoods: it knows neither the log prior
@@ -179,6 +180,12 @@ export function checkPriorNoiseCombination(o: {
         "noise cannot be combined with missing: 'marginalize': a uniform density over the data region has no observed-coordinates form here",
       );
     if (o.algorithm === 'hard') throw new OptionError('noise', "noise needs algorithm 'em'");
+    // its start is one set of responsibilities (the clutter estimate and a partition of the other rows)
+    if (o.nInit !== 1)
+      throw new OptionError(
+        'nInit',
+        `a noise fit makes one start, so nInit must be 1; got ${o.nInit} (vary seed instead)`,
+      );
     for (const key of ['weightsInit', 'meansInit', 'precisionsInit'] as const) {
       if (o[key] != null)
         throw new OptionError(

@@ -263,6 +263,7 @@ describe('noise', () => {
     expect(() => new GaussianMixture({ noise: true, missing: 'marginalize' })).toThrow(/noise cannot be combined/);
     expect(() => new GaussianMixture({ noise: { volume: -1 } })).toThrow(/noise.volume must be/);
     expect(() => new GaussianMixture({ noise: true, accelerate: 'squarem' })).toThrow(/accelerate: 'squarem' cannot/);
+    expect(() => new GaussianMixture({ noise: true, nInit: 3 })).toThrow(/nInit must be 1/);
     expect(() => new GaussianMixture({ prior: true, accelerate: 'squarem' })).toThrow(OptionError);
     expect(() => new GaussianMixture({ noise: true, noiseInit: [2] as never })).toThrow(/noiseInit\[0\]/);
     const c = contaminatedMixture(3, 100, 2, 1, 0.1);
