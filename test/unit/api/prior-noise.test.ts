@@ -227,6 +227,26 @@ describe('noise', () => {
     expect(p.weights[0] + p.weights[1] + noise.weight).toBeCloseTo(1, 15);
   });
 
+  it('expectation/maximization carry the noise component (K + 1 statistics), like one more EM iteration', () => {
+    const c = contaminatedMixture(5, 200, 2, 2, 0.1);
+    const opts = { nComponents: 2, noise: true, backend: 'js', maxIter: 5, tol: 0 } as const;
+    const a = new GaussianMixture(opts).fit(c.X);
+    const st = a.expectation(c.X);
+    expect(st.k).toBe(3);
+    a.maximization(st);
+    const b = new GaussianMixture({ ...opts, maxIter: 6 }).fit(c.X);
+    expect(a.noiseWeight).toBeCloseTo(b.noiseWeight!, 14);
+    expect(a.means).toEqual(b.means);
+  });
+
+  it('one feature: the volume is the range', () => {
+    const c = contaminatedMixture(6, 200, 1, 2, 0.1);
+    const gm = new GaussianMixture({ nComponents: 2, noise: true, backend: 'js' }).fit(c.X);
+    const v = c.X.map((r) => r[0]);
+    expect(gm.noiseVolume).toBeCloseTo(Math.max(...v) - Math.min(...v), 10);
+    expect(() => new GaussianMixture({ nComponents: 1, noise: true }).fit([[1], [1], [1]])).toThrow(/no volume/);
+  });
+
   it('a user volume is used as given', () => {
     const c = contaminatedMixture(3, 200, 2, 2, 0.1);
     const gm = new GaussianMixture({ nComponents: 2, noise: { volume: 5000 }, backend: 'js' }).fit(c.X);
