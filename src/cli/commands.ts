@@ -6,12 +6,22 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectAnomalies } from '../tools/anomaly.js';
 import { DataError, OptionError } from '../api/errors.js';
+import { BayesianGaussianMixture } from '../api/bayesian-gaussian-mixture.js';
+import { BAYESIAN_FORMAT } from '../api/bayesian-json.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
-import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../api/options.js';
+import {
+  BAYESIAN_COVARIANCE_TYPES,
+  type BackendChoice,
+  type BayesianCovarianceType,
+  type CovarianceType,
+  type GaussianMixtureOptions,
+  type InitParams,
+} from '../api/options.js';
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
 import { parseTable, readTable, readText, type ReadOptions, type Table } from './csv.js';
+import { bayesianSummary } from './bayesian-format.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
 import { fitReporter, progressEnabled, selectReporter } from './progress.js';
 
@@ -67,10 +77,21 @@ function writeOutput(path: string, content: string, what: string): void {
   }
 }
 
-async function loadModel(path: string): Promise<GaussianMixture> {
+/** A saved model of either class (fit --bayesian writes BayesianGaussianMixture's format). */
+type Model = GaussianMixture | BayesianGaussianMixture;
+
+function isBayesian(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { format?: unknown } | null)?.format === BAYESIAN_FORMAT;
+  } catch {
+    return false; // GaussianMixture.fromJSON reports the parse error
+  }
+}
+
+async function loadModel(path: string): Promise<Model> {
   const text = await readText(path, 'model');
   try {
-    return GaussianMixture.fromJSON(text);
+    return isBayesian(text) ? BayesianGaussianMixture.fromJSON(text) : GaussianMixture.fromJSON(text);
   } catch (e) {
     if (e instanceof Error) e.message = `${path === '-' ? '<stdin>' : path}: ${e.message}`;
     throw e;
@@ -78,7 +99,7 @@ async function loadModel(path: string): Promise<GaussianMixture> {
 }
 
 /** Reads data for an existing model, with a hint when the width does not match. */
-async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
+async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> {
   const t = await readTable(path, readOptions(f));
   if (t.columns.length !== model.nFeatures) {
     throw new DataError(
@@ -92,14 +113,25 @@ async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promi
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface FitFlags extends CsvFlags, ModelFlags {
-  k: number;
+  /** Required unless `bayesian` (main.ts checks). */
+  k?: number;
   covariance?: CovarianceType;
+  bayesian?: boolean;
+  maxComponents?: number;
+  priorType?: 'dp' | 'dirichlet';
   weights?: string;
   out?: string;
   plot?: string;
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.bayesian) return bayesianFitCommand(file, f);
+  if (f.maxComponents !== undefined || f.priorType !== undefined) {
+    throw new OptionError(
+      f.maxComponents !== undefined ? '--max-components' : '--prior-type',
+      `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
+    );
+  }
   const t = await readTable(file, readOptions(f, f.weights));
   const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
@@ -119,6 +151,56 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
     writeOutput(
       f.plot,
       mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
+      'the plot',
+    );
+    out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+}
+
+/** fit --bayesian: a BayesianGaussianMixture with --max-components components; prints the effective K. */
+async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.k !== undefined) {
+    throw new OptionError(
+      '-k',
+      'with --bayesian the data choose K: give the largest number of components as --max-components',
+    );
+  }
+  const covariance = f.covariance ?? 'full';
+  if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
+    throw new OptionError(
+      '--covariance',
+      `--bayesian supports ${BAYESIAN_COVARIANCE_TYPES.join(', ')}; got '${covariance}'`,
+    );
+  }
+  const t = await readTable(file, readOptions(f, f.weights));
+  const opts = {
+    ...modelOptions(f),
+    nComponents: f.maxComponents ?? 10,
+    covarianceType: covariance as BayesianCovarianceType,
+    weightConcentrationPriorType:
+      f.priorType === 'dirichlet' ? ('dirichlet_distribution' as const) : ('dirichlet_process' as const),
+  };
+  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
+  const bgm = new BayesianGaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  try {
+    bgm.fit(t.X, { sampleWeight: t.weights });
+  } finally {
+    progress?.stop();
+  }
+  for (const w of bgm.warnings) note(`gaussmix: warning: ${w}`);
+  out(bayesianSummary(bgm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(bgm.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out}`);
+  }
+  if (f.plot) {
+    const k = bgm.activeComponents.length;
+    writeOutput(
+      f.plot,
+      mixtureSvg(bgm.prune(), t.X, {
+        columns: t.columns,
+        title: `Bayesian Gaussian mixture of ${basename(t.source)} (effective K = ${k})`,
+      }),
       'the plot',
     );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
