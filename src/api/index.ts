@@ -19,7 +19,7 @@ export type {
 } from './options.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
 export { init } from '../backends/index.js';
-export { terminateIdleWorkers } from '../drivers/workers/pool.js';
+export { setMaxWorkers, terminateIdleWorkers } from '../drivers/workers/pool.js';
 export {
   selectModel,
   type SelectModelOptions,
