@@ -9,6 +9,7 @@
 import { covarianceModel } from '../model/covariance/registry.js';
 import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors, WeightPriorType } from '../model/variational/types.js';
+import { quote } from './errors.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import {
   BAYESIAN_COVARIANCE_TYPES,
@@ -181,41 +182,69 @@ export interface BayesianDeserialized {
 
 /** A number (not NaN, finite) above `min`, or a ModelFormatError naming the field. */
 function above(v: unknown, min: number, field: string, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !(v > min))
-    bad(`${field} must be ${what}; got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || !(v > min)) bad(`${field} must be ${what}; got ${quote(v)}`);
   return v as number;
 }
 
-export function deserializeBayesian(input: unknown): BayesianDeserialized {
-  const o = reader.object(input);
-  reader.checkKeys(o, KEYS, 'the model');
-  for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
+interface Header {
+  covType: BayesianCovarianceType;
+  weightPriorType: WeightPriorType;
+  k: number;
+  d: number;
+}
+
+/** Format, version, covariance and weight prior types, and the model's size. */
+function readHeader(o: Record<string, unknown>): Header {
   if (o.format !== BAYESIAN_FORMAT) {
     bad(
-      `format must be '${BAYESIAN_FORMAT}'; got ${JSON.stringify(o.format)}${o.format === 'gaussmix-model' ? ' (a GaussianMixture: load it with GaussianMixture.fromJSON)' : ''}`,
+      `format must be '${BAYESIAN_FORMAT}'; got ${quote(o.format)}${o.format === 'gaussmix-model' ? ' (a GaussianMixture: load it with GaussianMixture.fromJSON)' : ''}`,
     );
   }
   if (o.version !== BAYESIAN_FORMAT_VERSION)
-    bad(
-      `version ${JSON.stringify(o.version)} is not supported (this library reads version ${BAYESIAN_FORMAT_VERSION})`,
-    );
+    bad(`version ${quote(o.version)} is not supported (this library reads version ${BAYESIAN_FORMAT_VERSION})`);
   const covType = o.covarianceType as BayesianCovarianceType;
   if (!(BAYESIAN_COVARIANCE_TYPES as readonly unknown[]).includes(covType))
     bad(
-      `covarianceType must be one of ${BAYESIAN_COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${JSON.stringify(covType)}`,
+      `covarianceType must be one of ${BAYESIAN_COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${quote(covType)}`,
     );
   const weightPriorType = o.weightConcentrationPriorType as WeightPriorType;
   if (weightPriorType !== 'dirichlet_process' && weightPriorType !== 'dirichlet_distribution')
     bad(
-      `weightConcentrationPriorType must be 'dirichlet_process' or 'dirichlet_distribution'; got ${JSON.stringify(weightPriorType)}`,
+      `weightConcentrationPriorType must be 'dirichlet_process' or 'dirichlet_distribution'; got ${quote(weightPriorType)}`,
     );
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
-  if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${JSON.stringify(k)}`);
-  if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${JSON.stringify(d)}`);
-  const { layout, shape: shapeOf } = covarianceModel(covType);
+  if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
+  if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
+  return { covType, weightPriorType, k, d };
+}
 
-  // the posterior
+/** Covariances that are symmetric positive definite, and the precision factors that go with them. */
+function readCovariances(o: Record<string, unknown>, h: Header): { covariances: Float64Array; precChol: Float64Array } {
+  const { layout, shape: shapeOf } = covarianceModel(h.covType);
+  const { k, d } = h;
+  const shape = shapeOf(k, d);
+  const covariances = reader.array(o.covariances, shape, 'covariances');
+  const asymmetric = layout.asymmetry(covariances, k, d);
+  if (asymmetric) bad(`covariances${asymmetric}`);
+  const computed = new Float64Array(covariances.length);
+  const notPD = layout.factor(covariances, k, d, computed);
+  if (notPD >= 0) bad(`covariances${layout.shared ? '' : `[${notPD}]`} must be positive definite`);
+  if (o.precisionsCholesky === undefined) return { covariances, precChol: computed };
+  const given = reader.array(o.precisionsCholesky, shape, 'precisionsCholesky');
+  for (let t = 0; t < given.length; t++) {
+    if (Math.abs(given[t] - computed[t]) > 1e-6 * Math.max(1, Math.abs(computed[t])))
+      bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
+  }
+  return { covariances, precChol: given }; // bit-identical round trip of a model we wrote
+}
+
+/** The variational posterior, each parameter in its domain, and weights that follow from its concentrations. */
+function readPosterior(
+  o: Record<string, unknown>,
+  h: Header,
+): { posterior: VariationalPosterior; weights: Float64Array } {
+  const { covType, weightPriorType, k, d } = h;
   const dp = weightPriorType === 'dirichlet_process';
   const conc = reader.array(o.weightConcentration, dp ? [2, k] : [k], 'weightConcentration');
   conc.forEach(
@@ -231,22 +260,6 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
       v > d - 1 ||
       bad(`degreesOfFreedom${covType === 'tied' ? '' : `[${i}]`} must be > nFeatures − 1 = ${d - 1}; got ${v}`),
   );
-  const shape = shapeOf(k, d);
-  const covariances = reader.array(o.covariances, shape, 'covariances');
-  const asymmetric = layout.asymmetry(covariances, k, d);
-  if (asymmetric) bad(`covariances${asymmetric}`);
-  const computed = new Float64Array(covariances.length);
-  const notPD = layout.factor(covariances, k, d, computed);
-  if (notPD >= 0) bad(`covariances${layout.shared ? '' : `[${notPD}]`} must be positive definite`);
-  let precChol: Float64Array = computed;
-  if (o.precisionsCholesky !== undefined) {
-    const given = reader.array(o.precisionsCholesky, shape, 'precisionsCholesky');
-    for (let t = 0; t < given.length; t++) {
-      if (Math.abs(given[t] - computed[t]) > 1e-6 * Math.max(1, Math.abs(computed[t])))
-        bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
-    }
-    precChol = given; // bit-identical round trip of a model we wrote
-  }
   const posterior: VariationalPosterior = {
     k,
     d,
@@ -257,8 +270,7 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
     meanPrecision,
     means,
     degreesOfFreedom: dof,
-    covariances,
-    precChol,
+    ...readCovariances(o, h),
   };
   // weights follow from the concentrations (scikit-learn's weights_)
   const derived = mixtureWeights(posterior);
@@ -267,19 +279,25 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
     if (!(Math.abs(v - derived[i]) <= 1e-9 * Math.max(derived[i], 1e-3 / k)))
       bad(`weights[${i}] = ${v} does not follow from weightConcentration (expected ${derived[i]})`);
   });
+  return { posterior, weights };
+}
 
-  // the priors
-  const p = o.priors as Record<string, unknown>;
-  if (p === null || typeof p !== 'object' || Array.isArray(p)) bad('priors must be an object');
+/** The resolved priors, each in its domain. */
+function readPriors(value: unknown, h: Header): VariationalPriors {
+  const { covType, weightPriorType, d } = h;
+  const { layout } = covarianceModel(covType);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) bad('priors must be an object');
+  const p = value as Record<string, unknown>;
   reader.checkKeys(p, PRIOR_KEYS, 'priors');
   for (const key of PRIOR_KEYS) if (!(key in p)) bad(`priors: missing '${key}'`);
-  const priorCov = reader.array(p.covariancePrior, priorShape(covType, d), 'priors.covariancePrior');
+  const covariancePrior = reader.array(p.covariancePrior, priorShape(covType, d), 'priors.covariancePrior');
   if (covType === 'full' || covType === 'tied') {
-    const f = new Float64Array(d * d);
-    if (layout.asymmetry(priorCov, 1, d) || layout.factor(priorCov, 1, d, f) >= 0)
+    if (layout.asymmetry(covariancePrior, 1, d) || layout.factor(covariancePrior, 1, d, new Float64Array(d * d)) >= 0)
       bad('priors.covariancePrior must be symmetric positive definite');
-  } else priorCov.forEach((v, i) => v > 0 || bad(`priors.covariancePrior entries must be > 0; entry ${i} is ${v}`));
-  const priors: VariationalPriors = {
+  } else {
+    covariancePrior.forEach((v, i) => v > 0 || bad(`priors.covariancePrior entries must be > 0; entry ${i} is ${v}`));
+  }
+  return {
     d,
     covType,
     weightPriorType,
@@ -287,24 +305,22 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
     meanPrecisionPrior: above(p.meanPrecisionPrior, 0, 'priors.meanPrecisionPrior', 'a number > 0'),
     meanPrior: reader.array(p.meanPrior, [d], 'priors.meanPrior'),
     degreesOfFreedomPrior: above(p.degreesOfFreedomPrior, d - 1, 'priors.degreesOfFreedomPrior', `a number > ${d - 1}`),
-    covariancePrior: priorCov,
+    covariancePrior,
   };
+}
 
-  // the fit's record
+/** The fit's record (all optional) and the saved options (their values are checked by the constructor). */
+function readRecord(o: Record<string, unknown>): Omit<BayesianDeserialized, 'posterior' | 'priors' | 'weights'> {
   if (o.converged !== undefined && typeof o.converged !== 'boolean') bad('converged must be true or false');
   if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0))
     bad('nIter must be an integer ≥ 0');
-  if (
-    o.lowerBound !== undefined &&
-    o.lowerBound !== null &&
-    (typeof o.lowerBound !== 'number' || !Number.isFinite(o.lowerBound))
-  )
+  const lb = o.lowerBound;
+  if (lb !== undefined && lb !== null && (typeof lb !== 'number' || !Number.isFinite(lb)))
     bad('lowerBound must be a finite number or null');
   let lowerBounds: Float64Array = new Float64Array(0);
   if (o.lowerBounds !== undefined) {
-    const n = Array.isArray(o.lowerBounds) ? o.lowerBounds.length : -1;
-    if (n < 0) bad('lowerBounds must be an array of numbers');
-    lowerBounds = reader.array(o.lowerBounds, [n], 'lowerBounds');
+    if (!Array.isArray(o.lowerBounds)) bad('lowerBounds must be an array of numbers');
+    lowerBounds = reader.array(o.lowerBounds, [(o.lowerBounds as unknown[]).length], 'lowerBounds');
   }
   let options: BayesianGaussianMixtureOptions = {};
   if (o.options !== undefined) {
@@ -314,13 +330,18 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
     options = { ...(o.options as BayesianGaussianMixtureOptions) };
   }
   return {
-    posterior,
-    priors,
-    weights,
     converged: (o.converged as boolean | undefined) ?? false,
     nIter: (o.nIter as number | undefined) ?? 0,
-    lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
+    lowerBound: typeof lb === 'number' ? lb : -Infinity,
     lowerBounds,
     options,
   };
+}
+
+export function deserializeBayesian(input: unknown): BayesianDeserialized {
+  const o = reader.object(input);
+  reader.checkKeys(o, KEYS, 'the model');
+  for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
+  const h = readHeader(o);
+  return { ...readPosterior(o, h), priors: readPriors(o.priors, h), ...readRecord(o) };
 }

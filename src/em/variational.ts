@@ -166,6 +166,16 @@ function mStep(
     if (!(e instanceof NotPositiveDefiniteError)) throw e;
     const tied = priors.covType === 'tied';
     const where = `${iteration === 0 ? 'at initialisation' : `at iteration ${iteration}`}${runs > 1 ? ` of restart ${init + 1}/${runs}` : ''}`;
+    if (e.overflow) {
+      // numbers out of range, not a degenerate component: say which, and whether regCovar itself is the cause
+      const cause =
+        regCovar >= 1e300
+          ? `regCovar = ${regCovar} is added to every variance and leaves no room in double precision; use a regCovar in proportion to the data's variances (e.g. 1e-6 × a typical one)`
+          : 'the data, the sample weights (they count rows) or covariancePrior are too large for double precision; rescale them';
+      throw new FitError(
+        `the variational fit failed ${where}: ${tied ? 'the tied covariance' : `component ${e.component}'s covariance`} overflowed double precision: ${cause}.`,
+      );
+    }
     throw new DegenerateError(
       `the variational fit failed ${where}: the posterior covariance of ${tied ? 'the tied covariance' : `component ${e.component}`} ` +
         'is not positive definite (the covariance prior plus the data scatter lost definiteness to rounding or ' +

@@ -11,6 +11,7 @@ import {
   BayesianGaussianMixture,
   DataError,
   DegenerateError,
+  FitError,
   GaussianMixture,
   ModelFormatError,
   OptionError,
@@ -237,6 +238,18 @@ describe('the fit', () => {
     expect(() => new GaussianMixture({ nComponents: 6 }).fit(dup)).toThrow(DataError);
   });
 
+  it('a regCovar at the limit of double precision is named as the cause of the overflow', () => {
+    for (const covarianceType of COVARIANCE_TYPES) {
+      const m = new BayesianGaussianMixture({ nComponents: 2, covarianceType, regCovar: 1e308 });
+      expect(() => m.fit(X), covarianceType).toThrow(FitError);
+      expect(() => m.fit(X), covarianceType).toThrow(
+        /overflowed double precision: regCovar = 1e\+308 is added to every variance and leaves no room/,
+      );
+      expect(() => m.fit(X)).not.toThrow(DegenerateError);
+      expect(m.isFitted).toBe(false);
+    }
+  });
+
   it('a posterior that is not positive definite is a DegenerateError, and the model keeps its parameters', () => {
     // a constant column: the default covariance prior has no variance there, and regCovar 0 adds none
     const flatCol = X.map((r) => [r[0], 5]);
@@ -452,6 +465,21 @@ describe('JSON', () => {
       expect(() => BayesianGaussianMixture.fromJSON(text), String(message)).toThrow(message);
     }
     expect(() => GaussianMixture.fromJSON(good)).toThrow(ModelFormatError);
+    // hostile input: deep nesting, huge strings, BigInts — typed errors with bounded messages
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const deepText = JSON.stringify({ ...good, weights: '*' }).replace('"*"', deep);
+    expect(() => BayesianGaussianMixture.fromJSON(deepText)).toThrow(ModelFormatError);
+    expect(() => BayesianGaussianMixture.fromJSON({ ...good, weights: JSON.parse(deep) })).toThrow(ModelFormatError);
+    const long = (() => {
+      try {
+        BayesianGaussianMixture.fromJSON({ ...good, covarianceType: 'x'.repeat(1e6) });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(long).toBeInstanceOf(ModelFormatError);
+    expect(long!.message.length).toBeLessThan(400);
+    expect(() => BayesianGaussianMixture.fromJSON({ ...good, nComponents: 3n })).toThrow(/got the BigInt 3n/);
   });
 });
 
