@@ -28,6 +28,7 @@ import {
 } from '../em/variational.js';
 import { covarianceModel } from '../model/covariance/registry.js';
 import type { KernelParams } from '../model/params.js';
+import type { SampleBatch } from '../model/sampling.js';
 import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors } from '../model/variational/types.js';
 import { deserializeBayesian, serializeBayesian, type BayesianModelJSON } from './bayesian-json.js';
@@ -319,11 +320,21 @@ export class BayesianGaussianMixture {
 
   /** Draws n samples from the point-estimate mixture (weights, means, covariances), grouped by component, as scikit-learn. */
   sample(n: number, options: { seed?: number } = {}): { X: Float64Array[]; y: Int32Array } {
-    const s = this.fitted('sample');
+    return this.everyComponent('sample').sample(n, options);
+  }
+
+  /** The rows `sample(n, { seed })` draws, in batches (see GaussianMixture.sampleBatches). */
+  sampleBatches(n: number, options: { seed?: number; batchSize?: number } = {}): Generator<SampleBatch> {
+    return this.everyComponent('sampleBatches').sampleBatches(n, options);
+  }
+
+  /** The point-estimate mixture of all components, which sample() draws from. */
+  private everyComponent(method: string): GaussianMixture {
+    const s = this.fitted(method);
     return this.mixture(
       s,
       Array.from({ length: s.posterior.k }, (_, c) => c),
-    ).sample(n, options);
+    );
   }
 
   /**

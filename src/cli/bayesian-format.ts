@@ -9,7 +9,7 @@ import { modelSummary, num, type SummaryContext } from './format.js';
 export function bayesianSummary(bgm: BayesianGaussianMixture, ctx: SummaryContext): string {
   const o = bgm.options;
   const d = bgm.nFeatures;
-  const n = ctx.X.length;
+  const n = ctx.X.rows;
   const noun = ctx.rowNoun ?? 'rows';
   const active = Array.from(bgm.activeComponents);
   const out: string[] = [];

@@ -20,10 +20,12 @@ import {
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
-import { parseTable, readTable, readText, type ReadOptions, type Table } from './csv.js';
+import type { Matrix } from '../data/matrix.js';
 import { bayesianSummary } from './bayesian-format.js';
+import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
-import { fitReporter, progressEnabled, selectReporter } from './progress.js';
+import { inCliTerms, inFlags } from './messages.js';
+import { fitReporter, progressEnabled, readReporter, selectReporter } from './progress.js';
 
 export interface CsvFlags {
   delimiter?: string;
@@ -39,6 +41,7 @@ export interface ModelFlags {
   regCovar?: number;
   init?: InitParams;
   backend?: BackendChoice;
+  onDegenerate?: 'error' | 'reset';
   progress?: boolean;
 }
 
@@ -65,12 +68,15 @@ function modelOptions(f: ModelFlags): GaussianMixtureOptions {
   if (f.regCovar !== undefined) o.regCovar = f.regCovar;
   if (f.init !== undefined) o.initParams = f.init;
   if (f.backend !== undefined) o.backend = f.backend;
+  if (f.onDegenerate !== undefined) o.onDegenerate = f.onDegenerate;
   return o;
 }
 
 function writeOutput(path: string, content: string, what: string): void {
+  // The directory must exist: creating it would hide a typo, and creating directories under /proc hangs.
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new DataError(`cannot write ${what} to '${path}': the directory '${dir}' does not exist`);
   try {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
     writeFileSync(path, content);
   } catch (e) {
     throw new DataError(`cannot write ${what} to '${path}': ${(e as Error).message}`);
@@ -98,9 +104,34 @@ async function loadModel(path: string): Promise<Model> {
   }
 }
 
+/** Inputs larger than this show a reading progress line (when progress is on). */
+const PROGRESS_BYTES = 8 << 20;
+
+/** Reads a table, with a progress line for large inputs and the reader's notes on stderr. */
+async function loadTable(
+  path: string,
+  f: CsvFlags & { progress?: boolean },
+  weights?: string,
+  source?: string,
+): Promise<Table> {
+  const bar =
+    progressEnabled(f.progress) && (path === '-' || fileSize(path) > PROGRESS_BYTES)
+      ? readReporter(path === '-' ? '<stdin>' : path)
+      : null;
+  let t: Table;
+  try {
+    const progress = bar ? (bytes: number, total: number | null) => bar.update({ bytes, total }) : undefined;
+    t = await readTable(path, { ...readOptions(f, weights), progress }, source);
+  } finally {
+    bar?.stop();
+  }
+  for (const n of t.notes) note(`gaussmix: note: ${n}`);
+  return t;
+}
+
 /** Reads data for an existing model, with a hint when the width does not match. */
 async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> {
-  const t = await readTable(path, readOptions(f));
+  const t = await loadTable(path, f);
   if (t.columns.length !== model.nFeatures) {
     throw new DataError(
       `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
@@ -132,16 +163,16 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
     );
   }
-  const t = await readTable(file, readOptions(f, f.weights));
+  const t = await loadTable(file, f, f.weights);
   const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
   try {
-    gm.fit(t.X, { sampleWeight: t.weights });
+    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights }), t);
   } finally {
     progress?.stop();
   }
-  for (const w of gm.warnings) note(`gaussmix: warning: ${w}`);
+  for (const w of gm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
@@ -165,6 +196,12 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
       'with --bayesian the data choose K: give the largest number of components as --max-components',
     );
   }
+  if (f.onDegenerate !== undefined) {
+    throw new OptionError(
+      '--on-degenerate',
+      '--on-degenerate does not apply to --bayesian (components may stay empty)',
+    );
+  }
   const covariance = f.covariance ?? 'full';
   if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
     throw new OptionError(
@@ -172,7 +209,7 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
       `--bayesian supports ${BAYESIAN_COVARIANCE_TYPES.join(', ')}; got '${covariance}'`,
     );
   }
-  const t = await readTable(file, readOptions(f, f.weights));
+  const t = await loadTable(file, f, f.weights);
   const opts = {
     ...modelOptions(f),
     nComponents: f.maxComponents ?? 10,
@@ -183,11 +220,11 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   const bgm = new BayesianGaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
   try {
-    bgm.fit(t.X, { sampleWeight: t.weights });
+    inCliTerms(() => bgm.fit(t.X, { sampleWeight: t.weights }), t);
   } finally {
     progress?.stop();
   }
-  for (const w of bgm.warnings) note(`gaussmix: warning: ${w}`);
+  for (const w of bgm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
   out(bayesianSummary(bgm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(bgm.toJSON(), null, 2)}\n`, 'the model');
@@ -254,10 +291,10 @@ export async function anomaliesCommand(
       ? detectAnomalies(gm, t.X, { threshold: f.threshold })
       : detectAnomalies(gm, t.X, { contamination: f.contamination! });
   const lines = [csvLine(['row', 'line', 'log_likelihood', ...t.columns])];
-  for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(t.X[i])]));
+  for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(rowOf(t, i))]));
   out(lines.join('\n'));
-  const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.length} scores`;
-  note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.length} rows have a lower log-likelihood`);
+  const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.rows} scores`;
+  note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.rows} rows have a lower log-likelihood`);
 }
 
 export async function sampleCommand(
@@ -265,11 +302,24 @@ export async function sampleCommand(
   f: { n: number; seed?: number; labels?: boolean },
 ): Promise<void> {
   const gm = await loadModel(modelPath);
-  const { X, y } = gm.sample(f.n, f.seed !== undefined ? { seed: f.seed } : {});
   const d = gm.nFeatures;
-  const lines = [csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])];
-  for (let i = 0; i < X.length; i++) lines.push(csvLine([...Array.from(X[i]), ...(f.labels ? [y[i]] : [])]));
-  out(lines.join('\n'));
+  // streamed batch by batch, waiting for stdout to drain: memory stays small for any -n
+  await write(
+    `${csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])}\n`,
+  );
+  for (const b of gm.sampleBatches(f.n, f.seed !== undefined ? { seed: f.seed } : {})) {
+    const lines: string[] = [];
+    for (let i = 0; i < b.rows; i++) {
+      lines.push(csvLine([...Array.from(b.X.subarray(i * d, (i + 1) * d)), ...(f.labels ? [b.y[i]] : [])]));
+    }
+    await write(`${lines.join('\n')}\n`);
+  }
+}
+
+/** Writes to stdout, waiting for it to drain when its buffer is full (backpressure). */
+function write(text: string): Promise<void> {
+  if (process.stdout.write(text)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 // ── select ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -283,7 +333,7 @@ export interface SelectFlags extends CsvFlags, ModelFlags {
   plot?: string;
 }
 
-function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
+function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
   const total = f.k.length * f.covariance.length;
   const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
   try {
@@ -307,9 +357,9 @@ function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
 }
 
 export async function selectCommand(file: string, f: SelectFlags): Promise<void> {
-  const t = await readTable(file, readOptions(f));
+  const t = await loadTable(file, f);
   const result = runSelection(t.X, f);
-  out(`${t.source}: ${t.X.length} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
+  out(`${t.source}: ${t.X.rows} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
   out(selectionTable(result));
   out(`\nbest model:\n${modelSummary(result.model, { columns: t.columns, X: t.X })}`);
   if (f.out) {
@@ -335,7 +385,14 @@ function faithfulPath(): string {
 
 export async function demoCommand(f: { outDir: string; progress?: boolean }): Promise<void> {
   const path = faithfulPath();
-  const t = parseTable(await readText(path), 'Old Faithful');
+  if (!existsSync(f.outDir)) {
+    try {
+      mkdirSync(f.outDir); // one level only: --out-dir names a directory to create, not a path of them
+    } catch (e) {
+      throw new DataError(`cannot create --out-dir '${f.outDir}': ${(e as Error).message}`);
+    }
+  }
+  const t = await readTable(path, {}, 'Old Faithful');
   const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X);
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
   out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');

@@ -35,8 +35,8 @@ export const csvLine = (values: (string | number)[]): string =>
 export interface SummaryContext {
   /** Feature names. */
   columns: string[];
-  /** The data the model was fitted on (for log-likelihood, BIC, AIC). */
-  X: Float64Array[];
+  /** The data the model was fitted on (for log-likelihood, BIC, AIC), packed row-major. */
+  X: { data: ArrayLike<number>; rows: number; cols: number };
   /** What a row is ("rows", "eruptions"). */
   rowNoun?: string;
   /** Where the data came from, shown in the first line. */
@@ -50,7 +50,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   const o = gm.options;
   const d = gm.nFeatures;
   const k = gm.weights.length;
-  const n = ctx.X.length;
+  const n = ctx.X.rows;
   const noun = ctx.rowNoun ?? 'rows';
   const out: string[] = [];
   out.push(
