@@ -196,10 +196,10 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
       'with --bayesian the data choose K: give the largest number of components as --max-components',
     );
   }
-  if (f.onDegenerate !== undefined) {
+  if (f.onDegenerate === 'reset') {
     throw new OptionError(
       '--on-degenerate',
-      '--on-degenerate does not apply to --bayesian (components may stay empty)',
+      '--on-degenerate reset does not apply to --bayesian (components may stay empty)',
     );
   }
   const covariance = f.covariance ?? 'full';
@@ -210,8 +210,9 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
     );
   }
   const t = await loadTable(file, f, f.weights);
+  const { onDegenerate: _, ...common } = modelOptions(f); // EM's policy; here empty components are normal
   const opts = {
-    ...modelOptions(f),
+    ...common,
     nComponents: f.maxComponents ?? 10,
     covarianceType: covariance as BayesianCovarianceType,
     weightConcentrationPriorType:

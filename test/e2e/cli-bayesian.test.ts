@@ -116,6 +116,7 @@ describe('gaussmix fit --bayesian', () => {
       [['fit', faithfulPath, '--bayesian', '--prior-type', 'pitman-yor'], /argument 'pitman-yor' is invalid/],
       [['fit', faithfulPath, '--bayesian', '--max-components', '0'], /--max-components <K>' argument '0' is invalid/],
       [['fit', faithfulPath], /required option '-k, --k <n>'/],
+      [['fit', faithfulPath, '--bayesian', '--on-degenerate', 'reset'], /--on-degenerate reset does not apply/],
     ];
     for (const [args, message] of cases) {
       const r = run(args);
