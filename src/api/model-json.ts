@@ -52,6 +52,8 @@ export function serialize(
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
   opts.freeze = [...options.freeze];
+  // only when set: models that do not use it keep the JSON they always had
+  if (options.missing !== 'error') opts.missing = options.missing;
   return {
     format: FORMAT,
     version: FORMAT_VERSION,

@@ -9,10 +9,11 @@ import type { VariationalConfig } from '../em/variational.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
+import type { MissingMode } from '../data/matrix.js';
 import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -48,12 +49,20 @@ export interface GaussianMixtureOptions {
    * 'reset' re-seeds the component at the worst-explained rows and continues (recorded in `resets` and `warnings`).
    */
   onDegenerate?: OnDegenerate;
+  /**
+   * What a NaN in X means. 'error' (default): it is refused like any non-finite value. 'marginalize': it is a
+   * missing value — EM runs exactly on the observed entries (missing at random assumed), and score, predict, bic…
+   * use the observed-data likelihood; ±Infinity stays an error and every row needs one observed value. Needs
+   * algorithm 'em'.
+   */
+  missing?: MissingMode;
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
 export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
+  readonly missing: MissingMode;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -248,6 +257,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
+  missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
@@ -270,6 +280,12 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
   const respInit = resolved.respInit === null ? null : checkResponsibilities(resolved.respInit, resolved.nComponents);
   if (respInit && resolved.nInit !== 1) {
     throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${resolved.nInit}`);
+  }
+  if (resolved.missing === 'marginalize' && resolved.algorithm === 'hard') {
+    throw new OptionError(
+      'missing',
+      "missing: 'marginalize' needs algorithm 'em': hard (classification) EM has no exact E-step over observed values",
+    );
   }
   return Object.freeze({ ...resolved, respInit });
 }
