@@ -239,6 +239,9 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
       '--on-degenerate reset does not apply to --bayesian (components may stay empty)',
     );
   }
+  if (f.missing === 'marginalize') {
+    throw new OptionError('--missing', '--missing marginalize is not available with --bayesian (fit without it)');
+  }
   const covariance = f.covariance ?? 'full';
   if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
     throw new OptionError(
@@ -247,7 +250,8 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
     );
   }
   const t = await loadTable(file, f, f.weights);
-  const { onDegenerate: _, ...common } = modelOptions(f); // EM's policy; here empty components are normal
+  // EM's options: the degeneracy policy (here empty components are normal) and the missing-value mode
+  const { onDegenerate: _, missing: __, ...common } = modelOptions(f);
   const opts = {
     ...common,
     nComponents: f.maxComponents ?? 10,

@@ -117,6 +117,7 @@ describe('gaussmix fit --bayesian', () => {
       [['fit', faithfulPath, '--bayesian', '--max-components', '0'], /--max-components <K>' argument '0' is invalid/],
       [['fit', faithfulPath], /required option '-k, --k <n>'/],
       [['fit', faithfulPath, '--bayesian', '--on-degenerate', 'reset'], /--on-degenerate reset does not apply/],
+      [['fit', faithfulPath, '--bayesian', '--missing', 'marginalize'], /--missing marginalize is not available/],
     ];
     for (const [args, message] of cases) {
       const r = run(args);
