@@ -311,6 +311,9 @@ export function* variationalLoop(
     meansInit: null,
     precisionsInit: null,
     respInit: o.respInit,
+    // read only by EM's initial M-step of the iterative mclust models, which the variational fit does not take
+    mstepTol: Math.sqrt(Number.EPSILON),
+    mstepMaxIter: 2147483647,
   };
   const runs = warm ? 1 : o.nInit;
   // scikit-learn resolves the priors before initialising; the order does not change results (the priors draw no
