@@ -57,6 +57,9 @@ describe('gaussmix with --prior and --noise', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(GaussianMixture.fromJSON(readFileSync(join(dir, 'v.json'), 'utf8')).noiseVolume).toBeCloseTo(5000, 9);
     expect(run(['fit', 'c.csv', '-k', '2', '--noise-volume', '-1']).code).toBe(2);
+    const b = run(['fit', 'c.csv', '--bayesian', '--noise']);
+    expect(b.code).not.toBe(0);
+    expect(b.stderr).toMatch(/--noise is not available with --bayesian/);
   });
 
   it('select takes both: EVE fails under a prior, the noise rows are reported', () => {
