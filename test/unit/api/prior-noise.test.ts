@@ -247,6 +247,16 @@ describe('noise', () => {
     expect(() => new GaussianMixture({ nComponents: 1, noise: true }).fit([[1], [1], [1]])).toThrow(/no volume/);
   });
 
+  it('clean data: when the clutter estimate finds no noise, π₀ starts and stays at 0 and the fit is the Gaussians', () => {
+    const { X } = mixture(12, 200, 2, 2, 12);
+    const flags = nnClutter(Float64Array.from(X.flat()), X.length, 2);
+    const gm = new GaussianMixture({ nComponents: 2, noise: true, backend: 'js' }).fit(X);
+    if (flags.every((f) => f === 0)) expect(gm.noiseWeight).toBe(0);
+    expect(gm.noiseWeight).toBeLessThan(0.02);
+    expect(Array.from(gm.predict(X)).filter((l) => l === -1).length).toBeLessThan(4);
+    expect(gm.scoreSamples(X).every(Number.isFinite)).toBe(true);
+  });
+
   it('a user volume is used as given', () => {
     const c = contaminatedMixture(3, 200, 2, 2, 0.1);
     const gm = new GaussianMixture({ nComponents: 2, noise: { volume: 5000 }, backend: 'js' }).fit(c.X);
