@@ -12,9 +12,10 @@ import { logDensities, predictLabels, responsibilities, totalLogDensity } from '
 import { checkAndSummarize } from '../drivers/async.js';
 import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
-import { fitSync } from '../drivers/sync.js';
+import { fitSync, runLocal } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
+import { partialFitSteps, type OnlineResult, type OnlineState } from '../em/online.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
@@ -32,6 +33,7 @@ import {
   fitAsyncOptions,
   fitOptions,
   fitStreamOptions,
+  partialFitOptions,
   resolveOptions,
   sampleOptions,
   type FitAsyncOptions,
@@ -51,6 +53,8 @@ interface Fitted {
   backend: BackendName | null;
   /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
   resets?: readonly ResetRecord[];
+  /** Online learning's running state, after partialFit (any other fit or maximization drops it). */
+  online?: OnlineState;
 }
 
 /** EM as a driver's plan: the options, the warm start (if any) and the loop. */
@@ -149,6 +153,63 @@ export class GaussianMixture {
     const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
     this.commitFit(result, backend, warm !== null);
     return this;
+  }
+
+  /**
+   * Online (stepwise) EM: learns from one batch of rows and returns `this`. The first call on an unfitted model fits
+   * the batch by EM exactly as fit would (initParams, nInit, maxIter, tol, seed; at least nComponents rows — far
+   * more in practice, see README "Online learning"); every later call runs the E-step on the batch under the current
+   * parameters, blends the batch's statistics per unit weight into the running statistics with step size ηₜ
+   * (`learningRate`), and takes the M-step from them. A model fitted by fit, fitAsync or fitStream (or loaded)
+   * continues from its parameters, which count as one batch. Afterwards `lowerBound` is the batch's mean
+   * log-likelihood under the parameters before the update, `nIter` counts updates and `converged` is false. toJSON
+   * includes the running state, so fromJSON then partialFit continues bit-identically. A failed call leaves the
+   * model unchanged; any other fit (or maximization) starts afresh and drops the running state.
+   */
+  partialFit(X: Matrix, options: FitOptions = {}): this {
+    const { sampleWeight } = partialFitOptions(options);
+    const cur = this.state;
+    const rows = toRows(X, 'X', cur?.params.d);
+    const w = toSampleWeight(sampleWeight, rows.n);
+    const o = this.opts;
+    // the first batch is checked like fit's data: enough (distinct) rows, representable spread, respInit's length
+    if (!cur) this.startFit(rows, w, summarize(rows, w, o.nComponents));
+    const backend = getBackend(o.backend);
+    const start = cur ? { params: cloneParams(cur.params), state: cur.online ?? null } : null;
+    const steps = partialFitSteps(o, { n: rows.n, d: rows.d, weighted: w !== null }, start);
+    this.commitPartial(runLocal(rows, w, backend, steps, cur ? null : (o.respInit?.values ?? null)), backend.name);
+    return this;
+  }
+
+  /** Commits an online update (only after it succeeded). */
+  private commitPartial(r: OnlineResult, backend: BackendName): void {
+    this.lastWarnings = [];
+    if (r.resets.length > 0) {
+      this.warn(
+        `onDegenerate 'reset' re-seeded ${r.resets.map((x) => `component ${x.component}`).join(', ')} at the worst-explained ` +
+          `rows of partialFit batch ${r.state.nBatches}. See gmm.resets; consider fewer components or a larger regCovar.`,
+        'GMM_COMPONENT_RESET',
+      );
+    }
+    this.state = {
+      params: r.params,
+      converged: false,
+      nIter: r.state.nBatches,
+      lowerBound: r.batchScore,
+      backend,
+      resets: r.resets,
+      online: r.state,
+    };
+  }
+
+  /** Rows partialFit has learned from since online learning started on this model (0 before). */
+  get nSeen(): number {
+    return this.state?.online?.nSeen ?? 0;
+  }
+
+  /** Updates partialFit has made since online learning started on this model (0 before). */
+  get nBatches(): number {
+    return this.state?.online?.nBatches ?? 0;
   }
 
   /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
@@ -474,6 +535,7 @@ export class GaussianMixture {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
     gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    if (m.online) gm.state.online = m.online;
     return gm;
   }
 }

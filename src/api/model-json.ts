@@ -4,6 +4,8 @@
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
 import { jsonReader, nest, type Nested } from './json-reader.js';
+import type { OnlineState } from '../em/online.js';
+import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
 import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
@@ -25,6 +27,8 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
+  /** The running state of online learning (partialFit), present once partialFit has updated the model. */
+  online?: OnlineStateJSON;
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
@@ -39,18 +43,19 @@ const SAVED_OPTIONS = [
   'backend',
   'algorithm',
   'onDegenerate',
+  'learningRate',
 ] as const;
 
 export function serialize(
   p: Params,
-  meta: { converged: boolean; nIter: number; lowerBound: number },
+  meta: { converged: boolean; nIter: number; lowerBound: number; online?: OnlineState | null },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
   opts.freeze = [...options.freeze];
-  return {
+  const json: ModelJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
     covarianceType: p.covType,
@@ -65,6 +70,8 @@ export function serialize(
     lowerBound: Number.isFinite(meta.lowerBound) ? meta.lowerBound : null,
     options: opts,
   };
+  if (meta.online) json.online = onlineStateToJSON(meta.online);
+  return json;
 }
 
 const KEYS = [
@@ -81,6 +88,7 @@ const KEYS = [
   'nIter',
   'lowerBound',
   'options',
+  'online',
 ];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
@@ -94,6 +102,7 @@ export interface Deserialized {
   nIter: number;
   lowerBound: number;
   options: GaussianMixtureOptions;
+  online: OnlineState | null;
 }
 
 export function deserialize(input: unknown): Deserialized {
@@ -156,11 +165,14 @@ export function deserialize(input: unknown): Deserialized {
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
+  const online =
+    o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
   return {
     params: { k, d, covType, weights, means, covariances, precChol },
     converged: (o.converged as boolean | undefined) ?? false,
     nIter: (o.nIter as number | undefined) ?? 0,
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
+    online,
   };
 }

@@ -5,12 +5,13 @@
  * way everywhere, and callers' objects are never mutated.
  */
 import type { EMConfig, IterationInfo } from '../em/loop.js';
+import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import { OptionError } from './errors.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -46,12 +47,18 @@ export interface GaussianMixtureOptions {
    * 'reset' re-seeds the component at the worst-explained rows and continues (recorded in `resets` and `warnings`).
    */
   onDegenerate?: OnDegenerate;
+  /**
+   * partialFit's step size: a constant in (0, 1] (exponential forgetting, for drifting streams), or the decaying
+   * schedule ηₜ = (t + τ)^(−κ) as `{ kappa, tau }` with κ in (0.5, 1] and τ ≥ 0 (default { kappa: 0.6, tau: 1 }).
+   */
+  learningRate?: number | { kappa?: number; tau?: number };
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
 export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
+  readonly learningRate: LearningRate;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -206,6 +213,27 @@ function checkResponsibilities(v: unknown, k: number): { values: Float64Array; n
   return { values, n: shape[0] };
 }
 
+const DECAY_RULES: Rules<{ kappa?: number; tau?: number }> = {
+  kappa: {
+    default: DEFAULT_LEARNING_RATE.kappa,
+    check: (v, name) =>
+      typeof v === 'number' && v > 0.5 && v <= 1 ? v : fail(name, 'a number in (0.5, 1] (the decay exponent κ)', v),
+  },
+  tau: {
+    default: DEFAULT_LEARNING_RATE.tau,
+    check: (v, name) =>
+      typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(name, 'a finite number ≥ 0 (the offset τ)', v),
+  },
+};
+
+/** A constant step in (0, 1], or { kappa, tau } of the decaying schedule (missing keys defaulted). */
+function learningRate(v: unknown, name: string): LearningRate {
+  if (typeof v === 'number') return v > 0 && v <= 1 ? v : fail(name, 'a number in (0, 1] or { kappa, tau }', v);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v))
+    fail(name, 'a number in (0, 1] or { kappa, tau }', v);
+  return Object.freeze(resolveWith(DECAY_RULES, v, name, `${name}.`)) as LearningRate;
+}
+
 // ── the model ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const MODEL_RULES: Rules<GaussianMixtureOptions> = {
@@ -261,6 +289,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
+  learningRate: { default: DEFAULT_LEARNING_RATE, check: (v, name) => learningRate(v, name) },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
@@ -323,6 +352,10 @@ const FIT_RULES: Rules<FitOptions> = { sampleWeight: { default: null, check: pas
 
 export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
   return resolveWith(FIT_RULES, options ?? {}, 'fit') as { sampleWeight: ArrayLike<number> | null };
+}
+
+export function partialFitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
+  return resolveWith(FIT_RULES, options ?? {}, 'partialFit') as { sampleWeight: ArrayLike<number> | null };
 }
 
 const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
