@@ -6,6 +6,7 @@
 import type { OnlineState } from '../em/online.js';
 import { emptyStats } from '../model/stats.js';
 import { nest, type JsonReader } from './json-reader.js';
+import { describe } from './options.js';
 
 export interface OnlineStateJSON {
   /** Batch statistics absorbed (t of the learning-rate schedule). */
@@ -51,9 +52,9 @@ export function readOnlineState(
   const o = v as Record<string, unknown>;
   reader.checkKeys(o, KEYS, 'online');
   for (const key of KEYS) if (!(key in o)) bad(`online is missing '${key}'`);
-  if (!count(o.step) || o.step < 1) bad(`online.step must be an integer ≥ 1; got ${JSON.stringify(o.step)}`);
-  if (!count(o.nBatches)) bad(`online.nBatches must be an integer ≥ 0; got ${JSON.stringify(o.nBatches)}`);
-  if (!count(o.nSeen)) bad(`online.nSeen must be an integer ≥ 0; got ${JSON.stringify(o.nSeen)}`);
+  if (!count(o.step) || o.step < 1) bad(`online.step must be an integer ≥ 1; got ${describe(o.step)}`);
+  if (!count(o.nBatches)) bad(`online.nBatches must be an integer ≥ 0; got ${describe(o.nBatches)}`);
+  if (!count(o.nSeen)) bad(`online.nSeen must be an integer ≥ 0; got ${describe(o.nSeen)}`);
   const step = o.step as number;
   const nBatches = o.nBatches as number;
   const nSeen = o.nSeen as number;

@@ -32,21 +32,21 @@ export interface ModelFlags {
   progress?: boolean;
 }
 
-const out = (s: string): void => {
+export const out = (s: string): void => {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 };
-const note = (s: string): void => {
+export const note = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
+export const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   delimiter: f.delimiter,
   header: f.header,
   columns: f.columns,
   weights,
 });
 
-function modelOptions(f: ModelFlags): GaussianMixtureOptions {
+export function modelOptions(f: ModelFlags): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
   if (f.nInit !== undefined) o.nInit = f.nInit;
   if (f.seed !== undefined) o.seed = f.seed;
@@ -58,7 +58,7 @@ function modelOptions(f: ModelFlags): GaussianMixtureOptions {
   return o;
 }
 
-function writeOutput(path: string, content: string, what: string): void {
+export function writeOutput(path: string, content: string, what: string): void {
   try {
     mkdirSync(dirname(resolve(path)), { recursive: true });
     writeFileSync(path, content);

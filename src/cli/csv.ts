@@ -75,7 +75,7 @@ function parseError(source: string, e: unknown): DataError {
 }
 
 /** Resolves a column reference (name first, then 1-based index) to a 0-based index. */
-function resolveColumn(ref: string, names: string[], option: string): number {
+export function resolveColumn(ref: string, names: string[], option: string): number {
   const byName = names.indexOf(ref);
   if (byName >= 0) return byName;
   if (/^\d+$/.test(ref)) {
@@ -92,7 +92,7 @@ function resolveColumn(ref: string, names: string[], option: string): number {
   );
 }
 
-function resolveColumns(spec: string, names: string[]): number[] {
+export function resolveColumns(spec: string, names: string[]): number[] {
   const out: number[] = [];
   for (const part of spec
     .split(',')

@@ -15,6 +15,7 @@ import {
   scoreCommand,
   selectCommand,
 } from './commands.js';
+import { checkOnlineFlags, onlineFitCommand } from './online.js';
 
 function version(): string {
   try {
@@ -102,6 +103,20 @@ Examples:
     .option(
       '--plot <file.svg>',
       'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
+    )
+    .option(
+      '--online',
+      'online (stepwise) EM over the input in batches, never holding more than one: for data larger than memory or a stream on stdin',
+    )
+    .option(
+      '--batch-size <n>',
+      'rows per batch with --online (default 1000; the first batch is fitted by EM to start: make it large enough)',
+      integer(1),
+    )
+    .option(
+      '--learning-rate <r>',
+      'with --online: a constant step in (0, 1] that forgets old rows (for drifting data); default: the decaying schedule (t + 1)^-0.6',
+      finite('a number in (0, 1]', (v) => v > 0 && v <= 1),
     );
   csvOptions(modelOptions(fit))
     .addHelpText(
@@ -110,9 +125,17 @@ Examples:
 Examples:
   gaussmix fit faithful.csv -k 2 --out model.json
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
-  cat data.tsv | gaussmix fit - -k 4 --delimiter tab`,
+  cat data.tsv | gaussmix fit - -k 4 --delimiter tab
+  gaussmix fit big.csv -k 4 --online --batch-size 1000 --out model.json
+  cat day-*.csv | gaussmix fit - -k 3 --online --learning-rate 0.05 --progress
+
+With --online the model is printed without the log-likelihood, BIC and AIC of the data (which are not kept);
+--init, --seed, --n-init, --max-iter and --tol apply to the first batch, which is fitted by EM to start.`,
     )
-    .action((data: string, o) => fitCommand(data, o));
+    .action((data: string, o) => {
+      checkOnlineFlags(o);
+      return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
+    });
 
   const predict = program
     .command('predict')

@@ -1,0 +1,76 @@
+/**
+ * `gaussmix fit --online`: online (stepwise) EM over a CSV file or stdin read batch by batch (csv-batches.ts), so
+ * the data never need to fit in memory. Progress goes to stderr, the model to stdout; --out saves it with its
+ * running state, so the library's partialFit (or a service) can continue where the command stopped.
+ */
+import { OptionError } from '../api/errors.js';
+import { GaussianMixture } from '../api/gaussian-mixture.js';
+import type { GaussianMixtureOptions } from '../api/options.js';
+import { type FitFlags, modelOptions, note, out, readOptions, writeOutput } from './commands.js';
+import { csvBatches } from './csv-batches.js';
+import { modelSummary } from './format.js';
+import { onlineReporter, progressEnabled } from './progress.js';
+
+export interface OnlineFlags {
+  online?: boolean;
+  batchSize?: number;
+  learningRate?: number;
+}
+
+const DEFAULT_BATCH = 1000;
+
+/** --batch-size and --learning-rate mean nothing without --online: a usage error rather than silence. */
+export function checkOnlineFlags(f: OnlineFlags): void {
+  const stray = f.batchSize !== undefined ? '--batch-size' : f.learningRate !== undefined ? '--learning-rate' : null;
+  if (stray && !f.online) throw new OptionError(stray, `${stray} applies to online learning: add --online`);
+}
+
+export async function onlineFitCommand(file: string, f: FitFlags & OnlineFlags): Promise<void> {
+  if (f.plot) {
+    throw new OptionError(
+      '--plot',
+      '--plot needs the data in memory, which --online does not keep: fit without --online to plot, or plot a sample of the data',
+    );
+  }
+  const batchRows = f.batchSize ?? DEFAULT_BATCH;
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
+  if (f.learningRate !== undefined) opts.learningRate = f.learningRate;
+  const gm = new GaussianMixture(opts);
+  const progress = progressEnabled(f.progress) ? onlineReporter() : null;
+  let columns: string[] = [];
+  let weighted = false;
+  try {
+    for await (const batch of csvBatches(file, { ...readOptions(f, f.weights), batchRows })) {
+      columns = batch.columns;
+      weighted ||= batch.weights !== null;
+      try {
+        gm.partialFit(batch, { sampleWeight: batch.weights });
+      } catch (e) {
+        if (e instanceof Error) e.message = `batch ${gm.nBatches + 1} (from line ${batch.firstLine}): ${e.message}`;
+        throw e;
+      }
+      // a reset is reported when it happens (the model keeps only the last batch's warnings)
+      for (const w of gm.warnings) note(`gaussmix: warning: ${w}`);
+      progress?.update({ batches: gm.nBatches, rows: gm.nSeen, score: gm.lowerBound });
+    }
+  } finally {
+    progress?.stop();
+  }
+  const rate = gm.options.learningRate;
+  const schedule = typeof rate === 'number' ? `constant ${rate}` : `(t + ${rate.tau})^-${rate.kappa}`;
+  out(
+    modelSummary(gm, {
+      columns,
+      rows: gm.nSeen,
+      source: file === '-' ? '<stdin>' : file,
+      weighted,
+      fitLine:
+        `online EM: ${gm.nBatches} batch${gm.nBatches === 1 ? '' : 'es'} of up to ${batchRows} rows, learning rate ${schedule}; ` +
+        `mean log-likelihood of the last batch ${gm.lowerBound.toFixed(6)} (before its update)`,
+    }),
+  );
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out} (with its running state: GaussianMixture.fromJSON(…).partialFit(…) continues it)`);
+  }
+}
