@@ -17,7 +17,7 @@
  * memory    Peak RSS of `gaussmix fit --online` over CSV files of N and 4N rows (each run a fresh process).
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,20 @@ function learn(gm, X, size, after) {
   return gm;
 }
 
+/**
+ * A markdown table padded as the formatter (Biome) pads it, so the report can be committed as printed: `align` is
+ * 'l' or 'r' per column.
+ */
+function table(header, align, rows) {
+  const width = (c) => [...c].length;
+  const widths = header.map((h, j) => Math.max(3, width(h), ...rows.map((r) => width(r[j]))));
+  const pad = (c, j) =>
+    align[j] === 'r' ? c.padStart(widths[j] + c.length - width(c)) : c.padEnd(widths[j] + c.length - width(c));
+  const line = (cells) => `| ${cells.map(pad).join(' | ')} |`;
+  const rule = widths.map((w, j) => (align[j] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 const rateName = (r) => (typeof r === 'number' ? `constant ${r}` : `κ ${r.kappa}, τ ${r.tau}`);
 const f4 = (v) => v.toFixed(4);
 const out = [];
@@ -133,13 +147,11 @@ if (sections.includes('schedule')) {
       `iterations, ${f4(best - quick.score(test))} below.`,
   );
   out.push('');
-  out.push(`| learning rate | ${sizes.map((s) => `batches of ${s}`).join(' | ')} |`);
-  out.push(`| --- | ${sizes.map(() => '--:').join(' | ')} |`);
-  for (const rate of rates) {
-    const cells = sizes.map((size) => gap(rate, Math.max(1000, size), size));
+  const rows = rates.map((rate) => {
     const mark = typeof rate !== 'number' && rate.kappa === 0.6 && rate.tau === 1 ? ' (default)' : '';
-    out.push(`| ${rateName(rate)}${mark} | ${cells.join(' | ')} |`);
-  }
+    return [`${rateName(rate)}${mark}`, ...sizes.map((size) => gap(rate, Math.max(1000, size), size))];
+  });
+  out.push(table(['learning rate', ...sizes.map((s) => `batches of ${s}`)], ['l', ...sizes.map(() => 'r')], rows));
   out.push('');
   out.push(
     'The first batch matters: it is fitted by EM to start, and one pass does not undo a poor start. Default schedule, ' +
@@ -147,9 +159,13 @@ if (sections.includes('schedule')) {
   );
   out.push('');
   const firsts = [100, 300, 1000, 5000];
-  out.push(`| ${firsts.map((f) => `${f} rows`).join(' | ')} |`);
-  out.push(`| ${firsts.map(() => '--:').join(' | ')} |`);
-  out.push(`| ${firsts.map((f) => gap({ kappa: 0.6, tau: 1 }, f, 100)).join(' | ')} |`);
+  out.push(
+    table(
+      firsts.map((f) => `${f} rows`),
+      firsts.map(() => 'r'),
+      [firsts.map((f) => gap({ kappa: 0.6, tau: 1 }, f, 100))],
+    ),
+  );
 }
 
 if (sections.includes('drift')) {
@@ -169,17 +185,16 @@ if (sections.includes('drift')) {
       'this many rows of the new regime:',
   );
   out.push('');
-  out.push(`| learning rate | ${marks.map((m) => `${m / 1000}k`).join(' | ')} |`);
-  out.push(`| --- | ${marks.map(() => '--:').join(' | ')} |`);
-  for (const rate of [{ kappa: 0.6, tau: 1 }, { kappa: 1, tau: 1 }, 0.2, 0.1, 0.05, 0.02]) {
+  const rows = [{ kappa: 0.6, tau: 1 }, { kappa: 1, tau: 1 }, 0.2, 0.1, 0.05, 0.02].map((rate) => {
     log(`drift: ${rateName(rate)}`);
     const gm = new GaussianMixture({ nComponents: 4, seed: 0, learningRate: rate });
     const cells = [];
     learn(gm, train, 1000, (seen) => {
       if (marks.includes(seen - 100_000)) cells.push(f4(target - gm.score(test)));
     });
-    out.push(`| ${rateName(rate)} | ${cells.join(' | ')} |`);
-  }
+    return [rateName(rate), ...cells];
+  });
+  out.push(table(['learning rate', ...marks.map((m) => `${m / 1000}k`)], ['l', ...marks.map(() => 'r')], rows));
 }
 
 if (sections.includes('speed')) {
@@ -206,13 +221,13 @@ if (sections.includes('speed')) {
   out.push('');
   out.push('2·10⁵ rows of the stationary stream, four components, full covariances; 5 interleaved rounds, medians.');
   out.push('');
-  out.push('| fit | work | seconds (median) | min – max |');
-  out.push('| --- | --- | --: | --: |');
-  for (const [name, t] of Object.entries(times)) {
-    out.push(
-      `| ${name} | ${iters[name]} | ${median(t).toFixed(3)} | ${Math.min(...t).toFixed(3)} – ${Math.max(...t).toFixed(3)} |`,
-    );
-  }
+  const rows = Object.entries(times).map(([name, t]) => [
+    name,
+    iters[name],
+    median(t).toFixed(3),
+    `${Math.min(...t).toFixed(3)} – ${Math.max(...t).toFixed(3)}`,
+  ]);
+  out.push(table(['fit', 'work', 'seconds (median)', 'min – max'], ['l', 'l', 'r', 'r'], rows));
 }
 
 if (sections.includes('memory')) {
@@ -238,7 +253,8 @@ if (sections.includes('memory')) {
       process.execPath,
       [
         '--import',
-        'data:text/javascript,process.on("exit",()=>process.stderr.write(`maxRSS ${process.resourceUsage().maxRSS}\\n`))',
+        // reports the child's own peak RSS when it exits
+        'data:text/javascript,process.on("exit",()=>process.stderr.write("maxRSS "+process.resourceUsage().maxRSS+"\\n"))',
         cli,
         'fit',
         path,
@@ -258,15 +274,14 @@ if (sections.includes('memory')) {
   out.push('');
   out.push('Peak RSS of one process per run, 4 features, K = 4, batches of 1000; CSV size for scale.');
   out.push('');
-  out.push('| rows | CSV (MiB) | peak RSS (MiB) |');
-  out.push('| --: | --: | --: |');
+  const rows = [];
   for (const n of [250_000, 1_000_000]) {
     const path = await csv(n);
-    const size = (await import('node:fs')).statSync(path).size / 2 ** 20;
     log(`memory: ${n} rows`);
     const peaks = [0, 1].map(() => rss(path));
-    out.push(`| ${n.toLocaleString('en')} | ${size.toFixed(1)} | ${median(peaks).toFixed(1)} |`);
+    rows.push([n.toLocaleString('en'), (statSync(path).size / 2 ** 20).toFixed(1), median(peaks).toFixed(1)]);
   }
+  out.push(table(['rows', 'CSV (MiB)', 'peak RSS (MiB)'], ['r', 'r', 'r'], rows));
 }
 
 process.stdout.write(`${out.join('\n')}\n`);
