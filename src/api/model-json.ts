@@ -4,7 +4,7 @@
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
 import { jsonReader, nest, type Nested } from './json-reader.js';
-import type { OnlineState } from '../em/online.js';
+import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
 import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
@@ -43,7 +43,6 @@ const SAVED_OPTIONS = [
   'backend',
   'algorithm',
   'onDegenerate',
-  'learningRate',
 ] as const;
 
 export function serialize(
@@ -54,6 +53,12 @@ export function serialize(
   const shape = modelOf(p).shape(p.k, p.d);
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
+  // with a running state (which must resume at the same rate), or when not the default: models that never learned
+  // online keep the JSON they had before the option existed
+  const rate = options.learningRate;
+  const isDefault =
+    typeof rate !== 'number' && rate.kappa === DEFAULT_LEARNING_RATE.kappa && rate.tau === DEFAULT_LEARNING_RATE.tau;
+  if (meta.online || !isDefault) opts.learningRate = rate;
   opts.freeze = [...options.freeze];
   const json: ModelJSON = {
     format: FORMAT,

@@ -45,6 +45,9 @@ describe('resuming from toJSON', () => {
     const [x] = stream(2, 1, 100);
     const fitted = new GaussianMixture({ nComponents: 3 }).fit(x);
     expect(fitted.toJSON().online).toBeUndefined();
+    // a model that never learned online keeps the JSON it had before learningRate existed, unless the rate was set
+    expect(fitted.toJSON().options).not.toHaveProperty('learningRate');
+    expect(new GaussianMixture({ nComponents: 3, learningRate: 0.1 }).fit(x).toJSON().options.learningRate).toBe(0.1);
     const json = new GaussianMixture({ nComponents: 3 }).partialFit(x).toJSON();
     expect(Object.keys(json.online!)).toEqual(['step', 'nSeen', 'nBatches', 'nk', 'sx', 'sxx']);
     expect(json.options.learningRate).toEqual({ kappa: 0.6, tau: 1 });
