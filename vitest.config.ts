@@ -17,7 +17,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          setupFiles: ['test/setup.ts'],
+          setupFiles: ['test/setup.ts', 'test/integration/setup.ts'],
           // fitAsync's workers run a bundle of the sources made at build time; rebuild it so tests never see a stale one.
           globalSetup: ['scripts/build-worker.mjs'],
           testTimeout: 60_000,

@@ -2,6 +2,30 @@
  * Typed errors. Every message names the problem: which option / row / column, what was expected and what was
  * received, so a user can fix the call without reading the source.
  */
+/** Longest quoted string in a message: a 10 MB string in an option, cell or model field must not become a 10 MB error. */
+const QUOTE_LIMIT = 100;
+
+/**
+ * A short, safe rendering of any received value for a message ("got …"): strings quoted and cut at 100 characters,
+ * numbers and BigInts as written, containers by their kind and length — never the contents of an array or object
+ * (they may be huge, deeply nested or circular) and never a throw (JSON.stringify throws on a BigInt).
+ */
+export function quote(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'string') {
+    if (v.length <= QUOTE_LIMIT) return JSON.stringify(v);
+    return `${JSON.stringify(v.slice(0, QUOTE_LIMIT)).slice(0, -1)}…" (${v.length} characters)`;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `the BigInt ${v}n`;
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
+  return 'an object';
+}
+
 export class GaussianMixtureError extends Error {
   constructor(message: string) {
     super(message);

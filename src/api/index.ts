@@ -6,7 +6,7 @@
 export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussian-mixture.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
 export { init } from '../backends/index.js';
-export { terminateIdleWorkers } from '../drivers/workers/pool.js';
+export { setMaxWorkers, terminateIdleWorkers } from '../drivers/workers/pool.js';
 export {
   selectModel,
   type SelectModelOptions,

@@ -2,7 +2,7 @@
  * Shared by every fromJSON: parsing, key checks and shaped numeric arrays, all failing with a ModelFormatError
  * that names the field. Untrusted JSON never reaches an allocation sized by a number it claims.
  */
-import { ModelFormatError } from './errors.js';
+import { ModelFormatError, quote } from './errors.js';
 
 export type Nested = number | Nested[];
 
@@ -19,6 +19,10 @@ export function nest(flat: ArrayLike<number>, shape: number[]): Nested {
   };
   return build(0, 0);
 }
+
+/** A key as messages show it: in single quotes, cut at 100 characters. */
+const keyName = (key: string): string =>
+  key.length <= 100 ? `'${key}'` : `'${key.slice(0, 100)}…' (${key.length} characters)`;
 
 export interface JsonReader {
   /** Throws ModelFormatError(`invalid <what>: message`). */
@@ -51,29 +55,44 @@ export function jsonReader(what: string): JsonReader {
     },
     checkKeys(obj, allowed, where) {
       for (const key of Object.keys(obj)) {
-        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key '${key}'`);
-        if (!allowed.includes(key)) bad(`${where} has the unknown key '${key}'`);
+        if (FORBIDDEN.has(key)) bad(`${where} has the forbidden key ${keyName(key)}`);
+        if (!allowed.includes(key)) bad(`${where} has the unknown key ${keyName(key)}`);
       }
     },
     array(v, shape, field) {
-      // collected first, allocated after: a claimed shape (nComponents: 1e300) must not size an allocation
-      const out: number[] = [];
-      const walk = (node: unknown, depth: number, path: string): void => {
+      // Collected into a buffer that grows as values arrive, so a claimed shape (nComponents: 1e300) never sizes an
+      // allocation; the path of a bad element is built only for its message (building one per element made loading
+      // a large model mostly garbage collection).
+      let out = new Float64Array(64);
+      let size = 0;
+      const at: number[] = [];
+      const path = (): string => at.map((i) => `[${i}]`).join('');
+      const walk = (node: unknown, depth: number): void => {
         if (depth === shape.length) {
           if (typeof node !== 'number' || !Number.isFinite(node))
-            bad(`${field}${path} must be a finite number; got ${JSON.stringify(node)}`);
-          out.push(node as number);
+            bad(`${field}${path()} must be a finite number; got ${quote(node)}`);
+          if (size === out.length) {
+            const grown = new Float64Array(out.length * 2);
+            grown.set(out);
+            out = grown;
+          }
+          out[size++] = node as number;
           return;
         }
         if (!Array.isArray(node) || node.length !== shape[depth]) {
-          bad(`${field}${path} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
+          bad(`${field}${path()} must be an array of length ${shape[depth]} (shape [${shape.join(', ')}])`);
         }
         // indexed, not forEach: forEach skips the holes of a sparse array, which must be rejected like any non-number
         const arr = node as unknown[];
-        for (let i = 0; i < arr.length; i++) walk(arr[i], depth + 1, `${path}[${i}]`);
+        at.push(0);
+        for (let i = 0; i < arr.length; i++) {
+          at[depth] = i;
+          walk(arr[i], depth + 1);
+        }
+        at.pop();
       };
-      walk(v, 0, '');
-      return Float64Array.from(out);
+      walk(v, 0);
+      return out.slice(0, size);
     },
   };
 }

@@ -3,6 +3,8 @@
  * unknown and prototype-polluting keys, wrong shapes, non-finite numbers, weights that are not a distribution and
  * covariances that are not symmetric positive definite — each with a ModelFormatError naming the field.
  */
+import { MAX_FEATURES } from '../data/matrix.js';
+import { quote } from './errors.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
 import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
@@ -114,19 +116,18 @@ export function deserialize(input: unknown): Deserialized {
   const o = reader.object(input);
   reader.checkKeys(o, KEYS, 'the model');
   for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
-  if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
+  if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${quote(o.format)}`);
   if (o.version !== FORMAT_VERSION)
-    bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
+    bad(`version ${quote(o.version)} is not supported (this library reads version ${FORMAT_VERSION})`);
   const covType = o.covarianceType as CovarianceType;
   if (!isCovarianceType(covType))
-    bad(
-      `covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${JSON.stringify(covType)}`,
-    );
+    bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${quote(covType)}`);
   const { layout, shape: shapeOf } = covarianceModel(covType);
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
-  if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${JSON.stringify(k)}`);
-  if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${JSON.stringify(d)}`);
+  if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
+  if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
+  if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
 
   const weights = readArray(o.weights, [k], 'weights');
   let sum = 0;

@@ -9,7 +9,7 @@ import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
-import { OptionError } from './errors.js';
+import { OptionError, quote } from './errors.js';
 
 export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
@@ -64,23 +64,8 @@ export interface ResolvedOptions extends EMConfig {
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
 type Rules<T> = { readonly [K in keyof T]-?: Rule };
 
-/** Longest quoted value in a message: a 10 MB string in an option must not become a 10 MB error. */
-const QUOTE_LIMIT = 100;
-
 /** A short description of a received value for messages ("got …"). */
-export function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'string') {
-    const s = JSON.stringify(v.length > QUOTE_LIMIT ? v.slice(0, QUOTE_LIMIT) : v);
-    return v.length > QUOTE_LIMIT ? `${s.slice(0, -1)}…" (${v.length} characters)` : s;
-  }
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
-  if (typeof v === 'function') return 'a function';
-  return `a value of type ${typeof v}`;
-}
+export const describe = quote;
 
 const fail = (name: string, expected: string, got: unknown): never => {
   throw new OptionError(name, `${name} must be ${expected}; got ${describe(got)}`);
@@ -324,7 +309,11 @@ export interface FitOptions {
 }
 
 export interface FitAsyncOptions extends FitOptions {
-  /** Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows. */
+  /**
+   * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
+   * process-wide bound (`setMaxWorkers`; default the available cores) — concurrent fits share that bounded pool and wait
+   * their turn for workers.
+   */
   workers?: number;
   /** Aborting rejects the promise with the signal's reason, stops the workers and leaves the model unchanged. */
   signal?: AbortSignal | null;
@@ -511,4 +500,44 @@ export function selectModelOptions<Row>(options: unknown): {
     rest: rest as GaussianMixtureOptions,
     onCandidate: s.onCandidate as ((info: { index: number; total: number; row: Row }) => void) | null,
   };
+}
+
+// ── plots ─────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Plot sizes in pixels: large enough to hold axes and a legend, small enough to be a picture. */
+const pixels = (min: number, max: number) => (v: unknown, name: string) =>
+  v === undefined
+    ? undefined
+    : typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+      ? v
+      : fail(name, `an integer number of pixels in ${min}…${max}`, v);
+
+const optionalString = (v: unknown, name: string) =>
+  v === undefined || typeof v === 'string' ? v : fail(name, 'a string', v);
+
+const PLOT_RULES = {
+  title: { default: undefined, check: optionalString },
+  width: { default: undefined, check: pixels(240, 10_000) },
+  height: { default: undefined, check: pixels(160, 10_000) },
+};
+
+/** mixtureSvg's options (columns and labels are checked against X where they are used). */
+export function mixturePlotOptions<T>(options: unknown): T {
+  const rules = {
+    ...PLOT_RULES,
+    columns: {
+      default: undefined,
+      check: (v: unknown, name: string) =>
+        v === undefined || (Array.isArray(v) && v.every((c) => typeof c === 'string'))
+          ? v
+          : fail(name, 'an array of feature names', v),
+    },
+    labels: { default: undefined, check: (v: unknown) => v },
+  };
+  return resolveWith(rules, options ?? {}, 'mixtureSvg') as T;
+}
+
+/** selectionSvg's options. */
+export function selectionPlotOptions<T>(options: unknown): T {
+  return resolveWith(PLOT_RULES, options ?? {}, 'selectionSvg') as T;
 }

@@ -2,7 +2,7 @@
  * Input coercion. X is never copied whole and never mutated: a `Rows` view validates it once and copies blocks
  * of rows into the backend's heap on demand, so a fit needs X plus O(block) memory, whatever layout X came in.
  */
-import { DataError } from '../api/errors.js';
+import { DataError, quote } from '../api/errors.js';
 import { normalizeWeights } from './summary.js';
 
 /** Row-major data: an array of rows, or one dense buffer with its shape. */
@@ -25,8 +25,12 @@ function nonFinite(what: string, i: number, j: number, v: unknown): never {
   throw new DataError(`${what} must contain only finite numbers; row ${i}, column ${j} is ${describeValue(v)}`, i, j);
 }
 
-const describeValue = (v: unknown): string =>
-  typeof v === 'number' ? String(v) : v === undefined ? 'missing (undefined)' : `${typeof v} ${JSON.stringify(v)}`;
+const describeValue = (v: unknown): string => {
+  if (typeof v === 'number') return String(v);
+  if (v === undefined) return 'missing (undefined)';
+  if (typeof v === 'bigint') return `${quote(v)} (convert int64 columns with Number() first)`;
+  return `${typeof v} ${quote(v)}`;
+};
 
 /**
  * Validates X and returns a Rows view of it. `what` names the argument in messages; `expectD` (at predict time)
@@ -55,6 +59,7 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
         `${what}.data must hold rows×cols = ${rows * cols} numbers; got ${data == null ? data : data.length}`,
       );
     }
+    if (rows === 0) throw new DataError(`${what} has no rows`);
     checkWidth(what, cols, expectD);
     const f64 = data instanceof Float64Array ? data : null;
     return {
@@ -118,7 +123,20 @@ export function checkValues(x: Matrix, d: number, start: number, end: number, wh
   }
 }
 
+/**
+ * The most features a model can have: the kernels keep their temporaries in a fixed 64 KiB buffer sized for it
+ * (MAX_D in assembly/buffer.ts and src/backends/js/buffer.ts). Wider data are refused when they arrive, with a
+ * message that says so, instead of failing inside a kernel after initialisation has already run.
+ */
+export const MAX_FEATURES = 4096;
+
 function checkWidth(what: string, d: number, expectD?: number): void {
+  if (d > MAX_FEATURES) {
+    throw new DataError(
+      `${what} has ${d} features (columns); gaussmix supports at most ${MAX_FEATURES} (its kernels' fixed buffers). ` +
+        'Reduce the dimension first (e.g. keep the leading principal components).',
+    );
+  }
   if (expectD !== undefined && d !== expectD) {
     throw new DataError(`${what} has ${d} features (columns) but the model was fitted on ${expectD}`);
   }

@@ -7,6 +7,7 @@
  * onDegenerate policy; `mStep` throws a DegenerateError on a covariance that is not positive definite.
  */
 import { covarianceModel, type CovarianceType, type ScatterInput } from './covariance/registry.js';
+import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
 import type { Frozen, Params } from './params.js';
 import type { SufficientStats } from './stats.js';
@@ -45,6 +46,21 @@ function vanished(st: SufficientStats, c: number): Degeneracy {
       `its responsibility mass fell to ${num(st.nk[c])} of the total weight ${num(st.sumW)} (below machine epsilon), so it ` +
       'explains none of the data — more components than clusters or distinct points, or a component that drifted away from the data',
   };
+}
+
+/**
+ * A covariance (or the rounding-noise floor it is checked against) that overflowed double precision is not a
+ * degenerate component — no re-seeding or larger regCovar helps — but numbers out of range: a typed error that says
+ * which, and whether regCovar itself is the cause.
+ */
+function overflowed(component: number, o: MStepOptions, variance: number): FitError {
+  const who = component < 0 ? 'the shared covariance' : `component ${component}'s covariance`;
+  const when = o.iteration === 0 ? 'at initialisation' : `at iteration ${o.iteration}`;
+  const cause =
+    o.regCovar >= 1e300 || !Number.isFinite(o.regCovar + Math.abs(variance))
+      ? `regCovar = ${o.regCovar} is added to every variance and leaves no room in double precision; use a regCovar in proportion to the data's variances (e.g. 1e-6 × a typical one)`
+      : 'the data are too large for double precision; rescale X';
+  return new FitError(`EM failed ${when}: ${who} overflowed double precision (a variance of ${variance}): ${cause}.`);
 }
 
 export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
@@ -107,6 +123,10 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       continue;
     const component = layout.shared ? -1 : b;
     const mass = layout.shared ? st.sumW : st.nk[b];
+    const failed = layout.pivotFailure(cov, b, d, floor);
+    if (failed.overflow || !Number.isFinite(failed.variance) || !Number.isFinite(failed.floor)) {
+      throw overflowed(component, o, failed.variance);
+    }
     degenerate.push({
       component,
       reason: 'not-pd',

@@ -7,7 +7,8 @@
  * arrays), so structured clone (postMessage) carries them as they are; `SufficientStats.toJSON` / `fromJSON` give a
  * validated JSON form for engines that only move text.
  */
-import { DataError } from '../api/errors.js';
+import { DataError, quote } from '../api/errors.js';
+import { MAX_FEATURES } from '../data/matrix.js';
 import { jsonReader, nest } from '../api/json-reader.js';
 import { covarianceModel, type CovarianceType } from './covariance/registry.js';
 
@@ -199,14 +200,15 @@ export const SufficientStats = {
     const o = reader.object(input);
     reader.checkKeys(o, KEYS, 'the statistics');
     for (const key of KEYS) if (!(key in o)) bad(`missing '${key}'`);
-    if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${JSON.stringify(o.format)}`);
-    if (o.version !== 1) bad(`version ${JSON.stringify(o.version)} is not supported (this library reads version 1)`);
+    if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${quote(o.format)}`);
+    if (o.version !== 1) bad(`version ${quote(o.version)} is not supported (this library reads version 1)`);
     const k = o.nComponents as number;
     const d = o.nFeatures as number;
-    if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${JSON.stringify(k)}`);
-    if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${JSON.stringify(d)}`);
+    if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
+    if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
+    if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
     const kind = o.sxxKind;
-    if (kind !== 'full' && kind !== 'diag') bad(`sxxKind must be 'full' or 'diag'; got ${JSON.stringify(kind)}`);
+    if (kind !== 'full' && kind !== 'diag') bad(`sxxKind must be 'full' or 'diag'; got ${quote(kind)}`);
     if (o.logLik !== null && (typeof o.logLik !== 'number' || !Number.isFinite(o.logLik)))
       bad('logLik must be a finite number or null (−∞)');
     if (typeof o.sumW !== 'number' || !Number.isFinite(o.sumW) || o.sumW < 0) bad('sumW must be a finite number ≥ 0');

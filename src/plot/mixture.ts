@@ -7,6 +7,7 @@
 import { DataError, NotFittedError } from '../api/errors.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import { toRows, type Matrix } from '../data/matrix.js';
+import { mixturePlotOptions } from '../api/options.js';
 import { ellipseOf, fullCovariances, projectCovariance, projectionFor, projectPoint } from './project.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, svgDocument, textWidth, type Frame } from './svg.js';
 
@@ -24,7 +25,8 @@ export interface MixturePlotOptions {
 const LEGEND_WIDTH = 190;
 
 /** SVG (a string) of the mixture over the data X. */
-export function mixtureSvg(model: GaussianMixture, X: Matrix, options: MixturePlotOptions = {}): string {
+export function mixtureSvg(model: GaussianMixture, X: Matrix, given: MixturePlotOptions = {}): string {
+  const options = mixturePlotOptions<MixturePlotOptions>(given);
   if (!model.isFitted) throw new NotFittedError('mixtureSvg');
   const rows = toRows(X, 'X', model.nFeatures);
   const d = rows.d;

@@ -2,6 +2,7 @@
  * The model-selection curve: the criterion against the number of components, one line per covariance type
  * (mclust's BIC plot), with the best candidate ringed and labelled and failed fits marked on the axis.
  */
+import { selectionPlotOptions } from '../api/options.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { SelectionResult } from '../tools/select.js';
 import {
@@ -50,7 +51,8 @@ export const criterionName = (r: Pick<SelectionResult, 'criterion'>): string =>
   r.criterion === 'cv' ? 'held-out log-likelihood per row' : r.criterion.toUpperCase();
 
 /** SVG (a string) of a selectModel result. */
-export function selectionSvg(result: SelectionResult, options: SelectionPlotOptions = {}): string {
+export function selectionSvg(result: SelectionResult, given: SelectionPlotOptions = {}): string {
+  const options = selectionPlotOptions<SelectionPlotOptions>(given);
   const ks = [...new Set(result.table.map((r) => r.nComponents))].sort((a, b) => a - b);
   const types = [...new Set(result.table.map((r) => r.covarianceType))];
   const ok = result.table.filter((r) => !r.failed && r.score !== null && Number.isFinite(r.score));

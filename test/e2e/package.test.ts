@@ -68,7 +68,10 @@ describe('npm package', () => {
         throw new Error(`${f} is missing; run \`npm run build\` first (\`npm test\` does).`);
     }
     tmp = mkdtempSync(join(tmpdir(), 'gaussmix-pack-'));
-    const { stdout } = await run(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: root, timeout: 60_000 });
+    const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
+      cwd: root,
+      timeout: 60_000,
+    });
     const info = JSON.parse(stdout.slice(stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
     tarball = join(tmp, info[0].filename);
     packed = info[0].files.map((f) => f.path);

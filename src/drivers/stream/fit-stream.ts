@@ -23,7 +23,8 @@ import { throwIfAborted } from '../async.js';
 import { RowServer } from '../local/row-server.js';
 import { collectWorst, WorstCollector } from '../local/worst.js';
 import { Reservoir } from './reservoir.js';
-import { passes, toChunk, type Chunk, type ChunkSource } from './source.js';
+import { Checksum } from './checksum.js';
+import { passes, pull, toChunk, type Chunk, type ChunkSource } from './source.js';
 
 export type { ChunkSource, StreamChunk } from './source.js';
 
@@ -36,6 +37,8 @@ interface Survey {
   wScale: number;
   summary: DataSummary;
   sample: Reservoir | null;
+  /** The rows' and weights' fingerprint (checksum.ts), which every later pass must reproduce. */
+  checksum: number;
 }
 
 /** Pass 0: count, ranges, distinct rows, largest weight, reservoir sample; then fit's checks of the data. */
@@ -54,8 +57,8 @@ async function survey(
   let sample: Reservoir | null = null;
   const reservoirRng = new Random(plan.seed).fork(); // its own stream: init draws from a fresh Random(seed), as fit
   let buf = new Float64Array(0);
-  for await (const raw of start()) {
-    throwIfAborted(so.signal);
+  const sum = new Checksum();
+  for await (const raw of pull(start(), so.signal)) {
     const c = toChunk(raw, n, d < 0 ? undefined : d);
     if (!c) continue;
     if (d < 0) d = c.rows.d;
@@ -64,6 +67,7 @@ async function survey(
     if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
     c.rows.copyRows(0, c.rows.n, buf, 0);
     builder.add(buf, c.rows.n, c.w);
+    sum.add(buf, c.rows.n, d, c.w);
     weighted ||= c.w !== null;
     if (c.w) {
       for (let i = 0; i < c.w.length; i++) {
@@ -97,7 +101,7 @@ async function survey(
     'the stream',
   );
   sample?.scaleWeights(wScale);
-  return { n, d, weighted, wScale, summary, sample };
+  return { n, d, weighted, wScale, summary, sample, checksum: sum.value };
 }
 
 /** Runs a plan's algorithm over a chunk source. */
@@ -112,13 +116,17 @@ export async function fitStream<R>(
   const s = await survey(start, plan, so);
   const { n, d, wScale } = s;
 
-  /** One pass over the stream; checks that it yields the same number of rows every time. */
+  /** One pass over the stream; checks that it yields the same rows every time (count and fingerprint). */
+  let buf = new Float64Array(0);
   const pass = async (visit: (c: Chunk) => void): Promise<void> => {
     let seen = 0;
-    for await (const raw of start()) {
-      throwIfAborted(so.signal);
+    const sum = new Checksum();
+    for await (const raw of pull(start(), so.signal)) {
       const c = toChunk(raw, seen, d);
       if (!c) continue;
+      if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
+      c.rows.copyRows(0, c.rows.n, buf, 0);
+      sum.add(buf, c.rows.n, d, c.w);
       if (c.w && wScale !== 1) for (let i = 0; i < c.w.length; i++) c.w[i] *= wScale;
       visit(c);
       seen += c.rows.n;
@@ -127,6 +135,11 @@ export async function fitStream<R>(
     if (seen !== n) {
       throw new DataError(
         `the stream yielded ${n} rows on its first pass but ${seen} on a later one: the source must yield the same rows on every call`,
+      );
+    }
+    if (sum.value !== s.checksum) {
+      throw new DataError(
+        'the stream yielded different rows (or weights) on a later pass than on its first, in the same number: the source must yield the same rows on every call',
       );
     }
   };

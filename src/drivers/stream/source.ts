@@ -3,8 +3,9 @@
  * each pass validated chunk by chunk with errors that name the row in the whole stream.
  */
 import type { CsvOptions } from '../../api/options.js';
-import { DataError, GaussianMixtureError, OptionError } from '../../api/errors.js';
+import { DataError, GaussianMixtureError, OptionError, quote } from '../../api/errors.js';
 import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+import { abortReason, breathe, throwIfAborted } from '../async.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
 export type StreamChunk = Matrix | { X: Matrix; sampleWeight?: ArrayLike<number> | null };
@@ -39,7 +40,7 @@ export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number,
     const v = w[i];
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
       throw new DataError(
-        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${String(v)}`,
+        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${quote(v)}`,
         offset + i,
       );
     }
@@ -126,7 +127,7 @@ async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
         const v = NUMBER.test(f) ? Number(f) : NaN;
         if (!Number.isFinite(v)) {
           throw new DataError(
-            `CSV '${path}' line ${info.lines}, column ${j}: ${JSON.stringify(f)} is not a finite number`,
+            `CSV '${path}' line ${info.lines}, column ${j}: ${quote(f)} is not a finite number`,
             undefined,
             j,
           );
@@ -169,4 +170,56 @@ export function passes(source: ChunkSource | string, csv: Required<CsvOptions>):
     }
     return it as AsyncIterable<unknown>;
   };
+}
+
+/** How long a pass may run without letting the event loop in (a synchronous source never yields on its own). */
+const YIELD_MS = 20;
+
+/** A pending pull raced against the signal: an abort rejects at once, even while the source is stalled. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal | null): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * The items of one pass over a source, pulled one at a time: each pull races the abort signal (a source whose next()
+ * never settles cannot hang the fit), the event loop runs at least every YIELD_MS between items (a synchronous or
+ * endless source cannot block it), and the source is closed (return()) on abort, error or early exit.
+ */
+export async function* pull(
+  source: AsyncIterable<unknown> | Iterable<unknown>,
+  signal: AbortSignal | null,
+): AsyncGenerator<unknown> {
+  const asyncIt = (source as AsyncIterable<unknown>)[Symbol.asyncIterator];
+  const it = typeof asyncIt === 'function' ? asyncIt.call(source) : (source as Iterable<unknown>)[Symbol.iterator]();
+  let finished = false;
+  let last = Date.now();
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const r = await raceAbort(Promise.resolve(it.next()), signal);
+      if (r.done) {
+        finished = true;
+        return;
+      }
+      yield r.value;
+      if (Date.now() - last >= YIELD_MS) {
+        await breathe();
+        last = Date.now();
+      }
+    }
+  } finally {
+    if (!finished) {
+      try {
+        // a source that hangs in return() too must not hang the caller: do not wait for it
+        Promise.resolve(it.return?.()).catch(() => {});
+      } catch {
+        // the source's own error on closing changes nothing
+      }
+    }
+  }
 }

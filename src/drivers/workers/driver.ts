@@ -19,7 +19,7 @@ import type { Plan } from '../plan.js';
 import { Channel } from './channel.js';
 import { workerHandlers } from './handlers.js';
 import type { SetupMessage } from './messages.js';
-import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorker } from './pool.js';
+import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorkers } from './pool.js';
 import { defaultWorkerCount } from './spawn.js';
 
 export interface ParallelOptions {
@@ -231,12 +231,12 @@ export async function fitParallel<R>(
   const channels: Channel[] = [];
   let at: Placement | null = null;
   try {
-    const count = Math.min(opts.workers ?? (await f.race(defaultWorkerCount())), n);
-    // New workers boot (tens of ms each) while this thread packs the rows for them.
-    for (let i = 0; i < count; i++) {
-      const h = await takeWorker(); // not raced: a worker that started must reach `channels` to be given back
+    // Workers from the process-wide pool (never more than its bound; a fit beyond it waits its turn). Not raced: a
+    // worker that started must reach `channels` to be given back.
+    for (const h of await takeWorkers(Math.min(opts.workers ?? (await defaultWorkerCount()), n), signal)) {
       channels.push(new Channel(h, f.stop));
     }
+    const count = channels.length;
     f.check();
     at = await place(X, rows, w, f);
     // Statistics passes: with shared memory, segments claimed dynamically from a shared counter; else one static
@@ -271,7 +271,7 @@ export async function fitParallel<R>(
     // Private copies (no shared memory) stay in a pooled worker's heap until it next collects garbage: pool such
     // workers only when their copies are small.
     const reusable = !f.happened && (at?.shared || n * d * 8 <= MAX_POOLED_COPY_BYTES);
-    await Promise.all(channels.map((ch) => (reusable && ch.idle ? giveBack(ch.handle) : ch.handle.terminate())));
+    await Promise.all(channels.map((ch) => giveBack(ch.handle, reusable && ch.idle)));
     settleSharedBuffer(at?.pooled ?? null);
   }
 }

@@ -1,10 +1,15 @@
 /**
- * Warm fitAsync workers kept between fits. A fit takes idle workers before starting new ones and gives back those
- * that ended cleanly, so repeated fitAsync calls skip starting threads and compiling the kernels (tens of
- * milliseconds per worker). An idle worker has dropped its rows, never keeps a Node process alive (unref) and ends
- * after IDLE_MS unused; `terminateIdleWorkers()` ends the idle ones at once. The pool also keeps the shared buffer
- * of the last fit's copy of X while workers are idle (see takeSharedBuffer).
+ * The process-wide, bounded pool of fitAsync workers. Every fit takes its workers from here and gives them back, so
+ * however many fits run at once the process holds at most `maxWorkers()` worker threads (default: the available
+ * cores; `setMaxWorkers` changes the bound): a fit asks for its workers all at once and waits, in arrival order, until
+ * that many can be lent — it never holds some while waiting for more, so concurrent fits cannot deadlock.
+ *
+ * Idle workers are kept warm for the next fit (no thread start and kernel compilation): they have dropped their rows,
+ * never keep a Node process alive (unref) and end after IDLE_MS unused; `terminateIdleWorkers()` ends them at once.
+ * The pool also keeps the shared buffer of the last fit's copy of X while workers are idle (see takeSharedBuffer).
  */
+import { OptionError } from '../../api/errors.js';
+import { abortReason } from '../async.js';
 import { defaultWorkerCount, spawnWorker, type WorkerHandle } from './spawn.js';
 
 /** How long an idle worker waits for the next fit before it ends. */
@@ -15,13 +20,54 @@ interface Idle {
   timer: ReturnType<typeof setTimeout>;
 }
 
+interface Waiter {
+  count: number;
+  grant: () => void;
+}
+
 const idle: Idle[] = [];
-/** At most this many idle workers (the default worker count, known after the first take). */
-let capacity = 1;
+const queue: Waiter[] = [];
+/** Workers lent to fits (started or being started), not idle. */
+let lent = 0;
+/** The bound set by setMaxWorkers, or null for the available cores. */
+let bound: number | null = null;
+
+/** The most worker threads fitAsync keeps in this process (lent and idle). */
+export async function maxWorkers(): Promise<number> {
+  return bound ?? (await defaultWorkerCount());
+}
+
+/**
+ * Sets the most worker threads fitAsync may run in this process at once (an integer ≥ 1), or back to the default
+ * (the available cores) with null. A fit asking for more workers than the bound gets the bound; fits beyond it wait.
+ * Raising it above the cores oversubscribes them, which only pays when other work leaves cores idle.
+ */
+export function setMaxWorkers(n: number | null): void {
+  if (n !== null && !(typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 1024)) {
+    throw new OptionError(
+      'maxWorkers',
+      `maxWorkers must be an integer in 1…1024 or null (the available cores); got ${String(n)}`,
+    );
+  }
+  bound = n;
+  void grantWaiters();
+}
+
+/** Lends as many waiters in the queue, in order, as there is room for. */
+async function grantWaiters(): Promise<void> {
+  const cap = await maxWorkers();
+  while (queue.length > 0) {
+    const w = queue[0];
+    w.count = Math.min(w.count, cap); // the bound may have been lowered while it waited
+    if (lent + w.count > cap) return;
+    queue.shift();
+    lent += w.count;
+    w.grant();
+  }
+}
 
 /** An idle worker, or a new one. */
-export async function takeWorker(): Promise<WorkerHandle> {
-  capacity = Math.max(capacity, await defaultWorkerCount());
+async function oneWorker(): Promise<WorkerHandle> {
   for (let e = idle.pop(); e; e = idle.pop()) {
     clearTimeout(e.timer);
     if (!e.handle.dead) {
@@ -34,26 +80,68 @@ export async function takeWorker(): Promise<WorkerHandle> {
 }
 
 /**
- * Returns a worker that has no request in flight to the pool: it drops its rows and waits, unref'd, for the next
- * fit. A dead worker, or one beyond the pool's capacity, is terminated instead; the promise settles once it is gone.
+ * `count` workers for one fit (at most maxWorkers()), once that many can be lent; waits in arrival order behind
+ * earlier fits. An abort while waiting rejects with the signal's reason and leaves the queue.
  */
-export function giveBack(handle: WorkerHandle): Promise<void> {
+export async function takeWorkers(count: number, signal: AbortSignal | null): Promise<WorkerHandle[]> {
+  const w: Waiter = { count: Math.min(count, await maxWorkers()), grant: () => {} };
+  await new Promise<void>((resolve, reject) => {
+    w.grant = resolve;
+    const onAbort = (): void => {
+      const i = queue.indexOf(w);
+      if (i < 0) return; // already granted: the fit handles the abort itself
+      queue.splice(i, 1);
+      reject(abortReason(signal!));
+    };
+    if (signal?.aborted) return reject(abortReason(signal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const grant = w.grant;
+    w.grant = () => {
+      signal?.removeEventListener('abort', onAbort);
+      grant();
+    };
+    queue.push(w);
+    void grantWaiters();
+  });
+  const n = w.count;
+  const handles: WorkerHandle[] = [];
+  try {
+    for (let i = 0; i < n; i++) handles.push(await oneWorker());
+  } catch (e) {
+    lent -= n - handles.length; // the ones that never started
+    await Promise.all(handles.map((h) => giveBack(h, false)));
+    throw e;
+  }
+  return handles;
+}
+
+/**
+ * Returns a lent worker: to the idle pool when `reusable` (no request in flight; it drops its rows and waits,
+ * unref'd, for the next fit), else terminated. Either way its place goes to the next waiting fit. Settles once a
+ * terminated worker is gone.
+ */
+export async function giveBack(handle: WorkerHandle, reusable: boolean): Promise<void> {
   handle.detach();
-  if (handle.dead || idle.length >= capacity) return handle.terminate();
-  handle.post({ type: 'release' });
-  handle.keepAlive(false);
-  const entry: Idle = {
-    handle,
-    timer: setTimeout(() => {
-      const i = idle.indexOf(entry);
-      if (i >= 0) idle.splice(i, 1);
-      if (idle.length === 0) spare = null;
-      void handle.terminate();
-    }, IDLE_MS),
-  };
-  (entry.timer as { unref?: () => void }).unref?.();
-  idle.push(entry);
-  return Promise.resolve();
+  lent--;
+  const cap = await maxWorkers();
+  if (!reusable || handle.dead || idle.length + lent >= cap) {
+    await handle.terminate();
+  } else {
+    handle.post({ type: 'release' });
+    handle.keepAlive(false);
+    const entry: Idle = {
+      handle,
+      timer: setTimeout(() => {
+        const i = idle.indexOf(entry);
+        if (i >= 0) idle.splice(i, 1);
+        if (idle.length === 0) spare = null;
+        void handle.terminate();
+      }, IDLE_MS),
+    };
+    (entry.timer as { unref?: () => void }).unref?.();
+    idle.push(entry);
+  }
+  await grantWaiters();
 }
 
 /** Ends every idle fitAsync worker now (workers of running fits are not affected); resolves once they are gone. */
@@ -62,6 +150,11 @@ export async function terminateIdleWorkers(): Promise<void> {
   spare = null;
   for (const e of all) clearTimeout(e.timer);
   await Promise.all(all.map((e) => e.handle.terminate()));
+}
+
+/** Fits waiting for workers (tests and diagnostics). */
+export function waitingFits(): number {
+  return queue.length;
 }
 
 /**
