@@ -12,6 +12,7 @@ import { logDensities, predictLabels, responsibilities, totalLogDensity } from '
 import { checkAndSummarize } from '../drivers/async.js';
 import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
+import { fitMiniBatch } from '../drivers/minibatch.js';
 import { fitSync, runLocal } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
@@ -35,6 +36,7 @@ import {
   fitStreamOptions,
   partialFitOptions,
   resolveOptions,
+  weightOptions,
   sampleOptions,
   type FitAsyncOptions,
   type FitOptions,
@@ -95,14 +97,29 @@ export class GaussianMixture {
     return this.opts;
   }
 
-  /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
+  /**
+   * Fits the model to X by EM. Synchronous; see fitAsync for worker threads. With `batchSize` (smaller than X), by
+   * mini-batch EM: one online update per batch (see partialFit), passes until converged; the running state is kept.
+   */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight } = fitOptions(options);
+    const { sampleWeight, batchSize } = fitOptions(options);
     const rows = toRows(X);
     const w = toSampleWeight(sampleWeight, rows.n);
     const o = this.opts;
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
+    if (batchSize !== null && batchSize < rows.n) {
+      if (o.respInit) {
+        throw new OptionError(
+          'batchSize',
+          'respInit starts EM from responsibilities for all of X, mini-batch EM (batchSize) from its first batch: use one of them',
+        );
+      }
+      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null);
+      this.commitFit(r.result, backend.name, warm !== null);
+      if (r.state) this.state!.online = r.state;
+      return this;
+    }
     this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
     return this;
   }
@@ -164,7 +181,8 @@ export class GaussianMixture {
    * continues from its parameters, which count as one batch. Afterwards `lowerBound` is the batch's mean
    * log-likelihood under the parameters before the update, `nIter` counts updates and `converged` is false. toJSON
    * includes the running state, so fromJSON then partialFit continues bit-identically. A failed call leaves the
-   * model unchanged; any other fit (or maximization) starts afresh and drops the running state.
+   * model unchanged; fit (without batchSize), fitAsync, fitStream or maximization start afresh and drop the running
+   * state.
    */
   partialFit(X: Matrix, options: FitOptions = {}): this {
     const { sampleWeight } = partialFitOptions(options);
@@ -457,8 +475,8 @@ export class GaussianMixture {
    * can run this where the data live and send back the (small, serialisable) result. Weights are used as given
    * (not rescaled), so chunks stay comparable.
    */
-  expectation(X: Matrix, options: FitOptions = {}): SufficientStats {
-    const { sampleWeight } = fitOptions(options);
+  expectation(X: Matrix, options: Pick<FitOptions, 'sampleWeight'> = {}): SufficientStats {
+    const { sampleWeight } = weightOptions(options, 'expectation');
     const s = this.current('expectation');
     const rows = toRows(X, 'X', s.params.d);
     const w = chunkWeights(sampleWeight, rows.n, 0);

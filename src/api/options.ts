@@ -306,9 +306,15 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
   sampleWeight?: ArrayLike<number> | null;
+  /**
+   * fit only: mini-batch EM — passes over X in batches of about this many rows, one online (stepwise) EM update per
+   * batch (learningRate), until the passes' mean batch score changes by less than tol (or maxIter passes). Rows are
+   * batched as every ⌈N / batchSize⌉-th row. Default null: full-batch EM (also when batchSize ≥ the number of rows).
+   */
+  batchSize?: number | null;
 }
 
-export interface FitAsyncOptions extends FitOptions {
+export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
   /**
    * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
    * process-wide bound (`setMaxWorkers`; default the available cores) — concurrent fits share that bounded pool and wait
@@ -337,14 +343,23 @@ export interface FitStreamOptions {
   signal?: AbortSignal | null;
 }
 
-const FIT_RULES: Rules<FitOptions> = { sampleWeight: { default: null, check: passThrough } };
+const WEIGHT_RULES: Rules<Pick<FitOptions, 'sampleWeight'>> = { sampleWeight: { default: null, check: passThrough } };
+const FIT_RULES: Rules<FitOptions> = {
+  ...WEIGHT_RULES,
+  batchSize: { default: null, check: (v, name) => (v == null ? null : integer(1)(v, name)) },
+};
 
-export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
-  return resolveWith(FIT_RULES, options ?? {}, 'fit') as { sampleWeight: ArrayLike<number> | null };
+export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null; batchSize: number | null } {
+  return resolveWith(FIT_RULES, options ?? {}, 'fit') as ReturnType<typeof fitOptions>;
+}
+
+/** The options of a call that takes sample weights only (expectation), named `what` in messages. */
+export function weightOptions(options: unknown, what: string): { sampleWeight: ArrayLike<number> | null } {
+  return resolveWith(WEIGHT_RULES, options ?? {}, what) as { sampleWeight: ArrayLike<number> | null };
 }
 
 export function partialFitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
-  return resolveWith(FIT_RULES, options ?? {}, 'partialFit') as { sampleWeight: ArrayLike<number> | null };
+  return weightOptions(options, 'partialFit');
 }
 
 const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
