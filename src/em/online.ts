@@ -8,11 +8,12 @@
  * M-step moves the means), which is where the next E-step accumulates, so blending is a plain weighted sum.
  *
  * Step sizes. The first batch seeds s (fitted by EM, see partialFitSteps); after t batches have been absorbed, the
- * next gets ηₜ = (t + τ)^(−κ) — the decaying schedule, which converges (Σηₜ = ∞, Σηₜ² < ∞ for
- * κ ∈ (0.5, 1]) to a stationary point of the likelihood on a stationary stream — or a constant η, which forgets
- * geometrically (a batch's weight halves every ln 2/η batches) and so tracks a drifting stream. With τ = 1 this is
- * Liang & Klein's (k + 2)^(−α) with k counting updates after the first; κ = 1, τ = 1 gives the plain running mean of
- * the batch statistics. Written as a generator of requests (protocol.ts), like EM, so any driver can serve it.
+ * next gets ηₜ = (t + τ)^(−κ) — the decaying schedule: Σηₜ = ∞ and Σηₜ² < ∞ for κ ∈ (0.5, 1], so on a
+ * stationary stream it converges to a stationary point of the likelihood (Cappé & Moulines give the conditions) —
+ * or a constant η, which forgets geometrically (a batch's weight halves every ln 2/η batches) and so tracks a
+ * drifting stream. With τ = 1 this is Liang & Klein's (k + 2)^(−α) with k counting updates after the first;
+ * κ = 1, τ = 1 gives the plain running mean of the batch statistics. Written as a generator of requests
+ * (protocol.ts), like EM, so any driver can serve it.
  */
 import { FitError } from '../api/errors.js';
 import type { DataShape } from '../init/init.js';
@@ -35,8 +36,9 @@ export interface DecayingRate {
 export type LearningRate = number | DecayingRate;
 
 /**
- * The default schedule: κ = 0.6 inside Liang & Klein's and Cappé & Moulines' range (0.5, 1] and τ = 1 (their
- * (k + 2)^(−α)). bench/online.mjs compares the choices on stationary streams; see README "Online learning".
+ * The default schedule: κ = 0.6, inside the range (0.5, 1] of Cappé & Moulines and of Liang & Klein, and τ = 1
+ * (Liang & Klein's (k + 2)^(−α)). bench/online.mjs compares the choices on stationary streams: κ = 0.6 is within
+ * 0.0012 nats/row of converged batch EM for batches of 10 to 10 000 rows (README "Online learning").
  */
 export const DEFAULT_LEARNING_RATE: DecayingRate = Object.freeze({ kappa: 0.6, tau: 1 });
 
