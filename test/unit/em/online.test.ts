@@ -243,6 +243,24 @@ describe('the first batch', () => {
     expect([a.nSeen, a.nBatches, b.nSeen, b.nBatches]).toEqual([480, 4, 360, 3]);
   });
 
+  it('honours respInit (for its rows) and algorithm "hard" as fit does', () => {
+    const { X } = mixture(6, 200, 2, 2, 4);
+    const respInit = Int32Array.from(X, (x) => (x[0] > 0 ? 1 : 0));
+    for (const opts of [
+      { nComponents: 2, respInit },
+      { nComponents: 2, algorithm: 'hard' as const, seed: 3 },
+    ]) {
+      const a = new GaussianMixture(opts).fit(X);
+      const b = new GaussianMixture(opts).partialFit(X);
+      expect(flat(b.means)).toEqual(flat(a.means));
+      b.partialFit(X.slice(0, 50));
+      expect(b.nBatches).toBe(2);
+    }
+    expect(() => new GaussianMixture({ nComponents: 2, respInit }).partialFit(X.slice(0, 10))).toThrow(
+      /respInit must have one row of responsibilities per row of X \(10\); got 200/,
+    );
+  });
+
   it('needs nComponents rows (distinct under onDegenerate "error"); later batches may have one row', () => {
     const gm = new GaussianMixture({ nComponents: 3 });
     expect(() => gm.partialFit([[1], [2]])).toThrow(/needs at least 3 samples; got 2/);
