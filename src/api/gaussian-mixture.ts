@@ -27,6 +27,7 @@ import { mStepChecked } from '../model/mstep.js';
 import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from '../model/params.js';
 import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
+import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
@@ -366,34 +367,32 @@ export class GaussianMixture {
     return -2 * this.score(X) * n + 2 * this.nParameters();
   }
 
-  /** Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. */
+  /**
+   * Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. Everything is in memory at once
+   * (n·D numbers); for large n use `sampleBatches`, which draws the same rows in pieces.
+   */
   sample(n: number, options: { seed?: number } = {}): { X: Float64Array[]; y: Int32Array } {
-    const p = this.fitted('sample').params;
+    const { d } = this.fitted('sample').params;
     const o = sampleOptions(n, options, this.opts.seed);
-    const rng = new Random(o.seed);
-    const { k, d } = p;
-    const counts = new Int32Array(k);
-    for (let i = 0; i < o.n; i++) {
-      let u = rng.random();
-      let c = 0;
-      while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
-      counts[c]++;
-    }
-    const addNoise = modelOf(p).layout.sampler(p.covariances, k, d);
     const X: Float64Array[] = [];
     const y = new Int32Array(o.n);
-    const z = new Float64Array(d);
     let at = 0;
-    for (let c = 0; c < k; c++) {
-      for (let t = 0; t < counts[c]; t++) {
-        for (let j = 0; j < d; j++) z[j] = rng.normal();
-        const x = p.means.slice(c * d, (c + 1) * d);
-        addNoise(c, z, x);
-        X.push(x);
-        y[at++] = c;
-      }
+    for (const b of this.sampleBatches(o.n, o)) {
+      for (let r = 0; r < b.rows; r++) X.push(b.X.slice(r * d, (r + 1) * d));
+      y.set(b.y, at);
+      at += b.rows;
     }
     return { X, y };
+  }
+
+  /**
+   * The rows `sample(n, { seed })` draws, as a sequence of batches (`{ X: rows×D row-major, y, rows }`, at most
+   * `batchSize` rows each, default 8192), so memory stays O(batchSize·D) for any n. Each batch's arrays are its own.
+   */
+  *sampleBatches(n: number, options: { seed?: number; batchSize?: number } = {}): Generator<SampleBatch> {
+    const p = this.fitted('sample').params;
+    const o = sampleOptions(n, options, this.opts.seed);
+    yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
   get weights(): Float64Array {

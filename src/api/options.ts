@@ -326,13 +326,26 @@ export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
 }
 
 export interface CsvOptions {
-  /** Field delimiter (default ','). */
+  /** Field delimiter: one character, or ' ' for runs of blanks (default: detected from the first line). */
   delimiter?: string;
   /** Whether the first line holds column names; 'auto' (default): it does when any of its fields is not a number. */
   header?: boolean | 'auto';
+  /** Feature columns: names, 1-based indices or ranges, e.g. "2-4" or ["eruptions", "waiting"] (default: all). */
+  columns?: string | readonly (string | number)[];
+  /** A column of sample weights (name or 1-based index), excluded from the features. */
+  weights?: string | number;
   /** Rows per chunk handed to the E-pass (default 8192). */
   chunkRows?: number;
 }
+
+/** fitStream's CSV options after defaults. */
+export type ResolvedCsv = {
+  delimiter: string | undefined;
+  header: boolean | 'auto';
+  columns: CsvOptions['columns'];
+  weights: CsvOptions['weights'];
+  chunkRows: number;
+};
 
 export interface FitStreamOptions {
   /** Options for a CSV path source. */
@@ -378,12 +391,29 @@ export function fitAsyncOptions(options: unknown): {
 
 const CSV_RULES: Rules<CsvOptions> = {
   delimiter: {
-    default: ',',
-    check: (v, name) => (typeof v === 'string' && v.length > 0 ? v : fail(name, 'a non-empty string', v)),
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || (typeof v === 'string' && v.length === 1) ? v : fail(name, 'one character', v),
   },
   header: {
     default: 'auto',
     check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)),
+  },
+  columns: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined ||
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.every((c) => typeof c === 'string' || Number.isInteger(c)))
+        ? v
+        : fail(name, 'a column list ("1-3", "a,b") or an array of names and 1-based indices', v),
+  },
+  weights: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || typeof v === 'string' || Number.isInteger(v)
+        ? v
+        : fail(name, 'a column name or 1-based index', v),
   },
   chunkRows: { default: 8192, check: integer(1) },
 };
@@ -395,7 +425,7 @@ const FIT_STREAM_RULES: Rules<FitStreamOptions> = {
 };
 
 export interface ResolvedStreamOptions {
-  csv: Required<CsvOptions>;
+  csv: ResolvedCsv;
   initSampleSize: number;
   signal: AbortSignal | null;
 }
@@ -404,9 +434,15 @@ export function fitStreamOptions(options: unknown): ResolvedStreamOptions {
   return resolveWith(FIT_STREAM_RULES, options ?? {}, 'fitStream') as unknown as ResolvedStreamOptions;
 }
 
-export function sampleOptions(n: unknown, options: unknown, defaultSeed: number): { n: number; seed: number } {
-  const o = resolveWith({ seed: { default: defaultSeed, check: seed } }, options ?? {}, 'sample');
-  return { n: integer(1)(n, 'n') as number, seed: o.seed as number };
+export function sampleOptions(
+  n: unknown,
+  options: unknown,
+  defaultSeed: number,
+): { n: number; seed: number; batchSize: number } {
+  const rules = { seed: { default: defaultSeed, check: seed }, batchSize: { default: 8192, check: integer(1) } };
+  const o = resolveWith(rules, options ?? {}, 'sample');
+  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 1)) fail('n', 'an integer ≥ 1', n);
+  return { n: n as number, seed: o.seed as number, batchSize: o.batchSize as number };
 }
 
 // ── kmeans ────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@
  * error (exit code 2) naming the option, like any other command-line mistake.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseNumber } from '../data/csv-number.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 
 export { COVARIANCE_TYPES };
@@ -26,8 +27,9 @@ export function seed(value: string): number {
 
 export function finite(what: string, check: (v: number) => boolean = () => true) {
   return (value: string): number => {
-    const v = Number(value);
-    if (value.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`expected ${what}.`);
+    // the one number grammar of every reader (data/csv-number.ts): decimal only, no hex, binary or octal
+    const v = parseNumber(value.trim());
+    if (!Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`expected ${what}.`);
     return v;
   };
 }

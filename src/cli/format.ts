@@ -35,8 +35,8 @@ export const csvLine = (values: (string | number)[]): string =>
 export interface SummaryContext {
   /** Feature names. */
   columns: string[];
-  /** The data the model was fitted on (for log-likelihood, BIC, AIC); absent for data streamed through (--online). */
-  X?: Float64Array[];
+  /** The data the model was fitted on (for log-likelihood, BIC, AIC), packed row-major; absent for data streamed through (--online). */
+  X?: { data: ArrayLike<number>; rows: number; cols: number };
   /** The number of rows when X is absent. */
   rows?: number;
   /** A line about the fit in place of "converged: … after … iterations". */
@@ -54,7 +54,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   const o = gm.options;
   const d = gm.nFeatures;
   const k = gm.weights.length;
-  const n = ctx.X?.length ?? ctx.rows ?? 0;
+  const n = ctx.X?.rows ?? ctx.rows ?? 0;
   const noun = ctx.rowNoun ?? 'rows';
   const out: string[] = [];
   out.push(

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
+import { inFlags } from './messages.js';
+import { provideArtifacts } from '../artifacts.js';
 import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
 import {
   anomaliesCommand,
@@ -63,6 +65,11 @@ const modelOptions = (cmd: Command): Command =>
         .default('kmeans'),
     )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))
+    .addOption(
+      new Option('--on-degenerate <policy>', 'when a component collapses: stop with an error, or re-seed it and go on')
+        .choices(['error', 'reset'])
+        .default('error'),
+    )
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress (default: shown only when stderr is a terminal)');
 
@@ -240,6 +247,7 @@ Examples:
 
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  provideArtifacts(); // the kernel binary and worker script (else the CLI would run the JS twin)
   // The CLI reports the library's warnings itself (fit prints them; select marks them in its table).
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
@@ -253,7 +261,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    const message = e instanceof Error ? e.message : String(e);
+    const message = e instanceof GaussianMixtureError ? inFlags(e.message) : e instanceof Error ? e.message : String(e);
     process.stderr.write(`gaussmix: error: ${message}\n`);
     if (e instanceof OptionError) return 2;
     if (e instanceof GaussianMixtureError) return 1;

@@ -101,6 +101,21 @@ export function selectReporter(total: number): Reporter<{ done: number; label: s
   );
 }
 
+/** Progress of reading a large data file: megabytes read (of the total, when known). */
+export function readReporter(source: string): Reporter<{ bytes: number; total: number | null }> {
+  const mb = (b: number): string => (b / 1e6).toFixed(1);
+  return reporter(
+    1,
+    (i) => ({
+      value: i.bytes,
+      total: i.total ?? Math.max(i.bytes, 1),
+      payload: { read: mb(i.bytes), of: i.total ? `${mb(i.total)} MB` : '? MB', source },
+    }),
+    'reading {source} {bar} {read} of {of}',
+    (p) => `reading ${p.source}: ${p.read} of ${p.of}`,
+  );
+}
+
 /** Progress of online learning (fit --online): batches and rows so far, the last batch's score. No bar: the total is unknown. */
 export function onlineReporter(): Reporter<{ batches: number; rows: number; score: number }> {
   const line = (i: { batches: number; rows: number; score: number }) =>

@@ -280,6 +280,7 @@ describe('gaussmix demo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Old Faithful: 272 eruptions × 2 features (eruptions, waiting)');
     expect(r.stdout).toContain("GaussianMixture(nComponents: 2, covarianceType: 'full'");
+    expect(r.stdout, 'the CLI runs the wasm kernels, not the fallback').toContain('on the wasm backend');
     expect(r.stdout).toMatch(/^K\s+full\s+tied\s+diag\s+spherical/m);
     expect(r.stdout).toMatch(/^6\s/m);
     const svg = readFileSync(join(dir, 'demo', 'faithful.svg'), 'utf8');
