@@ -8,15 +8,24 @@ import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
-import { logDensities, predictLabels, responsibilities, totalLogDensity } from '../drivers/local/inference.js';
+import { RowSplit } from '../data/missing.js';
+import {
+  logDensities,
+  predictLabels,
+  responsibilities,
+  totalLogDensity,
+  type LogDensities,
+} from '../drivers/local/inference.js';
+import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize } from '../drivers/async.js';
 import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitMiniBatch } from '../drivers/minibatch.js';
-import { fitSync, runLocal } from '../drivers/sync.js';
+import { updateLocal } from '../drivers/online.js';
+import { fitSync } from '../drivers/sync.js';
 import { fitParallel } from '../drivers/workers/driver.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
-import { partialFitSteps, type OnlineResult, type OnlineState } from '../em/online.js';
+import type { OnlineResult, OnlineState } from '../em/online.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
@@ -70,6 +79,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
     respInit: warm ? null : o.respInit,
     initialises: warm === null,
     features: warm ? warm.params.d : null,
+    missing: o.missing,
     steps: (data) => emLoop(o, data, warm),
   };
 }
@@ -104,9 +114,9 @@ export class GaussianMixture {
    */
   fit(X: Matrix, options: FitOptions = {}): this {
     const { sampleWeight, batchSize } = fitOptions(options);
-    const rows = toRows(X);
-    const w = toSampleWeight(sampleWeight, rows.n);
     const o = this.opts;
+    const rows = toRows(X, 'X', undefined, o.missing);
+    const w = toSampleWeight(sampleWeight, rows.n);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     if (batchSize !== null && batchSize < rows.n) {
@@ -145,7 +155,7 @@ export class GaussianMixture {
     } catch (e) {
       wError = e;
     }
-    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
+    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
     const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
@@ -188,15 +198,14 @@ export class GaussianMixture {
   partialFit(X: Matrix, options: FitOptions = {}): this {
     const { sampleWeight } = partialFitOptions(options);
     const cur = this.state;
-    const rows = toRows(X, 'X', cur?.params.d);
-    const w = toSampleWeight(sampleWeight, rows.n);
     const o = this.opts;
+    const rows = toRows(X, 'X', cur?.params.d, o.missing);
+    const w = toSampleWeight(sampleWeight, rows.n);
     // the first batch is checked like fit's data: enough (distinct) rows, representable spread, respInit's length
     if (!cur) this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     const start = cur ? { params: cloneParams(cur.params), state: cur.online ?? null } : null;
-    const steps = partialFitSteps(o, { n: rows.n, d: rows.d, weighted: w !== null }, start);
-    this.commitPartial(runLocal(rows, w, backend, steps, cur ? null : (o.respInit?.values ?? null)), backend.name);
+    this.commitPartial(updateLocal(rows, w, backend, o, start, o.respInit?.values ?? null), backend.name);
     return this;
   }
 
@@ -318,11 +327,17 @@ export class GaussianMixture {
     return this.state;
   }
 
-  /** Validates X against the fitted model and returns it with a workspace loaded with the parameters. */
-  private inference(method: string, X: Matrix): { rows: Rows; ws: Workspace } {
+  /**
+   * Validates X against the fitted model and returns it with a workspace loaded with the parameters — under missing
+   * 'marginalize' one that gives rows with NaN their observed-data densities (drivers/local/observed.ts).
+   */
+  private inference(method: string, X: Matrix): { rows: Rows; ws: LogDensities } {
     const s = this.fitted(method);
-    const rows = toRows(X, 'X', s.params.d);
-    return { rows, ws: Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)) };
+    const { missing } = this.opts;
+    const rows = toRows(X, 'X', s.params.d, missing);
+    const backend = getBackend(this.opts.backend);
+    const kp = kernelParams(s.params);
+    return { rows, ws: missing === 'marginalize' ? new ObservedPass(backend).load(kp) : Workspace.of(backend, kp) };
   }
 
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
@@ -355,16 +370,40 @@ export class GaussianMixture {
     return parameterCount(p.covType, p.k, p.d, this.opts.freeze);
   }
 
-  /** Bayesian information criterion on X (lower is better). */
+  /** Bayesian information criterion on X (lower is better; n = rows of X, also with missing values). */
   bic(X: Matrix): number {
-    const n = toRows(X, 'X', this.fitted('bic').params.d).n;
+    const n = toRows(X, 'X', this.fitted('bic').params.d, this.opts.missing).n;
     return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
   }
 
   /** Akaike information criterion on X (lower is better). */
   aic(X: Matrix): number {
-    const n = toRows(X, 'X', this.fitted('aic').params.d).n;
+    const n = toRows(X, 'X', this.fitted('aic').params.d, this.opts.missing).n;
     return -2 * this.score(X) * n + 2 * this.nParameters();
+  }
+
+  /**
+   * X with every missing entry (NaN) replaced by its conditional mean under the mixture, Σₖ rₖ·E[x_M | x_O, k], where
+   * rₖ are the component probabilities given the row's observed entries; observed entries are copied. Returns a new
+   * matrix in X's form (rows of one new buffer, or { data, rows, cols } for a dense X); X is not modified. NaN is
+   * accepted whatever the `missing` option says (filling it is the point); ±Infinity, and a row without any
+   * observed value, are DataErrors.
+   */
+  impute(X: { data: ArrayLike<number>; rows: number; cols: number }): {
+    data: Float64Array;
+    rows: number;
+    cols: number;
+  };
+  impute(X: ArrayLike<number>[] | readonly ArrayLike<number>[]): Float64Array[];
+  impute(X: Matrix): Float64Array[] | { data: Float64Array; rows: number; cols: number };
+  impute(X: Matrix): Float64Array[] | { data: Float64Array; rows: number; cols: number } {
+    const p = this.fitted('impute').params;
+    const rows = toRows(X, 'X', p.d, 'marginalize');
+    const { n, d } = rows;
+    const out = new Float64Array(n * d);
+    new ObservedPass(getBackend(this.opts.backend)).load(kernelParams(p)).impute(rows, out);
+    if (!Array.isArray(X)) return { data: out, rows: n, cols: d };
+    return Array.from({ length: n }, (_, i) => out.subarray(i * d, (i + 1) * d));
   }
 
   /**
@@ -377,7 +416,7 @@ export class GaussianMixture {
     const X: Float64Array[] = [];
     const y = new Int32Array(o.n);
     let at = 0;
-    for (const b of this.sampleBatches(o.n, o)) {
+    for (const b of this.sampleBatches(o.n, { seed: o.seed, batchSize: o.batchSize })) {
       for (let r = 0; r < b.rows; r++) X.push(b.X.slice(r * d, (r + 1) * d));
       y.set(b.y, at);
       at += b.rows;
@@ -477,13 +516,16 @@ export class GaussianMixture {
   expectation(X: Matrix, options: Pick<FitOptions, 'sampleWeight'> = {}): SufficientStats {
     const { sampleWeight } = weightOptions(options, 'expectation');
     const s = this.current('expectation');
-    const rows = toRows(X, 'X', s.params.d);
+    const rows = toRows(X, 'X', s.params.d, this.opts.missing);
     const w = chunkWeights(sampleWeight, rows.n, 0);
-    return Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)).accumulate(
-      rows,
-      w,
-      this.opts.algorithm === 'hard',
-    );
+    const backend = getBackend(this.opts.backend);
+    const split = this.opts.missing === 'marginalize' ? RowSplit.of(rows) : null;
+    if (split && split.incomplete.length > 0) {
+      return new ObservedPass(backend)
+        .load(kernelParams(s.params))
+        .accumulate(split, w, split.completeWeights(w), 0, rows.n);
+    }
+    return Workspace.of(backend, kernelParams(s.params)).accumulate(rows, w, this.opts.algorithm === 'hard');
   }
 
   /**

@@ -62,6 +62,8 @@ export function serialize(
     typeof rate !== 'number' && rate.kappa === DEFAULT_LEARNING_RATE.kappa && rate.tau === DEFAULT_LEARNING_RATE.tau;
   if (meta.online || !isDefault) opts.learningRate = rate;
   opts.freeze = [...options.freeze];
+  // only when set: models that do not use it keep the JSON they always had
+  if (options.missing !== 'error') opts.missing = options.missing;
   const json: ModelJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,

@@ -9,9 +9,10 @@ import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
+import type { MissingMode } from '../data/matrix.js';
 import { OptionError, quote } from './errors.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, MissingMode, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -48,6 +49,13 @@ export interface GaussianMixtureOptions {
    */
   onDegenerate?: OnDegenerate;
   /**
+   * What a NaN in X means. 'error' (default): it is refused like any non-finite value. 'marginalize': it is a
+   * missing value — EM runs exactly on the observed entries (missing at random assumed), and score, predict, bic…
+   * use the observed-data likelihood; ±Infinity stays an error and every row needs one observed value. Needs
+   * algorithm 'em'.
+   */
+  missing?: MissingMode;
+  /**
    * partialFit's step size: a constant in (0, 1] (exponential forgetting, for drifting streams), or the decaying
    * schedule ηₜ = (t + τ)^(−κ) as `{ kappa, tau }` with κ in (0.5, 1] and τ ≥ 0 (default { kappa: 0.6, tau: 1 }).
    */
@@ -58,6 +66,7 @@ export interface GaussianMixtureOptions {
 export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
+  readonly missing: MissingMode;
   readonly learningRate: LearningRate;
 }
 
@@ -274,6 +283,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
+  missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
   learningRate: { default: DEFAULT_LEARNING_RATE, check: (v, name) => learningRate(v, name) },
 };
 
@@ -297,6 +307,12 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
   const respInit = resolved.respInit === null ? null : checkResponsibilities(resolved.respInit, resolved.nComponents);
   if (respInit && resolved.nInit !== 1) {
     throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${resolved.nInit}`);
+  }
+  if (resolved.missing === 'marginalize' && resolved.algorithm === 'hard') {
+    throw new OptionError(
+      'missing',
+      "missing: 'marginalize' needs algorithm 'em': hard (classification) EM has no exact E-step over observed values",
+    );
   }
   return Object.freeze({ ...resolved, respInit });
 }

@@ -21,6 +21,7 @@ export interface CsvFlags {
   delimiter?: string;
   header?: boolean;
   columns?: string;
+  missing?: 'error' | 'marginalize';
 }
 
 export interface ModelFlags {
@@ -47,10 +48,12 @@ export const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   header: f.header,
   columns: f.columns,
   weights,
+  missing: f.missing === 'marginalize',
 });
 
-export function modelOptions(f: ModelFlags): GaussianMixtureOptions {
+export function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
+  if (f.missing === 'marginalize') o.missing = 'marginalize';
   if (f.nInit !== undefined) o.nInit = f.nInit;
   if (f.seed !== undefined) o.seed = f.seed;
   if (f.maxIter !== undefined) o.maxIter = f.maxIter;
@@ -73,9 +76,21 @@ export function writeOutput(path: string, content: string, what: string): void {
   }
 }
 
-async function loadModel(path: string): Promise<GaussianMixture> {
+/** A saved model, with its `missing` option replaced when one is given (--missing on predict, score, anomalies). */
+async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<GaussianMixture> {
   const text = await readText(path, 'model');
   try {
+    if (missing !== undefined) {
+      let json: { options?: Record<string, unknown> } | null = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON: fromJSON below reports it
+      }
+      if (json && typeof json === 'object' && !Array.isArray(json)) {
+        return GaussianMixture.fromJSON({ ...json, options: { ...json.options, missing } });
+      }
+    }
     return GaussianMixture.fromJSON(text);
   } catch (e) {
     if (e instanceof Error) e.message = `${path === '-' ? '<stdin>' : path}: ${e.message}`;
@@ -141,15 +156,25 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
     progress?.stop();
   }
   for (const w of gm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  let holes = 0;
+  for (let i = 0; i < t.X.data.length; i++) if (Number.isNaN(t.X.data[i])) holes++;
+  if (holes > 0) {
+    const share = ((100 * holes) / t.X.data.length).toFixed(1);
+    note(
+      `gaussmix: ${holes} missing values (${share}% of the entries) integrated out, assuming they are missing at random`,
+    );
+  }
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
   }
   if (f.plot) {
+    // points with missing values are drawn where the model expects them (their conditional means)
+    const points = f.missing === 'marginalize' ? gm.impute(t.X) : t.X;
     writeOutput(
       f.plot,
-      mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
+      mixtureSvg(gm, points, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
       'the plot',
     );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
@@ -163,8 +188,8 @@ export async function predictCommand(
   file: string,
   f: CsvFlags & { proba?: boolean },
 ): Promise<void> {
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const labels = gm.predict(t.X);
   const lines: string[] = [];
   const k = gm.weights.length;
@@ -180,8 +205,8 @@ export async function predictCommand(
 }
 
 export async function scoreCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const s = gm.scoreSamples(t.X);
   const lines = t.header ? ['log_likelihood'] : [];
   for (let i = 0; i < s.length; i++) lines.push(String(s[i]));
@@ -196,8 +221,8 @@ export async function anomaliesCommand(
   if ((f.contamination === undefined) === (f.threshold === undefined)) {
     throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
   }
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const r =
     f.threshold !== undefined
       ? detectAnomalies(gm, t.X, { threshold: f.threshold })
@@ -207,6 +232,17 @@ export async function anomaliesCommand(
   out(lines.join('\n'));
   const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.rows} scores`;
   note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.rows} rows have a lower log-likelihood`);
+}
+
+export async function imputeCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
+  const gm = await loadModel(modelPath);
+  const t = await readFor(gm, file, { ...f, missing: 'marginalize' });
+  const completed = gm.impute(t.X);
+  const { cols } = completed;
+  const lines = t.header ? [csvLine(t.columns)] : [];
+  for (let i = 0; i < completed.rows; i++)
+    lines.push(csvLine(Array.from(completed.data.subarray(i * cols, (i + 1) * cols))));
+  out(lines.join('\n'));
 }
 
 export async function sampleCommand(

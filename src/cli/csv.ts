@@ -18,6 +18,8 @@ export interface ReadOptions {
   columns?: string;
   /** A column holding sample weights (name or 1-based index); excluded from the default feature columns. */
   weights?: string;
+  /** Read empty feature fields and NA, N/A, NaN as missing values (NaN); a weight is never missing. */
+  missing?: boolean;
   /** Shows reading progress on stderr (large inputs only). */
   progress?: (bytesRead: number, totalBytes: number | null) => void;
 }
@@ -66,6 +68,8 @@ export async function readTable(path: string, options: ReadOptions = {}, source?
     columns: options.columns,
     weights: options.weights,
     source,
+    missing: options.missing ? 'nan' : 'error',
+    optionNames: { missing: '--missing marginalize' },
     onProgress: options.progress,
   });
   const X = { data: t.data, rows: t.rows, cols: t.cols };

@@ -12,6 +12,7 @@ import {
   anomaliesCommand,
   demoCommand,
   fitCommand,
+  imputeCommand,
   predictCommand,
   sampleCommand,
   scoreCommand,
@@ -41,6 +42,17 @@ const csvOptions = (cmd: Command): Command =>
     )
     .option('--header', 'the first row is a header (default: detected — a first row with any non-numeric field)')
     .option('--no-header', 'the first row is data');
+
+/** --missing, for the commands that fit or score (impute always reads missing values). */
+const missingOption = (cmd: Command, what: string): Command =>
+  cmd.addOption(
+    new Option('--missing <mode>', `marginalize: empty fields and NA, N/A, NaN are missing values, ${what}`).choices([
+      'error',
+      'marginalize',
+    ]),
+  );
+const FIT_MISSING = 'integrated out by EM (missing at random assumed; default: error)';
+const SCORE_MISSING = "integrated out (default: the model's setting)";
 
 const modelOptions = (cmd: Command): Command =>
   cmd
@@ -92,6 +104,7 @@ Examples:
   gaussmix select data.csv --k 1..9 --criterion bic --out best.json --plot bic.svg
   gaussmix predict model.json data.csv --proba > labels.csv
   gaussmix anomalies model.json data.csv --contamination 0.01
+  gaussmix impute model.json data-with-holes.csv > completed.csv
   gaussmix sample model.json -n 1000 --seed 7 > synthetic.csv
   gaussmix demo`,
     );
@@ -125,7 +138,7 @@ Examples:
       'with --online: a constant step in (0, 1] that forgets old rows (for drifting data); default: the decaying schedule (t + 1)^-0.6',
       finite('a number in (0, 1]', (v) => v > 0 && v <= 1),
     );
-  csvOptions(modelOptions(fit))
+  csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(
       'after',
       `
@@ -152,7 +165,7 @@ With --online the model is printed without the log-likelihood, BIC and AIC of th
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin")
     .option('--proba', 'also print the probability of every component');
-  csvOptions(predict)
+  csvOptions(missingOption(predict, SCORE_MISSING))
     .addHelpText(
       'after',
       '\nOutput: CSV on stdout, with a header line when the input has one (so it pastes next to the input).',
@@ -164,7 +177,9 @@ With --online the model is printed without the log-likelihood, BIC and AIC of th
     .description('log-likelihood log p(x) of each row under the model, one line per input row')
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin");
-  csvOptions(score).action((model: string, data: string, o) => scoreCommand(model, data, o));
+  csvOptions(missingOption(score, SCORE_MISSING)).action((model: string, data: string, o) =>
+    scoreCommand(model, data, o),
+  );
 
   const anomalies = program
     .command('anomalies')
@@ -177,7 +192,7 @@ With --online the model is printed without the log-likelihood, BIC and AIC of th
       finite('a number in (0, 0.5]', (v) => v > 0 && v <= 0.5),
     )
     .option('--threshold <logp>', 'flag rows with log p(x) below this value', finite('a number'));
-  csvOptions(anomalies)
+  csvOptions(missingOption(anomalies, SCORE_MISSING))
     .addHelpText(
       'after',
       `
@@ -190,6 +205,25 @@ data and reuse it:
 Output: CSV of the flagged rows: row (1-based data row), line (line in the file), log_likelihood, features.`,
     )
     .action((model: string, data: string, o) => anomaliesCommand(model, data, o));
+
+  const impute = program
+    .command('impute')
+    .description(
+      'the data with every missing value (empty, NA, N/A, NaN) replaced by its conditional mean under the model (CSV on stdout)',
+    )
+    .argument('<model>', 'model JSON written by fit --out')
+    .argument('<data>', "CSV file, or '-' for stdin");
+  csvOptions(impute)
+    .addHelpText(
+      'after',
+      `
+Observed values are copied; a missing one becomes E[x_M | x_O] = Σₖ P(k | x_O)·E[x_M | x_O, k]. Output: the
+selected feature columns, with a header line when the input has one. A row with no observed value is an error.
+Example:
+  gaussmix fit survey.csv -k 3 --missing marginalize --out model.json
+  gaussmix impute model.json survey.csv > completed.csv`,
+    )
+    .action((model: string, data: string, o) => imputeCommand(model, data, o));
 
   program
     .command('sample')
@@ -222,7 +256,7 @@ Output: CSV of the flagged rows: row (1-based data row), line (line in the file)
     .option('--folds <n>', 'cross-validation folds for --criterion cv (rows shuffled with --seed)', integer(2), 5)
     .option('--out <model.json>', 'save the best model (fitted on all rows) as JSON')
     .option('--plot <file.svg>', 'save the criterion curves as SVG');
-  csvOptions(modelOptions(select))
+  csvOptions(missingOption(modelOptions(select), FIT_MISSING))
     .addHelpText(
       'after',
       `

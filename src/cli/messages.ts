@@ -30,8 +30,10 @@ export function inFileTerms(message: string, t: Pick<Table, 'source' | 'columns'
     .replace(/\bfeatures? (\d+)\b/g, (m, j: string) =>
       t.columns[Number(j)] !== undefined ? `column '${t.columns[Number(j)]}'` : m,
     )
-    .replace(/\brow (\d+)\b/g, (m, i: string) => (t.lines[Number(i)] !== undefined ? `line ${t.lines[Number(i)]}` : m))
-    .replace(/^X\b/, t.source)
+    .replace(/\b(?:X )?row (\d+)\b/g, (m, i: string) =>
+      t.lines[Number(i)] !== undefined ? `line ${t.lines[Number(i)]}` : m,
+    )
+    .replace(/^X\b/, 'the data')
     .replace(/\bRescale X\b/g, 'Rescale the data');
 }
 
@@ -42,7 +44,7 @@ export function inCliTerms<T>(f: () => T, t?: Pick<Table, 'source' | 'columns' |
   } catch (e) {
     if (e instanceof GaussianMixtureError) {
       e.message = inFlags(t ? inFileTerms(e.message, t) : e.message);
-      if (t && !e.message.startsWith(t.source)) e.message = `${t.source}: ${e.message}`;
+      if (t && !e.message.startsWith(`${t.source}:`)) e.message = `${t.source}: ${e.message}`;
     }
     throw e;
   }

@@ -12,12 +12,13 @@
  */
 import type { Backend } from '../backends/types.js';
 import type { Rows } from '../data/matrix.js';
-import { partialFitSteps, type OnlineConfig, type OnlineState } from '../em/online.js';
+import type { MissingMode } from '../api/options.js';
+import type { OnlineConfig, OnlineState } from '../em/online.js';
 import type { EMResult } from '../em/protocol.js';
 import type { ResetRecord } from '../model/degeneracy.js';
 import type { Params } from '../model/params.js';
 import { Random } from '../util/random.js';
-import { runLocal } from './sync.js';
+import { updateLocal } from './online.js';
 
 /** Rows the model is initialised on (at least; a larger batchSize initialises on one batch). */
 const INIT_ROWS = 10_000;
@@ -48,7 +49,7 @@ function stridedWeights(w: Float64Array, j: number, stride: number, n: number): 
 export function fitMiniBatch(
   rows: Rows,
   w: Float64Array | null,
-  o: OnlineConfig,
+  o: OnlineConfig & { readonly missing: MissingMode },
   backend: Backend,
   batchSize: number,
   start: Params | null,
@@ -64,17 +65,16 @@ export function fitMiniBatch(
   let converged = false;
   let passes = 0;
   /** One update from rows j, j + every, …; null for a batch without weight. */
-  const update = (j: number, every: number, cfg: OnlineConfig = o): { score: number; weight: number } | null => {
+  const update = (
+    j: number,
+    every: number,
+    cfg: OnlineConfig & { readonly missing: MissingMode } = o,
+  ): { score: number; weight: number } | null => {
     const batch = strided(rows, j, every);
     const bw = w ? stridedWeights(w, j, every, batch.n) : null;
     const weight = bw ? bw.reduce((a, v) => a + v, 0) : batch.n;
     if (!(weight > 0)) return null; // a batch of zero-weight rows carries nothing to learn
-    const r = runLocal(
-      batch,
-      bw,
-      backend,
-      partialFitSteps(cfg, { n: batch.n, d: rows.d, weighted: bw !== null }, current),
-    );
+    const r = updateLocal(batch, bw, backend, cfg, current);
     current = { params: r.params, state: r.state };
     state = r.state;
     resets.push(...r.resets);

@@ -77,7 +77,7 @@ const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || 
  */
 export function selectModel(X: Matrix, options: SelectModelOptions = {}): SelectionResult {
   const { ks, types, criterion, folds, rest, onCandidate } = selectModelOptions<SelectionRow>(options);
-  const rows = toRows(X); // validates X once: bad data is an error, not a table of failures
+  const rows = toRows(X, 'X', undefined, rest.missing); // validates X once: bad data is an error, not a table of failures
   const lowerIsBetter = criterion !== 'cv';
   const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);
   const total = ks.length * types.length;

@@ -6,7 +6,7 @@
 import type { Backend } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
-import { forEachBlock, rowOf } from '../../data/rows.js';
+import { forEachBlock, rowOf, rowRange } from '../../data/rows.js';
 import type { Handlers, Request } from '../../em/protocol.js';
 import { seedChunkCount } from '../../init/chunks.js';
 import { prepareInit, respStats } from '../../init/random-starts.js';
@@ -81,10 +81,12 @@ export class RowServer {
     );
   }
 
-  /** The collector of the worst-explained rows after one pass over all rows. */
-  worst(req: Request<'worst'>): WorstCollector {
+  /** The collector of the worst-explained rows after one pass over rows [start, end) (all by default). */
+  worst(req: Request<'worst'>, start = 0, end = this.rows.n): WorstCollector {
     const col = new WorstCollector(req.count, this.rows.d);
-    collectWorst(this.rows, this.w, req.params, col, this.backend, this.workspace(req.params));
+    const rows = start === 0 && end === this.rows.n ? this.rows : rowRange(this.rows, start, end);
+    const w = this.w && rows !== this.rows ? this.w.subarray(start, end) : this.w;
+    collectWorst(rows, w, req.params, col, this.backend, this.workspace(req.params));
     return col;
   }
 

@@ -5,7 +5,7 @@
 import type { ResolvedCsv } from '../../api/options.js';
 import { readCsv } from '../../data/csv.js';
 import { DataError, GaussianMixtureError, OptionError, quote } from '../../api/errors.js';
-import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
@@ -56,13 +56,18 @@ const rowCount = (x: unknown): number => {
   return -1;
 };
 
-/** Validates one chunk; errors name the row in the whole stream. */
-export function toChunk(raw: unknown, offset: number, d: number | undefined): Chunk | null {
+/** Validates one chunk (NaN allowed under missing 'marginalize'); errors name the row in the whole stream. */
+export function toChunk(
+  raw: unknown,
+  offset: number,
+  d: number | undefined,
+  missing: MissingMode = 'error',
+): Chunk | null {
   const X = (isWeighted(raw) ? raw.X : raw) as Matrix;
   if (rowCount(X) === 0) return null; // empty chunks are allowed and skipped
   let rows: Rows;
   try {
-    rows = toRows(X, 'X', d);
+    rows = toRows(X, 'X', d, missing);
   } catch (e) {
     if (e instanceof DataError) {
       const row = e.row === undefined ? undefined : offset + e.row;
@@ -79,20 +84,30 @@ export function toChunk(raw: unknown, offset: number, d: number | undefined): Ch
 
 /**
  * A CSV file's rows in chunks, read by the one streaming CSV reader (data/csv.ts; node:fs is imported only then),
- * with its weights column if one is named.
+ * with its weights column if one is named; under missing 'marginalize' empty fields and NA, N/A, NaN become NaN.
  */
-async function* csvChunks(path: string, o: ResolvedCsv): AsyncGenerator<StreamChunk> {
+async function* csvChunks(path: string, o: ResolvedCsv, missing: MissingMode): AsyncGenerator<StreamChunk> {
   const options = {
     ...o,
     source: path,
-    optionNames: { columns: 'csv.columns', weights: 'csv.weights', delimiter: 'csv.delimiter' },
+    missing: missing === 'marginalize' ? ('nan' as const) : ('error' as const),
+    optionNames: {
+      columns: 'csv.columns',
+      weights: 'csv.weights',
+      delimiter: 'csv.delimiter',
+      missing: "missing: 'marginalize'",
+    },
   };
   for await (const c of readCsv(path, options)) yield { X: c, sampleWeight: c.weights };
 }
 
 /** Turns a source (function or CSV path) into a function that starts one validated pass. */
-export function passes(source: ChunkSource | string, csv: ResolvedCsv): () => AsyncIterable<unknown> {
-  if (typeof source === 'string') return () => csvChunks(source, csv);
+export function passes(
+  source: ChunkSource | string,
+  csv: ResolvedCsv,
+  missing: MissingMode = 'error',
+): () => AsyncIterable<unknown> {
+  if (typeof source === 'string') return () => csvChunks(source, csv, missing);
   if (typeof source !== 'function') {
     throw new OptionError(
       'source',
