@@ -12,6 +12,7 @@ import {
   OptionError,
   type GaussianMixtureOptions,
 } from '../../../src/api/index.js';
+import { COVARIANCE_TYPES } from '../../../src/model/covariance/registry.js';
 import { flat } from '../../helpers/compare.js';
 import { deepFreeze, mixture } from '../../helpers/data.js';
 
@@ -40,6 +41,22 @@ describe('resuming from toJSON', () => {
       expect(b.options.learningRate).toEqual({ kappa: 0.7, tau: 1 });
     });
   }
+
+  it("every registered covariance model (mclust's too) learns online and resumes bit-identically", () => {
+    const batches = stream(12, 8, 300);
+    for (const covarianceType of COVARIANCE_TYPES) {
+      const opts: GaussianMixtureOptions = { nComponents: 3, covarianceType, seed: 1, learningRate: 0.3 };
+      const a = new GaussianMixture(opts);
+      let b = new GaussianMixture(opts);
+      for (const [i, x] of batches.entries()) {
+        if (i === 5) b = GaussianMixture.fromJSON(JSON.stringify(b.toJSON()));
+        a.partialFit(x);
+        b.partialFit(x);
+      }
+      expect(JSON.stringify(b.toJSON()), covarianceType).toBe(JSON.stringify(a.toJSON()));
+      for (const v of flat(a.covariances)) expect(Number.isFinite(v), covarianceType).toBe(true);
+    }
+  });
 
   it('writes the running state only once partialFit has run', () => {
     const [x] = stream(2, 1, 100);
