@@ -155,7 +155,7 @@ describe('gaussmix fit --online', () => {
       [
         ['fit', '-', '-k', '2', '--online'],
         1,
-        /<stdin>, batch 1 \(lines 2–4\), has only 1 distinct row but -k = 2: .* --on-degenerate reset/,
+        /<stdin>: batch 1 \(lines 2–4\): .*only 1 distinct row but -k = 2: .* --on-degenerate reset/,
         'a,b\n1,2\n1,2\n1,2\n',
       ],
       [['fit', '-', '-k', '2', '--online'], 1, /<stdin>: line 3, column 'b': 'x' is not a number/, 'a,b\n1,2\n3,x\n'],
