@@ -294,6 +294,13 @@ describe('noise', () => {
     expect(() => new GaussianMixture({ noise: { volume: -1 } })).toThrow(/noise.volume must be/);
     expect(() => new GaussianMixture({ noise: true, accelerate: 'squarem' })).toThrow(/accelerate: 'squarem' cannot/);
     expect(() => new GaussianMixture({ noise: true, nInit: 3 })).toThrow(/nInit must be 1/);
+    const m = mixture(2, 100, 2, 2);
+    expect(() => new GaussianMixture({ nComponents: 2, noise: true }).partialFit(m.X)).toThrow(
+      /not available with partialFit/,
+    );
+    expect(() => new GaussianMixture({ nComponents: 2, prior: true }).fit(m.X, { batchSize: 20 })).toThrow(
+      /prior is not available with mini-batch EM/,
+    );
     expect(() => new GaussianMixture({ prior: true, accelerate: 'squarem' })).toThrow(OptionError);
     expect(() => new GaussianMixture({ noise: true, noiseInit: [2] as never })).toThrow(/noiseInit\[0\]/);
     const c = contaminatedMixture(3, 100, 2, 1, 0.1);
