@@ -18,7 +18,7 @@ import {
   type LogDensities,
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
-import { checkAndSummarize } from '../drivers/async.js';
+import { checkAndSummarize, throwIfAborted } from '../drivers/async.js';
 import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitMiniBatch } from '../drivers/minibatch.js';
@@ -113,7 +113,9 @@ export class GaussianMixture {
    * mini-batch EM: one online update per batch (see partialFit), passes until converged; the running state is kept.
    */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight, batchSize } = fitOptions(options);
+    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    throwIfAborted(signal);
+    const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
     const rows = toRows(X, 'X', undefined, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
@@ -126,12 +128,12 @@ export class GaussianMixture {
           'respInit starts EM from responsibilities for all of X, mini-batch EM (batchSize) from its first batch: use one of them',
         );
       }
-      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null);
+      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
       this.commitFit(r.result, backend.name, warm !== null);
       if (r.state) this.state!.online = r.state;
       return this;
     }
-    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend, check), backend.name, warm !== null);
     return this;
   }
 

@@ -346,6 +346,13 @@ export interface FitOptions {
    * batched as every ⌈N / batchSize⌉-th row. Default null: full-batch EM (also when batchSize ≥ the number of rows).
    */
   batchSize?: number | null;
+  /**
+   * Checked before every pass over X (each E-step and initialisation pass, each mini-batch update): once aborted,
+   * fit throws the signal's reason and leaves the model unchanged. A synchronous fit holds the thread, so timers
+   * (`AbortSignal.timeout`) cannot fire during it: it sees an abort requested before the call or from its own
+   * callbacks (`onIteration`). To bound a fit's wall time from outside, use fitAsync with a signal.
+   */
+  signal?: AbortSignal | null;
 }
 
 export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
@@ -394,9 +401,14 @@ const WEIGHT_RULES: Rules<Pick<FitOptions, 'sampleWeight'>> = { sampleWeight: { 
 const FIT_RULES: Rules<FitOptions> = {
   ...WEIGHT_RULES,
   batchSize: { default: null, check: (v, name) => (v == null ? null : integer(1)(v, name)) },
+  signal: { default: null, check: optionalSignal },
 };
 
-export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null; batchSize: number | null } {
+export function fitOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  batchSize: number | null;
+  signal: AbortSignal | null;
+} {
   return resolveWith(FIT_RULES, options ?? {}, 'fit') as ReturnType<typeof fitOptions>;
 }
 
