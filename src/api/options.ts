@@ -721,12 +721,17 @@ export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_dist
 export interface BayesianGaussianMixtureOptions {
   /** The largest number of components; the posterior empties those the data do not need (default 1). */
   nComponents?: number;
+  /** 'full' (default), 'tied', 'diag' or 'spherical', as GaussianMixture's scikit-learn types. */
   covarianceType?: BayesianCovarianceType;
   /** Stop when the lower bound (a sum over rows, as scikit-learn's) changes by less than tol (default 1e-3). */
   tol?: number;
+  /** Added to every covariance's diagonal (default 1e-6, ≥ 0), as GaussianMixture's. */
   regCovar?: number;
+  /** Variational iterations per initialisation (default 100, integer ≥ 0). */
   maxIter?: number;
+  /** Initialisations (default 1); the one with the highest lower bound is kept. */
   nInit?: number;
+  /** 'kmeans' (default), 'k-means++', 'random', 'random_from_data' or 'hc', as GaussianMixture's. */
   initParams?: InitParams;
   /** Initial responsibilities (N×K) or labels (Int32Array); the first M-step is taken from them. See GaussianMixtureOptions. */
   respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
@@ -745,8 +750,11 @@ export interface BayesianGaussianMixtureOptions {
    * positive variances for 'diag', one positive number for 'spherical'.
    */
   covariancePrior?: number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | null;
+  /** Seed of every random choice (default 0, a safe integer). */
   seed?: number;
+  /** If true, each fit after the first starts from the current posterior (default false). */
   warmStart?: boolean;
+  /** 'auto' (default), 'wasm' or 'js', as GaussianMixture's. */
   backend?: BackendChoice;
   /** Called after every iteration; `lowerBound` is the variational lower bound (a sum over rows). */
   onIteration?: ((info: IterationInfo) => void) | null;
