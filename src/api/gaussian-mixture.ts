@@ -18,7 +18,7 @@ import {
   type LogDensities,
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
-import { checkAndSummarize } from '../drivers/async.js';
+import { checkAndSummarize, throwIfAborted } from '../drivers/async.js';
 import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitMiniBatch } from '../drivers/minibatch.js';
@@ -113,6 +113,11 @@ export class GaussianMixture {
   private state: Fitted | null = null;
   private lastWarnings: string[] = [];
 
+  /**
+   * A model with the given options (see GaussianMixtureOptions for each one's default and range); throws an
+   * OptionError naming the first bad option. The options object is copied, never kept or mutated.
+   * @example const gmm = new GaussianMixture({ nComponents: 3, covarianceType: 'diag', seed: 1 }).fit(X);
+   */
   constructor(options: GaussianMixtureOptions = {}) {
     this.opts = resolveOptions(options);
   }
@@ -127,7 +132,9 @@ export class GaussianMixture {
    * mini-batch EM: one online update per batch (see partialFit), passes until converged; the running state is kept.
    */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight, batchSize } = fitOptions(options);
+    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    throwIfAborted(signal);
+    const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
     const rows = toRows(X, 'X', undefined, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
@@ -141,13 +148,13 @@ export class GaussianMixture {
         );
       }
       refuseOnline(o, 'mini-batch EM (batchSize)');
-      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null);
+      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
       this.commitFit(r.result, backend.name, warm !== null);
       if (r.state) this.state!.online = r.state;
       return this;
     }
     const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
-    this.commitFit(fitSync(rows, w, plan, backend), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, plan, backend, check), backend.name, warm !== null);
     return this;
   }
 
@@ -509,7 +516,10 @@ export class GaussianMixture {
     yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
-  /** Mixing weights of the Gaussians (with a noise component they sum to 1 − noiseWeight, as mclust's pro). */
+  /**
+   * Mixing weights πₖ (K, summing to 1 — with a noise component to 1 − noiseWeight, as mclust's pro), scikit-learn's
+   * weights_. A copy: changing it does not change the model.
+   */
   get weights(): Float64Array {
     return this.fitted('weights').params.weights.slice();
   }
@@ -522,6 +532,7 @@ export class GaussianMixture {
     const n = this.fitted('noiseVolume').params.noise;
     return n ? Math.exp(n.logVolume) : null;
   }
+  /** Component means, K rows of D (scikit-learn's means_); copies. */
   get means(): Float64Array[] {
     const p = this.fitted('means').params;
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
@@ -536,9 +547,11 @@ export class GaussianMixture {
     const p = this.fitted('precisionsCholesky').params;
     return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
+  /** Whether the kept run stopped because the lower bound changed by less than tol (not by reaching maxIter). */
   get converged(): boolean {
     return this.fitted('converged').converged;
   }
+  /** EM iterations of the kept run (scikit-learn's n_iter_). */
   get nIter(): number {
     return this.fitted('nIter').nIter;
   }
@@ -558,9 +571,11 @@ export class GaussianMixture {
   get kernels(): KernelName {
     return kernelsOf(this.backend);
   }
+  /** D, the number of features the model was fitted on (scikit-learn's n_features_in_). */
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;
   }
+  /** True once a fit, partialFit, maximization or fromJSON has given the model parameters. Never throws. */
   get isFitted(): boolean {
     return this.state !== null;
   }
@@ -675,6 +690,11 @@ export class GaussianMixture {
     return this;
   }
 
+  /**
+   * The fitted model as plain JSON ('gaussmix-model', versioned): options, parameters in scikit-learn's shapes, fit
+   * diagnostics and, after partialFit, the running state. `GaussianMixture.fromJSON` validates and restores it exactly
+   * (a round trip is bit-identical). Also what JSON.stringify(gmm) writes.
+   */
   toJSON(): ModelJSON {
     const s = this.fitted('toJSON');
     return serialize(s.params, s, this.opts);

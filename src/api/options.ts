@@ -40,16 +40,57 @@ export type Algorithm = 'em' | 'hard';
 /** A numeric nested array as accepted for weightsInit / meansInit / precisionsInit. */
 export type NumericArray = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
+/**
+ * Options of `new GaussianMixture(options)` — scikit-learn's GaussianMixture parameters in camelCase, with the same
+ * defaults, plus gaussmix's own. Every option is validated up front (an OptionError names the first bad one) and the
+ * object is never mutated or kept.
+ */
 export interface GaussianMixtureOptions {
+  /**
+   * K, the number of mixture components: an integer ≥ 1 (default 1), at most the number of rows (distinct rows under
+   * `onDegenerate: 'error'`).
+   * @example new GaussianMixture({ nComponents: 3 })
+   */
   nComponents?: number;
+  /**
+   * The covariance model (default 'full'). scikit-learn's 'full' (one matrix per component), 'tied' (one matrix
+   * shared), 'diag' (diagonal per component), 'spherical' (one variance per component); or any of R mclust's 14
+   * volume/shape/orientation names 'EII' 'VII' 'EEI' 'VEI' 'EVI' 'VVI' 'EEE' 'VEE' 'EVE' 'VVE' 'EEV' 'VEV' 'EVV' 'VVV'
+   * (spherical = VII, diag = VVI, tied = EEE, full = VVV exactly). See README "mclust's models".
+   */
   covarianceType?: CovarianceType;
+  /**
+   * Convergence threshold (default 1e-3, ≥ 0): EM stops when the mean log-likelihood per row (the lower bound)
+   * improves by less than tol — an absolute change, as scikit-learn's. 0 runs maxIter iterations.
+   */
   tol?: number;
+  /**
+   * Added to every covariance's diagonal in each M-step (default 1e-6, ≥ 0; in squared data units), keeping the
+   * covariances positive definite. 0 gives the plain maximum-likelihood update (and a monotone log-likelihood).
+   */
   regCovar?: number;
+  /** EM iterations per initialisation (default 100, integer ≥ 0; 0 keeps the initial parameters). */
   maxIter?: number;
+  /**
+   * Initialisations to run (default 1, integer ≥ 1); the one with the highest lower bound is kept. Costs nInit
+   * whole fits.
+   */
   nInit?: number;
+  /**
+   * How the initial responsibilities are made (default 'kmeans'): 'kmeans' (k-means++ seeds then Lloyd, as
+   * scikit-learn's KMeans with one init), 'k-means++' (the seeds alone), 'random' (random responsibilities),
+   * 'random_from_data' (K random rows as centers), or 'hc' (mclust's model-based hierarchical clustering, hcVVV on
+   * SVD-transformed data). weightsInit / meansInit / precisionsInit override the corresponding parameters.
+   */
   initParams?: InitParams;
+  /** Initial mixing weights: K numbers in [0, 1] summing to 1 (default null: from initParams). */
   weightsInit?: ArrayLike<number> | null;
+  /** Initial means: a K×D array (default null: from initParams). */
   meansInit?: ArrayLike<ArrayLike<number>> | null;
+  /**
+   * Initial precisions (inverse covariances), shaped as covariances are for the covariance type: K×D×D for 'full'
+   * and mclust names, D×D for 'tied', K×D for 'diag', K for 'spherical' (default null: from initParams).
+   */
   precisionsInit?: NumericArray | null;
   /**
    * Initial responsibilities: an N×K matrix (rows of non-negative numbers summing to 1) or an Int32Array of N labels
@@ -57,11 +98,36 @@ export interface GaussianMixtureOptions {
    * follow; initParams is not used and nInit must be 1. Needs the rows in memory (fit, fitAsync).
    */
   respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
+  /**
+   * Seed of every random choice (initialisation, sampling; default 0, a safe integer): the same seed, data and
+   * options give the same fit on every backend and driver.
+   */
   seed?: number;
+  /**
+   * If true, each fit after the first starts from the current parameters (scikit-learn's warm_start; nInit is then
+   * ignored). Default false: every fit initialises afresh.
+   */
   warmStart?: boolean;
+  /**
+   * Kernels (default 'auto'): 'wasm' (SIMD WebAssembly; a BackendError where unavailable), 'js' (the pure
+   * JavaScript twin), or 'auto' (wasm when it loads, else js). `gmm.backend` reports which ran.
+   */
   backend?: BackendChoice;
+  /**
+   * Parameters EM keeps at their initial values: any of 'weights', 'means', 'covariances' (default [] — all are
+   * estimated). Give the frozen ones through weightsInit / meansInit / precisionsInit.
+   * @example new GaussianMixture({ nComponents: 2, meansInit: [[0], [5]], freeze: ['means'] })
+   */
   freeze?: readonly Frozen[];
+  /**
+   * 'em' (default): soft EM. 'hard': classification EM — each row wholly to its most likely component (faster to
+   * converge, biased when components overlap).
+   */
   algorithm?: Algorithm;
+  /**
+   * Called after every EM iteration with `{ init, iter, lowerBound, change }` (default null). Runs on the
+   * calling thread in every driver; throwing from it aborts the fit (the model stays unchanged).
+   */
   onIteration?: ((info: IterationInfo) => void) | null;
   /**
    * Tolerance of the inner loop of the iterative mclust M-steps (VEI, VEE, EVE, VVE, VEV): mclust's tol[2], default
@@ -86,15 +152,22 @@ export interface GaussianMixtureOptions {
   /**
    * A conjugate prior (mclust's priorControl): EM computes the posterior mode (MAP-EM), lowerBound is the mean log
    * posterior, bic/aic use the log-likelihood at it. `true` takes mclust's defaultPrior: shrinkage 0.01, mean = the
-   * column means, dof = D + 2, scale from the data's variances. Not for EVE, VEE, VVE, EVV (as in mclust).
+   * column means, dof = D + 2, scale from the data's variances. Not for EVE, VEE, VVE, EVV (as in mclust). Default:
+   * none. Keeps small or collinear clusters from collapsing (also with regCovar 0).
+   * @example new GaussianMixture({ nComponents: 4, prior: true, regCovar: 0 })
    */
   prior?: boolean | PriorOption | null;
   /**
    * A uniform noise component over the data region (volume: mclust's hypvol unless given): a (K+1)-th component of
    * density 1/V with its own weight; predict gives −1 for rows it explains best, predictProba a last column for it.
+   * Default: none. For data with a few percent of outliers that belong to no cluster; fit and fitAsync only.
+   * @example new GaussianMixture({ nComponents: 3, noise: true }).fit(X).noiseWeight
    */
   noise?: boolean | NoiseOption | null;
-  /** The rows the noise fit starts from as noise (one boolean per row); default: a nearest-neighbour clutter estimate. */
+  /**
+   * The rows the noise fit starts from as noise (one boolean or 0/1 per row of X; needs noise). Default: a
+   * nearest-neighbour clutter estimate (tools/nn-clean.ts, O(N²·D)).
+   */
   noiseInit?: ArrayLike<boolean | number> | null;
   /**
    * 'squarem': EM accelerated by SQUAREM (Varadhan & Roland 2008) — far fewer iterations where components overlap,
@@ -400,6 +473,13 @@ export interface FitOptions {
    * batched as every ⌈N / batchSize⌉-th row. Default null: full-batch EM (also when batchSize ≥ the number of rows).
    */
   batchSize?: number | null;
+  /**
+   * Checked before every pass over X (each E-step and initialisation pass, each mini-batch update): once aborted,
+   * fit throws the signal's reason and leaves the model unchanged. A synchronous fit holds the thread, so timers
+   * (`AbortSignal.timeout`) cannot fire during it: it sees an abort requested before the call or from its own
+   * callbacks (`onIteration`). To bound a fit's wall time from outside, use fitAsync with a signal.
+   */
+  signal?: AbortSignal | null;
 }
 
 export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
@@ -448,9 +528,14 @@ const WEIGHT_RULES: Rules<Pick<FitOptions, 'sampleWeight'>> = { sampleWeight: { 
 const FIT_RULES: Rules<FitOptions> = {
   ...WEIGHT_RULES,
   batchSize: { default: null, check: (v, name) => (v == null ? null : integer(1)(v, name)) },
+  signal: { default: null, check: optionalSignal },
 };
 
-export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null; batchSize: number | null } {
+export function fitOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  batchSize: number | null;
+  signal: AbortSignal | null;
+} {
   return resolveWith(FIT_RULES, options ?? {}, 'fit') as ReturnType<typeof fitOptions>;
 }
 
@@ -697,12 +782,17 @@ export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_dist
 export interface BayesianGaussianMixtureOptions {
   /** The largest number of components; the posterior empties those the data do not need (default 1). */
   nComponents?: number;
+  /** 'full' (default), 'tied', 'diag' or 'spherical', as GaussianMixture's scikit-learn types. */
   covarianceType?: BayesianCovarianceType;
   /** Stop when the lower bound (a sum over rows, as scikit-learn's) changes by less than tol (default 1e-3). */
   tol?: number;
+  /** Added to every covariance's diagonal (default 1e-6, ≥ 0), as GaussianMixture's. */
   regCovar?: number;
+  /** Variational iterations per initialisation (default 100, integer ≥ 0). */
   maxIter?: number;
+  /** Initialisations (default 1); the one with the highest lower bound is kept. */
   nInit?: number;
+  /** 'kmeans' (default), 'k-means++', 'random', 'random_from_data' or 'hc', as GaussianMixture's. */
   initParams?: InitParams;
   /** Initial responsibilities (N×K) or labels (Int32Array); the first M-step is taken from them. See GaussianMixtureOptions. */
   respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
@@ -721,8 +811,11 @@ export interface BayesianGaussianMixtureOptions {
    * positive variances for 'diag', one positive number for 'spherical'.
    */
   covariancePrior?: number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | null;
+  /** Seed of every random choice (default 0, a safe integer). */
   seed?: number;
+  /** If true, each fit after the first starts from the current posterior (default false). */
   warmStart?: boolean;
+  /** 'auto' (default), 'wasm' or 'js', as GaussianMixture's. */
   backend?: BackendChoice;
   /** Called after every iteration; `lowerBound` is the variational lower bound (a sum over rows). */
   onIteration?: ((info: IterationInfo) => void) | null;

@@ -53,6 +53,7 @@ export function fitMiniBatch(
   backend: Backend,
   batchSize: number,
   start: Params | null,
+  check: (() => void) | null = null,
 ): { result: EMResult; state: OnlineState | null } {
   const stride = Math.ceil(rows.n / batchSize);
   const order = Array.from({ length: stride }, (_, j) => j);
@@ -70,6 +71,7 @@ export function fitMiniBatch(
     every: number,
     cfg: OnlineConfig & { readonly missing: MissingMode } = o,
   ): { score: number; weight: number } | null => {
+    check?.();
     const batch = strided(rows, j, every);
     const bw = w ? stridedWeights(w, j, every, batch.n) : null;
     const weight = bw ? bw.reduce((a, v) => a + v, 0) : batch.n;
