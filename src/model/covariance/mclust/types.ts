@@ -115,8 +115,7 @@ export function assembleSigma(
     const oOff = orientationPerComponent ? c * dd : 0;
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
-        let v = i === j ? (shape ? shape[aOff + i] : 1) : 0;
-        if (orientation) v = rotatedShapeEntry(orientation, oOff, shape, aOff, d, i, j);
+        const v = unscaledEntry(orientation, oOff, shape, aOff, d, i, j);
         sigma[c * dd + i * d + j] = lam * v;
       }
     }
@@ -124,9 +123,12 @@ export function assembleSigma(
   return sigma;
 }
 
-/** Entry (i, j) of D diag(A) Dᵀ, D at orientation[oOff] and A at shape[aOff] (A = identity when shape is null). */
-function rotatedShapeEntry(
-  orientation: Float64Array,
+/**
+ * Entry (i, j) of D·diag(A)·Dᵀ, with D at orientation[oOff] (identity when null) and A at shape[aOff] (identity when
+ * null).
+ */
+function unscaledEntry(
+  orientation: Float64Array | null,
   oOff: number,
   shape: Float64Array | null,
   aOff: number,
@@ -134,6 +136,7 @@ function rotatedShapeEntry(
   i: number,
   j: number,
 ): number {
+  if (!orientation) return i === j ? (shape ? shape[aOff + i] : 1) : 0;
   let v = 0;
   for (let m = 0; m < d; m++) {
     const a = shape ? shape[aOff + m] : 1;
