@@ -669,6 +669,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   L.push(
     `Lower bounds are compared after the last iteration every engine ran (iteration ${[...new Set(results.map((r) => r.commonIter))].join('/')}), ` +
       `relative to ${[...new Set(results.map((r) => r.refEngine))].join('/')}; ✓ means within ${AGREE_RTOL} relative. ` +
+      `${results.some((r) => r.agree.peer) ? `The peer: at its own last iteration, against wasm at the same one, within ${PEER_RTOL.toExponential(0)} (its section above). ` : ''}` +
       '"runtime base": RSS after start-up and a warm-up fit of the same configuration on the first few thousand rows, garbage collected, before X is read ' +
       '(memory that does not grow with N); "peak − base": peak RSS (high-water mark) minus that; "÷ X": divided by the size of X — X itself accounts for 1×. ' +
       "fitAsync's figure includes its two worker threads. " +
