@@ -13,7 +13,7 @@
  *   node bench/run.mjs --no-memory      # skip the memory-scaling runs (each gaussmix engine at N and 4N)
  *   node bench/run.mjs --no-missing     # skip bench/missing.mjs (the cost of 10% and 30% missing values)
  *   node bench/run.mjs --node24         # gaussmix on Node 24 (bench/node24.mjs); writes bench/results-node24.md
- *   node bench/run.mjs --engines wasm,js,peer --cases d2,d8 --no-memory --out bench/results-peer.md
+ *   node bench/run.mjs --engines wasm,js,peer --cases d2,d8 --rounds 1 --no-memory   # the peer; bench/results-peer.md
  *
  * The engine `peer` is the npm package gaussian-mixture-model (bench/peer-once.mjs; skipped with a note if it is not
  * installed), on the cases whose `iters.peer` is set only (D = 2 and 8; bench/data.mjs says why), in the first
