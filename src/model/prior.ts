@@ -208,6 +208,23 @@ export function posteriorScatter(
 }
 
 /**
+ * tr(Λ Σ⁻¹) from L⁻¹ (Σ = L Lᵀ), as Σ_r (L⁻¹ Λ L⁻ᵀ)_rr: L⁻¹ is lower triangular, so row r needs only the leading
+ * r+1 rows and columns of Λ, and Σ⁻¹ itself is never formed. A scalar scale stands for λI.
+ */
+function traceScaleInverse(prior: ResolvedPrior, matrix: boolean, Li: Float64Array, d: number): number {
+  let tr = 0;
+  for (let r = 0; r < d; r++) {
+    for (let i = 0; i <= r; i++) {
+      for (let j = 0; j <= r; j++) {
+        const lam = matrix ? prior.scale[i * d + j] : i === j ? prior.scale[0] : 0;
+        if (lam !== 0) tr += Li[r * d + i] * lam * Li[r * d + j];
+      }
+    }
+  }
+  return tr;
+}
+
+/**
  * log p(θ) up to a constant of the hyper-parameters: Σk −½(δ + αk)·log|Σk| − κ/2·(μk − μp)ᵀΣk⁻¹(μk − μp) −
  * ½·tr(Λk Σk⁻¹), with αk = ak − δ and Λk the scale's share — the density whose posterior mode the M-step computes
  * (δ = 1 when κ > 0: the normal prior of the means, N(μp, Σk/κ)). For the four proper cases (VVV: a normal-inverse-
@@ -240,19 +257,8 @@ export function logPrior(prior: ResolvedPrior, p: Params, gaussians = p.k): numb
       v[i] = s;
       q += s * s;
     }
-    // tr(Λ Σ⁻¹) = Σ_r |L⁻¹ Λ L⁻ᵀ|_rr = Σ_r (L⁻¹ Λ L⁻ᵀ)_rr
     let tr = 0;
-    if (rule.share !== 'none') {
-      for (let r = 0; r < d; r++) {
-        for (let i = 0; i <= r; i++) {
-          for (let j = 0; j <= r; j++) {
-            const lam = rule.matrix ? prior.scale[i * d + j] : i === j ? prior.scale[0] : 0;
-            if (lam !== 0) tr += Li[r * d + i] * lam * Li[r * d + j];
-          }
-        }
-      }
-      tr *= share;
-    }
+    if (rule.share !== 'none') tr = traceScaleInverse(prior, rule.matrix, Li, d) * share;
     total += -0.5 * (delta + alpha) * logDet - 0.5 * kappa * q - 0.5 * tr;
   }
   return total;
