@@ -210,6 +210,87 @@ function totalVariance(st: SufficientStats): Float64Array {
   return v;
 }
 
+/**
+ * The covariance every re-seeded component starts from, in the model's block layout: the survivors' pooled
+ * covariance, a copy of the heaviest survivor's for models whose constraint an average breaks, or — when none
+ * survives — the data's per-feature variances + regCovar.
+ */
+function reseedCovariance(
+  next: Params,
+  drop: ReadonlySet<number>,
+  bad: Degeneracy[],
+  st: SufficientStats,
+  o: ResetOptions,
+): Float64Array {
+  const { k, d, weights, covariances } = next;
+  const model = modelOf(next);
+  const per = model.layout.blockSize(d);
+  // Pooled covariance of the survivors: Σ π_j Σ_j / Σ π_j, positive definite as a convex combination of such.
+  const pooled = new Float64Array(per);
+  let total = 0;
+  for (let c = 0; c < k; c++) {
+    if (drop.has(c)) continue;
+    total += weights[c];
+    for (let t = 0; t < per; t++) pooled[t] += weights[c] * covariances[c * per + t];
+  }
+  if (total > 0 && model.reseed === 'heaviest') {
+    // an average would break the model's constraint (equal volumes, shapes…); a survivor's covariance keeps it
+    const heaviest = heaviestSurvivor(weights, drop, k);
+    pooled.set(covariances.subarray(heaviest * per, (heaviest + 1) * per));
+  } else if (total > 0) for (let t = 0; t < per; t++) pooled[t] /= total;
+  else pooled.set(model.fromVariances(regularisedDataVariances(st, bad, o), 1));
+  return pooled;
+}
+
+function heaviestSurvivor(weights: Float64Array, drop: ReadonlySet<number>, k: number): number {
+  let heaviest = -1;
+  for (let c = 0; c < k; c++) if (!drop.has(c) && (heaviest < 0 || weights[c] > weights[heaviest])) heaviest = c;
+  return heaviest;
+}
+
+/**
+ * The data's per-feature variances + regCovar, for re-seeding when no component survived. A feature left without a
+ * positive finite variance makes every re-seeded covariance singular, so it is a DegenerateError no reset can fix.
+ */
+function regularisedDataVariances(st: SufficientStats, bad: Degeneracy[], o: ResetOptions): Float64Array {
+  const v = totalVariance(st);
+  for (let j = 0; j < st.d; j++) {
+    v[j] += o.regCovar;
+    if (!(v[j] > 0) || !Number.isFinite(v[j])) {
+      throw new DegenerateError(
+        `EM failed ${where(o.iteration, o.init, o.nInit)}: every component degenerated and feature ${j} has ${v[j] === 0 ? 'zero variance' : 'no finite variance'} ` +
+          'over all of the data, so no re-seeded component can have a positive definite covariance. ' +
+          `Increase regCovar (now ${o.regCovar}) or drop the constant column ${j}.`,
+        bad[0].component,
+        o.iteration,
+        bad[0].reason,
+        o.init,
+      );
+    }
+  }
+  return v;
+}
+
+/**
+ * Re-seeded components get weight 1/K and the survivors are scaled to keep the sum 1 (all 1/K if none has weight).
+ * With a noise component (model/noise.ts) the Gaussians share 1 − π₀, and π₀ stays.
+ */
+function reseedWeights(
+  weights: Float64Array,
+  drop: ReadonlySet<number>,
+  nBad: number,
+  noiseWeight: number | undefined,
+): void {
+  const k = weights.length;
+  const share = 1 / k;
+  let rest = 0;
+  for (let c = 0; c < k; c++) if (!drop.has(c)) rest += weights[c];
+  const scale = rest > 0 ? (1 - nBad * share) / rest : 0;
+  for (let c = 0; c < k; c++) weights[c] = drop.has(c) ? share : weights[c] * scale;
+  if (!(rest > 0)) for (let c = 0; c < k; c++) weights[c] = share;
+  if (noiseWeight !== undefined) for (let c = 0; c < k; c++) weights[c] *= 1 - noiseWeight;
+}
+
 export interface ResetOptions {
   regCovar: number;
   freeze: readonly Frozen[];
@@ -234,8 +315,7 @@ export function resetComponents(
   o: ResetOptions,
 ): Params {
   const { k, d, covType } = next;
-  const model = modelOf(next);
-  const { layout } = model;
+  const { layout } = modelOf(next);
   const freezeW = o.freeze.includes('weights');
   const freezeM = o.freeze.includes('means');
   const freezeC = o.freeze.includes('covariances');
@@ -247,38 +327,7 @@ export function resetComponents(
   const per = layout.blockSize(d);
 
   if (!freezeC && !layout.shared) {
-    // Pooled covariance of the survivors: Σ π_j Σ_j / Σ π_j, positive definite as a convex combination of such.
-    const pooled = new Float64Array(per);
-    let total = 0;
-    for (let c = 0; c < k; c++) {
-      if (drop.has(c)) continue;
-      total += weights[c];
-      for (let t = 0; t < per; t++) pooled[t] += weights[c] * covariances[c * per + t];
-    }
-    if (total > 0 && model.reseed === 'heaviest') {
-      // an average would break the model's constraint (equal volumes, shapes…); a survivor's covariance keeps it
-      let heaviest = -1;
-      for (let c = 0; c < k; c++) if (!drop.has(c) && (heaviest < 0 || weights[c] > weights[heaviest])) heaviest = c;
-      pooled.set(covariances.subarray(heaviest * per, (heaviest + 1) * per));
-    } else if (total > 0) for (let t = 0; t < per; t++) pooled[t] /= total;
-    else {
-      const v = totalVariance(st);
-      for (let j = 0; j < d; j++) {
-        v[j] += o.regCovar;
-        if (!(v[j] > 0) || !Number.isFinite(v[j])) {
-          throw new DegenerateError(
-            `EM failed ${where(o.iteration, o.init, o.nInit)}: every component degenerated and feature ${j} has ${v[j] === 0 ? 'zero variance' : 'no finite variance'} ` +
-              'over all of the data, so no re-seeded component can have a positive definite covariance. ' +
-              `Increase regCovar (now ${o.regCovar}) or drop the constant column ${j}.`,
-            bad[0].component,
-            o.iteration,
-            bad[0].reason,
-            o.init,
-          );
-        }
-      }
-      pooled.set(model.fromVariances(v, 1));
-    }
+    const pooled = reseedCovariance(next, drop, bad, st, o);
     const pc = new Float64Array(per);
     if (layout.factor(pooled, 1, d, pc) >= 0) {
       throw new DegenerateError(
@@ -300,15 +349,6 @@ export function resetComponents(
       if (worst.length > 0) means.set(worst[i % worst.length], b.component * d);
     });
   }
-  if (!freezeW) {
-    const share = 1 / k;
-    let rest = 0;
-    for (let c = 0; c < k; c++) if (!drop.has(c)) rest += weights[c];
-    const scale = rest > 0 ? (1 - bad.length * share) / rest : 0;
-    for (let c = 0; c < k; c++) weights[c] = drop.has(c) ? share : weights[c] * scale;
-    if (!(rest > 0)) for (let c = 0; c < k; c++) weights[c] = share;
-    // with a noise component (model/noise.ts) the Gaussians share 1 − π₀, and π₀ stays
-    if (next.noise) for (let c = 0; c < k; c++) weights[c] *= 1 - next.noise.weight;
-  }
+  if (!freezeW) reseedWeights(weights, drop, bad.length, next.noise?.weight);
   return { k, d, covType, weights, means, covariances, precChol, ...(next.noise ? { noise: next.noise } : {}) };
 }
