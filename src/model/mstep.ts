@@ -7,7 +7,12 @@
  * onDegenerate policy; `mStep` throws a DegenerateError on a covariance that is not positive definite.
  */
 import { DEFAULT_INNER_CONTROL } from './covariance/mclust/types.js';
-import { covarianceModel, type CovarianceType, type ScatterInput } from './covariance/registry.js';
+import {
+  covarianceModel,
+  type CovarianceModel,
+  type CovarianceType,
+  type ScatterInput,
+} from './covariance/registry.js';
 import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
 import type { Frozen, Params } from './params.js';
@@ -81,6 +86,55 @@ function overflowed(component: number, o: MStepOptions, variance: number): FitEr
   return new FitError(`EM failed ${when}: ${who} overflowed double precision (a variance of ${variance}): ${cause}.`);
 }
 
+/**
+ * The precision factors of the estimated covariances, block by block, so every bad block is reported (appended to
+ * `degenerate`) and the good ones are usable for a reset. A block that is not positive definite, and a component
+ * already found degenerate, keeps the previous (positive definite) covariance and factor, so the parameters stay
+ * usable; `cov` is updated in place.
+ */
+function factorBlocks(
+  model: CovarianceModel,
+  cov: Float64Array,
+  floor: Float64Array,
+  prev: Params,
+  st: SufficientStats,
+  o: MStepOptions,
+  degenerate: Degeneracy[],
+): Float64Array {
+  const { k, d } = st;
+  const { layout } = model;
+  const per = layout.blockSize(d);
+  const fper = layout.diagonal(d);
+  const precChol = new Float64Array(cov.length);
+  const lost = new Set(degenerate.map((b) => b.component));
+  for (let b = 0; b < layout.blocks(k); b++) {
+    const keep = (): void => {
+      cov.set(prev.covariances.subarray(b * per, (b + 1) * per), b * per);
+      precChol.set(prev.precChol.subarray(b * per, (b + 1) * per), b * per);
+    };
+    if (!layout.shared && lost.has(b)) {
+      precChol.set(prev.precChol.subarray(b * per, (b + 1) * per), b * per);
+      continue;
+    }
+    const fl = floor.subarray(b * fper, (b + 1) * fper);
+    if (layout.factor(cov.subarray(b * per, (b + 1) * per), 1, d, precChol.subarray(b * per, (b + 1) * per), fl) < 0)
+      continue;
+    const component = layout.shared ? -1 : b;
+    const mass = layout.shared ? st.sumW : st.nk[b];
+    const failed = layout.pivotFailure(cov, b, d, floor);
+    if (failed.overflow || !Number.isFinite(failed.variance) || !Number.isFinite(failed.floor)) {
+      throw overflowed(component, o, failed.variance);
+    }
+    degenerate.push({
+      component,
+      reason: 'not-pd',
+      detail: diagnoseNotPD(layout, cov, b, d, o.regCovar, mass, st.sumW, floor),
+    });
+    keep();
+  }
+  return precChol;
+}
+
 export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
   if (prev.noise && st.k === prev.k + 1) return noiseMStep(st, prev, o);
   const { k, d } = st;
@@ -140,37 +194,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
   const floor = model.floors(input, cov);
   for (const f of input.failures!) degenerate.push({ component: f.component, reason: 'not-pd', detail: f.detail });
 
-  // Factor block by block, so every bad one is reported and the good ones are usable for a reset.
-  const { layout } = model;
-  const per = layout.blockSize(d);
-  const fper = layout.diagonal(d);
-  const precChol = new Float64Array(cov.length);
-  const lost = new Set(degenerate.map((b) => b.component));
-  for (let b = 0; b < layout.blocks(k); b++) {
-    const keep = (): void => {
-      cov.set(prev.covariances.subarray(b * per, (b + 1) * per), b * per);
-      precChol.set(prev.precChol.subarray(b * per, (b + 1) * per), b * per);
-    };
-    if (!layout.shared && lost.has(b)) {
-      precChol.set(prev.precChol.subarray(b * per, (b + 1) * per), b * per);
-      continue;
-    }
-    const fl = floor.subarray(b * fper, (b + 1) * fper);
-    if (layout.factor(cov.subarray(b * per, (b + 1) * per), 1, d, precChol.subarray(b * per, (b + 1) * per), fl) < 0)
-      continue;
-    const component = layout.shared ? -1 : b;
-    const mass = layout.shared ? st.sumW : st.nk[b];
-    const failed = layout.pivotFailure(cov, b, d, floor);
-    if (failed.overflow || !Number.isFinite(failed.variance) || !Number.isFinite(failed.floor)) {
-      throw overflowed(component, o, failed.variance);
-    }
-    degenerate.push({
-      component,
-      reason: 'not-pd',
-      detail: diagnoseNotPD(layout, cov, b, d, regCovar, mass, st.sumW, floor),
-    });
-    keep(); // the previous (positive definite) covariance stays in place, so the parameters stay usable
-  }
+  const precChol = factorBlocks(model, cov, floor, prev, st, o, degenerate);
   degenerate.sort((a, b) => a.component - b.component);
   return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate, logPrior: lp };
 }
