@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup';
 // An explicit target list: without one esbuild may emit syntax or built-ins (e.g. Uint8Array.fromBase64) that
 // Node 20 and older browsers lack.
 const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
+// keepNames: esbuild renames a class that refers to itself (GaussianMixture → _GaussianMixture); users see the name
+// in GaussianMixture.name, stack traces and error names, so every bundle keeps the source's names.
 
 export default defineConfig([
   {
@@ -10,6 +12,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target,
+    keepNames: true,
     dts: true,
     sourcemap: true,
     clean: true,
@@ -21,6 +24,7 @@ export default defineConfig([
     format: ['esm'],
     platform: 'browser',
     target,
+    keepNames: true,
     noExternal: ['@assemblyscript/loader'],
     sourcemap: true,
   },
@@ -30,6 +34,7 @@ export default defineConfig([
     format: ['esm'],
     platform: 'node',
     target,
+    keepNames: true,
     banner: { js: '#!/usr/bin/env node' },
     external: ['@assemblyscript/loader', 'commander', 'csv-parse', 'cli-progress'],
   },

@@ -35,7 +35,11 @@ import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
 import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
-import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { DataError, ModelFormatError, NotFittedError, OptionError } from './errors.js';
+import { emitWarning } from './warnings.js';
+import { checkFeatureNames } from './feature-names.js';
+import { inspectModel, modelString } from './describe.js';
+import { precisionsFromFactors } from '../model/precisions.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
 import {
   fitAsyncOptions,
@@ -44,6 +48,7 @@ import {
   resolveOptions,
   sampleOptions,
   type FitAsyncOptions,
+  type CovarianceType,
   type FitOptions,
   type FitStreamOptions,
   type GaussianMixtureOptions,
@@ -60,6 +65,20 @@ interface Fitted {
   backend: BackendName | null;
   /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
   resets?: readonly ResetRecord[];
+  /** The names of the features the parameters were fitted on, when the fit was given them. */
+  featureNames?: readonly string[] | null;
+}
+
+/** featureNames checked against the number of features (an OptionError naming the option). */
+function namesFor(names: readonly string[] | null, d: number): readonly string[] | null {
+  return checkFeatureNames(
+    names,
+    'featureNames',
+    (message) => {
+      throw new OptionError('featureNames', message);
+    },
+    d,
+  );
 }
 
 /** EM as a driver's plan: the options, the warm start (if any) and the loop. */
@@ -103,13 +122,14 @@ export class GaussianMixture {
 
   /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight } = fitOptions(options);
+    const { sampleWeight, featureNames } = fitOptions(options);
     const o = this.opts;
     const rows = toRows(X, 'X', undefined, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
+    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
-    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null, names);
     return this;
   }
 
@@ -120,7 +140,7 @@ export class GaussianMixture {
    * throws (the same class and message for the same input); on error or abort the model keeps its parameters.
    */
   async fitAsync(X: Matrix, options: FitAsyncOptions = {}): Promise<this> {
-    const { sampleWeight, workers, signal } = fitAsyncOptions(options);
+    const { sampleWeight, workers, signal, featureNames } = fitAsyncOptions(options);
     const o = this.opts;
     // X's values are checked and summarised in slices between which the event loop runs (a large X would otherwise
     // block it for as long as that pass takes): the same errors and summary as fit's.
@@ -135,9 +155,10 @@ export class GaussianMixture {
     }
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
+    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summary);
     const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
-    this.commitFit(result, backend, warm !== null);
+    this.commitFit(result, backend, warm !== null, names);
     return this;
   }
 
@@ -156,8 +177,9 @@ export class GaussianMixture {
       );
     }
     const warm = this.warmStart(null);
-    const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
-    this.commitFit(result, backend, warm !== null);
+    const { result, backend, d, header } = await fitStream(source, emPlan(this.opts, warm), so);
+    // a CSV path names its features from its header, unless told otherwise
+    this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
     return this;
   }
 
@@ -204,7 +226,12 @@ export class GaussianMixture {
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: EMResult, backend: BackendName, warm: boolean): void {
+  private commitFit(
+    res: EMResult,
+    backend: BackendName,
+    warm: boolean,
+    featureNames: readonly string[] | null = null,
+  ): void {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
@@ -235,12 +262,13 @@ export class GaussianMixture {
       lowerBound: res.lowerBound,
       backend,
       resets,
+      featureNames,
     };
   }
 
   private warn(message: string, code: string): void {
     this.lastWarnings.push(message);
-    warn(message, code);
+    emitWarning(this.opts.onWarning, message, code);
   }
 
   private fitted(method: string): Fitted {
@@ -390,10 +418,29 @@ export class GaussianMixture {
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;
   }
+  /** Names of the features when the fit was given them (fit's `featureNames`, a CSV header), else null. */
+  get featureNames(): string[] | null {
+    const names = this.fitted('featureNames').featureNames;
+    return names ? [...names] : null;
+  }
+  /** The number of components K (the option; available before fitting). */
+  get nComponents(): number {
+    return this.opts.nComponents;
+  }
+  /** The covariance type (the option; available before fitting). */
+  get covarianceType(): CovarianceType {
+    return this.opts.covarianceType;
+  }
+  /** Precision matrices Σ⁻¹, scikit-learn's precisions_ (same shapes as covariances). */
+  get precisions(): Float64Array | Float64Array[] | Float64Array[][] {
+    const p = this.fitted('precisions').params;
+    const model = modelOf(p);
+    return shaped(precisionsFromFactors(model.layout, p.precChol, p.k, p.d), model.shape(p.k, p.d));
+  }
   get isFitted(): boolean {
     return this.state !== null;
   }
-  /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn). */
+  /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn, as `onWarning` says). */
   get warnings(): readonly string[] {
     return [...this.lastWarnings];
   }
@@ -495,6 +542,7 @@ export class GaussianMixture {
       lowerBound,
       backend: cur.backend,
       resets: [],
+      featureNames: cur.featureNames ?? null,
     };
     this.lastWarnings = [];
     return this;
@@ -514,7 +562,24 @@ export class GaussianMixture {
     } catch (e) {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
-    gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    gm.state = {
+      params: m.params,
+      converged: m.converged,
+      nIter: m.nIter,
+      lowerBound: m.lowerBound,
+      backend: null,
+      featureNames: m.featureNames,
+    };
     return gm;
+  }
+
+  /** A one-line summary: "GaussianMixture(nComponents: 2, covarianceType: 'full', …)". */
+  toString(): string {
+    return modelString(this);
+  }
+
+  /** What console.log and util.inspect show in Node: the summary, not the internal state. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: unknown): string {
+    return inspectModel(this, options, inspect);
   }
 }

@@ -41,3 +41,4 @@ export { SufficientStats, type SufficientStatsJSON } from '../model/stats.js';
 export { DegenerateError, type ResetRecord } from '../model/degeneracy.js';
 export type { ChunkSource, StreamChunk } from '../drivers/stream/fit-stream.js';
 export type { OnDegenerate, FitStreamOptions, CsvOptions } from './options.js';
+export type { WarningPolicy, GaussianMixtureWarning } from './warnings.js';

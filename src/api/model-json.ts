@@ -5,6 +5,7 @@
  */
 import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
+import { checkFeatureNames } from './feature-names.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
@@ -27,6 +28,8 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
+  /** The features' names (scikit-learn's feature_names_in_); only when the model was fitted with them. */
+  featureNames?: string[];
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
@@ -45,7 +48,7 @@ const SAVED_OPTIONS = [
 
 export function serialize(
   p: Params,
-  meta: { converged: boolean; nIter: number; lowerBound: number },
+  meta: { converged: boolean; nIter: number; lowerBound: number; featureNames?: readonly string[] | null },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
@@ -54,7 +57,7 @@ export function serialize(
   opts.freeze = [...options.freeze];
   // only when set: models that do not use it keep the JSON they always had
   if (options.missing !== 'error') opts.missing = options.missing;
-  return {
+  const json: ModelJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
     covarianceType: p.covType,
@@ -69,6 +72,9 @@ export function serialize(
     lowerBound: Number.isFinite(meta.lowerBound) ? meta.lowerBound : null,
     options: opts,
   };
+  // only when known: models fitted without names keep the JSON they always had
+  if (meta.featureNames) json.featureNames = [...meta.featureNames];
+  return json;
 }
 
 const KEYS = [
@@ -85,6 +91,7 @@ const KEYS = [
   'nIter',
   'lowerBound',
   'options',
+  'featureNames',
 ];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
@@ -98,6 +105,7 @@ export interface Deserialized {
   nIter: number;
   lowerBound: number;
   options: GaussianMixtureOptions;
+  featureNames: readonly string[] | null;
 }
 
 export function deserialize(input: unknown): Deserialized {
@@ -159,11 +167,13 @@ export function deserialize(input: unknown): Deserialized {
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
+  const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, d);
   return {
     params: { k, d, covType, weights, means, covariances, precChol },
     converged: (o.converged as boolean | undefined) ?? false,
     nIter: (o.nIter as number | undefined) ?? 0,
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
+    featureNames,
   };
 }

@@ -10,8 +10,10 @@ import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/regis
 import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { OptionError, quote } from './errors.js';
+import { WARNING_POLICIES, type WarningPolicy } from './warnings.js';
+import { checkFeatureNames } from './feature-names.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate, WarningPolicy };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -54,6 +56,12 @@ export interface GaussianMixtureOptions {
    * algorithm 'em'.
    */
   missing?: MissingMode;
+  /**
+   * Whether warnings (non-convergence, re-seeded components) are emitted through process.emitWarning / console.warn;
+   * they are kept in `gmm.warnings` whatever this says. 'once' (default): each distinct message once per process, as
+   * Python's warnings filter does; 'always'; 'ignore'; or a function that receives `{ message, code }` instead.
+   */
+  onWarning?: WarningPolicy;
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
@@ -61,6 +69,7 @@ export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
   readonly missing: MissingMode;
+  readonly onWarning: WarningPolicy;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -256,6 +265,13 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
   missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
+  onWarning: {
+    default: 'once',
+    check: (v, name) =>
+      typeof v === 'function' || (WARNING_POLICIES as readonly unknown[]).includes(v)
+        ? v
+        : fail(name, `one of ${WARNING_POLICIES.map((s) => `'${s}'`).join(', ')}, or a function`, v),
+  },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
@@ -293,6 +309,11 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
   sampleWeight?: ArrayLike<number> | null;
+  /**
+   * Names of X's columns (scikit-learn's feature_names_in_): one unique non-empty string per feature, kept as
+   * `gmm.featureNames` and in toJSON. Default: none (a CSV path given to fitStream names them from its header).
+   */
+  featureNames?: readonly string[] | null;
 }
 
 export interface FitAsyncOptions extends FitOptions {
@@ -335,24 +356,40 @@ export interface FitStreamOptions {
   initSampleSize?: number;
   /** Aborting rejects with the signal's reason and leaves the model unchanged. */
   signal?: AbortSignal | null;
+  /** Names of the features (see FitOptions); default: a CSV path's header names, else none. */
+  featureNames?: readonly string[] | null;
 }
 
-const FIT_RULES: Rules<FitOptions> = { sampleWeight: { default: null, check: passThrough } };
+/** featureNames: checked here for what a list must be; against the number of features where the data arrive. */
+const featureNames = (v: unknown, name: string) =>
+  checkFeatureNames(v, name, (message) => {
+    throw new OptionError(name, message);
+  });
 
-export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
-  return resolveWith(FIT_RULES, options ?? {}, 'fit') as { sampleWeight: ArrayLike<number> | null };
+const FIT_RULES: Rules<FitOptions> = {
+  sampleWeight: { default: null, check: passThrough },
+  featureNames: { default: null, check: featureNames },
+};
+
+export function fitOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  featureNames: readonly string[] | null;
+} {
+  return resolveWith(FIT_RULES, options ?? {}, 'fit') as ReturnType<typeof fitOptions>;
 }
 
 const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
   sampleWeight: { default: null, check: passThrough },
   workers: { default: undefined, check: (v, name) => (v === undefined ? undefined : integer(1)(v, name)) },
   signal: { default: null, check: optionalSignal },
+  featureNames: { default: null, check: featureNames },
 };
 
 export function fitAsyncOptions(options: unknown): {
   sampleWeight: ArrayLike<number> | null;
   workers: number | undefined;
   signal: AbortSignal | null;
+  featureNames: readonly string[] | null;
 } {
   return resolveWith(FIT_ASYNC_RULES, options ?? {}, 'fitAsync') as ReturnType<typeof fitAsyncOptions>;
 }
@@ -390,12 +427,14 @@ const FIT_STREAM_RULES: Rules<FitStreamOptions> = {
   csv: { default: {}, check: (v) => resolveWith(CSV_RULES, v, 'csv', 'csv.') },
   initSampleSize: { default: 10_000, check: integer(1) },
   signal: { default: null, check: optionalSignal },
+  featureNames: { default: null, check: featureNames },
 };
 
 export interface ResolvedStreamOptions {
   csv: ResolvedCsv;
   initSampleSize: number;
   signal: AbortSignal | null;
+  featureNames: readonly string[] | null;
 }
 
 export function fitStreamOptions(options: unknown): ResolvedStreamOptions {
@@ -460,6 +499,8 @@ export interface SelectionOnlyOptions<Row> {
   folds?: number;
   /** Called after each candidate is evaluated (for progress reporting). */
   onCandidate?: ((info: { index: number; total: number; row: Row }) => void) | null;
+  /** Names of X's columns, kept by the returned model (see FitOptions). */
+  featureNames?: readonly string[] | null;
 }
 
 const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
@@ -480,6 +521,7 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
   criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
   onCandidate: { default: null, check: optionalFunction },
+  featureNames: { default: null, check: featureNames },
 };
 
 /** Splits selectModel's options into its own (validated) and the candidates' (validated once, up front). */
@@ -490,6 +532,7 @@ export function selectModelOptions<Row>(options: unknown): {
   folds: number;
   rest: GaussianMixtureOptions;
   onCandidate: ((info: { index: number; total: number; row: Row }) => void) | null;
+  featureNames: readonly string[] | null;
 } {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new OptionError('options', 'selectModel options must be a plain object');
@@ -518,6 +561,7 @@ export function selectModelOptions<Row>(options: unknown): {
     folds: s.folds as number,
     rest: rest as GaussianMixtureOptions,
     onCandidate: s.onCandidate as ((info: { index: number; total: number; row: Row }) => void) | null,
+    featureNames: s.featureNames as readonly string[] | null,
   };
 }
 
