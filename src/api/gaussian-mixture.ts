@@ -13,6 +13,7 @@ import {
   logDensities,
   predictLabels,
   responsibilities,
+  sumLogMaxResponsibility,
   totalLogDensity,
   type LogDensities,
 } from '../drivers/local/inference.js';
@@ -27,7 +28,7 @@ import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
 import { initialParamsSteps } from '../init/init.js';
-import { covarianceModel } from '../model/covariance/registry.js';
+import { covarianceModel, publicValues } from '../model/covariance/registry.js';
 import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from '../model/params.js';
@@ -325,6 +326,16 @@ export class GaussianMixture {
     return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
   }
 
+  /**
+   * Integrated completed likelihood on X (Biernacki, Celeux & Govaert 2000; lower is better, like bic): BIC plus
+   * the classification entropy, bic(X) − 2·Σ log max_k r_k(x) — mclust's icl() with the sign flipped (mclust's
+   * ICL and BIC are higher-is-better). It favours well-separated clusters over a density fit.
+   */
+  icl(X: Matrix): number {
+    const { rows, ws } = this.inference('icl', X);
+    return this.bic(X) - 2 * sumLogMaxResponsibility(ws, rows);
+  }
+
   /** Akaike information criterion on X (lower is better). */
   aic(X: Matrix): number {
     const n = toRows(X, 'X', this.fitted('aic').params.d, this.opts.missing).n;
@@ -390,15 +401,15 @@ export class GaussianMixture {
     const p = this.fitted('means').params;
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
   }
-  /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K. */
+  /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K; every mclust-named model K×D×D. */
   get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('covariances').params;
-    return shaped(p.covariances, modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
   /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
   get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('precisionsCholesky').params;
-    return shaped(p.precChol, modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
   get converged(): boolean {
     return this.fitted('converged').converged;
@@ -435,7 +446,8 @@ export class GaussianMixture {
   get precisions(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('precisions').params;
     const model = modelOf(p);
-    return shaped(precisionsFromFactors(model.layout, p.precChol, p.k, p.d), model.shape(p.k, p.d));
+    const storage = precisionsFromFactors(model.layout, p.precChol, p.k, p.d);
+    return shaped(publicValues(p.covType, storage, p.k, p.d), model.shape(p.k, p.d));
   }
   get isFitted(): boolean {
     return this.state !== null;
@@ -527,6 +539,8 @@ export class GaussianMixture {
       freeze: o.freeze,
       iteration,
       detectVanished: true,
+      mstepTol: o.mstepTol,
+      mstepMaxIter: o.mstepMaxIter,
     });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);

@@ -6,7 +6,7 @@
  */
 import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
-import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
+import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { OptionError, quote } from './errors.js';
@@ -43,6 +43,13 @@ export interface GaussianMixtureOptions {
   freeze?: readonly Frozen[];
   algorithm?: Algorithm;
   onIteration?: ((info: IterationInfo) => void) | null;
+  /**
+   * Tolerance of the inner loop of the iterative mclust M-steps (VEI, VEE, EVE, VVE, VEV): mclust's tol[2], default
+   * √ε ≈ 1.49e-8 as emControl(). Each model tests its own relative change against it (docs/mclust-notes.md §2).
+   */
+  mstepTol?: number;
+  /** Cap on the inner loop's iterations (mclust's itmax[2], default .Machine$integer.max = 2147483647 as emControl()). */
+  mstepMaxIter?: number;
   /**
    * What EM does when a component degenerates (its responsibility mass vanishes, or its covariance stops being
    * positive definite): 'error' (default) throws a DegenerateError naming the component, the iteration and the fix;
@@ -218,7 +225,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   regCovar: { default: 1e-6, check: nonNegative },
   maxIter: { default: 100, check: integer(0) },
   nInit: { default: 1, check: integer(1) },
-  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data'] as const) },
+  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'] as const) },
   weightsInit: {
     default: null,
     check: (v, name) => {
@@ -265,6 +272,8 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
   missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
+  mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
+  mstepMaxIter: { default: 2147483647, check: integer(1) },
   onWarning: {
     default: 'once',
     check: (v, name) =>
@@ -485,15 +494,21 @@ export function kmeansOptions(
 
 // ── selectModel ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-export type Criterion = 'bic' | 'aic' | 'cv';
+export type Criterion = 'bic' | 'aic' | 'icl' | 'cv';
 
 /** The options of selectModel that are not options of every candidate model. */
 export interface SelectionOnlyOptions<Row> {
   /** Candidate numbers of components (default 1…9, as mclust). */
   nComponents?: readonly number[];
-  /** Candidate covariance types (default all). */
+  /**
+   * Candidate covariance types: any of the 18 names (default scikit-learn's four: 'full', 'tied', 'diag',
+   * 'spherical'; MCLUST_TYPES lists mclust's fourteen).
+   */
   covarianceTypes?: readonly CovarianceType[];
-  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
+  /**
+   * 'bic', 'aic' and 'icl' (integrated completed likelihood): lower is better; 'cv': mean held-out log-likelihood
+   * per row, higher is better (default 'bic'). mclust's BIC and ICL are −1 times ours.
+   */
   criterion?: Criterion;
   /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
   folds?: number;
@@ -512,13 +527,13 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
         : fail(name, 'a non-empty array of integers ≥ 1', v),
   },
   covarianceTypes: {
-    default: COVARIANCE_TYPES,
+    default: SKLEARN_TYPES,
     check: (v, name) =>
       Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
         ? [...new Set(v as CovarianceType[])]
         : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v),
   },
-  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
+  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'icl', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
   onCandidate: { default: null, check: optionalFunction },
   featureNames: { default: null, check: featureNames },

@@ -275,6 +275,8 @@ function write(text: string): Promise<void> {
 export interface SelectFlags extends CsvFlags, ModelFlags {
   k: number[];
   covariance: CovarianceType[];
+  /** --models: replaces --covariance ('all' = mclust's fourteen). */
+  models?: CovarianceType[];
   criterion: Criterion;
   folds: number;
   out?: string;
@@ -282,13 +284,14 @@ export interface SelectFlags extends CsvFlags, ModelFlags {
 }
 
 function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
-  const total = f.k.length * f.covariance.length;
+  const types = f.models ?? f.covariance;
+  const total = f.k.length * types.length;
   const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
   try {
     return selectModel(X, {
       ...modelOptions(f),
       nComponents: f.k,
-      covarianceTypes: f.covariance,
+      covarianceTypes: types,
       criterion: f.criterion,
       folds: f.folds,
       onCandidate: progress

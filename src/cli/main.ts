@@ -7,7 +7,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
 import { inFlags } from './messages.js';
 import { provideArtifacts } from '../artifacts.js';
-import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
+import {
+  COVARIANCE_TYPES,
+  componentRange,
+  covarianceList,
+  delimiter,
+  finite,
+  integer,
+  modelList,
+  SKLEARN_TYPES,
+  seed,
+} from './args.js';
 import {
   anomaliesCommand,
   demoCommand,
@@ -71,8 +81,8 @@ const modelOptions = (cmd: Command): Command =>
       1e-6,
     )
     .addOption(
-      new Option('--init <method>', 'initialisation')
-        .choices(['kmeans', 'k-means++', 'random', 'random_from_data'])
+      new Option('--init <method>', "initialisation ('hc': mclust's hierarchical start)")
+        .choices(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'])
         .default('kmeans'),
     )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))
@@ -223,11 +233,22 @@ Example:
     .addOption(
       new Option('--covariance <types>', "'all' or a comma list of full, tied, diag, spherical")
         .argParser(covarianceList)
-        .default([...COVARIANCE_TYPES], 'all'),
+        .default([...SKLEARN_TYPES], 'all'),
     )
     .addOption(
-      new Option('--criterion <name>', 'bic, aic (lower is better) or cv (held-out log-likelihood, higher is better)')
-        .choices(['bic', 'aic', 'cv'])
+      new Option(
+        '--models <names>',
+        "'all' for mclust's fourteen models (EII … VVV), or a comma list of any covariance names, e.g. VEV,EEE,full",
+      )
+        .argParser(modelList)
+        .conflicts('covariance'),
+    )
+    .addOption(
+      new Option(
+        '--criterion <name>',
+        'bic, aic, icl (lower is better) or cv (held-out log-likelihood, higher is better)',
+      )
+        .choices(['bic', 'aic', 'icl', 'cv'])
         .default('bic'),
     )
     .option('--folds <n>', 'cross-validation folds for --criterion cv (rows shuffled with --seed)', integer(2), 5)
@@ -241,6 +262,7 @@ Candidates whose fit fails (e.g. a collapsing component) are shown as 'failed' a
 EM can stop in a local optimum; --n-init 3 (or more) makes the table more reliable at 3× the time.
 Examples:
   gaussmix select data.csv --k 1..9 --out best.json --plot bic.svg
+  gaussmix select data.csv --models all --k 1..9          # mclust's fourteen models, mclust-style summary
   gaussmix select data.csv --k 1..6 --covariance full,diag --criterion cv --folds 5 --seed 1`,
     )
     .action((data: string, o) => selectCommand(data, o));

@@ -64,3 +64,20 @@ export function totalLogDensity(ws: LogDensities, rows: Rows): number {
   });
   return sum;
 }
+
+/**
+ * Σ over the rows of log max_k r_k (the log responsibility of each row's most responsible component): minus the
+ * entropy term of the classification likelihood that ICL adds to BIC (mclust's icl: terms with r = 0 add 0).
+ */
+export function sumLogMaxResponsibility(ws: LogDensities, rows: Rows): number {
+  const { k } = ws;
+  let sum = 0;
+  ws.forEachLogResp(rows, (_start, count, lr) => {
+    for (let r = 0; r < count; r++) {
+      let best = lr[r * k];
+      for (let c = 1; c < k; c++) if (lr[r * k + c] > best) best = lr[r * k + c];
+      if (best > -Infinity) sum += best;
+    }
+  });
+  return sum;
+}

@@ -38,6 +38,18 @@ export function farthestRows(rows: Rows, req: Request<'farthest'>): Float64Array
   return far.slice(0, count).map((f) => rowOf(rows, f.i));
 }
 
+/** The values and weights of the given rows (row-major), for the 'row-subset' request. */
+export function rowSubset(
+  rows: Rows,
+  w: Float64Array | null,
+  indices: readonly number[],
+): { values: Float64Array; weights: Float64Array | null } {
+  const { d } = rows;
+  const values = new Float64Array(indices.length * d);
+  indices.forEach((r, i) => values.set(rowOf(rows, r), i * d));
+  return { values, weights: w ? Float64Array.from(indices, (r) => w[r]) : null };
+}
+
 /**
  * A server over `rows` with weights `w` (as given to the kernels). Statistics passes may be restricted to a row
  * range; k-means++ state covers seed chunks [c0, c1) (all by default).
@@ -118,6 +130,7 @@ export class RowServer {
     farthest: (req) => this.endSeeding(farthestRows(this.rows, req)),
     'seed-first-weighted': (req) => this.seeds().handlers['seed-first-weighted'](req),
     'seed-rows': (req) => this.seeds().handlers['seed-rows'](req),
+    'row-subset': (req) => this.endSeeding(rowSubset(this.rows, this.w, req.rows)),
     'seed-start': (req) => this.seeds().handlers['seed-start'](req),
     'seed-pick': (req) => this.seeds().handlers['seed-pick'](req),
     'seed-trials': (req) => this.seeds().handlers['seed-trials'](req),

@@ -4,7 +4,7 @@
  */
 import type { ResolvedCsv } from '../../api/options.js';
 import { readCsv } from '../../data/csv.js';
-import { DataError, GaussianMixtureError, OptionError, quote } from '../../api/errors.js';
+import { DataError, OptionError, quote } from '../../api/errors.js';
 import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
 

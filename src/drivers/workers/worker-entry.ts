@@ -42,7 +42,14 @@ interface State {
   server: RowServer;
 }
 
-const ALL_ROWS: readonly Request['type'][] = ['prepare', 'resp-stats', 'farthest', 'seed-rows', 'seed-first-weighted'];
+const ALL_ROWS: readonly Request['type'][] = [
+  'prepare',
+  'resp-stats',
+  'farthest',
+  'seed-rows',
+  'row-subset',
+  'seed-first-weighted',
+];
 
 const io = port();
 let state: State | null = null;

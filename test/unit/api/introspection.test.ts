@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, NotFittedError } from '../../../src/api/index.js';
+import { COVARIANCE_TYPES } from '../../../src/model/covariance/registry.js';
 import { expectClose, flat } from '../../helpers/compare.js';
 import { mixture } from '../../helpers/data.js';
 
@@ -60,20 +61,21 @@ describe('precisions', () => {
   }
 
   it('are the inverses of the covariances (Σ·P = I to 1e-10) for every covariance type', () => {
-    for (const covarianceType of ['full', 'tied', 'diag', 'spherical'] as const) {
+    const d = 3;
+    for (const covarianceType of COVARIANCE_TYPES) {
       const gm = new GaussianMixture({ nComponents: 3, covarianceType, seed: 1 }).fit(X);
-      const d = 3;
+      const matrix = (f: number[], at: number) => [0, 1, 2].map((i) => f.slice(at + i * d, at + i * d + d));
+      const diagonal = (v: number[]) => [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? v[i] : 0)));
       const asMatrices = (v: unknown): number[][][] => {
         const f = flat(v as number[]);
-        if (covarianceType === 'full')
-          return [0, 1, 2].map((c) => [0, 1, 2].map((i) => f.slice(c * 9 + i * 3, c * 9 + i * 3 + 3)));
-        if (covarianceType === 'tied') return [[0, 1, 2].map((i) => f.slice(i * 3, i * 3 + 3))];
-        if (covarianceType === 'diag')
-          return [0, 1, 2].map((c) => [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? f[c * 3 + i] : 0))));
-        return f.map((s) => [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? s : 0))));
+        if (covarianceType === 'tied') return [matrix(f, 0)];
+        if (covarianceType === 'diag') return [0, 1, 2].map((c) => diagonal(f.slice(c * d, c * d + d)));
+        if (covarianceType === 'spherical') return f.map((s) => diagonal([s, s, s]));
+        return [0, 1, 2].map((c) => matrix(f, c * d * d)); // full and every mclust name: K×D×D
       };
       const S = asMatrices(gm.covariances);
       const P = asMatrices(gm.precisions);
+      expect(P).toHaveLength(S.length);
       S.forEach((s, c) => {
         for (let i = 0; i < d; i++) {
           for (let j = 0; j < d; j++) {
