@@ -13,6 +13,7 @@ import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
 import type { Matrix } from '../data/matrix.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
+import { clustering } from './clustering.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
 import { fitReporter, progressEnabled, readReporter, selectReporter } from './progress.js';
@@ -101,12 +102,13 @@ async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promi
 /** Inputs larger than this show a reading progress line (when progress is on). */
 const PROGRESS_BYTES = 8 << 20;
 
-/** Reads a table, with a progress line for large inputs and the reader's notes on stderr. */
+/** Reads a table, with a progress line for large inputs and the reader's notes and warnings on stderr. */
 async function loadTable(
   path: string,
   f: CsvFlags & { progress?: boolean },
   weights?: string,
   source?: string,
+  chooseColumns?: ReadOptions['chooseColumns'],
 ): Promise<Table> {
   const bar =
     progressEnabled(f.progress) && (path === '-' || fileSize(path) > PROGRESS_BYTES)
@@ -115,25 +117,61 @@ async function loadTable(
   let t: Table;
   try {
     const progress = bar ? (bytes: number, total: number | null) => bar.update({ bytes, total }) : undefined;
-    t = await readTable(path, { ...readOptions(f, weights), progress }, source);
+    t = await readTable(path, { ...readOptions(f, weights), progress, chooseColumns }, source);
   } finally {
     bar?.stop();
   }
   for (const n of t.notes) note(`gaussmix: note: ${n}`);
+  for (const w of t.warnings) note(`gaussmix: warning: ${w}`);
   return t;
 }
 
-/** Reads data for an existing model, with a hint when the width does not match. */
+/** 'a', 'b', 'c' — at most 8 names, then how many more. */
+const nameList = (names: readonly string[]): string =>
+  names
+    .slice(0, 8)
+    .map((s) => `'${s}'`)
+    .join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '');
+
+/**
+ * Reads data for an existing model. A model that knows its features' names takes them from the file's header by
+ * name, wherever they are and whatever else the file holds (a label column, row names); a file without a header is
+ * read by position. --columns overrides both.
+ */
 async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
-  const t = await loadTable(path, f);
+  const names = f.columns === undefined ? model.featureNames : null;
+  const where = path === '-' ? '<stdin>' : path;
+  const byName = names
+    ? (cols: string[], header: boolean): readonly string[] | undefined => {
+        if (!header) return undefined;
+        const missing = names.filter((n) => !cols.includes(n));
+        if (missing.length === 0) return names;
+        throw new DataError(
+          `${where} has no column ${nameList(missing)}, which the model was fitted on (its features: ${nameList(names)}; ` +
+            `the file's columns: ${nameList(cols)}); pick the columns to use, in the model's order, with --columns`,
+        );
+      }
+    : undefined;
+  const t = await loadTable(path, f, undefined, undefined, byName);
   if (t.columns.length !== model.nFeatures) {
+    const fitted = model.featureNames ? ` (${nameList(model.featureNames)})` : '';
     throw new DataError(
       `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
-        `${model.nFeatures}; pick them with --columns`,
+        `${model.nFeatures}${fitted}; pick them with --columns`,
+    );
+  }
+  const fitted = model.featureNames;
+  if (f.columns !== undefined && fitted && t.header && t.columns.some((c, j) => c !== fitted[j])) {
+    note(
+      `gaussmix: note: the columns selected (${nameList(t.columns)}) are not named as the model's features (${nameList(fitted)}); they are used in that order`,
     );
   }
   return t;
 }
+
+/** A table's column names as a model's featureNames: when they come from a header and name each feature once. */
+const featureNamesOf = (t: Table): string[] | null =>
+  t.header && new Set(t.columns).size === t.columns.length ? t.columns : null;
 
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -151,7 +189,7 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
   try {
-    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights }), t);
+    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
   } finally {
     progress?.stop();
   }
@@ -164,7 +202,15 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       `gaussmix: ${holes} missing values (${share}% of the entries) integrated out, assuming they are missing at random`,
     );
   }
-  out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  out(
+    modelSummary(gm, {
+      columns: t.columns,
+      X: t.X,
+      source: t.source,
+      weighted: t.weights !== null,
+      clustering: clustering(gm, t.X),
+    }),
+  );
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
@@ -251,10 +297,9 @@ export async function sampleCommand(
 ): Promise<void> {
   const gm = await loadModel(modelPath);
   const d = gm.nFeatures;
+  const names = gm.featureNames ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
   // streamed batch by batch, waiting for stdout to drain: memory stays small for any -n
-  await write(
-    `${csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])}\n`,
-  );
+  await write(`${csvLine([...names, ...(f.labels ? ['component'] : [])])}\n`);
   for (const b of gm.sampleBatches(f.n, f.seed !== undefined ? { seed: f.seed } : {})) {
     const lines: string[] = [];
     for (let i = 0; i < b.rows; i++) {
@@ -283,7 +328,7 @@ export interface SelectFlags extends CsvFlags, ModelFlags {
   plot?: string;
 }
 
-function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
+function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>, featureNames: string[] | null) {
   const types = f.models ?? f.covariance;
   const total = f.k.length * types.length;
   const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
@@ -294,6 +339,7 @@ function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
       covarianceTypes: types,
       criterion: f.criterion,
       folds: f.folds,
+      featureNames,
       onCandidate: progress
         ? ({ index, row }) =>
             progress.update({
@@ -309,9 +355,9 @@ function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
 
 export async function selectCommand(file: string, f: SelectFlags): Promise<void> {
   const t = await loadTable(file, f);
-  const result = runSelection(t.X, f);
+  const result = runSelection(t.X, f, featureNamesOf(t));
   out(`${t.source}: ${t.X.rows} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
-  out(selectionTable(result));
+  out(selectionTable(result, clustering(result.model, t.X).uncertainty));
   out(`\nbest model:\n${modelSummary(result.model, { columns: t.columns, X: t.X })}`);
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(result.model.toJSON(), null, 2)}\n`, 'the model');
@@ -344,26 +390,34 @@ export async function demoCommand(f: { outDir: string; progress?: boolean }): Pr
     }
   }
   const t = await readTable(path, {}, 'Old Faithful');
-  const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X);
-  out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
-  out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
-  const result = runSelection(t.X, {
-    k: [1, 2, 3, 4, 5, 6],
-    covariance: ['full', 'tied', 'diag', 'spherical'],
-    criterion: 'bic',
-    folds: 5,
-    seed: 0,
-    progress: f.progress,
+  const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X, {
+    featureNames: t.columns,
   });
-  out(selectionTable(result));
-  const svg = join(f.outDir, 'faithful.svg');
-  writeOutput(
-    svg,
-    mixtureSvg(result.model, t.X, {
+  out(
+    modelSummary(gm, {
       columns: t.columns,
-      title: `Old Faithful — BIC-best mixture (K = ${result.best.nComponents}, ${result.best.covarianceType})`,
+      X: t.X,
+      source: 'Old Faithful',
+      rowNoun: 'eruptions',
+      clustering: clustering(gm, t.X),
     }),
-    'the plot',
   );
+  out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
+  const result = runSelection(
+    t.X,
+    {
+      k: [1, 2, 3, 4, 5, 6],
+      covariance: ['full', 'tied', 'diag', 'spherical'],
+      criterion: 'bic',
+      folds: 5,
+      seed: 0,
+      progress: f.progress,
+    },
+    t.columns,
+  );
+  out(selectionTable(result, clustering(result.model, t.X).uncertainty));
+  const svg = join(f.outDir, 'faithful.svg');
+  // the title says what the picture is; the subtitle (the plot's own) gives K, the covariance type and the points
+  writeOutput(svg, mixtureSvg(result.model, t.X, { title: 'Old Faithful: the mixture chosen by BIC' }), 'the plot');
   out(`\nplot of the BIC-best model saved to ${svg}`);
 }
