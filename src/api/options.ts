@@ -617,5 +617,6 @@ export function mixturePlotOptions<T>(options: unknown): T {
 
 /** selectionSvg's options. */
 export function selectionPlotOptions<T>(options: unknown): T {
-  return resolveWith(PLOT_RULES, options ?? {}, 'selectionSvg') as T;
+  const rules = { ...PLOT_RULES, yRange: { default: 'competitive', check: oneOf(['competitive', 'all'] as const) } };
+  return resolveWith(rules, options ?? {}, 'selectionSvg') as T;
 }
