@@ -16,6 +16,7 @@ export {
 } from '../tools/select.js';
 export { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 export { mixtureSvg, selectionSvg, type MixturePlotOptions, type SelectionPlotOptions } from '../plot/index.js';
+export { pairsSvg, type PairsPlotOptions } from '../plot/index.js';
 export {
   GaussianMixtureError,
   OptionError,

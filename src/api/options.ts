@@ -599,20 +599,45 @@ const PLOT_RULES = {
   height: { default: undefined, check: pixels(160, 10_000) },
 };
 
-/** mixtureSvg's options (columns and labels are checked against X where they are used). */
+/** Options of the scatter plots (columns and labels are checked against X where they are used). */
+const mixtureRules = {
+  columns: {
+    default: undefined,
+    check: (v: unknown, name: string) =>
+      v === undefined || (Array.isArray(v) && v.every((c) => typeof c === 'string'))
+        ? v
+        : fail(name, 'an array of feature names', v),
+  },
+  labels: { default: undefined, check: (v: unknown) => v },
+  maxPoints: {
+    default: undefined,
+    check: (v: unknown, name: string) =>
+      v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)
+        ? v
+        : fail(name, 'a whole number of points ≥ 1', v),
+  },
+};
+
+/** mixtureSvg's options. */
 export function mixturePlotOptions<T>(options: unknown): T {
-  const rules = {
-    ...PLOT_RULES,
-    columns: {
-      default: undefined,
-      check: (v: unknown, name: string) =>
-        v === undefined || (Array.isArray(v) && v.every((c) => typeof c === 'string'))
-          ? v
-          : fail(name, 'an array of feature names', v),
-    },
-    labels: { default: undefined, check: (v: unknown) => v },
-  };
+  const rules = { ...PLOT_RULES, ...mixtureRules };
   return resolveWith(rules, options ?? {}, 'mixtureSvg') as T;
+}
+
+/** pairsSvg's options: its size is set per panel, not as a width and height. */
+export function pairsPlotOptions<T>(options: unknown): T {
+  const { width: _w, height: _h, ...shared } = PLOT_RULES;
+  const whole = (min: number, max: number, what: string) => (v: unknown, name: string) =>
+    v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max)
+      ? v
+      : fail(name, what, v);
+  const rules = {
+    ...shared,
+    ...mixtureRules,
+    features: { default: undefined, check: whole(2, 8, 'a whole number of features in 2…8') },
+    panel: { default: undefined, check: whole(80, 1000, 'an integer number of pixels in 80…1000') },
+  };
+  return resolveWith(rules, options ?? {}, 'pairsSvg') as T;
 }
 
 /** selectionSvg's options. */
