@@ -14,7 +14,9 @@ import { selectModel, type Criterion } from '../tools/select.js';
 import type { Matrix } from '../data/matrix.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { clustering } from './clustering.js';
-import { csvLine, modelSummary, selectionTable } from './format.js';
+import { inOriginalUnits, scalingOf, STANDARDIZE_TYPES, standardized } from './standardize.js';
+import { pairsSvg } from '../plot/pairs.js';
+import { csvLine, modelSummary, num, selectionTable } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
 import { fitReporter, progressEnabled, readReporter, selectReporter } from './progress.js';
 
@@ -181,19 +183,29 @@ export interface FitFlags extends CsvFlags, ModelFlags {
   weights?: string;
   out?: string;
   plot?: string;
+  pairs?: string;
+  standardize?: boolean;
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  const covarianceType = f.covariance ?? 'full';
+  if (f.standardize && !STANDARDIZE_TYPES.includes(covarianceType))
+    throw new OptionError('--standardize', `--standardize works with --covariance ${STANDARDIZE_TYPES.join(', ')}`);
   const t = await loadTable(file, f, f.weights);
-  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
+  if (f.pairs && t.columns.length < 2)
+    throw new OptionError('--pairs', '--pairs needs at least 2 feature columns (--plot draws one feature)');
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
-  const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  const fitted = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  const scaling = f.standardize ? scalingOf(t.X, t.columns) : null;
+  const Z = scaling ? standardized(t.X, scaling) : t.X;
   try {
-    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
+    inCliTerms(() => fitted.fit(Z, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
   } finally {
     progress?.stop();
   }
-  for (const w of gm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  const gm = scaling ? inOriginalUnits(fitted, scaling) : fitted;
+  for (const w of fitted.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
   let holes = 0;
   for (let i = 0; i < t.X.data.length; i++) if (Number.isNaN(t.X.data[i])) holes++;
   if (holes > 0) {
@@ -211,6 +223,16 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       clustering: clustering(gm, t.X),
     }),
   );
+  if (scaling) {
+    const sp =
+      covarianceType === 'spherical' ? '; spherical in z-units is diagonal in the original ones (saved as diag)' : '';
+    out(
+      `\nfitted on standardized features (z = (x − mean) / sd per column); parameters above in the original units${sp}.\n` +
+        `standardized fit (z-units): log-likelihood ${num(fitted.score(Z) * t.X.rows)}, BIC ${num(fitted.bic(Z))}, AIC ${num(fitted.aic(Z))} ` +
+        `(${fitted.nParameters()} free parameters). The log-likelihood above is this one − N·Σ log sd, the same shift for ` +
+        'every K and type: compare standardized fits by these z-unit criteria.',
+    );
+  }
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
@@ -224,6 +246,18 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       'the plot',
     );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+  if (f.pairs) {
+    const points = f.missing === 'marginalize' ? gm.impute(t.X) : t.X;
+    writeOutput(
+      f.pairs,
+      pairsSvg(gm, points, {
+        columns: t.columns,
+        title: `Gaussian mixture of ${basename(t.source)}: pairs of features`,
+      }),
+      'the plot',
+    );
+    out(`${f.out || f.plot ? '' : '\n'}pairs plot saved to ${f.pairs}`);
   }
 }
 

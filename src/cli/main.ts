@@ -132,6 +132,11 @@ Examples:
     .option(
       '--plot <file.svg>',
       'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
+    )
+    .option('--pairs <file.svg>', 'save a pairs plot (D ≥ 2): a scatter matrix of the first 4 features with ellipses')
+    .option(
+      '--standardize',
+      'fit on z-scored features (per column (x − mean) / sd); the model is reported and saved in the original units',
     );
   csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(

@@ -249,3 +249,58 @@ describe('the model remembers its columns', () => {
     expect(r.stderr).toContain('are not named as the model');
   });
 });
+
+describe('fit --pairs and --standardize', () => {
+  it('--pairs writes the scatter matrix of the first 4 features, named from the header', () => {
+    const r = run(['fit', irisPath, '-k', '3', '--columns', '1-4', '--seed', '0', '--pairs', 'pairs.svg']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('pairs plot saved to pairs.svg');
+    const svg = readFileSync(file('pairs.svg'), 'utf8');
+    expect((svg.match(/<g class="panel"/g) ?? []).length).toBe(6);
+    for (const name of iris.names.slice(0, 4)) expect(svg).toContain(`>${name}</text>`);
+    const one = run(['fit', irisPath, '-k', '2', '--columns', '1', '--pairs', 'one.svg']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toContain('--pairs needs at least 2 feature columns');
+  });
+
+  it('--standardize fits on z-scores and saves the model in the original units (spherical as diag)', () => {
+    const r = run([
+      'fit',
+      irisPath,
+      '-k',
+      '3',
+      '--columns',
+      '1-4',
+      '--covariance',
+      'spherical',
+      '--standardize',
+      '--seed',
+      '0',
+      '--out',
+      'std.json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('fitted on standardized features');
+    expect(r.stdout).toMatch(
+      /standardized fit \(z-units\): log-likelihood \S+, BIC \S+, AIC \S+ \(17 free parameters\)/,
+    );
+    const saved = GaussianMixture.fromJSON(readFileSync(file('std.json'), 'utf8'));
+    expect(saved.covarianceType).toBe('diag');
+    // the reference: the library on z-scores of the same columns, mapped back by hand
+    const d = 4;
+    const m = Array.from({ length: d }, (_, j) => irisX.reduce((a, r) => a + r[j], 0) / irisX.length);
+    const sd = m.map((mj, j) => Math.sqrt(irisX.reduce((a, r) => a + (r[j] - mj) ** 2, 0) / irisX.length));
+    const Z = irisX.map((r) => r.map((v, j) => (v - m[j]) / sd[j]));
+    const z = new GaussianMixture({ nComponents: 3, covarianceType: 'spherical', seed: 0 }).fit(Z);
+    const zv = z.covariances as Float64Array;
+    const sv = saved.covariances as Float64Array[];
+    for (let k = 0; k < 3; k++)
+      for (let j = 0; j < d; j++) {
+        expect(saved.means[k][j]).toBeCloseTo(m[j] + sd[j] * z.means[k][j], 6);
+        expect(sv[k][j]).toBeCloseTo(zv[k] * sd[j] ** 2, 6);
+      }
+    const bad = run(['fit', irisPath, '-k', '3', '--columns', '1-4', '--covariance', 'VEV', '--standardize']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--standardize works with --covariance full, tied, diag, spherical');
+  });
+});
