@@ -3,7 +3,7 @@
  * to a workspace over the kernels, and commits new parameters only after a fit succeeds — a failed fit leaves the
  * model as it was.
  */
-import { getBackend } from '../backends/index.js';
+import { getBackend, kernelsOf, type KernelName } from '../backends/index.js';
 import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
@@ -19,10 +19,9 @@ import {
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize } from '../drivers/async.js';
-import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
+import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitSync } from '../drivers/sync.js';
-import { fitParallel } from '../drivers/workers/driver.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
@@ -98,7 +97,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
 }
 
 /** A flat array in the given shape, with Float64Array leaves (a copy). */
-function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
+export function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
   const rows = (a: Float64Array, n: number, m: number): Float64Array[] =>
     Array.from({ length: n }, (_, i) => a.slice(i * m, (i + 1) * m));
   if (shape.length === 1) return flat.slice();
@@ -158,6 +157,8 @@ export class GaussianMixture {
     if (wError !== null) throw wError;
     const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summary);
+    // Loaded on first use: a page that only calls fit does not download the worker driver.
+    const { fitParallel } = await import('../drivers/workers/driver.js');
     const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
     this.commitFit(result, backend, warm !== null, names);
     return this;
@@ -178,6 +179,9 @@ export class GaussianMixture {
       );
     }
     const warm = this.warmStart(null);
+    // Loaded on first use, like fitAsync's driver: the streaming driver and its CSV reader stay out of a page's
+    // first download.
+    const { fitStream } = await import('../drivers/stream/fit-stream.js');
     const { result, backend, d, header } = await fitStream(source, emPlan(this.opts, warm), so);
     // a CSV path names its features from its header, unless told otherwise
     this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
@@ -425,6 +429,13 @@ export class GaussianMixture {
   get backend(): BackendName {
     const s = this.fitted('backend');
     return s.backend ?? getBackend(this.opts.backend).name;
+  }
+  /**
+   * The kernels behind `backend`: 'relaxed-simd' (the wasm build with fused multiply-adds, where the engine validates
+   * relaxed SIMD), 'simd' (the baseline wasm build) or 'js' (the JavaScript twin).
+   */
+  get kernels(): KernelName {
+    return kernelsOf(this.backend);
   }
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;

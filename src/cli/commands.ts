@@ -6,12 +6,22 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectAnomalies } from '../tools/anomaly.js';
 import { DataError, OptionError } from '../api/errors.js';
+import { BayesianGaussianMixture } from '../api/bayesian-gaussian-mixture.js';
+import { BAYESIAN_FORMAT } from '../api/bayesian-json.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
-import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../api/options.js';
+import {
+  BAYESIAN_COVARIANCE_TYPES,
+  type BackendChoice,
+  type BayesianCovarianceType,
+  type CovarianceType,
+  type GaussianMixtureOptions,
+  type InitParams,
+} from '../api/options.js';
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
 import type { Matrix } from '../data/matrix.js';
+import { bayesianSummary } from './bayesian-format.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { clustering } from './clustering.js';
 import { inOriginalUnits, scalingOf, STANDARDIZE_TYPES, standardized } from './standardize.js';
@@ -79,10 +89,33 @@ function writeOutput(path: string, content: string, what: string): void {
   }
 }
 
-/** A saved model, with its `missing` option replaced when one is given (--missing on predict, score, anomalies). */
-async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<GaussianMixture> {
+/** A saved model of either class (fit --bayesian writes BayesianGaussianMixture's format). */
+type Model = GaussianMixture | BayesianGaussianMixture;
+
+function isBayesian(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { format?: unknown } | null)?.format === BAYESIAN_FORMAT;
+  } catch {
+    return false; // GaussianMixture.fromJSON reports the parse error
+  }
+}
+
+/**
+ * A saved model of either class; a GaussianMixture's `missing` option is replaced when one is given (--missing on
+ * predict, score, anomalies). A BayesianGaussianMixture has no missing-value mode.
+ */
+/** How a model's data treat missing values (a BayesianGaussianMixture has no missing-value mode). */
+const missingOf = (m: Model): 'error' | 'marginalize' => (m instanceof GaussianMixture ? m.options.missing : 'error');
+
+async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<Model> {
   const text = await readText(path, 'model');
   try {
+    if (isBayesian(text)) {
+      if (missing === 'marginalize') {
+        throw new OptionError('--missing', '--missing marginalize needs a GaussianMixture model; this one is Bayesian');
+      }
+      return BayesianGaussianMixture.fromJSON(text);
+    }
     if (missing !== undefined) {
       let json: { options?: Record<string, unknown> } | null = null;
       try {
@@ -128,6 +161,9 @@ async function loadTable(
   return t;
 }
 
+/** The feature names a model was fitted with (a Bayesian mixture keeps none). */
+const namesOf = (model: Model): string[] | null => (model instanceof GaussianMixture ? model.featureNames : null);
+
 /** 'a', 'b', 'c' — at most 8 names, then how many more. */
 const nameList = (names: readonly string[]): string =>
   names
@@ -140,8 +176,8 @@ const nameList = (names: readonly string[]): string =>
  * name, wherever they are and whatever else the file holds (a label column, row names); a file without a header is
  * read by position. --columns overrides both.
  */
-async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
-  const names = f.columns === undefined ? model.featureNames : null;
+async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> {
+  const names = f.columns === undefined ? namesOf(model) : null;
   const where = path === '-' ? '<stdin>' : path;
   const byName = names
     ? (cols: string[], header: boolean): readonly string[] | undefined => {
@@ -156,13 +192,14 @@ async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promi
     : undefined;
   const t = await loadTable(path, f, undefined, undefined, byName);
   if (t.columns.length !== model.nFeatures) {
-    const fitted = model.featureNames ? ` (${nameList(model.featureNames)})` : '';
+    const known = namesOf(model);
+    const fitted = known ? ` (${nameList(known)})` : '';
     throw new DataError(
       `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
         `${model.nFeatures}${fitted}; pick them with --columns`,
     );
   }
-  const fitted = model.featureNames;
+  const fitted = namesOf(model);
   if (f.columns !== undefined && fitted && t.header && t.columns.some((c, j) => c !== fitted[j])) {
     note(
       `gaussmix: note: the columns selected (${nameList(t.columns)}) are not named as the model's features (${nameList(fitted)}); they are used in that order`,
@@ -178,8 +215,12 @@ const featureNamesOf = (t: Table): string[] | null =>
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface FitFlags extends CsvFlags, ModelFlags {
-  k: number;
+  /** Required unless `bayesian` (main.ts checks). */
+  k?: number;
   covariance?: CovarianceType;
+  bayesian?: boolean;
+  maxComponents?: number;
+  priorType?: 'dp' | 'dirichlet';
   weights?: string;
   out?: string;
   plot?: string;
@@ -188,6 +229,18 @@ export interface FitFlags extends CsvFlags, ModelFlags {
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.bayesian && (f.standardize || f.pairs))
+    throw new OptionError(
+      f.standardize ? '--standardize' : '--pairs',
+      `${f.standardize ? '--standardize' : '--pairs'} is not available with --bayesian yet`,
+    );
+  if (f.bayesian) return bayesianFitCommand(file, f);
+  if (f.maxComponents !== undefined || f.priorType !== undefined) {
+    throw new OptionError(
+      f.maxComponents !== undefined ? '--max-components' : '--prior-type',
+      `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
+    );
+  }
   const covarianceType = f.covariance ?? 'full';
   if (f.standardize && !STANDARDIZE_TYPES.includes(covarianceType))
     throw new OptionError('--standardize', `--standardize works with --covariance ${STANDARDIZE_TYPES.join(', ')}`);
@@ -261,6 +314,67 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
   }
 }
 
+/** fit --bayesian: a BayesianGaussianMixture with --max-components components; prints the effective K. */
+async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.k !== undefined) {
+    throw new OptionError(
+      '-k',
+      'with --bayesian the data choose K: give the largest number of components as --max-components',
+    );
+  }
+  if (f.onDegenerate === 'reset') {
+    throw new OptionError(
+      '--on-degenerate',
+      '--on-degenerate reset does not apply to --bayesian (components may stay empty)',
+    );
+  }
+  if (f.missing === 'marginalize') {
+    throw new OptionError('--missing', '--missing marginalize is not available with --bayesian (fit without it)');
+  }
+  const covariance = f.covariance ?? 'full';
+  if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
+    throw new OptionError(
+      '--covariance',
+      `--bayesian supports ${BAYESIAN_COVARIANCE_TYPES.join(', ')}; got '${covariance}'`,
+    );
+  }
+  const t = await loadTable(file, f, f.weights);
+  // EM's options: the degeneracy policy (here empty components are normal) and the missing-value mode
+  const { onDegenerate: _, missing: __, ...common } = modelOptions(f);
+  const opts = {
+    ...common,
+    nComponents: f.maxComponents ?? 10,
+    covarianceType: covariance as BayesianCovarianceType,
+    weightConcentrationPriorType:
+      f.priorType === 'dirichlet' ? ('dirichlet_distribution' as const) : ('dirichlet_process' as const),
+  };
+  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
+  const bgm = new BayesianGaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  try {
+    inCliTerms(() => bgm.fit(t.X, { sampleWeight: t.weights }), t);
+  } finally {
+    progress?.stop();
+  }
+  for (const w of bgm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  out(bayesianSummary(bgm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(bgm.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out}`);
+  }
+  if (f.plot) {
+    const k = bgm.activeComponents.length;
+    writeOutput(
+      f.plot,
+      mixtureSvg(bgm.prune(), t.X, {
+        columns: t.columns,
+        title: `Bayesian Gaussian mixture of ${basename(t.source)} (effective K = ${k})`,
+      }),
+      'the plot',
+    );
+    out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+}
+
 // ── predict / score / anomalies / sample ─────────────────────────────────────────────────────────────────────────
 
 export async function predictCommand(
@@ -269,7 +383,7 @@ export async function predictCommand(
   f: CsvFlags & { proba?: boolean },
 ): Promise<void> {
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const labels = gm.predict(t.X);
   const lines: string[] = [];
   const k = gm.weights.length;
@@ -286,7 +400,7 @@ export async function predictCommand(
 
 export async function scoreCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const s = gm.scoreSamples(t.X);
   const lines = t.header ? ['log_likelihood'] : [];
   for (let i = 0; i < s.length; i++) lines.push(String(s[i]));
@@ -302,7 +416,7 @@ export async function anomaliesCommand(
     throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
   }
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const r =
     f.threshold !== undefined
       ? detectAnomalies(gm, t.X, { threshold: f.threshold })
@@ -316,6 +430,11 @@ export async function anomaliesCommand(
 
 export async function imputeCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
   const gm = await loadModel(modelPath);
+  if (!(gm instanceof GaussianMixture)) {
+    throw new DataError(
+      `impute needs a GaussianMixture model (fit without --bayesian); ${modelPath} is a BayesianGaussianMixture`,
+    );
+  }
   const t = await readFor(gm, file, { ...f, missing: 'marginalize' });
   const completed = gm.impute(t.X);
   const { cols } = completed;
@@ -331,7 +450,7 @@ export async function sampleCommand(
 ): Promise<void> {
   const gm = await loadModel(modelPath);
   const d = gm.nFeatures;
-  const names = gm.featureNames ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
+  const names = namesOf(gm) ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
   // streamed batch by batch, waiting for stdout to drain: memory stays small for any -n
   await write(`${csvLine([...names, ...(f.labels ? ['component'] : [])])}\n`);
   for (const b of gm.sampleBatches(f.n, f.seed !== undefined ? { seed: f.seed } : {})) {

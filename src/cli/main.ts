@@ -122,8 +122,19 @@ Examples:
     .command('fit')
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
-    .requiredOption('-k, --k <n>', 'number of components (required)', integer(1))
+    .option('-k, --k <n>', 'number of components (required, except with --bayesian)', integer(1))
     .addOption(new Option('--covariance <type>', 'covariance type').choices(COVARIANCE_TYPES).default('full'))
+    .option(
+      '--bayesian',
+      'variational Bayesian mixture: the data choose the number of components (up to --max-components)',
+    )
+    .option('--max-components <K>', 'with --bayesian: the largest number of components (default 10)', integer(1))
+    .addOption(
+      new Option(
+        '--prior-type <type>',
+        "with --bayesian: weight prior, Dirichlet process or distribution (default 'dp')",
+      ).choices(['dp', 'dirichlet']),
+    )
     .option(
       '--weights <column>',
       'column of non-negative sample weights (name or 1-based index; not used as a feature)',
@@ -145,9 +156,15 @@ Examples:
 Examples:
   gaussmix fit faithful.csv -k 2 --out model.json
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
-  cat data.tsv | gaussmix fit - -k 4 --delimiter tab`,
+  cat data.tsv | gaussmix fit - -k 4 --delimiter tab
+  gaussmix fit faithful.csv --bayesian --max-components 10 --out model.json   # prints the effective K
+
+With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).`,
     )
-    .action((data: string, o) => fitCommand(data, o));
+    .action((data: string, o, cmd: Command) => {
+      if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
+      return fitCommand(data, o);
+    });
 
   const predict = program
     .command('predict')
