@@ -3,8 +3,9 @@ import { defineConfig } from 'tsup';
 // An explicit target list: without one esbuild may emit syntax or built-ins (e.g. Uint8Array.fromBase64) that
 // Node 20 and older browsers lack.
 const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
-// keepNames: esbuild renames a class that refers to itself (GaussianMixture → _GaussianMixture); users see the name
-// in GaussianMixture.name, stack traces and error names, so every bundle keeps the source's names.
+// No keepNames: its __name(…) calls are side effects a user's bundler cannot tree-shake (a page that only fits
+// grew from 57 to 83 kB gzipped). Class names survive without it because no exported class names itself inside its
+// own body (esbuild would emit `var X = class _X`); the package test checks GaussianMixture.name in every bundle.
 
 export default defineConfig([
   {
@@ -12,7 +13,6 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target,
-    keepNames: true,
     dts: true,
     sourcemap: true,
     clean: true,
@@ -26,7 +26,6 @@ export default defineConfig([
     splitting: true,
     platform: 'browser',
     target,
-    keepNames: true,
     noExternal: ['@assemblyscript/loader'],
     sourcemap: true,
   },
@@ -36,7 +35,6 @@ export default defineConfig([
     format: ['esm'],
     platform: 'node',
     target,
-    keepNames: true,
     banner: { js: '#!/usr/bin/env node' },
     external: ['@assemblyscript/loader', 'commander', 'csv-parse', 'cli-progress'],
   },

@@ -583,7 +583,9 @@ export class GaussianMixture {
     const m = deserialize(json);
     let gm: GaussianMixture;
     try {
-      gm = new GaussianMixture({ ...m.options, nComponents: m.params.k, covarianceType: m.params.covType });
+      // `this`, not the class's own name: a class that names itself inside its body is emitted by esbuild as
+      // `var GaussianMixture = class _GaussianMixture`, and GaussianMixture.name would be '_GaussianMixture'
+      gm = new this({ ...m.options, nComponents: m.params.k, covarianceType: m.params.covType });
     } catch (e) {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
