@@ -7,6 +7,8 @@ import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
 import { checkFeatureNames } from './feature-names.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
+import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
+import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
 import { compressBlocks } from '../model/covariance/public-shape.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
@@ -37,6 +39,8 @@ export interface ModelJSON {
   options: Partial<Record<string, unknown>>;
   /** The features' names (scikit-learn's feature_names_in_); only when the model was fitted with them. */
   featureNames?: string[];
+  /** The running state of online learning (partialFit), present once partialFit has updated the model. */
+  online?: OnlineStateJSON;
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
@@ -58,7 +62,13 @@ const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
 
 export function serialize(
   p: Params,
-  meta: { converged: boolean; nIter: number; lowerBound: number; featureNames?: readonly string[] | null },
+  meta: {
+    converged: boolean;
+    nIter: number;
+    lowerBound: number;
+    featureNames?: readonly string[] | null;
+    online?: OnlineState | null;
+  },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
@@ -67,6 +77,12 @@ export function serialize(
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
   const defaults = resolveOptions();
   for (const key of SAVED_IF_SET) if (options[key] !== defaults[key]) opts[key] = options[key];
+  // with a running state (which must resume at the same rate), or when not the default: models that never learned
+  // online keep the JSON they had before the option existed
+  const rate = options.learningRate;
+  const isDefault =
+    typeof rate !== 'number' && rate.kappa === DEFAULT_LEARNING_RATE.kappa && rate.tau === DEFAULT_LEARNING_RATE.tau;
+  if (meta.online || !isDefault) opts.learningRate = rate;
   opts.freeze = [...options.freeze];
   // only when set: models that do not use it keep the JSON they always had
   if (options.missing !== 'error') opts.missing = options.missing;
@@ -87,6 +103,7 @@ export function serialize(
   };
   // only when known: models fitted without names keep the JSON they always had
   if (meta.featureNames) json.featureNames = [...meta.featureNames];
+  if (meta.online) json.online = onlineStateToJSON(meta.online);
   return json;
 }
 
@@ -105,6 +122,7 @@ const KEYS = [
   'lowerBound',
   'options',
   'featureNames',
+  'online',
 ];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
@@ -119,6 +137,7 @@ export interface Deserialized {
   lowerBound: number;
   options: GaussianMixtureOptions;
   featureNames: readonly string[] | null;
+  online: OnlineState | null;
 }
 
 export function deserialize(input: unknown): Deserialized {
@@ -166,11 +185,7 @@ export function deserialize(input: unknown): Deserialized {
   if (o.precisionsCholesky !== undefined) {
     const given = readArray(o.precisionsCholesky, shape, 'precisionsCholesky');
     const want = publicValues(covType, computed, k, d);
-    for (let t = 0; t < given.length; t++) {
-      if (Math.abs(given[t] - want[t]) > 1e-6 * Math.max(1, Math.abs(want[t]))) {
-        bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
-      }
-    }
+    checkFactor(given, want, model.fromPublic || layout.blockSize(d) === d * d ? d : 1);
     // bit-identical round trip of a model we wrote (an mclust-named model's K×D×D back to its storage)
     precChol = model.fromPublic ? compressBlocks(layout, given, k, d) : given;
   }
@@ -192,6 +207,8 @@ export function deserialize(input: unknown): Deserialized {
     options = { ...(o.options as GaussianMixtureOptions) };
   }
   const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, d);
+  const online =
+    o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
   return {
     params: { k, d, covType, weights, means, covariances, precChol },
     converged: (o.converged as boolean | undefined) ?? false,
@@ -199,5 +216,24 @@ export function deserialize(input: unknown): Deserialized {
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
     featureNames,
+    online,
   };
+}
+
+/**
+ * The stored precision factors against the ones computed from the covariances, relative to the largest entry of
+ * each factor row (`row` entries): rescaling feature i scales row i of a precision factor by the same amount, so the
+ * check holds at every scale (an absolute floor let a factor of 1e-7 be tampered to −5e-7, which scores every row
+ * −∞). A diagonal or spherical model's entries are rows of their own (`row` 1).
+ */
+function checkFactor(given: Float64Array, want: Float64Array, row: number): void {
+  for (let r = 0; r < given.length; r += row) {
+    let scale = 0;
+    for (let t = r; t < r + row; t++) scale = Math.max(scale, Math.abs(want[t]));
+    for (let t = r; t < r + row; t++) {
+      if (!(Math.abs(given[t] - want[t]) <= 1e-6 * scale)) {
+        bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
+      }
+    }
+  }
 }

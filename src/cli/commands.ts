@@ -49,14 +49,14 @@ export interface ModelFlags {
   progress?: boolean;
 }
 
-const out = (s: string): void => {
+export const out = (s: string): void => {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 };
-const note = (s: string): void => {
+export const note = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
+export const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   delimiter: f.delimiter,
   header: f.header,
   columns: f.columns,
@@ -64,7 +64,7 @@ const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   missing: f.missing === 'marginalize',
 });
 
-function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
+export function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
   if (f.missing === 'marginalize') o.missing = 'marginalize';
   if (f.nInit !== undefined) o.nInit = f.nInit;
@@ -78,7 +78,7 @@ function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): Ga
   return o;
 }
 
-function writeOutput(path: string, content: string, what: string): void {
+export function writeOutput(path: string, content: string, what: string): void {
   // The directory must exist: creating it would hide a typo, and creating directories under /proc hangs.
   const dir = dirname(resolve(path));
   if (!existsSync(dir)) throw new DataError(`cannot write ${what} to '${path}': the directory '${dir}' does not exist`);

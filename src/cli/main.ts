@@ -28,6 +28,7 @@ import {
   scoreCommand,
   selectCommand,
 } from './commands.js';
+import { checkOnlineFlags, onlineFitCommand } from './online.js';
 
 function version(): string {
   try {
@@ -148,6 +149,20 @@ Examples:
     .option(
       '--standardize',
       'fit on z-scored features (per column (x − mean) / sd); the model is reported and saved in the original units',
+    )
+    .option(
+      '--online',
+      'online (stepwise) EM over the input in batches, never holding more than one: for data larger than memory or a stream on stdin',
+    )
+    .option(
+      '--batch-size <n>',
+      'rows per batch with --online (default 1000; the first batch is fitted by EM to start: make it large enough)',
+      integer(1),
+    )
+    .option(
+      '--learning-rate <r>',
+      'with --online: a constant step in (0, 1] that forgets old rows (for drifting data); default: the decaying schedule (t + 1)^-0.6',
+      finite('a number in (0, 1]', (v) => v > 0 && v <= 1),
     );
   csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(
@@ -158,12 +173,20 @@ Examples:
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
   cat data.tsv | gaussmix fit - -k 4 --delimiter tab
   gaussmix fit faithful.csv --bayesian --max-components 10 --out model.json   # prints the effective K
+  gaussmix fit big.csv -k 4 --online --batch-size 1000 --out model.json
+  cat day-*.csv | gaussmix fit - -k 3 --online --learning-rate 0.05 --progress
 
-With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).`,
+With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).
+With --online the model is printed without the log-likelihood, BIC and AIC of the data (which are not kept);
+--init, --seed, --n-init, --max-iter and --tol apply to the first batch, which is fitted by EM to start.`,
     )
     .action((data: string, o, cmd: Command) => {
       if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
-      return fitCommand(data, o);
+      checkOnlineFlags(o);
+      const needsData = o.pairs ? '--pairs' : o.standardize ? '--standardize' : null;
+      if (o.online && needsData)
+        throw new OptionError(needsData, `${needsData} needs the data in memory, which --online does not keep`);
+      return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
     });
 
   const predict = program

@@ -299,6 +299,11 @@ describe('fit --pairs and --standardize', () => {
         expect(saved.means[k][j]).toBeCloseTo(m[j] + sd[j] * z.means[k][j], 6);
         expect(sv[k][j]).toBeCloseTo(zv[k] * sd[j] ** 2, 6);
       }
+    for (const flag of [['--standardize'], ['--pairs', 'p.svg']]) {
+      const online = run(['fit', irisPath, '-k', '3', '--columns', '1-4', '--online', ...flag]);
+      expect(online.code).toBe(2);
+      expect(online.stderr).toContain(`${flag[0]} needs the data in memory, which --online does not keep`);
+    }
     const bad = run(['fit', irisPath, '-k', '3', '--columns', '1-4', '--covariance', 'VEV', '--standardize']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--standardize works with --covariance full, tied, diag, spherical');

@@ -135,3 +135,19 @@ describe('featureNames in fitStream and selectModel', () => {
     expect(() => selectModel(X, { nComponents: [1], featureNames: ['a', 'a'] })).toThrow(/must not repeat a name/);
   });
 });
+
+describe('featureNames with online learning', () => {
+  it('mini-batch fit keeps them; partialFit keeps the names of the model it updates, through JSON', () => {
+    const mb = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X, { featureNames: ['a', 'b'], batchSize: 40 });
+    expect(mb.featureNames).toEqual(['a', 'b']);
+    const gm = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X.slice(0, 80), { featureNames: ['a', 'b'] });
+    gm.partialFit(X.slice(80));
+    expect(gm.featureNames).toEqual(['a', 'b']);
+    const back = GaussianMixture.fromJSON(JSON.stringify(gm.toJSON()));
+    expect(back.featureNames).toEqual(['a', 'b']);
+    back.partialFit(X.slice(0, 30));
+    expect(back.featureNames).toEqual(['a', 'b']);
+    // a model that starts online has no names
+    expect(new GaussianMixture({ nComponents: 2, seed: 0 }).partialFit(X).featureNames).toBeNull();
+  });
+});
