@@ -53,9 +53,10 @@ import {
   weightOptions,
   sampleOptions,
   type FitAsyncOptions,
-  type CovarianceType,
   type FitOptions,
   type FitStreamOptions,
+  type CovariancesOf,
+  type CovarianceType,
   type GaussianMixtureOptions,
   type ResolvedOptions,
 } from './options.js';
@@ -113,12 +114,22 @@ export function shaped(flat: Float64Array, shape: number[]): Float64Array | Floa
   return Array.from({ length: a }, (_, i) => rows(flat.subarray(i * b * c, (i + 1) * b * c), b, c));
 }
 
-export class GaussianMixture {
+/**
+ * A Gaussian mixture fitted by EM (scikit-learn's GaussianMixture in camelCase, with R mclust's covariance models).
+ * `T` is the covariance type when the options name it literally, so `covariances` and `precisionsCholesky` have
+ * their exact shape statically (`new GaussianMixture({ covarianceType: 'full' })` gives Float64Array[][]).
+ */
+export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   private opts: ResolvedOptions;
   private state: Fitted | null = null;
   private lastWarnings: string[] = [];
 
-  constructor(options: GaussianMixtureOptions = {}) {
+  /**
+   * A model with the given options (see GaussianMixtureOptions for each one's default and range); throws an
+   * OptionError naming the first bad option. The options object is copied, never kept or mutated.
+   * @example const gmm = new GaussianMixture({ nComponents: 3, covarianceType: 'diag', seed: 1 }).fit(X);
+   */
+  constructor(options: GaussianMixtureOptions<T> = {}) {
     this.opts = resolveOptions(options);
   }
 
@@ -481,26 +492,30 @@ export class GaussianMixture {
     yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
+  /** Mixing weights πₖ (K, summing to 1), scikit-learn's weights_. A copy: changing it does not change the model. */
   get weights(): Float64Array {
     return this.fitted('weights').params.weights.slice();
   }
+  /** Component means, K rows of D (scikit-learn's means_); copies. */
   get means(): Float64Array[] {
     const p = this.fitted('means').params;
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
   }
   /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K; every mclust-named model K×D×D. */
-  get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
+  get covariances(): CovariancesOf<T> {
     const p = this.fitted('covariances').params;
-    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d)) as CovariancesOf<T>;
   }
   /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
-  get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
+  get precisionsCholesky(): CovariancesOf<T> {
     const p = this.fitted('precisionsCholesky').params;
-    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d)) as CovariancesOf<T>;
   }
+  /** Whether the kept run stopped because the lower bound changed by less than tol (not by reaching maxIter). */
   get converged(): boolean {
     return this.fitted('converged').converged;
   }
+  /** EM iterations of the kept run (scikit-learn's n_iter_). */
   get nIter(): number {
     return this.fitted('nIter').nIter;
   }
@@ -520,6 +535,7 @@ export class GaussianMixture {
   get kernels(): KernelName {
     return kernelsOf(this.backend);
   }
+  /** D, the number of features the model was fitted on (scikit-learn's n_features_in_). */
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;
   }
@@ -537,12 +553,13 @@ export class GaussianMixture {
     return this.opts.covarianceType;
   }
   /** Precision matrices Σ⁻¹, scikit-learn's precisions_ (same shapes as covariances). */
-  get precisions(): Float64Array | Float64Array[] | Float64Array[][] {
+  get precisions(): CovariancesOf<T> {
     const p = this.fitted('precisions').params;
     const model = modelOf(p);
     const storage = precisionsFromFactors(model.layout, p.precChol, p.k, p.d);
-    return shaped(publicValues(p.covType, storage, p.k, p.d), model.shape(p.k, p.d));
+    return shaped(publicValues(p.covType, storage, p.k, p.d), model.shape(p.k, p.d)) as CovariancesOf<T>;
   }
+  /** True once a fit, partialFit, maximization or fromJSON has given the model parameters. Never throws. */
   get isFitted(): boolean {
     return this.state !== null;
   }
@@ -656,6 +673,11 @@ export class GaussianMixture {
     return this;
   }
 
+  /**
+   * The fitted model as plain JSON ('gaussmix-model', versioned): options, parameters in scikit-learn's shapes, fit
+   * diagnostics and, after partialFit, the running state. `GaussianMixture.fromJSON` validates and restores it exactly
+   * (a round trip is bit-identical). Also what JSON.stringify(gmm) writes.
+   */
   toJSON(): ModelJSON {
     const s = this.fitted('toJSON');
     return serialize(s.params, s, this.opts);

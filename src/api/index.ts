@@ -45,6 +45,7 @@ export type {
   GaussianMixtureOptions,
   ResolvedOptions,
   CovarianceType,
+  CovariancesOf,
   InitParams,
   BackendChoice,
   Algorithm,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { GaussianMixture, NotFittedError } from '../../../src/api/index.js';
 import { COVARIANCE_TYPES } from '../../../src/model/covariance/registry.js';
 import { expectClose, flat } from '../../helpers/compare.js';
@@ -136,5 +136,18 @@ describe('toString and util.inspect', () => {
     const names = Array.from({ length: 8 }, (_, j) => `f${j}`);
     const gm = new GaussianMixture({ backend: 'js' }).fit(wide, { featureNames: names });
     expect(String(gm)).toContain("featureNames: ['f0', 'f1', 'f2', 'f3', 'f4', 'f5', … 2 more]");
+  });
+});
+
+describe('precisions type', () => {
+  it('has the shape of the named covariance type, as covariances (checked by tsc; unfitted models are not read)', () => {
+    const full = new GaussianMixture({ covarianceType: 'full' });
+    const diag = new GaussianMixture({ covarianceType: 'diag' });
+    const spherical = new GaussianMixture({ covarianceType: 'spherical' });
+    const vev = new GaussianMixture({ covarianceType: 'VEV' });
+    expectTypeOf<(typeof full)['precisions']>().toEqualTypeOf<Float64Array[][]>();
+    expectTypeOf<(typeof diag)['precisions']>().toEqualTypeOf<Float64Array[]>();
+    expectTypeOf<(typeof spherical)['precisions']>().toEqualTypeOf<Float64Array>();
+    expectTypeOf<(typeof vev)['precisions']>().toEqualTypeOf<Float64Array[][]>();
   });
 });
