@@ -94,6 +94,10 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
     else if (rank === 2 && !model.layout.shared) push(label('variances'), cells((cov as Float64Array[])[c]));
     else if (rank === 1) push(label('variance'), [num((cov as Float64Array)[c])]);
   }
+  if (gm.noiseWeight !== null) {
+    rows.push([]);
+    text.push(`noise: weight ${gm.noiseWeight.toFixed(4)}, uniform over volume ${num(gm.noiseVolume!)} (label -1)`);
+  }
   if (rank === 2 && model.layout.shared) {
     rows.push([]);
     text.push(`shared covariance (${o.covarianceType}):`);
@@ -123,19 +127,21 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
  * proportions, and the uncertainty of the assignments (1 − max responsibility per row).
  */
 export function clusteringLines(c: Clustering): string[] {
+  // a noise component (option noise) is a last column: the rows predict gives −1 and its weight
+  const noise = c.noise ? [['noise', String(c.noise.size), c.noise.proportion.toFixed(4)]] : [];
   const out = [
     alignTable(
       [
         ['component', ...c.sizes.map((_, k) => String(k))],
         ['size', ...c.sizes.map(String)],
         ['proportion', ...c.proportions.map((p) => p.toFixed(4))],
-      ],
+      ].map((row, i) => (noise.length ? [...row, noise[0][i]] : row)),
       2,
     ),
   ];
   const u = c.uncertainty;
   if (u) {
-    const n = c.sizes.reduce((a, b) => a + b, 0);
+    const n = c.sizes.reduce((a, b) => a + b, 0) + (c.noise?.size ?? 0);
     out.push(
       `uncertainty (1 − max responsibility): mean ${u.mean.toFixed(4)}, max ${u.max.toFixed(4)}; ${u.above} of ${n} row${n === 1 ? '' : 's'} above ${UNCERTAIN}`,
     );
@@ -208,6 +214,13 @@ function selectionSummary(
     '',
     `Chosen: ${b.covarianceType} with K = ${b.nComponents} — cluster sizes (rows assigned) and mixing proportions:`,
   );
-  out.push(...clusteringLines({ sizes: result.clusterSizes, proportions: result.proportions, uncertainty }));
+  out.push(
+    ...clusteringLines({
+      sizes: result.clusterSizes,
+      proportions: result.proportions,
+      uncertainty,
+      noise: result.noise ?? null,
+    }),
+  );
   return out;
 }

@@ -8,7 +8,7 @@ import { DataError, NotFittedError, OptionError } from '../api/errors.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import { pairsPlotOptions } from '../api/options.js';
 import { toRows, type Matrix } from '../data/matrix.js';
-import { describeModel, ellipsePair, meanMarker } from './mixture.js';
+import { describeModel, ellipsePair, meanMarker, NOISE_GREY } from './mixture.js';
 import { ellipseOf, fullCovariances } from './project.js';
 import { MAX_POINTS, sampleRows } from './sample.js';
 import { color, esc, n, niceTicks, px, py, svgDocument, tickLabel, type Frame } from './svg.js';
@@ -160,7 +160,7 @@ export function pairsSvg(model: GaussianMixture, X: Matrix, given: PairsPlotOpti
     out.push(`<g class="points" fill-opacity="0.7">`);
     for (let r = 0; r < shown; r++)
       out.push(
-        `<circle cx="${n(px(f, subset[r * d + j]))}" cy="${n(py(f, subset[r * d + i]))}" r="2.2" fill="${color(labels[r])}"/>`,
+        `<circle cx="${n(px(f, subset[r * d + j]))}" cy="${n(py(f, subset[r * d + i]))}" r="2.2" fill="${labels[r] < 0 ? NOISE_GREY : color(labels[r])}"/>`,
       );
     out.push('</g>');
     const sx = (f.right - f.left) / (f.xMax - f.xMin);

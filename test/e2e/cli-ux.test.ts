@@ -309,3 +309,22 @@ describe('fit --pairs and --standardize', () => {
     expect(bad.stderr).toContain('--standardize works with --covariance full, tied, diag, spherical');
   });
 });
+
+describe('with a noise component', () => {
+  it('the clustering summary has a noise column (predict −1) and the pairs plot draws its rows in grey', () => {
+    const r = run(['fit', faithfulPath, '-k', '2', '--noise', '--seed', '0', '--pairs', 'noise-pairs.svg']);
+    expect(r.code, r.stderr).toBe(0);
+    const header = /^ *component +0 +1 +noise$/m.exec(r.stdout);
+    expect(header).not.toBeNull();
+    const size = /^ *size +(\d+) +(\d+) +(\d+)$/m.exec(r.stdout);
+    expect(size).not.toBeNull();
+    const [a, b, noise] = size!.slice(1).map(Number);
+    expect(a + b + noise).toBe(272);
+    expect(noise).toBeGreaterThan(0);
+    const svg = readFileSync(file('noise-pairs.svg'), 'utf8');
+    expect((svg.match(/fill="#9a9a9a"/g) ?? []).length).toBe(noise);
+    const bad = run(['fit', faithfulPath, '-k', '2', '--noise', '--standardize']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--standardize cannot be used with --noise yet');
+  });
+});
