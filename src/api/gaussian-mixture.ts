@@ -254,8 +254,10 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const o = this.opts;
     if (!o.noise || warm) return o;
     // the Gaussians' start: initParams over the rows not taken for noise (EM's starting parameters, no iteration)
+    // this.constructor, not the class's name, which esbuild would rename to '_GaussianMixture' (see fromJSON)
+    const Self = this.constructor as typeof GaussianMixture;
     const partition: StartPartition = (X, sw) =>
-      new GaussianMixture({
+      new Self({
         nComponents: o.nComponents,
         covarianceType: o.covarianceType,
         initParams: o.initParams,
