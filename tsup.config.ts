@@ -3,6 +3,9 @@ import { defineConfig } from 'tsup';
 // An explicit target list: without one esbuild may emit syntax or built-ins (e.g. Uint8Array.fromBase64) that
 // Node 20 and older browsers lack.
 const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
+// No keepNames: its __name(…) calls are side effects a user's bundler cannot tree-shake (a page that only fits
+// grew from 57 to 83 kB gzipped). Class names survive without it because no exported class names itself inside its
+// own body (esbuild would emit `var X = class _X`); the package test checks GaussianMixture.name in every bundle.
 
 export default defineConfig([
   {

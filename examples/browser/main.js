@@ -227,7 +227,7 @@ function draw() {
     ctx.strokeStyle = COLORS[k];
     ctx.stroke();
     ctx.fillStyle = '#1d2330';
-    ctx.fillText(String(k + 1), tx, ty + 0.5);
+    ctx.fillText(String(k), tx, ty + 0.5);
   }
   ctx.restore();
 }
@@ -335,7 +335,7 @@ function fit() {
   $('components').innerHTML = model.means
     .map(
       (m, k) =>
-        `<tr><td><span class="swatch" style="background:${COLORS[k]}"></span>${k + 1}</td>` +
+        `<tr><td><span class="swatch" style="background:${COLORS[k]}"></span>${k}</td>` +
         `<td>${weights[k].toFixed(3)}</td><td>${m[0].toFixed(2)} min</td><td>${m[1].toFixed(1)} min</td></tr>`,
     )
     .join('');

@@ -511,7 +511,8 @@ export class BayesianGaussianMixture {
     const p = m.posterior;
     let bgm: BayesianGaussianMixture;
     try {
-      bgm = new BayesianGaussianMixture({
+      // `this`, not the class's own name, which esbuild would rename to '_BayesianGaussianMixture' (see GaussianMixture)
+      bgm = new this({
         ...m.options,
         nComponents: p.k,
         covarianceType: p.covType,

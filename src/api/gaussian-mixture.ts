@@ -40,7 +40,11 @@ import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
 import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
-import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { DataError, ModelFormatError, NotFittedError, OptionError } from './errors.js';
+import { emitWarning } from './warnings.js';
+import { checkFeatureNames } from './feature-names.js';
+import { inspectModel, modelString } from './describe.js';
+import { precisionsFromFactors } from '../model/precisions.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
 import { noiseStart, type StartPartition } from './noise-start.js';
 import {
@@ -74,6 +78,20 @@ interface Fitted {
   priorParams?: ResolvedPrior | null;
   /** Online learning's running state, after partialFit (any other fit or maximization drops it). */
   online?: OnlineState;
+  /** The names of the features the parameters were fitted on, when the fit was given them. */
+  featureNames?: readonly string[] | null;
+}
+
+/** featureNames checked against the number of features (an OptionError naming the option). */
+function namesFor(names: readonly string[] | null, d: number): readonly string[] | null {
+  return checkFeatureNames(
+    names,
+    'featureNames',
+    (message) => {
+      throw new OptionError('featureNames', message);
+    },
+    d,
+  );
 }
 
 /**
@@ -139,12 +157,13 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
    * mini-batch EM: one online update per batch (see partialFit), passes until converged; the running state is kept.
    */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    const { sampleWeight, featureNames, batchSize, signal } = fitOptions(options);
     throwIfAborted(signal);
     const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
     const rows = toRows(X, 'X', undefined, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
+    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     if (batchSize !== null && batchSize < rows.n) {
@@ -156,12 +175,12 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       }
       refuseOnline(o, 'mini-batch EM (batchSize)');
       const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
-      this.commitFit(r.result, backend.name, warm !== null);
+      this.commitFit(r.result, backend.name, warm !== null, names);
       if (r.state) this.state!.online = r.state;
       return this;
     }
     const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
-    this.commitFit(fitSync(rows, w, plan, backend, check), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, plan, backend, check), backend.name, warm !== null, names);
     return this;
   }
 
@@ -172,7 +191,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
    * throws (the same class and message for the same input); on error or abort the model keeps its parameters.
    */
   async fitAsync(X: Matrix, options: FitAsyncOptions = {}): Promise<this> {
-    const { sampleWeight, workers, signal } = fitAsyncOptions(options);
+    const { sampleWeight, workers, signal, featureNames } = fitAsyncOptions(options);
     const o = this.opts;
     // X's values are checked and summarised in slices between which the event loop runs (a large X would otherwise
     // block it for as long as that pass takes): the same errors and summary as fit's.
@@ -187,12 +206,13 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     }
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
+    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summary);
     const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
     // Loaded on first use: a page that only calls fit does not download the worker driver.
     const { fitParallel } = await import('../drivers/workers/driver.js');
     const { result, backend } = await fitParallel(X, rows, w, plan, { workers, signal });
-    this.commitFit(result, backend, warm !== null);
+    this.commitFit(result, backend, warm !== null, names);
     return this;
   }
 
@@ -220,8 +240,9 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     // Loaded on first use, like fitAsync's driver: the streaming driver and its CSV reader stay out of a page's
     // first download.
     const { fitStream } = await import('../drivers/stream/fit-stream.js');
-    const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
-    this.commitFit(result, backend, warm !== null);
+    const { result, backend, d, header } = await fitStream(source, emPlan(this.opts, warm), so);
+    // a CSV path names its features from its header, unless told otherwise
+    this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
     return this;
   }
 
@@ -233,8 +254,10 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const o = this.opts;
     if (!o.noise || warm) return o;
     // the Gaussians' start: initParams over the rows not taken for noise (EM's starting parameters, no iteration)
+    // this.constructor, not the class's name, which esbuild would rename to '_GaussianMixture' (see fromJSON)
+    const Self = this.constructor as typeof GaussianMixture;
     const partition: StartPartition = (X, sw) =>
-      new GaussianMixture({
+      new Self({
         nComponents: o.nComponents,
         covarianceType: o.covarianceType,
         initParams: o.initParams,
@@ -296,6 +319,8 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       backend,
       resets: r.resets,
       online: r.state,
+      // the same features as the model being updated (partialFit takes no names)
+      featureNames: this.state?.featureNames ?? null,
     };
   }
 
@@ -352,7 +377,12 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: EMResult & { priorParams?: ResolvedPrior | null }, backend: BackendName, warm: boolean): void {
+  private commitFit(
+    res: EMResult & { priorParams?: ResolvedPrior | null },
+    backend: BackendName,
+    warm: boolean,
+    featureNames: readonly string[] | null = null,
+  ): void {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
@@ -383,13 +413,14 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       lowerBound: res.lowerBound,
       backend,
       resets,
+      featureNames,
       priorParams: res.priorParams ?? null,
     };
   }
 
   private warn(message: string, code: string): void {
     this.lastWarnings.push(message);
-    warn(message, code);
+    emitWarning(this.opts.onWarning, message, code);
   }
 
   private fitted(method: string): Fitted {
@@ -582,11 +613,31 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;
   }
+  /** Names of the features when the fit was given them (fit's `featureNames`, a CSV header), else null. */
+  get featureNames(): string[] | null {
+    const names = this.fitted('featureNames').featureNames;
+    return names ? [...names] : null;
+  }
+  /** The number of components K (the option; available before fitting). */
+  get nComponents(): number {
+    return this.opts.nComponents;
+  }
+  /** The covariance type (the option; available before fitting). */
+  get covarianceType(): CovarianceType {
+    return this.opts.covarianceType;
+  }
+  /** Precision matrices Σ⁻¹, scikit-learn's precisions_ (same shapes as covariances). */
+  get precisions(): CovariancesOf<T> {
+    const p = this.fitted('precisions').params;
+    const model = modelOf(p);
+    const storage = precisionsFromFactors(model.layout, p.precChol, p.k, p.d);
+    return shaped(publicValues(p.covType, storage, p.k, p.d), model.shape(p.k, p.d)) as CovariancesOf<T>;
+  }
   /** True once a fit, partialFit, maximization or fromJSON has given the model parameters. Never throws. */
   get isFitted(): boolean {
     return this.state !== null;
   }
-  /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn). */
+  /** Warnings raised by the last fit (also emitted through process.emitWarning / console.warn, as `onWarning` says). */
   get warnings(): readonly string[] {
     return [...this.lastWarnings];
   }
@@ -691,6 +742,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       lowerBound,
       backend: cur.backend,
       resets: [],
+      featureNames: cur.featureNames ?? null,
       priorParams: cur.priorParams,
     };
     this.lastWarnings = [];
@@ -712,7 +764,9 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const m = deserialize(json);
     let gm: GaussianMixture;
     try {
-      gm = new GaussianMixture({ ...m.options, nComponents: m.params.k, covarianceType: m.params.covType });
+      // `this`, not the class's own name: a class that names itself inside its body is emitted by esbuild as
+      // `var GaussianMixture = class _GaussianMixture`, and GaussianMixture.name would be '_GaussianMixture'
+      gm = new this({ ...m.options, nComponents: m.params.k, covarianceType: m.params.covType });
     } catch (e) {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
@@ -726,9 +780,20 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       nIter: m.nIter,
       lowerBound: m.lowerBound,
       backend: null,
+      featureNames: m.featureNames,
       priorParams,
     };
     if (m.online) gm.state.online = m.online;
     return gm;
+  }
+
+  /** A one-line summary: "GaussianMixture(nComponents: 2, covarianceType: 'full', …)". */
+  toString(): string {
+    return modelString(this);
+  }
+
+  /** What console.log and util.inspect show in Node: the summary, not the internal state. */
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: unknown, inspect?: unknown): string {
+    return inspectModel(this, options, inspect);
   }
 }

@@ -30,6 +30,7 @@ export {
 } from '../tools/select.js';
 export { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 export { mixtureSvg, selectionSvg, type MixturePlotOptions, type SelectionPlotOptions } from '../plot/index.js';
+export { pairsSvg, type PairsPlotOptions } from '../plot/index.js';
 export {
   GaussianMixtureError,
   OptionError,
@@ -59,3 +60,4 @@ export { SufficientStats, type SufficientStatsJSON } from '../model/stats.js';
 export { DegenerateError, type ResetRecord } from '../model/degeneracy.js';
 export type { ChunkSource, StreamChunk } from '../drivers/stream/fit-stream.js';
 export type { OnDegenerate, FitStreamOptions, CsvOptions } from './options.js';
+export type { WarningPolicy, GaussianMixtureWarning } from './warnings.js';

@@ -5,6 +5,7 @@
  */
 import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
+import { checkFeatureNames } from './feature-names.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
 import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
@@ -38,6 +39,8 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
+  /** The features' names (scikit-learn's feature_names_in_); only when the model was fitted with them. */
+  featureNames?: string[];
   /** The noise component (option noise), only in models that have one: weight π₀, log V, the data's bounding box. */
   noise?: { weight: number; logVolume: number; lower: number[]; upper: number[] };
   /** The running state of online learning (partialFit), present once partialFit has updated the model. */
@@ -67,6 +70,7 @@ export function serialize(
     converged: boolean;
     nIter: number;
     lowerBound: number;
+    featureNames?: readonly string[] | null;
     priorParams?: ResolvedPrior | null;
     online?: OnlineState | null;
   },
@@ -119,6 +123,8 @@ export function serialize(
         }
       : {}),
   };
+  // only when known: models fitted without names keep the JSON they always had
+  if (meta.featureNames) json.featureNames = [...meta.featureNames];
   if (meta.online) json.online = onlineStateToJSON(meta.online);
   return json;
 }
@@ -137,6 +143,7 @@ const KEYS = [
   'nIter',
   'lowerBound',
   'options',
+  'featureNames',
   'noise',
   'online',
 ];
@@ -152,6 +159,7 @@ export interface Deserialized {
   nIter: number;
   lowerBound: number;
   options: GaussianMixtureOptions;
+  featureNames: readonly string[] | null;
   online: OnlineState | null;
 }
 
@@ -222,6 +230,7 @@ export function deserialize(input: unknown): Deserialized {
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
+  const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, d);
   const prior = options.prior;
   if (prior != null && prior !== false) {
     // a saved prior is the fit's resolved one: every hyper-parameter (the data that defaulted them are not here)
@@ -240,6 +249,7 @@ export function deserialize(input: unknown): Deserialized {
     nIter: (o.nIter as number | undefined) ?? 0,
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
+    featureNames,
     online,
   };
 }

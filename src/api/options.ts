@@ -13,6 +13,8 @@ import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
+import { WARNING_POLICIES, type WarningPolicy } from './warnings.js';
+import { checkFeatureNames } from './feature-names.js';
 import {
   candidateToCheck,
   checkNoise,
@@ -33,6 +35,7 @@ export type {
   NoiseOption,
   OnDegenerate,
   PriorOption,
+  WarningPolicy,
 };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
@@ -163,6 +166,12 @@ export interface GaussianMixtureOptions<T extends CovarianceType = CovarianceTyp
    */
   missing?: MissingMode;
   /**
+   * Whether warnings (non-convergence, re-seeded components) are emitted through process.emitWarning / console.warn;
+   * they are kept in `gmm.warnings` whatever this says. 'once' (default): each distinct message once per process, as
+   * Python's warnings filter does; 'always'; 'ignore'; or a function that receives `{ message, code }` instead.
+   */
+  onWarning?: WarningPolicy;
+  /**
    * A conjugate prior (mclust's priorControl): EM computes the posterior mode (MAP-EM), lowerBound is the mean log
    * posterior, bic/aic use the log-likelihood at it. `true` takes mclust's defaultPrior: shrinkage 0.01, mean = the
    * column means, dof = D + 2, scale from the data's variances. Not for EVE, VEE, VVE, EVV (as in mclust). Default:
@@ -200,6 +209,7 @@ export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
   readonly missing: MissingMode;
+  readonly onWarning: WarningPolicy;
   readonly prior: Readonly<PriorOption> | null;
   readonly noise: Readonly<{ volume: number | null }> | null;
   readonly noiseInit: Uint8Array | null;
@@ -434,6 +444,13 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
   mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
   mstepMaxIter: { default: 2147483647, check: integer(1) },
+  onWarning: {
+    default: 'once',
+    check: (v, name) =>
+      typeof v === 'function' || (WARNING_POLICIES as readonly unknown[]).includes(v)
+        ? v
+        : fail(name, `one of ${WARNING_POLICIES.map((s) => `'${s}'`).join(', ')}, or a function`, v),
+  },
   prior: { default: null, check: checkPrior },
   noise: { default: null, check: checkNoise },
   noiseInit: { default: null, check: checkNoiseInit },
@@ -481,6 +498,11 @@ export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
   sampleWeight?: ArrayLike<number> | null;
   /**
+   * Names of X's columns (scikit-learn's feature_names_in_): one unique non-empty string per feature, kept as
+   * `gmm.featureNames` and in toJSON. Default: none (a CSV path given to fitStream names them from its header).
+   */
+  featureNames?: readonly string[] | null;
+  /**
    * fit only: mini-batch EM — passes over X in batches of about this many rows, one online (stepwise) EM update per
    * batch (learningRate), until the passes' mean batch score changes by less than tol (or maxIter passes). Rows are
    * batched as every ⌈N / batchSize⌉-th row. Default null: full-batch EM (also when batchSize ≥ the number of rows).
@@ -495,7 +517,7 @@ export interface FitOptions {
   signal?: AbortSignal | null;
 }
 
-export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
+export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight' | 'featureNames'> {
   /**
    * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
    * process-wide bound (`setMaxWorkers`; default the available cores) — concurrent fits share that bounded pool and wait
@@ -535,17 +557,27 @@ export interface FitStreamOptions {
   initSampleSize?: number;
   /** Aborting rejects with the signal's reason and leaves the model unchanged. */
   signal?: AbortSignal | null;
+  /** Names of the features (see FitOptions); default: a CSV path's header names, else none. */
+  featureNames?: readonly string[] | null;
 }
+
+/** featureNames: checked here for what a list must be; against the number of features where the data arrive. */
+const featureNames = (v: unknown, name: string) =>
+  checkFeatureNames(v, name, (message) => {
+    throw new OptionError(name, message);
+  });
 
 const WEIGHT_RULES: Rules<Pick<FitOptions, 'sampleWeight'>> = { sampleWeight: { default: null, check: passThrough } };
 const FIT_RULES: Rules<FitOptions> = {
   ...WEIGHT_RULES,
+  featureNames: { default: null, check: featureNames },
   batchSize: { default: null, check: (v, name) => (v == null ? null : integer(1)(v, name)) },
   signal: { default: null, check: optionalSignal },
 };
 
 export function fitOptions(options: unknown): {
   sampleWeight: ArrayLike<number> | null;
+  featureNames: readonly string[] | null;
   batchSize: number | null;
   signal: AbortSignal | null;
 } {
@@ -565,12 +597,14 @@ const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {
   sampleWeight: { default: null, check: passThrough },
   workers: { default: undefined, check: (v, name) => (v === undefined ? undefined : integer(1)(v, name)) },
   signal: { default: null, check: optionalSignal },
+  featureNames: { default: null, check: featureNames },
 };
 
 export function fitAsyncOptions(options: unknown): {
   sampleWeight: ArrayLike<number> | null;
   workers: number | undefined;
   signal: AbortSignal | null;
+  featureNames: readonly string[] | null;
 } {
   return resolveWith(FIT_ASYNC_RULES, options ?? {}, 'fitAsync') as ReturnType<typeof fitAsyncOptions>;
 }
@@ -608,12 +642,14 @@ const FIT_STREAM_RULES: Rules<FitStreamOptions> = {
   csv: { default: {}, check: (v) => resolveWith(CSV_RULES, v, 'csv', 'csv.') },
   initSampleSize: { default: 10_000, check: integer(1) },
   signal: { default: null, check: optionalSignal },
+  featureNames: { default: null, check: featureNames },
 };
 
 export interface ResolvedStreamOptions {
   csv: ResolvedCsv;
   initSampleSize: number;
   signal: AbortSignal | null;
+  featureNames: readonly string[] | null;
 }
 
 export function fitStreamOptions(options: unknown): ResolvedStreamOptions {
@@ -684,6 +720,8 @@ export interface SelectionOnlyOptions<Row> {
   folds?: number;
   /** Called after each candidate is evaluated (for progress reporting). */
   onCandidate?: ((info: { index: number; total: number; row: Row }) => void) | null;
+  /** Names of X's columns, kept by the returned model (see FitOptions). */
+  featureNames?: readonly string[] | null;
 }
 
 const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
@@ -704,6 +742,7 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
   criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'icl', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
   onCandidate: { default: null, check: optionalFunction },
+  featureNames: { default: null, check: featureNames },
 };
 
 /** Splits selectModel's options into its own (validated) and the candidates' (validated once, up front). */
@@ -714,6 +753,7 @@ export function selectModelOptions<Row>(options: unknown): {
   folds: number;
   rest: GaussianMixtureOptions;
   onCandidate: ((info: { index: number; total: number; row: Row }) => void) | null;
+  featureNames: readonly string[] | null;
 } {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new OptionError('options', 'selectModel options must be a plain object');
@@ -742,6 +782,7 @@ export function selectModelOptions<Row>(options: unknown): {
     folds: s.folds as number,
     rest: rest as GaussianMixtureOptions,
     onCandidate: s.onCandidate as ((info: { index: number; total: number; row: Row }) => void) | null,
+    featureNames: s.featureNames as readonly string[] | null,
   };
 }
 
@@ -764,25 +805,51 @@ const PLOT_RULES = {
   height: { default: undefined, check: pixels(160, 10_000) },
 };
 
-/** mixtureSvg's options (columns and labels are checked against X where they are used). */
+/** Options of the scatter plots (columns and labels are checked against X where they are used). */
+const mixtureRules = {
+  columns: {
+    default: undefined,
+    check: (v: unknown, name: string) =>
+      v === undefined || (Array.isArray(v) && v.every((c) => typeof c === 'string'))
+        ? v
+        : fail(name, 'an array of feature names', v),
+  },
+  labels: { default: undefined, check: (v: unknown) => v },
+  maxPoints: {
+    default: undefined,
+    check: (v: unknown, name: string) =>
+      v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1)
+        ? v
+        : fail(name, 'a whole number of points ≥ 1', v),
+  },
+};
+
+/** mixtureSvg's options. */
 export function mixturePlotOptions<T>(options: unknown): T {
-  const rules = {
-    ...PLOT_RULES,
-    columns: {
-      default: undefined,
-      check: (v: unknown, name: string) =>
-        v === undefined || (Array.isArray(v) && v.every((c) => typeof c === 'string'))
-          ? v
-          : fail(name, 'an array of feature names', v),
-    },
-    labels: { default: undefined, check: (v: unknown) => v },
-  };
+  const rules = { ...PLOT_RULES, ...mixtureRules };
   return resolveWith(rules, options ?? {}, 'mixtureSvg') as T;
+}
+
+/** pairsSvg's options: its size is set per panel, not as a width and height. */
+export function pairsPlotOptions<T>(options: unknown): T {
+  const { width: _w, height: _h, ...shared } = PLOT_RULES;
+  const whole = (min: number, max: number, what: string) => (v: unknown, name: string) =>
+    v === undefined || (typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max)
+      ? v
+      : fail(name, what, v);
+  const rules = {
+    ...shared,
+    ...mixtureRules,
+    features: { default: undefined, check: whole(2, 8, 'a whole number of features in 2…8') },
+    panel: { default: undefined, check: whole(80, 1000, 'an integer number of pixels in 80…1000') },
+  };
+  return resolveWith(rules, options ?? {}, 'pairsSvg') as T;
 }
 
 /** selectionSvg's options. */
 export function selectionPlotOptions<T>(options: unknown): T {
-  return resolveWith(PLOT_RULES, options ?? {}, 'selectionSvg') as T;
+  const rules = { ...PLOT_RULES, yRange: { default: 'competitive', check: oneOf(['competitive', 'all'] as const) } };
+  return resolveWith(rules, options ?? {}, 'selectionSvg') as T;
 }
 
 // ── BayesianGaussianMixture ───────────────────────────────────────────────────────────────────────────────────────

@@ -23,7 +23,10 @@ import { selectModel, type Criterion } from '../tools/select.js';
 import type { Matrix } from '../data/matrix.js';
 import { bayesianSummary } from './bayesian-format.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
-import { csvLine, modelSummary, selectionTable } from './format.js';
+import { clustering } from './clustering.js';
+import { inOriginalUnits, scalingOf, STANDARDIZE_TYPES, standardized } from './standardize.js';
+import { pairsSvg } from '../plot/pairs.js';
+import { csvLine, modelSummary, num, selectionTable } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
 import { fitReporter, progressEnabled, readReporter, selectReporter } from './progress.js';
 
@@ -140,12 +143,13 @@ async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promi
 /** Inputs larger than this show a reading progress line (when progress is on). */
 const PROGRESS_BYTES = 8 << 20;
 
-/** Reads a table, with a progress line for large inputs and the reader's notes on stderr. */
+/** Reads a table, with a progress line for large inputs and the reader's notes and warnings on stderr. */
 async function loadTable(
   path: string,
   f: CsvFlags & { progress?: boolean },
   weights?: string,
   source?: string,
+  chooseColumns?: ReadOptions['chooseColumns'],
 ): Promise<Table> {
   const bar =
     progressEnabled(f.progress) && (path === '-' || fileSize(path) > PROGRESS_BYTES)
@@ -154,25 +158,65 @@ async function loadTable(
   let t: Table;
   try {
     const progress = bar ? (bytes: number, total: number | null) => bar.update({ bytes, total }) : undefined;
-    t = await readTable(path, { ...readOptions(f, weights), progress }, source);
+    t = await readTable(path, { ...readOptions(f, weights), progress, chooseColumns }, source);
   } finally {
     bar?.stop();
   }
   for (const n of t.notes) note(`gaussmix: note: ${n}`);
+  for (const w of t.warnings) note(`gaussmix: warning: ${w}`);
   return t;
 }
 
-/** Reads data for an existing model, with a hint when the width does not match. */
+/** The feature names a model was fitted with (a Bayesian mixture keeps none). */
+const namesOf = (model: Model): string[] | null => (model instanceof GaussianMixture ? model.featureNames : null);
+
+/** 'a', 'b', 'c' — at most 8 names, then how many more. */
+const nameList = (names: readonly string[]): string =>
+  names
+    .slice(0, 8)
+    .map((s) => `'${s}'`)
+    .join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '');
+
+/**
+ * Reads data for an existing model. A model that knows its features' names takes them from the file's header by
+ * name, wherever they are and whatever else the file holds (a label column, row names); a file without a header is
+ * read by position. --columns overrides both.
+ */
 async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> {
-  const t = await loadTable(path, f);
+  const names = f.columns === undefined ? namesOf(model) : null;
+  const where = path === '-' ? '<stdin>' : path;
+  const byName = names
+    ? (cols: string[], header: boolean): readonly string[] | undefined => {
+        if (!header) return undefined;
+        const missing = names.filter((n) => !cols.includes(n));
+        if (missing.length === 0) return names;
+        throw new DataError(
+          `${where} has no column ${nameList(missing)}, which the model was fitted on (its features: ${nameList(names)}; ` +
+            `the file's columns: ${nameList(cols)}); pick the columns to use, in the model's order, with --columns`,
+        );
+      }
+    : undefined;
+  const t = await loadTable(path, f, undefined, undefined, byName);
   if (t.columns.length !== model.nFeatures) {
+    const known = namesOf(model);
+    const fitted = known ? ` (${nameList(known)})` : '';
     throw new DataError(
       `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
-        `${model.nFeatures}; pick them with --columns`,
+        `${model.nFeatures}${fitted}; pick them with --columns`,
+    );
+  }
+  const fitted = namesOf(model);
+  if (f.columns !== undefined && fitted && t.header && t.columns.some((c, j) => c !== fitted[j])) {
+    note(
+      `gaussmix: note: the columns selected (${nameList(t.columns)}) are not named as the model's features (${nameList(fitted)}); they are used in that order`,
     );
   }
   return t;
 }
+
+/** A table's column names as a model's featureNames: when they come from a header and name each feature once. */
+const featureNamesOf = (t: Table): string[] | null =>
+  t.header && new Set(t.columns).size === t.columns.length ? t.columns : null;
 
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -186,9 +230,16 @@ export interface FitFlags extends CsvFlags, ModelFlags {
   weights?: string;
   out?: string;
   plot?: string;
+  pairs?: string;
+  standardize?: boolean;
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.bayesian && (f.standardize || f.pairs))
+    throw new OptionError(
+      f.standardize ? '--standardize' : '--pairs',
+      `${f.standardize ? '--standardize' : '--pairs'} is not available with --bayesian yet`,
+    );
   if (f.bayesian) return bayesianFitCommand(file, f);
   if (f.maxComponents !== undefined || f.priorType !== undefined) {
     throw new OptionError(
@@ -196,16 +247,28 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
     );
   }
+  const covarianceType = f.covariance ?? 'full';
+  if (f.standardize && !STANDARDIZE_TYPES.includes(covarianceType))
+    throw new OptionError('--standardize', `--standardize works with --covariance ${STANDARDIZE_TYPES.join(', ')}`);
+  // a prior's hyper-parameters and a noise volume would be in z-units: not mapped back to the original ones
+  const zUnits = f.prior ? '--prior' : f.noise ? '--noise' : f.noiseVolume !== undefined ? '--noise-volume' : null;
+  if (f.standardize && zUnits)
+    throw new OptionError('--standardize', `--standardize cannot be used with ${zUnits} yet`);
   const t = await loadTable(file, f, f.weights);
-  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
+  if (f.pairs && t.columns.length < 2)
+    throw new OptionError('--pairs', '--pairs needs at least 2 feature columns (--plot draws one feature)');
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
-  const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  const fitted = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  const scaling = f.standardize ? scalingOf(t.X, t.columns) : null;
+  const Z = scaling ? standardized(t.X, scaling) : t.X;
   try {
-    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights }), t);
+    inCliTerms(() => fitted.fit(Z, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
   } finally {
     progress?.stop();
   }
-  for (const w of gm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  const gm = scaling ? inOriginalUnits(fitted, scaling) : fitted;
+  for (const w of fitted.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
   let holes = 0;
   for (let i = 0; i < t.X.data.length; i++) if (Number.isNaN(t.X.data[i])) holes++;
   if (holes > 0) {
@@ -214,7 +277,25 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       `gaussmix: ${holes} missing values (${share}% of the entries) integrated out, assuming they are missing at random`,
     );
   }
-  out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  out(
+    modelSummary(gm, {
+      columns: t.columns,
+      X: t.X,
+      source: t.source,
+      weighted: t.weights !== null,
+      clustering: clustering(gm, t.X),
+    }),
+  );
+  if (scaling) {
+    const sp =
+      covarianceType === 'spherical' ? '; spherical in z-units is diagonal in the original ones (saved as diag)' : '';
+    out(
+      `\nfitted on standardized features (z = (x − mean) / sd per column); parameters above in the original units${sp}.\n` +
+        `standardized fit (z-units): log-likelihood ${num(fitted.score(Z) * t.X.rows)}, BIC ${num(fitted.bic(Z))}, AIC ${num(fitted.aic(Z))} ` +
+        `(${fitted.nParameters()} free parameters). The log-likelihood above is this one − N·Σ log sd, the same shift for ` +
+        'every K and type: compare standardized fits by these z-unit criteria.',
+    );
+  }
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
@@ -228,6 +309,18 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
       'the plot',
     );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+  if (f.pairs) {
+    const points = f.missing === 'marginalize' ? gm.impute(t.X) : t.X;
+    writeOutput(
+      f.pairs,
+      pairsSvg(gm, points, {
+        columns: t.columns,
+        title: `Gaussian mixture of ${basename(t.source)}: pairs of features`,
+      }),
+      'the plot',
+    );
+    out(`${f.out || f.plot ? '' : '\n'}pairs plot saved to ${f.pairs}`);
   }
 }
 
@@ -373,10 +466,9 @@ export async function sampleCommand(
 ): Promise<void> {
   const gm = await loadModel(modelPath);
   const d = gm.nFeatures;
+  const names = namesOf(gm) ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
   // streamed batch by batch, waiting for stdout to drain: memory stays small for any -n
-  await write(
-    `${csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])}\n`,
-  );
+  await write(`${csvLine([...names, ...(f.labels ? ['component'] : [])])}\n`);
   for (const b of gm.sampleBatches(f.n, f.seed !== undefined ? { seed: f.seed } : {})) {
     const lines: string[] = [];
     for (let i = 0; i < b.rows; i++) {
@@ -405,7 +497,7 @@ export interface SelectFlags extends CsvFlags, ModelFlags {
   plot?: string;
 }
 
-function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
+function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>, featureNames: string[] | null) {
   const types = f.models ?? f.covariance;
   const total = f.k.length * types.length;
   const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
@@ -416,6 +508,7 @@ function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
       covarianceTypes: types,
       criterion: f.criterion,
       folds: f.folds,
+      featureNames,
       onCandidate: progress
         ? ({ index, row }) =>
             progress.update({
@@ -431,9 +524,9 @@ function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
 
 export async function selectCommand(file: string, f: SelectFlags): Promise<void> {
   const t = await loadTable(file, f);
-  const result = runSelection(t.X, f);
+  const result = runSelection(t.X, f, featureNamesOf(t));
   out(`${t.source}: ${t.X.rows} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
-  out(selectionTable(result));
+  out(selectionTable(result, clustering(result.model, t.X).uncertainty));
   out(`\nbest model:\n${modelSummary(result.model, { columns: t.columns, X: t.X })}`);
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(result.model.toJSON(), null, 2)}\n`, 'the model');
@@ -466,26 +559,34 @@ export async function demoCommand(f: { outDir: string; progress?: boolean }): Pr
     }
   }
   const t = await readTable(path, {}, 'Old Faithful');
-  const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X);
-  out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
-  out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
-  const result = runSelection(t.X, {
-    k: [1, 2, 3, 4, 5, 6],
-    covariance: ['full', 'tied', 'diag', 'spherical'],
-    criterion: 'bic',
-    folds: 5,
-    seed: 0,
-    progress: f.progress,
+  const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X, {
+    featureNames: t.columns,
   });
-  out(selectionTable(result));
-  const svg = join(f.outDir, 'faithful.svg');
-  writeOutput(
-    svg,
-    mixtureSvg(result.model, t.X, {
+  out(
+    modelSummary(gm, {
       columns: t.columns,
-      title: `Old Faithful — BIC-best mixture (K = ${result.best.nComponents}, ${result.best.covarianceType})`,
+      X: t.X,
+      source: 'Old Faithful',
+      rowNoun: 'eruptions',
+      clustering: clustering(gm, t.X),
     }),
-    'the plot',
   );
+  out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');
+  const result = runSelection(
+    t.X,
+    {
+      k: [1, 2, 3, 4, 5, 6],
+      covariance: ['full', 'tied', 'diag', 'spherical'],
+      criterion: 'bic',
+      folds: 5,
+      seed: 0,
+      progress: f.progress,
+    },
+    t.columns,
+  );
+  out(selectionTable(result, clustering(result.model, t.X).uncertainty));
+  const svg = join(f.outDir, 'faithful.svg');
+  // the title says what the picture is; the subtitle (the plot's own) gives K, the covariance type and the points
+  writeOutput(svg, mixtureSvg(result.model, t.X, { title: 'Old Faithful: the mixture chosen by BIC' }), 'the plot');
   out(`\nplot of the BIC-best model saved to ${svg}`);
 }

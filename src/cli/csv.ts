@@ -1,8 +1,8 @@
 /**
  * The CLI's tables: the one CSV reader (data/csv.ts) into one packed Float64Array — memory about 8·N·D bytes plus a
  * constant, whatever the file's size in text — with the CLI's option names in messages, a reading progress line for
- * large inputs, and the reader's notes (row names left out, index-like columns) on stderr. Model files (JSON) are read
- * as text.
+ * large inputs, and the reader's notes (row names left out, constant columns) and warnings (index-like or label-like
+ * columns) on stderr. Model files (JSON) are read as text.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { DataError } from '../api/errors.js';
@@ -22,6 +22,8 @@ export interface ReadOptions {
   missing?: boolean;
   /** Shows reading progress on stderr (large inputs only). */
   progress?: (bytesRead: number, totalBytes: number | null) => void;
+  /** Picks the features once the names are known, when `columns` is not given (data/csv.ts's chooseColumns). */
+  chooseColumns?: (names: string[], header: boolean) => readonly string[] | undefined;
 }
 
 export interface Table {
@@ -39,6 +41,8 @@ export interface Table {
   delimiter: string;
   /** What the reader noticed about the data (shown on stderr). */
   notes: string[];
+  /** Columns that look like a row index or a label (shown on stderr as warnings). */
+  warnings: string[];
 }
 
 /** Row i of a table's X (a view). */
@@ -71,6 +75,7 @@ export async function readTable(path: string, options: ReadOptions = {}, source?
     missing: options.missing ? 'nan' : 'error',
     optionNames: { missing: '--missing marginalize' },
     onProgress: options.progress,
+    chooseColumns: options.chooseColumns,
   });
   const X = { data: t.data, rows: t.rows, cols: t.cols };
   return {
@@ -82,6 +87,7 @@ export async function readTable(path: string, options: ReadOptions = {}, source?
     header: t.header,
     delimiter: t.delimiter,
     notes: t.notes,
+    warnings: t.warnings,
   };
 }
 

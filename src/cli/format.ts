@@ -5,6 +5,7 @@
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import { covarianceModel } from '../model/covariance/registry.js';
 import type { SelectionResult } from '../tools/select.js';
+import { UNCERTAIN, type Clustering } from './clustering.js';
 
 /** 4 decimals in the usual range (|v| in [0.001, 1e7)), otherwise exponent notation with 5 significant digits. */
 export function num(v: number): string {
@@ -47,6 +48,8 @@ export interface SummaryContext {
   source?: string;
   /** Sample weights used in the fit (the criteria below are then computed unweighted). */
   weighted?: boolean;
+  /** Cluster sizes, proportions and uncertainty (clustering.ts), printed below the criteria when given. */
+  clustering?: Clustering;
 }
 
 /** The model as a block of text: parameters per component, then likelihood and criteria. */
@@ -114,11 +117,40 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   out.push(
     `BIC: ${num(gm.bic(ctx.X))}   AIC: ${num(gm.aic(ctx.X))}   (lower is better; ${gm.nParameters()} free parameters)`,
   );
+  if (ctx.clustering)
+    out.push('', 'clustering (each row to its most probable component):', ...clusteringLines(ctx.clustering));
   return out.join('\n');
 }
 
+/**
+ * The clustering block of fit's and select's summaries, as mclust prints it: cluster sizes (rows assigned), mixing
+ * proportions, and the uncertainty of the assignments (1 − max responsibility per row).
+ */
+export function clusteringLines(c: Clustering): string[] {
+  // a noise component (option noise) is a last column: the rows predict gives −1 and its weight
+  const noise = c.noise ? [['noise', String(c.noise.size), c.noise.proportion.toFixed(4)]] : [];
+  const out = [
+    alignTable(
+      [
+        ['component', ...c.sizes.map((_, k) => String(k))],
+        ['size', ...c.sizes.map(String)],
+        ['proportion', ...c.proportions.map((p) => p.toFixed(4))],
+      ].map((row, i) => (noise.length ? [...row, noise[0][i]] : row)),
+      2,
+    ),
+  ];
+  const u = c.uncertainty;
+  if (u) {
+    const n = c.sizes.reduce((a, b) => a + b, 0) + (c.noise?.size ?? 0);
+    out.push(
+      `uncertainty (1 − max responsibility): mean ${u.mean.toFixed(4)}, max ${u.max.toFixed(4)}; ${u.above} of ${n} row${n === 1 ? '' : 's'} above ${UNCERTAIN}`,
+    );
+  }
+  return out;
+}
+
 /** mclust-style table: rows K, columns covariance type; '*' marks the best, '~' a fit that did not converge. */
-export function selectionTable(result: SelectionResult): string {
+export function selectionTable(result: SelectionResult, uncertainty: Clustering['uncertainty'] = null): string {
   const ks = [...new Set(result.table.map((r) => r.nComponents))].sort((a, b) => a - b);
   const types = [...new Set(result.table.map((r) => r.covarianceType))];
   const name = result.criterion === 'cv' ? 'held-out log-likelihood per row' : result.criterion.toUpperCase();
@@ -151,7 +183,7 @@ export function selectionTable(result: SelectionResult): string {
     `* best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${name} ${result.best.score.toFixed(digits)})`,
   );
   if (anyUnconverged) out.push('~ EM did not converge within --max-iter iterations');
-  out.push('', ...selectionSummary(result, name, digits));
+  out.push('', ...selectionSummary(result, name, digits, uncertainty));
   const failed = result.table.filter((r) => r.failed);
   if (failed.length) {
     out.push(
@@ -162,7 +194,12 @@ export function selectionTable(result: SelectionResult): string {
 }
 
 /** mclust's summary below the table: the top three with their differences, the chosen model's clusters. */
-function selectionSummary(result: SelectionResult, name: string, digits: number): string[] {
+function selectionSummary(
+  result: SelectionResult,
+  name: string,
+  digits: number,
+  uncertainty: Clustering['uncertainty'],
+): string[] {
   const out = [`Top ${result.top.length} models by ${name}:`];
   const rows = result.top.map((t, i) => [
     `${i + 1}.`,
@@ -177,18 +214,13 @@ function selectionSummary(result: SelectionResult, name: string, digits: number)
     '',
     `Chosen: ${b.covarianceType} with K = ${b.nComponents} — cluster sizes (rows assigned) and mixing proportions:`,
   );
-  const comps = result.clusterSizes.map((_, c) => String(c));
   out.push(
-    alignTable(
-      [
-        ['component', ...comps],
-        ['size', ...result.clusterSizes.map(String)],
-        ['proportion', ...result.proportions.map((p) => p.toFixed(4))],
-      ].map((row, i) =>
-        result.noise ? [...row, ['noise', String(result.noise.size), result.noise.proportion.toFixed(4)][i]] : row,
-      ),
-      2,
-    ),
+    ...clusteringLines({
+      sizes: result.clusterSizes,
+      proportions: result.proportions,
+      uncertainty,
+      noise: result.noise ?? null,
+    }),
   );
   return out;
 }

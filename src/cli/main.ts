@@ -158,6 +158,11 @@ Examples:
       '--plot <file.svg>',
       'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
     )
+    .option('--pairs <file.svg>', 'save a pairs plot (D ≥ 2): a scatter matrix of the first 4 features with ellipses')
+    .option(
+      '--standardize',
+      'fit on z-scored features (per column (x − mean) / sd); the model is reported and saved in the original units',
+    )
     .option(
       '--online',
       'online (stepwise) EM over the input in batches, never holding more than one: for data larger than memory or a stream on stdin',
@@ -191,6 +196,9 @@ With --online the model is printed without the log-likelihood, BIC and AIC of th
     .action((data: string, o, cmd: Command) => {
       if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
       checkOnlineFlags(o);
+      const needsData = o.pairs ? '--pairs' : o.standardize ? '--standardize' : null;
+      if (o.online && needsData)
+        throw new OptionError(needsData, `${needsData} needs the data in memory, which --online does not keep`);
       return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
     });
 

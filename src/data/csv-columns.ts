@@ -128,25 +128,52 @@ export class Profile {
     }
   }
 
-  notes(names: string[], rows: number, flag: string): string[] {
-    const out: string[] = [];
+  /**
+   * What the profile found, in words: `notes` (a constant column) and `warnings` (a column that looks like a row index
+   * or a label rather than a measurement — probably a mistake to fit on). `leaveOut(positions)` gives the selection
+   * that leaves those feature positions out ('' when nothing would be left), so each warning says what to type.
+   */
+  report(
+    names: string[],
+    rows: number,
+    flag: string,
+    leaveOut: (positions: number[]) => string,
+  ): { notes: string[]; warnings: string[] } {
+    const notes: string[] = [];
+    const found: [number, string][] = [];
     for (let c = 0; c < this.d; c++) {
       const name = `'${names[c]}'`;
       const codes = this.codes[c];
       if (this.index[c] !== 0 && rows >= 10) {
         const from = this.index[c] & 1 ? 1 : 0;
-        out.push(
-          `column ${name} looks like a row index (${from}, ${from + 1}, …, ${from + rows - 1} in order): leave it out with ${flag} unless it is a feature`,
-        );
+        found.push([c, `column ${name} looks like a row index (${from}, ${from + 1}, …, ${from + rows - 1} in order)`]);
       } else if (this.constant[c] === 1 && rows >= 2) {
-        out.push(`column ${name} is constant (every value is ${this.first[c]})`);
+        notes.push(`column ${name} is constant (every value is ${this.first[c]})`);
       } else if (codes !== null && codes.length > 1 && rows >= 20) {
         const list = [...codes].sort((a, b) => a - b).join(', ');
-        out.push(
-          `column ${name} takes only ${codes.length} distinct integer values (${list}) over ${rows} rows: it looks like a code or a label rather than a measurement; leave it out with ${flag} unless it is a feature`,
-        );
+        found.push([
+          c,
+          `column ${name} takes only ${codes.length} distinct integer values (${list}) over ${rows} rows: it looks like a code or a label rather than a measurement`,
+        ]);
       }
     }
-    return out;
+    const keep = found.length > 0 ? leaveOut(found.map(([c]) => c)) : '';
+    const others = found.length > 1 ? ' (every column named here left out)' : '';
+    const fix = keep
+      ? `unless it is a feature, select the others with ${keep}${others}`
+      : `leave it out with ${flag} unless it is a feature`;
+    return { notes, warnings: found.map(([, text]) => `${text}; ${fix}`) };
   }
+}
+
+/** "1-4,6": 1-based column numbers as ranges (for a --columns value). */
+export function columnRanges(indices: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < indices.length; ) {
+    let j = i;
+    while (j + 1 < indices.length && indices[j + 1] === indices[j] + 1) j++;
+    parts.push(j > i ? `${indices[i] + 1}-${indices[j] + 1}` : `${indices[i] + 1}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }

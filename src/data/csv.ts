@@ -11,7 +11,9 @@
  *    messages and in `lines` are physical: a record is numbered by the line it starts on.
  *  - Fields are separated by a one-character delimiter, or by runs of spaces and tabs for delimiter ' '. Without a
  *    delimiter option it is detected from the first non-blank line (up to 1 MiB of it): tab if the line has one,
- *    else comma, else semicolon, else comma. Spaces and tabs (unless tab is the delimiter) around fields are trimmed.
+ *    else comma, else semicolon, else runs of blanks when they split that line (outside quotes) into two or more
+ *    fields and the next line into as many or one more (R's write.table: `"x" "y"` over `"1" 1.5 2`), else comma.
+ *    Spaces and tabs (unless tab is the delimiter) around fields are trimmed.
  *  - RFC 4180 quoting: a field starting with '"' runs to the next lone '"' and may hold delimiters, newlines and
  *    doubled quotes ("" for "); only blanks may follow its closing quote. A '"' inside an unquoted field is literal.
  *  - Header: with header 'auto' (the default) the first record is a header when any of its fields is non-empty
@@ -23,8 +25,9 @@
  *
  * Detections reported in `notes` (never printed here): R's write.csv / pandas' to_csv row names (an empty first
  * header field, or a header one field shorter than the data rows — that first column is then left out of the
- * default features), and feature columns that look like a row index (1..N or 0..N-1 in order) or like a few
- * integer codes (≤ 10 distinct integers over ≥ 20 rows), or that are constant.
+ * default features), and constant feature columns; in `warnings`, feature columns that look like a row index
+ * (1..N or 0..N-1 in order) or like a few integer codes (≤ 10 distinct integers over ≥ 20 rows) — a label fitted as
+ * a feature — each with the column selection that leaves them out.
  *
  * Every problem with the data is a DataError naming the source, the line and the column; a column selection that
  * does not fit the data is an OptionError naming the option. Bounds: maxFieldLength characters per field,
@@ -38,7 +41,7 @@
 import { DataError, OptionError } from '../api/errors.js';
 import { isMissingToken, nonFiniteToken, numberValue, parseNumber, POW10, scanNumber, scanned } from './csv-number.js';
 import { openInput, type CsvInput, type CsvPiece } from './csv-input.js';
-import { Profile, resolveColumn, resolveColumns } from './csv-columns.js';
+import { columnRanges, Profile, resolveColumn, resolveColumns } from './csv-columns.js';
 
 export { parseNumber } from './csv-number.js';
 export type { CsvInput } from './csv-input.js';
@@ -76,6 +79,13 @@ export interface CsvOptions {
    * --delimiter). A name not starting with '--' (e.g. 'csv.delimiter') gets hints in JavaScript syntax.
    */
   optionNames?: { columns?: string; weights?: string; delimiter?: string; missing?: string };
+  /**
+   * Picks the feature columns once the names are known, when `columns` is not given: called with every column's
+   * name and whether they come from a header line; returns a selection (as `columns`) or undefined for the default.
+   * It may throw (e.g. a DataError when the columns a model needs are missing). The CLI selects a saved model's
+   * features by name this way.
+   */
+  chooseColumns?: (names: string[], header: boolean) => string | readonly (string | number)[] | undefined;
 }
 
 /** One chunk of rows; it satisfies the dense Matrix shape { data, rows, cols }. */
@@ -112,8 +122,10 @@ export interface CsvInfo {
   weightsIndex: number;
   /** Number of data rows. */
   rows: number;
-  /** Observations about the data (row names left out, index-like or code-like columns), for the caller to show. */
+  /** Observations about the data (row names left out, constant columns), for the caller to show. */
   notes: string[];
+  /** Likely mistakes: feature columns that look like a row index or a label, with the selection that leaves them out. */
+  warnings: string[];
 }
 
 /** The whole input as one packed table. */
@@ -145,6 +157,7 @@ interface Resolved {
   maxFieldLength: number;
   maxColumns: number;
   flags: Flags;
+  chooseColumns: CsvOptions['chooseColumns'];
 }
 
 const KNOWN = [
@@ -159,6 +172,7 @@ const KNOWN = [
   'maxFieldLength',
   'maxColumns',
   'optionNames',
+  'chooseColumns',
 ];
 const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 
@@ -190,6 +204,8 @@ function resolveOptions(o: CsvOptions): Resolved {
     throw new OptionError('onProgress', 'onProgress must be a function');
   if (o.source !== undefined && typeof o.source !== 'string')
     throw new OptionError('source', 'source must be a string');
+  if (o.chooseColumns !== undefined && typeof o.chooseColumns !== 'function')
+    throw new OptionError('chooseColumns', 'chooseColumns must be a function');
   return {
     delimiter: d,
     header: o.header ?? 'auto',
@@ -207,6 +223,7 @@ function resolveOptions(o: CsvOptions): Resolved {
       delimiter: o.optionNames?.delimiter ?? '--delimiter',
       missing: o.optionNames?.missing ?? '',
     },
+    chooseColumns: o.chooseColumns,
   };
 }
 
@@ -219,6 +236,24 @@ export function quoteValue(s: string): string {
   const c = s.charCodeAt(cut - 1);
   if (c >= 0xd800 && c <= 0xdbff) cut--; // do not split a surrogate pair
   return `'${s.slice(0, cut)}…'`;
+}
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/** Fields in s[start, end) separated by runs of spaces and tabs, a quoted field (with any blanks in it) counting once. */
+function blankFields(s: string, start: number, end: number): number {
+  let count = 0;
+  let inField = false;
+  let quoted = false;
+  for (let p = start; p < end; p++) {
+    const c = s.charCodeAt(p);
+    if (c === 34) quoted = !quoted;
+    if (quoted || !(isBlank(c) || c === 13)) {
+      if (!inField) count++;
+      inField = true;
+    } else inField = false;
+  }
+  return count;
 }
 
 const showDelimiter = (d: string): string => (d === '\t' ? 'tab' : d === ' ' ? 'space' : `'${d}'`);
@@ -299,6 +334,8 @@ class Engine {
   private width = 0;
   private firstLine = 1;
   cols: number[] = [];
+  /** Whether `cols` is the default selection (nobody chose the columns). */
+  private defaultCols = false;
   d = 0;
   wcol = -1;
   notes: string[] = [];
@@ -400,7 +437,27 @@ class Engine {
       const i = s.indexOf(ch, start);
       return i >= 0 && i < end;
     };
-    this.setDelimiter(has('\t') ? '\t' : has(',') ? ',' : has(';') ? ';' : ',');
+    if (has('\t') || has(',') || has(';')) {
+      this.setDelimiter(has('\t') ? '\t' : has(',') ? ',' : ';');
+      return true;
+    }
+    const blanks = blankFields(s, start, end);
+    if (blanks < 2) {
+      this.setDelimiter(',');
+      return true;
+    }
+    // Runs of blanks split the line: R's write.table output, or a one-column file whose header has a space in it.
+    // The next line decides: as many fields, or one more (row names), means blank-separated.
+    let next = end + 1;
+    while (next < s.length && (s.charCodeAt(next) === 10 || s.charCodeAt(next) === 13 || isBlank(s.charCodeAt(next))))
+      next++;
+    let nextEnd = s.indexOf('\n', next);
+    if (nextEnd < 0 || nextEnd - next > DETECT_LIMIT) {
+      if (nextEnd < 0 && !this.final && s.length - next < DETECT_LIMIT) return false;
+      nextEnd = Math.min(s.length, next + DETECT_LIMIT);
+    }
+    const second = next < s.length ? blankFields(s, next, nextEnd) : blanks;
+    this.setDelimiter(second === blanks || second === blanks + 1 ? ' ' : ',');
     return true;
   }
 
@@ -608,9 +665,11 @@ class Engine {
     const { o, names } = this;
     const flags = o.flags;
     this.wcol = o.weights !== undefined ? resolveColumn(o.weights, names, flags.weights) : -1;
-    if (o.columns !== undefined) {
-      this.cols = resolveColumns(o.columns, names, flags.columns);
+    const chosen = o.columns ?? o.chooseColumns?.([...names], this.header);
+    if (chosen !== undefined) {
+      this.cols = resolveColumns(chosen, names, flags.columns);
     } else {
+      this.defaultCols = true;
       this.cols = names.map((_, j) => j).filter((j) => j !== this.wcol && !(rowNames !== 0 && j === 0));
       if (rowNames === 1) {
         this.notes.push(
@@ -848,8 +907,18 @@ class Engine {
               ? ` (the file looks semicolon-separated: ${tryDelimiter(flag, ';')})`
               : d !== ' ' && blank
                 ? ` (whitespace-separated? ${tryDelimiter(flag, ' ')})`
-                : '';
+                : this.textColumn(row, j, weight);
     throw new DataError(`${where}: ${quoteValue(raw)} is not a number${hint}`, row, j);
+  }
+
+  /**
+   * Text in the first data row of a column nobody selected is most likely a text column (R's factor of labels):
+   * the hint is the selection without it.
+   */
+  private textColumn(row: number, j: number, weight: boolean): string {
+    if (row !== 0 || weight || !this.defaultCols || !this.header) return '';
+    const rest = this.selection(this.cols.filter((c) => c !== j));
+    return rest ? ` (a text column? leave it out: ${rest})` : '';
   }
 
   /** Feeds the rows of the sink not yet profiled to the note detectors. */
@@ -893,6 +962,23 @@ class Engine {
     this.sink.n = old.n;
   }
 
+  /** The reader's notes and the profile's findings, each warning with the selection that leaves its columns out. */
+  private report(columns: string[], rows: number): { notes: string[]; warnings: string[] } {
+    const r = this.profile!.report(columns, rows, this.o.flags.columns, (positions) => {
+      const drop = new Set(positions.map((c) => this.cols[c]));
+      return this.selection(this.cols.filter((j) => !drop.has(j)));
+    });
+    return { notes: [...this.notes, ...r.notes], warnings: r.warnings };
+  }
+
+  /** "--columns 1-4" (CLI flags) or "csv.columns: '1-4'" (API options) for these 0-based columns; '' for none. */
+  selection(cols: number[]): string {
+    if (cols.length === 0) return '';
+    const flag = this.o.flags.columns;
+    const ranges = columnRanges([...new Set(cols)]);
+    return flag.startsWith('--') ? `${flag} ${ranges}` : `${flag}: '${ranges}'`;
+  }
+
   /** The summary, once the input is exhausted. */
   info(): CsvInfo {
     const rows = this.rowsBefore + this.sink.n;
@@ -914,7 +1000,7 @@ class Engine {
       featureIndices: this.cols,
       weightsIndex: this.wcol,
       rows,
-      notes: [...this.notes, ...this.profile!.notes(columns, rows, this.o.flags.columns)],
+      ...this.report(columns, rows),
     };
   }
 }

@@ -3,26 +3,32 @@
  * its 1σ and 2σ ellipses (Mahalanobis distance 1 and 2, from the eigen-decomposition of its covariance) with the
  * mean marked. D = 2 plots the raw features; D > 2 projects everything on the data's two leading principal axes
  * (points W(x − c), means W(μ − c), covariances WΣWᵀ); D = 1 draws a histogram with the mixture density.
+ * Scatter plots draw at most `maxPoints` points (default 5000): beyond that a uniform random sample from a fixed
+ * seed (sample.ts), said in the subtitle ("showing n of N points"), so 2·10⁵ rows still make a file well under 1 MB;
+ * the ellipses and the axes' range still come from the model and every row's projection.
  */
 import { DataError, NotFittedError } from '../api/errors.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import { toRows, type Matrix } from '../data/matrix.js';
 import { mixturePlotOptions } from '../api/options.js';
 import { ellipseOf, fullCovariances, projectCovariance, projectionFor, projectPoint } from './project.js';
+import { MAX_POINTS, sampleRows } from './sample.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, svgDocument, textWidth, type Frame } from './svg.js';
 
 /** Rows a noise component explains best (predict −1) are drawn in grey: they belong to no cluster. */
-const NOISE_GREY = '#9a9a9a';
+export const NOISE_GREY = '#9a9a9a';
 
 export interface MixturePlotOptions {
-  /** Feature names (default x1, x2, …); used for axis titles and PCA loadings. */
+  /** Feature names (default the model's featureNames, else x1, x2, …); used for axis titles and PCA loadings. */
   columns?: readonly string[];
   title?: string;
   /** Total size in pixels (default 760 × 540). */
   width?: number;
   height?: number;
-  /** Labels to colour the points by (default model.predict(X)). */
+  /** Labels to colour the points by, one per row of X (default model.predict on the rows drawn). */
   labels?: ArrayLike<number>;
+  /** Most points a scatter plot draws (default 5000); more rows are drawn as a uniform sample of this many. */
+  maxPoints?: number;
 }
 
 const LEGEND_WIDTH = 190;
@@ -33,13 +39,18 @@ export function mixtureSvg(model: GaussianMixture, X: Matrix, given: MixturePlot
   if (!model.isFitted) throw new NotFittedError('mixtureSvg');
   const rows = toRows(X, 'X', model.nFeatures);
   const d = rows.d;
-  const columns = options.columns ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
+  const columns = options.columns ?? model.featureNames ?? Array.from({ length: d }, (_, j) => `x${j + 1}`);
   if (columns.length !== d) throw new DataError(`columns must name the ${d} features; got ${columns.length} names`);
   return d === 1 ? densityPlot(model, rows, columns, options) : scatterPlot(model, X, rows.n, columns, options);
 }
 
-function describeModel(model: GaussianMixture, count: number): string {
-  return `K = ${model.weights.length}, ${model.options.covarianceType} covariance, ${count} points`;
+const thousands = (v: number): string => v.toLocaleString('en-US');
+
+/** "K = 3, full covariance, 272 points", or "…, showing 5,000 of 200,000 points (uniform sample)". */
+export function describeModel(model: GaussianMixture, count: number, shown = count): string {
+  const points =
+    shown < count ? `showing ${thousands(shown)} of ${thousands(count)} points (uniform sample)` : `${count} points`;
+  return `K = ${model.weights.length}, ${model.options.covarianceType} covariance, ${points}`;
 }
 
 function legend(x: number, y: number, model: GaussianMixture, extra: string[]): string {
@@ -70,13 +81,14 @@ function scatterPlot(
   const d = rows.d;
   const k = model.weights.length;
   const proj = projectionFor(X);
-  const labels = o.labels ?? model.predict(X);
+  const drawn = sampleRows(count, o.maxPoints ?? MAX_POINTS);
+  const shown = drawn.length;
+  const subset = new Float64Array(shown * d);
+  for (let i = 0; i < shown; i++) rows.copyRows(drawn[i], 1, subset, i * d);
+  const given = o.labels;
+  const labels = given ? Array.from(drawn, (i) => given[i]) : model.predict({ data: subset, rows: shown, cols: d });
   const pts: [number, number][] = [];
-  const buf = new Float64Array(d);
-  for (let i = 0; i < count; i++) {
-    rows.copyRows(i, 1, buf, 0);
-    pts.push(projectPoint(proj, buf));
-  }
+  for (let i = 0; i < shown; i++) pts.push(projectPoint(proj, subset.subarray(i * d, (i + 1) * d)));
   const means = model.means.map((m) => projectPoint(proj, m));
   const covs = fullCovariances(model).map((c) => projectCovariance(proj, c, d));
 
@@ -129,7 +141,7 @@ function scatterPlot(
   const body: string[] = [];
   const title = o.title ?? 'Gaussian mixture';
   body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
-  let sub = describeModel(model, count);
+  let sub = describeModel(model, count, shown);
   if (proj.explained)
     sub += ` · projected on the 2 leading principal components (${((proj.explained[0] + proj.explained[1]) * 100).toFixed(1)}% of the variance)`;
   body.push(`<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(sub)}</text>`);
@@ -170,6 +182,7 @@ function scatterPlot(
   });
   body.push('</g>');
   body.push(`<g class="components">`);
+  const marks: string[] = [];
   for (let c = 0; c < k; c++) {
     // The covariance in pixel space (y flipped, axes scaled differently) gives the drawn ellipse directly.
     const e = ellipseOf(sx * sx * covs[c][0], -sx * sy * covs[c][1], sy * sy * covs[c][2]);
@@ -178,21 +191,12 @@ function scatterPlot(
     const rot = `rotate(${n(e.angle)} ${n(cx)} ${n(cy)})`;
     const stroke = color(c);
     body.push(`<g class="component" data-component="${c}">`);
-    body.push(
-      `<ellipse class="sigma2" cx="${n(cx)}" cy="${n(cy)}" rx="${n(2 * e.r1)}" ry="${n(2 * e.r2)}" transform="${rot}" fill="${stroke}" fill-opacity="0.05" stroke="${stroke}" stroke-width="1.6" stroke-dasharray="6 4"/>`,
-    );
-    body.push(
-      `<ellipse class="sigma1" cx="${n(cx)}" cy="${n(cy)}" rx="${n(e.r1)}" ry="${n(e.r2)}" transform="${rot}" fill="${stroke}" fill-opacity="0.1" stroke="${stroke}" stroke-width="2.4"/>`,
-    );
-    const m = 6;
-    const cross = `M${n(cx - m)} ${n(cy - m)}L${n(cx + m)} ${n(cy + m)}M${n(cx - m)} ${n(cy + m)}L${n(cx + m)} ${n(cy - m)}`;
-    body.push(`<path class="mean" d="${cross}" stroke="#fff" stroke-width="5" stroke-linecap="round"/>`);
-    body.push(`<path class="mean" d="${cross}" stroke="#111" stroke-width="2.2" stroke-linecap="round"/>`);
-    body.push(
-      `<text x="${n(cx + 9)}" y="${n(cy - 8)}" font-size="13" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${c}</text>`,
-    );
+    body.push(...ellipsePair(`e${c}`, cx, cy, e.r1, e.r2, rot, stroke));
     body.push('</g>');
+    marks.push(...meanMarker(cx, cy, String(c)));
   }
+  // the means and their numbers last, so no other component's ellipse covers them
+  body.push(`<g class="means">`, ...marks, '</g>');
   body.push('</g></g>');
 
   const lx = f.right + 24;
@@ -206,7 +210,47 @@ function scatterPlot(
       `<text x="${n(lx + 34)}" y="__Y44__">mean</text>`,
     ]),
   );
-  return svgDocument(width, height, `${title}: ${describeModel(model, count)}`, body.join('\n'));
+  return svgDocument(width, height, `${title}: ${describeModel(model, count, shown)}`, body.join('\n'));
+}
+
+/** A mean: a dark cross on a white halo, with the component's number beside it. */
+export function meanMarker(cx: number, cy: number, label: string, m = 6, size = 13): string[] {
+  const cross = `M${n(cx - m)} ${n(cy - m)}L${n(cx + m)} ${n(cy + m)}M${n(cx - m)} ${n(cy + m)}L${n(cx + m)} ${n(cy - m)}`;
+  return [
+    `<path class="mean" d="${cross}" stroke="#fff" stroke-width="5" stroke-linecap="round"/>`,
+    `<path class="mean" d="${cross}" stroke="#111" stroke-width="2.2" stroke-linecap="round"/>`,
+    `<text x="${n(cx + m + 3)}" y="${n(cy - m - 2)}" font-size="${size}" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
+  ];
+}
+
+/**
+ * A component's 1σ and 2σ ellipses, each painted twice: first a wide white outline with the light fill, then (a <use>
+ * of the same ellipse) the component's colour on top, so an ellipse stays visible over a cloud of points of its own
+ * colour. The <ellipse> carries only geometry and takes its paint from its group or its <use>; `id` must be unique
+ * in the document.
+ */
+export function ellipsePair(
+  id: string,
+  cx: number,
+  cy: number,
+  r1: number,
+  r2: number,
+  transform: string,
+  stroke: string,
+): string[] {
+  const out: string[] = [];
+  for (const [level, width, dash, fill] of [
+    [2, 1.6, ' stroke-dasharray="6 4"', 0.05],
+    [1, 2.4, '', 0.1],
+  ] as const) {
+    const ref = `${id}s${level}`;
+    out.push(
+      `<g fill="${stroke}" fill-opacity="${fill}" stroke="#fff" stroke-opacity="0.9" stroke-width="${width + 3}">` +
+        `<ellipse class="sigma${level}" id="${ref}" cx="${n(cx)}" cy="${n(cy)}" rx="${n(level * r1)}" ry="${n(level * r2)}" transform="${transform}"/></g>`,
+      `<use href="#${ref}" fill="none" stroke="${stroke}" stroke-width="${width}"${dash}/>`,
+    );
+  }
+  return out;
 }
 
 /** D = 1: density-scaled histogram, the mixture density, and each weighted component density. */

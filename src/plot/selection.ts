@@ -1,6 +1,8 @@
 /**
  * The model-selection curve: the criterion against the number of components, one line per covariance type
- * (mclust's BIC plot), with the best candidate ringed and labelled and failed fits marked on the axis.
+ * (mclust's BIC plot), with the best candidate ringed and labelled and failed fits marked on the axis. By default the
+ * y axis shows the competitive range (see competitiveRange), so a covariance type far behind does not flatten the
+ * ones that compete into a band; candidates beyond it are marked at the edge.
  */
 import { selectionPlotOptions } from '../api/options.js';
 import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
@@ -24,6 +26,12 @@ export interface SelectionPlotOptions {
   title?: string;
   width?: number;
   height?: number;
+  /**
+   * 'competitive' (default): the y axis runs from the best score to the best + 2 × (median − best) (mirrored when
+   * higher is better), so the candidates that compete fill the plot; those beyond are marked at the edge. 'all':
+   * every score.
+   */
+  yRange?: 'competitive' | 'all';
 }
 
 /** A covariance type's place in the registry: its series keeps one colour and marker in every plot. */
@@ -50,6 +58,99 @@ function marker(i: number, x: number, y: number, fill: string): string {
 export const criterionName = (r: Pick<SelectionResult, 'criterion'>): string =>
   r.criterion === 'cv' ? 'held-out log-likelihood per row' : r.criterion.toUpperCase();
 
+/**
+ * The scores worth telling apart: from the best to twice the median's distance from it (the better half of the
+ * candidates and as much again). A covariance type far behind (spherical on Old Faithful: BIC 2900–4000 against
+ * 2314–2600) would otherwise set the scale and press the competitive ones into a flat band.
+ */
+export function competitiveRange(scores: number[], lowerIsBetter: boolean): [number, number] {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  const mid =
+    sorted.length % 2
+      ? sorted[(sorted.length - 1) / 2]
+      : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return lowerIsBetter ? [lo, Math.min(hi, lo + 2 * (mid - lo))] : [Math.max(lo, hi - 2 * (hi - mid)), hi];
+}
+
+interface Box {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Whether segment (x1, y1)–(x2, y2) meets the box (Liang–Barsky clipping). */
+function segmentMeets(b: Box, x1: number, y1: number, x2: number, y2: number): boolean {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const edges: [number, number][] = [
+    [-dx, x1 - b.x],
+    [dx, b.x + b.w - x1],
+    [-dy, y1 - b.y],
+    [dy, b.y + b.h - y1],
+  ];
+  for (const [p, q] of edges) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+      if (t0 > t1) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Where the "best" label goes: of a ring of candidate spots around the best point (nearest first), the first whose
+ * box stays inside the plot and meets no curve segment and no marker; failing that, the one that meets fewest.
+ */
+function placeLabel(
+  bx: number,
+  by: number,
+  w: number,
+  h: number,
+  f: Frame,
+  segments: [number, number, number, number][],
+  markers: [number, number][],
+): Box {
+  const spots: Box[] = [];
+  for (const r of [16, 34, 60, 95]) {
+    for (const [ax, ay] of [
+      [1, -1],
+      [1, 1],
+      [-1, -1],
+      [-1, 1],
+      [0, -1.3],
+      [0, 1.3],
+    ]) {
+      const x = ax > 0 ? bx + r * 0.8 : ax < 0 ? bx - r * 0.8 - w : bx - w / 2;
+      const y = ay < 0 ? by - r * Math.abs(ay) * 0.8 - h : by + r * Math.abs(ay) * 0.8;
+      spots.push({ x, y, w, h });
+    }
+  }
+  let best = spots[0];
+  let fewest = Infinity;
+  for (const b of spots) {
+    if (b.x < f.left + 2 || b.x + b.w > f.right - 2 || b.y < f.top + 2 || b.y + b.h > f.bottom - 2) continue;
+    let hits = 0;
+    for (const [x1, y1, x2, y2] of segments) if (segmentMeets(b, x1, y1, x2, y2)) hits++;
+    for (const [x, y] of markers)
+      if (segmentMeets({ x: b.x - 6, y: b.y - 6, w: b.w + 12, h: b.h + 12 }, x, y, x, y)) hits++;
+    if (hits < fewest) {
+      fewest = hits;
+      best = b;
+      if (hits === 0) break;
+    }
+  }
+  return best;
+}
+
 /** SVG (a string) of a selectModel result. */
 export function selectionSvg(result: SelectionResult, given: SelectionPlotOptions = {}): string {
   const options = selectionPlotOptions<SelectionPlotOptions>(given);
@@ -57,8 +158,14 @@ export function selectionSvg(result: SelectionResult, given: SelectionPlotOption
   const types = [...new Set(result.table.map((r) => r.covarianceType))];
   const ok = result.table.filter((r) => !r.failed && r.score !== null && Number.isFinite(r.score));
   const scores = ok.map((r) => r.score!);
-  let yMin = scores.length ? Math.min(...scores) : 0;
-  let yMax = scores.length ? Math.max(...scores) : 1;
+  let [yMin, yMax] = !scores.length
+    ? [0, 1]
+    : options.yRange === 'all'
+      ? [Math.min(...scores), Math.max(...scores)]
+      : competitiveRange(scores, result.lowerIsBetter);
+  // scores beyond the range shown are marked at the edge they are beyond
+  const [shownLo, shownHi] = [yMin, yMax];
+  const beyond = ok.filter((r) => r.score! < shownLo || r.score! > shownHi);
   const span = yMax - yMin || Math.abs(yMax) * 0.1 || 1;
   // Failed fits are marked in a band along the bottom, kept clear of the data by extra padding.
   const anyFailed = result.table.some((r) => r.failed || r.score === null);
@@ -89,10 +196,20 @@ export function selectionSvg(result: SelectionResult, given: SelectionPlotOption
   const title = options.title ?? `Model selection by ${name}`;
   const body: string[] = [];
   body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
+  const zoom = beyond.length
+    ? ` · ${beyond.length} candidate${beyond.length === 1 ? '' : 's'} beyond the competitive range (▲ at the edge)`
+    : '';
   body.push(
-    `<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(`${direction} · best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${short(result.best.score, 6)})`)}</text>`,
+    `<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(`${direction} · best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${short(result.best.score, 6)})${zoom}`)}</text>`,
   );
   body.push(axes(f, { ticks: xTicks, step: 1 }, yt, 'number of components K', `${name} (${direction})`));
+  body.push(
+    `<clipPath id="selection-area"><rect x="${n(f.left)}" y="${n(f.top)}" width="${n(f.right - f.left)}" height="${n(f.bottom - f.top)}"/></clipPath>`,
+  );
+  body.push(`<g clip-path="url(#selection-area)">`);
+  // what the best label must keep clear of, in pixels
+  const segments: [number, number, number, number][] = [];
+  const markers: [number, number][] = [];
 
   types.forEach((type, ti) => {
     const c = seriesColor(styleOf(type));
@@ -100,12 +217,18 @@ export function selectionSvg(result: SelectionResult, given: SelectionPlotOption
     // Lines connect consecutive successful K; a failed fit breaks the line.
     let d = '';
     let pen = false;
+    let last: [number, number] | null = null;
     for (const r of rows) {
       if (r.failed || r.score === null) {
         pen = false;
+        last = null;
         continue;
       }
-      d += `${pen ? 'L' : 'M'}${n(px(f, r.nComponents))} ${n(py(f, r.score))}`;
+      const p: [number, number] = [px(f, r.nComponents), py(f, r.score)];
+      d += `${pen ? 'L' : 'M'}${n(p[0])} ${n(p[1])}`;
+      if (last) segments.push([last[0], last[1], p[0], p[1]]);
+      markers.push(p);
+      last = p;
       pen = true;
     }
     body.push(`<g class="series" data-covariance="${esc(type)}">`);
@@ -117,23 +240,39 @@ export function selectionSvg(result: SelectionResult, given: SelectionPlotOption
         body.push(
           `<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`,
         );
+      } else if (r.score < shownLo || r.score > shownHi) {
+        // beyond the range shown: a triangle at the edge, pointing the way it lies
+        const up = r.score > shownHi === result.lowerIsBetter ? 1 : -1;
+        const x = px(f, r.nComponents);
+        const y = up > 0 ? f.top + 7 : f.bottom - 7;
+        body.push(
+          `<path class="beyond" d="M${n(x)} ${n(y - 5 * up)}L${n(x + 5)} ${n(y + 4 * up)}L${n(x - 5)} ${n(y + 4 * up)}Z" fill="${c}" stroke="#fff" stroke-width="1"><title>${esc(`K = ${r.nComponents}, ${type}: ${short(r.score, 6)}`)}</title></path>`,
+        );
       } else {
         body.push(marker(styleOf(type), px(f, r.nComponents), py(f, r.score), c));
       }
     }
     body.push('</g>');
   });
+  body.push('</g>');
 
   // The best candidate: a ring and a label placed where it fits inside the plot area.
   const bx = px(f, result.best.nComponents);
   const by = py(f, result.best.score);
   body.push(`<circle class="best" cx="${n(bx)}" cy="${n(by)}" r="10" fill="none" stroke="#111" stroke-width="2"/>`);
   const label = `best: K = ${result.best.nComponents}, ${result.best.covarianceType}`;
-  const lw = textWidth(label, 12);
-  const lx = bx + 14 + lw < f.right ? bx + 14 : bx - 14 - lw;
-  const ly = by - 14 > f.top + 14 ? by - 14 : by + 24;
+  const spot = placeLabel(bx, by, textWidth(label, 12), 14, f, segments, markers);
+  // a thin leader from the ring to the label, which may sit a little away to keep off the curves
+  const ex = Math.min(Math.max(bx, spot.x), spot.x + spot.w);
+  const ey = Math.min(Math.max(by, spot.y), spot.y + spot.h);
+  const dist = Math.hypot(ex - bx, ey - by);
+  if (dist > 14) {
+    body.push(
+      `<line class="leader" x1="${n(bx + ((ex - bx) * 10) / dist)}" y1="${n(by + ((ey - by) * 10) / dist)}" x2="${n(ex)}" y2="${n(ey)}" stroke="#111" stroke-width="1"/>`,
+    );
+  }
   body.push(
-    `<text x="${n(lx)}" y="${n(ly)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
+    `<text class="best-label" x="${n(spot.x)}" y="${n(spot.y + 11)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
   );
 
   // Legend.

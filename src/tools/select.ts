@@ -107,7 +107,7 @@ const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || 
  * fitted on all of X. Throws FitError if every candidate fails (or the DataError that failed them all alike).
  */
 export function selectModel(X: Matrix, options: SelectModelOptions = {}): SelectionResult {
-  const { ks, types, criterion, folds, rest, onCandidate } = selectModelOptions<SelectionRow>(options);
+  const { ks, types, criterion, folds, rest, onCandidate, featureNames } = selectModelOptions<SelectionRow>(options);
   const rows = toRows(X, 'X', undefined, rest.missing); // validates X once: bad data is an error, not a table of failures
   const lowerIsBetter = criterion !== 'cv';
   const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);
@@ -169,7 +169,7 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
           row.foldScores = foldScores;
           row.converged = converged;
         } else {
-          model = new GaussianMixture(opts).fit(X);
+          model = new GaussianMixture(opts).fit(X, { featureNames });
           row.bic = model.bic(X);
           row.icl = model.icl(X);
           row.score = criterion === 'bic' ? row.bic : criterion === 'icl' ? row.icl : model.aic(X);
@@ -210,6 +210,7 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
       try {
         bestModel = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(
           X,
+          { featureNames },
         );
         bestRow = r;
         break;

@@ -167,6 +167,8 @@ describe.skipIf(noChromium)('browser example in headless Chromium', () => {
     expect(r.backend).toBe('wasm');
     expectSameAsNode(r);
     expect(await page.locator('#components tr').count()).toBe(3);
+    // components are numbered 0…K−1 as in the API, the CLI and the SVG plots
+    expect(await page.locator('#components tr td:first-child').allTextContents()).toEqual(['0', '1', '2']);
   });
 
   it('adds a clicked point and refits', async () => {

@@ -60,7 +60,11 @@ const tiny = [
 const fitScript = (importLine: string) => `${importLine}
 const X = ${JSON.stringify(tiny)};
 const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0, backend: 'wasm' }).fit(X);
-console.log(JSON.stringify({ backend: gm.backend, weights: Array.from(gm.weights), resolved: RESOLVED }));`;
+console.log(JSON.stringify({ backend: gm.backend, weights: Array.from(gm.weights), resolved: RESOLVED, names: NAMES }));`;
+
+/** Class names as users see them (the build keeps them: esbuild would otherwise rename GaussianMixture). */
+const NAMES = `[GaussianMixture.name, new DataError('x').name, String(new GaussianMixture({ nComponents: 2 })).split('(')[0]]`;
+const EXPECTED_NAMES = ['GaussianMixture', 'DataError', 'GaussianMixture'];
 
 describe('npm package', () => {
   beforeAll(async () => {
@@ -124,9 +128,12 @@ describe('npm package', () => {
       await node([
         '--input-type=module',
         '-e',
-        fitScript("import { GaussianMixture } from 'gaussmix';\nconst RESOLVED = import.meta.resolve('gaussmix');"),
+        fitScript(
+          `import { GaussianMixture, DataError } from 'gaussmix';\nconst RESOLVED = import.meta.resolve('gaussmix');\nconst NAMES = ${NAMES};`,
+        ),
       ]),
     );
+    expect(out.names).toEqual(EXPECTED_NAMES);
     expect(out.backend).toBe('wasm');
     expect(out.resolved).toMatch(/node_modules\/gaussmix\/dist\/index\.js$/);
     expect(out.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
@@ -137,9 +144,12 @@ describe('npm package', () => {
       await node([
         '--input-type=commonjs',
         '-e',
-        fitScript("const { GaussianMixture } = require('gaussmix');\nconst RESOLVED = require.resolve('gaussmix');"),
+        fitScript(
+          `const { GaussianMixture, DataError } = require('gaussmix');\nconst RESOLVED = require.resolve('gaussmix');\nconst NAMES = ${NAMES};`,
+        ),
       ]),
     );
+    expect(out.names).toEqual(EXPECTED_NAMES);
     expect(out.backend).toBe('wasm');
     expect(out.resolved).toMatch(/node_modules\/gaussmix\/dist\/index\.cjs$/);
     expect(out.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
@@ -148,11 +158,11 @@ describe('npm package', () => {
   it('bundles for the browser with esbuild: the browser build, no node: imports, runs without Node globals', async () => {
     writeFileSync(
       join(app, 'entry.js'),
-      `import { GaussianMixture, init } from 'gaussmix';
+      `import { GaussianMixture, DataError, init } from 'gaussmix';
 await init();
 const X = ${JSON.stringify(tiny)};
 const gm = new GaussianMixture({ nComponents: 2, seed: 0, backend: 'wasm' }).fit(X);
-console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(X)) }));
+console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(X)), names: ${NAMES} }));
 `,
     );
     const result = await build({
@@ -186,6 +196,7 @@ console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(
     const staticImports = code.match(/^\s*(?:import|export)\b[^;\n]*\bfrom\s*["'][^"']+["']/gm) ?? [];
     expect(staticImports, 'static imports left in the bundle').toEqual([]);
     const out = JSON.parse(await node(['bundle.mjs']));
+    expect(out.names, 'class names survive the browser build and a bundler').toEqual(EXPECTED_NAMES);
     expect(out.backend).toBe('wasm');
     expect(new Set(out.labels).size).toBe(2);
   });

@@ -26,7 +26,7 @@ import { ObservedPass } from '../local/observed.js';
 import { collectWorst, WorstCollector } from '../local/worst.js';
 import { Reservoir } from './reservoir.js';
 import { Checksum } from './checksum.js';
-import { passes, pull, toChunk, type Chunk, type ChunkSource } from './source.js';
+import { passes, pull, toChunk, type Chunk, type ChunkSource, type CsvMeta } from './source.js';
 
 export type { ChunkSource, StreamChunk } from './source.js';
 
@@ -118,8 +118,9 @@ export async function fitStream<R>(
   source: ChunkSource | string,
   plan: Plan<R>,
   so: ResolvedStreamOptions,
-): Promise<{ result: R; backend: BackendName; d: number }> {
-  const start = passes(source, so.csv, plan.missing);
+): Promise<{ result: R; backend: BackendName; d: number; header: string[] | null }> {
+  const meta: CsvMeta = { header: null };
+  const start = passes(source, so.csv, plan.missing, meta);
   throwIfAborted(so.signal);
   const backend = getBackend(plan.backend);
   const s = await survey(start, plan, so);
@@ -196,5 +197,5 @@ export async function fitStream<R>(
     ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null, weightScale: wScale }
     : { n, d, weighted: s.weighted, weightScale: wScale };
   const result = await driveAsync(plan.steps(shape), handlers);
-  return { result, backend: backend.name, d };
+  return { result, backend: backend.name, d, header: meta.header };
 }

@@ -81,11 +81,22 @@ export function toChunk(
   return { rows, w: isWeighted(raw) ? chunkWeights(raw.sampleWeight, rows.n, offset) : null, offset };
 }
 
+/** What a CSV source tells about itself once a pass has read it through. */
+export interface CsvMeta {
+  /** The selected feature columns' names when the file has a header line, else null. */
+  header: string[] | null;
+}
+
 /**
  * A CSV file's rows in chunks, read by the one streaming CSV reader (data/csv.ts; node:fs is imported only then),
  * with its weights column if one is named; under missing 'marginalize' empty fields and NA, N/A, NaN become NaN.
  */
-async function* csvChunks(path: string, o: ResolvedCsv, missing: MissingMode): AsyncGenerator<StreamChunk> {
+async function* csvChunks(
+  path: string,
+  o: ResolvedCsv,
+  missing: MissingMode,
+  meta: CsvMeta | undefined,
+): AsyncGenerator<StreamChunk> {
   const options = {
     ...o,
     source: path,
@@ -99,7 +110,14 @@ async function* csvChunks(path: string, o: ResolvedCsv, missing: MissingMode): A
   };
   // Loaded on first use: a browser page that streams chunks never downloads the CSV reader.
   const { readCsv } = await import('../../data/csv.js');
-  for await (const c of readCsv(path, options)) yield { X: c, sampleWeight: c.weights };
+  const it = readCsv(path, options);
+  for (let r = await it.next(); ; r = await it.next()) {
+    if (r.done) {
+      if (meta) meta.header = r.value.header ? r.value.columns : null;
+      return;
+    }
+    yield { X: r.value, sampleWeight: r.value.weights };
+  }
 }
 
 /** Turns a source (function or CSV path) into a function that starts one validated pass. */
@@ -107,8 +125,9 @@ export function passes(
   source: ChunkSource | string,
   csv: ResolvedCsv,
   missing: MissingMode = 'error',
+  meta?: CsvMeta,
 ): () => AsyncIterable<unknown> {
-  if (typeof source === 'string') return () => csvChunks(source, csv, missing);
+  if (typeof source === 'string') return () => csvChunks(source, csv, missing, meta);
   if (typeof source !== 'function') {
     throw new OptionError(
       'source',

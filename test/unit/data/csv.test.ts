@@ -648,15 +648,27 @@ describe('notes', () => {
     expect(plain(t)).toMatchObject({ columns: ['x1', 'a'], data: [1, 2], notes: [] });
   });
 
-  it('point out index-like, code-like and constant columns', async () => {
+  it('point out index-like and code-like columns (warnings, with the selection without them) and constant ones', async () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i + 1},${i},${[4, 6, 8][i % 3]},${(i * 0.37).toFixed(2)},5`);
     const t = await table(`id,i0,cyl,x,k\n${rows.join('\n')}\n`);
-    expect(t.notes).toEqual([
-      "column 'id' looks like a row index (1, 2, …, 30 in order): leave it out with --columns unless it is a feature",
-      "column 'i0' looks like a row index (0, 1, …, 29 in order): leave it out with --columns unless it is a feature",
-      "column 'cyl' takes only 3 distinct integer values (4, 6, 8) over 30 rows: it looks like a code or a label rather than a measurement; leave it out with --columns unless it is a feature",
-      "column 'k' is constant (every value is 5)",
+    const fix = 'unless it is a feature, select the others with --columns 4-5 (every column named here left out)';
+    expect(t.warnings).toEqual([
+      `column 'id' looks like a row index (1, 2, …, 30 in order); ${fix}`,
+      `column 'i0' looks like a row index (0, 1, …, 29 in order); ${fix}`,
+      `column 'cyl' takes only 3 distinct integer values (4, 6, 8) over 30 rows: it looks like a code or a label rather than a measurement; ${fix}`,
     ]);
+    expect(t.notes).toEqual(["column 'k' is constant (every value is 5)"]);
+    // one label column: the selection is the others, as 1-based ranges of the file's columns (row names counted)
+    const iris = `"",a,b,species\n${Array.from({ length: 30 }, (_, i) => `"${i + 1}",${i * 0.1},${(i * 0.37) % 2},${i % 3}`).join('\n')}\n`;
+    expect((await table(iris)).warnings).toEqual([
+      "column 'species' takes only 3 distinct integer values (0, 1, 2) over 30 rows: it looks like a code or a label rather than a measurement; unless it is a feature, select the others with --columns 2-3",
+    ]);
+    // in API terms for fitStream's options
+    const api = await table(iris, { optionNames: { columns: 'csv.columns' } });
+    expect(api.warnings[0]).toMatch(/select the others with csv\.columns: '2-3'$/);
+    // nothing left to select: the plain advice
+    const only = await table(`species\n${Array.from({ length: 30 }, (_, i) => i % 3).join('\n')}\n`);
+    expect(only.warnings[0]).toMatch(/; leave it out with --columns unless it is a feature$/);
     const few = await table(
       `cyl,x\n${rows
         .slice(0, 19)
@@ -673,7 +685,78 @@ describe('notes', () => {
   });
 
   it('stay quiet for ordinary data', async () => {
-    expect((await table('a,b\n1.5,2\n2.5,3\n0.5,1\n')).notes).toEqual([]);
+    const t = await table('a,b\n1.5,2\n2.5,3\n0.5,1\n');
+    expect([t.notes, t.warnings]).toEqual([[], []]);
+  });
+});
+
+// R's output, byte for byte as R 4 writes it (write.table and write.csv of head(faithful) and head(iris))
+describe("R's write.table and write.csv", () => {
+  const wt = '"eruptions" "waiting"\n"1" 3.6 79\n"2" 1.8 54\n"3" 3.333 74\n';
+  const wtNA = '"eruptions" "waiting"\n"1" 3.6 79\n"2" 1.8 NA\n"3" 3.333 74\n';
+  const wtTab =
+    '"Sepal.Length"\t"Sepal.Width"\t"Petal.Length"\t"Petal.Width"\t"Species"\n"1"\t5.1\t3.5\t1.4\t0.2\t"setosa"\n';
+  const csvIris =
+    '"","Sepal.Length","Sepal.Width","Petal.Length","Petal.Width","Species"\n"1",5.1,3.5,1.4,0.2,"setosa"\n"2",4.9,3,1.4,0.2,"setosa"\n';
+  const wtIris =
+    '"Sepal.Length" "Sepal.Width" "Petal.Length" "Petal.Width" "Species"\n"1" 5.1 3.5 1.4 0.2 "setosa"\n"2" 4.9 3 1.4 0.2 "setosa"\n';
+
+  it('write.table: blank-separated with a header one field short is detected without --delimiter', async () => {
+    const t = await table(wt);
+    expect(plain(t)).toMatchObject({
+      delimiter: ' ',
+      names: ['x1', 'eruptions', 'waiting'],
+      columns: ['eruptions', 'waiting'],
+      data: [3.6, 79, 1.8, 54, 3.333, 74],
+    });
+    expect(t.notes[0]).toMatch(/^the header has one field fewer than the data rows/);
+    expect(plain(await table(wtNA, { missing: 'nan' })).data).toEqual([3.6, 79, 1.8, Number.NaN, 3.333, 74]);
+    expect(plain(await table(wtTab, { columns: '2-5' })).data).toEqual([5.1, 3.5, 1.4, 0.2]);
+  });
+
+  it('a text column (a factor) in the default selection: the error says which columns to select', async () => {
+    expect(await dataError(csvIris)).toBe(
+      "<input>: line 2, column 'Species': 'setosa' is not a number (a text column? leave it out: --columns 2-5)",
+    );
+    expect(await dataError(wtIris)).toMatch(/column 'Species': .* \(a text column\? leave it out: --columns 2-5\)$/);
+    expect(plain(await table(csvIris, { columns: '2-5' })).data).toEqual([5.1, 3.5, 1.4, 0.2, 4.9, 3, 1.4, 0.2]);
+    // a typo further down is not a text column
+    expect(await dataError('a,b\n1,2\n3,x\n')).toBe("<input>: line 3, column 'b': 'x' is not a number");
+  });
+
+  it('one column whose header has a space in it stays one column', async () => {
+    expect(plain(await table('eruption time\n3.6\n1.8\n'))).toMatchObject({
+      delimiter: ',',
+      columns: ['eruption time'],
+      data: [3.6, 1.8],
+    });
+    // blank-separated data without a header
+    expect(plain(await table('1 2\n3   4\n'))).toMatchObject({ delimiter: ' ', data: [1, 2, 3, 4] });
+  });
+});
+
+describe('chooseColumns', () => {
+  it('picks the features once the names are known; columns wins; its errors propagate', async () => {
+    const seen: [string[], boolean][] = [];
+    const t = await table('a,b,c\n1,2,3\n4,5,6\n', {
+      chooseColumns: (names, header) => {
+        seen.push([names, header]);
+        return ['c', 'a'];
+      },
+    });
+    expect(seen).toEqual([[['a', 'b', 'c'], true]]);
+    expect(plain(t)).toMatchObject({ columns: ['c', 'a'], data: [3, 1, 6, 4] });
+    const given = await table('a,b,c\n1,2,3\n', { columns: 'b', chooseColumns: () => ['c'] });
+    expect(given.columns).toEqual(['b']);
+    const none = await table('1,2\n', { chooseColumns: (_n, header) => (header ? ['x'] : undefined) });
+    expect(none.columns).toEqual(['x1', 'x2']);
+    expect(
+      await dataError('a,b\n1,2\n', {
+        chooseColumns: () => {
+          throw new DataError('no such columns');
+        },
+      }),
+    ).toBe('no such columns');
   });
 });
 
@@ -699,7 +782,7 @@ describe('readCsv', () => {
       featureIndices: [0, 1],
       weightsIndex: 2,
     });
-    expect(info.notes[0]).toContain("column 'x' looks like a row index (0, 1, …, 9 in order)");
+    expect(info.warnings[0]).toContain("column 'x' looks like a row index (0, 1, …, 9 in order)");
   });
 
   it('can be stopped early, closing the file', async () => {
