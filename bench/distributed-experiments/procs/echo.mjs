@@ -1,0 +1,31 @@
+// Sandboxed processor used by the experiments: behaviour chosen by job.data.
+//   { op: 'echo', v }           → returns v
+//   { op: 'burn', ms, v }       → busy CPU for ms, then returns v
+//   { op: 'bytes', n }          → returns a Buffer / base64 string of n bytes (job.data.as: 'buffer'|'base64'|'array')
+//   { op: 'fail', message }     → throws
+//   { op: 'merge' }             → parent: returns getChildrenValues() keys in order
+export default async function (job) {
+  const d = job.data;
+  switch (d.op) {
+    case 'echo': return d.v ?? null;
+    case 'burn': {
+      const end = Date.now() + d.ms;
+      let x = 0;
+      while (Date.now() < end) for (let i = 0; i < 1e5; i++) x += Math.sqrt(i);
+      return d.v ?? x;
+    }
+    case 'bytes': {
+      const b = Buffer.alloc(d.n);
+      for (let i = 0; i < d.n; i++) b[i] = i & 255;
+      if (d.as === 'base64') return b.toString('base64');
+      if (d.as === 'array') return Array.from(b);
+      return b;
+    }
+    case 'fail': throw new Error(d.message ?? 'failed on purpose');
+    case 'merge': {
+      const vals = await job.getChildrenValues();
+      return { keys: Object.keys(vals), values: Object.values(vals) };
+    }
+    default: throw new Error(`unknown op ${d.op}`);
+  }
+}
