@@ -47,3 +47,47 @@ export function burn(ms) {
   while (Date.now() < end) for (let i = 0; i < 1e5; i++) x += Math.sqrt(i);
   return x;
 }
+
+/**
+ * Starts worker-proc.mjs with `opts` in its own process group (so killHard(child, { group: true }) also takes its
+ * sandbox children); resolves once it printed "ready".
+ */
+export async function startWorkerProcess(opts, { node = process.execPath } = {}) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(node, [join(here, 'worker-proc.mjs'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  await new Promise((resolve, reject) => {
+    let buf = '';
+    const onData = (d) => {
+      buf += d;
+      if (buf.includes('ready')) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker process exited early (${code})`)));
+  });
+  return child;
+}
+
+/** SIGTERM a worker process (graceful close) and wait for it; SIGKILL its group if it takes longer than `ms`. */
+export async function stopWorkerProcess(child, ms = 10000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} }, ms);
+  await done;
+  clearTimeout(t);
+}
+
+/** The events of a queue's stream, as [{ event, jobId, ... , t }] (t: ms since the first). */
+export async function queueEvents(r, queue) {
+  const rows = await r.xrange(`bull:${queue}:events`, '-', '+');
+  const t0 = rows.length ? Number(rows[0][0].split('-')[0]) : 0;
+  return rows.map(([id, kv]) => {
+    const o = { t: Number(id.split('-')[0]) - t0 };
+    for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1].length > 80 ? kv[i + 1].slice(0, 80) + '…' : kv[i + 1];
+    return o;
+  });
+}

@@ -4,6 +4,10 @@
 //   { op: 'bytes', n }          → returns a Buffer / base64 string of n bytes (job.data.as: 'buffer'|'base64'|'array')
 //   { op: 'fail', message }     → throws
 //   { op: 'merge' }             → parent: returns getChildrenValues() keys in order
+//   { op: 'setkey', n, key, port } → SETs n bytes under key from this process (own ioredis client), returns { key }
+import { Redis } from 'ioredis';
+
+let client = null;
 export default async function (job) {
   const d = job.data;
   switch (d.op) {
@@ -25,6 +29,15 @@ export default async function (job) {
     case 'merge': {
       const vals = await job.getChildrenValues();
       return { keys: Object.keys(vals), values: Object.values(vals) };
+    }
+    case 'setkey': {
+      if (!client) {
+        client = new Redis({ host: '127.0.0.1', port: d.port });
+        client.on('error', () => {}); // the experiment's Redis goes away when it ends
+      }
+      const b = Buffer.alloc(d.n, 7);
+      await client.set(d.key, b, 'PX', 600_000);
+      return { key: d.key, bytes: d.n };
     }
     default: throw new Error(`unknown op ${d.op}`);
   }
