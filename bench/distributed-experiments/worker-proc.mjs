@@ -25,6 +25,7 @@ for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterva
 const worker = new Worker(o.queue, processor, {
   connection,
   useWorkerThreads: o.mode === 'thread',
+  name: `w${process.pid}`, // stored on each job it takes as processedBy
   ...settings,
 });
 worker.on('error', (e) => console.error(`[worker ${process.pid} ${o.queue} ${o.mode}] error: ${e.message}`));

@@ -25,7 +25,12 @@ export default async function (job) {
       if (d.as === 'array') return Array.from(b);
       return b;
     }
-    case 'fail': throw new Error(d.message ?? 'failed on purpose');
+    case 'fail': {
+      const e = new Error(d.message ?? 'failed on purpose');
+      if (d.name) e.name = d.name; // e.g. 'UnrecoverableError'
+      if (d.props) Object.assign(e, d.props);
+      throw e;
+    }
     case 'merge': {
       const vals = await job.getChildrenValues();
       return { keys: Object.keys(vals), values: Object.values(vals) };
