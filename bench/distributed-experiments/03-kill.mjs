@@ -6,11 +6,15 @@
  *   node bench/distributed-experiments/03-kill.mjs [--part 1|2|3] [--with-defaults] [--pairs 30000:30000,3000:1000]
  * Part 1 runs the pairs (the 30 s/30 s defaults only with --with-defaults: up to a minute), two worker processes
  * in 'fork' sandbox mode, one 3 s job; the worker that took it is SIGKILLed 0.5 s after it started. Times are
- * from the kill: stalled = the 'stalled' event, rerun = the job active again, done = completed.
+ * from the kill: stalled = the 'stalled' event, rerun = the job active again, done = completed. (In part 1 the
+ * kill comes 0.5 s after the job went active, often before the forked sandbox has even started the processor.)
+ * Part 4: a forked sandbox child whose worker is SIGKILLed (main process only) while the child is surely inside
+ * a 6 s CPU job: is it still alive, and burning CPU, 5–15 s after its job would have ended?
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fmt, now, queueEvents, redis, report, sleep, startWorkerProcess, stopWorkerProcess } from './lib.mjs';
 
 const arg = (k) => (process.argv.includes(k) ? process.argv[process.argv.indexOf(k) + 1] : null);
@@ -111,6 +115,35 @@ try {
         await queue.close();
       }
     }
+  }
+  if (part === 'all' || part === '4') {
+    const q = 'c4';
+    const queue = new Queue(q, { connection });
+    const w = await startWorkerProcess({ port: server.port, queue: q, mode: 'fork' });
+    // warm the sandbox first, so the next job runs in an initialised child at once
+    const warm = await queue.add('echo', { op: 'echo' });
+    await waitState(warm, ['completed']);
+    const job = await queue.add('burn', { op: 'burn', ms: 6000 });
+    await waitState(job, ['active']);
+    await sleep(1500);
+    const kid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(w.pid)], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+    await redis.killHard(w); // main process only
+    const cpu = () => {
+      try {
+        const f = readFileSync(`/proc/${kid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return { state: f[0], ppid: f[1], cpuS: (Number(f[11]) + Number(f[12])) / 100 };
+      } catch {
+        return null;
+      }
+    };
+    await sleep(9500); // the job would have ended 5 s ago
+    const a = cpu();
+    await sleep(10000);
+    const b = cpu();
+    report(`(c4) fork sandbox orphaned mid-job by SIGKILL of its worker: 5 s after its job would have ended ${a ? `state ${a.state} ppid ${a.ppid}` : 'gone'}; ` +
+      `15 s after ${b ? `state ${b.state}, ${fmt(b.cpuS - a.cpuS, 1)} CPU s burnt in those 10 s` : 'gone'}`);
+    try { process.kill(kid, 'SIGKILL'); } catch {}
+    await queue.close();
   }
 } finally {
   r.disconnect();

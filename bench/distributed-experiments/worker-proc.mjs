@@ -6,9 +6,11 @@
  * Prints "ready <pid>" once connected; closes gracefully on SIGTERM.
  */
 import { Worker } from 'bullmq';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { here } from './lib.mjs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+// (not from lib.mjs: that would start an esbuild service process inside this worker's process group)
+const here = dirname(fileURLToPath(import.meta.url));
 
 const o = JSON.parse(process.argv[2]);
 const file = join(here, 'procs', o.processor ?? 'echo.mjs');
