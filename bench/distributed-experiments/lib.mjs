@@ -52,9 +52,20 @@ export function burn(ms) {
  * Starts worker-proc.mjs with `opts` in its own process group (so killHard(child, { group: true }) also takes its
  * sandbox children); resolves once it printed "ready".
  */
+const workerGroups = new Set();
+let workerHook = false;
 export async function startWorkerProcess(opts, { node = process.execPath } = {}) {
   const { spawn } = await import('node:child_process');
   const child = spawn(node, [join(here, 'worker-proc.mjs'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  // detached (own process group), so they would outlive this script if it died: kill their groups on exit
+  workerGroups.add(child.pid);
+  child.once('exit', () => workerGroups.delete(child.pid));
+  if (!workerHook) {
+    workerHook = true;
+    const killAll = () => { for (const pid of workerGroups) { try { process.kill(-pid, 'SIGKILL'); } catch {} } };
+    process.on('exit', killAll);
+    for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => { killAll(); process.exit(128 + (sig === 'SIGTERM' ? 15 : 2)); });
+  }
   await new Promise((resolve, reject) => {
     let buf = '';
     const onData = (d) => {

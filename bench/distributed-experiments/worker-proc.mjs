@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 
 const o = JSON.parse(process.argv[2]);
+process.env.EXP_REDIS_PORT = String(o.port); // for processors that talk to Redis themselves (procs/estep-sim.mjs)
 const file = join(here, 'procs', o.processor ?? 'echo.mjs');
 const connection = { host: '127.0.0.1', port: o.port, ...(o.connection ?? {}) };
 const processor = o.mode === 'inline'
