@@ -43,7 +43,15 @@ async function load(entry, name) {
   const { build } = await import('esbuild');
   mkdirSync(BUNDLE, { recursive: true });
   const outfile = join(BUNDLE, `${name}.mjs`);
-  await build({ entryPoints: [join(root, entry)], bundle: true, format: 'esm', platform: 'node', target: 'node18', outfile, logLevel: 'warning' });
+  await build({
+    entryPoints: [join(root, entry)],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node18',
+    outfile,
+    logLevel: 'warning',
+  });
   return import(`${pathToFileURL(outfile).href}?${Date.now()}`);
 }
 
@@ -147,8 +155,17 @@ if (args[0] === '--rss-child') {
 const mb = (bytes) => (bytes / 1e6).toFixed(1);
 
 async function speed(csv, cli) {
-  const files = QUICK ? [[50_000, 2], [10_000, 8]] : [[500_000, 2], [100_000, 8]];
-  const head = '| file | size (MB) | readCsvTable | readCsv (chunks) | CLI today (csv-parse/sync) | fitStream today (csv-parse stream) | split + Number |\n|---|---:|---:|---:|---:|---:|---:|';
+  const files = QUICK
+    ? [
+        [50_000, 2],
+        [10_000, 8],
+      ]
+    : [
+        [500_000, 2],
+        [100_000, 8],
+      ];
+  const head =
+    '| file | size (MB) | readCsvTable | readCsv (chunks) | CLI today (csv-parse/sync) | fitStream today (csv-parse stream) | split + Number |\n|---|---:|---:|---:|---:|---:|---:|';
   const wall = [];
   const cpu = [];
   for (const [n, d] of files) {
@@ -159,9 +176,23 @@ async function speed(csv, cli) {
     };
     const engines = [
       [async () => check((await csv.readCsvTable(path)).rows), true],
-      [async () => { let rows = 0; for await (const c of csv.readCsv(path)) rows += c.rows; check(rows); }, true],
+      [
+        async () => {
+          let rows = 0;
+          for await (const c of csv.readCsv(path)) rows += c.rows;
+          check(rows);
+        },
+        true,
+      ],
       [async () => check((await cli.readTable(path)).X.length), false],
-      [async () => { let rows = 0; for await (const c of fitStreamToday(path)) rows += c.rows; check(rows); }, false],
+      [
+        async () => {
+          let rows = 0;
+          for await (const c of fitStreamToday(path)) rows += c.rows;
+          check(rows);
+        },
+        false,
+      ],
       [() => splitNumber(path), true],
     ];
     // runs interleaved (engine 1, 2, …, 5, then again), so a change of this shared host's load hits every engine alike
@@ -178,15 +209,25 @@ async function speed(csv, cli) {
         cpuRates[k].push(bytes / 1e6 / ((c.user + c.system) / 1e6));
       }
     }
-    const cells = (rs) => rs.map((rate) => `${median(rate).toFixed(1)}${RUNS > 1 ? ` (${Math.min(...rate).toFixed(1)} – ${Math.max(...rate).toFixed(1)})` : ''}`);
+    const cells = (rs) =>
+      rs.map(
+        (rate) =>
+          `${median(rate).toFixed(1)}${RUNS > 1 ? ` (${Math.min(...rate).toFixed(1)} – ${Math.max(...rate).toFixed(1)})` : ''}`,
+      );
     wall.push(`| ${n.toLocaleString('en')} × ${d} | ${mb(bytes)} | ${cells(rates).join(' | ')} |`);
     cpu.push(`| ${n.toLocaleString('en')} × ${d} | ${mb(bytes)} | ${cells(cpuRates).join(' | ')} |`);
   }
-  console.log(`MB/s of wall time, the median of ${RUNS} run(s) (min – max in brackets); higher is better.\n\n${head}\n${wall.join('\n')}\n`);
-  console.log(`MB/s of CPU time (user + system, all threads of the process): less disturbed by other processes on a shared host.\n\n${head}\n${cpu.join('\n')}`);
+  console.log(
+    `MB/s of wall time, the median of ${RUNS} run(s) (min – max in brackets); higher is better.\n\n${head}\n${wall.join('\n')}\n`,
+  );
+  console.log(
+    `MB/s of CPU time (user + system, all threads of the process): less disturbed by other processes on a shared host.\n\n${head}\n${cpu.join('\n')}`,
+  );
 
   // linear time: a field of digits followed by a letter
-  console.log("\nA field of digits followed by 'x' (must be rejected): the new reader on 1 MB, today's number regex on 5–20 kB");
+  console.log(
+    "\nA field of digits followed by 'x' (must be rejected): the new reader on 1 MB, today's number regex on 5–20 kB",
+  );
   console.log('(quadratic: 4× the time for 2× the digits, so 1 MB would take 2500× the time of 20 kB).\n');
   const big = `a\n${'1'.repeat(1_000_000)}x\n`;
   let message = '';
@@ -200,7 +241,9 @@ async function speed(csv, cli) {
     }
     ms.push((performance.now() - t0).toFixed(0));
   }
-  console.log(`- new reader, 1 000 000 digits: ${ms.join(', ')} ms (3 runs; the first compiles the code for long fields) → ${message}`);
+  console.log(
+    `- new reader, 1 000 000 digits: ${ms.join(', ')} ms (3 runs; the first compiles the code for long fields) → ${message}`,
+  );
   for (const k of QUICK ? [2_500, 5_000] : [5_000, 10_000, 20_000]) {
     const field = `${'1'.repeat(k)}x`;
     const t0 = performance.now();
@@ -211,26 +254,36 @@ async function speed(csv, cli) {
 
 function rss() {
   console.log("\nPeak RSS of one read in a fresh process, above the process's RSS just before reading.\n");
-  console.log('| reader | N × D | file (MB) | 8·N·D + 4·N (MB) | peak RSS (MB) | peak − before (MB) | ÷ (8·N·D + 4·N) | ÷ file size |');
+  console.log(
+    '| reader | N × D | file (MB) | 8·N·D + 4·N (MB) | peak RSS (MB) | peak − before (MB) | ÷ (8·N·D + 4·N) | ÷ file size |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   const cases = [
-    ['readCsvTable, a path', 'new', 2_600_000, 8], ['readCsvTable, a path', 'new', 10_000_000, 2],
+    ['readCsvTable, a path', 'new', 2_600_000, 8],
+    ['readCsvTable, a path', 'new', 10_000_000, 2],
     ['readCsvTable, a stream (size unknown)', 'stream', 2_600_000, 8],
-    ['CLI today', 'cli', 500_000, 2], ['CLI today', 'cli', 100_000, 8],
+    ['CLI today', 'cli', 500_000, 2],
+    ['CLI today', 'cli', 100_000, 8],
   ];
   for (const [label, which, n, d] of cases) {
     const path = dataFile(n, d);
-    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--rss-child', which, path], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--rss-child', which, path], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) throw new Error(r.stderr);
     const { base, peak, n: rows, d: cols } = JSON.parse(r.stdout.trim().split('\n').at(-1));
     if (rows !== n || cols !== d) throw new Error(`${label}: read ${rows} × ${cols}, expected ${n} × ${d}`);
     const need = 8 * rows * cols + 4 * rows;
     const size = statSync(path).size;
     const over = peak - base;
-    console.log(`| ${label} | ${n.toLocaleString('en')} × ${d} | ${mb(size)} | ${mb(need)} | ${mb(peak)} | ${mb(over)} | ${(over / need).toFixed(2)} | ${(over / size).toFixed(2)} |`);
+    console.log(
+      `| ${label} | ${n.toLocaleString('en')} × ${d} | ${mb(size)} | ${mb(need)} | ${mb(peak)} | ${mb(over)} | ${(over / need).toFixed(2)} | ${(over / size).toFixed(2)} |`,
+    );
   }
 }
 
-console.log(`# CSV reading — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load ${loadavg()[0].toFixed(1)}${QUICK ? ' (--quick)' : ''}\n`);
+console.log(
+  `# CSV reading — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, load ${loadavg()[0].toFixed(1)}${QUICK ? ' (--quick)' : ''}\n`,
+);
 if (SPEED) await speed(await load('src/data/csv.ts', 'csv'), await load('src/cli/csv.ts', 'cli-csv'));
 if (RSS) rss();

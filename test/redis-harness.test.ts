@@ -66,7 +66,9 @@ describe('startRedis', () => {
   });
 
   it('fails clearly when the binary does not exist', async () => {
-    await expect(startRedis({ bin: '/nonexistent/redis-server' })).rejects.toThrow(/could not be started|exited before answering/);
+    await expect(startRedis({ bin: '/nonexistent/redis-server' })).rejects.toThrow(
+      /could not be started|exited before answering/,
+    );
   });
 });
 
@@ -75,7 +77,10 @@ describe('a server never outlives its owner', () => {
   let helper: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gaussmix-harness-'));
-    const { code } = await transform(readFileSync(new URL('./helpers/redis.ts', import.meta.url), 'utf8'), { loader: 'ts', format: 'esm' });
+    const { code } = await transform(readFileSync(new URL('./helpers/redis.ts', import.meta.url), 'utf8'), {
+      loader: 'ts',
+      format: 'esm',
+    });
     helper = join(dir, 'redis.mjs');
     writeFileSync(helper, code);
   });
@@ -84,7 +89,10 @@ describe('a server never outlives its owner', () => {
   /** Runs a child that starts a server, prints its pid, then does `ending`; resolves with the redis pid. */
   async function owner(ending: string): Promise<{ pid: number; child: ReturnType<typeof spawn> }> {
     const script = join(dir, `owner-${Math.random().toString(36).slice(2)}.mjs`);
-    writeFileSync(script, `import { startRedis } from ${JSON.stringify(helper)};\nconst s = await startRedis();\nconsole.log(s.pid);\n${ending}\n`);
+    writeFileSync(
+      script,
+      `import { startRedis } from ${JSON.stringify(helper)};\nconst s = await startRedis();\nconsole.log(s.pid);\n${ending}\n`,
+    );
     // stderr piped and dropped: the 'uncaught error' case prints its stack there on purpose
     const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.resume();
@@ -124,10 +132,15 @@ describe('killHard', () => {
   it('with group: true also takes down grandchildren', async () => {
     const child = spawn(
       process.execPath,
-      ['-e', "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);"],
+      [
+        '-e',
+        "const c = require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }); console.log(c.pid); setInterval(() => {}, 1000);",
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'], detached: true },
     );
-    const grandchild = await new Promise<number>((r) => child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))));
+    const grandchild = await new Promise<number>((r) =>
+      child.stdout!.once('data', (d: Buffer) => r(Number(d.toString().trim()))),
+    );
     expect(alive(grandchild)).toBe(true);
     await killHard(child, { group: true });
     expect(await gone(grandchild)).toBe(true);

@@ -16,7 +16,9 @@ const bullmqPath = req.resolve('bullmq');
 const { Queue, Worker, FlowProducer, QueueEvents } = await import(pathToFileURL(bullmqPath).href);
 const bullVersion = req('bullmq/package.json').version;
 let ioredisVersion = 'none';
-try { ioredisVersion = createRequire(bullmqPath)('ioredis/package.json').version; } catch {}
+try {
+  ioredisVersion = createRequire(bullmqPath)('ioredis/package.json').version;
+} catch {}
 
 const server = await redis.startRedis();
 const connection = server.connection;
@@ -34,7 +36,9 @@ try {
   const flow = new FlowProducer({ connection });
   const wf = new Worker('smoke', join(here, 'procs/echo.mjs'), { connection });
   const tree = await flow.add({
-    name: 'parent', queueName: 'smoke', data: { op: 'merge' },
+    name: 'parent',
+    queueName: 'smoke',
+    data: { op: 'merge' },
     children: [0, 1, 2].map((i) => ({ name: `c${i}`, queueName: 'smoke', data: { op: 'echo', v: i * 10 } })),
   });
   const r = await tree.job.waitUntilFinished(qe, 20000);

@@ -29,9 +29,14 @@ const modes = {
   inline: () => inline,
   fork: () => file,
   thread: () => file,
-  offload: () => { const p = makeOffloadProcessor(connection); offloads.push(p); return p; },
+  offload: () => {
+    const p = makeOffloadProcessor(connection);
+    offloads.push(p);
+    return p;
+  },
 };
-const workerFor = (q, mode, extra = {}) => new Worker(q, modes[mode](), { connection, useWorkerThreads: mode === 'thread', ...extra });
+const workerFor = (q, mode, extra = {}) =>
+  new Worker(q, modes[mode](), { connection, useWorkerThreads: mode === 'thread', ...extra });
 
 try {
   if (part === 'all' || part === '1') {
@@ -52,7 +57,9 @@ try {
         per.push(now() - t);
       }
       const s = stats(per);
-      report(`(b1) ${mode.padEnd(6)} first job ${fmt(first)} ms; then add→finished per job: median ${fmt(s.median, 2)} ms, p90 ${fmt(s.p90, 2)} ms`);
+      report(
+        `(b1) ${mode.padEnd(6)} first job ${fmt(first)} ms; then add→finished per job: median ${fmt(s.median, 2)} ms, p90 ${fmt(s.p90, 2)} ms`,
+      );
       await Promise.all([w.close(), qe.close(), queue.close()]);
     }
   }
@@ -68,14 +75,19 @@ try {
       const rows = [];
       for (const as of ['buffer', 'base64', 'setkey']) {
         await (await queue.add('warm', { op: 'echo' })).waitUntilFinished(qe, 20000);
-        const data = as === 'setkey' ? { op: 'setkey', n, key: `b2:${mode}:stats`, port: server.port } : { op: 'bytes', n, as };
+        const data =
+          as === 'setkey' ? { op: 'setkey', n, key: `b2:${mode}:stats`, port: server.port } : { op: 'bytes', n, as };
         const t = now();
         const job = await queue.add('j', data);
         await job.waitUntilFinished(qe, 60000);
         const ms = now() - t;
         const stored = await r.hstrlen(`bull:${q}:${job.id}`, 'returnvalue');
         const back = (await Queue.prototype.getJob.call(queue, job.id)).returnvalue;
-        const kind = Array.isArray(back) ? 'array' : back && typeof back === 'object' ? `object{${Object.keys(back).slice(0, 2)}}` : typeof back;
+        const kind = Array.isArray(back)
+          ? 'array'
+          : back && typeof back === 'object'
+            ? `object{${Object.keys(back).slice(0, 2)}}`
+            : typeof back;
         rows.push(`${as}: ${fmt(ms)} ms, stored ${fmt(stored / n, 2)}× the bytes, comes back as ${kind}`);
       }
       report(`(b2) ${mode.padEnd(6)} 1 MiB result — ${rows.join('; ')}`);
@@ -96,14 +108,17 @@ try {
       const watcher = await startWorkerProcess({ port: server.port, queue: q, mode, ...lock });
       const t = now();
       let state;
-      while (!['completed', 'failed'].includes((state = await job.getState())) && now() - t < 30000) await new Promise((res) => setTimeout(res, 100));
+      while (!['completed', 'failed'].includes((state = await job.getState())) && now() - t < 30000)
+        await new Promise((res) => setTimeout(res, 100));
       await new Promise((res) => setTimeout(res, 500));
       const ev = await queueEvents(r, q);
       const count = (e) => ev.filter((x) => x.event === e).length;
       const fresh = await queue.getJob(job.id);
-      report(`(b3) ${mode.padEnd(6)} 6 s CPU job, lockDuration 2 s: final ${state} after ${fmt((now() - t) / 1000, 1)} s; ` +
-        `events active×${count('active')} stalled×${count('stalled')} completed×${count('completed')} failed×${count('failed')}` +
-        (fresh?.failedReason ? ` (failedReason: ${fresh.failedReason})` : ''));
+      report(
+        `(b3) ${mode.padEnd(6)} 6 s CPU job, lockDuration 2 s: final ${state} after ${fmt((now() - t) / 1000, 1)} s; ` +
+          `events active×${count('active')} stalled×${count('stalled')} completed×${count('completed')} failed×${count('failed')}` +
+          (fresh?.failedReason ? ` (failedReason: ${fresh.failedReason})` : ''),
+      );
       await Promise.all([stopWorkerProcess(busy), stopWorkerProcess(watcher)]);
       await queue.close();
     }

@@ -24,7 +24,11 @@ const connection = server.connection;
 const r = new Redis(connection);
 const groupMembers = (pgid) => {
   try {
-    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' }).trim().split(/\s+/).filter(Boolean).map(Number);
+    return execFileSync('ps', ['-o', 'pid=', '-g', String(pgid)], { encoding: 'utf8' })
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -51,27 +55,51 @@ async function killOwner(queue, job, workers, { group = true } = {}) {
 
 try {
   if (part === 'all' || part === '1') {
-    const pairs = arg('--pairs')?.split(',').map((p) => p.split(':').map(Number)) ?? [[10000, 5000], [5000, 2000], [3000, 1000], [2000, 500]];
+    const pairs = arg('--pairs')
+      ?.split(',')
+      .map((p) => p.split(':').map(Number)) ?? [
+      [10000, 5000],
+      [5000, 2000],
+      [3000, 1000],
+      [2000, 500],
+    ];
     if (process.argv.includes('--with-defaults')) pairs.unshift([30000, 30000]);
     for (const [lockDuration, stalledInterval] of pairs) {
       for (const group of [true, false]) {
         const q = `c1-${lockDuration}-${stalledInterval}-${group}`;
         const queue = new Queue(q, { connection });
-        const settings = { port: server.port, queue: q, mode: 'fork', lockDuration, stalledInterval, maxStalledCount: 1 };
+        const settings = {
+          port: server.port,
+          queue: q,
+          mode: 'fork',
+          lockDuration,
+          stalledInterval,
+          maxStalledCount: 1,
+        };
         const workers = [await startWorkerProcess(settings), await startWorkerProcess(settings)];
         const job = await queue.add('burn', { op: 'burn', ms: 3000, v: 'ok' }, { attempts: 1 });
         const { victim, killedAt } = await killOwner(queue, job, workers, { group });
         const left = () => groupMembers(victim.pid).filter((p) => p !== victim.pid);
         const orphansAtKill = left();
         const state = await waitState(job, ['completed', 'failed'], 3 * (lockDuration + stalledInterval) + 10000);
-        const ev = (await r.xrange(`bull:${q}:events`, '-', '+')).map(([id, kv]) => ({ t: Number(id.split('-')[0]) - killedAt, event: kv[1] }));
+        const ev = (await r.xrange(`bull:${q}:events`, '-', '+')).map(([id, kv]) => ({
+          t: Number(id.split('-')[0]) - killedAt,
+          event: kv[1],
+        }));
         const at = (e, after = 0) => ev.find((x) => x.event === e && x.t > after)?.t;
         const stalled = at('stalled');
-        report(`(c1) lockDuration ${lockDuration} stalledInterval ${stalledInterval} kill ${group ? 'group' : 'main only'}: ` +
-          `stalled +${fmt((stalled ?? NaN) / 1000, 2)} s, rerun +${fmt((at('active', stalled ?? 0) ?? NaN) / 1000, 2)} s, ` +
-          `${state} +${fmt((at(state === 'completed' ? 'completed' : 'failed') ?? NaN) / 1000, 2)} s` +
-          (group ? '' : `; sandbox child of the killed worker: ${orphansAtKill.length ? `alive at kill, ${left().length ? 'still alive' : 'gone'} at the end` : 'gone at kill'}`));
-        for (const p of left()) try { process.kill(p, 'SIGKILL'); } catch {}
+        report(
+          `(c1) lockDuration ${lockDuration} stalledInterval ${stalledInterval} kill ${group ? 'group' : 'main only'}: ` +
+            `stalled +${fmt((stalled ?? NaN) / 1000, 2)} s, rerun +${fmt((at('active', stalled ?? 0) ?? NaN) / 1000, 2)} s, ` +
+            `${state} +${fmt((at(state === 'completed' ? 'completed' : 'failed') ?? NaN) / 1000, 2)} s` +
+            (group
+              ? ''
+              : `; sandbox child of the killed worker: ${orphansAtKill.length ? `alive at kill, ${left().length ? 'still alive' : 'gone'} at the end` : 'gone at kill'}`),
+        );
+        for (const p of left())
+          try {
+            process.kill(p, 'SIGKILL');
+          } catch {}
         await Promise.all(workers.filter((w) => w !== victim).map((w) => stopWorkerProcess(w)));
         await queue.close();
       }
@@ -83,15 +111,32 @@ try {
     for (const maxStalledCount of [1, 2]) {
       const q = `c2-${maxStalledCount}`;
       const queue = new Queue(q, { connection });
-      const settings = { port: server.port, queue: q, mode: 'fork', lockDuration: 2000, stalledInterval: 500, maxStalledCount };
-      const workers = [await startWorkerProcess(settings), await startWorkerProcess(settings), await startWorkerProcess(settings)];
+      const settings = {
+        port: server.port,
+        queue: q,
+        mode: 'fork',
+        lockDuration: 2000,
+        stalledInterval: 500,
+        maxStalledCount,
+      };
+      const workers = [
+        await startWorkerProcess(settings),
+        await startWorkerProcess(settings),
+        await startWorkerProcess(settings),
+      ];
       const job = await queue.add('burn', { op: 'burn', ms: 2000, v: 'ok' }, { attempts: 3 });
       const k1 = await killOwner(queue, job, workers);
-      const k2 = await killOwner(queue, job, workers.filter((w) => w !== k1.victim));
+      const k2 = await killOwner(
+        queue,
+        job,
+        workers.filter((w) => w !== k1.victim),
+      );
       const state = await waitState(job, ['completed', 'failed'], 30000);
       const fresh = await queue.getJob(job.id);
-      report(`(c2) two workers killed under the same job, maxStalledCount ${maxStalledCount}, attempts 3: ${state}` +
-        `${fresh.failedReason ? ` ("${fresh.failedReason}")` : ''}, attemptsMade ${fresh.attemptsMade}, stalledCounter ${fresh.stalledCounter}, +${fmt((Date.now() - k2.killedAt) / 1000, 1)} s after the 2nd kill`);
+      report(
+        `(c2) two workers killed under the same job, maxStalledCount ${maxStalledCount}, attempts 3: ${state}` +
+          `${fresh.failedReason ? ` ("${fresh.failedReason}")` : ''}, attemptsMade ${fresh.attemptsMade}, stalledCounter ${fresh.stalledCounter}, +${fmt((Date.now() - k2.killedAt) / 1000, 1)} s after the 2nd kill`,
+      );
       await Promise.all(workers.filter((w) => w !== k1.victim && w !== k2.victim).map((w) => stopWorkerProcess(w)));
       await queue.close();
     }
@@ -100,7 +145,10 @@ try {
   if (part === 'all' || part === '3') {
     // false stalls: 4 worker processes on 2 cores, each busy with a 12 s CPU job in its sandbox, short locks
     for (const mode of ['fork', 'offload']) {
-      for (const [lockDuration, stalledInterval] of [[2000, 500], [1000, 250]]) {
+      for (const [lockDuration, stalledInterval] of [
+        [2000, 500],
+        [1000, 250],
+      ]) {
         const q = `c3-${mode}-${lockDuration}`;
         const queue = new Queue(q, { connection });
         const settings = { port: server.port, queue: q, mode, lockDuration, stalledInterval, maxStalledCount: 5 };
@@ -109,8 +157,10 @@ try {
         const t = now();
         for (const j of jobs) await waitState(j, ['completed', 'failed'], 120000);
         const ev = await queueEvents(r, q);
-        report(`(c3) ${mode.padEnd(7)} 4 workers × 12 s CPU jobs on 2 cores, lockDuration ${lockDuration} stalledInterval ${stalledInterval}: ` +
-          `stalled×${ev.filter((e) => e.event === 'stalled').length}, completed×${ev.filter((e) => e.event === 'completed').length} in ${fmt((now() - t) / 1000, 1)} s`);
+        report(
+          `(c3) ${mode.padEnd(7)} 4 workers × 12 s CPU jobs on 2 cores, lockDuration ${lockDuration} stalledInterval ${stalledInterval}: ` +
+            `stalled×${ev.filter((e) => e.event === 'stalled').length}, completed×${ev.filter((e) => e.event === 'completed').length} in ${fmt((now() - t) / 1000, 1)} s`,
+        );
         await Promise.all(workers.map((w) => stopWorkerProcess(w)));
         await queue.close();
       }
@@ -126,7 +176,11 @@ try {
     const job = await queue.add('burn', { op: 'burn', ms: 6000 });
     await waitState(job, ['active']);
     await sleep(1500);
-    const kid = Number(execFileSync('ps', ['-o', 'pid=', '--ppid', String(w.pid)], { encoding: 'utf8' }).trim().split(/\s+/)[0]);
+    const kid = Number(
+      execFileSync('ps', ['-o', 'pid=', '--ppid', String(w.pid)], { encoding: 'utf8' })
+        .trim()
+        .split(/\s+/)[0],
+    );
     await redis.killHard(w); // main process only
     const cpu = () => {
       try {
@@ -140,9 +194,13 @@ try {
     const a = cpu();
     await sleep(10000);
     const b = cpu();
-    report(`(c4) fork sandbox orphaned mid-job by SIGKILL of its worker: 5 s after its job would have ended ${a ? `state ${a.state} ppid ${a.ppid}` : 'gone'}; ` +
-      `15 s after ${b ? `state ${b.state}, ${fmt(b.cpuS - a.cpuS, 1)} CPU s burnt in those 10 s` : 'gone'}`);
-    try { process.kill(kid, 'SIGKILL'); } catch {}
+    report(
+      `(c4) fork sandbox orphaned mid-job by SIGKILL of its worker: 5 s after its job would have ended ${a ? `state ${a.state} ppid ${a.ppid}` : 'gone'}; ` +
+        `15 s after ${b ? `state ${b.state}, ${fmt(b.cpuS - a.cpuS, 1)} CPU s burnt in those 10 s` : 'gone'}`,
+    );
+    try {
+      process.kill(kid, 'SIGKILL');
+    } catch {}
     await queue.close();
   }
 } finally {

@@ -9,19 +9,24 @@
  *   4. exponential backoff timings (attempts 4, delay 100 ms).
  *   node bench/distributed-experiments/04-failures.mjs
  */
-import { FlowProducer, Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { join } from 'node:path';
-import { fmt, here, now, queueEvents, redis, report, sleep } from './lib.mjs';
+import { fmt, here, now, queueEvents, redis, report } from './lib.mjs';
 
 const server = await redis.startRedis();
 const connection = server.connection;
 const r = new Redis(connection);
 const proc = join(here, 'procs/echo.mjs');
 const flowOf = (q, id, failing, childOpts) => ({
-  name: 'merge', queueName: q, data: { op: 'echo', v: 'merged' }, opts: { jobId: id },
+  name: 'merge',
+  queueName: q,
+  data: { op: 'echo', v: 'merged' },
+  opts: { jobId: id },
   children: [0, 1, 2, 3].map((i) => ({
-    name: 'estep', queueName: q, opts: { jobId: `${id}-shard-${i}`, ...childOpts },
+    name: 'estep',
+    queueName: q,
+    opts: { jobId: `${id}-shard-${i}`, ...childOpts },
     data: i === failing ? { op: 'fail', message: `cannot read shard ${i}: ENOENT` } : { op: 'echo', v: i },
   })),
 });
@@ -35,7 +40,9 @@ try {
     const flow = new FlowProducer({ connection });
     const queue = new Queue(q, { connection });
     const t = now();
-    const tree = await flow.add(flowOf(q, 'fit-k-iter-1', 2, { attempts: 3, backoff: { type: 'fixed', delay: 200 }, failParentOnFailure }));
+    const tree = await flow.add(
+      flowOf(q, 'fit-k-iter-1', 2, { attempts: 3, backoff: { type: 'fixed', delay: 200 }, failParentOnFailure }),
+    );
     let outcome;
     try {
       outcome = `resolved ${JSON.stringify(await tree.job.waitUntilFinished(qe, 5000))}`;
@@ -45,11 +52,15 @@ try {
     const parent = await queue.getJob(tree.job.id);
     const child = await queue.getJob('fit-k-iter-1-shard-2');
     const deps = await parent.getDependenciesCount();
-    report(`(d1) failParentOnFailure ${failParentOnFailure}: waitUntilFinished ${outcome}; parent ${await parent.getState()}` +
-      ` (failedReason ${JSON.stringify(parent.failedReason ?? null)}), deps ${JSON.stringify(deps)};` +
-      ` child ${await child.getState()} attemptsMade ${child.attemptsMade} failedReason "${child.failedReason}" stacktrace lines ${child.stacktrace.length}`);
+    report(
+      `(d1) failParentOnFailure ${failParentOnFailure}: waitUntilFinished ${outcome}; parent ${await parent.getState()}` +
+        ` (failedReason ${JSON.stringify(parent.failedReason ?? null)}), deps ${JSON.stringify(deps)};` +
+        ` child ${await child.getState()} attemptsMade ${child.attemptsMade} failedReason "${child.failedReason}" stacktrace lines ${child.stacktrace.length}`,
+    );
     const ev = (await queueEvents(r, q)).filter((e) => e.jobId?.endsWith('shard-2') || e.jobId === 'fit-k-iter-1');
-    report(`(d1)   events: ${ev.map((e) => `${e.event}${e.jobId === 'fit-k-iter-1' ? '(parent)' : ''}@${e.t}`).join(' ')}`);
+    report(
+      `(d1)   events: ${ev.map((e) => `${e.event}${e.jobId === 'fit-k-iter-1' ? '(parent)' : ''}@${e.t}`).join(' ')}`,
+    );
     await Promise.all([w.close(), qe.close(), flow.close(), queue.close()]);
   }
 
@@ -66,10 +77,14 @@ try {
     ]) {
       const t = now();
       const job = await queue.add('x', data, { attempts: 3, backoff: { type: 'fixed', delay: 200 } });
-      try { await job.waitUntilFinished(qe, 10000); } catch {}
+      try {
+        await job.waitUntilFinished(qe, 10000);
+      } catch {}
       const j = await queue.getJob(job.id);
-      report(`(d3) sandbox throws ${data.name}: attemptsMade ${j.attemptsMade}/3 after ${fmt(now() - t, 0)} ms, failedReason "${j.failedReason}", ` +
-        `stacktrace[0] starts "${(j.stacktrace[0] ?? '').split('\n')[0]}"`);
+      report(
+        `(d3) sandbox throws ${data.name}: attemptsMade ${j.attemptsMade}/3 after ${fmt(now() - t, 0)} ms, failedReason "${j.failedReason}", ` +
+          `stacktrace[0] starts "${(j.stacktrace[0] ?? '').split('\n')[0]}"`,
+      );
     }
     await Promise.all([w.close(), qe.close(), queue.close()]);
   }
@@ -78,11 +93,19 @@ try {
   {
     const q = 'd4';
     const queue = new Queue(q, { connection });
-    const w = new Worker(q, async () => { throw new Error('transient'); }, { connection });
+    const w = new Worker(
+      q,
+      async () => {
+        throw new Error('transient');
+      },
+      { connection },
+    );
     const qe = new QueueEvents(q, { connection });
     await qe.waitUntilReady();
     const job = await queue.add('x', {}, { attempts: 4, backoff: { type: 'exponential', delay: 100 } });
-    try { await job.waitUntilFinished(qe, 10000); } catch {}
+    try {
+      await job.waitUntilFinished(qe, 10000);
+    } catch {}
     const ev = (await queueEvents(r, q)).filter((e) => ['active', 'failed', 'retries-exhausted'].includes(e.event));
     report(`(d4) exponential backoff 100 ms × 4 attempts: ${ev.map((e) => `${e.event}@${e.t}`).join(' ')}`);
     await Promise.all([w.close(), qe.close(), queue.close()]);

@@ -12,19 +12,28 @@ const t0 = performance.now();
 const clients = [];
 let lastError = null;
 let fail;
-const lost = new Promise((_, reject) => { fail = reject; });
+const lost = new Promise((_, reject) => {
+  fail = reject;
+});
 lost.catch(() => {});
 function client(blocking) {
   const c = new Redis({
-    host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 2000,
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    connectTimeout: 2000,
     // blocking connection (QueueEvents' XREAD BLOCK): no per-command retry limit and no command timeout, as BullMQ needs
     maxRetriesPerRequest: blocking ? null : 1,
     enableOfflineQueue: blocking,
     ...(blocking ? {} : { commandTimeout: 5000 }),
     retryStrategy: (times) => (times > 3 ? null : 200), // ~1 s of reconnecting, then 'end'
   });
-  c.on('error', (e) => { lastError = e; });
-  c.on('end', () => fail(new Error(`Redis at 127.0.0.1:${port} unreachable: ${lastError?.message ?? 'connection closed'}`)));
+  c.on('error', (e) => {
+    lastError = e;
+  });
+  c.on('end', () =>
+    fail(new Error(`Redis at 127.0.0.1:${port} unreachable: ${lastError?.message ?? 'connection closed'}`)),
+  );
   clients.push(c);
   return c;
 }
@@ -37,30 +46,56 @@ const cleanups = [];
 function waitFinished(q, qe, id) {
   return new Promise((resolve, reject) => {
     cleanups.push(() => done(() => {})());
-    const done = (f) => (x) => { clearInterval(poll); qe.off('completed', onC); qe.off('failed', onF); f(x); };
-    const ok = done(resolve), ko = done(reject);
+    const done = (f) => (x) => {
+      clearInterval(poll);
+      qe.off('completed', onC);
+      qe.off('failed', onF);
+      f(x);
+    };
+    const ok = done(resolve),
+      ko = done(reject);
     const onC = (e) => e.jobId === id && ok(e.returnvalue);
     const onF = (e) => e.jobId === id && ko(new Error(e.failedReason));
-    qe.on('completed', onC); qe.on('failed', onF);
-    const check = () => q.getJobState(id).then((s) => {
-      if (s === 'completed' || s === 'failed') q.getJob(id).then((j) => (s === 'completed' ? ok(j.returnvalue) : ko(new Error(j.failedReason))), () => {});
-    }, () => {}); // a failed poll is not an answer: the connection watchdog decides
+    qe.on('completed', onC);
+    qe.on('failed', onF);
+    const check = () =>
+      q.getJobState(id).then(
+        (s) => {
+          if (s === 'completed' || s === 'failed')
+            q.getJob(id).then(
+              (j) => (s === 'completed' ? ok(j.returnvalue) : ko(new Error(j.failedReason))),
+              () => {},
+            );
+        },
+        () => {},
+      ); // a failed poll is not an answer: the connection watchdog decides
     const poll = setInterval(check, 1000);
     check();
   });
 }
-const deadline = (p, ms, what) => Promise.race([p, lost, new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: no answer within ${ms} ms`)), ms).unref())]);
+const deadline = (p, ms, what) =>
+  Promise.race([
+    p,
+    lost,
+    new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: no answer within ${ms} ms`)), ms).unref()),
+  ]);
 let q, qe;
 try {
-  const main = client(false), events = client(true);
+  const main = client(false),
+    events = client(true);
   await deadline(Promise.all([main.connect(), events.connect()]), 5000, 'connect');
   q = new Queue('e5', { connection: main });
   qe = new QueueEvents('e5', { connection: events });
-  q.on('error', () => {}); qe.on('error', () => {});
+  q.on('error', () => {});
+  qe.on('error', () => {});
   await deadline(qe.waitUntilReady(), 5000, 'QueueEvents');
   const job = await deadline(q.add('x', {}), 5000, 'add');
   console.log('waiting');
-  await deadline(process.env.USE_WAIT_UNTIL_FINISHED ? job.waitUntilFinished(qe) : waitFinished(q, qe, job.id), 60000, 'job');
+  await deadline(
+    process.env.USE_WAIT_UNTIL_FINISHED ? job.waitUntilFinished(qe) : waitFinished(q, qe, job.id),
+    60000,
+    'job',
+  );
   console.log('ok');
 } catch (e) {
   // ioredis' own rejection is often just "Connection is closed.": name the cause it reported as an 'error' event
@@ -71,5 +106,6 @@ try {
   for (const c of clients) c.disconnect();
   // and close the BullMQ objects (their close() may wait on the dead connection: bounded)
   await Promise.race([Promise.allSettled([q?.close(), qe?.close()]), new Promise((r) => setTimeout(r, 1000).unref())]);
-  if (process.env.SHOW_HANDLES) setTimeout(() => console.error('active:', process.getActiveResourcesInfo().join(',')), 2000).unref();
+  if (process.env.SHOW_HANDLES)
+    setTimeout(() => console.error('active:', process.getActiveResourcesInfo().join(',')), 2000).unref();
 }

@@ -56,15 +56,28 @@ const workerGroups = new Set();
 let workerHook = false;
 export async function startWorkerProcess(opts, { node = process.execPath } = {}) {
   const { spawn } = await import('node:child_process');
-  const child = spawn(node, [join(here, 'worker-proc.mjs'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
+  const child = spawn(node, [join(here, 'worker-proc.mjs'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
   // detached (own process group), so they would outlive this script if it died: kill their groups on exit
   workerGroups.add(child.pid);
   child.once('exit', () => workerGroups.delete(child.pid));
   if (!workerHook) {
     workerHook = true;
-    const killAll = () => { for (const pid of workerGroups) { try { process.kill(-pid, 'SIGKILL'); } catch {} } };
+    const killAll = () => {
+      for (const pid of workerGroups) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+      }
+    };
     process.on('exit', killAll);
-    for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => { killAll(); process.exit(128 + (sig === 'SIGTERM' ? 15 : 2)); });
+    for (const sig of ['SIGTERM', 'SIGINT'])
+      process.once(sig, () => {
+        killAll();
+        process.exit(128 + (sig === 'SIGTERM' ? 15 : 2));
+      });
   }
   await new Promise((resolve, reject) => {
     let buf = '';
@@ -87,7 +100,11 @@ export async function stopWorkerProcess(child, ms = 10000) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const done = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  const t = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch {} }, ms);
+  const t = setTimeout(() => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  }, ms);
   await done;
   clearTimeout(t);
 }
@@ -98,7 +115,7 @@ export async function queueEvents(r, queue) {
   const t0 = rows.length ? Number(rows[0][0].split('-')[0]) : 0;
   return rows.map(([id, kv]) => {
     const o = { t: Number(id.split('-')[0]) - t0 };
-    for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1].length > 80 ? kv[i + 1].slice(0, 80) + '…' : kv[i + 1];
+    for (let i = 0; i < kv.length; i += 2) o[kv[i]] = kv[i + 1].length > 80 ? `${kv[i + 1].slice(0, 80)}…` : kv[i + 1];
     return o;
   });
 }

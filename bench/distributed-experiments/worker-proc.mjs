@@ -16,11 +16,12 @@ const o = JSON.parse(process.argv[2]);
 process.env.EXP_REDIS_PORT = String(o.port); // for processors that talk to Redis themselves (procs/estep-sim.mjs)
 const file = join(here, 'procs', o.processor ?? 'echo.mjs');
 const connection = { host: '127.0.0.1', port: o.port, ...(o.connection ?? {}) };
-const processor = o.mode === 'inline'
-  ? (await import(pathToFileURL(file).href)).default
-  : o.mode === 'offload'
-    ? (await import('./procs/offload.mjs')).makeOffloadProcessor(connection)
-    : file;
+const processor =
+  o.mode === 'inline'
+    ? (await import(pathToFileURL(file).href)).default
+    : o.mode === 'offload'
+      ? (await import('./procs/offload.mjs')).makeOffloadProcessor(connection)
+      : file;
 const settings = {};
 for (const k of ['concurrency', 'lockDuration', 'lockRenewTime', 'stalledInterval', 'maxStalledCount', 'drainDelay']) {
   if (o[k] !== undefined) settings[k] = o[k];

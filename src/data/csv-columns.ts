@@ -11,7 +11,10 @@ export function resolveColumn(ref: string | number, names: string[], flag: strin
     if (byName >= 0) return byName;
     const t = ref.trim();
     if (t === '' || !isDigits(t)) {
-      throw new OptionError(flag, `${flag}: no column named '${ref}'; the columns are ${names.map((s) => `'${s}'`).join(', ')}`);
+      throw new OptionError(
+        flag,
+        `${flag}: no column named '${ref}'; the columns are ${names.map((s) => `'${s}'`).join(', ')}`,
+      );
     }
     ref = Number(t);
   }
@@ -43,8 +46,18 @@ function parseRange(part: string): [string, string] | null {
 }
 
 /** The 0-based columns a selection picks, in its order (a column may appear twice). */
-export function resolveColumns(spec: string | readonly (string | number)[], names: string[], flag = '--columns'): number[] {
-  const parts = typeof spec === 'string' ? spec.split(',').map((s) => s.trim()).filter(Boolean) : spec;
+export function resolveColumns(
+  spec: string | readonly (string | number)[],
+  names: string[],
+  flag = '--columns',
+): number[] {
+  const parts =
+    typeof spec === 'string'
+      ? spec
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : spec;
   const out: number[] = [];
   for (const part of parts) {
     const range = typeof part === 'string' && names.indexOf(part) < 0 ? parseRange(part) : null;
@@ -93,6 +106,7 @@ export class Profile {
         const g = first + r - from;
         if (v !== g + 1) idx &= ~1;
         if (v !== g) idx &= ~2;
+        // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the reader's hot loops
         if (v !== v) continue;
         if (constant === 0) {
           constant = 1;
@@ -122,12 +136,16 @@ export class Profile {
       const codes = this.codes[c];
       if (this.index[c] !== 0 && rows >= 10) {
         const from = this.index[c] & 1 ? 1 : 0;
-        out.push(`column ${name} looks like a row index (${from}, ${from + 1}, …, ${from + rows - 1} in order): leave it out with ${flag} unless it is a feature`);
+        out.push(
+          `column ${name} looks like a row index (${from}, ${from + 1}, …, ${from + rows - 1} in order): leave it out with ${flag} unless it is a feature`,
+        );
       } else if (this.constant[c] === 1 && rows >= 2) {
         out.push(`column ${name} is constant (every value is ${this.first[c]})`);
       } else if (codes !== null && codes.length > 1 && rows >= 20) {
         const list = [...codes].sort((a, b) => a - b).join(', ');
-        out.push(`column ${name} takes only ${codes.length} distinct integer values (${list}) over ${rows} rows: it looks like a code or a label rather than a measurement; leave it out with ${flag} unless it is a feature`);
+        out.push(
+          `column ${name} takes only ${codes.length} distinct integer values (${list}) over ${rows} rows: it looks like a code or a label rather than a measurement; leave it out with ${flag} unless it is a feature`,
+        );
       }
     }
     return out;

@@ -54,17 +54,23 @@ async function nodeFs(what: string): Promise<NodeFs> {
   try {
     return (await importDynamic('node:fs')) as NodeFs;
   } catch (e) {
-    throw new DataError(`reading ${what} needs Node.js (node:fs): ${(e as Error).message}; pass the data as a Blob, a ReadableStream or an iterable of chunks instead`);
+    throw new DataError(
+      `reading ${what} needs Node.js (node:fs): ${(e as Error).message}; pass the data as a Blob, a ReadableStream or an iterable of chunks instead`,
+    );
   }
 }
 
 /** The DataError for a file that cannot be opened or read. */
 export function readError(path: string, e: unknown): DataError {
   const err = e as { code?: string; message?: string };
-  const reason = err.code === 'ENOENT' ? 'no such file'
-    : err.code === 'EISDIR' ? 'it is a directory'
-      : err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied'
-        : err.message ?? String(e);
+  const reason =
+    err.code === 'ENOENT'
+      ? 'no such file'
+      : err.code === 'EISDIR'
+        ? 'it is a directory'
+        : err.code === 'EACCES' || err.code === 'EPERM'
+          ? 'permission denied'
+          : (err.message ?? String(e));
   return new DataError(`cannot read data file '${path}': ${reason}`);
 }
 
@@ -148,15 +154,26 @@ export async function openInput(input: CsvInput, name?: string): Promise<OpenedI
   } else if (ArrayBuffer.isView(input) || input instanceof ArrayBuffer) {
     opened = { pieces: [input as Uint8Array | ArrayBuffer], totalBytes: input.byteLength, name: '<input>' };
   } else if (typeof Blob !== 'undefined' && input instanceof Blob) {
-    opened = { pieces: readStream(input.stream()), totalBytes: input.size, name: (input as { name?: string }).name || '<input>' };
+    opened = {
+      pieces: readStream(input.stream()),
+      totalBytes: input.size,
+      name: (input as { name?: string }).name || '<input>',
+    };
   } else if (isObject(input) && typeof input[Symbol.asyncIterator] === 'function') {
     opened = { pieces: input as AsyncIterable<CsvPiece>, totalBytes: null, name: '<input>' };
   } else if (isObject(input) && typeof input.getReader === 'function') {
-    opened = { pieces: readStream(input as unknown as ReadableStream<Uint8Array | string>), totalBytes: null, name: '<input>' };
+    opened = {
+      pieces: readStream(input as unknown as ReadableStream<Uint8Array | string>),
+      totalBytes: null,
+      name: '<input>',
+    };
   } else if (isObject(input) && typeof input[Symbol.iterator] === 'function') {
     opened = { pieces: input as Iterable<CsvPiece>, totalBytes: null, name: '<input>' };
   } else {
-    throw new OptionError('input', "the CSV input must be a file path, '-' (stdin), a Uint8Array, a Blob, a ReadableStream, or an (async) iterable of Uint8Array or string chunks");
+    throw new OptionError(
+      'input',
+      "the CSV input must be a file path, '-' (stdin), a Uint8Array, a Blob, a ReadableStream, or an (async) iterable of Uint8Array or string chunks",
+    );
   }
   if (name !== undefined) opened.name = name;
   return opened;

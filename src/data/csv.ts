@@ -145,7 +145,19 @@ interface Resolved {
   flags: Flags;
 }
 
-const KNOWN = ['delimiter', 'header', 'columns', 'weights', 'chunkRows', 'source', 'missing', 'onProgress', 'maxFieldLength', 'maxColumns', 'optionNames'];
+const KNOWN = [
+  'delimiter',
+  'header',
+  'columns',
+  'weights',
+  'chunkRows',
+  'source',
+  'missing',
+  'onProgress',
+  'maxFieldLength',
+  'maxColumns',
+  'optionNames',
+];
 const positiveInteger = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 
 function resolveOptions(o: CsvOptions): Resolved {
@@ -155,17 +167,27 @@ function resolveOptions(o: CsvOptions): Resolved {
   }
   const d = o.delimiter;
   if (d !== undefined && (typeof d !== 'string' || d.length !== 1 || '0123456789.+-eE"\r\n'.includes(d))) {
-    throw new OptionError('delimiter', `delimiter must be one character other than a digit, '.', '+', '-', 'e', '"' or a line break; got ${JSON.stringify(d)}`);
+    throw new OptionError(
+      'delimiter',
+      `delimiter must be one character other than a digit, '.', '+', '-', 'e', '"' or a line break; got ${JSON.stringify(d)}`,
+    );
   }
-  if (o.header !== undefined && typeof o.header !== 'boolean' && o.header !== 'auto') throw new OptionError('header', "header must be true, false or 'auto'");
-  if (o.columns !== undefined && typeof o.columns !== 'string' && !Array.isArray(o.columns)) throw new OptionError('columns', 'columns must be a string or an array of names and 1-based indices');
-  if (o.weights !== undefined && typeof o.weights !== 'string' && typeof o.weights !== 'number') throw new OptionError('weights', 'weights must be a column name or a 1-based index');
+  if (o.header !== undefined && typeof o.header !== 'boolean' && o.header !== 'auto')
+    throw new OptionError('header', "header must be true, false or 'auto'");
+  if (o.columns !== undefined && typeof o.columns !== 'string' && !Array.isArray(o.columns))
+    throw new OptionError('columns', 'columns must be a string or an array of names and 1-based indices');
+  if (o.weights !== undefined && typeof o.weights !== 'string' && typeof o.weights !== 'number')
+    throw new OptionError('weights', 'weights must be a column name or a 1-based index');
   for (const key of ['chunkRows', 'maxFieldLength', 'maxColumns'] as const) {
-    if (o[key] !== undefined && !positiveInteger(o[key])) throw new OptionError(key, `${key} must be an integer ≥ 1; got ${String(o[key])}`);
+    if (o[key] !== undefined && !positiveInteger(o[key]))
+      throw new OptionError(key, `${key} must be an integer ≥ 1; got ${String(o[key])}`);
   }
-  if (o.missing !== undefined && o.missing !== 'error' && o.missing !== 'nan') throw new OptionError('missing', "missing must be 'error' or 'nan'");
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw new OptionError('onProgress', 'onProgress must be a function');
-  if (o.source !== undefined && typeof o.source !== 'string') throw new OptionError('source', 'source must be a string');
+  if (o.missing !== undefined && o.missing !== 'error' && o.missing !== 'nan')
+    throw new OptionError('missing', "missing must be 'error' or 'nan'");
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function')
+    throw new OptionError('onProgress', 'onProgress must be a function');
+  if (o.source !== undefined && typeof o.source !== 'string')
+    throw new OptionError('source', 'source must be a string');
   return {
     delimiter: d,
     header: o.header ?? 'auto',
@@ -200,7 +222,8 @@ const showDelimiter = (d: string): string => (d === '\t' ? 'tab' : d === ' ' ? '
 
 /** "try --delimiter tab" (CLI flags) or "try csv.delimiter: '\t'" (API options). */
 function tryDelimiter(flag: string, d: string): string {
-  if (flag.startsWith('--')) return `try ${flag} ${d === '\t' ? 'tab' : d === ',' ? 'comma' : d === ' ' ? 'space' : d === ';' ? 'semicolon' : `'${d}'`}`;
+  if (flag.startsWith('--'))
+    return `try ${flag} ${d === '\t' ? 'tab' : d === ',' ? 'comma' : d === ' ' ? 'space' : d === ';' ? 'semicolon' : `'${d}'`}`;
   return `try ${flag}: ${JSON.stringify(d).replace(/^"|"$/g, "'")}`;
 }
 
@@ -210,7 +233,13 @@ function decimalComma(s: string): boolean {
   if (i <= 0 || s.indexOf(',', i + 1) >= 0) return false;
   const before = s.charCodeAt(i - 1);
   const after = s.charCodeAt(i + 1);
-  return before >= 48 && before <= 57 && after >= 48 && after <= 57 && Number.isFinite(parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`));
+  return (
+    before >= 48 &&
+    before <= 57 &&
+    after >= 48 &&
+    after <= 57 &&
+    Number.isFinite(parseNumber(`${s.slice(0, i)}.${s.slice(i + 1)}`))
+  );
 }
 
 // ---- the engine ----
@@ -285,7 +314,10 @@ class Engine {
   private tokNext = 0;
   private tokLines = 0;
 
-  constructor(readonly o: Resolved, readonly source: string) {
+  constructor(
+    readonly o: Resolved,
+    readonly source: string,
+  ) {
     if (o.delimiter !== undefined) this.setDelimiter(o.delimiter);
   }
 
@@ -327,7 +359,15 @@ class Engine {
       if (st !== FULL) return st === MORE ? this.suspend() : st;
     }
     for (;;) {
-      const st = fastPath ? this.fast() : this.skipBlank() === FULL ? (this.sink.n < this.sink.cap ? BAIL : FULL) : this.final ? DONE : MORE;
+      const st = fastPath
+        ? this.fast()
+        : this.skipBlank() === FULL
+          ? this.sink.n < this.sink.cap
+            ? BAIL
+            : FULL
+          : this.final
+            ? DONE
+            : MORE;
       if (st !== BAIL) return st === MORE ? this.suspend() : st;
       if (this.slow() === MORE) return this.suspend();
     }
@@ -421,7 +461,9 @@ class Engine {
       while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
       const j = fields.length;
       if (j >= this.o.maxColumns) {
-        throw new DataError(`${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`);
+        throw new DataError(
+          `${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`,
+        );
       }
       if (p >= end) {
         if (!final) return null;
@@ -437,7 +479,8 @@ class Engine {
           const q = s.indexOf('"', k);
           if (q < 0) {
             if (end - open > maxF) throw this.tooLong(qline, j, true);
-            if (final) throw new DataError(`${this.source}: line ${qline}: a quoted field is never closed`, undefined, j);
+            if (final)
+              throw new DataError(`${this.source}: line ${qline}: a quoted field is never closed`, undefined, j);
             return null;
           }
           if (q + 1 - open > maxF) throw this.tooLong(qline, j, true);
@@ -567,12 +610,17 @@ class Engine {
     } else {
       this.cols = names.map((_, j) => j).filter((j) => j !== this.wcol && !(rowNames !== 0 && j === 0));
       if (rowNames === 1) {
-        this.notes.push(`the first column has no name in the header: it looks like row names or an index (as R's write.csv and pandas' to_csv write them), so it is not used as a feature; name it in ${flags.columns} to use it`);
+        this.notes.push(
+          `the first column has no name in the header: it looks like row names or an index (as R's write.csv and pandas' to_csv write them), so it is not used as a feature; name it in ${flags.columns} to use it`,
+        );
       } else if (rowNames === 2) {
-        this.notes.push(`the header has one field fewer than the data rows: the first column is taken as row names (as R's write.table writes them) and is not used as a feature; select it with ${flags.columns} to use it`);
+        this.notes.push(
+          `the header has one field fewer than the data rows: the first column is taken as row names (as R's write.table writes them) and is not used as a feature; select it with ${flags.columns} to use it`,
+        );
       }
     }
-    if (this.cols.length === 0) throw new OptionError(flags.weights, `${flags.weights}: no feature columns are left besides the weights column`);
+    if (this.cols.length === 0)
+      throw new OptionError(flags.weights, `${flags.weights}: no feature columns are left besides the weights column`);
     this.d = this.cols.length;
     this.slot = new Int32Array(this.width).fill(-1);
     this.cols.forEach((j, c) => {
@@ -672,7 +720,8 @@ class Engine {
             else kind = -1;
           }
         } else if (c !== 34) {
-          while (p < end && (c = s.charCodeAt(p)) !== dc && c !== 10 && !(blanks && (c === 32 || c === 9 || c === 13))) p++;
+          while (p < end && (c = s.charCodeAt(p)) !== dc && c !== 10 && !(blanks && (c === 32 || c === 9 || c === 13)))
+            p++;
         } else {
           kind = -1; // a quoted field
         }
@@ -694,8 +743,10 @@ class Engine {
           break rows;
         }
         if (numeric) {
+          // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the reader's hot loops
           if (kind > 0 && v !== v) {
             v = scanned[0];
+            // biome-ignore lint/suspicious/noSelfCompare: as above
             if (v !== v) v = numberValue(s, start, stop);
           }
           if (kind > 0) {
@@ -759,33 +810,48 @@ class Engine {
     const v = parseNumber(raw);
     const where = `${this.source}: line ${line}, column '${this.names[j]}'`;
     if (Number.isFinite(v)) {
-      if (weight && v < 0) throw new DataError(`${where}: the weight ${raw.trim()} is negative (weights must be ≥ 0)`, row, j);
+      if (weight && v < 0)
+        throw new DataError(`${where}: the weight ${raw.trim()} is negative (weights must be ≥ 0)`, row, j);
       return v;
     }
-    if (!Number.isNaN(v)) throw new DataError(`${where}: ${quoteValue(raw)} is too large for a double (it overflows to ${v > 0 ? '' : '-'}Infinity)`, row, j);
+    if (!Number.isNaN(v))
+      throw new DataError(
+        `${where}: ${quoteValue(raw)} is too large for a double (it overflows to ${v > 0 ? '' : '-'}Infinity)`,
+        row,
+        j,
+      );
     const missing = weight ? 'a weight cannot be missing' : 'missing values are not supported';
     if (isMissingToken(raw)) {
       if (this.o.missingNaN && !weight) return NaN;
       if (raw.trim() === '') throw new DataError(`${where} is empty (${missing})`, row, j);
       throw new DataError(`${where}: ${quoteValue(raw)} is not a number (a missing value? ${missing})`, row, j);
     }
-    if (nonFiniteToken(raw) === 'inf') throw new DataError(`${where}: ${quoteValue(raw)} is infinite (values must be finite numbers)`, row, j);
+    if (nonFiniteToken(raw) === 'inf')
+      throw new DataError(`${where}: ${quoteValue(raw)} is infinite (values must be finite numbers)`, row, j);
     const d = this.delimiter;
     const flag = this.o.flags.delimiter;
     const inner = raw.trim();
     const blank = inner.includes(' ') || inner.includes('\t');
-    const hint = d !== '\t' && raw.includes('\t') ? ` (the file looks tab-separated: ${tryDelimiter(flag, '\t')})`
-      : d === ';' && decimalComma(raw.trim()) ? " (a decimal comma? only '.' is read as the decimal separator)"
-        : d !== ',' && raw.includes(',') ? ` (the file looks comma-separated: ${tryDelimiter(flag, ',')})`
-          : d !== ';' && raw.includes(';') ? ` (the file looks semicolon-separated: ${tryDelimiter(flag, ';')})`
-            : d !== ' ' && blank ? ` (whitespace-separated? ${tryDelimiter(flag, ' ')})` : '';
+    const hint =
+      d !== '\t' && raw.includes('\t')
+        ? ` (the file looks tab-separated: ${tryDelimiter(flag, '\t')})`
+        : d === ';' && decimalComma(raw.trim())
+          ? " (a decimal comma? only '.' is read as the decimal separator)"
+          : d !== ',' && raw.includes(',')
+            ? ` (the file looks comma-separated: ${tryDelimiter(flag, ',')})`
+            : d !== ';' && raw.includes(';')
+              ? ` (the file looks semicolon-separated: ${tryDelimiter(flag, ';')})`
+              : d !== ' ' && blank
+                ? ` (whitespace-separated? ${tryDelimiter(flag, ' ')})`
+                : '';
     throw new DataError(`${where}: ${quoteValue(raw)} is not a number${hint}`, row, j);
   }
 
   /** Feeds the rows of the sink not yet profiled to the note detectors. */
   profileRows(): void {
     const n = this.sink.n;
-    if (this.profile && n > this.profiled) this.profile.add(this.sink.data, this.profiled, n, this.rowsBefore + this.profiled);
+    if (this.profile && n > this.profiled)
+      this.profile.add(this.sink.data, this.profiled, n, this.rowsBefore + this.profiled);
     this.profiled = n;
   }
 
@@ -804,7 +870,9 @@ class Engine {
       };
     } catch (e) {
       const mb = Math.ceil((cap * (8 * this.d + 4 + (this.wcol >= 0 ? 8 : 0))) / 2 ** 20);
-      throw new DataError(`${this.source}: cannot allocate ${mb} MiB for ${cap} more rows of ${this.d} columns after ${this.rowsBefore} rows: ${(e as Error).message}`);
+      throw new DataError(
+        `${this.source}: cannot allocate ${mb} MiB for ${cap} more rows of ${this.d} columns after ${this.rowsBefore} rows: ${(e as Error).message}`,
+      );
     }
   }
 
@@ -824,7 +892,11 @@ class Engine {
   info(): CsvInfo {
     const rows = this.rowsBefore + this.sink.n;
     if (rows === 0) {
-      throw new DataError(this.header ? `${this.source}: no data rows after the header line` : `${this.source}: no data (the input is empty)`);
+      throw new DataError(
+        this.header
+          ? `${this.source}: no data rows after the header line`
+          : `${this.source}: no data (the input is empty)`,
+      );
     }
     this.profileRows();
     const columns = this.cols.map((j) => this.names[j]);
@@ -859,7 +931,9 @@ class Decoder {
       this.bytes += piece.byteLength;
       text = this.td.decode(piece, { stream: true });
     } else {
-      throw new DataError(`the CSV input yielded ${piece === null ? 'null' : typeof piece}; expected Uint8Array or string chunks`);
+      throw new DataError(
+        `the CSV input yielded ${piece === null ? 'null' : typeof piece}; expected Uint8Array or string chunks`,
+      );
     }
     if (this.first && text.length > 0) {
       this.first = false;
@@ -899,9 +973,10 @@ async function* drive(input: CsvInput, o: Resolved): AsyncGenerator<Engine, { en
   engine.totalBytes = opened.totalBytes;
   const dec = new Decoder();
   const tick = progress(o, opened.totalBytes);
-  const it = Symbol.asyncIterator in opened.pieces
-    ? (opened.pieces as AsyncIterable<CsvPiece>)[Symbol.asyncIterator]()
-    : (opened.pieces as Iterable<CsvPiece>)[Symbol.iterator]();
+  const it =
+    Symbol.asyncIterator in opened.pieces
+      ? (opened.pieces as AsyncIterable<CsvPiece>)[Symbol.asyncIterator]()
+      : (opened.pieces as Iterable<CsvPiece>)[Symbol.iterator]();
   let finished = false;
   try {
     for (;;) {
@@ -939,7 +1014,10 @@ async function* drive(input: CsvInput, o: Resolved): AsyncGenerator<Engine, { en
  * Reads a numeric CSV in chunks of `chunkRows` rows. Returns the summary (CsvInfo) when done; throws DataError for
  * bad data, OptionError for a column selection that does not fit the data.
  */
-export async function* readCsv(input: CsvInput, options: CsvOptions = {}): AsyncGenerator<CsvChunk, CsvInfo, undefined> {
+export async function* readCsv(
+  input: CsvInput,
+  options: CsvOptions = {},
+): AsyncGenerator<CsvChunk, CsvInfo, undefined> {
   const o = resolveOptions(options);
   let columns: string[] | null = null;
   let engine: Engine | null = null;
@@ -1021,8 +1099,15 @@ export async function readCsvTable(input: CsvInput, options: CsvOptions = {}): P
   if (blocks.length === 0) {
     const n = last.n;
     // a buffer an eighth or more too large is copied to its size
-    const tight = <T extends Float64Array | Int32Array>(a: T, len: number): T => (a.length - len >= a.length / 8 ? (a.slice(0, len) as T) : (a.subarray(0, len) as T));
-    return { ...info, data: tight(last.data, n * d), cols: d, weights: last.weights && tight(last.weights, n), lines: tight(last.lines, n) };
+    const tight = <T extends Float64Array | Int32Array>(a: T, len: number): T =>
+      a.length - len >= a.length / 8 ? (a.slice(0, len) as T) : (a.subarray(0, len) as T);
+    return {
+      ...info,
+      data: tight(last.data, n * d),
+      cols: d,
+      weights: last.weights && tight(last.weights, n),
+      lines: tight(last.lines, n),
+    };
   }
   blocks.push(last);
   const rows = info.rows;
@@ -1034,7 +1119,9 @@ export async function readCsvTable(input: CsvInput, options: CsvOptions = {}): P
     weights = last.weights ? new Float64Array(rows) : null;
     lines = new Int32Array(rows);
   } catch (e) {
-    throw new DataError(`${info.source}: cannot allocate the table of ${rows} rows × ${d} columns: ${(e as Error).message}`);
+    throw new DataError(
+      `${info.source}: cannot allocate the table of ${rows} rows × ${d} columns: ${(e as Error).message}`,
+    );
   }
   let at = 0;
   for (const b of blocks) {

@@ -20,7 +20,16 @@
  * Needs nothing but Node built-ins (no Redis client), so it also serves the plain .mjs experiment scripts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,7 +111,9 @@ let setprivOk: boolean | undefined;
 /** Whether `setpriv --pdeathsig` works here (Linux util-linux); checked once. */
 function hasSetpriv(): boolean {
   if (setprivOk === undefined) {
-    setprivOk = process.platform === 'linux' && spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
+    setprivOk =
+      process.platform === 'linux' &&
+      spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true'], { stdio: 'ignore' }).status === 0;
   }
   return setprivOk;
 }
@@ -140,7 +151,12 @@ function reapLeftovers(): void {
   for (const f of files) {
     const path = join(PID_DIR, f);
     try {
-      const rec = JSON.parse(readFileSync(path, 'utf8')) as { pid: number; owner: number; start: string | null; dir: string };
+      const rec = JSON.parse(readFileSync(path, 'utf8')) as {
+        pid: number;
+        owner: number;
+        start: string | null;
+        dir: string;
+      };
       if (alive(rec.owner) && rec.owner !== process.pid) continue; // someone else's live test run
       if (rec.owner === process.pid && [...running.keys()].some((c) => c.pid === rec.pid)) continue;
       if (alive(rec.pid)) {
@@ -200,8 +216,23 @@ class PortTaken extends Error {}
 async function startOnce(bin: string, port: number, deadline: number, extra: string[]): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gaussmix-redis-'));
   const redisArgs = [
-    '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--daemonize', 'no', '--logfile', '', '--protected-mode', 'yes', ...extra,
+    '--port',
+    String(port),
+    '--bind',
+    HOST,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--logfile',
+    '',
+    '--protected-mode',
+    'yes',
+    ...extra,
   ];
   const pdeath = hasSetpriv();
   // setpriv exec()s redis-server, so the pid we get is redis' own (INFO's process_id confirms it below).
@@ -237,7 +268,10 @@ async function startOnce(bin: string, port: number, deadline: number, extra: str
   if (pidFile) {
     try {
       mkdirSync(PID_DIR, { recursive: true });
-      writeFileSync(pidFile, JSON.stringify({ pid: child.pid, owner: process.pid, start: procStartTime(child.pid!), dir }));
+      writeFileSync(
+        pidFile,
+        JSON.stringify({ pid: child.pid, owner: process.pid, start: procStartTime(child.pid!), dir }),
+      );
     } catch {
       // best effort
     }
@@ -349,7 +383,10 @@ export function killHard(child: ChildProcess, opts: { group?: boolean; timeoutMs
       resolve({ code: child.exitCode, signal: child.signalCode });
       return;
     }
-    const timer = setTimeout(() => reject(new Error(`pid ${child.pid} still running ${opts.timeoutMs ?? 5000} ms after SIGKILL`)), opts.timeoutMs ?? 5000);
+    const timer = setTimeout(
+      () => reject(new Error(`pid ${child.pid} still running ${opts.timeoutMs ?? 5000} ms after SIGKILL`)),
+      opts.timeoutMs ?? 5000,
+    );
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal });

@@ -11,7 +11,8 @@ let client = null;
 export default async function (job) {
   const d = job.data;
   switch (d.op) {
-    case 'echo': return d.v ?? null;
+    case 'echo':
+      return d.v ?? null;
     case 'burn': {
       const end = Date.now() + d.ms;
       let x = 0;
@@ -44,6 +45,7 @@ export default async function (job) {
       await client.set(d.key, b, 'PX', 600_000);
       return { key: d.key, bytes: d.n };
     }
-    default: throw new Error(`unknown op ${d.op}`);
+    default:
+      throw new Error(`unknown op ${d.op}`);
   }
 }

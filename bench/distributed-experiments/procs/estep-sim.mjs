@@ -18,8 +18,8 @@ export default async function (job) {
     const params = await client().getBuffer(d.paramsKey);
     if (!params) throw new Error(`parameters ${d.paramsKey} missing`);
     const end = Date.now() + (d.ms ?? 0);
-    let x = 0;
-    while (Date.now() < end) for (let i = 0; i < 1e4; i++) x += Math.sqrt(i);
+    let _x = 0;
+    while (Date.now() < end) for (let i = 0; i < 1e4; i++) _x += Math.sqrt(i);
     const stats = new Float64Array(d.bytes / 8);
     for (let i = 0; i < stats.length; i++) stats[i] = (i % 97) * 0.5 + d.shard;
     await client().set(d.statsKey, Buffer.from(stats.buffer), 'PX', TTL);
@@ -34,7 +34,10 @@ export default async function (job) {
       if (err || !buf) throw new Error(`statistics missing: ${err?.message ?? 'key expired'}`);
       // ioredis hands out Buffers that may sit at any offset of a shared pool: a Float64Array view needs a
       // multiple of 8 ("start offset of Float64Array should be a multiple of 8"), so view in place only if aligned
-      const a = buf.byteOffset % 8 === 0 ? new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8) : new Float64Array(new Uint8Array(buf).buffer);
+      const a =
+        buf.byteOffset % 8 === 0
+          ? new Float64Array(buf.buffer, buf.byteOffset, buf.length / 8)
+          : new Float64Array(new Uint8Array(buf).buffer);
       for (let i = 0; i < sum.length; i++) sum[i] += a[i];
     }
     await client().set(d.mergedKey, Buffer.from(sum.buffer), 'PX', TTL);

@@ -28,19 +28,25 @@ export function makeOffloadProcessor(connection) {
   const idle = [];
   let seq = 0;
   let client = null;
-  const run = (d) => new Promise((resolve, reject) => {
-    const t = idle.pop() ?? new Thread(threadSrc, { eval: true });
-    const id = ++seq;
-    const onMsg = (m) => {
-      if (m.id !== id) return;
-      t.off('message', onMsg); t.off('error', onErr);
-      idle.push(t);
-      m.error ? reject(new Error(m.error)) : resolve(m);
-    };
-    const onErr = (e) => { t.off('message', onMsg); reject(e); };
-    t.on('message', onMsg); t.once('error', onErr);
-    t.postMessage({ id, d });
-  });
+  const run = (d) =>
+    new Promise((resolve, reject) => {
+      const t = idle.pop() ?? new Thread(threadSrc, { eval: true });
+      const id = ++seq;
+      const onMsg = (m) => {
+        if (m.id !== id) return;
+        t.off('message', onMsg);
+        t.off('error', onErr);
+        idle.push(t);
+        m.error ? reject(new Error(m.error)) : resolve(m);
+      };
+      const onErr = (e) => {
+        t.off('message', onMsg);
+        reject(e);
+      };
+      t.on('message', onMsg);
+      t.once('error', onErr);
+      t.postMessage({ id, d });
+    });
   const processor = async (job) => {
     const d = job.data;
     const m = await run(d);
@@ -52,6 +58,9 @@ export function makeOffloadProcessor(connection) {
     if (m.bytes) return Buffer.from(m.bytes).toString('base64');
     return m.value;
   };
-  processor.close = async () => { await Promise.all(idle.map((t) => t.terminate())); client?.disconnect(); };
+  processor.close = async () => {
+    await Promise.all(idle.map((t) => t.terminate()));
+    client?.disconnect();
+  };
   return processor;
 }

@@ -11,7 +11,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, OptionError } from '../../../src/api/errors.js';
 import { isMissingToken, nonFiniteToken, parseNumber } from '../../../src/data/csv-number.js';
 import {
-  _setFastPath, quoteValue, readCsv, readCsvTable, resolveColumns, type CsvChunk, type CsvInfo, type CsvInput, type CsvOptions, type CsvTable,
+  _setFastPath,
+  quoteValue,
+  readCsv,
+  readCsvTable,
+  resolveColumns,
+  type CsvChunk,
+  type CsvInfo,
+  type CsvInput,
+  type CsvOptions,
+  type CsvTable,
 } from '../../../src/data/csv.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gaussmix-csv-'));
@@ -44,8 +53,16 @@ async function dataError(text: string | CsvInput, o: CsvOptions = {}): Promise<s
 
 /** Everything a table says, in plain arrays (comparable with toEqual, NaN included). */
 const plain = (t: CsvTable) => ({
-  header: t.header, delimiter: t.delimiter, names: t.names, columns: t.columns, rows: t.rows, cols: t.cols,
-  data: Array.from(t.data), weights: t.weights && Array.from(t.weights), lines: Array.from(t.lines), notes: t.notes,
+  header: t.header,
+  delimiter: t.delimiter,
+  names: t.names,
+  columns: t.columns,
+  rows: t.rows,
+  cols: t.cols,
+  data: Array.from(t.data),
+  weights: t.weights && Array.from(t.weights),
+  lines: Array.from(t.lines),
+  notes: t.notes,
 });
 
 /** All chunks and the summary of a readCsv run. */
@@ -62,10 +79,28 @@ async function chunksOf(input: CsvInput, o: CsvOptions = {}): Promise<{ chunks: 
 describe('the number grammar', () => {
   it('accepts decimal numbers, with surrounding blanks', () => {
     const cases: [string, number][] = [
-      ['0', 0], ['7', 7], ['+1', 1], ['-2', -2], ['1.', 1], ['.5', 0.5], ['-.5e-3', -0.0005], ['1e5', 1e5], ['1E+5', 1e5],
-      ['2.5e-3', 0.0025], [' 2.5 ', 2.5], ['\t3\r\n', 3], ['007', 7], ['0.1', 0.1], ['0.30000000000000004', 0.30000000000000004],
-      ['1.7976931348623157e308', 1.7976931348623157e308], ['5e-324', 5e-324], ['123456789012345678901234567890', 1.2345678901234568e29],
-      ['9007199254740993', 9007199254740992], ['0e99999', 0], ['1e-99999', 0], ['3.14159265358979323846', Math.PI],
+      ['0', 0],
+      ['7', 7],
+      ['+1', 1],
+      ['-2', -2],
+      ['1.', 1],
+      ['.5', 0.5],
+      ['-.5e-3', -0.0005],
+      ['1e5', 1e5],
+      ['1E+5', 1e5],
+      ['2.5e-3', 0.0025],
+      [' 2.5 ', 2.5],
+      ['\t3\r\n', 3],
+      ['007', 7],
+      ['0.1', 0.1],
+      ['0.30000000000000004', 0.30000000000000004],
+      ['1.7976931348623157e308', 1.7976931348623157e308],
+      ['5e-324', 5e-324],
+      ['123456789012345678901234567890', 1.2345678901234568e29],
+      ['9007199254740993', 9007199254740992],
+      ['0e99999', 0],
+      ['1e-99999', 0],
+      ['3.14159265358979323846', Math.PI],
     ];
     for (const [s, v] of cases) expect(parseNumber(s), s).toBe(v);
     expect(Object.is(parseNumber('-0'), -0)).toBe(true);
@@ -74,8 +109,38 @@ describe('the number grammar', () => {
 
   it('rejects everything else, including what Number() accepts', () => {
     for (const s of [
-      '', ' ', '0x10', '0X1f', '0b11', '0o7', 'Infinity', '-Infinity', '+Infinity', 'NaN', 'inf', '1_000', '1e', '1e+', '.', '+', '-',
-      '1.2.3', '1,5', '--1', '+-1', 'e5', '.e5', '1 2', '١', '1d', '0x', '1f', ' - 1', '1e5.5', '1e 5', '+ 1',
+      '',
+      ' ',
+      '0x10',
+      '0X1f',
+      '0b11',
+      '0o7',
+      'Infinity',
+      '-Infinity',
+      '+Infinity',
+      'NaN',
+      'inf',
+      '1_000',
+      '1e',
+      '1e+',
+      '.',
+      '+',
+      '-',
+      '1.2.3',
+      '1,5',
+      '--1',
+      '+-1',
+      'e5',
+      '.e5',
+      '1 2',
+      '١',
+      '1d',
+      '0x',
+      '1f',
+      ' - 1',
+      '1e5.5',
+      '1e 5',
+      '+ 1',
     ]) {
       expect(parseNumber(s), JSON.stringify(s)).toBeNaN();
     }
@@ -88,37 +153,81 @@ describe('the number grammar', () => {
 
   it('gives exactly Number() for every number of the grammar (fast path and slow path alike)', () => {
     const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9]{${min},${max}}$`));
-    const number = fc.tuple(
-      fc.constantFrom('', '+', '-'),
-      fc.oneof(
-        fc.tuple(digits(1, 25), fc.constantFrom('', '.'), digits(0, 25)).map(([a, dot, b]) => a + (dot ? dot + b : '')),
-        digits(1, 25).map((b) => `.${b}`),
-      ),
-      fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 4)).map((t) => t.join('')), { nil: '' }),
-    ).map((t) => t.join(''));
-    fc.assert(fc.property(number, (s) => Object.is(parseNumber(s), Number(s))), { numRuns: 20_000 });
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
-      for (const s of [String(x), x.toExponential(), x.toPrecision(7), Math.abs(x) < 1e21 ? x.toFixed(6) : String(x)]) {
-        if (!Object.is(parseNumber(s), Number(s))) return false;
-      }
-      return true;
-    }), { numRuns: 5_000 });
+    const number = fc
+      .tuple(
+        fc.constantFrom('', '+', '-'),
+        fc.oneof(
+          fc
+            .tuple(digits(1, 25), fc.constantFrom('', '.'), digits(0, 25))
+            .map(([a, dot, b]) => a + (dot ? dot + b : '')),
+          digits(1, 25).map((b) => `.${b}`),
+        ),
+        fc.option(
+          fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 4)).map((t) => t.join('')),
+          { nil: '' },
+        ),
+      )
+      .map((t) => t.join(''));
+    fc.assert(
+      fc.property(number, (s) => Object.is(parseNumber(s), Number(s))),
+      { numRuns: 20_000 },
+    );
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        for (const s of [
+          String(x),
+          x.toExponential(),
+          x.toPrecision(7),
+          Math.abs(x) < 1e21 ? x.toFixed(6) : String(x),
+        ]) {
+          if (!Object.is(parseNumber(s), Number(s))) return false;
+        }
+        return true;
+      }),
+      { numRuns: 5_000 },
+    );
   });
 
   it('reads the same values in a CSV (whose fast path has its own scan of the commonest forms)', async () => {
     const fields = [
-      '0', '-0', '7', '-7.25', '+7.25', '.5', '-.5', '5.', '007.500', '123456789012345', '1234567890123456', '0.000000000000001234',
-      '-999999999999999', '1e3', '2.5E-3', '1.7976931348623157e308', '5e-324', '0.1', '-0.30000000000000004', '1.00000000000000011',
+      '0',
+      '-0',
+      '7',
+      '-7.25',
+      '+7.25',
+      '.5',
+      '-.5',
+      '5.',
+      '007.500',
+      '123456789012345',
+      '1234567890123456',
+      '0.000000000000001234',
+      '-999999999999999',
+      '1e3',
+      '2.5E-3',
+      '1.7976931348623157e308',
+      '5e-324',
+      '0.1',
+      '-0.30000000000000004',
+      '1.00000000000000011',
     ];
     const t = await table(`${fields.join(',')}\n${fields.map((f) => ` ${f} `).join('\t,')}\n`);
     const expected = fields.map(Number);
     expect(Array.from(t.data)).toEqual([...expected, ...expected]);
     expect(Object.is(t.data[1], -0)).toBe(true);
-    await fc.assert(fc.asyncProperty(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 20 }), async (xs) => {
-      const strings = xs.flatMap((x) => [String(x), x.toPrecision(6), x.toExponential(3)]).filter((f) => Number.isFinite(Number(f)));
-      const got = await table(`${strings.join(',')}\n`);
-      return strings.every((s, i) => Object.is(got.data[i], Number(s)));
-    }), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 20 }),
+        async (xs) => {
+          const strings = xs
+            .flatMap((x) => [String(x), x.toPrecision(6), x.toExponential(3)])
+            .filter((f) => Number.isFinite(Number(f)));
+          const got = await table(`${strings.join(',')}\n`);
+          return strings.every((s, i) => Object.is(got.data[i], Number(s)));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('is linear: a long run of digits followed by a letter is rejected at once', () => {
@@ -142,7 +251,7 @@ describe('delimiter and header detection', () => {
     expect((await table('a;b\n1;2\n')).delimiter).toBe(';');
     expect((await table('a\n1\n')).delimiter).toBe(',');
     expect((await table('\n \t \n  a;b\n1;2\n')).delimiter).toBe(';');
-    expect((await table('a,b\n1\t2,3\n').catch(() => null))).toBeNull(); // later lines do not count
+    expect(await table('a,b\n1\t2,3\n').catch(() => null)).toBeNull(); // later lines do not count
   });
 
   it('takes a given delimiter, and " " as runs of spaces and tabs', async () => {
@@ -186,7 +295,12 @@ describe('records', () => {
   it('reads RFC 4180 quoting: delimiters, doubled quotes and newlines inside quotes', async () => {
     const text = 'name,"a ""quoted"" b","c,d"\n"x, y",1,"2"\n"multi\nline\nname",3,4\n"z" , " 5 ",6\n';
     const t = await table(text, { columns: '2,3' });
-    expect(plain(t)).toMatchObject({ names: ['name', 'a "quoted" b', 'c,d'], columns: ['a "quoted" b', 'c,d'], data: [1, 2, 3, 4, 5, 6], lines: [2, 3, 6] });
+    expect(plain(t)).toMatchObject({
+      names: ['name', 'a "quoted" b', 'c,d'],
+      columns: ['a "quoted" b', 'c,d'],
+      data: [1, 2, 3, 4, 5, 6],
+      lines: [2, 3, 6],
+    });
   });
 
   it('numbers a record by the physical line it starts on', async () => {
@@ -210,7 +324,9 @@ describe('records', () => {
 
   it('counts lines through long runs of blank lines and blanks, cut into pieces', async () => {
     const text = `${'\n \r\n'.repeat(100_000)}a,b\n${' '.repeat(300_000)}1,2\n${'\n'.repeat(100_000)}3,4`;
-    const pieces = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) => text.slice(i * 1000, (i + 1) * 1000));
+    const pieces = Array.from({ length: Math.ceil(text.length / 1000) }, (_, i) =>
+      text.slice(i * 1000, (i + 1) * 1000),
+    );
     const t = plain(await readCsvTable(pieces));
     expect(t).toMatchObject({ names: ['a', 'b'], data: [1, 2, 3, 4], lines: [200_002, 300_003] });
     expect(plain(await table(text))).toEqual(t);
@@ -236,12 +352,30 @@ describe('column selection and weights', () => {
       const t = await table(text, { columns });
       return [t.columns, Array.from(t.data)];
     };
-    expect(await pick('c,a')).toEqual([['c', 'a'], [3, 1, 7, 5]]);
-    expect(await pick('2, 4')).toEqual([['b', 'd'], [2, 4, 6, 8]]);
-    expect(await pick('1-3')).toEqual([['a', 'b', 'c'], [1, 2, 3, 5, 6, 7]]);
-    expect(await pick('2..3,a')).toEqual([['b', 'c', 'a'], [2, 3, 1, 6, 7, 5]]);
-    expect(await pick('a,a')).toEqual([['a', 'a'], [1, 1, 5, 5]]);
-    expect(await pick(['d', 1])).toEqual([['d', 'a'], [4, 1, 8, 5]]);
+    expect(await pick('c,a')).toEqual([
+      ['c', 'a'],
+      [3, 1, 7, 5],
+    ]);
+    expect(await pick('2, 4')).toEqual([
+      ['b', 'd'],
+      [2, 4, 6, 8],
+    ]);
+    expect(await pick('1-3')).toEqual([
+      ['a', 'b', 'c'],
+      [1, 2, 3, 5, 6, 7],
+    ]);
+    expect(await pick('2..3,a')).toEqual([
+      ['b', 'c', 'a'],
+      [2, 3, 1, 6, 7, 5],
+    ]);
+    expect(await pick('a,a')).toEqual([
+      ['a', 'a'],
+      [1, 1, 5, 5],
+    ]);
+    expect(await pick(['d', 1])).toEqual([
+      ['d', 'a'],
+      [4, 1, 8, 5],
+    ]);
   });
 
   it('matches names before indices', async () => {
@@ -268,28 +402,46 @@ describe('column selection and weights', () => {
   it('reads a weights column, left out of the default features', async () => {
     for (const weights of ['w', 5] as const) {
       const t = await table(text, { weights });
-      expect(plain(t)).toMatchObject({ columns: ['a', 'b', 'c', 'd'], weights: [0.5, 1.5], data: [1, 2, 3, 4, 5, 6, 7, 8] });
+      expect(plain(t)).toMatchObject({
+        columns: ['a', 'b', 'c', 'd'],
+        weights: [0.5, 1.5],
+        data: [1, 2, 3, 4, 5, 6, 7, 8],
+      });
     }
     const both = await table(text, { weights: 'w', columns: 'a,w' });
     expect(plain(both)).toMatchObject({ columns: ['a', 'w'], data: [1, 0.5, 5, 1.5], weights: [0.5, 1.5] });
   });
 
   it('rejects negative and missing weights, and a weights column that leaves no feature', async () => {
-    expect(await dataError('x,w\n1,2\n3,-1\n', { weights: 'w' })).toBe("<input>: line 3, column 'w': the weight -1 is negative (weights must be ≥ 0)");
-    expect(await dataError('x,w\n1,2\n3,\n', { weights: 'w', missing: 'nan' })).toBe("<input>: line 3, column 'w' is empty (a weight cannot be missing)");
-    expect(await dataError('x,w\n1,NA\n', { weights: 'w', missing: 'nan' })).toContain("'NA' is not a number (a missing value? a weight cannot be missing)");
+    expect(await dataError('x,w\n1,2\n3,-1\n', { weights: 'w' })).toBe(
+      "<input>: line 3, column 'w': the weight -1 is negative (weights must be ≥ 0)",
+    );
+    expect(await dataError('x,w\n1,2\n3,\n', { weights: 'w', missing: 'nan' })).toBe(
+      "<input>: line 3, column 'w' is empty (a weight cannot be missing)",
+    );
+    expect(await dataError('x,w\n1,NA\n', { weights: 'w', missing: 'nan' })).toContain(
+      "'NA' is not a number (a missing value? a weight cannot be missing)",
+    );
     const e = await failure(table('w\n1\n', { weights: 'w' }));
     expect(e).toBeInstanceOf(OptionError);
     expect(e.message).toBe('--weights: no feature columns are left besides the weights column');
     const bad = await failure(table(text, { weights: 'v' }));
-    expect([(bad as OptionError).option, bad.message]).toEqual(['--weights', "--weights: no column named 'v'; the columns are 'a', 'b', 'c', 'd', 'w'"]);
+    expect([(bad as OptionError).option, bad.message]).toEqual([
+      '--weights',
+      "--weights: no column named 'v'; the columns are 'a', 'b', 'c', 'd', 'w'",
+    ]);
   });
 
   it('names options as the caller spells them', async () => {
     const optionNames = { columns: 'csv.columns', weights: 'csv.weights', delimiter: 'csv.delimiter' };
     const e = await failure(table(text, { columns: 'zz', optionNames }));
-    expect([(e as OptionError).option, e.message.slice(0, 28)]).toEqual(['csv.columns', "csv.columns: no column named"]);
-    expect(await dataError('a,b\n1\t2,3\n', { optionNames })).toContain("(the file looks tab-separated: try csv.delimiter: '\\t')");
+    expect([(e as OptionError).option, e.message.slice(0, 28)]).toEqual([
+      'csv.columns',
+      'csv.columns: no column named',
+    ]);
+    expect(await dataError('a,b\n1\t2,3\n', { optionNames })).toContain(
+      "(the file looks tab-separated: try csv.delimiter: '\\t')",
+    );
   });
 
   it('exposes the selection resolver', () => {
@@ -299,9 +451,15 @@ describe('column selection and weights', () => {
 
 describe('missing values', () => {
   it('are errors by default', async () => {
-    expect(await dataError('a,b\n1,2\n\n3,\n')).toBe("<input>: line 4, column 'b' is empty (missing values are not supported)");
-    expect(await dataError('a,b\n1,NA\n')).toBe("<input>: line 2, column 'b': 'NA' is not a number (a missing value? missing values are not supported)");
-    expect(await dataError('a,b\n1," "\n')).toBe("<input>: line 2, column 'b' is empty (missing values are not supported)");
+    expect(await dataError('a,b\n1,2\n\n3,\n')).toBe(
+      "<input>: line 4, column 'b' is empty (missing values are not supported)",
+    );
+    expect(await dataError('a,b\n1,NA\n')).toBe(
+      "<input>: line 2, column 'b': 'NA' is not a number (a missing value? missing values are not supported)",
+    );
+    expect(await dataError('a,b\n1," "\n')).toBe(
+      "<input>: line 2, column 'b' is empty (missing values are not supported)",
+    );
   });
 
   it("are NaN with missing: 'nan' (empty, NA, N/A, NaN, nan)", async () => {
@@ -313,9 +471,13 @@ describe('missing values', () => {
 
   it('never allow infinite values', async () => {
     for (const missing of ['error', 'nan'] as const) {
-      expect(await dataError('a,b\n1,Infinity\n', { missing })).toBe("<input>: line 2, column 'b': 'Infinity' is infinite (values must be finite numbers)");
+      expect(await dataError('a,b\n1,Infinity\n', { missing })).toBe(
+        "<input>: line 2, column 'b': 'Infinity' is infinite (values must be finite numbers)",
+      );
       expect(await dataError('a,b\n1,-inf\n', { missing })).toContain("'-inf' is infinite");
-      expect(await dataError('a,b\n1,-1e400\n', { missing })).toBe("<input>: line 2, column 'b': '-1e400' is too large for a double (it overflows to -Infinity)");
+      expect(await dataError('a,b\n1,-1e400\n', { missing })).toBe(
+        "<input>: line 2, column 'b': '-1e400' is too large for a double (it overflows to -Infinity)",
+      );
     }
   });
 });
@@ -327,28 +489,44 @@ describe('messages', () => {
     expect(e).toBeInstanceOf(DataError);
     expect(e.message).toBe(`${bad}: line 4, column 'b': 'x' is not a number`);
     expect([(e as DataError).row, (e as DataError).column]).toEqual([2, 1]);
-    expect(await dataError('a\n1\n', { source: '<stdin>', header: false })).toBe("<stdin>: line 1, column 'x1': 'a' is not a number");
+    expect(await dataError('a\n1\n', { source: '<stdin>', header: false })).toBe(
+      "<stdin>: line 1, column 'x1': 'a' is not a number",
+    );
   });
 
   it('report a ragged row, with a delimiter hint when the row has one field', async () => {
     expect(await dataError('1,2\n3,4\n5,6,7\n')).toBe('<input>: line 3: expected 2 fields (as on line 1), got 3');
-    expect(await dataError('a,b\n1,2\n3;4\n')).toBe("<input>: line 3: expected 2 fields (as on line 1), got 1 — is the delimiter ',' right?");
+    expect(await dataError('a,b\n1,2\n3;4\n')).toBe(
+      "<input>: line 3: expected 2 fields (as on line 1), got 1 — is the delimiter ',' right?",
+    );
     expect(await dataError('a,b\n1,2,\n')).toBe('<input>: line 2: expected 2 fields (as on line 1), got 3');
     const e = await failure(table('a,b\n1,2\n3,4,5\n'));
     expect((e as DataError).row).toBe(1);
   });
 
   it('give a hint when a value looks like another delimiter, whitespace or a decimal comma', async () => {
-    expect(await dataError('a;b\n1\t2;3\n')).toBe("<input>: line 2, column 'a': '1\t2' is not a number (the file looks tab-separated: try --delimiter tab)");
-    expect(await dataError('a;b\n1,2,3;4\n')).toContain("'1,2,3' is not a number (the file looks comma-separated: try --delimiter comma)");
-    expect(await dataError('a;b\n1,5;4\n')).toContain("'1,5' is not a number (a decimal comma? only '.' is read as the decimal separator)");
-    expect(await dataError('a,b\n1;2,3\n')).toContain("'1;2' is not a number (the file looks semicolon-separated: try --delimiter semicolon)");
-    expect(await dataError('a,b\n1 2,3\n')).toContain("'1 2' is not a number (whitespace-separated? try --delimiter space)");
+    expect(await dataError('a;b\n1\t2;3\n')).toBe(
+      "<input>: line 2, column 'a': '1\t2' is not a number (the file looks tab-separated: try --delimiter tab)",
+    );
+    expect(await dataError('a;b\n1,2,3;4\n')).toContain(
+      "'1,2,3' is not a number (the file looks comma-separated: try --delimiter comma)",
+    );
+    expect(await dataError('a;b\n1,5;4\n')).toContain(
+      "'1,5' is not a number (a decimal comma? only '.' is read as the decimal separator)",
+    );
+    expect(await dataError('a,b\n1;2,3\n')).toContain(
+      "'1;2' is not a number (the file looks semicolon-separated: try --delimiter semicolon)",
+    );
+    expect(await dataError('a,b\n1 2,3\n')).toContain(
+      "'1 2' is not a number (whitespace-separated? try --delimiter space)",
+    );
   });
 
   it('truncate quoted values to 40 characters', async () => {
     const long = 'y'.repeat(100);
-    expect(await dataError(`a\n${long}\n`, { header: true })).toBe(`<input>: line 2, column 'a': '${'y'.repeat(40)}…' is not a number`);
+    expect(await dataError(`a\n${long}\n`, { header: true })).toBe(
+      `<input>: line 2, column 'a': '${'y'.repeat(40)}…' is not a number`,
+    );
     expect(quoteValue('short')).toBe("'short'");
     expect(quoteValue(`${'z'.repeat(39)}😀tail`)).toBe(`'${'z'.repeat(39)}…'`); // never half a surrogate pair
   });
@@ -360,7 +538,9 @@ describe('messages', () => {
   });
 
   it('report text after a closing quote', async () => {
-    expect(await dataError('a,b\n"1"x,2\n')).toBe("<input>: line 2, column 'a': 'x' follows a closing quote; a quoted field must be followed by the delimiter ',' or the end of the line");
+    expect(await dataError('a,b\n"1"x,2\n')).toBe(
+      "<input>: line 2, column 'a': 'x' follows a closing quote; a quoted field must be followed by the delimiter ',' or the end of the line",
+    );
   });
 
   it('report empty inputs', async () => {
@@ -384,8 +564,12 @@ describe('messages', () => {
       yield 'a,b\n1,2\n';
       throw new Error('connection reset');
     }
-    expect(await dataError(broken(), { source: 'http://x/data.csv' })).toBe('cannot read http://x/data.csv: connection reset');
-    expect(await dataError([42 as unknown as string])).toContain('the CSV input yielded number; expected Uint8Array or string chunks');
+    expect(await dataError(broken(), { source: 'http://x/data.csv' })).toBe(
+      'cannot read http://x/data.csv: connection reset',
+    );
+    expect(await dataError([42 as unknown as string])).toContain(
+      'the CSV input yielded number; expected Uint8Array or string chunks',
+    );
   });
 });
 
@@ -395,26 +579,38 @@ describe('bounds and linear time', () => {
     expect(msg).toBe(`<input>: line 2, column 'a': '${'1'.repeat(40)}…' is not a number`);
     // the same cut into many pieces
     const text = `a\n${'1'.repeat(1_000_000)}x\n`;
-    const pieces = Array.from({ length: 100 }, (_, i) => text.slice(i * 10_001, (i + 1) * 10_001)).concat(text.slice(1_000_100));
+    const pieces = Array.from({ length: 100 }, (_, i) => text.slice(i * 10_001, (i + 1) * 10_001)).concat(
+      text.slice(1_000_100),
+    );
     expect(await dataError(pieces)).toBe(msg);
   });
 
   it('rejects a field longer than maxFieldLength, naming line and column', async () => {
-    expect(await dataError(`a,b\n1,${'2'.repeat(2_000_000)}\n`)).toBe("<input>: line 2, column 'b': a field is longer than 1048576 characters (maxFieldLength)");
-    expect(await dataError('a,b\n1,22222\n', { maxFieldLength: 4 })).toBe("<input>: line 2, column 'b': a field is longer than 4 characters (maxFieldLength)");
-    expect(await dataError(`a,b\n1,"${'2'.repeat(50)}`, { maxFieldLength: 10 })).toBe("<input>: line 2, column 'b': a field is longer than 10 characters (maxFieldLength) — is a quote never closed?");
+    expect(await dataError(`a,b\n1,${'2'.repeat(2_000_000)}\n`)).toBe(
+      "<input>: line 2, column 'b': a field is longer than 1048576 characters (maxFieldLength)",
+    );
+    expect(await dataError('a,b\n1,22222\n', { maxFieldLength: 4 })).toBe(
+      "<input>: line 2, column 'b': a field is longer than 4 characters (maxFieldLength)",
+    );
+    expect(await dataError(`a,b\n1,"${'2'.repeat(50)}`, { maxFieldLength: 10 })).toBe(
+      "<input>: line 2, column 'b': a field is longer than 10 characters (maxFieldLength) — is a quote never closed?",
+    );
     expect(Array.from((await table('a,b\n1,2222\n', { maxFieldLength: 4 })).data)).toEqual([1, 2222]);
   });
 
   it('rejects a record with more than maxColumns fields', async () => {
-    expect(await dataError('1,2,3,4\n', { maxColumns: 3 })).toBe("<input>: line 1: more than 3 fields (maxColumns) — is the delimiter ',' right?");
+    expect(await dataError('1,2,3,4\n', { maxColumns: 3 })).toBe(
+      "<input>: line 1: more than 3 fields (maxColumns) — is the delimiter ',' right?",
+    );
     expect((await table('1,2,3\n', { maxColumns: 3 })).cols).toBe(3);
   });
 
   it('reports memory it cannot allocate as a DataError', async () => {
     const e = await failure(chunksOf(['a\n1\n'], { chunkRows: 2 ** 40 }));
     expect(e).toBeInstanceOf(DataError);
-    expect(e.message).toMatch(/^<input>: cannot allocate \d+ MiB for 1099511627776 more rows of 1 columns after 0 rows: /);
+    expect(e.message).toMatch(
+      /^<input>: cannot allocate \d+ MiB for 1099511627776 more rows of 1 columns after 0 rows: /,
+    );
   });
 
   it('stays linear on pathological inputs', async () => {
@@ -425,16 +621,25 @@ describe('bounds and linear time', () => {
 });
 
 describe('notes', () => {
-  it("detect R write.csv row names (an empty first header field) and leave them out", async () => {
+  it('detect R write.csv row names (an empty first header field) and leave them out', async () => {
     const t = await table('"","mpg","cyl"\n"Mazda RX4",21,6\n"Datsun 710",22.8,4\n');
     expect(plain(t)).toMatchObject({ names: ['x1', 'mpg', 'cyl'], columns: ['mpg', 'cyl'], data: [21, 6, 22.8, 4] });
-    expect(t.notes[0]).toMatch(/^the first column has no name in the header: it looks like row names .* not used as a feature; name it in --columns to use it$/);
+    expect(t.notes[0]).toMatch(
+      /^the first column has no name in the header: it looks like row names .* not used as a feature; name it in --columns to use it$/,
+    );
   });
 
   it('detect a header one field shorter than the data rows (R write.table)', async () => {
     const t = await table('"x" "y"\n"1" 1.5 2\n"2" 3 4.5\n', { delimiter: ' ' });
-    expect(plain(t)).toMatchObject({ names: ['x1', 'x', 'y'], columns: ['x', 'y'], data: [1.5, 2, 3, 4.5], lines: [2, 3] });
-    expect(t.notes[0]).toMatch(/^the header has one field fewer than the data rows: the first column is taken as row names/);
+    expect(plain(t)).toMatchObject({
+      names: ['x1', 'x', 'y'],
+      columns: ['x', 'y'],
+      data: [1.5, 2, 3, 4.5],
+      lines: [2, 3],
+    });
+    expect(t.notes[0]).toMatch(
+      /^the header has one field fewer than the data rows: the first column is taken as row names/,
+    );
     expect(await dataError('x,y\nr1,1,2\n1,2\n')).toBe('<input>: line 3: expected 3 fields (as on line 2), got 2');
   });
 
@@ -452,12 +657,19 @@ describe('notes', () => {
       "column 'cyl' takes only 3 distinct integer values (4, 6, 8) over 30 rows: it looks like a code or a label rather than a measurement; leave it out with --columns unless it is a feature",
       "column 'k' is constant (every value is 5)",
     ]);
-    const few = await table(`cyl,x\n${rows.slice(0, 19).map((r) => r.split(',').slice(2, 4).join(',')).join('\n')}\n`);
+    const few = await table(
+      `cyl,x\n${rows
+        .slice(0, 19)
+        .map((r) => r.split(',').slice(2, 4).join(','))
+        .join('\n')}\n`,
+    );
     expect(few.notes).toEqual([]); // fewer than 20 rows: no code note
   });
 
   it('point out a constant column whatever its value, passing over missing values', async () => {
-    expect((await table('a,b\n1,2.5\n2,\n3,2.5\n', { missing: 'nan' })).notes).toEqual(["column 'b' is constant (every value is 2.5)"]);
+    expect((await table('a,b\n1,2.5\n2,\n3,2.5\n', { missing: 'nan' })).notes).toEqual([
+      "column 'b' is constant (every value is 2.5)",
+    ]);
   });
 
   it('stay quiet for ordinary data', async () => {
@@ -470,13 +682,23 @@ describe('readCsv', () => {
     const text = `x,y,w\n${Array.from({ length: 10 }, (_, i) => `${i},${-i},${i / 10}`).join('\n\n')}\n`;
     const { chunks, info } = await chunksOf([text], { chunkRows: 3, weights: 'w' });
     expect(chunks.map((c) => [c.rows, c.offset, c.data.length, c.weights!.length, c.lines.length])).toEqual([
-      [3, 0, 6, 3, 3], [3, 3, 6, 3, 3], [3, 6, 6, 3, 3], [1, 9, 2, 1, 1],
+      [3, 0, 6, 3, 3],
+      [3, 3, 6, 3, 3],
+      [3, 6, 6, 3, 3],
+      [1, 9, 2, 1, 1],
     ]);
     expect(chunks[1]).toMatchObject({ columns: ['x', 'y'], cols: 2 });
     expect(Array.from(chunks[1].data)).toEqual([3, -3, 4, -4, 5, -5]);
     expect(Array.from(chunks[3].lines)).toEqual([20]);
     expect(Array.from(chunks[2].weights!)).toEqual([0.6, 0.7, 0.8]);
-    expect(info).toMatchObject({ rows: 10, header: true, delimiter: ',', columns: ['x', 'y'], featureIndices: [0, 1], weightsIndex: 2 });
+    expect(info).toMatchObject({
+      rows: 10,
+      header: true,
+      delimiter: ',',
+      columns: ['x', 'y'],
+      featureIndices: [0, 1],
+      weightsIndex: 2,
+    });
     expect(info.notes[0]).toContain("column 'x' looks like a row index (0, 1, …, 9 in order)");
   });
 
@@ -506,9 +728,18 @@ describe('inputs', () => {
     const inputs: CsvInput[] = [
       p,
       new Blob([bytes]),
-      new ReadableStream({ start(c) { c.enqueue(bytes.subarray(0, 3)); c.enqueue(bytes.subarray(3)); c.close(); } }),
+      new ReadableStream({
+        start(c) {
+          c.enqueue(bytes.subarray(0, 3));
+          c.enqueue(bytes.subarray(3));
+          c.close();
+        },
+      }),
       createReadStream(p, { highWaterMark: 5 }),
-      (async function* () { yield bytes.subarray(0, 2); yield bytes.subarray(2); })(),
+      (async function* () {
+        yield bytes.subarray(0, 2);
+        yield bytes.subarray(2);
+      })(),
       [text.slice(0, 4), text.slice(4)],
       [bytes.buffer.slice(0, 7), bytes.subarray(7)],
       bytes,
@@ -521,7 +752,10 @@ describe('inputs', () => {
 
   it("reads '-' from the standard input, named <stdin>", async () => {
     const saved = Object.getOwnPropertyDescriptor(process, 'stdin')!;
-    Object.defineProperty(process, 'stdin', { value: Readable.from([Buffer.from('a,b\n1,'), Buffer.from('2\n3,x\n')]), configurable: true });
+    Object.defineProperty(process, 'stdin', {
+      value: Readable.from([Buffer.from('a,b\n1,'), Buffer.from('2\n3,x\n')]),
+      configurable: true,
+    });
     try {
       const e = await failure(readCsvTable('-'));
       expect(e).toBeInstanceOf(DataError);
@@ -552,14 +786,23 @@ describe('inputs', () => {
       expect(calls.length).toBeLessThanOrEqual(2 + elapsed / 100);
     };
     await check(p, 1_200_002, 1_200_002); // 19 reads
-    await check(Array.from({ length: 1000 }, () => '1\n'), null, 2000);
+    await check(
+      Array.from({ length: 1000 }, () => '1\n'),
+      null,
+      2000,
+    );
   });
 
   it('validates its options', async () => {
     const bad: [CsvOptions, string][] = [
-      [{ delimiter: ';;' }, 'delimiter'], [{ delimiter: '"' }, 'delimiter'], [{ delimiter: '1' }, 'delimiter'],
-      [{ header: 'yes' as never }, 'header'], [{ chunkRows: 0 }, 'chunkRows'], [{ missing: 'skip' as never }, 'missing'],
-      [{ maxFieldLength: 1.5 }, 'maxFieldLength'], [{ bogus: 1 } as never, 'bogus'],
+      [{ delimiter: ';;' }, 'delimiter'],
+      [{ delimiter: '"' }, 'delimiter'],
+      [{ delimiter: '1' }, 'delimiter'],
+      [{ header: 'yes' as never }, 'header'],
+      [{ chunkRows: 0 }, 'chunkRows'],
+      [{ missing: 'skip' as never }, 'missing'],
+      [{ maxFieldLength: 1.5 }, 'maxFieldLength'],
+      [{ bogus: 1 } as never, 'bogus'],
     ];
     for (const [o, option] of bad) {
       const e = await failure(table('1\n', o));
@@ -599,7 +842,9 @@ describe('the same result whatever the chunking', () => {
     for (const [text, o] of cases) {
       const whole = await outcome([text], o);
       for (let i = 0; i <= text.length; i++) {
-        expect(await outcome([text.slice(0, i), text.slice(i)], o), `${JSON.stringify(text)} split at ${i}`).toEqual(whole);
+        expect(await outcome([text.slice(0, i), text.slice(i)], o), `${JSON.stringify(text)} split at ${i}`).toEqual(
+          whole,
+        );
       }
       for (let i = 1; i < text.length; i++) {
         for (const j of [i + 1, i + 2, i + 5]) {
@@ -619,16 +864,26 @@ describe('the same result whatever the chunking', () => {
       for (let i = 0; i <= bytes.length; i++) {
         expect(await outcome([bytes.subarray(0, i), bytes.subarray(i)], o), `bytes split at ${i}`).toEqual(whole);
       }
-      expect(await outcome(Array.from(bytes, (b) => Uint8Array.of(b)), o)).toEqual(whole);
+      expect(
+        await outcome(
+          Array.from(bytes, (b) => Uint8Array.of(b)),
+          o,
+        ),
+      ).toEqual(whole);
     }
   });
 
   it('reads the cases as expected', async () => {
     expect(plain(await table(good))).toMatchObject({
-      names: ['na,me', 'größe', 'q"x'], header: true, data: [1.5, -2000, 3, 4, 0.25, 5, 7, 8, 9, 10, 0.01, 11], lines: [3, 4, 7, 9],
+      names: ['na,me', 'größe', 'q"x'],
+      header: true,
+      data: [1.5, -2000, 3, 4, 0.25, 5, 7, 8, 9, 10, 0.01, 11],
+      lines: [3, 4, 7, 9],
     });
     expect(plain(await table(labelled, { columns: '2-3', missing: 'nan' }))).toMatchObject({
-      columns: ['x', 'y'], data: [1, 2, NaN, 3, 4, 5], lines: [2, 4, 6],
+      columns: ['x', 'y'],
+      data: [1, 2, NaN, 3, 4, 5],
+      lines: [2, 4, 6],
     });
   });
 
@@ -641,27 +896,72 @@ describe('the same result whatever the chunking', () => {
       weights: fc.constantFrom(undefined, undefined, 'b'),
     });
     // characters at random, or records of tokens joined mostly by the delimiter
-    const alphabet = fc.constantFrom('1', '2', '0', '.', '-', '+', 'e', ',', ',', ';', ' ', ' ', '\t', '\r', '\n', '\n', '"', 'x', 'N', 'A');
+    const alphabet = fc.constantFrom(
+      '1',
+      '2',
+      '0',
+      '.',
+      '-',
+      '+',
+      'e',
+      ',',
+      ',',
+      ';',
+      ' ',
+      ' ',
+      '\t',
+      '\r',
+      '\n',
+      '\n',
+      '"',
+      'x',
+      'N',
+      'A',
+    );
     const chars = fc.array(alphabet, { maxLength: 60 }).map((a) => a.join(''));
-    const token = fc.constantFrom('1', '-2.5', '.5', '1e3', '"3"', '', ' ', 'x', 'NA', 'nan', '"a,b"', '"\n"', 'x\r2', '"a""b"', '"4"x', '1 2');
+    const token = fc.constantFrom(
+      '1',
+      '-2.5',
+      '.5',
+      '1e3',
+      '"3"',
+      '',
+      ' ',
+      'x',
+      'NA',
+      'nan',
+      '"a,b"',
+      '"\n"',
+      'x\r2',
+      '"a""b"',
+      '"4"x',
+      '1 2',
+    );
     const records = (d: string) => {
       const separator = fc.constantFrom(d, d, d, d, ',', ';', ' ', '\t', '\r');
-      const record = fc.array(fc.tuple(token, separator), { minLength: 2, maxLength: 4 })
+      const record = fc
+        .array(fc.tuple(token, separator), { minLength: 2, maxLength: 4 })
         .map((fs) => fs.map(([f, sep], i) => (i === fs.length - 1 ? f : f + sep)).join(''));
-      return fc.array(fc.tuple(record, fc.constantFrom('\n', '\n', '\r\n', '\n\n', '')), { maxLength: 5 })
+      return fc
+        .array(fc.tuple(record, fc.constantFrom('\n', '\n', '\r\n', '\n\n', '')), { maxLength: 5 })
         .map((rs) => rs.map(([r, eol]) => r + eol).join(''));
     };
-    const cases = options.chain((o) => fc.oneof(chars, records(o.delimiter ?? ','), records(o.delimiter ?? ',')).map((b) => ({ o, b })));
+    const cases = options.chain((o) =>
+      fc.oneof(chars, records(o.delimiter ?? ','), records(o.delimiter ?? ',')).map((b) => ({ o, b })),
+    );
     try {
-      await fc.assert(fc.asyncProperty(cases, async ({ o, b }) => {
-        const t = `${['a', 'b', 'c'].join(o.delimiter ?? ',')}\n${b}`;
-        _setFastPath(true);
-        const fast = await outcome([t], o);
-        _setFastPath(false);
-        const slow = await outcome([t], o);
-        _setFastPath(true);
-        expect(fast).toEqual(slow);
-      }), { numRuns: 3000 });
+      await fc.assert(
+        fc.asyncProperty(cases, async ({ o, b }) => {
+          const t = `${['a', 'b', 'c'].join(o.delimiter ?? ',')}\n${b}`;
+          _setFastPath(true);
+          const fast = await outcome([t], o);
+          _setFastPath(false);
+          const slow = await outcome([t], o);
+          _setFastPath(true);
+          expect(fast).toEqual(slow);
+        }),
+        { numRuns: 3000 },
+      );
     } finally {
       _setFastPath(true);
     }
