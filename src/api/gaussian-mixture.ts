@@ -38,6 +38,7 @@ import {
   type FitOptions,
   type FitStreamOptions,
   type GaussianMixtureOptions,
+  type IterationInfo,
   type ResolvedOptions,
 } from './options.js';
 
@@ -147,6 +148,35 @@ export class GaussianMixture {
     }
     const warm = this.warmStart(null);
     const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
+    this.commitFit(result, backend, warm !== null);
+    return this;
+  }
+
+  /**
+   * Fits by EM on a driver from outside the core (gaussmix/distributed's coordinator), which runs EM's plan over
+   * data this process never holds; commits its result as fitStream does (a failed fit leaves the model unchanged).
+   * `onIteration` is called after the model's own. Not part of the documented API.
+   * @internal
+   */
+  async fitWith(
+    run: (plan: Plan<EMResult>) => Promise<{ result: EMResult; backend: BackendName }>,
+    what: string,
+    onIteration: ((info: IterationInfo) => void) | null = null,
+  ): Promise<this> {
+    if (this.opts.respInit) {
+      throw new OptionError(
+        'respInit',
+        `respInit needs the rows in memory (fit, fitAsync); ${what} initialises from a sample`,
+      );
+    }
+    const warm = this.warmStart(null);
+    const own = this.opts.onIteration;
+    const both = (i: IterationInfo): void => {
+      own?.(i);
+      onIteration?.(i);
+    };
+    const o = onIteration ? { ...this.opts, onIteration: both } : this.opts;
+    const { result, backend } = await run(emPlan(o, warm));
     this.commitFit(result, backend, warm !== null);
     return this;
   }

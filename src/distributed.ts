@@ -1,0 +1,35 @@
+/**
+ * The gaussmix/distributed entry point (Node): distributed EM on BullMQ + Redis — fitDistributed (the coordinator),
+ * startWorker, deleteCheckpoint and their errors — with the build's artifacts handed to the library as in
+ * src/index.ts, plus the E-step threads' script. BullMQ and ioredis are optional peer dependencies, imported on first
+ * use (drivers/distributed/deps.ts): importing this module loads neither.
+ */
+import { wasmBase64 } from '../build/kernels-wasm.js';
+import { threadSource } from '../build/distributed-thread-source.js';
+import { workerSource } from '../build/worker-source.js';
+import { provideWasm } from './backends/index.js';
+import { provideThreadSource } from './drivers/distributed/thread-pool.js';
+import { provideWorkerSource } from './drivers/workers/spawn.js';
+
+provideWasm(wasmBase64);
+provideWorkerSource(workerSource);
+provideThreadSource(threadSource);
+
+export { fitDistributed, startWorker, deleteCheckpoint } from './api/distributed.js';
+export {
+  ShardError,
+  RedisUnavailableError,
+  CheckpointError,
+  DistributedTimeoutError,
+} from './drivers/distributed/errors.js';
+export type { ShardRef, LoaderShard } from './drivers/distributed/shards.js';
+export type { RequestInfo } from './drivers/distributed/requests.js';
+export type {
+  FitDistributedOptions,
+  WorkerOptions,
+  RedisConnection,
+  ShardCsvOptions,
+} from './api/options.js';
+// The model and its errors, for CommonJS users (require('gaussmix') and require('gaussmix/distributed') are two
+// copies of the library; the ES modules share one).
+export * from './api/index.js';
