@@ -92,6 +92,7 @@ Examples:
     .command('fit')
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
+    .argument('[shards...]', 'with --redis: more shards (CSV or .npy paths, or URLs) that every worker can read')
     .requiredOption('-k, --k <n>', 'number of components (required)', integer(1))
     .addOption(new Option('--covariance <type>', 'covariance type').choices(COVARIANCE_TYPES).default('full'))
     .option(
@@ -102,7 +103,11 @@ Examples:
     .option(
       '--plot <file.svg>',
       'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
-    );
+    )
+    .option('--redis <url>', 'fit on the workers serving this Redis (gaussmix worker): the files are shards')
+    .option('--checkpoint <name>', 'with --redis: resume from / record in this checkpoint')
+    .option('--delete-checkpoint', 'with --redis --checkpoint NAME: delete the checkpoint and exit')
+    .option('--prefix <prefix>', "with --redis: prefix of the Redis keys and queues (default 'gaussmix')");
   csvOptions(modelOptions(fit))
     .addHelpText(
       'after',
@@ -110,9 +115,36 @@ Examples:
 Examples:
   gaussmix fit faithful.csv -k 2 --out model.json
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
-  cat data.tsv | gaussmix fit - -k 4 --delimiter tab`,
+  cat data.tsv | gaussmix fit - -k 4 --delimiter tab
+  gaussmix fit --redis redis://10.0.0.5:6379 part-*.csv -k 4 --checkpoint run1 --out model.json`,
     )
-    .action((data: string, o) => fitCommand(data, o));
+    .action(async (data: string, shards: string[], o) => {
+      if (o.redis) return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
+      if (shards.length > 0)
+        throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
+      if (o.checkpoint || o.prefix || o.deleteCheckpoint)
+        throw new OptionError('--redis', '--checkpoint and --prefix need --redis URL');
+      return fitCommand(data, o);
+    });
+
+  program
+    .command('worker')
+    .description('serve distributed fits (gaussmix fit --redis) from this machine until SIGINT/SIGTERM')
+    .requiredOption('--redis <url>', 'the Redis the coordinators use, e.g. redis://10.0.0.5:6379')
+    .option('--concurrency <n>', 'shards served at once, one E-step thread each (default: cores − 1)', integer(1))
+    .option(
+      '--cache-mb <mb>',
+      'MiB of shard rows kept in memory between iterations (default: a quarter of RAM)',
+      integer(0),
+    )
+    .option('--prefix <prefix>', "prefix of the Redis keys and queues (default 'gaussmix')")
+    .addHelpText(
+      'after',
+      `
+Every worker must be able to read every shard (the same paths on a shared file system, or URLs).
+Run one per machine; a worker killed mid-job has its job re-run by another within ~7 s.`,
+    )
+    .action(async (o) => (await import('./distributed.js')).workerCommand(o));
 
   const predict = program
     .command('predict')
