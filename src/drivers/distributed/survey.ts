@@ -92,7 +92,7 @@ export function combineSurveys(parts: readonly SurveyPart[], shards: readonly Sh
     k,
     plan.onDegenerate,
     weighted,
-    'the shards',
+    'the data in the shards',
   );
   return { n, d, weighted, wScale, summary, offsets };
 }
