@@ -109,7 +109,7 @@ function resolveBin(bin?: string): string {
 
 let setprivOk: boolean | undefined;
 /** Whether `setpriv --pdeathsig` works here (Linux util-linux); checked once. */
-function hasSetpriv(): boolean {
+export function hasSetpriv(): boolean {
   if (setprivOk === undefined) {
     setprivOk =
       process.platform === 'linux' &&

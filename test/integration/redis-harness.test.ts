@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transform } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, killHard, ping, startRedis } from './helpers/redis.js';
+import { freePort, killHard, ping, startRedis } from '../helpers/redis.js';
 
 const alive = (pid: number) => {
   try {
@@ -77,7 +77,7 @@ describe('a server never outlives its owner', () => {
   let helper: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gaussmix-harness-'));
-    const { code } = await transform(readFileSync(new URL('./helpers/redis.ts', import.meta.url), 'utf8'), {
+    const { code } = await transform(readFileSync(new URL('../helpers/redis.ts', import.meta.url), 'utf8'), {
       loader: 'ts',
       format: 'esm',
     });
