@@ -4,7 +4,7 @@
  * BullMQ's defaults wait forever for an unreachable or hung Redis, so the coordinator builds its own ioredis
  * clients — bounded connect and command timeouts, a few reconnects then 'end', no offline queue — hands them to
  * BullMQ as instances, checks the server with a PING under its own timer before any work, and keeps a watchdog:
- * any client's 'end' rejects `lost`, which every wait races. Workers keep ioredis' defaults (reconnect forever):
+ * any client's 'end' fails every pending and later wait (guard, onLost). Workers keep ioredis' defaults (reconnect forever):
  * a worker outlives a Redis restart and resumes.
  */
 import type { RedisClass, RedisClient, RedisOptions } from './deps.js';
@@ -61,10 +61,14 @@ export class CoordinatorRedis {
   readonly address: string;
   readonly main: RedisClient;
   readonly events: RedisClient;
-  /** Rejects (with RedisUnavailableError) once a client has given up reconnecting. */
-  readonly lost: Promise<never>;
   private lastError: Error | null = null;
-  private fail: (e: Error) => void = () => {};
+  /** Set once a client has given up reconnecting; every pending and later guard() rejects with it. */
+  private failure: Error | null = null;
+  /**
+   * The pending guards' rejecters. A Set, not a promise every guard races: a race would keep a reaction — and the
+   * value it settled with, megabytes of statistics — attached to a promise that never settles, for every command.
+   */
+  private readonly waiters = new Set<(e: Error) => void>();
   private closed = false;
 
   constructor(
@@ -73,10 +77,6 @@ export class CoordinatorRedis {
     private readonly t: CoordinatorTimeouts,
   ) {
     this.address = addressOf(c);
-    this.lost = new Promise<never>((_, reject) => {
-      this.fail = reject;
-    });
-    this.lost.catch(() => {}); // observed by guard(); never an unhandled rejection
     const common = { lazyConnect: true, connectTimeout: t.connect, retryStrategy: reconnect };
     this.main = client(Redis, c, {
       ...common,
@@ -91,7 +91,9 @@ export class CoordinatorRedis {
         this.lastError = e;
       });
       r.on('end', () => {
-        if (!this.closed) this.fail(this.unavailable('the connection was lost and could not be re-established'));
+        if (this.closed || this.failure) return;
+        this.failure = this.unavailable('the connection was lost and could not be re-established');
+        for (const w of [...this.waiters]) w(this.failure);
       });
     }
   }
@@ -119,14 +121,42 @@ export class CoordinatorRedis {
     }
   }
 
+  /** Calls `fn` once if the connection is lost (at once if it already was); returns the unsubscribe function. */
+  onLost(fn: (e: Error) => void): () => void {
+    if (this.failure) {
+      fn(this.failure);
+      return () => {};
+    }
+    this.waiters.add(fn);
+    return () => this.waiters.delete(fn);
+  }
+
   /** `p`, unless the connection is lost first or `ms` pass (then `onTimeout()` is thrown). */
   guard<T>(p: Promise<T>, ms?: number, onTimeout?: () => Error): Promise<T> {
-    if (ms === undefined) return Promise.race([p, this.lost]);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`)), ms);
+    return new Promise<T>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const off = this.onLost(reject);
+      const done = (): void => {
+        off();
+        clearTimeout(timer);
+      };
+      if (ms !== undefined) {
+        timer = setTimeout(() => {
+          done();
+          reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`));
+        }, ms);
+      }
+      p.then(
+        (v) => {
+          done();
+          resolve(v);
+        },
+        (e: unknown) => {
+          done();
+          reject(e);
+        },
+      );
     });
-    return Promise.race([p, this.lost, deadline]).finally(() => clearTimeout(timer));
   }
 
   /** Disconnects both clients at once (a QUIT through a dead connection would hang). */

@@ -240,9 +240,11 @@ export class Requests {
       let poll: ReturnType<typeof setInterval> | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let settled = false;
+      const cleanups: (() => void)[] = [];
       const finish = (f: () => void): void => {
         if (settled) return;
         settled = true;
+        for (const c of cleanups) c();
         clearInterval(poll);
         clearTimeout(timer);
         events.off('completed', onCompleted);
@@ -269,9 +271,11 @@ export class Requests {
       events.on('failed', onFailed);
       s.signal?.addEventListener('abort', onAbort, { once: true });
       if (s.signal?.aborted) return onAbort();
-      redis.lost.catch((e: unknown) => finish(() => reject(e)));
+      const off = redis.onLost((e) => finish(() => reject(e)));
+      cleanups.push(off);
       add().then(
         () => {
+          if (settled) return; // aborted or lost while adding: no poll or deadline to start
           check();
           poll = setInterval(check, POLL_MS);
           timer = setTimeout(() => {
