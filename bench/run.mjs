@@ -11,6 +11,7 @@
  *   node bench/run.mjs --engines wasm,js --out /tmp/r.md
  *   node bench/run.mjs --rounds 4       # interleaved rounds per case (default 3; --quick: 1)
  *   node bench/run.mjs --no-memory      # skip the memory-scaling runs (each gaussmix engine at N and 4N)
+ *   node bench/run.mjs --no-missing     # skip bench/missing.mjs (the cost of 10% and 30% missing values)
  *
  * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
  * peak RSS belongs to one configuration; the worker speed-up is also measured in back-to-back pairs in one process
@@ -68,6 +69,7 @@ function parseArgs(argv) {
     else if (k === '--timeout') a.timeout = Number(val());
     else if (k === '--rounds') a.rounds = Number(val());
     else if (k === '--no-memory') a.memory = false;
+    else if (k === '--no-missing') a.missing = false;
     else if (k === '-h' || k === '--help') {
       process.stdout.write(
         `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
@@ -79,6 +81,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument ${k} (try --help)`);
   }
   a.rounds ??= a.quick ? 1 : 3;
+  a.missing ??= true;
   if (!(Number.isInteger(a.rounds) && a.rounds >= 1))
     throw new Error(`--rounds must be an integer ≥ 1; got ${a.rounds}`);
   for (const e of a.engines)
@@ -457,7 +460,17 @@ async function main() {
         'These times include waiting for a core (other load on the machine) or, for fitAsync, its serial parts; rerun on a quiet machine before quoting.',
     );
   }
-  const md = report({ args, started, load0, load1, busy, py, hasAsync, notes, results, distHash });
+  let md = report({ args, started, load0, load1, busy, py, hasAsync, notes, results, distHash });
+  // The cost of missing values (issue 16): bench/missing.mjs in its own process, its table appended to the report.
+  if (!args.cases && args.missing) {
+    const r = await runChild(
+      process.execPath,
+      [join(here, 'missing.mjs'), ...(args.quick ? ['--quick'] : [])],
+      args.timeout,
+    );
+    md += r.stdout || `\n### Missing values\n\nbench/missing.mjs failed: ${r.stderr.trim().split('\n').pop()}\n`;
+    if (r.code !== 0) process.exitCode ||= r.code;
+  }
   process.stdout.write(md);
   if (args.out) {
     writeFileSync(args.out, md);

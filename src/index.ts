@@ -1,13 +1,9 @@
 /**
- * The package entry point (Node and browsers): the public API, and the build's artifacts handed to the library —
- * the kernel binary and the bundled worker script (generated into build/ by `npm run build`).
+ * The package entry point (Node and browsers): the public API, with the build's artifacts (the kernel binary and the
+ * worker script) handed to the library.
  */
-import { wasmBase64 } from '../build/kernels-wasm.js';
-import { workerSource } from '../build/worker-source.js';
-import { provideWasm } from './backends/index.js';
-import { provideWorkerSource } from './drivers/workers/spawn.js';
+import { provideArtifacts } from './artifacts.js';
 
-provideWasm(wasmBase64);
-provideWorkerSource(workerSource);
+provideArtifacts();
 
 export * from './api/index.js';

@@ -8,7 +8,16 @@ import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
-import { logDensities, predictLabels, responsibilities, totalLogDensity } from '../drivers/local/inference.js';
+import { RowSplit } from '../data/missing.js';
+import {
+  logDensities,
+  predictLabels,
+  responsibilities,
+  sumLogMaxResponsibility,
+  totalLogDensity,
+  type LogDensities,
+} from '../drivers/local/inference.js';
+import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize } from '../drivers/async.js';
 import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
@@ -19,12 +28,13 @@ import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
 import { initialParamsSteps } from '../init/init.js';
-import { covarianceModel } from '../model/covariance/registry.js';
+import { covarianceModel, publicValues } from '../model/covariance/registry.js';
 import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from '../model/params.js';
 import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
+import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
@@ -64,6 +74,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
     respInit: warm ? null : o.respInit,
     initialises: warm === null,
     features: warm ? warm.params.d : null,
+    missing: o.missing,
     steps: (data) => emLoop(o, data, warm),
   };
 }
@@ -95,9 +106,9 @@ export class GaussianMixture {
   /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
   fit(X: Matrix, options: FitOptions = {}): this {
     const { sampleWeight } = fitOptions(options);
-    const rows = toRows(X);
-    const w = toSampleWeight(sampleWeight, rows.n);
     const o = this.opts;
+    const rows = toRows(X, 'X', undefined, o.missing);
+    const w = toSampleWeight(sampleWeight, rows.n);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
@@ -124,7 +135,7 @@ export class GaussianMixture {
     } catch (e) {
       wError = e;
     }
-    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
+    const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
     const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
@@ -268,11 +279,17 @@ export class GaussianMixture {
     return this.state;
   }
 
-  /** Validates X against the fitted model and returns it with a workspace loaded with the parameters. */
-  private inference(method: string, X: Matrix): { rows: Rows; ws: Workspace } {
+  /**
+   * Validates X against the fitted model and returns it with a workspace loaded with the parameters — under missing
+   * 'marginalize' one that gives rows with NaN their observed-data densities (drivers/local/observed.ts).
+   */
+  private inference(method: string, X: Matrix): { rows: Rows; ws: LogDensities } {
     const s = this.fitted(method);
-    const rows = toRows(X, 'X', s.params.d);
-    return { rows, ws: Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)) };
+    const { missing } = this.opts;
+    const rows = toRows(X, 'X', s.params.d, missing);
+    const backend = getBackend(this.opts.backend);
+    const kp = kernelParams(s.params);
+    return { rows, ws: missing === 'marginalize' ? new ObservedPass(backend).load(kp) : Workspace.of(backend, kp) };
   }
 
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
@@ -305,46 +322,78 @@ export class GaussianMixture {
     return parameterCount(p.covType, p.k, p.d, this.opts.freeze);
   }
 
-  /** Bayesian information criterion on X (lower is better). */
+  /** Bayesian information criterion on X (lower is better; n = rows of X, also with missing values). */
   bic(X: Matrix): number {
-    const n = toRows(X, 'X', this.fitted('bic').params.d).n;
+    const n = toRows(X, 'X', this.fitted('bic').params.d, this.opts.missing).n;
     return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
+  }
+
+  /**
+   * Integrated completed likelihood on X (Biernacki, Celeux & Govaert 2000; lower is better, like bic): BIC plus
+   * the classification entropy, bic(X) − 2·Σ log max_k r_k(x) — mclust's icl() with the sign flipped (mclust's
+   * ICL and BIC are higher-is-better). It favours well-separated clusters over a density fit.
+   */
+  icl(X: Matrix): number {
+    const { rows, ws } = this.inference('icl', X);
+    return this.bic(X) - 2 * sumLogMaxResponsibility(ws, rows);
   }
 
   /** Akaike information criterion on X (lower is better). */
   aic(X: Matrix): number {
-    const n = toRows(X, 'X', this.fitted('aic').params.d).n;
+    const n = toRows(X, 'X', this.fitted('aic').params.d, this.opts.missing).n;
     return -2 * this.score(X) * n + 2 * this.nParameters();
   }
 
-  /** Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. */
+  /**
+   * X with every missing entry (NaN) replaced by its conditional mean under the mixture, Σₖ rₖ·E[x_M | x_O, k], where
+   * rₖ are the component probabilities given the row's observed entries; observed entries are copied. Returns a new
+   * matrix in X's form (rows of one new buffer, or { data, rows, cols } for a dense X); X is not modified. NaN is
+   * accepted whatever the `missing` option says (filling it is the point); ±Infinity, and a row without any
+   * observed value, are DataErrors.
+   */
+  impute(X: { data: ArrayLike<number>; rows: number; cols: number }): {
+    data: Float64Array;
+    rows: number;
+    cols: number;
+  };
+  impute(X: ArrayLike<number>[] | readonly ArrayLike<number>[]): Float64Array[];
+  impute(X: Matrix): Float64Array[] | { data: Float64Array; rows: number; cols: number };
+  impute(X: Matrix): Float64Array[] | { data: Float64Array; rows: number; cols: number } {
+    const p = this.fitted('impute').params;
+    const rows = toRows(X, 'X', p.d, 'marginalize');
+    const { n, d } = rows;
+    const out = new Float64Array(n * d);
+    new ObservedPass(getBackend(this.opts.backend)).load(kernelParams(p)).impute(rows, out);
+    if (!Array.isArray(X)) return { data: out, rows: n, cols: d };
+    return Array.from({ length: n }, (_, i) => out.subarray(i * d, (i + 1) * d));
+  }
+
+  /**
+   * Draws n samples; rows come grouped by component (y is sorted), as scikit-learn. Everything is in memory at once
+   * (n·D numbers); for large n use `sampleBatches`, which draws the same rows in pieces.
+   */
   sample(n: number, options: { seed?: number } = {}): { X: Float64Array[]; y: Int32Array } {
-    const p = this.fitted('sample').params;
+    const { d } = this.fitted('sample').params;
     const o = sampleOptions(n, options, this.opts.seed);
-    const rng = new Random(o.seed);
-    const { k, d } = p;
-    const counts = new Int32Array(k);
-    for (let i = 0; i < o.n; i++) {
-      let u = rng.random();
-      let c = 0;
-      while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
-      counts[c]++;
-    }
-    const addNoise = modelOf(p).layout.sampler(p.covariances, k, d);
     const X: Float64Array[] = [];
     const y = new Int32Array(o.n);
-    const z = new Float64Array(d);
     let at = 0;
-    for (let c = 0; c < k; c++) {
-      for (let t = 0; t < counts[c]; t++) {
-        for (let j = 0; j < d; j++) z[j] = rng.normal();
-        const x = p.means.slice(c * d, (c + 1) * d);
-        addNoise(c, z, x);
-        X.push(x);
-        y[at++] = c;
-      }
+    for (const b of this.sampleBatches(o.n, { seed: o.seed, batchSize: o.batchSize })) {
+      for (let r = 0; r < b.rows; r++) X.push(b.X.slice(r * d, (r + 1) * d));
+      y.set(b.y, at);
+      at += b.rows;
     }
     return { X, y };
+  }
+
+  /**
+   * The rows `sample(n, { seed })` draws, as a sequence of batches (`{ X: rows×D row-major, y, rows }`, at most
+   * `batchSize` rows each, default 8192), so memory stays O(batchSize·D) for any n. Each batch's arrays are its own.
+   */
+  *sampleBatches(n: number, options: { seed?: number; batchSize?: number } = {}): Generator<SampleBatch> {
+    const p = this.fitted('sample').params;
+    const o = sampleOptions(n, options, this.opts.seed);
+    yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
   get weights(): Float64Array {
@@ -354,15 +403,15 @@ export class GaussianMixture {
     const p = this.fitted('means').params;
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
   }
-  /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K. */
+  /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K; every mclust-named model K×D×D. */
   get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('covariances').params;
-    return shaped(p.covariances, modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
   /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
   get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
     const p = this.fitted('precisionsCholesky').params;
-    return shaped(p.precChol, modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
   get converged(): boolean {
     return this.fitted('converged').converged;
@@ -429,13 +478,16 @@ export class GaussianMixture {
   expectation(X: Matrix, options: FitOptions = {}): SufficientStats {
     const { sampleWeight } = fitOptions(options);
     const s = this.current('expectation');
-    const rows = toRows(X, 'X', s.params.d);
+    const rows = toRows(X, 'X', s.params.d, this.opts.missing);
     const w = chunkWeights(sampleWeight, rows.n, 0);
-    return Workspace.of(getBackend(this.opts.backend), kernelParams(s.params)).accumulate(
-      rows,
-      w,
-      this.opts.algorithm === 'hard',
-    );
+    const backend = getBackend(this.opts.backend);
+    const split = this.opts.missing === 'marginalize' ? RowSplit.of(rows) : null;
+    if (split && split.incomplete.length > 0) {
+      return new ObservedPass(backend)
+        .load(kernelParams(s.params))
+        .accumulate(split, w, split.completeWeights(w), 0, rows.n);
+    }
+    return Workspace.of(backend, kernelParams(s.params)).accumulate(rows, w, this.opts.algorithm === 'hard');
   }
 
   /**
@@ -469,6 +521,8 @@ export class GaussianMixture {
       freeze: o.freeze,
       iteration,
       detectVanished: true,
+      mstepTol: o.mstepTol,
+      mstepMaxIter: o.mstepMaxIter,
     });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);

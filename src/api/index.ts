@@ -37,6 +37,7 @@ export type {
   IterationInfo,
 } from './options.js';
 export type { ModelJSON } from './model-json.js';
+export { COVARIANCE_TYPES, MCLUST_TYPES, SKLEARN_TYPES } from '../model/covariance/registry.js';
 export { SufficientStats, type SufficientStatsJSON } from '../model/stats.js';
 export { DegenerateError, type ResetRecord } from '../model/degeneracy.js';
 export type { ChunkSource, StreamChunk } from '../drivers/stream/fit-stream.js';

@@ -6,9 +6,16 @@
 import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
-import { covarianceModel, isCovarianceType, COVARIANCE_TYPES } from '../model/covariance/registry.js';
+import { compressBlocks } from '../model/covariance/public-shape.js';
+import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
-import { OPTION_NAMES, type CovarianceType, type GaussianMixtureOptions, type ResolvedOptions } from './options.js';
+import {
+  OPTION_NAMES,
+  resolveOptions,
+  type CovarianceType,
+  type GaussianMixtureOptions,
+  type ResolvedOptions,
+} from './options.js';
 
 export const FORMAT = 'gaussmix-model';
 export const FORMAT_VERSION = 1;
@@ -43,15 +50,23 @@ const SAVED_OPTIONS = [
   'onDegenerate',
 ] as const;
 
+/** Options a saved model keeps only when they differ from their defaults (a file without them means the defaults). */
+const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
+
 export function serialize(
   p: Params,
   meta: { converged: boolean; nIter: number; lowerBound: number },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
+  const pub = (storage: Float64Array) => publicValues(p.covType, storage, p.k, p.d);
   const opts: Record<string, unknown> = {};
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
+  const defaults = resolveOptions();
+  for (const key of SAVED_IF_SET) if (options[key] !== defaults[key]) opts[key] = options[key];
   opts.freeze = [...options.freeze];
+  // only when set: models that do not use it keep the JSON they always had
+  if (options.missing !== 'error') opts.missing = options.missing;
   return {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -60,8 +75,8 @@ export function serialize(
     nFeatures: p.d,
     weights: Array.from(p.weights),
     means: nest(p.means, [p.k, p.d]) as number[][],
-    covariances: nest(p.covariances, shape),
-    precisionsCholesky: nest(p.precChol, shape),
+    covariances: nest(pub(p.covariances), shape),
+    precisionsCholesky: nest(pub(p.precChol), shape),
     converged: meta.converged,
     nIter: meta.nIter,
     lowerBound: Number.isFinite(meta.lowerBound) ? meta.lowerBound : null,
@@ -108,7 +123,8 @@ export function deserialize(input: unknown): Deserialized {
   const covType = o.covarianceType as CovarianceType;
   if (!isCovarianceType(covType))
     bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${quote(covType)}`);
-  const { layout, shape: shapeOf } = covarianceModel(covType);
+  const model = covarianceModel(covType);
+  const { layout, shape: shapeOf } = model;
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
   if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
@@ -124,7 +140,15 @@ export function deserialize(input: unknown): Deserialized {
   if (Math.abs(sum - 1) > 1e-8) bad(`weights must sum to 1; they sum to ${sum}`);
   const means = readArray(o.means, [k, d], 'means');
   const shape = shapeOf(k, d);
-  const covariances = readArray(o.covariances, shape, 'covariances');
+  let covariances = readArray(o.covariances, shape, 'covariances');
+  if (model.fromPublic) {
+    // an mclust-named model: K×D×D that must satisfy the model's constraint (a tampered file fails here)
+    try {
+      covariances = model.fromPublic(covariances, k, d);
+    } catch (e) {
+      bad(`covariances are ${(e as Error).message}`);
+    }
+  }
   const asymmetric = layout.asymmetry(covariances, k, d);
   if (asymmetric) bad(`covariances${asymmetric}`);
   const computed = new Float64Array(covariances.length);
@@ -133,12 +157,14 @@ export function deserialize(input: unknown): Deserialized {
   let precChol: Float64Array = computed;
   if (o.precisionsCholesky !== undefined) {
     const given = readArray(o.precisionsCholesky, shape, 'precisionsCholesky');
+    const want = publicValues(covType, computed, k, d);
     for (let t = 0; t < given.length; t++) {
-      if (Math.abs(given[t] - computed[t]) > 1e-6 * Math.max(1, Math.abs(computed[t]))) {
+      if (Math.abs(given[t] - want[t]) > 1e-6 * Math.max(1, Math.abs(want[t]))) {
         bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
       }
     }
-    precChol = given; // bit-identical round trip of a model we wrote
+    // bit-identical round trip of a model we wrote (an mclust-named model's K×D×D back to its storage)
+    precChol = model.fromPublic ? compressBlocks(layout, given, k, d) : given;
   }
   if (o.converged !== undefined && typeof o.converged !== 'boolean') bad('converged must be true or false');
   if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0))

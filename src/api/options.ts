@@ -8,11 +8,12 @@ import type { RedisConnection } from '../drivers/distributed/redis.js';
 import type { RequestInfo } from '../drivers/distributed/requests.js';
 import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
-import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
+import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
+import type { MissingMode } from '../data/matrix.js';
 import { OptionError, quote } from './errors.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -43,17 +44,32 @@ export interface GaussianMixtureOptions {
   algorithm?: Algorithm;
   onIteration?: ((info: IterationInfo) => void) | null;
   /**
+   * Tolerance of the inner loop of the iterative mclust M-steps (VEI, VEE, EVE, VVE, VEV): mclust's tol[2], default
+   * √ε ≈ 1.49e-8 as emControl(). Each model tests its own relative change against it (docs/mclust-notes.md §2).
+   */
+  mstepTol?: number;
+  /** Cap on the inner loop's iterations (mclust's itmax[2], default .Machine$integer.max = 2147483647 as emControl()). */
+  mstepMaxIter?: number;
+  /**
    * What EM does when a component degenerates (its responsibility mass vanishes, or its covariance stops being
    * positive definite): 'error' (default) throws a DegenerateError naming the component, the iteration and the fix;
    * 'reset' re-seeds the component at the worst-explained rows and continues (recorded in `resets` and `warnings`).
    */
   onDegenerate?: OnDegenerate;
+  /**
+   * What a NaN in X means. 'error' (default): it is refused like any non-finite value. 'marginalize': it is a
+   * missing value — EM runs exactly on the observed entries (missing at random assumed), and score, predict, bic…
+   * use the observed-data likelihood; ±Infinity stays an error and every row needs one observed value. Needs
+   * algorithm 'em'.
+   */
+  missing?: MissingMode;
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
 export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
+  readonly missing: MissingMode;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -202,7 +218,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   regCovar: { default: 1e-6, check: nonNegative },
   maxIter: { default: 100, check: integer(0) },
   nInit: { default: 1, check: integer(1) },
-  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data'] as const) },
+  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'] as const) },
   weightsInit: {
     default: null,
     check: (v, name) => {
@@ -248,6 +264,9 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   algorithm: { default: 'em', check: oneOf(['em', 'hard'] as const) },
   onIteration: { default: null, check: optionalFunction },
   onDegenerate: { default: 'error', check: oneOf(['error', 'reset'] as const) },
+  missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
+  mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
+  mstepMaxIter: { default: 2147483647, check: integer(1) },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
@@ -271,6 +290,12 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
   if (respInit && resolved.nInit !== 1) {
     throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${resolved.nInit}`);
   }
+  if (resolved.missing === 'marginalize' && resolved.algorithm === 'hard') {
+    throw new OptionError(
+      'missing',
+      "missing: 'marginalize' needs algorithm 'em': hard (classification) EM has no exact E-step over observed values",
+    );
+  }
   return Object.freeze({ ...resolved, respInit });
 }
 
@@ -293,13 +318,26 @@ export interface FitAsyncOptions extends FitOptions {
 }
 
 export interface CsvOptions {
-  /** Field delimiter (default ','). */
+  /** Field delimiter: one character, or ' ' for runs of blanks (default: detected from the first line). */
   delimiter?: string;
   /** Whether the first line holds column names; 'auto' (default): it does when any of its fields is not a number. */
   header?: boolean | 'auto';
+  /** Feature columns: names, 1-based indices or ranges, e.g. "2-4" or ["eruptions", "waiting"] (default: all). */
+  columns?: string | readonly (string | number)[];
+  /** A column of sample weights (name or 1-based index), excluded from the features. */
+  weights?: string | number;
   /** Rows per chunk handed to the E-pass (default 8192). */
   chunkRows?: number;
 }
+
+/** fitStream's CSV options after defaults. */
+export type ResolvedCsv = {
+  delimiter: string | undefined;
+  header: boolean | 'auto';
+  columns: CsvOptions['columns'];
+  weights: CsvOptions['weights'];
+  chunkRows: number;
+};
 
 export interface FitStreamOptions {
   /** Options for a CSV path source. */
@@ -332,12 +370,29 @@ export function fitAsyncOptions(options: unknown): {
 
 const CSV_RULES: Rules<CsvOptions> = {
   delimiter: {
-    default: ',',
-    check: (v, name) => (typeof v === 'string' && v.length > 0 ? v : fail(name, 'a non-empty string', v)),
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || (typeof v === 'string' && v.length === 1) ? v : fail(name, 'one character', v),
   },
   header: {
     default: 'auto',
     check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)),
+  },
+  columns: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined ||
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.every((c) => typeof c === 'string' || Number.isInteger(c)))
+        ? v
+        : fail(name, 'a column list ("1-3", "a,b") or an array of names and 1-based indices', v),
+  },
+  weights: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || typeof v === 'string' || Number.isInteger(v)
+        ? v
+        : fail(name, 'a column name or 1-based index', v),
   },
   chunkRows: { default: 8192, check: integer(1) },
 };
@@ -349,7 +404,7 @@ const FIT_STREAM_RULES: Rules<FitStreamOptions> = {
 };
 
 export interface ResolvedStreamOptions {
-  csv: Required<CsvOptions>;
+  csv: ResolvedCsv;
   initSampleSize: number;
   signal: AbortSignal | null;
 }
@@ -358,9 +413,15 @@ export function fitStreamOptions(options: unknown): ResolvedStreamOptions {
   return resolveWith(FIT_STREAM_RULES, options ?? {}, 'fitStream') as unknown as ResolvedStreamOptions;
 }
 
-export function sampleOptions(n: unknown, options: unknown, defaultSeed: number): { n: number; seed: number } {
-  const o = resolveWith({ seed: { default: defaultSeed, check: seed } }, options ?? {}, 'sample');
-  return { n: integer(1)(n, 'n') as number, seed: o.seed as number };
+export function sampleOptions(
+  n: unknown,
+  options: unknown,
+  defaultSeed: number,
+): { n: number; seed: number; batchSize: number } {
+  const rules = { seed: { default: defaultSeed, check: seed }, batchSize: { default: 8192, check: integer(1) } };
+  const o = resolveWith(rules, options ?? {}, 'sample');
+  if (!(typeof n === 'number' && Number.isSafeInteger(n) && n >= 1)) fail('n', 'an integer ≥ 1', n);
+  return { n: n as number, seed: o.seed as number, batchSize: o.batchSize as number };
 }
 
 // ── kmeans ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -396,15 +457,21 @@ export function kmeansOptions(
 
 // ── selectModel ───────────────────────────────────────────────────────────────────────────────────────────────────
 
-export type Criterion = 'bic' | 'aic' | 'cv';
+export type Criterion = 'bic' | 'aic' | 'icl' | 'cv';
 
 /** The options of selectModel that are not options of every candidate model. */
 export interface SelectionOnlyOptions<Row> {
   /** Candidate numbers of components (default 1…9, as mclust). */
   nComponents?: readonly number[];
-  /** Candidate covariance types (default all). */
+  /**
+   * Candidate covariance types: any of the 18 names (default scikit-learn's four: 'full', 'tied', 'diag',
+   * 'spherical'; MCLUST_TYPES lists mclust's fourteen).
+   */
   covarianceTypes?: readonly CovarianceType[];
-  /** 'bic' and 'aic': lower is better; 'cv': mean held-out log-likelihood per row, higher is better (default 'bic'). */
+  /**
+   * 'bic', 'aic' and 'icl' (integrated completed likelihood): lower is better; 'cv': mean held-out log-likelihood
+   * per row, higher is better (default 'bic'). mclust's BIC and ICL are −1 times ours.
+   */
   criterion?: Criterion;
   /** Number of cross-validation folds for criterion 'cv' (default 5; rows are shuffled with `seed`). */
   folds?: number;
@@ -421,13 +488,13 @@ const SELECT_RULES: Rules<SelectionOnlyOptions<unknown>> = {
         : fail(name, 'a non-empty array of integers ≥ 1', v),
   },
   covarianceTypes: {
-    default: COVARIANCE_TYPES,
+    default: SKLEARN_TYPES,
     check: (v, name) =>
       Array.isArray(v) && v.length > 0 && v.every((t) => (COVARIANCE_TYPES as readonly unknown[]).includes(t))
         ? [...new Set(v as CovarianceType[])]
         : fail(name, `a non-empty array of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}`, v),
   },
-  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'cv'] as const) },
+  criterion: { default: 'bic', check: oneOf(['bic', 'aic', 'icl', 'cv'] as const) },
   folds: { default: 5, check: integer(2) },
   onCandidate: { default: null, check: optionalFunction },
 };

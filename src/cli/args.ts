@@ -3,9 +3,10 @@
  * error (exit code 2) naming the option, like any other command-line mistake.
  */
 import { InvalidArgumentError } from 'commander';
-import { COVARIANCE_TYPES, type CovarianceType } from '../model/covariance/registry.js';
+import { parseNumber } from '../data/csv-number.js';
+import { COVARIANCE_TYPES, type CovarianceType, MCLUST_TYPES, SKLEARN_TYPES } from '../model/covariance/registry.js';
 
-export { COVARIANCE_TYPES };
+export { COVARIANCE_TYPES, SKLEARN_TYPES };
 
 export function integer(min: number, what = 'an integer') {
   return (value: string): number => {
@@ -26,8 +27,9 @@ export function seed(value: string): number {
 
 export function finite(what: string, check: (v: number) => boolean = () => true) {
   return (value: string): number => {
-    const v = Number(value);
-    if (value.trim() === '' || !Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`expected ${what}.`);
+    // the one number grammar of every reader (data/csv-number.ts): decimal only, no hex, binary or octal
+    const v = parseNumber(value.trim());
+    if (!Number.isFinite(v) || !check(v)) throw new InvalidArgumentError(`expected ${what}.`);
     return v;
   };
 }
@@ -56,9 +58,19 @@ export function componentRange(value: string): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-/** "all" or a comma list of covariance types. */
+/** "all" (scikit-learn's four) or a comma list of covariance types. */
 export function covarianceList(value: string): CovarianceType[] {
-  if (value.trim() === 'all') return [...COVARIANCE_TYPES];
+  if (value.trim() === 'all') return [...SKLEARN_TYPES];
+  return nameList(value);
+}
+
+/** "all" (mclust's fourteen) or a comma list of any covariance names (`select --models`). */
+export function modelList(value: string): CovarianceType[] {
+  if (value.trim() === 'all') return [...MCLUST_TYPES];
+  return nameList(value);
+}
+
+function nameList(value: string): CovarianceType[] {
   const parts = value
     .split(',')
     .map((s) => s.trim())

@@ -11,14 +11,17 @@ import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams 
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
-import { parseTable, readTable, readText, type ReadOptions, type Table } from './csv.js';
+import type { Matrix } from '../data/matrix.js';
+import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
-import { fitReporter, progressEnabled, selectReporter } from './progress.js';
+import { inCliTerms, inFlags } from './messages.js';
+import { fitReporter, progressEnabled, readReporter, selectReporter } from './progress.js';
 
 export interface CsvFlags {
   delimiter?: string;
   header?: boolean;
   columns?: string;
+  missing?: 'error' | 'marginalize';
 }
 
 export interface ModelFlags {
@@ -29,6 +32,7 @@ export interface ModelFlags {
   regCovar?: number;
   init?: InitParams;
   backend?: BackendChoice;
+  onDegenerate?: 'error' | 'reset';
   progress?: boolean;
 }
 
@@ -44,10 +48,12 @@ const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   header: f.header,
   columns: f.columns,
   weights,
+  missing: f.missing === 'marginalize',
 });
 
-function modelOptions(f: ModelFlags): GaussianMixtureOptions {
+function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
+  if (f.missing === 'marginalize') o.missing = 'marginalize';
   if (f.nInit !== undefined) o.nInit = f.nInit;
   if (f.seed !== undefined) o.seed = f.seed;
   if (f.maxIter !== undefined) o.maxIter = f.maxIter;
@@ -55,21 +61,36 @@ function modelOptions(f: ModelFlags): GaussianMixtureOptions {
   if (f.regCovar !== undefined) o.regCovar = f.regCovar;
   if (f.init !== undefined) o.initParams = f.init;
   if (f.backend !== undefined) o.backend = f.backend;
+  if (f.onDegenerate !== undefined) o.onDegenerate = f.onDegenerate;
   return o;
 }
 
 function writeOutput(path: string, content: string, what: string): void {
+  // The directory must exist: creating it would hide a typo, and creating directories under /proc hangs.
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) throw new DataError(`cannot write ${what} to '${path}': the directory '${dir}' does not exist`);
   try {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
     writeFileSync(path, content);
   } catch (e) {
     throw new DataError(`cannot write ${what} to '${path}': ${(e as Error).message}`);
   }
 }
 
-async function loadModel(path: string): Promise<GaussianMixture> {
+/** A saved model, with its `missing` option replaced when one is given (--missing on predict, score, anomalies). */
+async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<GaussianMixture> {
   const text = await readText(path, 'model');
   try {
+    if (missing !== undefined) {
+      let json: { options?: Record<string, unknown> } | null = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON: fromJSON below reports it
+      }
+      if (json && typeof json === 'object' && !Array.isArray(json)) {
+        return GaussianMixture.fromJSON({ ...json, options: { ...json.options, missing } });
+      }
+    }
     return GaussianMixture.fromJSON(text);
   } catch (e) {
     if (e instanceof Error) e.message = `${path === '-' ? '<stdin>' : path}: ${e.message}`;
@@ -77,9 +98,34 @@ async function loadModel(path: string): Promise<GaussianMixture> {
   }
 }
 
+/** Inputs larger than this show a reading progress line (when progress is on). */
+const PROGRESS_BYTES = 8 << 20;
+
+/** Reads a table, with a progress line for large inputs and the reader's notes on stderr. */
+async function loadTable(
+  path: string,
+  f: CsvFlags & { progress?: boolean },
+  weights?: string,
+  source?: string,
+): Promise<Table> {
+  const bar =
+    progressEnabled(f.progress) && (path === '-' || fileSize(path) > PROGRESS_BYTES)
+      ? readReporter(path === '-' ? '<stdin>' : path)
+      : null;
+  let t: Table;
+  try {
+    const progress = bar ? (bytes: number, total: number | null) => bar.update({ bytes, total }) : undefined;
+    t = await readTable(path, { ...readOptions(f, weights), progress }, source);
+  } finally {
+    bar?.stop();
+  }
+  for (const n of t.notes) note(`gaussmix: note: ${n}`);
+  return t;
+}
+
 /** Reads data for an existing model, with a hint when the width does not match. */
 async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
-  const t = await readTable(path, readOptions(f));
+  const t = await loadTable(path, f);
   if (t.columns.length !== model.nFeatures) {
     throw new DataError(
       `${t.source} has ${t.columns.length} feature column${t.columns.length === 1 ? '' : 's'} (${t.columns.join(', ')}) but the model was fitted on ` +
@@ -100,25 +146,35 @@ export interface FitFlags extends CsvFlags, ModelFlags {
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
-  const t = await readTable(file, readOptions(f, f.weights));
+  const t = await loadTable(file, f, f.weights);
   const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   const gm = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
   try {
-    gm.fit(t.X, { sampleWeight: t.weights });
+    inCliTerms(() => gm.fit(t.X, { sampleWeight: t.weights }), t);
   } finally {
     progress?.stop();
   }
-  for (const w of gm.warnings) note(`gaussmix: warning: ${w}`);
+  for (const w of gm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  let holes = 0;
+  for (let i = 0; i < t.X.data.length; i++) if (Number.isNaN(t.X.data[i])) holes++;
+  if (holes > 0) {
+    const share = ((100 * holes) / t.X.data.length).toFixed(1);
+    note(
+      `gaussmix: ${holes} missing values (${share}% of the entries) integrated out, assuming they are missing at random`,
+    );
+  }
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
   }
   if (f.plot) {
+    // points with missing values are drawn where the model expects them (their conditional means)
+    const points = f.missing === 'marginalize' ? gm.impute(t.X) : t.X;
     writeOutput(
       f.plot,
-      mixtureSvg(gm, t.X, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
+      mixtureSvg(gm, points, { columns: t.columns, title: `Gaussian mixture of ${basename(t.source)}` }),
       'the plot',
     );
     out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
@@ -132,8 +188,8 @@ export async function predictCommand(
   file: string,
   f: CsvFlags & { proba?: boolean },
 ): Promise<void> {
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const labels = gm.predict(t.X);
   const lines: string[] = [];
   const k = gm.weights.length;
@@ -149,8 +205,8 @@ export async function predictCommand(
 }
 
 export async function scoreCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const s = gm.scoreSamples(t.X);
   const lines = t.header ? ['log_likelihood'] : [];
   for (let i = 0; i < s.length; i++) lines.push(String(s[i]));
@@ -165,17 +221,28 @@ export async function anomaliesCommand(
   if ((f.contamination === undefined) === (f.threshold === undefined)) {
     throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
   }
-  const gm = await loadModel(modelPath);
-  const t = await readFor(gm, file, f);
+  const gm = await loadModel(modelPath, f.missing);
+  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
   const r =
     f.threshold !== undefined
       ? detectAnomalies(gm, t.X, { threshold: f.threshold })
       : detectAnomalies(gm, t.X, { contamination: f.contamination! });
   const lines = [csvLine(['row', 'line', 'log_likelihood', ...t.columns])];
-  for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(t.X[i])]));
+  for (const i of r.indices) lines.push(csvLine([i + 1, t.lines[i], r.scores[i], ...Array.from(rowOf(t, i))]));
   out(lines.join('\n'));
-  const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.length} scores`;
-  note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.length} rows have a lower log-likelihood`);
+  const how = f.threshold !== undefined ? 'given' : `the ${f.contamination} quantile of the ${t.X.rows} scores`;
+  note(`threshold ${r.threshold} (${how}): ${r.indices.length} of ${t.X.rows} rows have a lower log-likelihood`);
+}
+
+export async function imputeCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
+  const gm = await loadModel(modelPath);
+  const t = await readFor(gm, file, { ...f, missing: 'marginalize' });
+  const completed = gm.impute(t.X);
+  const { cols } = completed;
+  const lines = t.header ? [csvLine(t.columns)] : [];
+  for (let i = 0; i < completed.rows; i++)
+    lines.push(csvLine(Array.from(completed.data.subarray(i * cols, (i + 1) * cols))));
+  out(lines.join('\n'));
 }
 
 export async function sampleCommand(
@@ -183,11 +250,24 @@ export async function sampleCommand(
   f: { n: number; seed?: number; labels?: boolean },
 ): Promise<void> {
   const gm = await loadModel(modelPath);
-  const { X, y } = gm.sample(f.n, f.seed !== undefined ? { seed: f.seed } : {});
   const d = gm.nFeatures;
-  const lines = [csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])];
-  for (let i = 0; i < X.length; i++) lines.push(csvLine([...Array.from(X[i]), ...(f.labels ? [y[i]] : [])]));
-  out(lines.join('\n'));
+  // streamed batch by batch, waiting for stdout to drain: memory stays small for any -n
+  await write(
+    `${csvLine([...Array.from({ length: d }, (_, j) => `x${j + 1}`), ...(f.labels ? ['component'] : [])])}\n`,
+  );
+  for (const b of gm.sampleBatches(f.n, f.seed !== undefined ? { seed: f.seed } : {})) {
+    const lines: string[] = [];
+    for (let i = 0; i < b.rows; i++) {
+      lines.push(csvLine([...Array.from(b.X.subarray(i * d, (i + 1) * d)), ...(f.labels ? [b.y[i]] : [])]));
+    }
+    await write(`${lines.join('\n')}\n`);
+  }
+}
+
+/** Writes to stdout, waiting for it to drain when its buffer is full (backpressure). */
+function write(text: string): Promise<void> {
+  if (process.stdout.write(text)) return Promise.resolve();
+  return new Promise((resolve) => process.stdout.once('drain', resolve));
 }
 
 // ── select ───────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -195,20 +275,23 @@ export async function sampleCommand(
 export interface SelectFlags extends CsvFlags, ModelFlags {
   k: number[];
   covariance: CovarianceType[];
+  /** --models: replaces --covariance ('all' = mclust's fourteen). */
+  models?: CovarianceType[];
   criterion: Criterion;
   folds: number;
   out?: string;
   plot?: string;
 }
 
-function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
-  const total = f.k.length * f.covariance.length;
+function runSelection(X: Matrix, f: Omit<SelectFlags, keyof CsvFlags>) {
+  const types = f.models ?? f.covariance;
+  const total = f.k.length * types.length;
   const progress = progressEnabled(f.progress) ? selectReporter(total) : null;
   try {
     return selectModel(X, {
       ...modelOptions(f),
       nComponents: f.k,
-      covarianceTypes: f.covariance,
+      covarianceTypes: types,
       criterion: f.criterion,
       folds: f.folds,
       onCandidate: progress
@@ -225,9 +308,9 @@ function runSelection(X: Float64Array[], f: Omit<SelectFlags, keyof CsvFlags>) {
 }
 
 export async function selectCommand(file: string, f: SelectFlags): Promise<void> {
-  const t = await readTable(file, readOptions(f));
+  const t = await loadTable(file, f);
   const result = runSelection(t.X, f);
-  out(`${t.source}: ${t.X.length} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
+  out(`${t.source}: ${t.X.rows} rows × ${t.columns.length} features (${t.columns.join(', ')})\n`);
   out(selectionTable(result));
   out(`\nbest model:\n${modelSummary(result.model, { columns: t.columns, X: t.X })}`);
   if (f.out) {
@@ -253,7 +336,14 @@ function faithfulPath(): string {
 
 export async function demoCommand(f: { outDir: string; progress?: boolean }): Promise<void> {
   const path = faithfulPath();
-  const t = parseTable(await readText(path), 'Old Faithful');
+  if (!existsSync(f.outDir)) {
+    try {
+      mkdirSync(f.outDir); // one level only: --out-dir names a directory to create, not a path of them
+    } catch (e) {
+      throw new DataError(`cannot create --out-dir '${f.outDir}': ${(e as Error).message}`);
+    }
+  }
+  const t = await readTable(path, {}, 'Old Faithful');
   const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0 }).fit(t.X);
   out(modelSummary(gm, { columns: t.columns, X: t.X, source: 'Old Faithful', rowNoun: 'eruptions' }));
   out('\nChoosing K and the covariance type by BIC (K = 1…6 × full, tied, diag, spherical):\n');

@@ -35,8 +35,8 @@ export const csvLine = (values: (string | number)[]): string =>
 export interface SummaryContext {
   /** Feature names. */
   columns: string[];
-  /** The data the model was fitted on (for log-likelihood, BIC, AIC). */
-  X: Float64Array[];
+  /** The data the model was fitted on (for log-likelihood, BIC, AIC), packed row-major. */
+  X: { data: ArrayLike<number>; rows: number; cols: number };
   /** What a row is ("rows", "eruptions"). */
   rowNoun?: string;
   /** Where the data came from, shown in the first line. */
@@ -50,7 +50,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   const o = gm.options;
   const d = gm.nFeatures;
   const k = gm.weights.length;
-  const n = ctx.X.length;
+  const n = ctx.X.rows;
   const noun = ctx.rowNoun ?? 'rows';
   const out: string[] = [];
   out.push(
@@ -131,8 +131,9 @@ export function selectionTable(result: SelectionResult): string {
     }
     rows.push(row);
   }
+  const mclustSign = result.criterion === 'bic' || result.criterion === 'icl' ? ` (mclust's ${name} = −1 × these)` : '';
   const out = [
-    `${name} by number of components K (rows) and covariance type (columns); ${result.lowerIsBetter ? 'lower' : 'higher'} is better`,
+    `${name} by number of components K (rows) and covariance type (columns); ${result.lowerIsBetter ? 'lower' : 'higher'} is better${mclustSign}`,
     '',
   ];
   out.push(alignTable(rows, 3));
@@ -141,6 +142,7 @@ export function selectionTable(result: SelectionResult): string {
     `* best: K = ${result.best.nComponents}, ${result.best.covarianceType} (${name} ${result.best.score.toFixed(digits)})`,
   );
   if (anyUnconverged) out.push('~ EM did not converge within --max-iter iterations');
+  out.push('', ...selectionSummary(result, name, digits));
   const failed = result.table.filter((r) => r.failed);
   if (failed.length) {
     out.push(
@@ -148,4 +150,34 @@ export function selectionTable(result: SelectionResult): string {
     );
   }
   return out.join('\n');
+}
+
+/** mclust's summary below the table: the top three with their differences, the chosen model's clusters. */
+function selectionSummary(result: SelectionResult, name: string, digits: number): string[] {
+  const out = [`Top ${result.top.length} models by ${name}:`];
+  const rows = result.top.map((t, i) => [
+    `${i + 1}.`,
+    `${t.covarianceType},`,
+    `K = ${t.nComponents}`,
+    t.score.toFixed(digits),
+    i === 0 ? '' : `(${result.lowerIsBetter ? '+' : '−'}${t.difference.toFixed(digits)})`,
+  ]);
+  out.push(alignTable(rows, 2));
+  const b = result.best;
+  out.push(
+    '',
+    `Chosen: ${b.covarianceType} with K = ${b.nComponents} — cluster sizes (rows assigned) and mixing proportions:`,
+  );
+  const comps = result.clusterSizes.map((_, c) => String(c));
+  out.push(
+    alignTable(
+      [
+        ['component', ...comps],
+        ['size', ...result.clusterSizes.map(String)],
+        ['proportion', ...result.proportions.map((p) => p.toFixed(4))],
+      ],
+      2,
+    ),
+  );
+  return out;
 }

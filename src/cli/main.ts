@@ -5,11 +5,24 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
-import { COVARIANCE_TYPES, componentRange, covarianceList, delimiter, finite, integer, seed } from './args.js';
+import { inFlags } from './messages.js';
+import { provideArtifacts } from '../artifacts.js';
+import {
+  COVARIANCE_TYPES,
+  componentRange,
+  covarianceList,
+  delimiter,
+  finite,
+  integer,
+  modelList,
+  SKLEARN_TYPES,
+  seed,
+} from './args.js';
 import {
   anomaliesCommand,
   demoCommand,
   fitCommand,
+  imputeCommand,
   predictCommand,
   sampleCommand,
   scoreCommand,
@@ -39,6 +52,17 @@ const csvOptions = (cmd: Command): Command =>
     .option('--header', 'the first row is a header (default: detected — a first row with any non-numeric field)')
     .option('--no-header', 'the first row is data');
 
+/** --missing, for the commands that fit or score (impute always reads missing values). */
+const missingOption = (cmd: Command, what: string): Command =>
+  cmd.addOption(
+    new Option('--missing <mode>', `marginalize: empty fields and NA, N/A, NaN are missing values, ${what}`).choices([
+      'error',
+      'marginalize',
+    ]),
+  );
+const FIT_MISSING = 'integrated out by EM (missing at random assumed; default: error)';
+const SCORE_MISSING = "integrated out (default: the model's setting)";
+
 const modelOptions = (cmd: Command): Command =>
   cmd
     .option('--n-init <n>', 'EM restarts; the best run wins', integer(1), 1)
@@ -57,11 +81,16 @@ const modelOptions = (cmd: Command): Command =>
       1e-6,
     )
     .addOption(
-      new Option('--init <method>', 'initialisation')
-        .choices(['kmeans', 'k-means++', 'random', 'random_from_data'])
+      new Option('--init <method>', "initialisation ('hc': mclust's hierarchical start)")
+        .choices(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'])
         .default('kmeans'),
     )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))
+    .addOption(
+      new Option('--on-degenerate <policy>', 'when a component collapses: stop with an error, or re-seed it and go on')
+        .choices(['error', 'reset'])
+        .default('error'),
+    )
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress (default: shown only when stderr is a terminal)');
 
@@ -84,6 +113,7 @@ Examples:
   gaussmix select data.csv --k 1..9 --criterion bic --out best.json --plot bic.svg
   gaussmix predict model.json data.csv --proba > labels.csv
   gaussmix anomalies model.json data.csv --contamination 0.01
+  gaussmix impute model.json data-with-holes.csv > completed.csv
   gaussmix sample model.json -n 1000 --seed 7 > synthetic.csv
   gaussmix demo`,
     );
@@ -108,7 +138,7 @@ Examples:
     .option('--checkpoint <name>', 'with --redis: resume from / record in this checkpoint')
     .option('--delete-checkpoint', 'with --redis --checkpoint NAME: delete the checkpoint and exit')
     .option('--prefix <prefix>', "with --redis: prefix of the Redis keys and queues (default 'gaussmix')");
-  csvOptions(modelOptions(fit))
+  csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(
       'after',
       `
@@ -154,7 +184,7 @@ Run one per machine; a worker killed mid-job has its job re-run by another withi
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin")
     .option('--proba', 'also print the probability of every component');
-  csvOptions(predict)
+  csvOptions(missingOption(predict, SCORE_MISSING))
     .addHelpText(
       'after',
       '\nOutput: CSV on stdout, with a header line when the input has one (so it pastes next to the input).',
@@ -166,7 +196,9 @@ Run one per machine; a worker killed mid-job has its job re-run by another withi
     .description('log-likelihood log p(x) of each row under the model, one line per input row')
     .argument('<model>', 'model JSON written by fit --out')
     .argument('<data>', "CSV file, or '-' for stdin");
-  csvOptions(score).action((model: string, data: string, o) => scoreCommand(model, data, o));
+  csvOptions(missingOption(score, SCORE_MISSING)).action((model: string, data: string, o) =>
+    scoreCommand(model, data, o),
+  );
 
   const anomalies = program
     .command('anomalies')
@@ -179,7 +211,7 @@ Run one per machine; a worker killed mid-job has its job re-run by another withi
       finite('a number in (0, 0.5]', (v) => v > 0 && v <= 0.5),
     )
     .option('--threshold <logp>', 'flag rows with log p(x) below this value', finite('a number'));
-  csvOptions(anomalies)
+  csvOptions(missingOption(anomalies, SCORE_MISSING))
     .addHelpText(
       'after',
       `
@@ -192,6 +224,25 @@ data and reuse it:
 Output: CSV of the flagged rows: row (1-based data row), line (line in the file), log_likelihood, features.`,
     )
     .action((model: string, data: string, o) => anomaliesCommand(model, data, o));
+
+  const impute = program
+    .command('impute')
+    .description(
+      'the data with every missing value (empty, NA, N/A, NaN) replaced by its conditional mean under the model (CSV on stdout)',
+    )
+    .argument('<model>', 'model JSON written by fit --out')
+    .argument('<data>', "CSV file, or '-' for stdin");
+  csvOptions(impute)
+    .addHelpText(
+      'after',
+      `
+Observed values are copied; a missing one becomes E[x_M | x_O] = Σₖ P(k | x_O)·E[x_M | x_O, k]. Output: the
+selected feature columns, with a header line when the input has one. A row with no observed value is an error.
+Example:
+  gaussmix fit survey.csv -k 3 --missing marginalize --out model.json
+  gaussmix impute model.json survey.csv > completed.csv`,
+    )
+    .action((model: string, data: string, o) => imputeCommand(model, data, o));
 
   program
     .command('sample')
@@ -214,17 +265,28 @@ Output: CSV of the flagged rows: row (1-based data row), line (line in the file)
     .addOption(
       new Option('--covariance <types>', "'all' or a comma list of full, tied, diag, spherical")
         .argParser(covarianceList)
-        .default([...COVARIANCE_TYPES], 'all'),
+        .default([...SKLEARN_TYPES], 'all'),
     )
     .addOption(
-      new Option('--criterion <name>', 'bic, aic (lower is better) or cv (held-out log-likelihood, higher is better)')
-        .choices(['bic', 'aic', 'cv'])
+      new Option(
+        '--models <names>',
+        "'all' for mclust's fourteen models (EII … VVV), or a comma list of any covariance names, e.g. VEV,EEE,full",
+      )
+        .argParser(modelList)
+        .conflicts('covariance'),
+    )
+    .addOption(
+      new Option(
+        '--criterion <name>',
+        'bic, aic, icl (lower is better) or cv (held-out log-likelihood, higher is better)',
+      )
+        .choices(['bic', 'aic', 'icl', 'cv'])
         .default('bic'),
     )
     .option('--folds <n>', 'cross-validation folds for --criterion cv (rows shuffled with --seed)', integer(2), 5)
     .option('--out <model.json>', 'save the best model (fitted on all rows) as JSON')
     .option('--plot <file.svg>', 'save the criterion curves as SVG');
-  csvOptions(modelOptions(select))
+  csvOptions(missingOption(modelOptions(select), FIT_MISSING))
     .addHelpText(
       'after',
       `
@@ -232,6 +294,7 @@ Candidates whose fit fails (e.g. a collapsing component) are shown as 'failed' a
 EM can stop in a local optimum; --n-init 3 (or more) makes the table more reliable at 3× the time.
 Examples:
   gaussmix select data.csv --k 1..9 --out best.json --plot bic.svg
+  gaussmix select data.csv --models all --k 1..9          # mclust's fourteen models, mclust-style summary
   gaussmix select data.csv --k 1..6 --covariance full,diag --criterion cv --folds 5 --seed 1`,
     )
     .action((data: string, o) => selectCommand(data, o));
@@ -249,6 +312,7 @@ Examples:
 
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  provideArtifacts(); // the kernel binary and worker script (else the CLI would run the JS twin)
   // The CLI reports the library's warnings itself (fit prints them; select marks them in its table).
   process.removeAllListeners('warning');
   process.on('warning', (w) => {
@@ -262,7 +326,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    const message = e instanceof Error ? e.message : String(e);
+    const message = e instanceof GaussianMixtureError ? inFlags(e.message) : e instanceof Error ? e.message : String(e);
     process.stderr.write(`gaussmix: error: ${message}\n`);
     if (e instanceof OptionError) return 2;
     if (e instanceof GaussianMixtureError) return 1;

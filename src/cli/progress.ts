@@ -100,3 +100,18 @@ export function selectReporter(total: number): Reporter<{ done: number; label: s
     (p) => `select ${p.value}/${p.total} candidates | ${p.label}`,
   );
 }
+
+/** Progress of reading a large data file: megabytes read (of the total, when known). */
+export function readReporter(source: string): Reporter<{ bytes: number; total: number | null }> {
+  const mb = (b: number): string => (b / 1e6).toFixed(1);
+  return reporter(
+    1,
+    (i) => ({
+      value: i.bytes,
+      total: i.total ?? Math.max(i.bytes, 1),
+      payload: { read: mb(i.bytes), of: i.total ? `${mb(i.total)} MB` : '? MB', source },
+    }),
+    'reading {source} {bar} {read} of {of}',
+    (p) => `reading ${p.source}: ${p.read} of ${p.of}`,
+  );
+}

@@ -106,8 +106,7 @@ export class Profile {
         const g = first + r - from;
         if (v !== g + 1) idx &= ~1;
         if (v !== g) idx &= ~2;
-        // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the reader's hot loops
-        if (v !== v) continue;
+        if (Number.isNaN(v)) continue;
         if (constant === 0) {
           constant = 1;
           v0 = v;

@@ -105,8 +105,7 @@ export function scanNumber(s: string, start: number, end: number): number {
 /** The value of the number scanNumber found in s[start, end): the fast path's, else Number() of the slice. */
 export function numberValue(s: string, start: number, end: number): number {
   const v = scanned[0];
-  // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the reader's hot loops
-  return v === v ? v : Number(s.slice(start, end));
+  return !Number.isNaN(v) ? v : Number(s.slice(start, end));
 }
 
 /** Space, tab, CR, LF: the blanks trimmed around a number. */

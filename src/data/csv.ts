@@ -75,7 +75,7 @@ export interface CsvOptions {
    * How messages name the options, for hints and OptionErrors. Default: the CLI's flags (--columns, --weights,
    * --delimiter). A name not starting with '--' (e.g. 'csv.delimiter') gets hints in JavaScript syntax.
    */
-  optionNames?: { columns?: string; weights?: string; delimiter?: string };
+  optionNames?: { columns?: string; weights?: string; delimiter?: string; missing?: string };
 }
 
 /** One chunk of rows; it satisfies the dense Matrix shape { data, rows, cols }. */
@@ -128,6 +128,8 @@ export interface CsvTable extends CsvInfo {
 interface Flags {
   columns: string;
   weights: string;
+  /** How the caller turns missing values on (for the message), or '' when it cannot. */
+  missing: string;
   delimiter: string;
 }
 
@@ -203,6 +205,7 @@ function resolveOptions(o: CsvOptions): Resolved {
       columns: o.optionNames?.columns ?? '--columns',
       weights: o.optionNames?.weights ?? '--weights',
       delimiter: o.optionNames?.delimiter ?? '--delimiter',
+      missing: o.optionNames?.missing ?? '',
     },
   };
 }
@@ -743,11 +746,9 @@ class Engine {
           break rows;
         }
         if (numeric) {
-          // biome-ignore lint/suspicious/noSelfCompare: the NaN test of the reader's hot loops
-          if (kind > 0 && v !== v) {
+          if (kind > 0 && Number.isNaN(v)) {
             v = scanned[0];
-            // biome-ignore lint/suspicious/noSelfCompare: as above
-            if (v !== v) v = numberValue(s, start, stop);
+            if (Number.isNaN(v)) v = numberValue(s, start, stop);
           }
           if (kind > 0) {
             if (v === Infinity || v === -Infinity || (j === wcol && !(v >= 0))) {
@@ -820,7 +821,11 @@ class Engine {
         row,
         j,
       );
-    const missing = weight ? 'a weight cannot be missing' : 'missing values are not supported';
+    const missing = weight
+      ? 'a weight cannot be missing'
+      : this.o.flags.missing
+        ? `missing values need ${this.o.flags.missing}`
+        : 'missing values are not supported';
     if (isMissingToken(raw)) {
       if (this.o.missingNaN && !weight) return NaN;
       if (raw.trim() === '') throw new DataError(`${where} is empty (${missing})`, row, j);

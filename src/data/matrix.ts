@@ -11,6 +11,12 @@ export type Matrix =
   | readonly ArrayLike<number>[]
   | { data: ArrayLike<number>; rows: number; cols: number };
 
+/**
+ * What a NaN in X means: 'error' (default) refuses it like any non-finite value; 'marginalize' reads it as a missing
+ * entry (±Infinity stays an error, and a row must keep at least one observed value).
+ */
+export type MissingMode = 'error' | 'marginalize';
+
 export interface Rows {
   readonly n: number;
   readonly d: number;
@@ -34,11 +40,11 @@ const describeValue = (v: unknown): string => {
 
 /**
  * Validates X and returns a Rows view of it. `what` names the argument in messages; `expectD` (at predict time)
- * is the number of features the model was fitted on.
+ * is the number of features the model was fitted on; `missing` says whether NaN entries are allowed.
  */
-export function toRows(x: Matrix, what = 'X', expectD?: number): Rows {
+export function toRows(x: Matrix, what = 'X', expectD?: number, missing: MissingMode = 'error'): Rows {
   const rows = rowsView(x, what, expectD);
-  checkValues(x, rows.d, 0, rows.n, what);
+  checkValues(x, rows.d, 0, rows.n, what, missing);
   return rows;
 }
 
@@ -98,8 +104,22 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
   };
 }
 
-/** Checks rows [start, end) of X (d columns, shape already checked by rowsView): arrays of d finite numbers. */
-export function checkValues(x: Matrix, d: number, start: number, end: number, what = 'X'): void {
+/**
+ * Checks rows [start, end) of X (d columns, shape already checked by rowsView): arrays of d finite numbers, or —
+ * under missing 'marginalize' — finite numbers and NaN with at least one finite number per row.
+ */
+export function checkValues(
+  x: Matrix,
+  d: number,
+  start: number,
+  end: number,
+  what = 'X',
+  missing: MissingMode = 'error',
+): void {
+  if (missing === 'marginalize') {
+    checkWithMissing(x, d, start, end, what);
+    return;
+  }
   if (isDense(x)) {
     const { data } = x;
     for (let t = start * d; t < end * d; t++) {
@@ -119,6 +139,47 @@ export function checkValues(x: Matrix, d: number, start: number, end: number, wh
     for (let j = 0; j < d; j++) {
       const v = row[j];
       if (typeof v !== 'number' || v - v !== 0) nonFinite(what, i, j, v);
+    }
+  }
+}
+
+/** checkValues under missing 'marginalize' (a separate loop, so the default check stays as fast as it was). */
+function checkWithMissing(x: Matrix, d: number, start: number, end: number, what: string): void {
+  const dense = isDense(x) ? x.data : null;
+  for (let i = start; i < end; i++) {
+    let row: ArrayLike<number>;
+    let o = 0;
+    if (dense) {
+      row = dense;
+      o = i * d;
+    } else {
+      row = (x as ArrayLike<ArrayLike<number>>)[i];
+      if (row == null || typeof row.length !== 'number') {
+        throw new DataError(`${what}[${i}] must be an array of numbers; got ${row === null ? 'null' : typeof row}`, i);
+      }
+      if (row.length !== d) {
+        throw new DataError(`${what} is ragged: row ${i} has ${row.length} columns but row 0 has ${d}`, i);
+      }
+    }
+    let missingCount = 0;
+    for (let j = 0; j < d; j++) {
+      const v = row[o + j];
+      if (typeof v === 'number' && v - v === 0) continue;
+      if (typeof v === 'number' && Number.isNaN(v)) {
+        missingCount++;
+        continue;
+      }
+      throw new DataError(
+        `${what} must contain only finite numbers, or NaN for a missing value (missing: 'marginalize'); row ${i}, column ${j} is ${describeValue(v)}`,
+        i,
+        j,
+      );
+    }
+    if (missingCount === d) {
+      throw new DataError(
+        `${what} row ${i} has no observed value (all ${d} entries are NaN): it carries no information about the mixture; remove it`,
+        i,
+      );
     }
   }
 }

@@ -2,7 +2,7 @@
  * What drivers that run beside an event loop share: the reason an aborted signal carries, yielding to the event
  * loop between slices of work, and fitAsync's sliced check of X before a fit.
  */
-import type { Matrix, Rows } from '../data/matrix.js';
+import type { Matrix, MissingMode, Rows } from '../data/matrix.js';
 import { checkValues } from '../data/matrix.js';
 import { SummaryBuilder, type DataSummary } from '../data/summary.js';
 
@@ -33,7 +33,7 @@ const CHECK_VALUES = 1 << 17;
 
 /**
  * A pass over X before a fit, in slices with the event loop running between them: checks every value (checkValues:
- * the DataError toRows throws) and, if `summarise`, summarises the rows (summarize: the same summary; without it the
+ * the DataError toRows throws; NaN allowed under missing 'marginalize') and, if `summarise`, summarises the rows (summarize: the same summary; without it the
  * returned summary is incomplete and must not be used). An aborted signal stops it between slices with its reason.
  */
 export async function checkAndSummarize(
@@ -43,6 +43,7 @@ export async function checkAndSummarize(
   distinctCap: number,
   signal: AbortSignal | null,
   summarise = true,
+  missing: MissingMode = 'error',
 ): Promise<DataSummary> {
   const { n, d } = rows;
   const b = new SummaryBuilder(d, distinctCap);
@@ -56,7 +57,7 @@ export async function checkAndSummarize(
       sinceBreak = 0;
     }
     const count = Math.min(block, n - s);
-    checkValues(X, d, s, s + count);
+    checkValues(X, d, s, s + count, 'X', missing);
     if (summarise) {
       rows.copyRows(s, count, buf, 0);
       b.add(buf, count, w, s);

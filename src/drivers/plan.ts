@@ -6,6 +6,7 @@
  * EM, the variational fit and any later algorithm plug in here; the drivers never know which one runs.
  */
 import type { BackendChoice } from '../api/options.js';
+import type { MissingMode } from '../data/matrix.js';
 import type { Steps } from '../em/protocol.js';
 import type { DataShape, OnDegenerate } from '../init/init.js';
 
@@ -19,6 +20,11 @@ export interface Plan<R> {
   readonly initialises: boolean;
   /** The number of features the rows must have (a warm start's), or null for any. */
   readonly features: number | null;
+  /**
+   * 'marginalize': NaN entries of the rows are missing values — E-passes use the observed values only and
+   * initialisation runs on rows filled with each column's observed mean (data/missing.ts). Absent: 'error'.
+   */
+  readonly missing?: MissingMode;
   /** The algorithm, given the rows its initialisation runs over (all rows, or a stream's sample). */
   steps(data: DataShape): Steps<R>;
 }

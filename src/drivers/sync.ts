@@ -3,22 +3,28 @@ import type { Backend } from '../backends/types.js';
 import type { Rows } from '../data/matrix.js';
 import { driveSync } from '../em/drive.js';
 import type { Steps } from '../em/protocol.js';
-import { RowServer } from './local/row-server.js';
+import { observedMeans } from '../data/missing.js';
+import { localServer } from './local/missing-server.js';
 import type { Plan } from './plan.js';
 
-/** Runs `steps` over in-memory rows on one backend (with the user's initial responsibilities, if any). */
+/**
+ * Runs `steps` over in-memory rows on one backend (with the user's initial responsibilities, if any; `fill`: the
+ * stand-ins for missing entries when NaN means missing).
+ */
 export function runLocal<R>(
   rows: Rows,
   w: Float64Array | null,
   backend: Backend,
   steps: Steps<R>,
   resp: Float64Array | null = null,
+  fill: Float64Array | null = null,
 ): R {
-  return driveSync(steps, new RowServer(rows, w, backend, undefined, resp).handlers);
+  return driveSync(steps, localServer(rows, w, backend, fill, undefined, resp).handlers);
 }
 
 /** Runs a plan's algorithm over in-memory rows, synchronously. */
 export function fitSync<R>(rows: Rows, w: Float64Array | null, plan: Plan<R>, backend: Backend): R {
+  const fill = plan.missing === 'marginalize' ? observedMeans(rows, w) : null;
   const steps = plan.steps({ n: rows.n, d: rows.d, weighted: w !== null });
-  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null);
+  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill);
 }

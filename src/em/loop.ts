@@ -92,6 +92,8 @@ function* run(o: EMConfig, start: Params, startBound: number, init: number, runs
       detectVanished: true,
       init,
       nInit: runs,
+      mstepTol: o.mstepTol,
+      mstepMaxIter: o.mstepMaxIter,
     });
     const reset = m.degenerate.length > 0;
     if (reset && o.onDegenerate === 'error') throw degenerateError(m.degenerate[0], iter, init, runs, o.regCovar);

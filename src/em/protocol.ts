@@ -59,6 +59,8 @@ export interface RequestMap {
   'seed-first-weighted': { request: { u: number }; reply: number };
   /** The values of these rows (row-major). */
   'seed-rows': { request: { rows: number[] }; reply: Float64Array };
+  /** The values (row-major) and sample weights (null: unweighted) of these rows, for 'hc' (init/hc-start.ts). */
+  'row-subset': { request: { rows: number[] }; reply: { values: Float64Array; weights: Float64Array | null } };
   /** Distances to the first center: starts the seeding state; per-chunk potentials back. */
   'seed-start': { request: { center: Float64Array; invScale: number }; reply: Float64Array };
   /** Weighted draws (one per trial), answered with the drawn rows' values, in order. */
@@ -85,6 +87,7 @@ export const REQUEST_TYPES = Object.keys({
   farthest: 0,
   'seed-first-weighted': 0,
   'seed-rows': 0,
+  'row-subset': 0,
   'seed-start': 0,
   'seed-pick': 0,
   'seed-trials': 0,

@@ -6,17 +6,18 @@
  */
 import { OptionError } from '../api/errors.js';
 import { ask, type Steps } from '../em/protocol.js';
-import { covarianceModel, type CovarianceType } from '../model/covariance/registry.js';
+import { covarianceModel, precisionFactors, type CovarianceType } from '../model/covariance/registry.js';
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import type { Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
+import { hcStartStats } from './hc-start.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
 
-export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data';
+export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data' | 'hc';
 export type OnDegenerate = 'error' | 'reset';
 
 /** What initialisation reads of the options. */
@@ -32,6 +33,9 @@ export interface InitConfig {
   readonly precisionsInit: { values: Float64Array; shape: number[] } | null;
   /** Initial responsibilities (n×k, row-major), held by the driver; the first M-step is taken from them. */
   readonly respInit: { values: Float64Array; n: number } | null;
+  /** Inner-loop tolerance and cap of the iterative mclust models' M-steps. */
+  readonly mstepTol: number;
+  readonly mstepMaxIter: number;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -78,7 +82,8 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
  */
 function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Params {
   const { covarianceType: covType, regCovar } = o;
-  const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0 });
+  const { mstepTol, mstepMaxIter } = o;
+  const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0, mstepTol, mstepMaxIter });
   if (r.degenerate.length === 0) return r.params;
   if (o.onDegenerate !== 'reset') throw degenerateError(r.degenerate[0], 0, 0, 1, regCovar);
   const per = covarianceModel(covType).layout.blockSize(fallback.d);
@@ -108,6 +113,7 @@ function* initialStats(
       mean: m.mean,
       variance: m.variance,
     };
+  if (o.initParams === 'hc') return { st: yield* hcStartStats(k, kind, n, d, rng), mean: m.mean, variance: m.variance };
   let seeds: Float64Array;
   if (o.initParams === 'random' || o.initParams === 'random_from_data') {
     const r = yield* ask({ type: 'prepare', kind: o.initParams, k, sxxKind: kind, mean: m.mean, rng: rng.getState() });
@@ -161,7 +167,12 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
   if (o.meansInit) o.meansInit.forEach((m, c) => means.set(m, c * d));
   if (!o.precisionsInit) return { ...p, weights, means };
   const precChol = new Float64Array(size);
-  const bad = model.layout.fromPrecision(o.precisionsInit.values, k, d, precChol);
+  let bad: number;
+  try {
+    bad = precisionFactors(covType, o.precisionsInit.values, k, d, precChol);
+  } catch (e) {
+    throw new OptionError('precisionsInit', `precisionsInit must be precisions of ${(e as Error).message}`);
+  }
   if (bad >= 0) {
     throw new OptionError(
       'precisionsInit',

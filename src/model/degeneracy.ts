@@ -220,7 +220,8 @@ export interface ResetOptions {
 
 /**
  * Re-seeds the degenerate components of `next` (the M-step's output) at the rows `worst` (lowest log p(x) first):
- * mean = a worst-explained row, covariance = the surviving components' pooled covariance (or, if none survives,
+ * mean = a worst-explained row, covariance = the surviving components' pooled covariance (a copy of the heaviest
+ * survivor's for models whose constraint an average breaks: `reseed: 'heaviest'`; if none survives,
  * the data's per-feature variance + regCovar), weight = 1/K with the others scaled to keep the sum 1. Frozen groups
  * stay frozen. Throws DegenerateError when no positive definite covariance can be formed (a constant column with
  * regCovar 0: no reset can help).
@@ -254,7 +255,12 @@ export function resetComponents(
       total += weights[c];
       for (let t = 0; t < per; t++) pooled[t] += weights[c] * covariances[c * per + t];
     }
-    if (total > 0) for (let t = 0; t < per; t++) pooled[t] /= total;
+    if (total > 0 && model.reseed === 'heaviest') {
+      // an average would break the model's constraint (equal volumes, shapes…); a survivor's covariance keeps it
+      let heaviest = -1;
+      for (let c = 0; c < k; c++) if (!drop.has(c) && (heaviest < 0 || weights[c] > weights[heaviest])) heaviest = c;
+      pooled.set(covariances.subarray(heaviest * per, (heaviest + 1) * per));
+    } else if (total > 0) for (let t = 0; t < per; t++) pooled[t] /= total;
     else {
       const v = totalVariance(st);
       for (let j = 0; j < d; j++) {

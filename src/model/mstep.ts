@@ -6,6 +6,7 @@
  * `mStepChecked` reports degenerate components (see degeneracy.ts) instead of throwing, so the EM loop can apply the
  * onDegenerate policy; `mStep` throws a DegenerateError on a covariance that is not positive definite.
  */
+import { DEFAULT_INNER_CONTROL } from './covariance/mclust/types.js';
 import { covarianceModel, type CovarianceType, type ScatterInput } from './covariance/registry.js';
 import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
@@ -25,12 +26,20 @@ export interface MStepOptions {
   /** For messages: restart index and count. */
   init?: number;
   nInit?: number;
+  /** Inner-loop tolerance and cap of the iterative mclust models (VEI, VEE, EVE, VVE, VEV); mclust's defaults if absent. */
+  mstepTol?: number;
+  mstepMaxIter?: number;
 }
 
 export interface MStepResult {
   /** New parameters; degenerate components keep their previous mean and covariance (their precision factor too). */
   params: Params;
   degenerate: Degeneracy[];
+}
+
+/** The inner control from the options, each part defaulting to mclust's. */
+function innerControl(o: MStepOptions): { tol: number; maxIter: number } {
+  return { tol: o.mstepTol ?? DEFAULT_INNER_CONTROL.tol, maxIter: o.mstepMaxIter ?? DEFAULT_INNER_CONTROL.maxIter };
 }
 
 /** True when a component received (numerically) no responsibility: its statistics define nothing. */
@@ -99,9 +108,21 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     };
   }
 
-  const input: ScatterInput = { st, nk, total, delta, empty, regCovar, prev: prev.covariances };
+  const input: ScatterInput = {
+    st,
+    nk,
+    total,
+    delta,
+    empty,
+    regCovar,
+    prev: prev.covariances,
+    warm: o.iteration > 0, // an EM iteration: prev is this model's previous M-step (0: initialisation's placeholder)
+    inner: o.mstepTol === undefined && o.mstepMaxIter === undefined ? undefined : innerControl(o),
+    failures: [],
+  };
   const cov = model.estimate(input);
   const floor = model.floors(input, cov);
+  for (const f of input.failures!) degenerate.push({ component: f.component, reason: 'not-pd', detail: f.detail });
 
   // Factor block by block, so every bad one is reported and the good ones are usable for a reset.
   const { layout } = model;

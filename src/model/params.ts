@@ -30,6 +30,12 @@ export interface KernelParams {
   readonly means: Float64Array;
   readonly prec: Float64Array;
   readonly logConst: Float64Array;
+  /**
+   * The covariances themselves (the layout of `prec`, P·Pᵀ = Σ⁻¹), for E-passes over rows with missing values: their
+   * conditional Gaussians need blocks of Σ, which the precision factor does not give without an inversion. The
+   * per-component term there is logConst − log det P + ½·d·log 2π. Absent when an algorithm has no such Σ.
+   */
+  readonly covariances?: Float64Array;
 }
 
 export const modelOf = (p: { covType: CovarianceType }): CovarianceModel => covarianceModel(p.covType);
@@ -62,6 +68,7 @@ export function kernelParams(p: Params): KernelParams {
     means: p.means,
     prec: p.precChol,
     logConst,
+    covariances: p.covariances,
   };
 }
 

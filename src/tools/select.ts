@@ -1,7 +1,9 @@
 /**
- * Model selection: fit every (nComponents, covarianceType) candidate and rank them by BIC, AIC or held-out
- * log-likelihood (k-fold cross-validation), like mclust's BIC table. Candidates whose fit fails (a collapsing
- * covariance, more components than rows) are recorded as failed rather than aborting the search.
+ * Model selection: fit every (nComponents, covarianceType) candidate — any mix of the 18 covariance names — and rank
+ * them by BIC, AIC, ICL or held-out log-likelihood (k-fold cross-validation), like mclust's BIC table. Candidates
+ * whose fit fails (a collapsing covariance, more components than rows) are recorded as failed rather than aborting
+ * the search. The result carries what an mclust-style summary prints: the table, the top three with their
+ * differences, and the chosen model's cluster sizes and mixing proportions.
  */
 import { DataError, FitError, OptionError } from '../api/errors.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
@@ -31,6 +33,9 @@ export interface SelectionRow {
   error?: string;
   /** Free parameters of the candidate. */
   nParameters?: number;
+  /** bic/aic/icl: the candidate's BIC and ICL on X (lower is better; mclust's are −1 times these). */
+  bic?: number;
+  icl?: number;
   /** bic/aic: total log-likelihood of X; cv: total held-out log-likelihood (sum over folds). */
   logLikelihood?: number;
   /** bic/aic: whether EM converged; cv: whether it converged in every fold. */
@@ -48,8 +53,13 @@ export interface SelectionResult {
   /** One row per candidate, ordered by nComponents then covarianceType as given. */
   table: SelectionRow[];
   best: { nComponents: number; covarianceType: CovarianceType; score: number };
+  /** The best three candidates, best first; `difference` = how much worse than the best (0 for the best, ≥ 0). */
+  top: { nComponents: number; covarianceType: CovarianceType; score: number; difference: number }[];
   /** The best candidate fitted on all of X. */
   model: GaussianMixture;
+  /** Rows of X the chosen model assigns to each component (predict), and its mixing proportions (weights). */
+  clusterSizes: number[];
+  proportions: number[];
 }
 
 /** Rows of X as an array (views into a dense buffer; no copy when X is already an array of rows). */
@@ -71,13 +81,13 @@ function rowList(X: Matrix): ArrayLike<number>[] {
 const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || e instanceof DataError;
 
 /**
- * Fits every candidate and ranks them. BIC/AIC are computed on X (lower is better); 'cv' is the mean held-out
+ * Fits every candidate and ranks them. BIC/AIC/ICL are computed on X (lower is better); 'cv' is the mean held-out
  * log-likelihood per row over `folds` folds of shuffled rows (higher is better). The best candidate's model is
  * fitted on all of X. Throws FitError if every candidate fails (or the DataError that failed them all alike).
  */
 export function selectModel(X: Matrix, options: SelectModelOptions = {}): SelectionResult {
   const { ks, types, criterion, folds, rest, onCandidate } = selectModelOptions<SelectionRow>(options);
-  const rows = toRows(X); // validates X once: bad data is an error, not a table of failures
+  const rows = toRows(X, 'X', undefined, rest.missing); // validates X once: bad data is an error, not a table of failures
   const lowerIsBetter = criterion !== 'cv';
   const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);
   const total = ks.length * types.length;
@@ -130,7 +140,9 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
           row.converged = converged;
         } else {
           model = new GaussianMixture(opts).fit(X);
-          row.score = criterion === 'bic' ? model.bic(X) : model.aic(X);
+          row.bic = model.bic(X);
+          row.icl = model.icl(X);
+          row.score = criterion === 'bic' ? row.bic : criterion === 'icl' ? row.icl : model.aic(X);
           row.nParameters = model.nParameters();
           row.logLikelihood = model.score(X) * rows.n;
           row.converged = model.converged;
@@ -178,11 +190,26 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     }
     if (!bestModel) throw new FitError('selectModel: no candidate could be fitted on all of X');
   }
+  const ranked = table
+    .filter((r) => !r.failed)
+    .sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!))
+    .slice(0, 3);
+  const top = ranked.map((r) => ({
+    nComponents: r.nComponents,
+    covarianceType: r.covarianceType,
+    score: r.score!,
+    difference: Math.abs(r.score! - ranked[0].score!),
+  }));
+  const clusterSizes = new Array<number>(bestModel.weights.length).fill(0);
+  for (const label of bestModel.predict(X)) clusterSizes[label]++;
   return {
     criterion,
     lowerIsBetter,
     table,
     best: { nComponents: bestRow.nComponents, covarianceType: bestRow.covarianceType, score: bestRow.score! },
+    top,
     model: bestModel,
+    clusterSizes,
+    proportions: Array.from(bestModel.weights),
   };
 }

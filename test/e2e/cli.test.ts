@@ -245,6 +245,26 @@ describe('gaussmix select', () => {
     expect(readFileSync(file('bic.svg'), 'utf8')).toContain('<svg');
   });
 
+  it("--models all: mclust's fourteen models, the top three and the chosen model's clusters", () => {
+    const r = run(['select', faithfulPath, '--k', '1..3', '--models', 'all', '--init', 'hc']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^K\s+EII\s+VII\s+EEI\s+VEI\s+EVI\s+VVI\s+EEE\s+VEE\s+EVE\s+VVE\s+EEV\s+VEV\s+EVV\s+VVV$/m,
+    );
+    expect(r.stdout).toContain("(mclust's BIC = −1 × these)");
+    expect(r.stdout).toMatch(
+      /Top 3 models by BIC:\n1\.\s+EEE,\s+K = 3\s+2314\.\d\d\n2\.\s+VVE,\s+K = 2\s+2320\.\d\d\s+\(\+\d\.\d\d\)/,
+    );
+    expect(r.stdout).toMatch(/Chosen: EEE with K = 3/);
+    expect(r.stdout).toMatch(/^\s*size(\s+\d+){3}$/m);
+    expect(r.stdout).toMatch(/^proportion(\s+0\.\d{4}){3}$/m);
+    const icl = run(['select', faithfulPath, '--k', '2', '--models', 'VVV,full', '--criterion', 'icl']);
+    expect(icl.code, icl.stderr).toBe(0);
+    expect(icl.stdout).toMatch(/^K\s+VVV\s+full$/m);
+    expect(icl.stdout).toContain('ICL by number of components');
+    expect(run(['select', faithfulPath, '--models', 'all', '--covariance', 'full']).code).toBe(2);
+  });
+
   it('--criterion cv reports the held-out log-likelihood, higher is better', () => {
     const r = run([
       'select',
@@ -280,6 +300,7 @@ describe('gaussmix demo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Old Faithful: 272 eruptions × 2 features (eruptions, waiting)');
     expect(r.stdout).toContain("GaussianMixture(nComponents: 2, covarianceType: 'full'");
+    expect(r.stdout, 'the CLI runs the wasm kernels, not the fallback').toContain('on the wasm backend');
     expect(r.stdout).toMatch(/^K\s+full\s+tied\s+diag\s+spherical/m);
     expect(r.stdout).toMatch(/^6\s/m);
     const svg = readFileSync(join(dir, 'demo', 'faithful.svg'), 'utf8');

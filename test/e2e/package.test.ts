@@ -92,7 +92,7 @@ describe('npm package', () => {
       },
     );
     installed = join(app, 'node_modules', 'gaussmix');
-  }, 150_000);
+  }, 330_000);
 
   afterAll(() => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });

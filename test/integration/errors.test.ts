@@ -33,7 +33,10 @@ describe('bad options', () => {
   it.each([
     [{ nComponents: 0 }, /nComponents must be an integer ≥ 1; got 0/],
     [{ nComponents: 2.5 }, /nComponents must be an integer ≥ 1; got 2.5/],
-    [{ covarianceType: 'ful' }, /covarianceType must be one of 'full', 'tied', 'diag', 'spherical'; got "ful"/],
+    [
+      { covarianceType: 'ful' },
+      /covarianceType must be one of 'full', 'tied', 'diag', 'spherical', 'EII', .*, 'VVV'; got "ful"/,
+    ],
     [{ tol: -1 }, /tol must be a finite number ≥ 0; got -1/],
     [{ regCovar: Number.NaN }, /regCovar must be a finite number ≥ 0; got NaN/],
     [{ maxIter: -1 }, /maxIter must be an integer ≥ 0; got -1/],

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import '../../src/index.js'; // the package entry hands the built kernel binary to the loader
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend, createWasmBackendAsync } from '../../src/backends/wasm.js';
 import type { Backend } from '../../src/backends/types.js';

@@ -4,6 +4,7 @@
  * computation, and the seeds are data rows of positive weight that, on well-separated clusters, land one per cluster.
  */
 import { describe, expect, it } from 'vitest';
+import '../../src/index.js'; // the package entry hands the built kernel binary to the loader
 import { getBackend } from '../../src/backends/index.js';
 import type { Backend } from '../../src/backends/types.js';
 import { toRows, type Rows } from '../../src/data/matrix.js';

@@ -5,6 +5,9 @@
 import type { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
 
+/** What inference reads log densities from: a Workspace, or local/observed.ts's ObservedPass (rows with NaN). */
+export type LogDensities = Pick<Workspace, 'k' | 'forEachLogProb' | 'forEachLogResp'>;
+
 /**
  * labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). A row with a NaN entry gets 0:
  * such a row (x − μ overflowed) has density 0 under every component, and predictProba makes it uniform.
@@ -26,14 +29,14 @@ export function argmaxRows(m: Float64Array, count: number, k: number, labels: In
 }
 
 /** The most responsible component of each row: the argmax of log πc N(x; μc, Σc), as scikit-learn. */
-export function predictLabels(ws: Workspace, rows: Rows): Int32Array {
+export function predictLabels(ws: LogDensities, rows: Rows): Int32Array {
   const labels = new Int32Array(rows.n);
   ws.forEachLogProb(rows, (start, count, lp) => argmaxRows(lp, count, ws.k, labels, start));
   return labels;
 }
 
 /** Posterior probabilities of the components (each row sums to 1). */
-export function responsibilities(ws: Workspace, rows: Rows): Float64Array[] {
+export function responsibilities(ws: LogDensities, rows: Rows): Float64Array[] {
   const { k } = ws;
   const out: Float64Array[] = new Array(rows.n);
   ws.forEachLogResp(rows, (start, count, lr) => {
@@ -47,17 +50,34 @@ export function responsibilities(ws: Workspace, rows: Rows): Float64Array[] {
 }
 
 /** log p(x) of each row. */
-export function logDensities(ws: Workspace, rows: Rows): Float64Array {
+export function logDensities(ws: LogDensities, rows: Rows): Float64Array {
   const out = new Float64Array(rows.n);
   ws.forEachLogResp(rows, (start, _count, _lr, lse) => out.set(lse, start));
   return out;
 }
 
 /** Σ log p(x) over the rows. */
-export function totalLogDensity(ws: Workspace, rows: Rows): number {
+export function totalLogDensity(ws: LogDensities, rows: Rows): number {
   let sum = 0;
   ws.forEachLogResp(rows, (_start, count, _lr, lse) => {
     for (let r = 0; r < count; r++) sum += lse[r];
+  });
+  return sum;
+}
+
+/**
+ * Σ over the rows of log max_k r_k (the log responsibility of each row's most responsible component): minus the
+ * entropy term of the classification likelihood that ICL adds to BIC (mclust's icl: terms with r = 0 add 0).
+ */
+export function sumLogMaxResponsibility(ws: LogDensities, rows: Rows): number {
+  const { k } = ws;
+  let sum = 0;
+  ws.forEachLogResp(rows, (_start, count, lr) => {
+    for (let r = 0; r < count; r++) {
+      let best = lr[r * k];
+      for (let c = 1; c < k; c++) if (lr[r * k + c] > best) best = lr[r * k + c];
+      if (best > -Infinity) sum += best;
+    }
   });
   return sum;
 }

@@ -6,7 +6,7 @@
 import type { Backend } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
-import { forEachBlock, rowOf } from '../../data/rows.js';
+import { forEachBlock, rowOf, rowRange } from '../../data/rows.js';
 import type { Handlers, Request } from '../../em/protocol.js';
 import { seedChunkCount } from '../../init/chunks.js';
 import { prepareInit, respStats } from '../../init/random-starts.js';
@@ -36,6 +36,18 @@ export function farthestRows(rows: Rows, req: Request<'farthest'>): Float64Array
   });
   far.sort((a, b) => b.dist - a.dist);
   return far.slice(0, count).map((f) => rowOf(rows, f.i));
+}
+
+/** The values and weights of the given rows (row-major), for the 'row-subset' request. */
+export function rowSubset(
+  rows: Rows,
+  w: Float64Array | null,
+  indices: readonly number[],
+): { values: Float64Array; weights: Float64Array | null } {
+  const { d } = rows;
+  const values = new Float64Array(indices.length * d);
+  indices.forEach((r, i) => values.set(rowOf(rows, r), i * d));
+  return { values, weights: w ? Float64Array.from(indices, (r) => w[r]) : null };
 }
 
 /**
@@ -81,10 +93,12 @@ export class RowServer {
     );
   }
 
-  /** The collector of the worst-explained rows after one pass over all rows. */
-  worst(req: Request<'worst'>): WorstCollector {
+  /** The collector of the worst-explained rows after one pass over rows [start, end) (all by default). */
+  worst(req: Request<'worst'>, start = 0, end = this.rows.n): WorstCollector {
     const col = new WorstCollector(req.count, this.rows.d);
-    collectWorst(this.rows, this.w, req.params, col, this.backend, this.workspace(req.params));
+    const rows = start === 0 && end === this.rows.n ? this.rows : rowRange(this.rows, start, end);
+    const w = this.w && rows !== this.rows ? this.w.subarray(start, end) : this.w;
+    collectWorst(rows, w, req.params, col, this.backend, this.workspace(req.params));
     return col;
   }
 
@@ -116,6 +130,7 @@ export class RowServer {
     farthest: (req) => this.endSeeding(farthestRows(this.rows, req)),
     'seed-first-weighted': (req) => this.seeds().handlers['seed-first-weighted'](req),
     'seed-rows': (req) => this.seeds().handlers['seed-rows'](req),
+    'row-subset': (req) => this.endSeeding(rowSubset(this.rows, this.w, req.rows)),
     'seed-start': (req) => this.seeds().handlers['seed-start'](req),
     'seed-pick': (req) => this.seeds().handlers['seed-pick'](req),
     'seed-trials': (req) => this.seeds().handlers['seed-trials'](req),

@@ -20,7 +20,9 @@ import type { AsyncHandlers } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
 import { throwIfAborted } from '../async.js';
-import { RowServer } from '../local/row-server.js';
+import { RowSplit, ObservedMeans } from '../../data/missing.js';
+import { collectObservedWorst, localServer } from '../local/missing-server.js';
+import { ObservedPass } from '../local/observed.js';
 import { collectWorst, WorstCollector } from '../local/worst.js';
 import { Reservoir } from './reservoir.js';
 import { Checksum } from './checksum.js';
@@ -37,6 +39,8 @@ interface Survey {
   wScale: number;
   summary: DataSummary;
   sample: Reservoir | null;
+  /** Under missing: 'marginalize', each column's observed mean over the stream (data/missing.ts) if it has a NaN. */
+  fill: Float64Array | null;
   /** The rows' and weights' fingerprint (checksum.ts), which every later pass must reproduce. */
   checksum: number;
 }
@@ -55,18 +59,21 @@ async function survey(
   let rawSumW = 0;
   let builder: SummaryBuilder | null = null;
   let sample: Reservoir | null = null;
+  let means: ObservedMeans | null = null;
   const reservoirRng = new Random(plan.seed).fork(); // its own stream: init draws from a fresh Random(seed), as fit
   let buf = new Float64Array(0);
   const sum = new Checksum();
   for await (const raw of pull(start(), so.signal)) {
-    const c = toChunk(raw, n, d < 0 ? undefined : d);
+    const c = toChunk(raw, n, d < 0 ? undefined : d, plan.missing);
     if (!c) continue;
     if (d < 0) d = c.rows.d;
     builder ??= new SummaryBuilder(d, k);
+    if (plan.missing === 'marginalize') means ??= new ObservedMeans(d);
     if (plan.initialises) sample ??= new Reservoir(so.initSampleSize, d, reservoirRng);
     if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
     c.rows.copyRows(0, c.rows.n, buf, 0);
     builder.add(buf, c.rows.n, c.w);
+    means?.add(buf, c.rows.n, c.w);
     sum.add(buf, c.rows.n, d, c.w);
     weighted ||= c.w !== null;
     if (c.w) {
@@ -101,7 +108,9 @@ async function survey(
     'the stream',
   );
   sample?.scaleWeights(wScale);
-  return { n, d, weighted, wScale, summary, sample, checksum: sum.value };
+  // a stream without any NaN takes exactly the path it takes without the option
+  const fill = means && means.missing > 0 ? means.finish('the stream', weighted) : null;
+  return { n, d, weighted, wScale, summary, sample, fill, checksum: sum.value };
 }
 
 /** Runs a plan's algorithm over a chunk source. */
@@ -110,7 +119,7 @@ export async function fitStream<R>(
   plan: Plan<R>,
   so: ResolvedStreamOptions,
 ): Promise<{ result: R; backend: BackendName; d: number }> {
-  const start = passes(source, so.csv);
+  const start = passes(source, so.csv, plan.missing);
   throwIfAborted(so.signal);
   const backend = getBackend(plan.backend);
   const s = await survey(start, plan, so);
@@ -122,7 +131,7 @@ export async function fitStream<R>(
     let seen = 0;
     const sum = new Checksum();
     for await (const raw of pull(start(), so.signal)) {
-      const c = toChunk(raw, seen, d);
+      const c = toChunk(raw, seen, d, plan.missing);
       if (!c) continue;
       if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
       c.rows.copyRows(0, c.rows.n, buf, 0);
@@ -146,18 +155,27 @@ export async function fitStream<R>(
 
   // Initialisation's requests go to the sample; E-passes and the worst rows are passes over the stream.
   const local = s.sample
-    ? new RowServer(s.sample.rows, s.sample.weights, backend).handlers
+    ? localServer(s.sample.rows, s.sample.weights, backend, s.fill).handlers
     : refuseAll('a warm-started fitStream has no initialisation sample');
   let ws: Workspace | null = null;
+  // rows with missing values (missing: 'marginalize') take the observed-data path chunk by chunk (local/observed.ts)
+  const observed = s.fill ? new ObservedPass(backend) : null;
   const handlers: AsyncHandlers = {
     ...local,
     estep: async (req) => {
       ws = ws?.fits(req.params) ? ws : new Workspace(backend, req.params);
       ws.load(req.params);
       const w = ws;
+      observed?.load(req.params);
       let total: SufficientStats | null = null;
+      let rank = 0; // incomplete rows in earlier chunks: the missing-value path cuts its blocks by this numbering
       await pass((c) => {
-        const st = w.accumulate(c.rows, c.w, req.hard);
+        const split = observed ? RowSplit.of(c.rows) : null;
+        let st: SufficientStats;
+        if (split && split.incomplete.length > 0) {
+          st = observed!.accumulate(split, c.w, split.completeWeights(c.w), 0, c.rows.n, rank);
+          rank += split.incomplete.length;
+        } else st = w.accumulate(c.rows, c.w, req.hard);
         total = total ? addStats(total, st) : st;
       });
       return total!;
@@ -165,7 +183,12 @@ export async function fitStream<R>(
     worst: async (req) => {
       const col = new WorstCollector(req.count, d);
       const wws = Workspace.of(backend, req.params);
-      await pass((c) => collectWorst(c.rows, c.w, req.params, col, backend, wws));
+      observed?.load(req.params);
+      await pass((c) =>
+        observed
+          ? collectObservedWorst(c.rows, c.w, observed, col)
+          : collectWorst(c.rows, c.w, req.params, col, backend, wws),
+      );
       return col.result();
     },
   };

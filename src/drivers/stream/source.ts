@@ -2,9 +2,10 @@
  * What fitStream reads: a re-iterable source of row chunks (a function returning an (async) iterable, or a CSV path),
  * each pass validated chunk by chunk with errors that name the row in the whole stream.
  */
-import type { CsvOptions } from '../../api/options.js';
-import { DataError, GaussianMixtureError, OptionError, quote } from '../../api/errors.js';
-import { toRows, type Matrix, type Rows } from '../../data/matrix.js';
+import type { ResolvedCsv } from '../../api/options.js';
+import { readCsv } from '../../data/csv.js';
+import { DataError, OptionError, quote } from '../../api/errors.js';
+import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
@@ -55,13 +56,18 @@ const rowCount = (x: unknown): number => {
   return -1;
 };
 
-/** Validates one chunk; errors name the row in the whole stream. */
-export function toChunk(raw: unknown, offset: number, d: number | undefined): Chunk | null {
+/** Validates one chunk (NaN allowed under missing 'marginalize'); errors name the row in the whole stream. */
+export function toChunk(
+  raw: unknown,
+  offset: number,
+  d: number | undefined,
+  missing: MissingMode = 'error',
+): Chunk | null {
   const X = (isWeighted(raw) ? raw.X : raw) as Matrix;
   if (rowCount(X) === 0) return null; // empty chunks are allowed and skipped
   let rows: Rows;
   try {
-    rows = toRows(X, 'X', d);
+    rows = toRows(X, 'X', d, missing);
   } catch (e) {
     if (e instanceof DataError) {
       const row = e.row === undefined ? undefined : offset + e.row;
@@ -76,83 +82,32 @@ export function toChunk(raw: unknown, offset: number, d: number | undefined): Ch
   return { rows, w: isWeighted(raw) ? chunkWeights(raw.sampleWeight, rows.n, offset) : null, offset };
 }
 
-/** Imports a module by a name bundlers do not try to resolve (node:fs, csv-parse are only needed for CSV paths). */
-const importDynamic = (name: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ name);
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** Reads a numeric CSV file in chunks of dense rows. */
-async function* csvChunks(path: string, o: CsvOptions): AsyncGenerator<Matrix> {
-  const delimiter = o.delimiter ?? ',';
-  const chunkRows = o.chunkRows ?? 8192;
-  let fs: { createReadStream(p: string): NodeJS.ReadableStream };
-  let parse: (opts: object) => NodeJS.ReadWriteStream;
-  try {
-    fs = (await importDynamic('node:fs')) as typeof fs;
-    parse = ((await importDynamic('csv-parse')) as { parse: typeof parse }).parse;
-  } catch (e) {
-    throw new DataError(
-      `reading a CSV path needs Node.js (node:fs) and csv-parse: ${(e as Error).message}. Pass a chunk source function instead.`,
-    );
-  }
-  const input = fs.createReadStream(path);
-  const parser = parse({ delimiter, bom: true, trim: true, skip_empty_lines: true, info: true });
-  input.on('error', (e: Error) => parser.emit('error', e));
-  input.pipe(parser);
-  let d = -1;
-  let buf = new Float64Array(0);
-  let n = 0;
-  let first = true;
-  try {
-    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const { record, info } = item;
-      if (first) {
-        first = false;
-        const header = o.header ?? 'auto';
-        if (
-          header === true ||
-          (header === 'auto' && record.some((f) => !NUMBER.test(f) && !/^[+-]?(Infinity|NaN)$/.test(f)))
-        ) {
-          d = record.length;
-          continue;
-        }
-      }
-      if (d < 0) d = record.length;
-      if (record.length !== d) {
-        throw new DataError(`CSV '${path}' line ${info.lines}: expected ${d} fields, got ${record.length}`, undefined);
-      }
-      if (buf.length === 0) buf = new Float64Array(chunkRows * d);
-      for (let j = 0; j < d; j++) {
-        const f = record[j];
-        const v = NUMBER.test(f) ? Number(f) : NaN;
-        if (!Number.isFinite(v)) {
-          throw new DataError(
-            `CSV '${path}' line ${info.lines}, column ${j}: ${quote(f)} is not a finite number`,
-            undefined,
-            j,
-          );
-        }
-        buf[n * d + j] = v;
-      }
-      if (++n === chunkRows) {
-        yield { data: buf, rows: n, cols: d };
-        buf = new Float64Array(chunkRows * d);
-        n = 0;
-      }
-    }
-  } catch (e) {
-    if (e instanceof GaussianMixtureError) throw e;
-    throw new DataError(`cannot read CSV '${path}': ${(e as Error).message}`);
-  } finally {
-    input.unpipe?.(parser);
-    (input as unknown as { destroy?: () => void }).destroy?.();
-  }
-  if (n > 0) yield { data: buf.subarray(0, n * d), rows: n, cols: d };
+/**
+ * A CSV file's rows in chunks, read by the one streaming CSV reader (data/csv.ts; node:fs is imported only then),
+ * with its weights column if one is named; under missing 'marginalize' empty fields and NA, N/A, NaN become NaN.
+ */
+async function* csvChunks(path: string, o: ResolvedCsv, missing: MissingMode): AsyncGenerator<StreamChunk> {
+  const options = {
+    ...o,
+    source: path,
+    missing: missing === 'marginalize' ? ('nan' as const) : ('error' as const),
+    optionNames: {
+      columns: 'csv.columns',
+      weights: 'csv.weights',
+      delimiter: 'csv.delimiter',
+      missing: "missing: 'marginalize'",
+    },
+  };
+  for await (const c of readCsv(path, options)) yield { X: c, sampleWeight: c.weights };
 }
 
 /** Turns a source (function or CSV path) into a function that starts one validated pass. */
-export function passes(source: ChunkSource | string, csv: Required<CsvOptions>): () => AsyncIterable<unknown> {
-  if (typeof source === 'string') return () => csvChunks(source, csv);
+export function passes(
+  source: ChunkSource | string,
+  csv: ResolvedCsv,
+  missing: MissingMode = 'error',
+): () => AsyncIterable<unknown> {
+  if (typeof source === 'string') return () => csvChunks(source, csv, missing);
   if (typeof source !== 'function') {
     throw new OptionError(
       'source',

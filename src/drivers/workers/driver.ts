@@ -12,6 +12,7 @@
 import { compiledModule } from '../../backends/index.js';
 import type { BackendName } from '../../backends/types.js';
 import type { Matrix, Rows } from '../../data/matrix.js';
+import { ObservedMeans } from '../../data/missing.js';
 import { driveAsync } from '../../em/drive.js';
 import { seedChunkCount } from '../../init/chunks.js';
 import { abortReason, breathe } from '../async.js';
@@ -74,6 +75,27 @@ async function packRows(
     }
   }
   return out;
+}
+
+/**
+ * The stand-ins for missing entries during initialisation (each column's observed mean, data/missing.ts), summed in
+ * slices between which the event loop runs: the same values fit computes in one go.
+ */
+async function fillValues(rows: Rows, w: Float64Array | null, check: () => void): Promise<Float64Array> {
+  const { n, d } = rows;
+  const means = new ObservedMeans(d);
+  const step = Math.max(1, Math.floor(CHUNK_VALUES / d));
+  const buf = new Float64Array(Math.min(step, n) * d);
+  for (let s = 0; s < n; s += step) {
+    const count = Math.min(step, n - s);
+    rows.copyRows(s, count, buf, 0);
+    means.add(buf, count, w, s);
+    if (s + step < n) {
+      await breathe();
+      check();
+    }
+  }
+  return means.finish('X', w !== null);
 }
 
 /**
@@ -166,6 +188,7 @@ async function setUp(
   segments: number[],
   claim: Int32Array | null,
   seedChunks: [number, number][],
+  fill: Float64Array | null,
   f: Failure,
 ): Promise<BackendName> {
   const { n, d } = rows;
@@ -197,6 +220,7 @@ async function setUp(
       servesInit,
       resp: servesInit ? (plan.respInit?.values ?? null) : null,
       seedChunks: seedChunks[i],
+      fill,
     };
     const done = channels[i].setup(
       msg,
@@ -231,6 +255,8 @@ export async function fitParallel<R>(
   const channels: Channel[] = [];
   let at: Placement | null = null;
   try {
+    // before any worker starts: a column without an observed value is a DataError
+    const fill = plan.missing === 'marginalize' ? await f.race(fillValues(rows, w, f.check)) : null;
     // Workers from the process-wide pool (never more than its bound; a fit beyond it waits its turn). Not raced: a
     // worker that started must reach `channels` to be given back.
     for (const h of await takeWorkers(Math.min(opts.workers ?? (await defaultWorkerCount()), n), signal)) {
@@ -254,7 +280,7 @@ export async function fitParallel<R>(
           ? [0, chunks]
           : [0, 0],
     );
-    const backend = await setUp(channels, rows, w, at, plan, segments, claim, seedChunks, f);
+    const backend = await setUp(channels, rows, w, at, plan, segments, claim, seedChunks, fill, f);
     const handlers = workerHandlers({
       channels,
       seedChunks,

@@ -6,7 +6,7 @@
  *  - 'worst': each worker's own range, merged in worker (= row) order;
  *  - seeding passes: the owners of seed chunks, their per-chunk sums put together in chunk order; a weighted draw by
  *    the owner of its chunk;
- *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows',
+ *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows', 'row-subset',
  *    'seed-first-weighted'): worker 0.
  */
 import type { AsyncHandlers, Request, RequestType } from '../../em/protocol.js';
@@ -111,6 +111,7 @@ export function workerHandlers(t: Team): AsyncHandlers {
     farthest: first,
     'seed-first-weighted': first,
     'seed-rows': first,
+    'row-subset': first,
     'seed-start': byChunk,
     'seed-trials': byChunk,
     'seed-moments': byChunk,

@@ -40,6 +40,8 @@ export interface SetupMessage {
   resp: Float64Array | null;
   /** The k-means++ chunks [from, to) whose distances this worker keeps and sums (see init/chunks.ts). */
   seedChunks: [number, number];
+  /** Under missing: 'marginalize', the stand-ins for missing entries during initialisation (data/missing.ts); else null. */
+  fill: Float64Array | null;
 }
 
 export type ToWorker =

@@ -9,12 +9,12 @@
  * 'seed-first-weighted') go to worker 0 only.
  */
 import { getBackend, init as initWasm, provideWasmModule } from '../../backends/index.js';
-import { rowRange, denseRows } from '../../data/rows.js';
+import { denseRows } from '../../data/rows.js';
 import { serve } from '../../em/drive.js';
 import type { Request } from '../../em/protocol.js';
 import type { SufficientStats } from '../../model/stats.js';
-import { RowServer } from '../local/row-server.js';
-import { collectWorst, WorstCollector } from '../local/worst.js';
+import { localServer } from '../local/missing-server.js';
+import type { RowServer } from '../local/row-server.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
 import { errorToPayload } from './wire.js';
 
@@ -42,7 +42,14 @@ interface State {
   server: RowServer;
 }
 
-const ALL_ROWS: readonly Request['type'][] = ['prepare', 'resp-stats', 'farthest', 'seed-rows', 'seed-first-weighted'];
+const ALL_ROWS: readonly Request['type'][] = [
+  'prepare',
+  'resp-stats',
+  'farthest',
+  'seed-rows',
+  'row-subset',
+  'seed-first-weighted',
+];
 
 const io = port();
 let state: State | null = null;
@@ -51,7 +58,7 @@ async function setup(m: SetupMessage): Promise<FromWorker> {
   if (m.wasmModule) provideWasmModule(m.wasmModule);
   if (m.backend !== 'js') await initWasm();
   const backend = getBackend(m.backend);
-  state = { setup: m, server: new RowServer(denseRows(m.data, m.d), m.weights, backend, m.seedChunks, m.resp) };
+  state = { setup: m, server: localServer(denseRows(m.data, m.d), m.weights, backend, m.fill, m.seedChunks, m.resp) };
   return { type: 'ready', backend: backend.name };
 }
 
@@ -74,17 +81,7 @@ function segmentStats(s: State, pass: (start: number, end: number) => Sufficient
 /** The worst rows of this worker's own range, with their log p(x) for the driver's merge in row order. */
 function ownWorst(s: State, req: Request<'worst'>): { rows: Float64Array[]; lse: number[] } {
   const { start, end, offset } = s.setup;
-  const { server } = s;
-  const col = new WorstCollector(req.count, server.rows.d);
-  const w = server.w ? server.w.subarray(start - offset, end - offset) : null;
-  collectWorst(
-    rowRange(server.rows, start - offset, end - offset),
-    w,
-    req.params,
-    col,
-    server.backend,
-    server.workspace(req.params),
-  );
+  const col = s.server.worst(req, start - offset, end - offset);
   return { rows: col.result(), lse: col.scores() };
 }
 

@@ -21,6 +21,18 @@ export interface ScatterInput {
   readonly regCovar: number;
   /** The previous covariances (same storage), kept by empty components. */
   readonly prev: Float64Array;
+  /**
+   * `prev` is this model's previous M-step (an EM iteration), so an iterative M-step may warm-start from it; false
+   * or absent at initialisation, where `prev` is only a placeholder.
+   */
+  readonly warm?: boolean;
+  /** Tolerance and cap of an iterative M-step's inner loop (mstepTol, mstepMaxIter); mclust's defaults if absent. */
+  readonly inner?: { readonly tol: number; readonly maxIter: number };
+  /**
+   * Where a model reports components it could not estimate (e.g. a constrained M-step that cannot be computed),
+   * with a diagnosis; the M-step reports them as degenerate and they keep their previous covariance.
+   */
+  readonly failures?: { component: number; detail: string }[];
 }
 
 export interface CovarianceModel {
@@ -45,7 +57,17 @@ export interface CovarianceModel {
   fromVariances(variances: Float64Array, k: number): Float64Array;
   /**
    * Storage from the values users see (`covariances` flattened in `shape`). Absent when the two coincide, as for the
-   * scikit-learn names; a model whose public shape differs from its storage converts (and checks its constraint).
+   * scikit-learn names; a model whose public shape differs from its storage converts, and throws an Error naming
+   * the violated constraint when the values are not a covariance of this model.
    */
   fromPublic?(values: Float64Array, k: number, d: number): Float64Array;
+  /**
+   * The covariance a component re-seeded under onDegenerate 'reset' gets: the survivors' weighted average
+   * ('pooled', the default) or a copy of the heaviest survivor's ('heaviest') — for models whose constraints (equal
+   * volumes, shapes, orientations) an average would break, so even a fit that ends right after a reset is a model
+   * of its kind.
+   */
+  readonly reseed?: 'pooled' | 'heaviest';
+  /** The values users see from storage (`covariances` or `precisionsCholesky`); present exactly when fromPublic is. */
+  toPublic?(storage: Float64Array, k: number, d: number): Float64Array;
 }

@@ -43,6 +43,11 @@ export interface MixtureParams {
   readonly weights: ArrayLike<number>;
   readonly means: ArrayLike<number>;
   readonly covariances: ArrayLike<number>;
+  /**
+   * log πₖ, when the caller has it in that form (used instead of log(weights), which may then be empty): the
+   * library's kernel parameters carry log constants, not weights.
+   */
+  readonly logWeights?: ArrayLike<number>;
 }
 
 /** The library's SufficientStats shape (src/stats.ts), declared here so this module has no dependencies. */
@@ -174,13 +179,15 @@ export class MissingWorkspace {
         `MissingWorkspace: parameters are k=${p.k}, d=${p.d}, '${p.covType}'; the workspace is k=${k}, d=${d}, '${covType}'`,
       );
     }
-    if (p.weights.length !== k || p.means.length !== k * d || p.covariances.length !== this.cov.length) {
+    const nw = (p.logWeights ?? p.weights).length;
+    if (nw !== k || p.means.length !== k * d || p.covariances.length !== this.cov.length) {
       throw new MissingDataError(
-        `MissingWorkspace: parameter shapes (weights ${p.weights.length}, means ${p.means.length}, covariances ${p.covariances.length}) ` +
+        `MissingWorkspace: parameter shapes (weights ${nw}, means ${p.means.length}, covariances ${p.covariances.length}) ` +
           `do not match k=${k}, d=${d}, '${covType}' (${k}, ${k * d}, ${this.cov.length})`,
       );
     }
-    for (let c = 0; c < k; c++) this.logW[c] = Math.log(p.weights[c]);
+    if (p.logWeights) this.logW.set(p.logWeights);
+    else for (let c = 0; c < k; c++) this.logW[c] = Math.log(p.weights[c]);
     this.means.set(p.means);
     this.cov.set(p.covariances);
     this.part.centers.set(p.means);

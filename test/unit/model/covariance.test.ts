@@ -3,10 +3,10 @@
  * the weighted scatter computed row by row (scikit-learn's formulas: Σ = Σ r(x − μ)(x − μ)ᵀ / (Σr + 10ε) + regCovar,
  * the tied one pooled over the total mass, diag its diagonal, spherical the mean of the diagonal); the storage
  * layouts' factorisations invert each other; parameter counts are scikit-learn's `_n_parameters`; the noise floors
- * flag a covariance that is singular in exact arithmetic.
+ * flag a covariance that is singular in exact arithmetic. (mclust's models: mclust-models.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { COVARIANCE_TYPES, covarianceModel, LAYOUTS } from '../../../src/model/covariance/registry.js';
+import { covarianceModel, LAYOUTS, SKLEARN_TYPES } from '../../../src/model/covariance/registry.js';
 import { mStepChecked } from '../../../src/model/mstep.js';
 import { emptyStats, type SufficientStats } from '../../../src/model/stats.js';
 import type { Params } from '../../../src/model/params.js';
@@ -107,7 +107,7 @@ function expected(type: string, X: Float64Array[], R: Float64Array[], k: number,
   return Float64Array.from(out);
 }
 
-function start(type: (typeof COVARIANCE_TYPES)[number], k: number, d: number): Params {
+function start(type: (typeof SKLEARN_TYPES)[number], k: number, d: number): Params {
   const model = covarianceModel(type);
   const v = new Float64Array(d).fill(1);
   const covariances = model.fromVariances(v, k);
@@ -124,7 +124,7 @@ function start(type: (typeof COVARIANCE_TYPES)[number], k: number, d: number): P
   };
 }
 
-describe.each(COVARIANCE_TYPES)('covariance model %s', (type) => {
+describe.each(SKLEARN_TYPES)('covariance model %s', (type) => {
   const model = covarianceModel(type);
   for (const [d, k] of [
     [1, 1],

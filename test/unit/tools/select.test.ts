@@ -1,9 +1,18 @@
 /**
- * selectModel: ranking by BIC / AIC / cross-validated log-likelihood, failure handling and validation.
+ * selectModel: ranking by BIC / AIC / ICL / cross-validated log-likelihood over any of the 18 covariance names, the
+ * mclust-style summary (top three, cluster sizes, proportions), failure handling and validation.
  * Synthetic data from test/helpers/data.ts (well-separated mixtures, known K).
  */
 import { describe, expect, it } from 'vitest';
-import { DataError, FitError, GaussianMixture, OptionError, selectModel } from '../../../src/api/index.js';
+import {
+  DataError,
+  FitError,
+  GaussianMixture,
+  MCLUST_TYPES,
+  OptionError,
+  SKLEARN_TYPES,
+  selectModel,
+} from '../../../src/api/index.js';
 import { mixture } from '../../helpers/data.js';
 
 // 3 components, 10 standard deviations apart: every criterion should find K = 3.
@@ -44,6 +53,49 @@ describe('selectModel', () => {
       expect(row.nParameters).toBeGreaterThan(0);
       expect(Number.isFinite(row.logLikelihood)).toBe(true);
     }
+  });
+
+  it("ranks any mix of mclust's and scikit-learn's names by ICL; the summary's top three and clusters", () => {
+    const types = ['EII', 'VEV', 'EEE', 'spherical'] as const;
+    const r = selectModel(X, { nComponents: [2, 3, 4], covarianceTypes: types, criterion: 'icl', backend: 'js' });
+    expect(r.criterion).toBe('icl');
+    expect(r.lowerIsBetter).toBe(true);
+    expect(r.table).toHaveLength(12);
+    for (const row of r.table) {
+      // ICL = BIC + the classification entropy (≥ 0)
+      expect(row.score).toBe(row.icl);
+      expect(row.icl!).toBeGreaterThanOrEqual(row.bic! - 1e-9);
+    }
+    expect(r.best.nComponents).toBe(3);
+    expect(r.model.icl(X)).toBeCloseTo(r.best.score, 8);
+    const sorted = r.table.map((t) => t.score!).sort((a, b) => a - b);
+    expect(r.top.map((t) => t.score)).toEqual(sorted.slice(0, 3));
+    expect(r.top.map((t) => t.difference)).toEqual(sorted.slice(0, 3).map((v) => v - sorted[0]));
+    expect(r.top[0]).toMatchObject({ nComponents: r.best.nComponents, covarianceType: r.best.covarianceType });
+    expect(r.clusterSizes.reduce((a, b) => a + b, 0)).toBe(X.length);
+    expect(r.clusterSizes).toEqual([0, 1, 2].map((c) => Array.from(r.model.predict(X)).filter((l) => l === c).length));
+    expect(r.proportions).toEqual(Array.from(r.model.weights));
+  });
+
+  it("tries scikit-learn's four names by default; MCLUST_TYPES are mclust's fourteen", () => {
+    const r = selectModel(X, { nComponents: [3], backend: 'js' });
+    expect(r.table.map((t) => t.covarianceType)).toEqual([...SKLEARN_TYPES]);
+    expect(MCLUST_TYPES).toEqual([
+      'EII',
+      'VII',
+      'EEI',
+      'VEI',
+      'EVI',
+      'VVI',
+      'EEE',
+      'VEE',
+      'EVE',
+      'VVE',
+      'EEV',
+      'VEV',
+      'EVV',
+      'VVV',
+    ]);
   });
 
   it('picks the true K by held-out log-likelihood (cv), where higher is better', () => {
