@@ -18,9 +18,11 @@ export default defineConfig([
     external: ['@assemblyscript/loader'],
   },
   {
-    // Self-contained ES module for <script type="module"> and bundlers that pick the "browser" condition.
-    entry: { browser: 'src/index.ts' },
+    // ES modules for <script type="module"> and bundlers that pick the "browser" condition: dist/browser.js and the
+    // chunks it loads on demand (each kernel build, the worker script; see src/browser.ts).
+    entry: { browser: 'src/browser.ts' },
     format: ['esm'],
+    splitting: true,
     platform: 'browser',
     target,
     noExternal: ['@assemblyscript/loader'],

@@ -13,7 +13,7 @@
 // rows (2, 3); i.e. lane t%2 of plane ⌊t/2⌋ at index i is x_t[i] − μ[i].
 
 import { BUF, BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_SHARED_TRI, LAYOUT_TRI } from './buffer';
-import { C_HALF, load2, vc } from './vmath';
+import { C_HALF, load2, madd, vc } from './vmath';
 
 /** Fills the planes for component mean `mu` from the nr tile rows at x (row stride d); missing rows get 0. */
 // @ts-ignore: decorator
@@ -103,17 +103,17 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
       const d01 = v128.load(dt);
       const d23 = H4 ? v128.load(dt + p1) : zero;
       let q = v128.load64_splat(pp);
-      a0 = f64x2.add(a0, f64x2.mul(d01, q));
-      if (H4) b0 = f64x2.add(b0, f64x2.mul(d23, q));
+      a0 = madd(d01, q, a0);
+      if (H4) b0 = madd(d23, q, b0);
       q = v128.load64_splat(pp, 8);
-      a1 = f64x2.add(a1, f64x2.mul(d01, q));
-      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      a1 = madd(d01, q, a1);
+      if (H4) b1 = madd(d23, q, b1);
       q = v128.load64_splat(pp, 16);
-      a2 = f64x2.add(a2, f64x2.mul(d01, q));
-      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      a2 = madd(d01, q, a2);
+      if (H4) b2 = madd(d23, q, b2);
       q = v128.load64_splat(pp, 24);
-      a3 = f64x2.add(a3, f64x2.mul(d01, q));
-      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      a3 = madd(d01, q, a3);
+      if (H4) b3 = madd(d23, q, b3);
       dt += 16;
       pp += rowBytes;
     } while (dt < end);
@@ -122,14 +122,14 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
       const d01 = v128.load(dt);
       const d23 = H4 ? v128.load(dt + p1) : zero;
       let q = v128.load64_splat(pp, 8);
-      a1 = f64x2.add(a1, f64x2.mul(d01, q));
-      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      a1 = madd(d01, q, a1);
+      if (H4) b1 = madd(d23, q, b1);
       q = v128.load64_splat(pp, 16);
-      a2 = f64x2.add(a2, f64x2.mul(d01, q));
-      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      a2 = madd(d01, q, a2);
+      if (H4) b2 = madd(d23, q, b2);
       q = v128.load64_splat(pp, 24);
-      a3 = f64x2.add(a3, f64x2.mul(d01, q));
-      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      a3 = madd(d01, q, a3);
+      if (H4) b3 = madd(d23, q, b3);
       dt += 16;
       pp += rowBytes;
     }
@@ -137,28 +137,28 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
       const d01 = v128.load(dt);
       const d23 = H4 ? v128.load(dt + p1) : zero;
       let q = v128.load64_splat(pp, 16);
-      a2 = f64x2.add(a2, f64x2.mul(d01, q));
-      if (H4) b2 = f64x2.add(b2, f64x2.mul(d23, q));
+      a2 = madd(d01, q, a2);
+      if (H4) b2 = madd(d23, q, b2);
       q = v128.load64_splat(pp, 24);
-      a3 = f64x2.add(a3, f64x2.mul(d01, q));
-      if (H4) b3 = f64x2.add(b3, f64x2.mul(d23, q));
+      a3 = madd(d01, q, a3);
+      if (H4) b3 = madd(d23, q, b3);
       dt += 16;
       pp += rowBytes;
     }
     {
       const q = v128.load64_splat(pp, 24);
-      a3 = f64x2.add(a3, f64x2.mul(v128.load(dt), q));
-      if (H4) b3 = f64x2.add(b3, f64x2.mul(v128.load(dt + p1), q));
+      a3 = madd(v128.load(dt), q, a3);
+      if (H4) b3 = madd(v128.load(dt + p1), q, b3);
     }
-    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
-    s01 = f64x2.add(s01, f64x2.mul(a1, a1));
-    s01 = f64x2.add(s01, f64x2.mul(a2, a2));
-    s01 = f64x2.add(s01, f64x2.mul(a3, a3));
+    s01 = madd(a0, a0, s01);
+    s01 = madd(a1, a1, s01);
+    s01 = madd(a2, a2, s01);
+    s01 = madd(a3, a3, s01);
     if (H4) {
-      s23 = f64x2.add(s23, f64x2.mul(b0, b0));
-      s23 = f64x2.add(s23, f64x2.mul(b1, b1));
-      s23 = f64x2.add(s23, f64x2.mul(b2, b2));
-      s23 = f64x2.add(s23, f64x2.mul(b3, b3));
+      s23 = madd(b0, b0, s23);
+      s23 = madd(b1, b1, s23);
+      s23 = madd(b2, b2, s23);
+      s23 = madd(b3, b3, s23);
     }
   }
   if (j + 1 < d) {
@@ -170,24 +170,24 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
       const d01 = v128.load(dt);
       const d23 = H4 ? v128.load(dt + p1) : zero;
       let q = v128.load64_splat(pp);
-      a0 = f64x2.add(a0, f64x2.mul(d01, q));
-      if (H4) b0 = f64x2.add(b0, f64x2.mul(d23, q));
+      a0 = madd(d01, q, a0);
+      if (H4) b0 = madd(d23, q, b0);
       q = v128.load64_splat(pp, 8);
-      a1 = f64x2.add(a1, f64x2.mul(d01, q));
-      if (H4) b1 = f64x2.add(b1, f64x2.mul(d23, q));
+      a1 = madd(d01, q, a1);
+      if (H4) b1 = madd(d23, q, b1);
       dt += 16;
       pp += rowBytes;
     } while (dt < end);
     {
       const q = v128.load64_splat(pp, 8);
-      a1 = f64x2.add(a1, f64x2.mul(v128.load(dt), q));
-      if (H4) b1 = f64x2.add(b1, f64x2.mul(v128.load(dt + p1), q));
+      a1 = madd(v128.load(dt), q, a1);
+      if (H4) b1 = madd(v128.load(dt + p1), q, b1);
     }
-    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
-    s01 = f64x2.add(s01, f64x2.mul(a1, a1));
+    s01 = madd(a0, a0, s01);
+    s01 = madd(a1, a1, s01);
     if (H4) {
-      s23 = f64x2.add(s23, f64x2.mul(b0, b0));
-      s23 = f64x2.add(s23, f64x2.mul(b1, b1));
+      s23 = madd(b0, b0, s23);
+      s23 = madd(b1, b1, s23);
     }
     j += 2;
   }
@@ -198,13 +198,13 @@ function tileTri(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, 
     const end = BUF + (<usize>d << 4);
     do {
       const q = v128.load64_splat(pp);
-      a0 = f64x2.add(a0, f64x2.mul(v128.load(dt), q));
-      if (H4) b0 = f64x2.add(b0, f64x2.mul(v128.load(dt + p1), q));
+      a0 = madd(v128.load(dt), q, a0);
+      if (H4) b0 = madd(v128.load(dt + p1), q, b0);
       dt += 16;
       pp += rowBytes;
     } while (dt < end);
-    s01 = f64x2.add(s01, f64x2.mul(a0, a0));
-    if (H4) s23 = f64x2.add(s23, f64x2.mul(b0, b0));
+    s01 = madd(a0, a0, s01);
+    if (H4) s23 = madd(b0, b0, s23);
   }
   storeTileLp(out, stride, nr, lc, s01, s23);
 }
@@ -221,10 +221,10 @@ function tileDiag(p: usize, ps: f64, d: i32, lc: f64, out: usize, stride: usize,
     const q = p != 0 ? v128.load64_splat(p + (<usize>j << 3)) : sq;
     const t = BUF + (<usize>j << 4);
     const y01 = f64x2.mul(v128.load(t), q);
-    s01 = f64x2.add(s01, f64x2.mul(y01, y01));
+    s01 = madd(y01, y01, s01);
     if (H4) {
       const y23 = f64x2.mul(v128.load(t + p1), q);
-      s23 = f64x2.add(s23, f64x2.mul(y23, y23));
+      s23 = madd(y23, y23, s23);
     }
   }
   storeTileLp(out, stride, nr, lc, s01, s23);
@@ -266,8 +266,8 @@ function tileDiagRows(x: usize, d: i32, mu: usize, p: usize, ps: f64, lc: f64, o
     const q = p != 0 ? v128.load64_splat(p + o) : sq;
     const y01 = f64x2.mul(f64x2.sub(load2(x + o, x + rs + o), m), q);
     const y23 = f64x2.mul(f64x2.sub(load2(x + 2 * rs + o, x + 3 * rs + o), m), q);
-    s01 = f64x2.add(s01, f64x2.mul(y01, y01));
-    s23 = f64x2.add(s23, f64x2.mul(y23, y23));
+    s01 = madd(y01, y01, s01);
+    s23 = madd(y23, y23, s23);
   }
   storeTileLp(out, stride, 4, lc, s01, s23);
 }

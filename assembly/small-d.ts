@@ -12,7 +12,7 @@
 
 import { BUF, LAYOUT_DIAG, LAYOUT_SHARED_TRI, LAYOUT_TRI } from './buffer';
 import { rowResp } from './responsibilities';
-import { C_HALF, C_NINF, C_ONE, load2, vc, vexp, vlog } from './vmath';
+import { C_HALF, C_NINF, C_ONE, load2, madd, vc, vexp, vlog } from './vmath';
 
 /** Largest d of the fused path. */
 export const SMALL_D: i32 = 4;
@@ -61,6 +61,13 @@ function accPair(acc: usize, a: v128, b: v128): void {
   v128.store(acc, f64x2.add(f64x2.add(v128.load(acc), a), b));
 }
 
+/** acc (one f64x2 in memory) += ua·va, then += ub·vb (accPair of the products; fused where the build has FMA). */
+// @ts-ignore: decorator
+@inline
+function accMadd(acc: usize, ua: v128, va: v128, ub: v128, vb: v128): void {
+  v128.store(acc, madd(ub, vb, madd(ua, va, v128.load(acc))));
+}
+
 /** Σ_i≤j d_i·P[i][j] for column j (D ≤ 4) of the upper-triangular P at p (row stride D), in increasing i. */
 // @ts-ignore: decorator
 @inline
@@ -68,9 +75,9 @@ function triCol(p: usize, j: i32, D: i32, d0: v128, d1: v128, d2: v128, d3: v128
   const o = <usize>j << 3;
   const rs = <usize>D << 3;
   let y = f64x2.mul(d0, v128.load64_splat(p + o));
-  if (j >= 1) y = f64x2.add(y, f64x2.mul(d1, v128.load64_splat(p + rs + o)));
-  if (j >= 2) y = f64x2.add(y, f64x2.mul(d2, v128.load64_splat(p + 2 * rs + o)));
-  if (j >= 3) y = f64x2.add(y, f64x2.mul(d3, v128.load64_splat(p + 3 * rs + o)));
+  if (j >= 1) y = madd(d1, v128.load64_splat(p + rs + o), y);
+  if (j >= 2) y = madd(d2, v128.load64_splat(p + 2 * rs + o), y);
+  if (j >= 3) y = madd(d3, v128.load64_splat(p + 3 * rs + o), y);
   return y;
 }
 
@@ -140,15 +147,15 @@ function eStepSmall(
         sa = f64x2.mul(ya, ya); sb = f64x2.mul(yb, yb);
         if (D >= 2) {
           ya = triCol(p, 1, D, d0a, d1a, d2a, d3a); yb = triCol(p, 1, D, d0b, d1b, d2b, d3b);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
         if (D >= 3) {
           ya = triCol(p, 2, D, d0a, d1a, d2a, d3a); yb = triCol(p, 2, D, d0b, d1b, d2b, d3b);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
         if (D >= 4) {
           ya = triCol(p, 3, D, d0a, d1a, d2a, d3a); yb = triCol(p, 3, D, d0b, d1b, d2b, d3b);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
       } else {
         const pd = prec + (layout == LAYOUT_DIAG ? <usize>c * dBytes : <usize>c << 3);
@@ -159,17 +166,17 @@ function eStepSmall(
         if (D >= 2) {
           q = v128.load64_splat(pd + po);
           ya = f64x2.mul(d1a, q); yb = f64x2.mul(d1b, q);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
         if (D >= 3) {
           q = v128.load64_splat(pd + 2 * po);
           ya = f64x2.mul(d2a, q); yb = f64x2.mul(d2b, q);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
         if (D >= 4) {
           q = v128.load64_splat(pd + 3 * po);
           ya = f64x2.mul(d3a, q); yb = f64x2.mul(d3b, q);
-          sa = f64x2.add(sa, f64x2.mul(ya, ya)); sb = f64x2.add(sb, f64x2.mul(yb, yb));
+          sa = madd(ya, ya, sa); sb = madd(yb, yb, sb);
         }
       }
       const lc = v128.load64_splat(logConst + (<usize>c << 3));
@@ -291,27 +298,27 @@ function eStepSmall(
       }
       ac += <usize>(1 + D) << 4;
       if (TRI) {
-        accPair(ac, f64x2.mul(u0a, v0a), f64x2.mul(u0b, v0b));
+        accMadd(ac, u0a, v0a, u0b, v0b);
         if (D >= 2) {
-          accPair(ac + 16, f64x2.mul(u0a, v1a), f64x2.mul(u0b, v1b));
-          if (D >= 3) accPair(ac + 32, f64x2.mul(u0a, v2a), f64x2.mul(u0b, v2b));
-          if (D >= 4) accPair(ac + 48, f64x2.mul(u0a, v3a), f64x2.mul(u0b, v3b));
+          accMadd(ac + 16, u0a, v1a, u0b, v1b);
+          if (D >= 3) accMadd(ac + 32, u0a, v2a, u0b, v2b);
+          if (D >= 4) accMadd(ac + 48, u0a, v3a, u0b, v3b);
           ac += <usize>D << 4;
-          accPair(ac, f64x2.mul(u1a, v1a), f64x2.mul(u1b, v1b));
-          if (D >= 3) accPair(ac + 16, f64x2.mul(u1a, v2a), f64x2.mul(u1b, v2b));
-          if (D >= 4) accPair(ac + 32, f64x2.mul(u1a, v3a), f64x2.mul(u1b, v3b));
+          accMadd(ac, u1a, v1a, u1b, v1b);
+          if (D >= 3) accMadd(ac + 16, u1a, v2a, u1b, v2b);
+          if (D >= 4) accMadd(ac + 32, u1a, v3a, u1b, v3b);
         }
         if (D >= 3) {
           ac += <usize>(D - 1) << 4;
-          accPair(ac, f64x2.mul(u2a, v2a), f64x2.mul(u2b, v2b));
-          if (D >= 4) accPair(ac + 16, f64x2.mul(u2a, v3a), f64x2.mul(u2b, v3b));
+          accMadd(ac, u2a, v2a, u2b, v2b);
+          if (D >= 4) accMadd(ac + 16, u2a, v3a, u2b, v3b);
         }
-        if (D >= 4) accPair(ac + 32, f64x2.mul(u3a, v3a), f64x2.mul(u3b, v3b));
+        if (D >= 4) accMadd(ac + 32, u3a, v3a, u3b, v3b);
       } else {
-        accPair(ac, f64x2.mul(u0a, v0a), f64x2.mul(u0b, v0b));
-        if (D >= 2) accPair(ac + 16, f64x2.mul(u1a, v1a), f64x2.mul(u1b, v1b));
-        if (D >= 3) accPair(ac + 32, f64x2.mul(u2a, v2a), f64x2.mul(u2b, v2b));
-        if (D >= 4) accPair(ac + 48, f64x2.mul(u3a, v3a), f64x2.mul(u3b, v3b));
+        accMadd(ac, u0a, v0a, u0b, v0b);
+        if (D >= 2) accMadd(ac + 16, u1a, v1a, u1b, v1b);
+        if (D >= 3) accMadd(ac + 32, u2a, v2a, u2b, v2b);
+        if (D >= 4) accMadd(ac + 48, u3a, v3a, u3b, v3b);
       }
     }
   }

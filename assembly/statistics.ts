@@ -10,6 +10,7 @@
 // (src/backends/js/statistics.ts) reproduces the order with plain loops and the same block boundaries.
 
 import { BUF, BUF_DOUBLES, BUF_V, LAYOUT_SHARED_TRI } from './buffer';
+import { madd } from './vmath';
 
 /** Rows per rank-b update; fewer when 32 padded rows do not fit half the buffer (d > 128). Mirrored by the twin. */
 const PACK_ROWS: i32 = 32;
@@ -97,18 +98,18 @@ function sxxTile(
     const v0 = v128.load(vp);
     const v1 = NJ4 ? v128.load(vp, 16) : zero;
     let q = v128.load64_splat(up);
-    a0 = f64x2.add(a0, f64x2.mul(q, v0));
-    if (NJ4) a1 = f64x2.add(a1, f64x2.mul(q, v1));
+    a0 = madd(q, v0, a0);
+    if (NJ4) a1 = madd(q, v1, a1);
     q = v128.load64_splat(up, 8);
-    b0 = f64x2.add(b0, f64x2.mul(q, v0));
-    if (NJ4) b1 = f64x2.add(b1, f64x2.mul(q, v1));
+    b0 = madd(q, v0, b0);
+    if (NJ4) b1 = madd(q, v1, b1);
     if (MI4) {
       q = v128.load64_splat(up, 16);
-      if (!DIAG) c0 = f64x2.add(c0, f64x2.mul(q, v0));
-      if (NJ4) c1 = f64x2.add(c1, f64x2.mul(q, v1));
+      if (!DIAG) c0 = madd(q, v0, c0);
+      if (NJ4) c1 = madd(q, v1, c1);
       q = v128.load64_splat(up, 24);
-      if (!DIAG) e0 = f64x2.add(e0, f64x2.mul(q, v0));
-      if (NJ4) e1 = f64x2.add(e1, f64x2.mul(q, v1));
+      if (!DIAG) e0 = madd(q, v0, e0);
+      if (NJ4) e1 = madd(q, v1, e1);
     }
     up += 32;
     vp += 32;
@@ -189,19 +190,19 @@ function accumulateSmall(
       const t0 = f64x2.mul(wv, df0);
       a0 = f64x2.add(a0, t0);
       let q = i64x2.shuffle(t0, t0, 0, 0);
-      b0 = f64x2.add(b0, f64x2.mul(q, df0));
+      b0 = madd(q, df0, b0);
       if (D >= 2) {
         q = i64x2.shuffle(t0, t0, 1, 1);
-        c0 = f64x2.add(c0, f64x2.mul(q, df0));
+        c0 = madd(q, df0, c0);
       }
       if (D >= 3) {
         const df1 = f64x2.sub(D == 4 ? v128.load(xr, 16) : v128.load64_zero(xr, 16), m1);
         const t1 = f64x2.mul(wv, df1);
         a1 = f64x2.add(a1, t1);
-        b1 = f64x2.add(b1, f64x2.mul(i64x2.shuffle(t0, t0, 0, 0), df1));
-        c1 = f64x2.add(c1, f64x2.mul(q, df1));
-        e1 = f64x2.add(e1, f64x2.mul(i64x2.shuffle(t1, t1, 0, 0), df1));
-        if (D == 4) f1 = f64x2.add(f1, f64x2.mul(i64x2.shuffle(t1, t1, 1, 1), df1));
+        b1 = madd(i64x2.shuffle(t0, t0, 0, 0), df1, b1);
+        c1 = madd(q, df1, c1);
+        e1 = madd(i64x2.shuffle(t1, t1, 0, 0), df1, e1);
+        if (D == 4) f1 = madd(i64x2.shuffle(t1, t1, 1, 1), df1, f1);
       }
     }
     const nkc = nkP + (<usize>c << 3);
@@ -296,19 +297,19 @@ function accumulateDiag(
         let df = f64x2.sub(v128.load(xr), v128.load(m));
         let t = f64x2.mul(wv, df);
         a0 = f64x2.add(a0, t);
-        q0 = f64x2.add(q0, f64x2.mul(t, df));
+        q0 = madd(t, df, q0);
         df = f64x2.sub(v128.load(xr, 16), v128.load(m, 16));
         t = f64x2.mul(wv, df);
         a1 = f64x2.add(a1, t);
-        q1 = f64x2.add(q1, f64x2.mul(t, df));
+        q1 = madd(t, df, q1);
         df = f64x2.sub(v128.load(xr, 32), v128.load(m, 32));
         t = f64x2.mul(wv, df);
         a2 = f64x2.add(a2, t);
-        q2 = f64x2.add(q2, f64x2.mul(t, df));
+        q2 = madd(t, df, q2);
         df = f64x2.sub(v128.load(xr, 48), v128.load(m, 48));
         t = f64x2.mul(wv, df);
         a3 = f64x2.add(a3, t);
-        q3 = f64x2.add(q3, f64x2.mul(t, df));
+        q3 = madd(t, df, q3);
       }
       addTileRow(sx + o, 4, a0, a1);
       addTileRow(sx + o + 32, 4, a2, a3);
@@ -328,7 +329,7 @@ function accumulateDiag(
           : f64x2.splat(load<f64>(xr) - load<f64>(mu + o));
         const t = f64x2.mul(f64x2.splat(wr), df);
         a = f64x2.add(a, t);
-        q = f64x2.add(q, f64x2.mul(t, df));
+        q = madd(t, df, q);
       }
       addTileRow(sx + o, nc, a, zero);
       addTileRow(sxx + o, nc, q, zero);

@@ -97,6 +97,19 @@ const C_LOG_BIAS: i32 = 2;
 const C_MANT: i32 = 3;
 const C_SQRT_HALF_HI: i32 = 4;
 
+/**
+ * a·b + c per lane. The relaxed-SIMD build (ASC_FEATURE_RELAXED_SIMD; build/kernels-relaxed.wasm) emits
+ * f64x2.relaxed_madd, which engines with FMA hardware run as one fused multiply-add (one rounding instead of two, and
+ * one instruction instead of two on the hot chains); the baseline build emits the multiply and the add, bit for bit
+ * what it computed before this helper existed (c + a·b = a·b + c exactly).
+ */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(f64x2.mul(a, b), c);
+}
+
 /** The splatted f64 constant number i (C_*). */
 // @ts-ignore: decorator
 @inline
@@ -129,15 +142,15 @@ export function vexp(x0: v128): v128 {
   const r2 = f64x2.mul(r, r);
   const r4 = f64x2.mul(r2, r2);
   const r8 = f64x2.mul(r4, r4);
-  const q01 = f64x2.add(vc(C_E0), f64x2.mul(vc(C_E1), r));
-  const q23 = f64x2.add(vc(C_E2), f64x2.mul(vc(C_E3), r));
-  const q45 = f64x2.add(vc(C_E4), f64x2.mul(vc(C_E5), r));
-  const q67 = f64x2.add(vc(C_E6), f64x2.mul(vc(C_E7), r));
-  const q89 = f64x2.add(vc(C_E8), f64x2.mul(vc(C_E9), r));
-  const q03 = f64x2.add(q01, f64x2.mul(q23, r2));
-  const q47 = f64x2.add(q45, f64x2.mul(q67, r2));
-  const q = f64x2.add(f64x2.add(q03, f64x2.mul(q47, r4)), f64x2.mul(q89, r8));
-  const p = f64x2.add(f64x2.add(f64x2.mul(r2, q), r), vc(C_ONE));
+  const q01 = madd(vc(C_E1), r, vc(C_E0));
+  const q23 = madd(vc(C_E3), r, vc(C_E2));
+  const q45 = madd(vc(C_E5), r, vc(C_E4));
+  const q67 = madd(vc(C_E7), r, vc(C_E6));
+  const q89 = madd(vc(C_E9), r, vc(C_E8));
+  const q03 = madd(q23, r2, q01);
+  const q47 = madd(q67, r2, q45);
+  const q = madd(q89, r8, madd(q47, r4, q03));
+  const p = f64x2.add(madd(r2, q, r), vc(C_ONE));
   // n sits in the low bits of t: exponent field n + 1023 + 64 (mod 2^12, in range for n ≥ −1086)
   const scale = i64x2.shl(i64x2.add(t, vi(C_EXP_BIAS)), 52);
   return f64x2.mul(f64x2.mul(p, scale), vc(C_2M64)); // 2^−64
@@ -159,9 +172,8 @@ export function vlog(x: v128): v128 {
   const s = f64x2.div(f, f64x2.add(vc(C_TWO), f));
   const z = f64x2.mul(s, s);
   const w = f64x2.mul(z, z);
-  const t1 = f64x2.mul(w, f64x2.add(vc(C_LG2), f64x2.mul(w, f64x2.add(vc(C_LG4), f64x2.mul(w, vc(C_LG6))))));
-  const t2 = f64x2.mul(z, f64x2.add(vc(C_LG1), f64x2.mul(w,
-    f64x2.add(vc(C_LG3), f64x2.mul(w, f64x2.add(vc(C_LG5), f64x2.mul(w, vc(C_LG7))))))));
+  const t1 = f64x2.mul(w, madd(w, madd(w, vc(C_LG6), vc(C_LG4)), vc(C_LG2)));
+  const t2 = f64x2.mul(z, madd(w, madd(w, madd(w, vc(C_LG7), vc(C_LG5)), vc(C_LG3)), vc(C_LG1)));
   const R = f64x2.add(t2, t1);
   const dk = f64x2.convert_low_i32x4_s(i32x4.shuffle(ki, ki, 0, 2, 0, 2));
   let y = f64x2.mul(s, f64x2.add(hfsq, R));

@@ -12,6 +12,7 @@
  *   node bench/run.mjs --rounds 4       # interleaved rounds per case (default 3; --quick: 1)
  *   node bench/run.mjs --no-memory      # skip the memory-scaling runs (each gaussmix engine at N and 4N)
  *   node bench/run.mjs --no-missing     # skip bench/missing.mjs (the cost of 10% and 30% missing values)
+ *   node bench/run.mjs --node24         # gaussmix on Node 24 (bench/node24.mjs); writes bench/results-node24.md
  *
  * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
  * peak RSS belongs to one configuration; the worker speed-up is also measured in back-to-back pairs in one process
@@ -25,6 +26,7 @@ import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CASES, DATA_DIR, FLOP_MODEL, SEED, ensureCaseData, flopsPerIteration, median } from './data.mjs';
+import { node24 } from './node24.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -46,7 +48,16 @@ const ASYNC_TARGET = 1.7;
 const RSS_TARGET = 2;
 
 function parseArgs(argv) {
-  const a = { quick: false, cases: null, engines: ENGINES, out: undefined, timeout: 900, rounds: null, memory: true };
+  const a = {
+    quick: false,
+    cases: null,
+    engines: ENGINES,
+    out: undefined,
+    timeout: 900,
+    rounds: null,
+    memory: true,
+    node24: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const val = () => {
@@ -70,6 +81,7 @@ function parseArgs(argv) {
     else if (k === '--rounds') a.rounds = Number(val());
     else if (k === '--no-memory') a.memory = false;
     else if (k === '--no-missing') a.missing = false;
+    else if (k === '--node24') a.node24 = true;
     else if (k === '-h' || k === '--help') {
       process.stdout.write(
         `${readFileSync(fileURLToPath(import.meta.url), 'utf8')
@@ -87,7 +99,9 @@ function parseArgs(argv) {
   for (const e of a.engines)
     if (!ENGINES.includes(e)) throw new Error(`unknown engine ${e}; known: ${ENGINES.join(', ')}`);
   // Only a full, unfiltered run rewrites the committed results file unless --out says otherwise.
-  if (a.out === undefined) a.out = !a.quick && !a.cases && a.engines === ENGINES ? join(here, 'results.md') : null;
+  if (a.out === undefined)
+    a.out =
+      !a.quick && !a.cases && a.engines === ENGINES ? join(here, a.node24 ? 'results-node24.md' : 'results.md') : null;
   return a;
 }
 
@@ -101,11 +115,27 @@ function selectCases(filters) {
   return picked;
 }
 
+/** The Node binary that runs gaussmix's children (this one, or Node 24 with --node24), set in main. */
+let NODE = process.execPath;
+let NODE_VERSION = process.version;
+
+/**
+ * scikit-learn's environment: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (in its process only), so OpenBLAS picks
+ * its fastest kernels for this CPU (AVX-512 here, ~25% faster than the Haswell kernels these variables select); the
+ * results are the same to rounding (the engines' agreement column checks every run).
+ */
+function sklearnEnv() {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 /** Runs a child, resolves { code, stdout, stderr, ms }; kills its process on timeout. */
-function runChild(cmd, args, timeoutS) {
+function runChild(cmd, args, timeoutS, env = process.env) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b) => (stdout += b));
@@ -173,12 +203,12 @@ function pythonInfo() {
     'pools = []',
     'try:',
     '    from threadpoolctl import threadpool_info',
-    "    pools = [{k: d.get(k) for k in ('user_api', 'internal_api', 'version', 'num_threads', 'threading_layer')} for d in threadpool_info()]",
+    "    pools = [{k: d.get(k) for k in ('user_api', 'internal_api', 'version', 'num_threads', 'threading_layer', 'architecture')} for d in threadpool_info()]",
     'except Exception:',
     '    pass',
     "print(json.dumps({'python': platform.python_version(), 'sklearn': sklearn.__version__, 'numpy': numpy.__version__, 'scipy': scipy.__version__, 'pools': pools}))",
   ].join('\n');
-  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8', timeout: 120_000, env: sklearnEnv() });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').pop();
     return { ok: false, reason: `${PYTHON} -c "import sklearn" failed: ${why}` };
@@ -258,7 +288,7 @@ async function memoryScaling(c, runEngines, args, notes) {
         '--scale',
         String(scale),
       ];
-      const r = await runChild(process.execPath, cargs, args.timeout);
+      const r = await runChild(NODE, cargs, args.timeout);
       const o = lastJson(r.stdout);
       if (r.code !== 0 || !o?.ok) {
         const why = r.timedOut ? `timed out after ${args.timeout} s` : (o?.error ?? `exit ${r.code}`);
@@ -310,6 +340,12 @@ const fmtN = (n) => {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  if (args.node24) {
+    const n = node24();
+    if (n.error) throw new Error(`--node24: ${n.error}`);
+    NODE = n.path;
+    NODE_VERSION = n.version;
+  }
   const started = new Date();
   const load0 = os.loadavg();
   const cpu0 = cpuTimes();
@@ -352,7 +388,7 @@ async function main() {
         if (row.byEngine[e] && !row.byEngine[e].ok) continue; // failed or skipped in an earlier round
         const iters = args.quick ? 3 : c.iters[e];
         const load = os.loadavg()[0];
-        const cmd = e === 'sklearn' ? PYTHON : process.execPath;
+        const cmd = e === 'sklearn' ? PYTHON : NODE;
         const cargs =
           e === 'sklearn'
             ? [
@@ -376,7 +412,7 @@ async function main() {
                 String(iters),
                 ...(args.quick ? ['--quick', '--no-warmup'] : []),
               ];
-        const r = await runChild(cmd, cargs, args.timeout);
+        const r = await runChild(cmd, cargs, args.timeout, e === 'sklearn' ? sklearnEnv() : process.env);
         const out = lastJson(r.stdout);
         const tag = `${e.padEnd(7)}${args.rounds > 1 ? ` round ${round}` : ''}`;
         if (r.code !== 0 || !out || !out.ok) {
@@ -410,7 +446,7 @@ async function main() {
         c.id,
         ...(args.quick ? ['--quick', '--pairs', '1', '--iters', '2'] : []),
       ];
-      const r = await runChild(process.execPath, pargs, args.timeout);
+      const r = await runChild(NODE, pargs, args.timeout);
       const out = lastJson(r.stdout);
       if (r.code === 0 && out?.ok) {
         row.paired = out;
@@ -712,7 +748,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
       ? py.pools
           .map(
             (p) =>
-              `${p.internal_api} ${p.version ?? ''} (${p.user_api}${p.threading_layer ? `, ${p.threading_layer}` : ''}, ${p.num_threads} threads)`,
+              `${p.internal_api} ${p.version ?? ''} (${p.user_api}${p.threading_layer ? `, ${p.threading_layer}` : ''}${p.architecture ? `, ${p.architecture} kernels` : ''}, ${p.num_threads} threads)`,
           )
           .join('; ')
       : null;
@@ -720,10 +756,12 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   L.push('');
   L.push(`- CPU: ${cpuInfo()}`);
   L.push(`- OS: ${os.type()} ${os.release()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM`);
-  L.push(`- Node ${process.version} (V8 ${process.versions.v8})`);
+  L.push(
+    `- Node ${NODE_VERSION}${NODE === process.execPath ? ` (V8 ${process.versions.v8})` : ` (${NODE})`}; wasm kernels: ${NODE_VERSION.startsWith('v20.') ? 'the baseline SIMD build (Node 20 does not validate relaxed SIMD without a flag)' : 'the relaxed-SIMD build (fused multiply-adds)'}`,
+  );
   L.push(
     py.ok
-      ? `- Python ${py.python}, scikit-learn ${py.sklearn}, NumPy ${py.numpy}, SciPy ${py.scipy} (${PYTHON}); ${pools ? `thread pools: ${pools}` : 'thread pools: unknown (no threadpoolctl)'} — scikit-learn ran with its default threading`
+      ? `- Python ${py.python}, scikit-learn ${py.sklearn}, NumPy ${py.numpy}, SciPy ${py.scipy} (${PYTHON}); ${pools ? `thread pools: ${pools}` : 'thread pools: unknown (no threadpoolctl)'} — scikit-learn ran with its default threading, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (its fastest kernels)`
       : `- scikit-learn: not run (${py.reason})`,
   );
   L.push(

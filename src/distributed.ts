@@ -1,18 +1,14 @@
 /**
  * The gaussmix/distributed entry point (Node): distributed EM on BullMQ + Redis — fitDistributed (the coordinator),
- * startWorker, deleteCheckpoint and their errors — with the build's artifacts handed to the library as in
- * src/index.ts, plus the E-step threads' script. BullMQ and ioredis are optional peer dependencies, imported on first
- * use (drivers/distributed/deps.ts): importing this module loads neither.
+ * startWorker, deleteCheckpoint and their errors — with the build's artifacts handed to the library as src/index.ts
+ * hands them (provideArtifacts), plus the E-step threads' script. BullMQ and ioredis are optional peer dependencies,
+ * imported on first use (drivers/distributed/deps.ts): importing this module loads neither.
  */
-import { wasmBase64 } from '../build/kernels-wasm.js';
 import { threadSource } from '../build/distributed-thread-source.js';
-import { workerSource } from '../build/worker-source.js';
-import { provideWasm } from './backends/index.js';
+import { provideArtifacts } from './artifacts.js';
 import { provideThreadSource } from './drivers/distributed/thread-pool.js';
-import { provideWorkerSource } from './drivers/workers/spawn.js';
 
-provideWasm(wasmBase64);
-provideWorkerSource(workerSource);
+provideArtifacts();
 provideThreadSource(threadSource);
 
 export { fitDistributed, startWorker, deleteCheckpoint } from './api/distributed.js';

@@ -3,7 +3,7 @@
  * to a workspace over the kernels, and commits new parameters only after a fit succeeds — a failed fit leaves the
  * model as it was.
  */
-import { getBackend } from '../backends/index.js';
+import { getBackend, kernelsOf, type KernelName } from '../backends/index.js';
 import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
@@ -427,6 +427,13 @@ export class GaussianMixture {
   get backend(): BackendName {
     const s = this.fitted('backend');
     return s.backend ?? getBackend(this.opts.backend).name;
+  }
+  /**
+   * The kernels behind `backend`: 'relaxed-simd' (the wasm build with fused multiply-adds, where the engine validates
+   * relaxed SIMD), 'simd' (the baseline wasm build) or 'js' (the JavaScript twin).
+   */
+  get kernels(): KernelName {
+    return kernelsOf(this.backend);
   }
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;

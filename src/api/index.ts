@@ -5,7 +5,7 @@
  */
 export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussian-mixture.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
-export { init } from '../backends/index.js';
+export { init, type KernelName } from '../backends/index.js';
 export { setMaxWorkers, terminateIdleWorkers } from '../drivers/workers/pool.js';
 export {
   selectModel,

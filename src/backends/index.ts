@@ -6,10 +6,25 @@
 import { BackendError } from '../api/errors.js';
 import type { BackendChoice } from '../api/options.js';
 import { createJsBackend } from './js/index.js';
-import type { Backend } from './types.js';
-import { compiledModule, createWasmBackend, createWasmBackendAsync, provideWasm, provideWasmModule } from './wasm.js';
+import type { Backend, BackendName } from './types.js';
+import {
+  compiledModule,
+  createWasmBackend,
+  createWasmBackendAsync,
+  kernelVariant,
+  provideWasm,
+  provideWasmModule,
+  type KernelVariant,
+} from './wasm.js';
 
-export { compiledModule, provideWasm, provideWasmModule };
+export { compiledModule, provideWasm, provideWasmModule, type KernelVariant };
+
+/** Which kernels a backend runs: the wasm build this thread chose ('relaxed-simd' or 'simd'), or the JS twin. */
+export type KernelName = KernelVariant | 'js';
+
+export function kernelsOf(backend: BackendName): KernelName {
+  return backend === 'js' ? 'js' : kernelVariant();
+}
 
 let js: Backend | null = null;
 let wasm: Backend | null = null;

@@ -2,12 +2,18 @@
  * The WebAssembly backend: the AssemblyScript kernels of `assembly/index.ts` (SIMD f64x2). Kernels take raw byte
  * pointers into the instance's memory (no lifting).
  *
- * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the base64 that
- * `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
+ * Two builds of the same sources exist: the baseline (128-bit SIMD) and a relaxed-SIMD one whose multiply-adds are
+ * `f64x2.relaxed_madd` (one fused instruction where the hardware has FMA). The relaxed build is used where
+ * `WebAssembly.validate` accepts relaxed SIMD (Node ≥ 22, current Chrome, Edge, Firefox), the baseline elsewhere (Node
+ * 20 without --experimental-wasm-relaxed-simd, Safari); `kernelVariant()` tells which one this thread compiled.
+ *
+ * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the compressed
+ * base64 that `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
  * starts them (`provideWasmModule`). So the library's sources import nothing generated — unit tests run without a
  * build on the JS twin — and the worker bundle carries no second copy of the binary.
  */
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import { inflateRaw } from './inflate.js';
 import type { Backend, Kernels } from './types.js';
 
 interface KernelExports {
@@ -25,26 +31,77 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
-/** The binary (base64) an entry point provided, decoded on first use. */
-let wasmBase64: string | null = null;
-let cachedBytes: Uint8Array | undefined;
-/** The compiled module, shared by every backend instance created in this realm. */
+/**
+ * Smallest module using a relaxed-SIMD instruction (three `v128.const 0`, `f64x2.relaxed_madd`, `drop`): validates
+ * only where the engine has relaxed SIMD.
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 253, 135, 2, 26, 11,
+]);
+
+/** The kernel builds: 'relaxed-simd' (fused multiply-adds) and 'simd' (the baseline). */
+export type KernelVariant = 'relaxed-simd' | 'simd';
+
+/**
+ * The binaries (base64) an entry point provided — the strings themselves (Node: fit works without init()), or
+ * functions that load them (the browser entry: each build is a chunk of its own, fetched by init() only for the build
+ * the engine runs) — decoded on first use.
+ */
+type Source = string | (() => Promise<string>);
+const provided: Partial<Record<KernelVariant, Source>> = {};
+const bytes: Partial<Record<KernelVariant, Uint8Array>> = {};
+/** The variant this realm uses (chosen once, on first need) and its compiled module, shared by every instance. */
+let variant: KernelVariant | undefined;
 let cachedModule: WebAssembly.Module | undefined;
 
-/** Makes the kernel binary available (the package's entry points call this with the embedded build). */
-export function provideWasm(base64: string): void {
-  wasmBase64 ??= base64;
+/**
+ * Makes the kernel binaries available (the package's entry points call this with the embedded builds): the baseline
+ * and, optionally, the relaxed-SIMD build.
+ */
+export function provideWasm(base64: Source, relaxedBase64?: Source): void {
+  provided.simd ??= base64;
+  if (relaxedBase64 !== undefined) provided['relaxed-simd'] ??= relaxedBase64;
 }
 
-/** Uses an already compiled kernel module (a worker given its parent's). */
-export function provideWasmModule(module: WebAssembly.Module): void {
-  cachedModule ??= module;
+/** Uses an already compiled kernel module (a worker given its parent's, which chose the build). */
+export function provideWasmModule(module: WebAssembly.Module, of?: KernelVariant): void {
+  if (cachedModule) return;
+  cachedModule = module;
+  if (of) variant = of;
+}
+
+function validates(probe: Uint8Array): boolean {
+  try {
+    return WebAssembly.validate(probe as BufferSource);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The build this realm runs: the relaxed-SIMD one when it was provided and the engine validates relaxed SIMD, else
+ * the baseline. Fixed on first use, so every backend instance (and every worker, which receives the compiled module)
+ * runs the same arithmetic.
+ */
+export function kernelVariant(): KernelVariant {
+  return (variant ??= provided['relaxed-simd'] !== undefined && validates(RELAXED_PROBE) ? 'relaxed-simd' : 'simd');
+}
+
+/**
+ * Fixes the build this realm uses before anything was compiled (tests that pin results bit for bit run the baseline
+ * on every Node). Throws if a module of another build is already in use.
+ */
+export function pinKernelVariant(v: KernelVariant): void {
+  if (cachedModule && variant !== v) throw new Error(`gaussmix: the ${kernelVariant()} kernels are already compiled`);
+  variant = v;
 }
 
 /** The compiled module if one exists or can be compiled synchronously here; null otherwise. */
 export function compiledModule(): WebAssembly.Module | null {
   try {
-    return (cachedModule ??= new WebAssembly.Module(wasmBytes() as BufferSource));
+    return (cachedModule ??= new WebAssembly.Module(wasmBytes(kernelVariant()) as BufferSource));
   } catch {
     return null;
   }
@@ -64,12 +121,28 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
-function wasmBytes(): Uint8Array {
-  if (wasmBase64 === null)
+function wasmBytes(v: KernelVariant): Uint8Array {
+  const b64 = provided[v];
+  if (b64 === undefined)
     throw new Error(
-      'gaussmix: no kernel binary was provided (a source module imported without the package entry point)',
+      `gaussmix: no kernel binary (${v}) was provided (a source module imported without the package entry point)`,
     );
-  return (cachedBytes ??= decodeBase64(wasmBase64));
+  if (typeof b64 !== 'string')
+    throw new Error('gaussmix: the wasm kernels are loaded by `await init()`; call it first');
+  return (bytes[v] ??= unpack(decodeBase64(b64)));
+}
+
+/** The module from its embedded form (scripts/embed-wasm.mjs): its length (4 bytes, little-endian), then raw DEFLATE. */
+function unpack(packed: Uint8Array): Uint8Array {
+  const size = (packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24)) >>> 0;
+  return inflateRaw(packed.subarray(4), size);
+}
+
+/** wasmBytes, loading the binary first where the entry point provided a loader. */
+async function wasmBytesAsync(v: KernelVariant): Promise<Uint8Array> {
+  const b64 = provided[v];
+  if (typeof b64 === 'function') provided[v] = await b64();
+  return wasmBytes(v);
 }
 
 /** Throws a descriptive Error if WebAssembly or its SIMD proposal is missing. */
@@ -139,11 +212,15 @@ function kernelExports(instance: WebAssembly.Instance): KernelExports {
  * unavailable or instantiation fails (e.g. a browser main thread refusing synchronous compilation: use
  * `createWasmBackendAsync` there).
  */
-export function createWasmBackend(): Backend {
+export function createWasmBackend(build?: KernelVariant): Backend {
   checkSupport();
   try {
-    cachedModule ??= new WebAssembly.Module(wasmBytes() as BufferSource);
-    const { instance } = instantiateSync(cachedModule);
+    // an explicit build (tests compare both) gets a module of its own; the realm's choice is compiled once
+    const module =
+      build && build !== kernelVariant()
+        ? new WebAssembly.Module(wasmBytes(build) as BufferSource)
+        : (cachedModule ??= new WebAssembly.Module(wasmBytes(kernelVariant()) as BufferSource));
+    const { instance } = instantiateSync(module);
     return makeBackend(kernelExports(instance));
   } catch (e) {
     throw failure(e);
@@ -154,7 +231,7 @@ export function createWasmBackend(): Backend {
 export async function createWasmBackendAsync(): Promise<Backend> {
   checkSupport();
   try {
-    cachedModule ??= await WebAssembly.compile(wasmBytes() as BufferSource);
+    cachedModule ??= await WebAssembly.compile((await wasmBytesAsync(kernelVariant())) as BufferSource);
     const { instance } = await instantiate(cachedModule);
     return makeBackend(kernelExports(instance));
   } catch (e) {

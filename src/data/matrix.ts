@@ -104,6 +104,17 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
   };
 }
 
+/** Whether data[from, to) is all finite (blocks of 4096 values; false means some block is not). */
+function finiteBlocks(data: Float64Array, from: number, to: number): boolean {
+  for (let b = from; b < to; b += 4096) {
+    const e = Math.min(to, b + 4096);
+    let acc = 0;
+    for (let t = b; t < e; t++) acc += data[t] * 0;
+    if (acc !== 0) return false;
+  }
+  return true;
+}
+
 /**
  * Checks rows [start, end) of X (d columns, shape already checked by rowsView): arrays of d finite numbers, or —
  * under missing 'marginalize' — finite numbers and NaN with at least one finite number per row.
@@ -122,6 +133,9 @@ export function checkValues(
   }
   if (isDense(x)) {
     const { data } = x;
+    // A Float64Array holds only numbers: x·0 is 0 for finite x and NaN otherwise, so one branch-free sum per block
+    // finds whether a block has a non-finite value (a per-value test cost a third of a fast fit at 10⁶ × 2).
+    if (data instanceof Float64Array && finiteBlocks(data, start * d, end * d)) return;
     for (let t = start * d; t < end * d; t++) {
       const v = data[t];
       if (typeof v !== 'number' || v - v !== 0) nonFinite(what, Math.floor(t / d), t % d, v);

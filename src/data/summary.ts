@@ -45,21 +45,36 @@ export class SummaryBuilder {
   /** Adds `count` rows from buf (row-major) with weights w[wOff + i] (or 1). */
   add(buf: Float64Array, count: number, w: Float64Array | null, wOff = 0): void {
     const { d, min, max } = this;
-    for (let i = 0; i < count; i++) {
+    // column by column, in locals (a row-by-row loop with the totals on `this` cost ~20 ns per value)
+    for (let j = 0; j < d; j++) {
+      let lo = min[j];
+      let hi = max[j];
+      for (let t = j; t < count * d; t += d) {
+        const v = buf[t];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      min[j] = lo;
+      max[j] = hi;
+    }
+    if (!w) {
+      this.sumW += count;
+      this.positive += count;
+    } else {
+      let sumW = 0;
+      let positive = 0;
+      for (let i = 0; i < count; i++) {
+        const wi = w[wOff + i];
+        sumW += wi;
+        if (wi > 0) positive++;
+      }
+      this.sumW += sumW;
+      this.positive += positive;
+    }
+    // distinct rows of positive weight, until the cap is reached
+    for (let i = 0; i < count && this.seen.length < this.distinctCap; i++) {
       const o = i * d;
-      for (let j = 0; j < d; j++) {
-        const v = buf[o + j];
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-      const wi = w ? w[wOff + i] : 1;
-      this.sumW += wi;
-      if (wi > 0) {
-        this.positive++;
-        if (this.seen.length < this.distinctCap && !this.seen.some((r) => sameRow(r, buf, o, d))) {
-          this.seen.push(buf.slice(o, o + d));
-        }
-      }
+      if ((!w || w[wOff + i] > 0) && !this.seen.some((r) => sameRow(r, buf, o, d))) this.seen.push(buf.slice(o, o + d));
     }
     this.n += count;
   }

@@ -6,15 +6,15 @@
  * Written once, as a generator of data requests (protocol.ts): initialisation's passes, E-passes, and the
  * worst-explained rows for a reset. Every driver answers the same requests, so every driver runs identical EM.
  */
-import { FitError } from '../api/errors.js';
 import { initialParamsSteps, type DataShape, type InitConfig } from '../init/init.js';
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import { kernelParams, type Frozen, type Params } from '../model/params.js';
-import type { SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
+import { checkFinite } from './finite.js';
 import { ask, type EMResult, type Steps } from './protocol.js';
 import { ResetPolicy } from './reset.js';
+import { squaremRun } from './squarem.js';
 
 /** Progress report passed to `onIteration` after every EM iteration. */
 export interface IterationInfo {
@@ -37,26 +37,13 @@ export interface EMConfig extends InitConfig {
   readonly freeze: readonly Frozen[];
   readonly algorithm: 'em' | 'hard';
   readonly onIteration: ((info: IterationInfo) => void) | null;
+  /** 'squarem': EM accelerated by SQUAREM (squarem.ts); 'none' (the default when absent): plain EM. */
+  readonly accelerate?: 'none' | 'squarem';
 }
 
 export interface WarmStart {
   params: Params;
   lowerBound: number;
-}
-
-/** Statistics that overflowed would silently become NaN parameters: stop with a typed error instead. */
-function checkFinite(st: SufficientStats, iteration: number): void {
-  let ok = Number.isFinite(st.sumW) && st.sumW > 0 && !Number.isNaN(st.logLik) && st.logLik !== Infinity;
-  for (let i = 0; ok && i < st.nk.length; i++) ok = Number.isFinite(st.nk[i]);
-  for (let i = 0; ok && i < st.sx.length; i++) ok = Number.isFinite(st.sx[i]);
-  for (let i = 0; ok && i < st.sxx.length; i++) ok = Number.isFinite(st.sxx[i]);
-  if (!ok) {
-    throw new FitError(
-      `EM failed at iteration ${iteration}: the E-step statistics are not finite (Σw = ${st.sumW}): squared deviations of ` +
-        'the data from the current means overflow double precision — the data are too large, or lie too far from the means ' +
-        'EM started from (warmStart, meansInit, frozen means). Rescale X, or start from means near the data.',
-    );
-  }
 }
 
 /**
@@ -71,16 +58,19 @@ export function beats(lb: number, best: number): boolean {
   return lb - best > 1e-12 * Math.max(1, Math.abs(best));
 }
 
-/** One EM run from `start` (restart `init` of `runs`). */
-function* run(o: EMConfig, start: Params, startBound: number, init: number, runs: number): Steps<EMResult> {
+/**
+ * One EM run from `start` (restart `init` of `runs`), its iterations counted from `done` + 1 (a SQUAREM run that
+ * continues as plain EM has done some already).
+ */
+function* run(o: EMConfig, start: Params, startBound: number, init: number, runs: number, done = 0): Steps<EMResult> {
   const hard = o.algorithm === 'hard';
   const policy = new ResetPolicy(o, init, runs);
   let params = start;
   let lowerBound = startBound;
   let prev = lowerBound; // the bound the next change is measured from (−∞ after a reset: no convergence across it)
   let converged = false;
-  let nIter = 0;
-  for (let iter = 1; iter <= o.maxIter; iter++) {
+  let nIter = done;
+  for (let iter = done + 1; iter <= o.maxIter; iter++) {
     nIter = iter;
     const st = yield* ask({ type: 'estep', params: kernelParams(params), hard });
     checkFinite(st, iter);
@@ -117,7 +107,13 @@ export function* emLoop(o: EMConfig, data: DataShape, warm: WarmStart | null): S
   let best: EMResult | null = null;
   for (let init = 0; init < runs; init++) {
     const start = warm ? warm.params : yield* initialParamsSteps(o, data, rng);
-    const r = yield* run(o, start, warm ? warm.lowerBound : -Infinity, init, runs);
+    const startBound = warm ? warm.lowerBound : -Infinity;
+    const r =
+      o.accelerate === 'squarem' && o.algorithm !== 'hard' && o.maxIter > 0
+        ? yield* squaremRun(o, start, startBound, init, runs, (from, bound, done) =>
+            run(o, from, bound, init, runs, done),
+          )
+        : yield* run(o, start, startBound, init, runs);
     if (!best || beats(r.lowerBound, best.lowerBound)) best = r;
   }
   return best!;

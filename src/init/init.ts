@@ -1,7 +1,8 @@
 /**
  * Initial parameters for one EM run, as scikit-learn: initial responsibilities from the chosen `initParams`, one
  * M-step from them, then user-supplied weightsInit / meansInit / precisionsInit override their parts. Hard seeds
- * (kmeans, k-means++, random_from_data) assign every row to its nearest seed point. Written as a generator of data
+ * (kmeans, k-means++, random_from_data) assign every row to its nearest seed point; on more than sampleSize(K) rows
+ * without weights, the k-means seeds come from a uniform sample of the rows (sample-kmeans.ts). Written as a generator of data
  * requests (em/protocol.ts), so every driver — in-process, workers, a stream's sample — runs the same code.
  */
 import { OptionError } from '../api/errors.js';
@@ -16,6 +17,7 @@ import { hcStartStats } from './hc-start.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
+import { sampleKmeans, sampleSize } from './sample-kmeans.js';
 
 export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data' | 'hc';
 export type OnDegenerate = 'error' | 'reset';
@@ -106,6 +108,12 @@ function* initialStats(
   const { n, d, weighted } = data;
   const k = o.nComponents;
   const kind = covarianceModel(o.covarianceType).statsKind;
+  if (!o.respInit && !weighted && (o.initParams === 'kmeans' || o.initParams === 'k-means++') && n > sampleSize(k)) {
+    // a large unweighted fit: k-means on a uniform sample (sample-kmeans.ts), then every row to its nearest center
+    const s = yield* sampleKmeans(n, d, k, o.initParams === 'kmeans', rng);
+    const st = yield* ask({ type: 'assign', centers: s.centers, invScale: s.invScale, kind });
+    return { st, mean: s.mean, variance: s.variance };
+  }
   const m = yield* dataMomentsSteps(n, d);
   if (o.respInit)
     return {

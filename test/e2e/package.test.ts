@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
@@ -233,6 +234,52 @@ console.log(JSON.stringify({ api: ['fitDistributed', 'startWorker', 'ShardError'
         /gaussmix\/distributed needs the optional packages bullmq .* npm install bullmq ioredis/,
       );
     }
+  });
+
+  it('a page that imports GaussianMixture and fits loads ≤ 60 kB gzipped (esbuild, code splitting, minified)', async () => {
+    writeFileSync(
+      join(app, 'split-entry.js'),
+      `import { GaussianMixture, init } from 'gaussmix';
+const available = await init();
+const X = ${JSON.stringify(tiny)};
+const gm = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X);
+console.log(JSON.stringify({ available, backend: gm.backend, kernels: gm.kernels, labels: Array.from(gm.predict(X)) }));
+`,
+    );
+    const result = await build({
+      absWorkingDir: app,
+      entryPoints: ['split-entry.js'],
+      outdir: 'split',
+      bundle: true,
+      splitting: true,
+      minify: true,
+      platform: 'browser',
+      format: 'esm',
+      target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+      metafile: true,
+      logLevel: 'silent',
+      banner: { js: 'void globalThis.Response; delete globalThis.Buffer; delete globalThis.process;' },
+    });
+    expect(result.errors).toEqual([]);
+    // What the page downloads: the entry chunk with what it imports statically, then the one kernel build init()
+    // loads (the larger of the two is counted); the worker script is a chunk only fitAsync loads.
+    const gz = (file: string) => gzipSync(readFileSync(join(app, file)), { level: 9 }).length;
+    const outputs = result.metafile!.outputs;
+    const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint === 'split-entry.js')!;
+    const statics = new Set<string>([entry]);
+    for (const f of statics) for (const i of outputs[f].imports) if (i.kind === 'import-statement') statics.add(i.path);
+    const chunk = (name: string) => Object.keys(outputs).find((f) => f.includes(name) && f.endsWith('.js'))!;
+    const page = [...statics].reduce((a, f) => a + gz(f), 0);
+    const kernels = Math.max(gz(chunk('kernels-simd')), gz(chunk('kernels-relaxed')));
+    console.log(
+      `bundle (gzip -9): page ${page} B + kernels ${kernels} B = ${page + kernels} B; worker script ${gz(chunk('worker-source'))} B, loaded by fitAsync`,
+    );
+    expect(page + kernels).toBeLessThanOrEqual(60_000);
+    const out = JSON.parse(await node([join('split', entry.split('/').pop()!)]));
+    expect(out.available).toBe('wasm');
+    expect(out.backend).toBe('wasm');
+    expect(['simd', 'relaxed-simd']).toContain(out.kernels);
+    expect(new Set(out.labels).size).toBe(2);
   });
 
   it('passes publint with no errors or warnings', async () => {

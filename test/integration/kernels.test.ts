@@ -1,8 +1,13 @@
+import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it, vi } from 'vitest';
 import '../../src/index.js'; // the package entry hands the built kernel binary to the loader
 import { createJsBackend } from '../../src/backends/js/index.js';
-import { createWasmBackend, createWasmBackendAsync } from '../../src/backends/wasm.js';
+import { createWasmBackend, createWasmBackendAsync, kernelVariant } from '../../src/backends/wasm.js';
 import type { Backend } from '../../src/backends/types.js';
+
+// Both wasm builds are tested on every Node: Node ≥ 22 validates relaxed SIMD by default, Node 20 behind this flag,
+// which V8 reads when it validates a module (so setting it before the first compile is enough).
+setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 // ---------------------------------------------------------------------------------------------------------
 // deterministic PRNG (mulberry32) + normal deviates
@@ -306,7 +311,8 @@ function expectClose(got: number, want: number, scale: number, tol: number, what
 
 const backends: [string, () => Backend][] = [
   ['js', createJsBackend],
-  ['wasm', createWasmBackend],
+  ['wasm (simd)', () => createWasmBackend('simd')],
+  ['wasm (relaxed-simd)', () => createWasmBackend('relaxed-simd')],
 ];
 
 describe('backends instantiate', () => {
@@ -385,8 +391,43 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
   }
 });
 
+describe('the relaxed-SIMD build and js agree to 1e-10', () => {
+  // Fused multiply-adds round once where the twin rounds twice, so nothing is bit-identical; every output is within
+  // 1e-10 of the twin's (relative to max(1, |value|)), log densities included, on every path the baseline test covers.
+  it('this Node validates relaxed SIMD (default from Node 22; the flag above on Node 20), so auto picks it', () => {
+    expect(kernelVariant()).toBe('relaxed-simd');
+  });
+  const fma = createWasmBackend('relaxed-simd');
+  const js = createJsBackend();
+  let seed = 7000;
+  for (const cov of COV_TYPES) {
+    for (const d of [1, 2, 3, 4, 5, 8, 9, 17, 33, 64]) {
+      for (const k of [1, 3, 8]) {
+        const s = seed++;
+        const n = [37, 70, 5, 68][s % 4];
+        it(`${cov} d=${d} k=${k} n=${n}`, () => {
+          for (const weighted of [false, true]) {
+            for (const hard of [false, true]) {
+              const p = makeProblem(s * 4 + (weighted ? 2 : 0) + (hard ? 1 : 0), cov, n, d, k, weighted);
+              const a = run(fma, p, hard);
+              const b = run(js, p, hard);
+              const tag = `${cov} d=${d} k=${k} w=${weighted} hard=${hard}`;
+              a.lp.forEach((v, i) => expectClose(v, b.lp[i], 0, 1e-10, `${tag} lp[${i}]`));
+              a.norm.forEach((v, i) => expectClose(v, b.norm[i], 0, 1e-10, `${tag} norm[${i}]`));
+              a.lse.forEach((v, i) => expectClose(v, b.lse[i], 0, 1e-10, `${tag} lse[${i}]`));
+              a.scratch.forEach((v, i) => expectClose(v, b.scratch[i], 0, 1e-10, `${tag} scratch[${i}]`));
+              for (const i of definedStatIndices(p))
+                expectClose(a.stats[i], b.stats[i], 0, 1e-10, `${tag} stats[${i}]`);
+            }
+          }
+        });
+      }
+    }
+  }
+});
+
 describe('wasm and js agree', () => {
-  const wasm = createWasmBackend();
+  const wasm = createWasmBackend('simd');
   const js = createJsBackend();
   let seed = 5000;
   for (const cov of COV_TYPES) {
@@ -522,7 +563,7 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
       -745.1332191019412,
     );
     xs.push(-745.2, -746, -800, -1e4, -Number.MAX_VALUE, -Infinity);
-    for (const be of [createWasmBackend(), createJsBackend()]) {
+    for (const be of [createWasmBackend('simd'), createWasmBackend('relaxed-simd'), createJsBackend()]) {
       const rows = 6; // a full 4-row tile (vector path) and a partial one (scalar path)
       const r = respOf(be, xs, rows);
       for (let t = 0; t < rows; t++) {

@@ -24,11 +24,17 @@ export interface WorkerHandle {
   terminate(): Promise<void>;
 }
 
-/** The bundled worker script (build/worker-source.ts), handed over by the package's entry points. */
+/**
+ * The bundled worker script (build/worker-source.ts), handed over by the package's entry points: the string, or a
+ * function loading it (the browser entry keeps it in a chunk of its own, fetched by the first fitAsync).
+ */
 let workerSource: string | null = null;
+let loadWorkerSource: (() => Promise<string>) | null = null;
 
-export function provideWorkerSource(source: string): void {
-  workerSource ??= source;
+export function provideWorkerSource(source: string | (() => Promise<string>)): void {
+  if (workerSource !== null || loadWorkerSource !== null) return;
+  if (typeof source === 'string') workerSource = source;
+  else loadWorkerSource = source;
 }
 
 function source(): string {
@@ -203,8 +209,9 @@ function spawnWeb(): WorkerHandle {
 }
 
 /** Starts one worker running the bundled worker script. */
-export function spawnWorker(): Promise<WorkerHandle> {
-  return isNode() ? spawnNode() : Promise.resolve().then(spawnWeb);
+export async function spawnWorker(): Promise<WorkerHandle> {
+  if (workerSource === null && loadWorkerSource !== null) workerSource = await loadWorkerSource();
+  return isNode() ? spawnNode() : spawnWeb();
 }
 
 /** Default worker count: the cores available to this process (Node) or navigator.hardwareConcurrency. */

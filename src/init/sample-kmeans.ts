@@ -1,0 +1,242 @@
+/**
+ * The k-means starts ('kmeans', 'k-means++') of a large unweighted fit, computed on a uniform sample of its rows.
+ *
+ * Why: k-means++ seeding costs K·(2 + ⌊ln K⌋) distance passes over every row and Lloyd one pass per iteration (tens
+ * on overlapping data), so on 10⁵–10⁶ rows the start cost several EM iterations while EM itself needed two or three.
+ * A start only has to put EM in the right basin: k-means on m ≥ 8192 uniformly drawn rows (≥ 256 per component) puts
+ * the centers within a few hundredths of a standard deviation of where k-means on all rows would. Every row is then
+ * assigned to its nearest center (one pass, as before) and the first M-step taken from that, so EM starts from what
+ * k-means on all rows would have given it; the data's moments come from the sample too, which saves two passes.
+ *
+ * It runs here, in the generator, in plain JavaScript on the gathered rows: every driver (fit, fitAsync, fitStream's
+ * sample) then computes exactly the same start from the same seed, whatever its backend or worker count. The rows are
+ * drawn with the fit's Random, k-means++ is scikit-learn's greedy variant (2 + ⌊ln K⌋ trials per center) and Lloyd
+ * stops as scikit-learn's does (squared center shift ≤ tol · mean feature variance, empty clusters moved to the
+ * farthest rows); distances are measured in units of s (invScale = s⁻¹, a power of two, as in init/moments.ts).
+ */
+import { ask, type Steps } from '../em/protocol.js';
+import { invScaleOf, maxRange } from '../data/summary.js';
+import type { Random } from '../util/random.js';
+
+/** Rows k-means runs on for K components: 8192, or 256 per component when that is more. */
+export const sampleSize = (k: number): number => Math.max(8192, 256 * k);
+
+/** m distinct row indices of n, ascending (Floyd's algorithm: m draws from `rng`). */
+export function sampleRows(n: number, m: number, rng: Random): number[] {
+  const picked = new Set<number>();
+  for (let j = n - m; j < n; j++) {
+    const t = rng.int(j + 1);
+    picked.add(picked.has(t) ? j : t);
+  }
+  return [...picked].sort((a, b) => a - b);
+}
+
+/** Squared distance of sample row i to center c, in units of s. */
+function dist(x: Float64Array, i: number, centers: Float64Array, c: number, d: number, s: number): number {
+  let acc = 0;
+  const xo = i * d;
+  const co = c * d;
+  for (let j = 0; j < d; j++) {
+    const t = (x[xo + j] - centers[co + j]) * s;
+    acc += t * t;
+  }
+  return acc;
+}
+
+/** Greedy k-means++ on the m sample rows (row-major x): the k×d seeds. */
+export function seedSample(x: Float64Array, m: number, d: number, k: number, s: number, rng: Random): Float64Array {
+  const centers = new Float64Array(k * d);
+  const first = rng.int(m);
+  centers.set(x.subarray(first * d, (first + 1) * d), 0);
+  const closest = new Float64Array(m);
+  let pot = 0;
+  for (let i = 0; i < m; i++) pot += closest[i] = dist(x, i, centers, 0, d, s);
+  const trials = 2 + Math.floor(Math.log(k));
+  const cand = new Float64Array(trials * d);
+  const trialDist = new Float64Array(trials * m);
+  const prefix = new Float64Array(m);
+  for (let c = 1; c < k; c++) {
+    if (pot > 0) {
+      let acc = 0;
+      for (let i = 0; i < m; i++) prefix[i] = acc += closest[i];
+      for (let t = 0; t < trials; t++) {
+        const row = draw(prefix, closest, rng.random() * pot);
+        cand.set(x.subarray(row * d, (row + 1) * d), t * d);
+      }
+    } else {
+      for (let t = 0; t < trials; t++) {
+        const row = rng.int(m);
+        cand.set(x.subarray(row * d, (row + 1) * d), t * d);
+      }
+    }
+    let best = 0;
+    let bestPot = Infinity;
+    for (let t = 0; t < trials; t++) {
+      let p = 0;
+      const o = t * m;
+      for (let i = 0; i < m; i++) p += trialDist[o + i] = Math.min(closest[i], dist(x, i, cand, t, d, s));
+      if (p < bestPot) {
+        bestPot = p;
+        best = t;
+      }
+    }
+    centers.set(cand.subarray(best * d, (best + 1) * d), c * d);
+    closest.set(trialDist.subarray(best * m, (best + 1) * m));
+    pot = bestPot;
+  }
+  return centers;
+}
+
+/**
+ * The row where the running sum of the potentials first exceeds target (binary search over their prefix sums); if
+ * rounding leaves none, the last row with a positive potential.
+ */
+function draw(prefix: Float64Array, closest: Float64Array, target: number): number {
+  let lo = 0;
+  let hi = prefix.length - 1;
+  if (!(prefix[hi] > target)) {
+    while (hi > 0 && !(closest[hi] > 0)) hi--;
+    return hi;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (prefix[mid] > target) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Each sample row's nearest center (the first on ties) and its squared distance. */
+function assign(
+  x: Float64Array,
+  m: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  s: number,
+  labels: Int32Array,
+  dmin: Float64Array,
+): void {
+  for (let i = 0; i < m; i++) {
+    let best = 0;
+    let bd = dist(x, i, centers, 0, d, s);
+    for (let c = 1; c < k; c++) {
+      const v = dist(x, i, centers, c, d, s);
+      if (v < bd) {
+        bd = v;
+        best = c;
+      }
+    }
+    labels[i] = best;
+    dmin[i] = bd;
+  }
+}
+
+/**
+ * Lloyd's iterations on the sample from `init` (at most maxIter); returns the final centers and the sample's labels
+ * under them. `tolScaled` is in units of s², as the squared center shift it is compared with.
+ */
+export function lloydSample(
+  x: Float64Array,
+  m: number,
+  d: number,
+  init: Float64Array,
+  maxIter: number,
+  tolScaled: number,
+  s: number,
+): { centers: Float64Array; labels: Int32Array } {
+  const k = init.length / d;
+  let centers = init.slice();
+  const labels = new Int32Array(m);
+  const dmin = new Float64Array(m);
+  const nk = new Float64Array(k);
+  const sx = new Float64Array(k * d);
+  for (let it = 0; it < maxIter; it++) {
+    assign(x, m, d, centers, k, s, labels, dmin);
+    nk.fill(0);
+    sx.fill(0);
+    for (let i = 0; i < m; i++) {
+      const c = labels[i];
+      nk[c]++;
+      for (let j = 0; j < d; j++) sx[c * d + j] += x[i * d + j] - centers[c * d + j];
+    }
+    const next = centers.slice();
+    let shift = 0;
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) {
+      if (nk[c] === 0) {
+        empty.push(c);
+        continue;
+      }
+      for (let j = 0; j < d; j++) {
+        const dj = sx[c * d + j] / nk[c];
+        next[c * d + j] += dj;
+        shift += (dj * s) ** 2;
+      }
+    }
+    if (empty.length > 0) {
+      // scikit-learn's remedy: the rows farthest from their nearest center (earlier row first on ties)
+      const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => dmin[b] - dmin[a] || a - b);
+      empty.forEach((c, t) => next.set(x.subarray(order[t] * d, (order[t] + 1) * d), c * d));
+    }
+    centers = next;
+    if (empty.length === 0 && shift <= tolScaled) break;
+  }
+  assign(x, m, d, centers, k, s, labels, dmin);
+  return { centers, labels };
+}
+
+/** What the sample gives the start: k-means centers, and the sample's moments (for the fallback parameters). */
+export interface SampleStart {
+  centers: Float64Array;
+  mean: Float64Array;
+  variance: Float64Array;
+  /** s⁻¹ of the sample's range (data/summary.ts invScaleOf), the units the centers' assignment is measured in. */
+  invScale: number;
+}
+
+/** Mean, variance (around the mean) and s⁻¹ of the m sample rows. */
+function sampleMoments(
+  x: Float64Array,
+  m: number,
+  d: number,
+): { mean: Float64Array; variance: Float64Array; invScale: number; scaledMeanVariance: number } {
+  const mean = new Float64Array(d);
+  const min = new Float64Array(d).fill(Infinity);
+  const max = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < d; j++) {
+      const v = x[i * d + j];
+      mean[j] += v - x[j]; // around the first row, against cancellation
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+    }
+  }
+  for (let j = 0; j < d; j++) mean[j] = x[j] + mean[j] / m;
+  const invScale = invScaleOf(maxRange(min, max));
+  const variance = new Float64Array(d);
+  let scaled = 0;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < d; j++) {
+      const t = x[i * d + j] - mean[j];
+      variance[j] += t * t;
+      scaled += (t * invScale) ** 2;
+    }
+  }
+  for (let j = 0; j < d; j++) variance[j] /= m;
+  return { mean, variance, invScale, scaledMeanVariance: scaled / m / d };
+}
+
+/**
+ * k-means++ (and, for 'kmeans', Lloyd's iterations) on m rows drawn from the n with `rng`: the centers, and the
+ * sample's moments in place of the data's (Lloyd's tolerance is 1e-4 of the sample's mean feature variance).
+ */
+export function* sampleKmeans(n: number, d: number, k: number, lloyd: boolean, rng: Random): Steps<SampleStart> {
+  const rows = sampleRows(n, sampleSize(k), rng);
+  const m = rows.length;
+  const x = yield* ask({ type: 'seed-rows', rows });
+  const mo = sampleMoments(x, m, d);
+  let centers = seedSample(x, m, d, k, mo.invScale, rng);
+  if (lloyd) centers = lloydSample(x, m, d, centers, 300, 1e-4 * mo.scaledMeanVariance, mo.invScale).centers;
+  return { centers, mean: mo.mean, variance: mo.variance, invScale: mo.invScale };
+}
