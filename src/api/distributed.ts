@@ -57,6 +57,14 @@ export async function fitDistributed(
   const gm = isModel(model) ? model : new GaussianMixture(model ?? {});
   const refs = checkShards(shards);
   const o = fitDistributedOptions(options);
+  if (gm.options.missing === 'marginalize') {
+    // the workers' tasks run the complete-data kernels only; the observed-value E-pass (drivers/local/observed.ts)
+    // and the filled sample it initialises from are not wired into the shard tasks yet
+    throw new OptionError(
+      'missing',
+      "missing: 'marginalize' is not supported by fitDistributed yet; use fit, fitAsync or fitStream for data with missing values",
+    );
+  }
   const { chunkRows, ...csv } = o.csv;
   const identity = await fitIdentity({
     options: gm.options,

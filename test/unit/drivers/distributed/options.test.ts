@@ -35,7 +35,7 @@ describe('fitDistributed options', () => {
     expect((e as Error).message).toMatch(re);
   });
 
-  it('model options and shards are checked too; respInit needs rows in memory', async () => {
+  it('model options and shards are checked too; respInit needs rows in memory; missing values are refused', async () => {
     await expect(fitDistributed({ nComponents: 0 }, ['a.csv'], ok)).rejects.toThrow(
       /nComponents must be an integer ≥ 1/,
     );
@@ -43,6 +43,10 @@ describe('fitDistributed options', () => {
     await expect(fitDistributed({ nComponents: 2, respInit: Int32Array.from([0, 1]) }, ['a.csv'], ok)).rejects.toThrow(
       /respInit needs the rows in memory/,
     );
+    const e = await fitDistributed({ nComponents: 2, missing: 'marginalize' }, ['a.csv'], ok).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(OptionError);
+    expect((e as OptionError).option).toBe('missing');
+    expect((e as Error).message).toMatch(/not supported by fitDistributed yet/);
   });
 });
 
