@@ -28,9 +28,9 @@ import { loadDeps } from './deps.js';
 import { CheckpointError, RedisUnavailableError } from './errors.js';
 import { CheckpointKeys, FitKeys } from './keys.js';
 import {
-  BACKEND_CODE,
   fnv1a,
-  MIXED_BACKENDS,
+  KERNEL_CODE,
+  mixedKernels,
   packParams,
   packRows,
   packWorst,
@@ -300,19 +300,26 @@ export class Coordinator {
     );
   }
 
-  /** The backend every E-step ran on; when workers disagreed, a warning (results then depend on who served what). */
+  /**
+   * The backend every E-step ran on. When workers ran different kernels (wasm and js, or the two wasm builds — a
+   * Node whose engine validates relaxed SIMD picks the fused build), a warning: results then depend in their last
+   * digits on who served what.
+   */
   private backendName(local: BackendName): BackendName {
-    if (this.backends === BACKEND_CODE.wasm) return 'wasm';
-    if (this.backends === BACKEND_CODE.js) return 'js';
-    if ((this.backends & MIXED_BACKENDS) === MIXED_BACKENDS) {
+    if (this.backends === 0) return local; // no E-step ran
+    const js = (this.backends & KERNEL_CODE.js) !== 0;
+    if (mixedKernels(this.backends)) {
+      const names = (Object.keys(KERNEL_CODE) as (keyof typeof KERNEL_CODE)[]).filter(
+        (k) => (this.backends & KERNEL_CODE[k]) !== 0,
+      );
       warn(
-        'fitDistributed: workers ran the E-steps on different backends (wasm and js), so the result may differ in the last ' +
-          "digits from run to run; give every worker the same backend (backend: 'wasm' fails where wasm is unavailable)",
+        `fitDistributed: workers ran the E-steps on different kernels (${names.join(' and ')}), so the result may differ ` +
+          'in the last digits from run to run; give every worker the same backend and Node version ' +
+          "(backend: 'wasm' fails where wasm is unavailable; the relaxed-SIMD build is chosen where the engine validates it)",
         'GMM_MIXED_BACKENDS',
       );
-      return 'js';
     }
-    return local;
+    return js ? 'js' : 'wasm';
   }
 }
 

@@ -4,13 +4,13 @@
  * however often a job was retried.
  */
 import { addStats, type SufficientStats } from '../../model/stats.js';
-import { MIXED_BACKENDS, packStats, PackError, unpackStats } from './pack.js';
+import { packStats, PackError, unpackStats } from './pack.js';
 
 /** Adds packed per-shard statistics (in the given order) that answer the request with fingerprint `hash`. */
 export function mergeStats(parts: readonly Uint8Array[], hash: number): Uint8Array {
   if (parts.length === 0) throw new PackError('nothing to merge');
   let total: SufficientStats | null = null;
-  let backend = -1;
+  let kernels = 0;
   let centers: Float64Array | null = null;
   parts.forEach((bytes, i) => {
     const { stats, hash: h, backend: b } = unpackStats(bytes, (centers ??= placeholder(bytes)));
@@ -18,10 +18,10 @@ export function mergeStats(parts: readonly Uint8Array[], hash: number): Uint8Arr
     if (total && (stats.k !== total.k || stats.d !== total.d || stats.sxxKind !== total.sxxKind)) {
       throw new PackError(`the statistics of shard ${i} have another shape than shard 0's`);
     }
-    backend = backend < 0 || backend === b ? b : MIXED_BACKENDS;
+    kernels |= b;
     total = total ? addStats(total, stats) : stats;
   });
-  return packStats(total!, hash, backend);
+  return packStats(total!, hash, kernels);
 }
 
 /** Centers are not packed (the coordinator has them); a merge needs only an array of the right length. */

@@ -141,9 +141,15 @@ function symmetric(sxx: Float64Array, k: number, d: number): boolean {
   return true;
 }
 
-/** Which backend computed statistics (in their header): one of these, or MIXED once parts of both are merged. */
-export const BACKEND_CODE = { js: 1, wasm: 2 } as const;
-export const MIXED_BACKENDS = 3;
+/**
+ * Which kernels computed statistics (in their header), one bit each: merged parts OR their bits, so more than one bit
+ * set means the parts came from different kernels — which round differently (the relaxed-SIMD build fuses
+ * multiply-adds), so the result would depend on which worker served which shard.
+ */
+export const KERNEL_CODE = { js: 1, simd: 2, 'relaxed-simd': 4 } as const;
+
+/** Whether a kernels code has more than one bit set. */
+export const mixedKernels = (code: number): boolean => (code & (code - 1)) !== 0;
 
 /**
  * Statistics (without their centers: the request's means are) with the fingerprint of the request they answer and

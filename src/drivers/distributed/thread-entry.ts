@@ -5,11 +5,17 @@
  * fingerprint, so a shard that changed during a fit is an error, not a silently different result.
  */
 import { DataError } from '../../api/errors.js';
-import { getBackend, init as initWasm, provideWasmModule } from '../../backends/index.js';
+import {
+  getBackend,
+  init as initWasm,
+  kernelsOf,
+  provideWasmModule,
+  type KernelVariant,
+} from '../../backends/index.js';
 import type { BackendChoice } from '../../api/options.js';
 import type { Backend } from '../../backends/types.js';
 import { errorToPayload } from '../workers/wire.js';
-import { BACKEND_CODE, packRows, packStats, packWorst, unpackParams } from './pack.js';
+import { KERNEL_CODE, packRows, packStats, packWorst, unpackParams } from './pack.js';
 import { fixedBlocks, readShard, type Block } from './shard-reader.js';
 import { shardLabel } from './shards.js';
 import { estep, fingerprint, sampleRows, survey, worst } from './tasks.js';
@@ -19,11 +25,12 @@ interface Port {
   post(msg: ThreadReply, transfer?: ArrayBuffer[]): void;
   listen(fn: (msg: ThreadTask) => void): void;
   wasmModule: WebAssembly.Module | null;
+  variant: KernelVariant;
 }
 
 /** Set by the Node prelude of the thread pool (thread-pool.ts) before this script runs. */
 const io = (globalThis as unknown as { __gaussmixThread: Port }).__gaussmixThread;
-if (io.wasmModule) provideWasmModule(io.wasmModule);
+if (io.wasmModule) provideWasmModule(io.wasmModule, io.variant);
 
 async function backendFor(choice: BackendChoice): Promise<Backend> {
   if (choice !== 'js') await initWasm();
@@ -110,7 +117,11 @@ async function run(t: ThreadTask): Promise<ThreadReply> {
       const b = await backendFor(t.backend);
       backend = b.name;
       value = packed(
-        packStats(await estep(blocks, unpackParams(t.params), t.hard, t.wScale, b), t.hash, BACKEND_CODE[b.name]),
+        packStats(
+          await estep(blocks, unpackParams(t.params), t.hard, t.wScale, b),
+          t.hash,
+          KERNEL_CODE[kernelsOf(b.name)],
+        ),
       );
       break;
     }

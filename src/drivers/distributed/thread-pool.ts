@@ -5,7 +5,7 @@
  * interrupted otherwise) and fails retryably; a thread that dies fails its task and is replaced on the next one.
  */
 import { BackendError } from '../../api/errors.js';
-import { compiledModule } from '../../backends/index.js';
+import { compiledModule, kernelsOf } from '../../backends/index.js';
 import { payloadToError } from '../workers/wire.js';
 import type { ThreadReply, ThreadTaskInput } from './thread-messages.js';
 
@@ -30,7 +30,7 @@ type WorkerThreads = {
 // Its Node prelude: the bundle talks to a small port object, and gets the compiled kernels from workerData.
 const PRELUDE =
   'const { parentPort, workerData } = require("node:worker_threads");\n' +
-  'globalThis.__gaussmixThread = { post: (m, t) => parentPort.postMessage(m, t), listen: (fn) => parentPort.on("message", fn), wasmModule: workerData.wasmModule };\n';
+  'globalThis.__gaussmixThread = { post: (m, t) => parentPort.postMessage(m, t), listen: (fn) => parentPort.on("message", fn), wasmModule: workerData.wasmModule, variant: workerData.variant };\n';
 
 const WORKER_THREADS = 'node:worker_threads';
 
@@ -69,7 +69,8 @@ export class ThreadPool {
     const thread = new Worker(PRELUDE + threadSource, {
       eval: true,
       name: 'gaussmix-estep',
-      workerData: { wasmModule: compiledModule() },
+      // the build this process chose goes with its module: the thread reports it with every statistics
+      workerData: { wasmModule: compiledModule(), variant: kernelsOf('wasm') },
     });
     slot.thread = thread;
     thread.on('message', (m) => slot.settle?.(m));

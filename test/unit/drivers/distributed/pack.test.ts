@@ -10,9 +10,9 @@ import { Workspace } from '../../../../src/backends/workspace.js';
 import { denseRows } from '../../../../src/data/rows.js';
 import { mergeStats } from '../../../../src/drivers/distributed/merge.js';
 import {
-  BACKEND_CODE,
   fnv1a,
-  MIXED_BACKENDS,
+  KERNEL_CODE,
+  mixedKernels,
   PackError,
   packParams,
   packRows,
@@ -65,12 +65,12 @@ describe('packed statistics', () => {
     for (const covType of ['full', 'tied', 'diag', 'spherical'] as const) {
       const p = params(covType);
       const st = kernelStats(p);
-      const packed = packStats(st, 0xdeadbeef, BACKEND_CODE.js);
+      const packed = packStats(st, 0xdeadbeef, KERNEL_CODE.js);
       if (st.sxxKind === 'full') expect(packed.byteLength).toBe(32 + 8 * (2 + 3 + 12 + (3 * 4 * 5) / 2));
       for (const bytes of [packed, unaligned(packed)]) {
         const r = unpackStats(bytes, st.centers);
         expect(r.hash).toBe(0xdeadbeef);
-        expect(r.backend).toBe(BACKEND_CODE.js);
+        expect(r.backend).toBe(KERNEL_CODE.js);
         expect(r.stats.sxxKind).toBe(st.sxxKind);
         expect(r.stats.logLik).toBe(st.logLik);
         expect(r.stats.sumW).toBe(st.sumW);
@@ -86,7 +86,7 @@ describe('packed statistics', () => {
     st.sxx[1] += 1e-9; // (0, 1) no longer equals (1, 0)
     st.sxx[3 * 3 + 0] = -0;
     st.logLik = -Infinity;
-    const packed = packStats(st, 1, BACKEND_CODE.wasm);
+    const packed = packStats(st, 1, KERNEL_CODE.simd);
     expect(packed.byteLength).toBe(32 + 8 * (2 + 2 + 6 + 18));
     const r = unpackStats(packed, st.centers).stats;
     expect(bits(r.sxx)).toEqual(bits(st.sxx));
@@ -98,7 +98,7 @@ describe('packed statistics', () => {
     const parts = [kernelStats(p), kernelStats(p), kernelStats(p)];
     const merged = unpackStats(
       mergeStats(
-        parts.map((s) => packStats(s, 7, BACKEND_CODE.wasm)),
+        parts.map((s) => packStats(s, 7, KERNEL_CODE.simd)),
         7,
       ),
       parts[0].centers,
@@ -111,9 +111,16 @@ describe('packed statistics', () => {
     });
     expect(bits(merged.stats.sxx)).toEqual(bits(direct.sxx));
     expect(merged.stats.logLik).toBe(direct.logLik);
-    expect(merged.backend).toBe(BACKEND_CODE.wasm);
-    const mixed = mergeStats([packStats(parts[0], 7, BACKEND_CODE.wasm), packStats(parts[1], 7, BACKEND_CODE.js)], 7);
-    expect(unpackStats(mixed, parts[0].centers).backend).toBe(MIXED_BACKENDS);
+    expect(merged.backend).toBe(KERNEL_CODE.simd);
+    // parts from different kernels (the two wasm builds round differently) are flagged: their bits are OR-ed
+    const mixed = mergeStats(
+      [packStats(parts[0], 7, KERNEL_CODE.simd), packStats(parts[1], 7, KERNEL_CODE['relaxed-simd'])],
+      7,
+    );
+    const code = unpackStats(mixed, parts[0].centers).backend;
+    expect(code).toBe(KERNEL_CODE.simd | KERNEL_CODE['relaxed-simd']);
+    expect(mixedKernels(code)).toBe(true);
+    for (const k of Object.values(KERNEL_CODE)) expect(mixedKernels(k)).toBe(false);
     expect(() => mergeStats([packStats(parts[0], 7, 1), packStats(parts[1], 8, 1)], 7)).toThrow(
       /shard 1 answer another request/,
     );

@@ -10,7 +10,7 @@ import { getBackend } from '../../../../src/backends/index.js';
 import { Workspace } from '../../../../src/backends/workspace.js';
 import { denseRows } from '../../../../src/data/rows.js';
 import { mergeStats } from '../../../../src/drivers/distributed/merge.js';
-import { BACKEND_CODE, packStats, unpackStats } from '../../../../src/drivers/distributed/pack.js';
+import { KERNEL_CODE, packStats, unpackStats } from '../../../../src/drivers/distributed/pack.js';
 import { fixedBlocks, type Block } from '../../../../src/drivers/distributed/shard-reader.js';
 import { estep, fingerprint, sampleRows, worst } from '../../../../src/drivers/distributed/tasks.js';
 import { collectWorst, WorstCollector } from '../../../../src/drivers/local/worst.js';
@@ -97,7 +97,7 @@ describe('shard tasks put together in shard order', () => {
     const parts: Uint8Array[] = [];
     for (const [s, e] of shards) {
       const st = await estep(fixedBlocks(chunked(s, e, [128], weights), 128), params, false, 0.25, js);
-      parts.push(packStats(st, 9, BACKEND_CODE.js));
+      parts.push(packStats(st, 9, KERNEL_CODE.js));
     }
     const merged = unpackStats(mergeStats(parts, 9), params.means).stats;
     const ws = Workspace.of(js, params);
