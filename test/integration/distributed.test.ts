@@ -242,6 +242,18 @@ describe('fitDistributed equals fitStream over the same shards', () => {
     const gm = await fitDistributed(MODEL, shards, { connection: redis.url, csv: { weights: 'w' } });
     expectClose(gm, ref, 1e-10);
   }, 60_000);
+
+  it('runs what the EM generator asks, whatever it is: SQUAREM, an mclust model started from hc', async () => {
+    // nothing distributed-specific: the coordinator answers the same requests fitStream answers
+    for (const model of [
+      { ...MODEL, accelerate: 'squarem' },
+      { ...MODEL, covarianceType: 'VEV', initParams: 'hc' },
+    ] as GaussianMixtureOptions[]) {
+      const ref = await new GaussianMixture(model).fitStream(csvSource(csvShards), { initSampleSize: 250 });
+      const gm = await fitDistributed(model, csvShards, { connection: redis.url, initSampleSize: 250 });
+      expectClose(gm, ref, 1e-10);
+    }
+  }, 60_000);
 });
 
 describe('faults', () => {
