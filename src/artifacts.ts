@@ -1,15 +1,16 @@
 /**
- * The build's artifacts (generated into build/ by `npm run build`): the kernel binary and the bundled worker script.
+ * The build's artifacts (generated into build/ by `npm run build`): the kernel binaries (baseline and relaxed SIMD)
+ * and the bundled worker script.
  * Entry points call `provideArtifacts()` so the library can use them; the sources import nothing generated, so unit
  * tests run without a build. A function, not an import for its side effects: bundlers drop side-effect imports from
  * a package marked "sideEffects": false.
  */
-import { wasmBase64 } from '../build/kernels-wasm.js';
+import { wasmBase64, wasmRelaxedBase64 } from '../build/kernels-wasm.js';
 import { workerSource } from '../build/worker-source.js';
 import { provideWasm } from './backends/index.js';
 import { provideWorkerSource } from './drivers/workers/spawn.js';
 
 export function provideArtifacts(): void {
-  provideWasm(wasmBase64);
+  provideWasm(wasmBase64, wasmRelaxedBase64);
   provideWorkerSource(workerSource);
 }

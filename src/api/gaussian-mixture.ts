@@ -19,10 +19,9 @@ import {
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize } from '../drivers/async.js';
-import { fitStream, type ChunkSource } from '../drivers/stream/fit-stream.js';
+import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
 import { fitSync } from '../drivers/sync.js';
-import { fitParallel } from '../drivers/workers/driver.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
@@ -138,6 +137,8 @@ export class GaussianMixture {
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
+    // Loaded on first use: a page that only calls fit does not download the worker driver.
+    const { fitParallel } = await import('../drivers/workers/driver.js');
     const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
     this.commitFit(result, backend, warm !== null);
     return this;
@@ -158,6 +159,9 @@ export class GaussianMixture {
       );
     }
     const warm = this.warmStart(null);
+    // Loaded on first use, like fitAsync's driver: the streaming driver and its CSV reader stay out of a page's
+    // first download.
+    const { fitStream } = await import('../drivers/stream/fit-stream.js');
     const { result, backend } = await fitStream(source, emPlan(this.opts, warm), so);
     this.commitFit(result, backend, warm !== null);
     return this;

@@ -3,7 +3,6 @@
  * each pass validated chunk by chunk with errors that name the row in the whole stream.
  */
 import type { ResolvedCsv } from '../../api/options.js';
-import { readCsv } from '../../data/csv.js';
 import { DataError, OptionError, quote } from '../../api/errors.js';
 import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
@@ -98,6 +97,8 @@ async function* csvChunks(path: string, o: ResolvedCsv, missing: MissingMode): A
       missing: "missing: 'marginalize'",
     },
   };
+  // Loaded on first use: a browser page that streams chunks never downloads the CSV reader.
+  const { readCsv } = await import('../../data/csv.js');
   for await (const c of readCsv(path, options)) yield { X: c, sampleWeight: c.weights };
 }
 
