@@ -51,7 +51,7 @@ const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   missing: f.missing === 'marginalize',
 });
 
-function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
+export function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): GaussianMixtureOptions {
   const o: GaussianMixtureOptions = {};
   if (f.missing === 'marginalize') o.missing = 'marginalize';
   if (f.nInit !== undefined) o.nInit = f.nInit;
@@ -65,7 +65,7 @@ function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize' }): Ga
   return o;
 }
 
-function writeOutput(path: string, content: string, what: string): void {
+export function writeOutput(path: string, content: string, what: string): void {
   // The directory must exist: creating it would hide a typo, and creating directories under /proc hangs.
   const dir = dirname(resolve(path));
   if (!existsSync(dir)) throw new DataError(`cannot write ${what} to '${path}': the directory '${dir}' does not exist`);

@@ -3,14 +3,14 @@
  * `gaussmix fit --redis URL shard…` (the coordinator). main.ts imports this module only when one of them runs, so
  * the CLI loads BullMQ (and this code) only then.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { DataError, GaussianMixtureError, OptionError } from '../api/errors.js';
+import { resolve } from 'node:path';
+import { GaussianMixtureError, OptionError } from '../api/errors.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import type { GaussianMixtureOptions } from '../api/options.js';
 import { deleteCheckpoint, fitDistributed, startWorker } from '../distributed.js';
-import type { FitFlags } from './commands.js';
+import { modelOptions, writeOutput, type FitFlags } from './commands.js';
 import { num } from './format.js';
+import { inFlags } from './messages.js';
 import { fitReporter, progressEnabled } from './progress.js';
 
 export interface WorkerFlags {
@@ -82,17 +82,8 @@ export async function distributedFitCommand(files: string[], f: DistributedFitFl
     process.stderr.write(`gaussmix: deleted checkpoint '${f.checkpoint}' (${n} keys)\n`);
     return;
   }
-  const opts: GaussianMixtureOptions = {
-    nComponents: f.k,
-    covarianceType: f.covariance ?? 'full',
-    ...(f.nInit !== undefined && { nInit: f.nInit }),
-    ...(f.seed !== undefined && { seed: f.seed }),
-    ...(f.maxIter !== undefined && { maxIter: f.maxIter }),
-    ...(f.tol !== undefined && { tol: f.tol }),
-    ...(f.regCovar !== undefined && { regCovar: f.regCovar }),
-    ...(f.init !== undefined && { initParams: f.init }),
-    ...(f.backend !== undefined && { backend: f.backend }),
-  };
+  // the same model flags as a local fit (--missing marginalize is refused by fitDistributed)
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   let replayed = 0;
   let gm: GaussianMixture;
@@ -113,8 +104,10 @@ export async function distributedFitCommand(files: string[], f: DistributedFitFl
       },
     });
   } catch (e) {
-    if (e instanceof GaussianMixtureError && f.checkpoint)
-      e.message += ` (checkpoint '${f.checkpoint}' keeps what was done)`;
+    if (e instanceof GaussianMixtureError) {
+      e.message = inFlags(e.message);
+      if (f.checkpoint) e.message += ` (checkpoint '${f.checkpoint}' keeps what was done)`;
+    }
     throw e;
   } finally {
     progress?.stop();
@@ -123,15 +116,10 @@ export async function distributedFitCommand(files: string[], f: DistributedFitFl
     process.stderr.write(
       `gaussmix: resumed checkpoint '${f.checkpoint}': ${replayed} requests replayed from its log\n`,
     );
-  for (const w of gm.warnings) process.stderr.write(`gaussmix: warning: ${w}\n`);
+  for (const w of gm.warnings) process.stderr.write(`gaussmix: warning: ${inFlags(w)}\n`);
   process.stdout.write(`${summary(gm, files.length, f.redis)}\n`);
   if (f.out) {
-    try {
-      mkdirSync(dirname(resolve(f.out)), { recursive: true });
-      writeFileSync(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`);
-    } catch (e) {
-      throw new DataError(`cannot write the model to '${f.out}': ${(e as Error).message}`);
-    }
+    writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     process.stdout.write(`\nmodel saved to ${f.out}\n`);
   }
 }

@@ -363,6 +363,10 @@ describe('errors and exit codes', () => {
       [['fit', faithfulPath, '-k', '2', '--checkpoint', 'run1'], /--checkpoint and --prefix need --redis URL/],
       [['fit', '--redis', 'http://127.0.0.1:1', faithfulPath, '-k', '2'], /redis:\/\/ or rediss:\/\/ URL/],
       [['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--plot', 'x.svg'], /--plot needs the rows/],
+      [
+        ['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--missing', 'marginalize'],
+        /not supported by fitDistributed yet/,
+      ],
       [['worker'], /required option '--redis <url>'/],
       [['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /integer ≥ 1/],
       [['frobnicate'], /unknown command 'frobnicate'/],
