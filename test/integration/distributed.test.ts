@@ -17,7 +17,9 @@ import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../../src/data/csv.js';
 import {
+  CheckpointError,
   DataError,
+  deleteCheckpoint,
   fitDistributed,
   GaussianMixture,
   RedisUnavailableError,
@@ -367,6 +369,15 @@ describe('dead processes mid-fit (no shard cache: every E-step job reads its loa
     const stored = await fitDistributed(model, slow, { ...job.options, onRequest: () => requests++ });
     expect(fitted(stored)).toEqual(fitted(whole));
     expect(requests).toBe(0);
+
+    // another fit under the same name is refused, naming the checkpoint; once deleted, the name is free again
+    const other = { ...model, seed: 3, maxIter: 1 };
+    const e = await fitDistributed(other, slow, job.options).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CheckpointError);
+    expect((e as CheckpointError).checkpoint).toBe('resume-me');
+    expect((e as Error).message).toMatch(/belongs to another fit/);
+    expect(await deleteCheckpoint({ connection: redis.url, prefix }, 'resume-me')).toBeGreaterThan(0);
+    await expect(fitDistributed(other, slow, job.options)).resolves.toBeInstanceOf(GaussianMixture);
   }, 120_000);
 
   it('a worker SIGKILLed mid-job: the job is re-run by another worker and the result is the same', async () => {
