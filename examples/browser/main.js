@@ -1,7 +1,18 @@
 // The browser example: plain ES module, no build step. Served from the repository root (examples/browser/serve.mjs).
-import { GaussianMixture, init } from '../../dist/browser.js';
+import { BayesianGaussianMixture, GaussianMixture, init } from '../../dist/browser.js';
 
-const COLORS = ['#2f6fde', '#e8743b', '#2e9e5b', '#d64550', '#8e5cc4', '#1a9ba1'];
+const COLORS = [
+  '#2f6fde',
+  '#e8743b',
+  '#2e9e5b',
+  '#d64550',
+  '#8e5cc4',
+  '#1a9ba1',
+  '#b8860b',
+  '#6b8e23',
+  '#c71585',
+  '#4682b4',
+];
 // Plot domain (data units), chosen around Old Faithful with room for a 2σ ellipse.
 const X_DOMAIN = [1.2, 5.6];
 const Y_DOMAIN = [38, 100];
@@ -10,12 +21,14 @@ const MARGIN = { left: 58, right: 16, top: 14, bottom: 48 };
 const $ = (id) => document.getElementById(id);
 const canvas = $('plot');
 const ctx = canvas.getContext('2d');
-const controls = { k: $('k'), cov: $('cov'), backend: $('backend'), seed: $('seed') };
+const controls = { k: $('k'), cov: $('cov'), backend: $('backend'), seed: $('seed'), bayesian: $('bayesian') };
+// The Bayesian switch fits this many components and lets the variational posterior empty the ones not needed.
+const MAX_COMPONENTS = 10;
 
 let base = []; // the shipped data, rows [eruptions, waiting]
 let added = []; // rows the user clicked in
-let model = null; // last successful GaussianMixture
-let labels = null; // argmax responsibilities per row
+let model = null; // last successful GaussianMixture (for the Bayesian fit: its active components, pruned)
+let labels = null; // argmax responsibilities per row (index into model's components; -1: none)
 let certainty = null; // max responsibility per row
 let fitCount = 0;
 
@@ -217,11 +230,13 @@ const allRows = () => base.concat(added);
 
 function currentOptions() {
   const seed = Number.parseInt(controls.seed.value, 10);
+  const bayesian = controls.bayesian.checked;
   return {
-    nComponents: Number(controls.k.value),
+    nComponents: bayesian ? MAX_COMPONENTS : Number(controls.k.value),
     covarianceType: controls.cov.value,
     backend: controls.backend.value,
     seed: Number.isSafeInteger(seed) ? seed : 0,
+    ...(bayesian ? { maxIter: 500 } : {}),
   };
 }
 
@@ -235,6 +250,9 @@ function setStatus(text, kind = '') {
 
 function fit() {
   const options = currentOptions();
+  const bayesian = controls.bayesian.checked;
+  const Model = bayesian ? BayesianGaussianMixture : GaussianMixture;
+  controls.k.disabled = bayesian;
   const X = allRows();
   window.__gaussmix = { ...window.__gaussmix, ready: false };
   let gm;
@@ -246,11 +264,11 @@ function fit() {
     // disturbed by JIT warm-up and GC, so the shown fit is followed by identical (deterministic) repeats (at least
     // 9 and ~25 ms, at most 250 ms) and the median is reported.
     const t0 = performance.now();
-    gm = new GaussianMixture(options).fit(X);
+    gm = new Model(options).fit(X);
     const times = [(performance.now() - t0) / Math.max(gm.nIter, 1)];
     for (let spent = 0; (spent < 25 || times.length < 10) && spent < 250 && times.length < 200; ) {
       const t1 = performance.now();
-      const g = new GaussianMixture(options).fit(X);
+      const g = new Model(options).fit(X);
       const dt = performance.now() - t1;
       spent += dt;
       times.push(dt / Math.max(g.nIter, 1));
@@ -263,34 +281,45 @@ function fit() {
     const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     setStatus(message, 'error');
     fitCount += 1;
-    window.__gaussmix = { ready: true, error: message, fitCount, options, nPoints: X.length, data: X };
+    window.__gaussmix = { ready: true, error: message, fitCount, bayesian, options, nPoints: X.length, data: X };
     return;
   }
-  model = gm;
-  labels = gm.predict(X);
+  // The Bayesian fit is drawn as its active components (prune(): the point-estimate mixture without the empty
+  // ones); labels and certainty are its own (expected log-probabilities), renumbered to the active components.
+  const active = bayesian ? Array.from(gm.activeComponents) : null;
+  model = bayesian ? gm.prune() : gm;
+  labels = Array.from(gm.predict(X), (c) => (active ? active.indexOf(c) : c));
   certainty = gm.predictProba(X).map((p) => Math.max(...p));
   fitCount += 1;
 
   const n = X.length;
   const logLik = gm.score(X) * n;
-  const bic = gm.bic(X);
+  const bic = bayesian ? null : gm.bic(X);
+  const K = model.weights.length;
 
+  const kind = bayesian ? 'variational' : 'EM';
   setStatus(
-    gm.converged
-      ? `Converged after ${gm.nIter} EM iterations.`
-      : `Stopped after ${gm.nIter} iterations without converging (maxIter).`,
+    (gm.converged
+      ? `Converged after ${gm.nIter} ${kind} iterations.`
+      : `Stopped after ${gm.nIter} iterations without converging (maxIter).`) +
+      (bayesian ? ` The posterior keeps ${K} of ${MAX_COMPONENTS} components.` : ''),
   );
   $('s-backend').innerHTML = `<span class="badge ${gm.backend}">${gm.backend === 'wasm' ? 'wasm (SIMD)' : 'js'}</span>`;
   $('s-iter').textContent = String(gm.nIter);
   $('s-time').textContent = perIter >= 1 ? `${perIter.toFixed(2)} ms` : `${(perIter * 1000).toFixed(1)} µs`;
   $('s-time').title = `median over ${fits} identical fits of (fit time / nIter)`;
   $('s-ll').textContent = logLik.toFixed(2);
-  $('s-ll').title = `mean per point ${(logLik / n).toFixed(4)}; lower bound ${gm.lowerBound.toFixed(6)}`;
-  $('s-bic').textContent = bic.toFixed(2);
+  $('s-ll').title = bayesian
+    ? `log predictive density; mean per point ${(logLik / n).toFixed(4)}; variational lower bound ${gm.lowerBound.toFixed(4)}`
+    : `mean per point ${(logLik / n).toFixed(4)}; lower bound ${gm.lowerBound.toFixed(6)}`;
+  $('s-bic').textContent = bic === null ? '–' : bic.toFixed(2);
+  $('s-bic').title = bic === null ? 'not used: the posterior chose the number of components' : '';
+  $('s-k').textContent = bayesian ? `${K} of ${MAX_COMPONENTS}` : String(K);
+  $('s-k').title = bayesian ? 'components with weight ≥ 1 % (activeComponents)' : '';
   $('s-n').textContent = added.length ? `${n} (${added.length} added)` : String(n);
 
-  const weights = gm.weights;
-  $('components').innerHTML = gm.means
+  const weights = model.weights;
+  $('components').innerHTML = model.means
     .map(
       (m, k) =>
         `<tr><td><span class="swatch" style="background:${COLORS[k]}"></span>${k + 1}</td>` +
@@ -300,6 +329,8 @@ function fit() {
 
   draw();
   window.__gaussmix = {
+    bayesian,
+    activeComponents: active,
     weights: plain(gm.weights),
     means: plain(gm.means),
     covariances: plain(gm.covariances),

@@ -56,8 +56,9 @@ export class DataError extends GaussianMixtureError {
 
 /** A method that needs fitted parameters was called before `fit` (or `fromJSON`). */
 export class NotFittedError extends GaussianMixtureError {
-  constructor(method: string) {
-    super(`GaussianMixture.${method}() needs a fitted model: call fit(X) (or GaussianMixture.fromJSON) first`);
+  /** `model` names the class in the message (BayesianGaussianMixture's methods pass theirs). */
+  constructor(method: string, model = 'GaussianMixture') {
+    super(`${model}.${method}() needs a fitted model: call fit(X) (or ${model}.fromJSON) first`);
   }
 }
 

@@ -79,7 +79,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
 }
 
 /** A flat array in the given shape, with Float64Array leaves (a copy). */
-function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
+export function shaped(flat: Float64Array, shape: number[]): Float64Array | Float64Array[] | Float64Array[][] {
   const rows = (a: Float64Array, n: number, m: number): Float64Array[] =>
     Array.from({ length: n }, (_, i) => a.slice(i * m, (i + 1) * m));
   if (shape.length === 1) return flat.slice();

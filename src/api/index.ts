@@ -4,6 +4,19 @@
  * fitAsync is unavailable — what unit tests need, with no build step.
  */
 export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussian-mixture.js';
+export {
+  BayesianGaussianMixture,
+  ACTIVE_WEIGHT,
+  type ResolvedPriors,
+} from './bayesian-gaussian-mixture.js';
+export type { BayesianModelJSON } from './bayesian-json.js';
+export type {
+  BayesianGaussianMixtureOptions,
+  BayesianCovarianceType,
+  ResolvedBayesianOptions,
+  WeightConcentrationPriorType,
+  PruneOptions,
+} from './options.js';
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
 export { init, type KernelName } from '../backends/index.js';
 export { setMaxWorkers, terminateIdleWorkers } from '../drivers/workers/pool.js';

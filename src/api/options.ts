@@ -7,10 +7,12 @@
 import type { RedisConnection } from '../drivers/distributed/redis.js';
 import type { RequestInfo } from '../drivers/distributed/requests.js';
 import type { EMConfig, IterationInfo } from '../em/loop.js';
+import type { VariationalConfig } from '../em/variational.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
+import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
 
 export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate };
@@ -768,4 +770,157 @@ export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'concurrency' 
 
 export function workerOptions(options: unknown): ResolvedWorkerOptions {
   return resolveWith(WORKER_RULES, options ?? {}, 'startWorker') as unknown as ResolvedWorkerOptions;
+}
+
+// ── BayesianGaussianMixture ───────────────────────────────────────────────────────────────────────────────────────
+
+/** The covariance types of scikit-learn's BayesianGaussianMixture. */
+export const BAYESIAN_COVARIANCE_TYPES = ['full', 'tied', 'diag', 'spherical'] as const;
+export type BayesianCovarianceType = (typeof BAYESIAN_COVARIANCE_TYPES)[number];
+export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_distribution';
+
+export interface BayesianGaussianMixtureOptions {
+  /** The largest number of components; the posterior empties those the data do not need (default 1). */
+  nComponents?: number;
+  covarianceType?: BayesianCovarianceType;
+  /** Stop when the lower bound (a sum over rows, as scikit-learn's) changes by less than tol (default 1e-3). */
+  tol?: number;
+  regCovar?: number;
+  maxIter?: number;
+  nInit?: number;
+  initParams?: InitParams;
+  /** Initial responsibilities (N×K) or labels (Int32Array); the first M-step is taken from them. See GaussianMixtureOptions. */
+  respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
+  /** 'dirichlet_process' (default; stick-breaking) or 'dirichlet_distribution'. */
+  weightConcentrationPriorType?: WeightConcentrationPriorType;
+  /** γ₀ > 0 (default 1/nComponents). Smaller values favour fewer active components. */
+  weightConcentrationPrior?: number | null;
+  /** β₀ > 0 (default 1). */
+  meanPrecisionPrior?: number | null;
+  /** m₀, one value per feature (default: the mean of X). */
+  meanPrior?: ArrayLike<number> | null;
+  /** ν₀ > D − 1 (default D, the number of features). */
+  degreesOfFreedomPrior?: number | null;
+  /**
+   * Ψ₀ (default: the covariance of X, ddof 1): a D×D symmetric positive definite matrix for 'full' and 'tied', D
+   * positive variances for 'diag', one positive number for 'spherical'.
+   */
+  covariancePrior?: number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | null;
+  seed?: number;
+  warmStart?: boolean;
+  backend?: BackendChoice;
+  /** Called after every iteration; `lowerBound` is the variational lower bound (a sum over rows). */
+  onIteration?: ((info: IterationInfo) => void) | null;
+}
+
+/** BayesianGaussianMixture's options after defaults and validation (private copies of every array). */
+export interface ResolvedBayesianOptions extends VariationalConfig {
+  readonly warmStart: boolean;
+  readonly backend: BackendChoice;
+}
+
+const positiveOrNull = (v: unknown, name: string) =>
+  v == null ? null : typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : fail(name, 'a finite number > 0', v);
+
+const BAYESIAN_RULES: Rules<BayesianGaussianMixtureOptions> = {
+  nComponents: MODEL_RULES.nComponents,
+  covarianceType: { default: 'full', check: oneOf(BAYESIAN_COVARIANCE_TYPES) },
+  tol: MODEL_RULES.tol,
+  regCovar: MODEL_RULES.regCovar,
+  maxIter: MODEL_RULES.maxIter,
+  nInit: MODEL_RULES.nInit,
+  initParams: { default: 'kmeans', check: oneOf(['kmeans', 'k-means++', 'random', 'random_from_data'] as const) },
+  respInit: MODEL_RULES.respInit,
+  weightConcentrationPriorType: {
+    default: 'dirichlet_process',
+    check: oneOf(['dirichlet_process', 'dirichlet_distribution'] as const),
+  },
+  weightConcentrationPrior: { default: null, check: positiveOrNull },
+  meanPrecisionPrior: { default: null, check: positiveOrNull },
+  meanPrior: {
+    default: null,
+    check: (v, name) => {
+      if (v == null) return null;
+      const { values, shape } = flattenNumeric(v, name);
+      if (shape.length !== 1 || shape[0] === 0) fail(name, 'an array with one number per feature', v);
+      return values;
+    },
+  },
+  degreesOfFreedomPrior: {
+    default: null,
+    check: (v, name) =>
+      v == null ? null : typeof v === 'number' && Number.isFinite(v) ? v : fail(name, 'a finite number', v),
+  },
+  covariancePrior: {
+    default: null,
+    check: (v, name) => (v == null ? null : typeof v === 'number' ? v : flattenNumeric(v, name)),
+  },
+  seed: MODEL_RULES.seed,
+  warmStart: MODEL_RULES.warmStart,
+  backend: MODEL_RULES.backend,
+  onIteration: MODEL_RULES.onIteration,
+};
+
+export const BAYESIAN_OPTION_NAMES = Object.keys(BAYESIAN_RULES) as (keyof BayesianGaussianMixtureOptions)[];
+
+/**
+ * covariancePrior for the covariance type, flattened: what scikit-learn's _checkcovariance_prior_parameter accepts
+ * (a number for 'spherical'; D positive variances for 'diag'; a symmetric — numpy.allclose — positive definite D×D
+ * matrix for 'full' and 'tied'). That D equals X's is checked at fit time.
+ */
+function checkCovariancePrior(v: unknown, covType: BayesianCovarianceType): Float64Array | null {
+  const name = 'covariancePrior';
+  if (v === null) return null;
+  if (covType === 'spherical') {
+    if (typeof v !== 'number' || !(v > 0)) fail(name, "a number > 0 for covarianceType 'spherical'", v);
+    return Float64Array.of(v as number);
+  }
+  if (typeof v === 'number') fail(name, `an array for covarianceType '${covType}'`, v);
+  const { values, shape } = v as { values: Float64Array; shape: number[] };
+  if (covType === 'diag') {
+    if (shape.length !== 1) fail(name, "an array of variances (one per feature) for covarianceType 'diag'", v);
+    values.forEach((x, i) => x > 0 || fail(`${name}[${i}]`, 'a variance > 0', x));
+    return values;
+  }
+  const d = shape[0];
+  if (shape.length !== 2 || shape[1] !== d) fail(name, `a D×D matrix for covarianceType '${covType}'`, v);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const [a, b] = [values[i * d + j], values[j * d + i]];
+      if (!(Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b))) {
+        fail(`${name}[${i}][${j}]`, `equal to ${name}[${j}][${i}] = ${b} (a symmetric matrix)`, a);
+      }
+    }
+  }
+  if (choleskyLower(values, 0, d, new Float64Array(d * d), 0) >= 0) {
+    throw new OptionError(name, `${name} must be positive definite; the ${d}×${d} matrix given is not`);
+  }
+  return values;
+}
+
+/** BayesianGaussianMixture's options with defaults applied; throws OptionError naming the first bad option. */
+export function resolveBayesianOptions(options: BayesianGaussianMixtureOptions = {}): ResolvedBayesianOptions {
+  const r = resolveWith(BAYESIAN_RULES, options, '') as Record<keyof BayesianGaussianMixtureOptions, unknown>;
+  const k = r.nComponents as number;
+  const respInit = r.respInit === null ? null : checkResponsibilities(r.respInit, k);
+  if (respInit && r.nInit !== 1) {
+    throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${r.nInit}`);
+  }
+  const covariancePrior = checkCovariancePrior(r.covariancePrior, r.covarianceType as BayesianCovarianceType);
+  return Object.freeze({ ...r, respInit, covariancePrior }) as unknown as ResolvedBayesianOptions;
+}
+
+export interface PruneOptions {
+  /** Components with a weight below this are dropped (default 0.01, the activeComponents threshold). */
+  minWeight?: number;
+}
+
+export function pruneOptions(options: unknown, defaultMinWeight: number): { minWeight: number } {
+  const rules: Rules<PruneOptions> = {
+    minWeight: {
+      default: defaultMinWeight,
+      check: (v, name) => (typeof v === 'number' && v >= 0 && v < 1 ? v : fail(name, 'a number in [0, 1)', v)),
+    },
+  };
+  return resolveWith(rules, options ?? {}, 'prune') as { minWeight: number };
 }

@@ -6,12 +6,22 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectAnomalies } from '../tools/anomaly.js';
 import { DataError, OptionError } from '../api/errors.js';
+import { BayesianGaussianMixture } from '../api/bayesian-gaussian-mixture.js';
+import { BAYESIAN_FORMAT } from '../api/bayesian-json.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
-import type { BackendChoice, CovarianceType, GaussianMixtureOptions, InitParams } from '../api/options.js';
+import {
+  BAYESIAN_COVARIANCE_TYPES,
+  type BackendChoice,
+  type BayesianCovarianceType,
+  type CovarianceType,
+  type GaussianMixtureOptions,
+  type InitParams,
+} from '../api/options.js';
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
 import { selectModel, type Criterion } from '../tools/select.js';
 import type { Matrix } from '../data/matrix.js';
+import { bayesianSummary } from './bayesian-format.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { csvLine, modelSummary, selectionTable } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
@@ -76,10 +86,33 @@ export function writeOutput(path: string, content: string, what: string): void {
   }
 }
 
-/** A saved model, with its `missing` option replaced when one is given (--missing on predict, score, anomalies). */
-async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<GaussianMixture> {
+/** A saved model of either class (fit --bayesian writes BayesianGaussianMixture's format). */
+type Model = GaussianMixture | BayesianGaussianMixture;
+
+function isBayesian(text: string): boolean {
+  try {
+    return (JSON.parse(text) as { format?: unknown } | null)?.format === BAYESIAN_FORMAT;
+  } catch {
+    return false; // GaussianMixture.fromJSON reports the parse error
+  }
+}
+
+/**
+ * A saved model of either class; a GaussianMixture's `missing` option is replaced when one is given (--missing on
+ * predict, score, anomalies). A BayesianGaussianMixture has no missing-value mode.
+ */
+/** How a model's data treat missing values (a BayesianGaussianMixture has no missing-value mode). */
+const missingOf = (m: Model): 'error' | 'marginalize' => (m instanceof GaussianMixture ? m.options.missing : 'error');
+
+async function loadModel(path: string, missing?: 'error' | 'marginalize'): Promise<Model> {
   const text = await readText(path, 'model');
   try {
+    if (isBayesian(text)) {
+      if (missing === 'marginalize') {
+        throw new OptionError('--missing', '--missing marginalize needs a GaussianMixture model; this one is Bayesian');
+      }
+      return BayesianGaussianMixture.fromJSON(text);
+    }
     if (missing !== undefined) {
       let json: { options?: Record<string, unknown> } | null = null;
       try {
@@ -124,7 +157,7 @@ async function loadTable(
 }
 
 /** Reads data for an existing model, with a hint when the width does not match. */
-async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promise<Table> {
+async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> {
   const t = await loadTable(path, f);
   if (t.columns.length !== model.nFeatures) {
     throw new DataError(
@@ -138,14 +171,25 @@ async function readFor(model: GaussianMixture, path: string, f: CsvFlags): Promi
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface FitFlags extends CsvFlags, ModelFlags {
-  k: number;
+  /** Required unless `bayesian` (main.ts checks). */
+  k?: number;
   covariance?: CovarianceType;
+  bayesian?: boolean;
+  maxComponents?: number;
+  priorType?: 'dp' | 'dirichlet';
   weights?: string;
   out?: string;
   plot?: string;
 }
 
 export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.bayesian) return bayesianFitCommand(file, f);
+  if (f.maxComponents !== undefined || f.priorType !== undefined) {
+    throw new OptionError(
+      f.maxComponents !== undefined ? '--max-components' : '--prior-type',
+      `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
+    );
+  }
   const t = await loadTable(file, f, f.weights);
   const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType: f.covariance ?? 'full' };
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
@@ -181,6 +225,67 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
   }
 }
 
+/** fit --bayesian: a BayesianGaussianMixture with --max-components components; prints the effective K. */
+async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.k !== undefined) {
+    throw new OptionError(
+      '-k',
+      'with --bayesian the data choose K: give the largest number of components as --max-components',
+    );
+  }
+  if (f.onDegenerate === 'reset') {
+    throw new OptionError(
+      '--on-degenerate',
+      '--on-degenerate reset does not apply to --bayesian (components may stay empty)',
+    );
+  }
+  if (f.missing === 'marginalize') {
+    throw new OptionError('--missing', '--missing marginalize is not available with --bayesian (fit without it)');
+  }
+  const covariance = f.covariance ?? 'full';
+  if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
+    throw new OptionError(
+      '--covariance',
+      `--bayesian supports ${BAYESIAN_COVARIANCE_TYPES.join(', ')}; got '${covariance}'`,
+    );
+  }
+  const t = await loadTable(file, f, f.weights);
+  // EM's options: the degeneracy policy (here empty components are normal) and the missing-value mode
+  const { onDegenerate: _, missing: __, ...common } = modelOptions(f);
+  const opts = {
+    ...common,
+    nComponents: f.maxComponents ?? 10,
+    covarianceType: covariance as BayesianCovarianceType,
+    weightConcentrationPriorType:
+      f.priorType === 'dirichlet' ? ('dirichlet_distribution' as const) : ('dirichlet_process' as const),
+  };
+  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
+  const bgm = new BayesianGaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  try {
+    inCliTerms(() => bgm.fit(t.X, { sampleWeight: t.weights }), t);
+  } finally {
+    progress?.stop();
+  }
+  for (const w of bgm.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  out(bayesianSummary(bgm, { columns: t.columns, X: t.X, source: t.source, weighted: t.weights !== null }));
+  if (f.out) {
+    writeOutput(f.out, `${JSON.stringify(bgm.toJSON(), null, 2)}\n`, 'the model');
+    out(`\nmodel saved to ${f.out}`);
+  }
+  if (f.plot) {
+    const k = bgm.activeComponents.length;
+    writeOutput(
+      f.plot,
+      mixtureSvg(bgm.prune(), t.X, {
+        columns: t.columns,
+        title: `Bayesian Gaussian mixture of ${basename(t.source)} (effective K = ${k})`,
+      }),
+      'the plot',
+    );
+    out(`${f.out ? '' : '\n'}plot saved to ${f.plot}`);
+  }
+}
+
 // ── predict / score / anomalies / sample ─────────────────────────────────────────────────────────────────────────
 
 export async function predictCommand(
@@ -189,7 +294,7 @@ export async function predictCommand(
   f: CsvFlags & { proba?: boolean },
 ): Promise<void> {
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const labels = gm.predict(t.X);
   const lines: string[] = [];
   const k = gm.weights.length;
@@ -206,7 +311,7 @@ export async function predictCommand(
 
 export async function scoreCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const s = gm.scoreSamples(t.X);
   const lines = t.header ? ['log_likelihood'] : [];
   for (let i = 0; i < s.length; i++) lines.push(String(s[i]));
@@ -222,7 +327,7 @@ export async function anomaliesCommand(
     throw new OptionError('--contamination', 'anomalies needs exactly one of --contamination RATE or --threshold LOGP');
   }
   const gm = await loadModel(modelPath, f.missing);
-  const t = await readFor(gm, file, { ...f, missing: gm.options.missing });
+  const t = await readFor(gm, file, { ...f, missing: missingOf(gm) });
   const r =
     f.threshold !== undefined
       ? detectAnomalies(gm, t.X, { threshold: f.threshold })
@@ -236,6 +341,11 @@ export async function anomaliesCommand(
 
 export async function imputeCommand(modelPath: string, file: string, f: CsvFlags): Promise<void> {
   const gm = await loadModel(modelPath);
+  if (!(gm instanceof GaussianMixture)) {
+    throw new DataError(
+      `impute needs a GaussianMixture model (fit without --bayesian); ${modelPath} is a BayesianGaussianMixture`,
+    );
+  }
   const t = await readFor(gm, file, { ...f, missing: 'marginalize' });
   const completed = gm.impute(t.X);
   const { cols } = completed;

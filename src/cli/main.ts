@@ -123,8 +123,19 @@ Examples:
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
     .argument('[shards...]', 'with --redis: more shards (CSV or .npy paths, or URLs) that every worker can read')
-    .requiredOption('-k, --k <n>', 'number of components (required)', integer(1))
+    .option('-k, --k <n>', 'number of components (required, except with --bayesian)', integer(1))
     .addOption(new Option('--covariance <type>', 'covariance type').choices(COVARIANCE_TYPES).default('full'))
+    .option(
+      '--bayesian',
+      'variational Bayesian mixture: the data choose the number of components (up to --max-components)',
+    )
+    .option('--max-components <K>', 'with --bayesian: the largest number of components (default 10)', integer(1))
+    .addOption(
+      new Option(
+        '--prior-type <type>',
+        "with --bayesian: weight prior, Dirichlet process or distribution (default 'dp')",
+      ).choices(['dp', 'dirichlet']),
+    )
     .option(
       '--weights <column>',
       'column of non-negative sample weights (name or 1-based index; not used as a feature)',
@@ -146,10 +157,19 @@ Examples:
   gaussmix fit faithful.csv -k 2 --out model.json
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
   cat data.tsv | gaussmix fit - -k 4 --delimiter tab
-  gaussmix fit --redis redis://10.0.0.5:6379 part-*.csv -k 4 --checkpoint run1 --out model.json`,
+  gaussmix fit faithful.csv --bayesian --max-components 10 --out model.json   # prints the effective K
+  gaussmix fit --redis redis://10.0.0.5:6379 part-*.csv -k 4 --checkpoint run1 --out model.json
+
+With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).`,
     )
-    .action(async (data: string, shards: string[], o) => {
-      if (o.redis) return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
+    .action(async (data: string, shards: string[], o, cmd: Command) => {
+      if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
+      if (o.redis) {
+        if (o.bayesian) {
+          throw new OptionError('--bayesian', '--bayesian cannot be used with --redis (a distributed fit runs EM)');
+        }
+        return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
+      }
       if (shards.length > 0)
         throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
       if (o.checkpoint || o.prefix || o.deleteCheckpoint)

@@ -46,6 +46,12 @@ export interface DataShape {
   d: number;
   /** The fit has sample weights. */
   weighted: boolean;
+  /**
+   * The power of two the driver multiplied the caller's weights by (fitStream scales the largest to about 1), so
+   * the statistics it returns are that much larger; 1 when absent. EM is invariant to it; the variational fit,
+   * whose weights count rows, divides it back out.
+   */
+  weightScale?: number;
 }
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
@@ -99,8 +105,11 @@ function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Par
   return { ...r.params, covariances, precChol };
 }
 
-/** The statistics of the initial responsibilities of `initParams`, with the data's moments. */
-function* initialStats(
+/**
+ * The statistics of the initial responsibilities of `initParams` (or respInit), with the data's moments. Exported
+ * for algorithms that take their own first step from them (the variational fit).
+ */
+export function* initialStats(
   o: InitConfig,
   data: DataShape,
   rng: Random,

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GaussianMixture } from '../../src/index.js';
+import { BayesianGaussianMixture, GaussianMixture } from '../../src/index.js';
 import { CHROMIUM_ARGS, chromiumPath, noChromium } from '../helpers/chromium.js';
 import type { GaussianMixtureOptions } from '../../src/api/options.js';
 
@@ -28,6 +28,8 @@ interface PageResult {
   fitCount: number;
   ready: boolean;
   error?: string;
+  bayesian?: boolean;
+  activeComponents?: number[] | null;
 }
 
 declare global {
@@ -226,6 +228,38 @@ describe.skipIf(noChromium)('browser example in headless Chromium', () => {
     const r = await waitForFit(before + 1);
     expect(r.backend).toBe('js');
     expectSameAsNode(r);
+    expect(pageErrors, 'errors in the page').toEqual([]);
+  });
+  it('the "Bayesian (auto K)" switch fits a BayesianGaussianMixture that keeps two components, equal to Node', async () => {
+    const before = await page.evaluate(() => window.__gaussmix!.fitCount);
+    // Old Faithful as shipped, full covariances, the wasm backend (each change refits)
+    await page.click('#reset');
+    await page.selectOption('#cov', 'full');
+    await page.selectOption('#backend', 'auto');
+    await page.check('#bayesian');
+    const r = await waitForFit(before + 4);
+    expect(r.data).toEqual(faithful);
+    expect(r.error, 'the page reported an error').toBeUndefined();
+    expect(r.bayesian).toBe(true);
+    expect(r.backend).toBe('wasm');
+    expect(r.options).toMatchObject({ nComponents: 10, maxIter: 500 });
+    expect(await page.locator('#k').isDisabled()).toBe(true);
+    const bgm = new BayesianGaussianMixture(r.options as never).fit(r.data);
+    expect(r.backend).toBe(bgm.backend);
+    expect(r.nIter).toBe(bgm.nIter);
+    expectEqualTo(r.weights, bgm.weights, 1e-10, 'weights');
+    expectEqualTo(r.means, bgm.means, 1e-10, 'means');
+    expectEqualTo(r.covariances, bgm.covariances, 1e-10, 'covariances');
+    expectEqualTo(r.lowerBound, bgm.lowerBound, 1e-10, 'lowerBound');
+    expect(r.activeComponents).toEqual(Array.from(bgm.activeComponents));
+    expect(r.activeComponents).toHaveLength(2);
+    expect(await page.locator('#components tr').count()).toBe(2);
+    expect(await page.locator('#s-k').textContent()).toBe('2 of 10');
+    // and back to EM with the chosen K
+    await page.uncheck('#bayesian');
+    const em = await waitForFit(before + 5);
+    expect(em.bayesian).toBe(false);
+    expectSameAsNode(em);
     expect(pageErrors, 'errors in the page').toEqual([]);
   });
 });

@@ -193,8 +193,8 @@ export async function fitStream<R>(
     },
   };
   const shape = s.sample
-    ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null }
-    : { n, d, weighted: s.weighted };
+    ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null, weightScale: wScale }
+    : { n, d, weighted: s.weighted, weightScale: wScale };
   const result = await driveAsync(plan.steps(shape), handlers);
   return { result, backend: backend.name, d };
 }

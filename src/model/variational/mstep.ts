@@ -54,13 +54,16 @@ export interface GaussianMoments {
 export class NotPositiveDefiniteError extends Error {
   /** The component (0 for 'tied'). */
   readonly component: number;
-  constructor(component: number, covType: CovarianceType) {
+  /** The covariance holds a value that is not finite: numbers out of double range, not a degenerate component. */
+  readonly overflow: boolean;
+  constructor(component: number, covType: CovarianceType, overflow = false) {
     super(
       `Fitting the mixture model failed because ${covType === 'tied' ? 'the tied covariance' : `component ${component}`} has an ` +
         'ill-defined covariance (not positive definite). Try to decrease the number of components, or increase regCovar.',
     );
     this.name = 'NotPositiveDefiniteError';
     this.component = component;
+    this.overflow = overflow;
   }
 }
 
@@ -224,7 +227,11 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
   }
   const precChol = new Float64Array(covariances.length);
   const bad = precCholFromCov(covariances, covType, k, d, precChol);
-  if (bad >= 0) throw new NotPositiveDefiniteError(bad, covType);
+  if (bad >= 0) {
+    const per = covSize(covType, 1, d);
+    const block = covType === 'tied' ? covariances : covariances.subarray(bad * per, (bad + 1) * per);
+    throw new NotPositiveDefiniteError(bad, covType, !block.every(Number.isFinite));
+  }
   return {
     k,
     d,
