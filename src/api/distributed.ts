@@ -54,6 +54,16 @@ export async function fitDistributed(
   shards: readonly ShardRef[],
   options: FitDistributedOptions,
 ): Promise<GaussianMixture> {
+  if (!isModel(model) && typeof model === 'object' && model !== null) {
+    // a class instance that is no GaussianMixture (a BayesianGaussianMixture, say) would otherwise be read as options
+    const proto = Object.getPrototypeOf(model);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new OptionError(
+        'model',
+        `fitDistributed fits a GaussianMixture by EM: give a GaussianMixture or its options, not a ${proto?.constructor?.name ?? 'class instance'}`,
+      );
+    }
+  }
   const gm = isModel(model) ? model : new GaussianMixture(model ?? {});
   const refs = checkShards(shards);
   const o = fitDistributedOptions(options);

@@ -4,6 +4,7 @@
  * whether a checkpoint may be resumed) changes with anything that changes the result and nothing else.
  */
 import { describe, expect, it } from 'vitest';
+import { BayesianGaussianMixture } from '../../../../src/api/bayesian-gaussian-mixture.js';
 import { OptionError } from '../../../../src/api/errors.js';
 import { deleteCheckpoint, fitDistributed, startWorker } from '../../../../src/api/distributed.js';
 import { fitIdentity, type FitInputs } from '../../../../src/drivers/distributed/checkpoint.js';
@@ -47,6 +48,9 @@ describe('fitDistributed options', () => {
     expect(e).toBeInstanceOf(OptionError);
     expect((e as OptionError).option).toBe('missing');
     expect((e as Error).message).toMatch(/not supported by fitDistributed yet/);
+    const bayes = await fitDistributed(new BayesianGaussianMixture() as never, ['a.csv'], ok).catch((x: unknown) => x);
+    expect(bayes).toBeInstanceOf(OptionError);
+    expect((bayes as Error).message).toMatch(/a GaussianMixture or its options, not a BayesianGaussianMixture/);
   });
 });
 
