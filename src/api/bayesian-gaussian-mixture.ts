@@ -14,7 +14,7 @@ import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
 import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
-import { checkAndSummarize } from '../drivers/async.js';
+import { checkAndSummarize, throwIfAborted } from '../drivers/async.js';
 import { logDensities, predictLabels, responsibilities, totalLogDensity } from '../drivers/local/inference.js';
 import type { Plan } from '../drivers/plan.js';
 import type { ChunkSource } from '../drivers/stream/fit-stream.js';
@@ -149,13 +149,21 @@ export class BayesianGaussianMixture {
 
   /** Fits the variational posterior to X. Synchronous; see fitAsync for worker threads. */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight } = fitOptions(options);
+    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    if (batchSize !== null) {
+      throw new OptionError(
+        'batchSize',
+        "BayesianGaussianMixture has no mini-batch fit (batchSize is GaussianMixture.fit's)",
+      );
+    }
+    throwIfAborted(signal);
     const rows = toRows(X);
     const w = frequencyWeights(sampleWeight, rows.n);
     const o = this.opts;
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
-    this.commitFit(fitSync(rows, w, variationalPlan(o, warm), backend), backend.name, warm !== null);
+    const check = signal ? () => throwIfAborted(signal) : null;
+    this.commitFit(fitSync(rows, w, variationalPlan(o, warm), backend, check), backend.name, warm !== null);
     return this;
   }
 

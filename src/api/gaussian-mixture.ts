@@ -18,11 +18,14 @@ import {
   type LogDensities,
 } from '../drivers/local/inference.js';
 import { ObservedPass } from '../drivers/local/observed.js';
-import { checkAndSummarize } from '../drivers/async.js';
+import { checkAndSummarize, throwIfAborted } from '../drivers/async.js';
 import type { ChunkSource } from '../drivers/stream/fit-stream.js';
 import { chunkWeights } from '../drivers/stream/source.js';
+import { fitMiniBatch } from '../drivers/minibatch.js';
+import { updateLocal } from '../drivers/online.js';
 import { fitSync } from '../drivers/sync.js';
 import { emLoop, type WarmStart } from '../em/loop.js';
+import type { OnlineResult, OnlineState } from '../em/online.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
@@ -41,7 +44,9 @@ import {
   fitAsyncOptions,
   fitOptions,
   fitStreamOptions,
+  partialFitOptions,
   resolveOptions,
+  weightOptions,
   sampleOptions,
   type FitAsyncOptions,
   type FitOptions,
@@ -61,6 +66,8 @@ interface Fitted {
   backend: BackendName | null;
   /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
   resets?: readonly ResetRecord[];
+  /** Online learning's running state, after partialFit (any other fit or maximization drops it). */
+  online?: OnlineState;
 }
 
 /** EM as a driver's plan: the options, the warm start (if any) and the loop. */
@@ -102,15 +109,32 @@ export class GaussianMixture {
     return this.opts;
   }
 
-  /** Fits the model to X by EM. Synchronous; see fitAsync for worker threads. */
+  /**
+   * Fits the model to X by EM. Synchronous; see fitAsync for worker threads. With `batchSize` (smaller than X), by
+   * mini-batch EM: one online update per batch (see partialFit), passes until converged; the running state is kept.
+   */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight } = fitOptions(options);
+    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    throwIfAborted(signal);
+    const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
     const rows = toRows(X, 'X', undefined, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
-    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend), backend.name, warm !== null);
+    if (batchSize !== null && batchSize < rows.n) {
+      if (o.respInit) {
+        throw new OptionError(
+          'batchSize',
+          'respInit starts EM from responsibilities for all of X, mini-batch EM (batchSize) from its first batch: use one of them',
+        );
+      }
+      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
+      this.commitFit(r.result, backend.name, warm !== null);
+      if (r.state) this.state!.online = r.state;
+      return this;
+    }
+    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend, check), backend.name, warm !== null);
     return this;
   }
 
@@ -194,6 +218,63 @@ export class GaussianMixture {
     const { result, backend } = await run(emPlan(o, warm));
     this.commitFit(result, backend, warm !== null);
     return this;
+  }
+
+  /**
+   * Online (stepwise) EM: learns from one batch of rows and returns `this`. The first call on an unfitted model fits
+   * the batch by EM exactly as fit would (initParams, nInit, maxIter, tol, seed; at least nComponents rows — far
+   * more in practice, see README "Online learning"); every later call runs the E-step on the batch under the current
+   * parameters, blends the batch's statistics per unit weight into the running statistics with step size ηₜ
+   * (`learningRate`), and takes the M-step from them. A model fitted by fit, fitAsync or fitStream (or loaded)
+   * continues from its parameters, which count as one batch. Afterwards `lowerBound` is the batch's mean
+   * log-likelihood under the parameters before the update, `nIter` counts updates and `converged` is false. toJSON
+   * includes the running state, so fromJSON then partialFit continues bit-identically. A failed call leaves the
+   * model unchanged; fit (without batchSize), fitAsync, fitStream or maximization start afresh and drop the running
+   * state.
+   */
+  partialFit(X: Matrix, options: FitOptions = {}): this {
+    const { sampleWeight } = partialFitOptions(options);
+    const cur = this.state;
+    const o = this.opts;
+    const rows = toRows(X, 'X', cur?.params.d, o.missing);
+    const w = toSampleWeight(sampleWeight, rows.n);
+    // the first batch is checked like fit's data: enough (distinct) rows, representable spread, respInit's length
+    if (!cur) this.startFit(rows, w, summarize(rows, w, o.nComponents));
+    const backend = getBackend(o.backend);
+    const start = cur ? { params: cloneParams(cur.params), state: cur.online ?? null } : null;
+    this.commitPartial(updateLocal(rows, w, backend, o, start, o.respInit?.values ?? null), backend.name);
+    return this;
+  }
+
+  /** Commits an online update (only after it succeeded). */
+  private commitPartial(r: OnlineResult, backend: BackendName): void {
+    this.lastWarnings = [];
+    if (r.resets.length > 0) {
+      this.warn(
+        `onDegenerate 'reset' re-seeded ${r.resets.map((x) => `component ${x.component}`).join(', ')} at the worst-explained ` +
+          `rows of partialFit batch ${r.state.nBatches}. See gmm.resets; consider fewer components or a larger regCovar.`,
+        'GMM_COMPONENT_RESET',
+      );
+    }
+    this.state = {
+      params: r.params,
+      converged: false,
+      nIter: r.state.nBatches,
+      lowerBound: r.batchScore,
+      backend,
+      resets: r.resets,
+      online: r.state,
+    };
+  }
+
+  /** Rows partialFit has learned from since online learning started on this model (0 before). */
+  get nSeen(): number {
+    return this.state?.online?.nSeen ?? 0;
+  }
+
+  /** Updates partialFit has made since online learning started on this model (0 before). */
+  get nBatches(): number {
+    return this.state?.online?.nBatches ?? 0;
   }
 
   /** Fits, then returns the labels of X under the fitted model (equal to fit(X).predict(X)). */
@@ -486,8 +567,8 @@ export class GaussianMixture {
    * can run this where the data live and send back the (small, serialisable) result. Weights are used as given
    * (not rescaled), so chunks stay comparable.
    */
-  expectation(X: Matrix, options: FitOptions = {}): SufficientStats {
-    const { sampleWeight } = fitOptions(options);
+  expectation(X: Matrix, options: Pick<FitOptions, 'sampleWeight'> = {}): SufficientStats {
+    const { sampleWeight } = weightOptions(options, 'expectation');
     const s = this.current('expectation');
     const rows = toRows(X, 'X', s.params.d, this.opts.missing);
     const w = chunkWeights(sampleWeight, rows.n, 0);
@@ -569,6 +650,7 @@ export class GaussianMixture {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
     gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    if (m.online) gm.state.online = m.online;
     return gm;
   }
 }

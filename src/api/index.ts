@@ -20,6 +20,7 @@ export type {
 export { kmeans, type KMeansOptions, type KMeansResult } from '../tools/kmeans.js';
 export { init, type KernelName } from '../backends/index.js';
 export { setMaxWorkers, terminateIdleWorkers } from '../drivers/workers/pool.js';
+export { releaseMemory } from './memory.js';
 export {
   selectModel,
   type SelectModelOptions,

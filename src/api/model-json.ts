@@ -6,6 +6,8 @@
 import { MAX_FEATURES } from '../data/matrix.js';
 import { quote } from './errors.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
+import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
+import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
 import { compressBlocks } from '../model/covariance/public-shape.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
@@ -34,6 +36,8 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
+  /** The running state of online learning (partialFit), present once partialFit has updated the model. */
+  online?: OnlineStateJSON;
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
@@ -55,7 +59,7 @@ const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
 
 export function serialize(
   p: Params,
-  meta: { converged: boolean; nIter: number; lowerBound: number },
+  meta: { converged: boolean; nIter: number; lowerBound: number; online?: OnlineState | null },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
@@ -64,10 +68,16 @@ export function serialize(
   for (const key of SAVED_OPTIONS) opts[key] = options[key];
   const defaults = resolveOptions();
   for (const key of SAVED_IF_SET) if (options[key] !== defaults[key]) opts[key] = options[key];
+  // with a running state (which must resume at the same rate), or when not the default: models that never learned
+  // online keep the JSON they had before the option existed
+  const rate = options.learningRate;
+  const isDefault =
+    typeof rate !== 'number' && rate.kappa === DEFAULT_LEARNING_RATE.kappa && rate.tau === DEFAULT_LEARNING_RATE.tau;
+  if (meta.online || !isDefault) opts.learningRate = rate;
   opts.freeze = [...options.freeze];
   // only when set: models that do not use it keep the JSON they always had
   if (options.missing !== 'error') opts.missing = options.missing;
-  return {
+  const json: ModelJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
     covarianceType: p.covType,
@@ -82,6 +92,8 @@ export function serialize(
     lowerBound: Number.isFinite(meta.lowerBound) ? meta.lowerBound : null,
     options: opts,
   };
+  if (meta.online) json.online = onlineStateToJSON(meta.online);
+  return json;
 }
 
 const KEYS = [
@@ -98,6 +110,7 @@ const KEYS = [
   'nIter',
   'lowerBound',
   'options',
+  'online',
 ];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
 
@@ -111,6 +124,7 @@ export interface Deserialized {
   nIter: number;
   lowerBound: number;
   options: GaussianMixtureOptions;
+  online: OnlineState | null;
 }
 
 export function deserialize(input: unknown): Deserialized {
@@ -158,9 +172,17 @@ export function deserialize(input: unknown): Deserialized {
   if (o.precisionsCholesky !== undefined) {
     const given = readArray(o.precisionsCholesky, shape, 'precisionsCholesky');
     const want = publicValues(covType, computed, k, d);
-    for (let t = 0; t < given.length; t++) {
-      if (Math.abs(given[t] - want[t]) > 1e-6 * Math.max(1, Math.abs(want[t]))) {
-        bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
+    // Relative to the largest entry of the factor's row: rescaling feature i scales row i of a precision factor
+    // by the same amount, so the check holds at every scale (an absolute floor let a factor of 1e-7 be tampered to
+    // −5e-7, which scores every row −∞). A diagonal or spherical model's entries are rows of their own.
+    const row = model.fromPublic || layout.blockSize(d) === d * d ? d : 1;
+    for (let r = 0; r < given.length; r += row) {
+      let scale = 0;
+      for (let t = r; t < r + row; t++) scale = Math.max(scale, Math.abs(want[t]));
+      for (let t = r; t < r + row; t++) {
+        if (!(Math.abs(given[t] - want[t]) <= 1e-6 * scale)) {
+          bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
+        }
       }
     }
     // bit-identical round trip of a model we wrote (an mclust-named model's K×D×D back to its storage)
@@ -183,11 +205,14 @@ export function deserialize(input: unknown): Deserialized {
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
+  const online =
+    o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
   return {
     params: { k, d, covType, weights, means, covariances, precChol },
     converged: (o.converged as boolean | undefined) ?? false,
     nIter: (o.nIter as number | undefined) ?? 0,
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
+    online,
   };
 }

@@ -8,6 +8,7 @@ import type { RedisConnection } from '../drivers/distributed/redis.js';
 import type { RequestInfo } from '../drivers/distributed/requests.js';
 import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { VariationalConfig } from '../em/variational.js';
+import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
@@ -15,7 +16,7 @@ import type { MissingMode } from '../data/matrix.js';
 import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, MissingMode, OnDegenerate };
+export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, MissingMode, OnDegenerate };
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -71,6 +72,11 @@ export interface GaussianMixtureOptions {
    * scikit-learn's. Hard EM always runs plain.
    */
   accelerate?: 'none' | 'squarem';
+  /**
+   * partialFit's step size: a constant in (0, 1] (exponential forgetting, for drifting streams), or the decaying
+   * schedule ηₜ = (t + τ)^(−κ) as `{ kappa, tau }` with κ in (0.5, 1] and τ ≥ 0 (default { kappa: 0.6, tau: 1 }).
+   */
+  learningRate?: number | { kappa?: number; tau?: number };
 }
 
 /** Options after defaults and validation. Init arrays are private copies (callers' arrays are never kept). */
@@ -78,6 +84,7 @@ export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
   readonly missing: MissingMode;
+  readonly learningRate: LearningRate;
 }
 
 type Rule = { default: unknown; check: (v: unknown, name: string) => unknown };
@@ -217,6 +224,27 @@ function checkResponsibilities(v: unknown, k: number): { values: Float64Array; n
   return { values, n: shape[0] };
 }
 
+const DECAY_RULES: Rules<{ kappa?: number; tau?: number }> = {
+  kappa: {
+    default: DEFAULT_LEARNING_RATE.kappa,
+    check: (v, name) =>
+      typeof v === 'number' && v > 0.5 && v <= 1 ? v : fail(name, 'a number in (0.5, 1] (the decay exponent κ)', v),
+  },
+  tau: {
+    default: DEFAULT_LEARNING_RATE.tau,
+    check: (v, name) =>
+      typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(name, 'a finite number ≥ 0 (the offset τ)', v),
+  },
+};
+
+/** A constant step in (0, 1], or { kappa, tau } of the decaying schedule (missing keys defaulted). */
+function learningRate(v: unknown, name: string): LearningRate {
+  if (typeof v === 'number') return v > 0 && v <= 1 ? v : fail(name, 'a number in (0, 1] or { kappa, tau }', v);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v))
+    fail(name, 'a number in (0, 1] or { kappa, tau }', v);
+  return Object.freeze(resolveWith(DECAY_RULES, v, name, `${name}.`)) as LearningRate;
+}
+
 // ── the model ─────────────────────────────────────────────────────────────────────────────────────────────────────
 
 const MODEL_RULES: Rules<GaussianMixtureOptions> = {
@@ -276,6 +304,7 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
   mstepMaxIter: { default: 2147483647, check: integer(1) },
   accelerate: { default: 'none', check: oneOf(['none', 'squarem'] as const) },
+  learningRate: { default: DEFAULT_LEARNING_RATE, check: (v, name) => learningRate(v, name) },
 };
 
 export const OPTION_NAMES = Object.keys(MODEL_RULES) as (keyof GaussianMixtureOptions)[];
@@ -313,9 +342,22 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
 export interface FitOptions {
   /** Non-negative weight per row; integer weights fit exactly like repeated rows. */
   sampleWeight?: ArrayLike<number> | null;
+  /**
+   * fit only: mini-batch EM — passes over X in batches of about this many rows, one online (stepwise) EM update per
+   * batch (learningRate), until the passes' mean batch score changes by less than tol (or maxIter passes). Rows are
+   * batched as every ⌈N / batchSize⌉-th row. Default null: full-batch EM (also when batchSize ≥ the number of rows).
+   */
+  batchSize?: number | null;
+  /**
+   * Checked before every pass over X (each E-step and initialisation pass, each mini-batch update): once aborted,
+   * fit throws the signal's reason and leaves the model unchanged. A synchronous fit holds the thread, so timers
+   * (`AbortSignal.timeout`) cannot fire during it: it sees an abort requested before the call or from its own
+   * callbacks (`onIteration`). To bound a fit's wall time from outside, use fitAsync with a signal.
+   */
+  signal?: AbortSignal | null;
 }
 
-export interface FitAsyncOptions extends FitOptions {
+export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight'> {
   /**
    * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
    * process-wide bound (`setMaxWorkers`; default the available cores) — concurrent fits share that bounded pool and wait
@@ -357,10 +399,28 @@ export interface FitStreamOptions {
   signal?: AbortSignal | null;
 }
 
-const FIT_RULES: Rules<FitOptions> = { sampleWeight: { default: null, check: passThrough } };
+const WEIGHT_RULES: Rules<Pick<FitOptions, 'sampleWeight'>> = { sampleWeight: { default: null, check: passThrough } };
+const FIT_RULES: Rules<FitOptions> = {
+  ...WEIGHT_RULES,
+  batchSize: { default: null, check: (v, name) => (v == null ? null : integer(1)(v, name)) },
+  signal: { default: null, check: optionalSignal },
+};
 
-export function fitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
-  return resolveWith(FIT_RULES, options ?? {}, 'fit') as { sampleWeight: ArrayLike<number> | null };
+export function fitOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  batchSize: number | null;
+  signal: AbortSignal | null;
+} {
+  return resolveWith(FIT_RULES, options ?? {}, 'fit') as ReturnType<typeof fitOptions>;
+}
+
+/** The options of a call that takes sample weights only (expectation), named `what` in messages. */
+export function weightOptions(options: unknown, what: string): { sampleWeight: ArrayLike<number> | null } {
+  return resolveWith(WEIGHT_RULES, options ?? {}, what) as { sampleWeight: ArrayLike<number> | null };
+}
+
+export function partialFitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
+  return weightOptions(options, 'partialFit');
 }
 
 const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {

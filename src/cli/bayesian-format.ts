@@ -9,7 +9,10 @@ import { modelSummary, num, type SummaryContext } from './format.js';
 export function bayesianSummary(bgm: BayesianGaussianMixture, ctx: SummaryContext): string {
   const o = bgm.options;
   const d = bgm.nFeatures;
-  const n = ctx.X.rows;
+  // --bayesian reads the whole input (--online, which streams it, is refused with it)
+  const X = ctx.X;
+  if (X === undefined) throw new TypeError('bayesianSummary needs the data the model was fitted on');
+  const n = X.rows;
   const noun = ctx.rowNoun ?? 'rows';
   const active = Array.from(bgm.activeComponents);
   const out: string[] = [];
@@ -41,7 +44,7 @@ export function bayesianSummary(bgm: BayesianGaussianMixture, ctx: SummaryContex
     );
   }
   out.push('');
-  const mean = bgm.score(ctx.X);
+  const mean = bgm.score(X);
   out.push(`lower bound (variational, a sum over rows): ${num(bgm.lowerBound)}`);
   out.push(
     `log predictive density: ${num(mean * n)} (mean per ${noun.replace(/s$/, '')} ${mean.toFixed(6)})${ctx.weighted ? ', unweighted' : ''}`,

@@ -46,14 +46,14 @@ export interface ModelFlags {
   progress?: boolean;
 }
 
-const out = (s: string): void => {
+export const out = (s: string): void => {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 };
-const note = (s: string): void => {
+export const note = (s: string): void => {
   process.stderr.write(`${s}\n`);
 };
 
-const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
+export const readOptions = (f: CsvFlags, weights?: string): ReadOptions => ({
   delimiter: f.delimiter,
   header: f.header,
   columns: f.columns,

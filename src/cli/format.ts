@@ -35,8 +35,12 @@ export const csvLine = (values: (string | number)[]): string =>
 export interface SummaryContext {
   /** Feature names. */
   columns: string[];
-  /** The data the model was fitted on (for log-likelihood, BIC, AIC), packed row-major. */
-  X: { data: ArrayLike<number>; rows: number; cols: number };
+  /** The data the model was fitted on (for log-likelihood, BIC, AIC), packed row-major; absent for data streamed through (--online). */
+  X?: { data: ArrayLike<number>; rows: number; cols: number };
+  /** The number of rows when X is absent. */
+  rows?: number;
+  /** A line about the fit in place of "converged: … after … iterations". */
+  fitLine?: string;
   /** What a row is ("rows", "eruptions"). */
   rowNoun?: string;
   /** Where the data came from, shown in the first line. */
@@ -50,7 +54,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   const o = gm.options;
   const d = gm.nFeatures;
   const k = gm.weights.length;
-  const n = ctx.X.rows;
+  const n = ctx.X?.rows ?? ctx.rows ?? 0;
   const noun = ctx.rowNoun ?? 'rows';
   const out: string[] = [];
   out.push(
@@ -60,7 +64,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   out.push(
     `GaussianMixture(nComponents: ${k}, covarianceType: '${o.covarianceType}', ${extra}) on the ${gm.backend} backend`,
   );
-  out.push(`converged: ${gm.converged} after ${gm.nIter} iteration${gm.nIter === 1 ? '' : 's'}`);
+  out.push(ctx.fitLine ?? `converged: ${gm.converged} after ${gm.nIter} iteration${gm.nIter === 1 ? '' : 's'}`);
   out.push('');
 
   const label = (s: string) => `  ${s.padEnd(11)}`;
@@ -97,6 +101,7 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
   rows.forEach((r, i) => {
     out.push(r.length === 0 ? (text[i] as string) : `${text[i]}${r.map((c, j) => c.padStart(widths[j] + 2)).join('')}`);
   });
+  if (!ctx.X) return out.join('\n');
   const mean = gm.score(ctx.X);
   out.push('');
   out.push(

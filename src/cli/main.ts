@@ -28,6 +28,7 @@ import {
   scoreCommand,
   selectCommand,
 } from './commands.js';
+import { checkOnlineFlags, onlineFitCommand } from './online.js';
 
 function version(): string {
   try {
@@ -145,6 +146,20 @@ Examples:
       '--plot <file.svg>',
       'save an SVG plot: points by cluster, 1σ/2σ ellipses (D > 2: first two principal components)',
     )
+    .option(
+      '--online',
+      'online (stepwise) EM over the input in batches, never holding more than one: for data larger than memory or a stream on stdin',
+    )
+    .option(
+      '--batch-size <n>',
+      'rows per batch with --online (default 1000; the first batch is fitted by EM to start: make it large enough)',
+      integer(1),
+    )
+    .option(
+      '--learning-rate <r>',
+      'with --online: a constant step in (0, 1] that forgets old rows (for drifting data); default: the decaying schedule (t + 1)^-0.6',
+      finite('a number in (0, 1]', (v) => v > 0 && v <= 1),
+    )
     .option('--redis <url>', 'fit on the workers serving this Redis (gaussmix worker): the files are shards')
     .option('--checkpoint <name>', 'with --redis: resume from / record in this checkpoint')
     .option('--delete-checkpoint', 'with --redis --checkpoint NAME: delete the checkpoint and exit')
@@ -158,23 +173,33 @@ Examples:
   gaussmix fit iris.csv --columns 1-4 -k 3 --covariance diag --n-init 5 --plot iris.svg
   cat data.tsv | gaussmix fit - -k 4 --delimiter tab
   gaussmix fit faithful.csv --bayesian --max-components 10 --out model.json   # prints the effective K
+  gaussmix fit big.csv -k 4 --online --batch-size 1000 --out model.json
+  cat day-*.csv | gaussmix fit - -k 3 --online --learning-rate 0.05 --progress
   gaussmix fit --redis redis://10.0.0.5:6379 part-*.csv -k 4 --checkpoint run1 --out model.json
 
-With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).`,
+With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).
+With --online the model is printed without the log-likelihood, BIC and AIC of the data (which are not kept);
+--init, --seed, --n-init, --max-iter and --tol apply to the first batch, which is fitted by EM to start.`,
     )
     .action(async (data: string, shards: string[], o, cmd: Command) => {
       if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
+      checkOnlineFlags(o);
       if (o.redis) {
         if (o.bayesian) {
           throw new OptionError('--bayesian', '--bayesian cannot be used with --redis (a distributed fit runs EM)');
         }
+        if (o.online)
+          throw new OptionError(
+            '--online',
+            '--online cannot be used with --redis (a distributed fit runs batch EM over the shards)',
+          );
         return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
       }
       if (shards.length > 0)
         throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
       if (o.checkpoint || o.prefix || o.deleteCheckpoint)
         throw new OptionError('--redis', '--checkpoint and --prefix need --redis URL');
-      return fitCommand(data, o);
+      return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
     });
 
   program

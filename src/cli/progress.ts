@@ -115,3 +115,29 @@ export function readReporter(source: string): Reporter<{ bytes: number; total: n
     (p) => `reading ${p.source}: ${p.read} of ${p.of}`,
   );
 }
+
+/** Progress of online learning (fit --online): batches and rows so far, the last batch's score. No bar: the total is unknown. */
+export function onlineReporter(): Reporter<{ batches: number; rows: number; score: number }> {
+  const line = (i: { batches: number; rows: number; score: number }) =>
+    `online: batch ${i.batches} | ${i.rows} rows | batch mean log-lik ${i.score.toFixed(6)} (before its update)`;
+  const tty = Boolean(process.stderr.isTTY);
+  let last = 0;
+  let pending: string | null = null;
+  return {
+    update(info) {
+      pending = line(info);
+      const now = Date.now();
+      // redrawn in place on a terminal (at most every 100 ms); elsewhere one line per second
+      if (now - last >= (tty ? 100 : 1000)) {
+        process.stderr.write(tty ? `\r${pending}\x1b[K` : `${pending}\n`);
+        pending = null;
+        last = now;
+      }
+    },
+    stop() {
+      if (pending) process.stderr.write(tty ? `\r${pending}\x1b[K\n` : `${pending}\n`);
+      else if (tty && last > 0) process.stderr.write('\n');
+      pending = null;
+    },
+  };
+}

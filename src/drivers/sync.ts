@@ -18,13 +18,20 @@ export function runLocal<R>(
   steps: Steps<R>,
   resp: Float64Array | null = null,
   fill: Float64Array | null = null,
+  check: (() => void) | null = null,
 ): R {
-  return driveSync(steps, localServer(rows, w, backend, fill, undefined, resp).handlers);
+  return driveSync(steps, localServer(rows, w, backend, fill, undefined, resp).handlers, check);
 }
 
-/** Runs a plan's algorithm over in-memory rows, synchronously. */
-export function fitSync<R>(rows: Rows, w: Float64Array | null, plan: Plan<R>, backend: Backend): R {
+/** Runs a plan's algorithm over in-memory rows, synchronously; `check` before each pass (an abort signal). */
+export function fitSync<R>(
+  rows: Rows,
+  w: Float64Array | null,
+  plan: Plan<R>,
+  backend: Backend,
+  check: (() => void) | null = null,
+): R {
   const fill = plan.missing === 'marginalize' ? observedMeans(rows, w) : null;
   const steps = plan.steps({ n: rows.n, d: rows.d, weighted: w !== null });
-  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill);
+  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill, check);
 }

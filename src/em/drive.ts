@@ -22,11 +22,26 @@ export function serve<T extends RequestType>(handlers: Handlers, request: Reques
   return handler(handlers, r)(r) as Reply<T>;
 }
 
-/** Runs `steps` to completion, answering each request with `handlers` in this thread. */
-export function driveSync<R>(steps: Steps<R>, handlers: Handlers): R {
-  let s = steps.next();
-  while (!s.done) s = steps.next(handler(handlers, s.value)(s.value));
-  return s.value;
+/**
+ * Runs `steps` to completion, answering each request with `handlers` in this thread. `check` runs before each
+ * request (a fit's abort signal); what it throws ends the generator (its finally blocks run).
+ */
+export function driveSync<R>(steps: Steps<R>, handlers: Handlers, check: (() => void) | null = null): R {
+  if (check === null) {
+    let s = steps.next();
+    while (!s.done) s = steps.next(handler(handlers, s.value)(s.value));
+    return s.value;
+  }
+  try {
+    let s = steps.next();
+    while (!s.done) {
+      check();
+      s = steps.next(handler(handlers, s.value)(s.value));
+    }
+    return s.value;
+  } finally {
+    steps.return(undefined as never);
+  }
 }
 
 /**

@@ -368,6 +368,10 @@ describe('errors and exit codes', () => {
         /not supported by fitDistributed yet/,
       ],
       [['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '--bayesian'], /--bayesian cannot be used with --redis/],
+      [
+        ['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--online'],
+        /--online cannot be used with --redis/,
+      ],
       [['worker'], /required option '--redis <url>'/],
       [['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /integer ≥ 1/],
       [['frobnicate'], /unknown command 'frobnicate'/],

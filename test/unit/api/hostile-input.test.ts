@@ -138,4 +138,24 @@ describe('bounded, typed errors', () => {
       expect(gm.isFitted).toBe(false);
     }
   });
+  it('a tampered precisionsCholesky is refused at every scale of the data (item 5)', () => {
+    // feature 0 has variance ~1e14, so its precision factor is ~1e-7: an absolute tolerance let −5e-7, 0 or 1e-6 pass
+    const big = X.map(([a, b]) => [a * 1e7, b]);
+    for (const covarianceType of ['full', 'diag', 'tied', 'VVV', 'EEI'] as const) {
+      const json = new GaussianMixture({ nComponents: 2, covarianceType, seed: 1 }).fit(big).toJSON();
+      expect(GaussianMixture.fromJSON(json).isFitted).toBe(true); // the untampered model loads
+      // the row holding feature 0's factor: tied is D×D, diag K×D, the others K×D×D
+      const row = (j: typeof json) => {
+        const f = j.precisionsCholesky as unknown as number[][][];
+        return (covarianceType === 'tied' || covarianceType === 'diag' ? f[0] : f[0][0]) as unknown as number[];
+      };
+      const entry = row(json)[0];
+      expect(Math.abs(entry)).toBeLessThan(1e-6);
+      for (const v of [-5e-7, 0, 1e-6, entry * (1 + 1e-5)]) {
+        const tampered = structuredClone(json);
+        row(tampered)[0] = v;
+        expect(() => GaussianMixture.fromJSON(tampered)).toThrow(/precisionsCholesky does not match covariances/);
+      }
+    }
+  });
 });
