@@ -100,6 +100,11 @@ export class GaussianMixture {
   private state: Fitted | null = null;
   private lastWarnings: string[] = [];
 
+  /**
+   * A model with the given options (see GaussianMixtureOptions for each one's default and range); throws an
+   * OptionError naming the first bad option. The options object is copied, never kept or mutated.
+   * @example const gmm = new GaussianMixture({ nComponents: 3, covarianceType: 'diag', seed: 1 }).fit(X);
+   */
   constructor(options: GaussianMixtureOptions = {}) {
     this.opts = resolveOptions(options);
   }
@@ -481,9 +486,11 @@ export class GaussianMixture {
     yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
+  /** Mixing weights πₖ (K, summing to 1), scikit-learn's weights_. A copy: changing it does not change the model. */
   get weights(): Float64Array {
     return this.fitted('weights').params.weights.slice();
   }
+  /** Component means, K rows of D (scikit-learn's means_); copies. */
   get means(): Float64Array[] {
     const p = this.fitted('means').params;
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
@@ -498,9 +505,11 @@ export class GaussianMixture {
     const p = this.fitted('precisionsCholesky').params;
     return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
   }
+  /** Whether the kept run stopped because the lower bound changed by less than tol (not by reaching maxIter). */
   get converged(): boolean {
     return this.fitted('converged').converged;
   }
+  /** EM iterations of the kept run (scikit-learn's n_iter_). */
   get nIter(): number {
     return this.fitted('nIter').nIter;
   }
@@ -520,9 +529,11 @@ export class GaussianMixture {
   get kernels(): KernelName {
     return kernelsOf(this.backend);
   }
+  /** D, the number of features the model was fitted on (scikit-learn's n_features_in_). */
   get nFeatures(): number {
     return this.fitted('nFeatures').params.d;
   }
+  /** True once a fit, partialFit, maximization or fromJSON has given the model parameters. Never throws. */
   get isFitted(): boolean {
     return this.state !== null;
   }
@@ -635,6 +646,11 @@ export class GaussianMixture {
     return this;
   }
 
+  /**
+   * The fitted model as plain JSON ('gaussmix-model', versioned): options, parameters in scikit-learn's shapes, fit
+   * diagnostics and, after partialFit, the running state. `GaussianMixture.fromJSON` validates and restores it exactly
+   * (a round trip is bit-identical). Also what JSON.stringify(gmm) writes.
+   */
   toJSON(): ModelJSON {
     const s = this.fitted('toJSON');
     return serialize(s.params, s, this.opts);

@@ -172,19 +172,7 @@ export function deserialize(input: unknown): Deserialized {
   if (o.precisionsCholesky !== undefined) {
     const given = readArray(o.precisionsCholesky, shape, 'precisionsCholesky');
     const want = publicValues(covType, computed, k, d);
-    // Relative to the largest entry of the factor's row: rescaling feature i scales row i of a precision factor
-    // by the same amount, so the check holds at every scale (an absolute floor let a factor of 1e-7 be tampered to
-    // −5e-7, which scores every row −∞). A diagonal or spherical model's entries are rows of their own.
-    const row = model.fromPublic || layout.blockSize(d) === d * d ? d : 1;
-    for (let r = 0; r < given.length; r += row) {
-      let scale = 0;
-      for (let t = r; t < r + row; t++) scale = Math.max(scale, Math.abs(want[t]));
-      for (let t = r; t < r + row; t++) {
-        if (!(Math.abs(given[t] - want[t]) <= 1e-6 * scale)) {
-          bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
-        }
-      }
-    }
+    checkFactor(given, want, model.fromPublic || layout.blockSize(d) === d * d ? d : 1);
     // bit-identical round trip of a model we wrote (an mclust-named model's K×D×D back to its storage)
     precChol = model.fromPublic ? compressBlocks(layout, given, k, d) : given;
   }
@@ -215,4 +203,22 @@ export function deserialize(input: unknown): Deserialized {
     options,
     online,
   };
+}
+
+/**
+ * The stored precision factors against the ones computed from the covariances, relative to the largest entry of
+ * each factor row (`row` entries): rescaling feature i scales row i of a precision factor by the same amount, so the
+ * check holds at every scale (an absolute floor let a factor of 1e-7 be tampered to −5e-7, which scores every row
+ * −∞). A diagonal or spherical model's entries are rows of their own (`row` 1).
+ */
+function checkFactor(given: Float64Array, want: Float64Array, row: number): void {
+  for (let r = 0; r < given.length; r += row) {
+    let scale = 0;
+    for (let t = r; t < r + row; t++) scale = Math.max(scale, Math.abs(want[t]));
+    for (let t = r; t < r + row; t++) {
+      if (!(Math.abs(given[t] - want[t]) <= 1e-6 * scale)) {
+        bad('precisionsCholesky does not match covariances (it must be the Cholesky factor of their inverse)');
+      }
+    }
+  }
 }

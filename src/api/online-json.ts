@@ -73,16 +73,17 @@ export function readOnlineState(
     total += m;
   });
   if (!(Math.abs(total - 1) <= 1e-6)) bad(`online.nk must sum to 1 (statistics per unit weight); it sums to ${total}`);
-  if (sxxKind === 'full') {
-    for (let c = 0; c < k; c++) {
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < i; j++) {
-          const a = stats.sxx[c * d * d + i * d + j];
-          const b = stats.sxx[c * d * d + j * d + i];
-          if (a !== b) bad(`online.sxx[${c}] must be symmetric; entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
-        }
-      }
+  if (sxxKind === 'full') for (let c = 0; c < k; c++) checkSymmetric(stats.sxx, c, d, bad);
+  return { stats, step, nSeen, nBatches };
+}
+
+/** Component c's d×d block of the saved scatter must be exactly symmetric (the updates keep it so). */
+function checkSymmetric(sxx: Float64Array, c: number, d: number, bad: JsonReader['bad']): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = sxx[c * d * d + i * d + j];
+      const b = sxx[c * d * d + j * d + i];
+      if (a !== b) bad(`online.sxx[${c}] must be symmetric; entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
     }
   }
-  return { stats, step, nSeen, nBatches };
 }

@@ -23,16 +23,57 @@ export type Algorithm = 'em' | 'hard';
 /** A numeric nested array as accepted for weightsInit / meansInit / precisionsInit. */
 export type NumericArray = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
+/**
+ * Options of `new GaussianMixture(options)` — scikit-learn's GaussianMixture parameters in camelCase, with the same
+ * defaults, plus gaussmix's own. Every option is validated up front (an OptionError names the first bad one) and the
+ * object is never mutated or kept.
+ */
 export interface GaussianMixtureOptions {
+  /**
+   * K, the number of mixture components: an integer ≥ 1 (default 1), at most the number of rows (distinct rows under
+   * `onDegenerate: 'error'`).
+   * @example new GaussianMixture({ nComponents: 3 })
+   */
   nComponents?: number;
+  /**
+   * The covariance model (default 'full'). scikit-learn's 'full' (one matrix per component), 'tied' (one matrix
+   * shared), 'diag' (diagonal per component), 'spherical' (one variance per component); or any of R mclust's 14
+   * volume/shape/orientation names 'EII' 'VII' 'EEI' 'VEI' 'EVI' 'VVI' 'EEE' 'VEE' 'EVE' 'VVE' 'EEV' 'VEV' 'EVV' 'VVV'
+   * (spherical = VII, diag = VVI, tied = EEE, full = VVV exactly). See README "mclust's models".
+   */
   covarianceType?: CovarianceType;
+  /**
+   * Convergence threshold (default 1e-3, ≥ 0): EM stops when the mean log-likelihood per row (the lower bound)
+   * improves by less than tol — an absolute change, as scikit-learn's. 0 runs maxIter iterations.
+   */
   tol?: number;
+  /**
+   * Added to every covariance's diagonal in each M-step (default 1e-6, ≥ 0; in squared data units), keeping the
+   * covariances positive definite. 0 gives the plain maximum-likelihood update (and a monotone log-likelihood).
+   */
   regCovar?: number;
+  /** EM iterations per initialisation (default 100, integer ≥ 0; 0 keeps the initial parameters). */
   maxIter?: number;
+  /**
+   * Initialisations to run (default 1, integer ≥ 1); the one with the highest lower bound is kept. Costs nInit
+   * whole fits.
+   */
   nInit?: number;
+  /**
+   * How the initial responsibilities are made (default 'kmeans'): 'kmeans' (k-means++ seeds then Lloyd, as
+   * scikit-learn's KMeans with one init), 'k-means++' (the seeds alone), 'random' (random responsibilities),
+   * 'random_from_data' (K random rows as centers), or 'hc' (mclust's model-based hierarchical clustering, hcVVV on
+   * SVD-transformed data). weightsInit / meansInit / precisionsInit override the corresponding parameters.
+   */
   initParams?: InitParams;
+  /** Initial mixing weights: K numbers in [0, 1] summing to 1 (default null: from initParams). */
   weightsInit?: ArrayLike<number> | null;
+  /** Initial means: a K×D array (default null: from initParams). */
   meansInit?: ArrayLike<ArrayLike<number>> | null;
+  /**
+   * Initial precisions (inverse covariances), shaped as covariances are for the covariance type: K×D×D for 'full'
+   * and mclust names, D×D for 'tied', K×D for 'diag', K for 'spherical' (default null: from initParams).
+   */
   precisionsInit?: NumericArray | null;
   /**
    * Initial responsibilities: an N×K matrix (rows of non-negative numbers summing to 1) or an Int32Array of N labels
@@ -40,11 +81,36 @@ export interface GaussianMixtureOptions {
    * follow; initParams is not used and nInit must be 1. Needs the rows in memory (fit, fitAsync).
    */
   respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
+  /**
+   * Seed of every random choice (initialisation, sampling; default 0, a safe integer): the same seed, data and
+   * options give the same fit on every backend and driver.
+   */
   seed?: number;
+  /**
+   * If true, each fit after the first starts from the current parameters (scikit-learn's warm_start; nInit is then
+   * ignored). Default false: every fit initialises afresh.
+   */
   warmStart?: boolean;
+  /**
+   * Kernels (default 'auto'): 'wasm' (SIMD WebAssembly; a BackendError where unavailable), 'js' (the pure
+   * JavaScript twin), or 'auto' (wasm when it loads, else js). `gmm.backend` reports which ran.
+   */
   backend?: BackendChoice;
+  /**
+   * Parameters EM keeps at their initial values: any of 'weights', 'means', 'covariances' (default [] — all are
+   * estimated). Give the frozen ones through weightsInit / meansInit / precisionsInit.
+   * @example new GaussianMixture({ nComponents: 2, meansInit: [[0], [5]], freeze: ['means'] })
+   */
   freeze?: readonly Frozen[];
+  /**
+   * 'em' (default): soft EM. 'hard': classification EM — each row wholly to its most likely component (faster to
+   * converge, biased when components overlap).
+   */
   algorithm?: Algorithm;
+  /**
+   * Called after every EM iteration with `{ init, iter, lowerBound, change }` (default null). Runs on the
+   * calling thread in every driver; throwing from it aborts the fit (the model stays unchanged).
+   */
   onIteration?: ((info: IterationInfo) => void) | null;
   /**
    * Tolerance of the inner loop of the iterative mclust M-steps (VEI, VEE, EVE, VVE, VEV): mclust's tol[2], default
@@ -842,12 +908,17 @@ export type WeightConcentrationPriorType = 'dirichlet_process' | 'dirichlet_dist
 export interface BayesianGaussianMixtureOptions {
   /** The largest number of components; the posterior empties those the data do not need (default 1). */
   nComponents?: number;
+  /** 'full' (default), 'tied', 'diag' or 'spherical', as GaussianMixture's scikit-learn types. */
   covarianceType?: BayesianCovarianceType;
   /** Stop when the lower bound (a sum over rows, as scikit-learn's) changes by less than tol (default 1e-3). */
   tol?: number;
+  /** Added to every covariance's diagonal (default 1e-6, ≥ 0), as GaussianMixture's. */
   regCovar?: number;
+  /** Variational iterations per initialisation (default 100, integer ≥ 0). */
   maxIter?: number;
+  /** Initialisations (default 1); the one with the highest lower bound is kept. */
   nInit?: number;
+  /** 'kmeans' (default), 'k-means++', 'random', 'random_from_data' or 'hc', as GaussianMixture's. */
   initParams?: InitParams;
   /** Initial responsibilities (N×K) or labels (Int32Array); the first M-step is taken from them. See GaussianMixtureOptions. */
   respInit?: ArrayLike<ArrayLike<number>> | Int32Array | null;
@@ -866,8 +937,11 @@ export interface BayesianGaussianMixtureOptions {
    * positive variances for 'diag', one positive number for 'spherical'.
    */
   covariancePrior?: number | ArrayLike<number> | ArrayLike<ArrayLike<number>> | null;
+  /** Seed of every random choice (default 0, a safe integer). */
   seed?: number;
+  /** If true, each fit after the first starts from the current posterior (default false). */
   warmStart?: boolean;
+  /** 'auto' (default), 'wasm' or 'js', as GaussianMixture's. */
   backend?: BackendChoice;
   /** Called after every iteration; `lowerBound` is the variational lower bound (a sum over rows). */
   onIteration?: ((info: IterationInfo) => void) | null;
