@@ -136,6 +136,48 @@ export class Requests {
     };
   }
 
+  /** The BullMQ flow of request n: a parent on the merge queue, one child per shard (ids fixed: re-adding is a no-op). */
+  private flowOf(
+    n: number,
+    kind: RequestKind,
+    parts: ShardPart[],
+    hash: number,
+    withParams: boolean,
+    merged: string | null,
+  ) {
+    const { keys } = this;
+    const ttlSeconds = Math.ceil(this.s.ttl / 1000);
+    return {
+      name: kind,
+      queueName: MERGE_QUEUE,
+      data: {
+        v: JOB_FORMAT,
+        kind,
+        resultKeys: parts.map((p) => keys.result(n, p.shard)),
+        mergedKey: merged,
+        hash,
+        ttl: this.s.ttl,
+      } satisfies MergeJob,
+      opts: { jobId: keys.parentId(n), removeOnComplete: { age: ttlSeconds }, removeOnFail: { age: ttlSeconds } },
+      children: parts.map((p) => ({
+        name: kind,
+        queueName: SHARD_QUEUE,
+        data: this.job(n, kind, {
+          shard: p.shard,
+          job: { ...p.job, ...(withParams ? { paramsKey: keys.params(n), hash } : {}) },
+        }),
+        opts: {
+          jobId: keys.childId(n, p.shard),
+          attempts: this.s.attempts,
+          backoff: { type: 'exponential', delay: BACKOFF_MS },
+          failParentOnFailure: true,
+          removeOnComplete: { age: ttlSeconds },
+          removeOnFail: { age: ttlSeconds },
+        },
+      })),
+    };
+  }
+
   /**
    * Runs request n over `parts`; resolves with the merged statistics (kind 'estep') or the shards' results in the
    * order of `parts`. `params` is published under the request's key first.
@@ -166,36 +208,7 @@ export class Requests {
       await redis.guard(this.mergeQueue.remove(id, { removeChildren: true }));
     }
     const merged = kind === 'estep' ? keys.merged(n) : null;
-    const ttlSeconds = Math.ceil(this.s.ttl / 1000);
-    const flow = {
-      name: kind,
-      queueName: MERGE_QUEUE,
-      data: {
-        v: JOB_FORMAT,
-        kind,
-        resultKeys: parts.map((p) => keys.result(n, p.shard)),
-        mergedKey: merged,
-        hash,
-        ttl: this.s.ttl,
-      } satisfies MergeJob,
-      opts: { jobId: id, removeOnComplete: { age: ttlSeconds }, removeOnFail: { age: ttlSeconds } },
-      children: parts.map((p) => ({
-        name: kind,
-        queueName: SHARD_QUEUE,
-        data: this.job(n, kind, {
-          shard: p.shard,
-          job: { ...p.job, ...(params ? { paramsKey: keys.params(n), hash } : {}) },
-        }),
-        opts: {
-          jobId: keys.childId(n, p.shard),
-          attempts: this.s.attempts,
-          backoff: { type: 'exponential', delay: BACKOFF_MS },
-          failParentOnFailure: true,
-          removeOnComplete: { age: ttlSeconds },
-          removeOnFail: { age: ttlSeconds },
-        },
-      })),
-    };
+    const flow = this.flowOf(n, kind, parts, hash, params !== null, merged);
     let t1 = t0;
     const outcome = await this.waitFor(
       id,
