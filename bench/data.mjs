@@ -23,10 +23,28 @@ export const DATA_DIR = join(tmpdir(), 'gaussmix-bench');
  * least 3 timed iterations for the slowest engine (js at large D). Measured in November 2026 on the 2-core
  * machine: js at D=64 ≈ 2.5 s/iteration, everything else ≤ 0.5 s, so a full run takes a few minutes.
  * `quickN` is the tiny N used by `--quick` (smoke test, < 60 s in total).
+ * `peer` = timed iterations of the npm package gaussian-mixture-model (bench/peer-once.mjs), only where it can do the
+ * job: ≈ 1.3 s/iteration at D = 2 and ≈ 10 s at D = 8 (pure JS, a D×D inverse per row and component), hence 5 at
+ * D = 8; none at D = 32 and 64, where from this start some rows' densities under every component fall below float32's
+ * range (its E-step stores them in a Float32Array), 1/0 makes their responsibilities NaN, and so its parameters.
  */
 export const CASES = [
-  { id: 'n1e6-d2-k4', n: 1_000_000, d: 2, k: 4, iters: { wasm: 15, js: 9, async2: 15, sklearn: 9 }, quickN: 20_000 },
-  { id: 'n2e5-d8-k8', n: 200_000, d: 8, k: 8, iters: { wasm: 15, js: 9, async2: 15, sklearn: 9 }, quickN: 5_000 },
+  {
+    id: 'n1e6-d2-k4',
+    n: 1_000_000,
+    d: 2,
+    k: 4,
+    iters: { wasm: 15, js: 9, async2: 15, sklearn: 9, peer: 9 },
+    quickN: 20_000,
+  },
+  {
+    id: 'n2e5-d8-k8',
+    n: 200_000,
+    d: 8,
+    k: 8,
+    iters: { wasm: 15, js: 9, async2: 15, sklearn: 9, peer: 5 },
+    quickN: 5_000,
+  },
   { id: 'n1e5-d32-k8', n: 100_000, d: 32, k: 8, iters: { wasm: 11, js: 5, async2: 11, sklearn: 9 }, quickN: 2_000 },
   { id: 'n2e4-d64-k16', n: 20_000, d: 64, k: 16, iters: { wasm: 11, js: 5, async2: 11, sklearn: 9 }, quickN: 2_000 },
 ];

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * One engine of the end-to-end benchmark in a fresh process (run by bench/e2e.mjs with the Node binary to measure):
- *   node bench/e2e-once.mjs --case sep-d8 [--seeds 0,1,2,3] [--reps 3] [--engine gaussmix|gmm-npm]
+ *   node bench/e2e-once.mjs --case sep-d8 [--seeds 0,1,2,3] [--reps 3]
  * gaussmix: `new GaussianMixture({ nComponents: K, seed }).fit(X)` with every other option at its default (a `select`
  * case: `selectModel(X, { nComponents: ks, criterion: 'bic', seed })`). After one untimed warm-up fit on the first
  * 20 000 rows, each seed is fitted `reps` times; its time is the median. Prints one JSON object: per seed the seconds,

@@ -13,6 +13,11 @@
  *   node bench/run.mjs --no-memory      # skip the memory-scaling runs (each gaussmix engine at N and 4N)
  *   node bench/run.mjs --no-missing     # skip bench/missing.mjs (the cost of 10% and 30% missing values)
  *   node bench/run.mjs --node24         # gaussmix on Node 24 (bench/node24.mjs); writes bench/results-node24.md
+ *   node bench/run.mjs --engines wasm,js,peer --cases d2,d8 --rounds 1 --no-memory   # the peer; bench/results-peer.md
+ *
+ * The engine `peer` is the npm package gaussian-mixture-model (bench/peer-once.mjs; skipped with a note if it is not
+ * installed), on the cases whose `iters.peer` is set only (D = 2 and 8; bench/data.mjs says why), in the first
+ * round only, and not with --node24 unless --engines names it: a slow pure-JS peer must not multiply the bench time.
  *
  * Every (case × engine) runs in a fresh child process (bench/fit-once.mjs, bench/sklearn_fit_once.py), so each
  * peak RSS belongs to one configuration; the worker speed-up is also measured in back-to-back pairs in one process
@@ -31,15 +36,22 @@ import { node24 } from './node24.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const PYTHON = '/usr/bin/python3';
-const ENGINES = ['wasm', 'js', 'async2', 'sklearn'];
+const ENGINES = ['wasm', 'js', 'async2', 'sklearn', 'peer'];
 const ENGINE_LABEL = {
   wasm: 'wasm',
   js: 'js',
   async2: 'fitAsync, 2 workers',
   sklearn: 'scikit-learn',
   async2shared: 'fitAsync, 2 workers, X in a SharedArrayBuffer',
+  peer: 'gaussian-mixture-model (npm)',
 };
 const AGREE_RTOL = 1e-8;
+/**
+ * The peer adds no regCovar (gaussmix and scikit-learn add 1e-6 to every covariance's diagonal) and keeps densities
+ * and responsibilities in float32: its mean log-likelihood differs from ours by ~1e-8 relative after a few iterations
+ * (~1e-10 against gaussmix with regCovar 0), so it is held to a looser tolerance.
+ */
+const PEER_RTOL = 1e-6;
 
 // Targets of issue 3: sklearn/wasm per D, js/wasm at D ≥ 8, wasm/async2 at N ≥ 1e5, RSS ≤ 2×X + runtime.
 const SKLEARN_TARGET = { 2: 10, 8: 5, 32: 2, 64: 1.5 };
@@ -264,7 +276,7 @@ const MEMORY_ITERS = 3;
 async function memoryScaling(c, runEngines, args, notes) {
   // fitAsync copies X once into shared memory for its workers, unless X already lives there: both are measured.
   const engines = runEngines
-    .filter((e) => e !== 'sklearn')
+    .filter((e) => e !== 'sklearn' && e !== 'peer')
     .flatMap((e) => (e === 'async2' ? ['async2', 'async2shared'] : [e]));
   if (!engines.length) return null;
   const t = Date.now();
@@ -356,7 +368,9 @@ async function main() {
   const distHash = createHash('sha256').update(readFileSync(distEntry)).digest('hex').slice(0, 12);
   const { GaussianMixture } = await import(pathToFileURL(distEntry).href);
   const hasAsync = typeof GaussianMixture.prototype.fitAsync === 'function';
-  const engines = args.engines.filter((e) => e !== 'async2' || hasAsync);
+  const engines = args.engines.filter(
+    (e) => (e !== 'async2' || hasAsync) && (e !== 'peer' || !args.node24 || args.engines !== ENGINES),
+  );
   const notes = [];
   if (args.engines.includes('async2') && !hasAsync)
     notes.push('fitAsync is not in this build of gaussmix: the 2-worker column is skipped.');
@@ -386,6 +400,13 @@ async function main() {
     for (let round = 1; round <= args.rounds; round++) {
       for (const e of runEngines) {
         if (row.byEngine[e] && !row.byEngine[e].ok) continue; // failed or skipped in an earlier round
+        if (e === 'peer' && round > 1) continue; // capped: one round
+        if (e === 'peer' && !c.iters.peer) {
+          const why = `not run at D = ${c.d} (from this start its float32 E-step gives NaN parameters; see bench/data.mjs)`;
+          row.byEngine[e] = { ok: false, skipped: true, error: why };
+          notes.push(`${ENGINE_LABEL[e]} skipped for ${c.id}: ${why}`);
+          continue;
+        }
         const iters = args.quick ? 3 : c.iters[e];
         const load = os.loadavg()[0];
         const cmd = e === 'sklearn' ? PYTHON : NODE;
@@ -401,17 +422,27 @@ async function main() {
                 String(iters),
                 ...(args.quick ? ['--no-warmup'] : []),
               ]
-            : [
-                '--expose-gc',
-                join(here, 'fit-once.mjs'),
-                '--case',
-                c.id,
-                '--backend',
-                e,
-                '--iters',
-                String(iters),
-                ...(args.quick ? ['--quick', '--no-warmup'] : []),
-              ];
+            : e === 'peer'
+              ? [
+                  '--expose-gc',
+                  join(here, 'peer-once.mjs'),
+                  '--case',
+                  c.id,
+                  '--iters',
+                  String(iters),
+                  ...(args.quick ? ['--quick', '--no-warmup'] : []),
+                ]
+              : [
+                  '--expose-gc',
+                  join(here, 'fit-once.mjs'),
+                  '--case',
+                  c.id,
+                  '--backend',
+                  e,
+                  '--iters',
+                  String(iters),
+                  ...(args.quick ? ['--quick', '--no-warmup'] : []),
+                ];
         const r = await runChild(cmd, cargs, args.timeout, e === 'sklearn' ? sklearnEnv() : process.env);
         const out = lastJson(r.stdout);
         const tag = `${e.padEnd(7)}${args.rounds > 1 ? ` round ${round}` : ''}`;
@@ -426,7 +457,7 @@ async function main() {
             log(`  ${tag} FAILED: ${why}`);
             notes.push(`**${ENGINE_LABEL[e]} failed on ${c.id}**: ${String(why).split('\n')[0]}`);
           }
-          row.byEngine[e] = { ok: false, error: why };
+          row.byEngine[e] = { ok: false, skipped: !!out?.skipped, error: why };
           continue;
         }
         out.loads = [load];
@@ -486,7 +517,8 @@ async function main() {
   for (const r of results) {
     for (const [e, o] of Object.entries(r.byEngine)) {
       if (!o.ok || o.cpuWall == null) continue;
-      if ((e === 'wasm' || e === 'js') && o.cpuWall < 0.9) contended.push(`${r.c.id}/${e} ${o.cpuWall.toFixed(2)}`);
+      if ((e === 'wasm' || e === 'js' || e === 'peer') && o.cpuWall < 0.9)
+        contended.push(`${r.c.id}/${e} ${o.cpuWall.toFixed(2)}`);
       if (e === 'async2' && o.cpuWall < 1.5) contended.push(`${r.c.id}/fitAsync ${o.cpuWall.toFixed(2)}`);
     }
   }
@@ -518,12 +550,14 @@ async function main() {
       .map(([e]) => `${r.c.id}/${e}`),
   );
   if (bad.length) {
-    log(`\n✗✗✗ ENGINES DISAGREE (lower bound differs by more than ${AGREE_RTOL} relative): ${bad.join(', ')} ✗✗✗\n`);
+    log(
+      `\n✗✗✗ ENGINES DISAGREE (lower bound differs by more than ${AGREE_RTOL} relative; the peer: ${PEER_RTOL.toExponential(0)}): ${bad.join(', ')} ✗✗✗\n`,
+    );
     process.exitCode = 2;
   }
   const failed = results.flatMap((r) =>
     Object.entries(r.byEngine)
-      .filter(([, o]) => !o.ok && !String(o.error).includes('not there'))
+      .filter(([, o]) => !o.ok && !o.skipped && !String(o.error).includes('not there'))
       .map(([e]) => `${r.c.id}/${e}`),
   );
   if (failed.length) {
@@ -540,15 +574,18 @@ function analyse(row) {
   const ok = Object.entries(row.byEngine).filter(([, o]) => o.ok);
   row.agree = {};
   if (!ok.length) return;
-  const common = Math.min(...ok.map(([, o]) => o.lowerBounds.length));
+  // The peer (capped iterations) does not lower the common iteration of the others; it is compared at its last one.
+  const ours = ok.filter(([e]) => e !== 'peer');
+  const common = Math.min(...(ours.length ? ours : ok).map(([, o]) => o.lowerBounds.length));
   const [refName, ref] = ok.find(([e]) => e === 'wasm') ?? ok[0];
   row.commonIter = common;
   row.refEngine = refName;
-  const lbRef = ref.lowerBounds[common - 1];
   for (const [e, o] of ok) {
-    const lb = o.lowerBounds[common - 1];
+    const at = Math.min(common, o.lowerBounds.length, ref.lowerBounds.length);
+    const lbRef = ref.lowerBounds[at - 1];
+    const lb = o.lowerBounds[at - 1];
     const rel = Math.abs(lb - lbRef) / Math.max(Math.abs(lbRef), 1e-300);
-    row.agree[e] = { lb, rel, ok: Number.isFinite(lb) && rel <= AGREE_RTOL };
+    row.agree[e] = { lb, lbRef, at, rel, ok: Number.isFinite(lb) && rel <= (e === 'peer' ? PEER_RTOL : AGREE_RTOL) };
   }
 }
 
@@ -599,6 +636,8 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   }
   L.push('');
 
+  if (results.some((r) => r.byEngine.peer)) L.push(...peerSection(results), '');
+
   // Detail table.
   L.push('### Per engine: spread, throughput, memory, agreement');
   L.push('');
@@ -612,7 +651,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
       if (!o) continue;
       if (!o.ok) {
         L.push(
-          `| ${r.c.id} | ${ENGINE_LABEL[e]} | ${String(o.error).includes('not there') ? 'skipped' : 'failed'} | | | | | | | | | | |`,
+          `| ${r.c.id} | ${ENGINE_LABEL[e]} | ${o.skipped || String(o.error).includes('not there') ? 'skipped' : 'failed'} | | | | | | | | | | |`,
         );
         continue;
       }
@@ -630,6 +669,7 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
   L.push(
     `Lower bounds are compared after the last iteration every engine ran (iteration ${[...new Set(results.map((r) => r.commonIter))].join('/')}), ` +
       `relative to ${[...new Set(results.map((r) => r.refEngine))].join('/')}; ✓ means within ${AGREE_RTOL} relative. ` +
+      `${results.some((r) => r.agree.peer) ? `The peer: at its own last iteration, against wasm at the same one, within ${PEER_RTOL.toExponential(0)} (its section above). ` : ''}` +
       '"runtime base": RSS after start-up and a warm-up fit of the same configuration on the first few thousand rows, garbage collected, before X is read ' +
       '(memory that does not grow with N); "peak − base": peak RSS (high-water mark) minus that; "÷ X": divided by the size of X — X itself accounts for 1×. ' +
       "fitAsync's figure includes its two worker threads. " +
@@ -769,6 +809,11 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
       'the machine is shared, so other processes may have competed for the cores (see the per-run "load 1m" column)' +
       `${busy ? `; over the run all cores were ${(100 * busy.busy).toFixed(0)}% busy (this benchmark included) and the hypervisor stole ${(100 * busy.steal).toFixed(1)}%` : ''}`,
   );
+  const peerVersion = results.some((r) => r.byEngine.peer?.ok) ? packageVersion('gaussian-mixture-model') : null;
+  if (peerVersion)
+    L.push(
+      `- JavaScript peer: gaussian-mixture-model ${peerVersion} (npm), run by bench/peer-once.mjs on ${NODE_VERSION}; cholesky-tools ${packageVersion('cholesky-tools')}`,
+    );
   L.push(
     `- fitAsync: ${hasAsync ? '2 worker threads (`fitAsync(X, { workers: 2 })`), wasm backend in each' : 'not present in this build'}`,
   );
@@ -795,6 +840,53 @@ function report({ args, started, load0, load1, busy, py, hasAsync, notes, result
     L.push('');
   }
   return L.join('\n');
+}
+
+function packageVersion(name) {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The JavaScript peer beside gaussmix's two single-threaded engines: seconds per iteration, how many times faster
+ * wasm and js are, and the mean log-likelihood at the peer's last iteration against wasm's at the same iteration.
+ */
+function peerSection(results) {
+  const L = ['### JavaScript peer: gaussian-mixture-model (npm)', ''];
+  L.push(
+    'The npm package gaussian-mixture-model, from the same fixed start (its covariances = the inverses of the start precisions), ' +
+      'one `runEM(1)` per iteration, in the first round only, at D = 2 and 8 only (see bench/data.mjs). It has no log-likelihood: ' +
+      'bench/peer-once.mjs evaluates the mean log-likelihood of X under its parameters in float64 after each iteration (untimed). ' +
+      `What differs from gaussmix and scikit-learn: no regCovar (theirs adds 1e-6 to each covariance's diagonal), densities and ` +
+      "responsibilities in float32 (theirs: log-densities in float64), each row's density from a fresh D×D inverse of the " +
+      `covariance per component; rows are JS arrays added one by one. Agreement: within ${PEER_RTOL.toExponential(0)} relative.`,
+  );
+  L.push('');
+  L.push(
+    '| case | peer s/iter | wasm s/iter | js s/iter | peer/wasm | peer/js | after iteration | mean log-lik. peer | mean log-lik. wasm | rel. diff |',
+  );
+  L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    const p = r.byEngine.peer;
+    if (!p) continue;
+    const t = (e) => (r.byEngine[e]?.ok ? r.byEngine[e].medianSeconds : null);
+    const ratio = (a, b) => (t(a) != null && t(b) != null ? t(a) / t(b) : null);
+    if (!p.ok) {
+      L.push(
+        `| ${r.c.id} | ${p.skipped ? 'skipped' : 'failed'}: ${String(p.error).split('\n')[0]} | | | | | | | | | |`,
+      );
+      continue;
+    }
+    const a = r.agree.peer;
+    L.push(
+      `| ${r.c.id} | ${fmtS(t('peer'))} | ${fmtS(t('wasm'))} | ${fmtS(t('js'))} | ${fmtX(ratio('peer', 'wasm'))} | ${fmtX(ratio('peer', 'js'))} | ` +
+        `${a ? a.at - 1 : '–'} | ${a ? a.lb.toPrecision(15) : '–'} | ${a ? a.lbRef.toPrecision(15) : '–'} | ${a ? `${a.rel.toExponential(1)} ${a.ok ? '✓' : '**✗**'}` : '–'} |`,
+    );
+  }
+  return L;
 }
 
 main().catch((e) => {

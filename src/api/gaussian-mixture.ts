@@ -51,6 +51,8 @@ import {
   type FitAsyncOptions,
   type FitOptions,
   type FitStreamOptions,
+  type CovariancesOf,
+  type CovarianceType,
   type GaussianMixtureOptions,
   type IterationInfo,
   type ResolvedOptions,
@@ -95,7 +97,12 @@ export function shaped(flat: Float64Array, shape: number[]): Float64Array | Floa
   return Array.from({ length: a }, (_, i) => rows(flat.subarray(i * b * c, (i + 1) * b * c), b, c));
 }
 
-export class GaussianMixture {
+/**
+ * A Gaussian mixture fitted by EM (scikit-learn's GaussianMixture in camelCase, with R mclust's covariance models).
+ * `T` is the covariance type when the options name it literally, so `covariances` and `precisionsCholesky` have
+ * their exact shape statically (`new GaussianMixture({ covarianceType: 'full' })` gives Float64Array[][]).
+ */
+export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   private opts: ResolvedOptions;
   private state: Fitted | null = null;
   private lastWarnings: string[] = [];
@@ -105,7 +112,7 @@ export class GaussianMixture {
    * OptionError naming the first bad option. The options object is copied, never kept or mutated.
    * @example const gmm = new GaussianMixture({ nComponents: 3, covarianceType: 'diag', seed: 1 }).fit(X);
    */
-  constructor(options: GaussianMixtureOptions = {}) {
+  constructor(options: GaussianMixtureOptions<T> = {}) {
     this.opts = resolveOptions(options);
   }
 
@@ -496,14 +503,14 @@ export class GaussianMixture {
     return shaped(p.means, [p.k, p.d]) as Float64Array[];
   }
   /** scikit-learn shapes: full K×D×D, tied D×D, diag K×D, spherical K; every mclust-named model K×D×D. */
-  get covariances(): Float64Array | Float64Array[] | Float64Array[][] {
+  get covariances(): CovariancesOf<T> {
     const p = this.fitted('covariances').params;
-    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.covariances, p.k, p.d), modelOf(p).shape(p.k, p.d)) as CovariancesOf<T>;
   }
   /** Cholesky factors of the precision matrices, scikit-learn's precisions_cholesky_ (same shapes as covariances). */
-  get precisionsCholesky(): Float64Array | Float64Array[] | Float64Array[][] {
+  get precisionsCholesky(): CovariancesOf<T> {
     const p = this.fitted('precisionsCholesky').params;
-    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d));
+    return shaped(publicValues(p.covType, p.precChol, p.k, p.d), modelOf(p).shape(p.k, p.d)) as CovariancesOf<T>;
   }
   /** Whether the kept run stopped because the lower bound changed by less than tol (not by reaching maxIter). */
   get converged(): boolean {

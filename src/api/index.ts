@@ -44,6 +44,7 @@ export type {
   GaussianMixtureOptions,
   ResolvedOptions,
   CovarianceType,
+  CovariancesOf,
   InitParams,
   BackendChoice,
   Algorithm,

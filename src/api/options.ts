@@ -24,11 +24,24 @@ export type Algorithm = 'em' | 'hard';
 export type NumericArray = ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
 /**
+ * The public shape of covariances (and precision factors) for a covariance type, as scikit-learn's: K×D×D for 'full'
+ * and every mclust-named model, D×D for 'tied', K×D for 'diag', K for 'spherical'; the union when the type is not
+ * known statically.
+ */
+export type CovariancesOf<T extends CovarianceType> = [T] extends ['spherical']
+  ? Float64Array
+  : [T] extends ['tied' | 'diag']
+    ? Float64Array[]
+    : [T] extends [Exclude<CovarianceType, 'spherical' | 'tied' | 'diag'>]
+      ? Float64Array[][]
+      : Float64Array | Float64Array[] | Float64Array[][];
+
+/**
  * Options of `new GaussianMixture(options)` — scikit-learn's GaussianMixture parameters in camelCase, with the same
  * defaults, plus gaussmix's own. Every option is validated up front (an OptionError names the first bad one) and the
  * object is never mutated or kept.
  */
-export interface GaussianMixtureOptions {
+export interface GaussianMixtureOptions<T extends CovarianceType = CovarianceType> {
   /**
    * K, the number of mixture components: an integer ≥ 1 (default 1), at most the number of rows (distinct rows under
    * `onDegenerate: 'error'`).
@@ -41,7 +54,7 @@ export interface GaussianMixtureOptions {
    * volume/shape/orientation names 'EII' 'VII' 'EEI' 'VEI' 'EVI' 'VVI' 'EEE' 'VEE' 'EVE' 'VVE' 'EEV' 'VEV' 'EVV' 'VVV'
    * (spherical = VII, diag = VVI, tied = EEE, full = VVV exactly). See README "mclust's models".
    */
-  covarianceType?: CovarianceType;
+  covarianceType?: T;
   /**
    * Convergence threshold (default 1e-3, ≥ 0): EM stops when the mean log-likelihood per row (the lower bound)
    * improves by less than tol — an absolute change, as scikit-learn's. 0 runs maxIter iterations.

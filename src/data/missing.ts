@@ -23,20 +23,22 @@ export function incompleteRows(rows: Rows): Int32Array {
     const m = Math.min(block, n - s);
     rows.copyRows(s, m, buf, 0);
     for (let i = 0; i < m; i++) {
-      for (let j = i * d; j < (i + 1) * d; j++) {
-        if (Number.isNaN(buf[j])) {
-          if (count === out.length) {
-            const grown = new Int32Array(2 * count);
-            grown.set(out);
-            out = grown;
-          }
-          out[count++] = s + i;
-          break;
-        }
+      if (!hasNaN(buf, i * d, (i + 1) * d)) continue;
+      if (count === out.length) {
+        const grown = new Int32Array(2 * count);
+        grown.set(out);
+        out = grown;
       }
+      out[count++] = s + i;
     }
   }
   return out.slice(0, count);
+}
+
+/** Whether buf[from..to) holds a NaN (stops at the first). */
+function hasNaN(buf: Float64Array, from: number, to: number): boolean {
+  for (let j = from; j < to; j++) if (Number.isNaN(buf[j])) return true;
+  return false;
 }
 
 /**

@@ -12,10 +12,9 @@
  * minimum involved the merged groups — the same choice, typically O(n²) in all (2 000 rows in well under a second).
  */
 import { svd } from '../model/eigen.js';
+import { type HcCriterion, MergeCost } from './hc-cost.js';
 
-export type HcCriterion = 'VVV' | 'EII';
-
-const FLMAX = 1.7976931348623157e308;
+export type { HcCriterion } from './hc-cost.js';
 
 /**
  * hc()'s "SVD" transformation: standardise each column (sd with denominator n − 1), rotate onto the right singular
@@ -56,17 +55,6 @@ export function svdTransform(x: Float64Array, n: number, p: number): { z: Float6
   return { z, p: r };
 }
 
-interface Group {
-  n: number;
-  mean: Float64Array;
-  /** scatter about the mean (VVV only) */
-  w: Float64Array | null;
-  tr: number;
-  term: number;
-  /** the smallest original row index among the members */
-  name: number;
-}
-
 /**
  * The n − 1 merges of hc(), as pairs of group names (the smaller original row index of each group, 0-based),
  * [smaller, larger] in merge order, flattened. `z` is n×p row-major (already transformed).
@@ -74,166 +62,109 @@ interface Group {
 export function hcMerges(z: Float64Array, n: number, p: number, criterion: HcCriterion): Int32Array {
   const merges = new Int32Array(2 * Math.max(0, n - 1));
   if (n < 2) return merges;
-  const vvv = criterion === 'VVV';
-  // α = tr(W_total)/(n·p) (mclust: traceW(data/√(np)), at least ε), β = 1
-  let alpha = 0;
-  for (let j = 0; j < p; j++) {
-    let m = 0;
-    for (let i = 0; i < n; i++) m += z[i * p + j];
-    m /= n;
-    for (let i = 0; i < n; i++) alpha += (z[i * p + j] - m) ** 2;
-  }
-  alpha = Math.max(alpha / (n * p), Number.EPSILON);
-  const beta = 1;
-  const ablog = Math.log(beta * alpha);
-  const chol = new Float64Array(p * p);
-
-  /** log det(W/l) by Cholesky; −FLMAX when a pivot is not positive (mclust: a zero diagonal of the QR factor). */
-  const logDet = (w: Float64Array, l: number): number => {
-    let s2 = 0;
-    for (let i = 0; i < p; i++) {
-      for (let j = 0; j <= i; j++) {
-        let s = w[i * p + j] / l;
-        for (let q = 0; q < j; q++) s -= chol[i * p + q] * chol[j * p + q];
-        if (i === j) {
-          if (!(s > 0)) return -FLMAX;
-          chol[i * p + i] = Math.sqrt(s);
-          s2 += Math.log(s);
-        } else chol[i * p + j] = s / chol[j * p + j];
-      }
-    }
-    return s2;
-  };
-  const term = (l: number, w: Float64Array, tr: number): number => {
-    if (l === 1) return ablog;
-    if (l <= p) return l * Math.log((beta * (tr + alpha)) / l);
-    if (tr === 0) return l * Math.log((alpha * beta) / l);
-    const detlog = logDet(w, l);
-    const b = (beta * (tr + alpha)) / l;
-    if (detlog === -FLMAX) return l * Math.log(b);
-    if (detlog <= 0) return l * Math.log(Math.exp(detlog) + b);
-    return l * (Math.log(1 + Math.exp(-detlog) * b) + detlog);
-  };
-
-  // the union of two groups (into the scratch u*), in this argument order: the arithmetic must be mclust's exactly
-  const diff = new Float64Array(p);
-  const uMean = new Float64Array(p);
-  const uW = new Float64Array(vvv ? p * p : 0);
-  // n, trace and Ward cost of the union; in a typed array, not captured `let`s (V8 boxes reassigned captured doubles)
-  const u = new Float64Array(3);
-  /** The union's n, trace, mean and Ward cost; its scatter only when `withW` (a cost needs it only when n > p). */
-  const union = (a: Group, b: Group, withW: boolean): void => {
-    const uN = a.n + b.n;
-    u[0] = uN;
-    const f = (a.n * b.n) / uN;
-    let dist = 0;
-    for (let j = 0; j < p; j++) {
-      diff[j] = a.mean[j] - b.mean[j];
-      dist += diff[j] * diff[j];
-      uMean[j] = (a.n * a.mean[j] + b.n * b.mean[j]) / uN;
-    }
-    if (withW) {
-      const aw = a.w!;
-      const bw = b.w!;
-      for (let i = 0; i < p; i++)
-        for (let j = 0; j < p; j++) uW[i * p + j] = aw[i * p + j] + bw[i * p + j] + f * diff[i] * diff[j];
-    }
-    u[1] = a.tr + b.tr + f * dist;
-    u[2] = f * dist;
-  };
-  const cost = (a: Group, b: Group): number => {
-    union(a, b, vvv && a.n + b.n > p);
-    return vvv ? term(u[0], uW, u[1]) - (a.term + b.term) : u[2];
-  };
-
-  const slots: Group[] = Array.from({ length: n }, (_, i) => ({
-    n: 1,
-    mean: z.slice(i * p, (i + 1) * p),
-    w: vvv ? new Float64Array(p * p) : null,
-    tr: 0,
-    term: ablog,
-    name: i,
-  }));
-  const idx = (i: number, j: number): number => ((j * (j - 1)) >>> 1) + i; // slots i < j, 0-based (n ≤ 46 341)
-  const dist = new Float64Array((n * (n - 1)) / 2);
-  // two singletons: cost() with its zero terms left out — the same floating-point result, several times faster
-  const pairOfRows = (i: number, j: number): number => {
-    let d2 = 0;
-    for (let q = 0; q < p; q++) {
-      const t = z[i * p + q] - z[j * p + q];
-      d2 += t * t;
-    }
-    const tr = 0.5 * d2;
-    return vvv ? 2 * Math.log((beta * (tr + alpha)) / 2) - (ablog + ablog) : tr;
-  };
+  const costs = new MergeCost(z, n, p, criterion);
+  const slots = Array.from({ length: n }, (_, i) => costs.singleton(i));
+  const table = new CostTable(n);
   for (let j = 1; j < n; j++) {
-    for (let i = 0; i < j; i++) dist[idx(i, j)] = vvv && p < 2 ? cost(slots[i], slots[j]) : pairOfRows(i, j);
+    for (let i = 0; i < j; i++)
+      table.dist[table.idx(i, j)] = costs.vvv && p < 2 ? costs.cost(slots[i], slots[j]) : costs.pairOfRows(i, j);
   }
-
-  // per column j ≥ 1: the row i < j of its smallest cost, ties to the larger i (later in packed order)
-  const best = new Int32Array(n);
-  const rescan = (j: number): void => {
-    let b = 0;
-    const o = idx(0, j);
-    for (let i = 1; i < j; i++) if (dist[o + i] <= dist[o + b]) b = i;
-    best[j] = b;
-  };
-  const offer = (i: number, j: number): void => {
-    const v = dist[idx(i, j)];
-    const cur = dist[idx(best[j], j)];
-    if (v < cur || (v === cur && i > best[j])) best[j] = i;
-  };
-  for (let j = 1; j < n; j++) rescan(j);
+  for (let j = 1; j < n; j++) table.rescan(j);
 
   for (let lg = n, step = 0; lg > 1; lg--, step++) {
-    // the global minimum, ties to the later column (later in packed order)
-    let bj = 1;
-    for (let j = 2; j < lg; j++) if (dist[idx(best[j], j)] <= dist[idx(best[bj], bj)]) bj = j;
-    const j = bj;
-    const i = best[j];
+    const j = table.cheapestColumn(lg);
+    const i = table.best[j];
     const a = slots[i];
     const b = slots[j];
     merges[2 * step] = Math.min(a.name, b.name);
     merges[2 * step + 1] = Math.max(a.name, b.name);
-    union(a, b, vvv);
-    const merged: Group = {
-      n: u[0],
-      mean: uMean.slice(),
-      w: vvv ? uW.slice() : null,
-      tr: u[1],
-      term: 0,
-      name: Math.min(a.name, b.name),
-    };
-    merged.term = vvv ? term(merged.n, merged.w!, merged.tr) : 0;
+    const merged = costs.merge(a, b);
     const last = lg - 1;
     slots[i] = merged;
     if (j !== last) {
       // the group in the last slot moves into slot j, its costs with it
       slots[j] = slots[last];
-      for (let x = 0; x < j; x++) if (x !== i) dist[idx(x, j)] = dist[idx(x, last)];
-      for (let y = j + 1; y < last; y++) dist[idx(j, y)] = dist[idx(y, last)];
+      table.moveLastInto(j, last, i);
     }
     slots.length = last;
     if (last < 2) continue;
     // costs of the merged group with every other slot
     for (let x = 0; x < last; x++) {
       if (x === i) continue;
-      dist[idx(Math.min(x, i), Math.max(x, i))] = x < i ? cost(slots[x], merged) : cost(merged, slots[x]);
+      table.dist[table.idx(Math.min(x, i), Math.max(x, i))] =
+        x < i ? costs.cost(slots[x], merged) : costs.cost(merged, slots[x]);
     }
-    // column minima: i and j changed entirely; a column y > i changed at row i (and at row j when y > j)
-    if (i >= 1) rescan(i);
-    if (j !== last) rescan(j);
+    table.updateMinima(i, j, last);
+  }
+  return merges;
+}
+
+/**
+ * The packed table of costs between the current slots — pair (i, j), i < j, at idx(i, j) — and, per column j ≥ 1,
+ * the row i < j of its smallest cost, ties to the larger i (later in packed order), which is what makes a step
+ * O(n) instead of mclust's full scan.
+ */
+class CostTable {
+  readonly dist: Float64Array;
+  readonly best: Int32Array;
+
+  constructor(n: number) {
+    this.dist = new Float64Array((n * (n - 1)) / 2);
+    this.best = new Int32Array(n);
+  }
+
+  /** Slots i < j, 0-based (n ≤ 46 341). */
+  idx(i: number, j: number): number {
+    return ((j * (j - 1)) >>> 1) + i;
+  }
+
+  /** Column j's minimum from scratch. */
+  rescan(j: number): void {
+    const { dist } = this;
+    let b = 0;
+    const o = this.idx(0, j);
+    for (let i = 1; i < j; i++) if (dist[o + i] <= dist[o + b]) b = i;
+    this.best[j] = b;
+  }
+
+  /** Column j's minimum after its row i changed, when no other row of it did. */
+  offer(i: number, j: number): void {
+    const { dist, best } = this;
+    const v = dist[this.idx(i, j)];
+    const cur = dist[this.idx(best[j], j)];
+    if (v < cur || (v === cur && i > best[j])) best[j] = i;
+  }
+
+  /** The column of the global minimum over the first lg slots, ties to the later column (later in packed order). */
+  cheapestColumn(lg: number): number {
+    const { dist, best } = this;
+    let bj = 1;
+    for (let j = 2; j < lg; j++) if (dist[this.idx(best[j], j)] <= dist[this.idx(best[bj], bj)]) bj = j;
+    return bj;
+  }
+
+  /** The costs of slot `last` become slot j's (slot i, merged, gets new costs anyway). */
+  moveLastInto(j: number, last: number, i: number): void {
+    const { dist } = this;
+    for (let x = 0; x < j; x++) if (x !== i) dist[this.idx(x, j)] = dist[this.idx(x, last)];
+    for (let y = j + 1; y < last; y++) dist[this.idx(j, y)] = dist[this.idx(y, last)];
+  }
+
+  /** Column minima after merging j into i: i and j changed entirely; a column y > i changed at row i (and at row j when y > j). */
+  updateMinima(i: number, j: number, last: number): void {
+    const { best } = this;
+    if (i >= 1) this.rescan(i);
+    if (j !== last) this.rescan(j);
     for (let y = i + 1; y < last; y++) {
       if (y === j) continue;
       const moved = j !== last && y > j;
-      if (best[y] === i || (moved && best[y] === j)) rescan(y);
+      if (best[y] === i || (moved && best[y] === j)) this.rescan(y);
       else {
-        offer(i, y);
-        if (moved) offer(j, y);
+        this.offer(i, y);
+        if (moved) this.offer(j, y);
       }
     }
   }
-  return merges;
 }
 
 /**

@@ -38,16 +38,21 @@ function softStats(
         const wr = (wi * r[c]) / sum;
         st.nk[c] += wr;
         for (let j = 0; j < d; j++) st.sx[c * d + j] += wr * diff[j];
-        if (st.sxxKind === 'full') {
-          for (let a = 0; a < d; a++)
-            for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
-        } else {
-          for (let j = 0; j < d; j++) st.sxx[c * d + j] += wr * diff[j] * diff[j];
-        }
+        addScatter(st, c, wr, diff);
       }
     }
   });
   return st;
+}
+
+/** Adds wr·diff·diffᵀ (or its diagonal, by the statistics' kind) to component c's scatter. */
+function addScatter(st: SufficientStats, c: number, wr: number, diff: Float64Array): void {
+  const d = diff.length;
+  if (st.sxxKind === 'full') {
+    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) st.sxx[c * d * d + a * d + b] += wr * diff[a] * diff[b];
+  } else {
+    for (let j = 0; j < d; j++) st.sxx[c * d + j] += wr * diff[j] * diff[j];
+  }
 }
 
 /** k distinct rows: a partial Fisher–Yates over indices without materialising all n of them. */

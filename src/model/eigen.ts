@@ -59,15 +59,7 @@ export function symmetricEigen(a: Float64Array, d: number, aOff = 0): SymmetricE
           continue;
         }
         if (Math.abs(apq) <= thresh) continue;
-        const h = diag[q] - diag[p];
-        let t: number;
-        if (Math.abs(h) + g === Math.abs(h)) {
-          t = apq / h;
-        } else {
-          const theta = (0.5 * h) / apq;
-          t = 1 / (Math.abs(theta) + Math.sqrt(1 + theta * theta));
-          if (theta < 0) t = -t;
-        }
+        const t = jacobiTangent(apq, diag[q] - diag[p], g);
         const c = 1 / Math.sqrt(1 + t * t);
         const s = t * c;
         const tau = s / (1 + c);
@@ -92,25 +84,53 @@ export function symmetricEigen(a: Float64Array, d: number, aOff = 0): SymmetricE
   }
   if (sweeps >= MAX_SWEEPS) throw new Error('symmetricEigen: Jacobi did not converge (non-finite input?)');
 
-  // sort descending (stable on ties: lower original index first) and fix signs
+  return { ...sortedWithFixedSigns(diag, v, d), sweeps };
+}
+
+/**
+ * tan of the Jacobi rotation angle that zeroes apq, given h = a_qq − a_pp and g = 100·|apq|: the smaller root of
+ * t² + 2θt − 1 = 0, or apq / h when θ² would overflow (|apq| negligible against h).
+ */
+function jacobiTangent(apq: number, h: number, g: number): number {
+  if (Math.abs(h) + g === Math.abs(h)) return apq / h;
+  const theta = (0.5 * h) / apq;
+  const t = 1 / (Math.abs(theta) + Math.sqrt(1 + theta * theta));
+  return theta < 0 ? -t : t;
+}
+
+/**
+ * Eigenvalues descending (stable on ties: lower original index first), each vector's sign set so that its
+ * largest-magnitude entry is positive — so the output does not depend on the rotation history's signs.
+ */
+function sortedWithFixedSigns(
+  diag: Float64Array,
+  v: Float64Array,
+  d: number,
+): { values: Float64Array; vectors: Float64Array } {
   const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => diag[y] - diag[x] || x - y);
   const values = new Float64Array(d);
   const vectors = new Float64Array(d * d);
   for (let c = 0; c < d; c++) {
     const src = order[c];
     values[c] = diag[src];
-    let big = 0;
-    let sign = 1;
-    for (let r = 0; r < d; r++) {
-      const x = v[r * d + src];
-      if (Math.abs(x) > big) {
-        big = Math.abs(x);
-        sign = x < 0 ? -1 : 1;
-      }
-    }
+    const sign = largestEntrySign(v, d, src);
     for (let r = 0; r < d; r++) vectors[r * d + c] = sign * v[r * d + src];
   }
-  return { values, vectors, sweeps };
+  return { values, vectors };
+}
+
+/** Sign of the largest-magnitude entry of column `col` of the d×d matrix v (first such entry on ties). */
+function largestEntrySign(v: Float64Array, d: number, col: number): number {
+  let big = 0;
+  let sign = 1;
+  for (let r = 0; r < d; r++) {
+    const x = v[r * d + col];
+    if (Math.abs(x) > big) {
+      big = Math.abs(x);
+      sign = x < 0 ? -1 : 1;
+    }
+  }
+  return sign;
 }
 
 function rot(m: Float64Array, i: number, j: number, s: number, tau: number): void {

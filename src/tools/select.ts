@@ -23,14 +23,10 @@ export interface SelectModelOptions
   extends Omit<GaussianMixtureOptions, 'nComponents' | 'covarianceType'>,
     SelectionOnlyOptions<SelectionRow> {}
 
-export interface SelectionRow {
+/** What every row of the selection table has, whether its fit succeeded or failed. */
+interface SelectionRowBase {
   nComponents: number;
   covarianceType: CovarianceType;
-  /** The criterion's value; null when the fit failed. */
-  score: number | null;
-  failed: boolean;
-  /** Why the fit failed (the error message). */
-  error?: string;
   /** Free parameters of the candidate. */
   nParameters?: number;
   /** bic/aic/icl: the candidate's BIC and ICL on X (lower is better; mclust's are −1 times these). */
@@ -45,6 +41,28 @@ export interface SelectionRow {
   /** cv only: mean held-out log-likelihood per row, fold by fold. */
   foldScores?: number[];
 }
+
+/**
+ * One candidate of the table. Narrow on `failed`: a fitted candidate has a finite `score`, a failed one `score: null`
+ * and the error message.
+ */
+export type SelectionRow =
+  | (SelectionRowBase & {
+      failed: false;
+      /** The criterion's value. */
+      score: number;
+      /** cv only: set when this candidate won on the folds but its fit on all rows failed. */
+      error?: string;
+    })
+  | (SelectionRowBase & {
+      failed: true;
+      score: null;
+      /** Why the fit failed (the error message). */
+      error: string;
+    });
+
+/** A row while its candidate is being fitted. */
+type DraftRow = SelectionRowBase & { score: number | null; failed: boolean; error?: string };
 
 export interface SelectionResult {
   criterion: Criterion;
@@ -110,13 +128,13 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     perm.forEach((row, pos) => (foldOf![row] = pos % folds));
   }
 
-  const table: SelectionRow[] = [];
-  let bestRow: SelectionRow | null = null;
+  const table: DraftRow[] = [];
+  let bestRow: DraftRow | null = null;
   let bestModel: GaussianMixture | null = null;
   let firstError: Error | null = null;
   for (const k of ks) {
     for (const covarianceType of types) {
-      const row: SelectionRow = { nComponents: k, covarianceType, score: null, failed: false };
+      const row: DraftRow = { nComponents: k, covarianceType, score: null, failed: false };
       const opts: GaussianMixtureOptions = { ...rest, nComponents: k, covarianceType };
       let model: GaussianMixture | null = null;
       try {
@@ -162,7 +180,7 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
         bestRow = row;
         bestModel = model;
       }
-      onCandidate?.({ index: table.length - 1, total, row });
+      onCandidate?.({ index: table.length - 1, total, row: row as SelectionRow });
     }
   }
   if (!bestRow) {
@@ -205,7 +223,8 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
   return {
     criterion,
     lowerIsBetter,
-    table,
+    // every draft is complete here: failed rows have score null and their error, the others a finite score
+    table: table as SelectionRow[],
     best: { nComponents: bestRow.nComponents, covarianceType: bestRow.covarianceType, score: bestRow.score! },
     top,
     model: bestModel,

@@ -101,14 +101,7 @@ function matrixLayout(name: 'tri' | 'sharedTri'): Layout {
       for (let c = 0; c < blocks(k); c++) {
         if (!choleskyLower(precision, c * d * d, d, l, 0)) return c;
         invertLower(l, 0, d, inv, 0);
-        for (let i = 0; i < d; i++) {
-          for (let j = 0; j <= i; j++) {
-            let s = 0;
-            for (let p = i; p < d; p++) s += inv[p * d + i] * inv[p * d + j];
-            cov[c * d * d + i * d + j] = s;
-            cov[c * d * d + j * d + i] = s;
-          }
-        }
+        lowerTransposeTimesSelf(inv, d, cov, c * d * d);
       }
       return factor(cov, k, d, out);
     },
@@ -123,52 +116,75 @@ function matrixLayout(name: 'tri' | 'sharedTri'): Layout {
     matrix: (cov, c, d) => cov.slice((shared ? 0 : c) * d * d, ((shared ? 0 : c) + 1) * d * d),
     sampler(cov, k, d) {
       const factor = new Float64Array(blocks(k) * d * d);
-      for (let m = 0; m < blocks(k); m++) {
-        const o = m * d * d;
-        for (let i = 0; i < d; i++) {
-          for (let j = 0; j <= i; j++) {
-            let s = cov[o + i * d + j];
-            for (let q = 0; q < j; q++) s -= factor[o + i * d + q] * factor[o + j * d + q];
-            factor[o + i * d + j] = i === j ? Math.sqrt(s) : s / factor[o + j * d + j];
-          }
-        }
-      }
+      for (let m = 0; m < blocks(k); m++) unpivotedCholesky(cov, m * d * d, d, factor);
       return (c, z, x) => {
         const o = shared ? 0 : c * d * d;
         for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) x[i] += factor[o + i * d + j] * z[j];
       };
     },
-    pivotFailure(cov, b, d, floor) {
-      const off = b * d * d;
-      for (let t = 0; t < d * d; t++) {
-        if (!Number.isFinite(cov[off + t]))
-          return { feature: 0, variance: cov[off + t], floor: 0, overflow: true, scalar: false };
-      }
-      const feature = Math.max(0, choleskyPivot(cov, off, d, new Float64Array(d * d), 0, floor, b * d));
-      const variance = cov[off + feature * d + feature];
-      return {
-        feature,
-        variance,
-        floor: floor ? floor[b * d + feature] : 0,
-        overflow: !Number.isFinite(variance),
-        scalar: false,
-      };
-    },
+    pivotFailure: matrixPivotFailure,
     asymmetry(cov, k, d) {
       for (let c = 0; c < blocks(k); c++) {
-        for (let i = 0; i < d; i++) {
-          for (let j = 0; j < i; j++) {
-            const a = cov[c * d * d + i * d + j];
-            const b = cov[c * d * d + j * d + i];
-            if (Math.abs(a - b) > 1e-10 * Math.max(Math.abs(a), Math.abs(b), 1e-300)) {
-              return `${shared ? '' : `[${c}]`} must be symmetric; entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`;
-            }
-          }
-        }
+        const problem = blockAsymmetry(cov, c * d * d, d);
+        if (problem) return `${shared ? '' : `[${c}]`} must be symmetric; ${problem}`;
       }
       return null;
     },
   };
+}
+
+/** cov[off…] = invᵀ·inv for the lower-triangular d×d inv (both triangles written): Λ⁻¹ from Λ's inverse factor. */
+function lowerTransposeTimesSelf(inv: Float64Array, d: number, cov: Float64Array, off: number): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let p = i; p < d; p++) s += inv[p * d + i] * inv[p * d + j];
+      cov[off + i * d + j] = s;
+      cov[off + j * d + i] = s;
+    }
+  }
+}
+
+/** The lower Cholesky factor of the d×d matrix at cov[o…] into factor[o…], unchecked (a pivot ≤ 0 gives NaN). */
+function unpivotedCholesky(cov: Float64Array, o: number, d: number, factor: Float64Array): void {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = cov[o + i * d + j];
+      for (let q = 0; q < j; q++) s -= factor[o + i * d + q] * factor[o + j * d + q];
+      factor[o + i * d + j] = i === j ? Math.sqrt(s) : s / factor[o + j * d + j];
+    }
+  }
+}
+
+/** Layout['pivotFailure'] of a full-matrix block: a non-finite entry, else the pivot the factorisation stops at. */
+function matrixPivotFailure(cov: Float64Array, b: number, d: number, floor?: Float64Array): PivotFailure {
+  const off = b * d * d;
+  for (let t = 0; t < d * d; t++) {
+    if (!Number.isFinite(cov[off + t]))
+      return { feature: 0, variance: cov[off + t], floor: 0, overflow: true, scalar: false };
+  }
+  const feature = Math.max(0, choleskyPivot(cov, off, d, new Float64Array(d * d), 0, floor, b * d));
+  const variance = cov[off + feature * d + feature];
+  return {
+    feature,
+    variance,
+    floor: floor ? floor[b * d + feature] : 0,
+    overflow: !Number.isFinite(variance),
+    scalar: false,
+  };
+}
+
+/** The first entry (row by row, below the diagonal) of the d×d block at cov[o…] that differs from its mirror, or null. */
+function blockAsymmetry(cov: Float64Array, o: number, d: number): string | null {
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = cov[o + i * d + j];
+      const b = cov[o + j * d + i];
+      if (Math.abs(a - b) > 1e-10 * Math.max(Math.abs(a), Math.abs(b), 1e-300))
+        return `entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`;
+    }
+  }
+  return null;
 }
 
 /** Variances only: a diagonal per component (d per block) or one variance per component (1 per block). */

@@ -205,107 +205,126 @@ export class MissingWorkspace {
    * current means; added into `into` when given. See the module comment for the order of summation.
    */
   accumulate(X: Float64Array, options: AccumulateOptions = {}): MissingStats {
-    const { k, d, sxxKind } = this;
+    const { d } = this;
     const { start, end, rowBase } = this.range(X, options);
     const sw = options.sampleWeight ?? null;
     if (sw && sw.length * d !== X.length)
       throw new MissingDataError(`sampleWeight has ${sw.length} entries; X has ${X.length / d} rows`);
-    let total = options.into;
-    if (total) {
-      if (total.k !== k || total.d !== d || total.sxxKind !== sxxKind) {
-        throw new MissingDataError(
-          `accumulate: 'into' has k=${total.k}, d=${total.d}, sxxKind='${total.sxxKind}'; expected k=${k}, d=${d}, '${sxxKind}'`,
-        );
-      }
-      for (let t = 0; t < k * d; t++) {
-        if (total.centers[t] !== this.means[t])
-          throw new MissingDataError("accumulate: 'into' was accumulated around different centers");
-      }
-    } else {
-      total = emptyMissingStats(k, d, sxxKind, this.means);
-    }
-    const full = sxxKind === 'full';
-    const P = this.part;
-    const { dev, rsum, resp, grouping: g } = this;
+    const total = this.runningTotal(options.into);
     for (let s0 = start; s0 < end; ) {
       const s1 = Math.min(end, (Math.floor((rowBase + s0) / this.block) + 1) * this.block - rowBase);
-      g.group(X, s0, s1, rowBase);
-      P.logLik = 0;
-      P.sumW = 0;
-      P.nk.fill(0);
-      P.sx.fill(0);
-      P.sxx.fill(0);
-      for (let p = 0; p < g.count; p++) {
-        const F = this.factorsFor(p);
-        rsum.fill(0);
-        for (let t = g.offsets[p]; t < g.offsets[p + 1]; t++) {
-          const row = g.rows[t];
-          const w = sw ? +sw[row] : 1;
-          const lse = this.rowResponsibilities(F, X, row);
-          if (w !== 0) P.logLik += w * lse;
-          P.sumW += w;
-          for (let c = 0; c < k; c++) {
-            const wr = w * resp[c];
-            P.nk[c] += wr;
-            rsum[c] += wr;
-            const o = c * d;
-            for (let i = 0; i < d; i++) P.sx[o + i] += wr * dev[o + i];
-            if (full) {
-              const os = c * d * d;
-              for (let i = 0; i < d; i++) {
-                const a = wr * dev[o + i];
-                const ri = os + i * d;
-                for (let j = i; j < d; j++) P.sxx[ri + j] += a * dev[o + j];
-              }
-            } else {
-              for (let i = 0; i < d; i++) P.sxx[o + i] += wr * dev[o + i] * dev[o + i];
-            }
-          }
-        }
-        // Σ w·rₖ·Cₖ on the missing block, once per pattern
-        const q = d - g.nObs[p];
-        if (q > 0) {
-          for (let c = 0; c < k; c++) {
-            const f = F[c];
-            const C = f.condCov;
-            const M = f.mis;
-            const a = rsum[c];
-            if (full) {
-              const os = c * d * d;
-              for (let u = 0; u < q; u++) {
-                for (let v = u; v < q; v++) {
-                  const i = M[u];
-                  const j = M[v]; // M ascending: i ≤ j, so this is the upper triangle
-                  P.sxx[os + i * d + j] += a * C[u * q + v];
-                }
-              }
-            } else {
-              for (let u = 0; u < q; u++) P.sxx[c * d + M[u]] += a * C[u * q + u];
-            }
-          }
-        }
-      }
-      total.logLik += P.logLik;
-      total.sumW += P.sumW;
-      for (let t = 0; t < P.nk.length; t++) total.nk[t] += P.nk[t];
-      for (let t = 0; t < P.sx.length; t++) total.sx[t] += P.sx[t];
-      if (full) {
-        for (let c = 0; c < k; c++) {
-          const os = c * d * d;
-          for (let i = 0; i < d; i++) for (let j = i; j < d; j++) total.sxx[os + i * d + j] += P.sxx[os + i * d + j];
-        }
-      } else {
-        for (let t = 0; t < P.sxx.length; t++) total.sxx[t] += P.sxx[t];
-      }
+      this.blockPartial(X, s0, s1, rowBase, sw);
+      this.addPartTo(total);
       s0 = s1;
     }
-    if (full) {
-      for (let c = 0; c < k; c++) {
+    if (this.sxxKind === 'full') mirrorUpperTriangles(total.sxx, this.k, d);
+    return total;
+  }
+
+  /** `into` once checked to match this workspace and the current means, or fresh statistics around them. */
+  private runningTotal(into: MissingStats | undefined): MissingStats {
+    const { k, d, sxxKind } = this;
+    if (!into) return emptyMissingStats(k, d, sxxKind, this.means);
+    if (into.k !== k || into.d !== d || into.sxxKind !== sxxKind) {
+      throw new MissingDataError(
+        `accumulate: 'into' has k=${into.k}, d=${into.d}, sxxKind='${into.sxxKind}'; expected k=${k}, d=${d}, '${sxxKind}'`,
+      );
+    }
+    for (let t = 0; t < k * d; t++) {
+      if (into.centers[t] !== this.means[t])
+        throw new MissingDataError("accumulate: 'into' was accumulated around different centers");
+    }
+    return into;
+  }
+
+  /** The partial statistics (this.part, from zero) of rows [s0, s1) of X, one block, pattern by pattern. */
+  private blockPartial(X: Float64Array, s0: number, s1: number, rowBase: number, sw: ArrayLike<number> | null): void {
+    const { d, rsum, grouping: g } = this;
+    const P = this.part;
+    g.group(X, s0, s1, rowBase);
+    P.logLik = 0;
+    P.sumW = 0;
+    P.nk.fill(0);
+    P.sx.fill(0);
+    P.sxx.fill(0);
+    for (let p = 0; p < g.count; p++) {
+      const F = this.factorsFor(p);
+      rsum.fill(0);
+      for (let t = g.offsets[p]; t < g.offsets[p + 1]; t++) {
+        const row = g.rows[t];
+        const w = sw ? +sw[row] : 1;
+        const lse = this.rowResponsibilities(F, X, row);
+        if (w !== 0) P.logLik += w * lse;
+        P.sumW += w;
+        this.addRowToPart(w);
+      }
+      // Σ w·rₖ·Cₖ on the missing block, once per pattern
+      const q = d - g.nObs[p];
+      if (q > 0) this.addConditionalCovariances(F, q);
+    }
+  }
+
+  /** Adds the current row (dev, resp) with weight w to the block partial and to rsum. */
+  private addRowToPart(w: number): void {
+    const { k, d, dev, rsum, resp } = this;
+    const P = this.part;
+    const full = this.sxxKind === 'full';
+    for (let c = 0; c < k; c++) {
+      const wr = w * resp[c];
+      P.nk[c] += wr;
+      rsum[c] += wr;
+      const o = c * d;
+      for (let i = 0; i < d; i++) P.sx[o + i] += wr * dev[o + i];
+      if (full) {
         const os = c * d * d;
-        for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) total.sxx[os + i * d + j] = total.sxx[os + j * d + i];
+        for (let i = 0; i < d; i++) {
+          const a = wr * dev[o + i];
+          const ri = os + i * d;
+          for (let j = i; j < d; j++) P.sxx[ri + j] += a * dev[o + j];
+        }
+      } else {
+        for (let i = 0; i < d; i++) P.sxx[o + i] += wr * dev[o + i] * dev[o + i];
       }
     }
-    return total;
+  }
+
+  /** Adds Σ w·rₖ·Cₖ (rsum, the pattern's q×q conditional covariances) on the missing block to the block partial. */
+  private addConditionalCovariances(F: ConditionalFactors[], q: number): void {
+    const { k, d, rsum } = this;
+    const P = this.part;
+    const full = this.sxxKind === 'full';
+    for (let c = 0; c < k; c++) {
+      const C = F[c].condCov;
+      const M = F[c].mis;
+      const a = rsum[c];
+      if (!full) {
+        for (let u = 0; u < q; u++) P.sxx[c * d + M[u]] += a * C[u * q + u];
+        continue;
+      }
+      const os = c * d * d;
+      for (let u = 0; u < q; u++) {
+        // M ascending: M[u] ≤ M[v], so this is the upper triangle
+        for (let v = u; v < q; v++) P.sxx[os + M[u] * d + M[v]] += a * C[u * q + v];
+      }
+    }
+  }
+
+  /** Adds the block partial to the running total (full: the upper triangles only; the lower ones are mirrored at the end). */
+  private addPartTo(total: MissingStats): void {
+    const { k, d } = this;
+    const P = this.part;
+    total.logLik += P.logLik;
+    total.sumW += P.sumW;
+    for (let t = 0; t < P.nk.length; t++) total.nk[t] += P.nk[t];
+    for (let t = 0; t < P.sx.length; t++) total.sx[t] += P.sx[t];
+    if (this.sxxKind === 'full') {
+      for (let c = 0; c < k; c++) {
+        const os = c * d * d;
+        for (let i = 0; i < d; i++) for (let j = i; j < d; j++) total.sxx[os + i * d + j] += P.sxx[os + i * d + j];
+      }
+    } else {
+      for (let t = 0; t < P.sxx.length; t++) total.sxx[t] += P.sxx[t];
+    }
   }
 
   /**
@@ -341,12 +360,11 @@ export class MissingWorkspace {
    * missing ones are Σₖ rₖ·E[x_M | x_O, k] with rₖ the observed-data responsibilities.
    */
   impute(X: Float64Array, out?: Float64Array, options: RowRange = {}): Float64Array {
-    const { k, d } = this;
+    const { d } = this;
     const { start, end, rowBase } = this.range(X, options);
     const res = out ?? new Float64Array((end - start) * d);
     if (res.length < (end - start) * d)
       throw new MissingDataError(`impute: out has ${res.length} entries; ${(end - start) * d} needed`);
-    const { dev, resp, means } = this;
     const g = this.grouping;
     for (let s0 = start; s0 < end; ) {
       const s1 = Math.min(end, (Math.floor((rowBase + s0) / this.block) + 1) * this.block - rowBase);
@@ -361,17 +379,23 @@ export class MissingWorkspace {
           for (let j = 0; j < d; j++) res[o + j] = X[row * d + j];
           if (!F) continue;
           this.rowResponsibilities(F, X, row);
-          for (let u = 0; u < q; u++) {
-            const j = M[u];
-            let s = 0;
-            for (let c = 0; c < k; c++) s += resp[c] * (means[c * d + j] + dev[c * d + j]);
-            res[o + j] = s;
-          }
+          this.writeConditionalMean(res, o, M, q);
         }
       }
       s0 = s1;
     }
     return res;
+  }
+
+  /** Writes Σₖ rₖ·E[x_M | x_O, k] (from the current row's resp and dev) into the q missing entries M of res[o…]. */
+  private writeConditionalMean(res: Float64Array, o: number, M: Int32Array, q: number): void {
+    const { k, d, dev, resp, means } = this;
+    for (let u = 0; u < q; u++) {
+      const j = M[u];
+      let s = 0;
+      for (let c = 0; c < k; c++) s += resp[c] * (means[c * d + j] + dev[c * d + j]);
+      res[o + j] = s;
+    }
   }
 
   /** Fills dev (x̂ₖ − μₖ) and resp for one row; returns log p(x_O). Rows whose densities all underflow get uniform responsibilities and −∞. */
@@ -507,5 +531,13 @@ export function normalizeLogProb(lp: Float64Array, n: number, k: number, lse: Fl
     for (let c = 0; c < k; c++) s += Math.exp(lp[r * k + c] - m);
     lse[r] = m + Math.log(s);
     if (resp) for (let c = 0; c < k; c++) resp[r * k + c] = Math.exp(lp[r * k + c] - m) / s;
+  }
+}
+
+/** Copies the upper triangle of each of the k d×d matrices in sxx onto its lower one. */
+function mirrorUpperTriangles(sxx: Float64Array, k: number, d: number): void {
+  for (let c = 0; c < k; c++) {
+    const os = c * d * d;
+    for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) sxx[os + i * d + j] = sxx[os + j * d + i];
   }
 }

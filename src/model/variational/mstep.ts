@@ -149,29 +149,10 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
   const { k, d, covType, nk, xbar } = g;
   if (priors.d !== d || priors.covType !== covType)
     throw new RangeError('posteriorFromMoments: the priors are for a different d or covariance type');
-  const gamma0 = priors.weightConcentrationPrior;
   const beta0 = priors.meanPrecisionPrior;
   const m0 = priors.meanPrior;
-  const nu0 = priors.degreesOfFreedomPrior;
-  const psi0 = priors.covariancePrior;
+  const { weightConcentration, weightConcentrationTail } = posteriorWeights(nk, priors);
 
-  // weights
-  const weightConcentration = new Float64Array(k);
-  let weightConcentrationTail: Float64Array | null = null;
-  if (priors.weightPriorType === 'dirichlet_process') {
-    weightConcentrationTail = new Float64Array(k);
-    let tail = 0; // np.cumsum(nk[::-1]): summed from the last component down
-    weightConcentrationTail[k - 1] = gamma0;
-    for (let c = k - 1; c >= 1; c--) {
-      tail += nk[c];
-      weightConcentrationTail[c - 1] = gamma0 + tail;
-    }
-    for (let c = 0; c < k; c++) weightConcentration[c] = 1 + nk[c];
-  } else {
-    for (let c = 0; c < k; c++) weightConcentration[c] = gamma0 + nk[c];
-  }
-
-  // means
   const meanPrecision = new Float64Array(k);
   const means = new Float64Array(k * d);
   for (let c = 0; c < k; c++) {
@@ -179,52 +160,7 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
     for (let j = 0; j < d; j++) means[c * d + j] = (beta0 * m0[j] + nk[c] * xbar[c * d + j]) / meanPrecision[c];
   }
 
-  // precisions (Wishart)
-  const covariances = new Float64Array(covSize(covType, k, d));
-  let degreesOfFreedom: Float64Array;
-  const u = (c: number, j: number): number => xbar[c * d + j] - m0[j];
-  if (covType === 'full') {
-    degreesOfFreedom = nk.map((v) => nu0 + v);
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d;
-      const f = (nk[c] * beta0) / meanPrecision[c];
-      for (let i = 0; i < d; i++) {
-        for (let j = i; j < d; j++) {
-          const v = (psi0[i * d + j] + nk[c] * g.cov[o + i * d + j] + f * u(c, i) * u(c, j)) / degreesOfFreedom[c];
-          covariances[o + i * d + j] = covariances[o + j * d + i] = v;
-        }
-      }
-    }
-  } else if (covType === 'tied') {
-    let total = 0;
-    for (let c = 0; c < k; c++) total += nk[c];
-    const nu = nu0 + total / k;
-    degreesOfFreedom = Float64Array.of(nu);
-    for (let i = 0; i < d; i++) {
-      for (let j = i; j < d; j++) {
-        let s = 0;
-        for (let c = 0; c < k; c++) s += (nk[c] / meanPrecision[c]) * u(c, i) * u(c, j);
-        const v = (psi0[i * d + j] + (g.cov[i * d + j] * total) / k + (beta0 / k) * s) / nu;
-        covariances[i * d + j] = covariances[j * d + i] = v;
-      }
-    }
-  } else if (covType === 'diag') {
-    degreesOfFreedom = nk.map((v) => nu0 + v);
-    for (let c = 0; c < k; c++) {
-      const f = beta0 / meanPrecision[c];
-      for (let j = 0; j < d; j++) {
-        const uj = u(c, j);
-        covariances[c * d + j] = (psi0[j] + nk[c] * (g.cov[c * d + j] + f * uj * uj)) / degreesOfFreedom[c];
-      }
-    }
-  } else {
-    degreesOfFreedom = nk.map((v) => nu0 + v);
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += u(c, j) * u(c, j);
-      covariances[c] = (psi0[0] + nk[c] * (g.cov[c] + (beta0 / meanPrecision[c]) * (s / d))) / degreesOfFreedom[c];
-    }
-  }
+  const { degreesOfFreedom, covariances } = posteriorWishart(g, priors, meanPrecision);
   const precChol = new Float64Array(covariances.length);
   const bad = precCholFromCov(covariances, covType, k, d, precChol);
   if (bad >= 0) {
@@ -245,6 +181,86 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
     covariances,
     precChol,
   };
+}
+
+/** The weights' posterior (_estimate_weights): Dirichlet α, or the Dirichlet process's (a, b). */
+function posteriorWeights(
+  nk: Float64Array,
+  priors: VariationalPriors,
+): { weightConcentration: Float64Array; weightConcentrationTail: Float64Array | null } {
+  const k = nk.length;
+  const gamma0 = priors.weightConcentrationPrior;
+  const weightConcentration = new Float64Array(k);
+  if (priors.weightPriorType !== 'dirichlet_process') {
+    for (let c = 0; c < k; c++) weightConcentration[c] = gamma0 + nk[c];
+    return { weightConcentration, weightConcentrationTail: null };
+  }
+  const weightConcentrationTail = new Float64Array(k);
+  let tail = 0; // np.cumsum(nk[::-1]): summed from the last component down
+  weightConcentrationTail[k - 1] = gamma0;
+  for (let c = k - 1; c >= 1; c--) {
+    tail += nk[c];
+    weightConcentrationTail[c - 1] = gamma0 + tail;
+  }
+  for (let c = 0; c < k; c++) weightConcentration[c] = 1 + nk[c];
+  return { weightConcentration, weightConcentrationTail };
+}
+
+/** The Wishart posterior (_estimate_precisions): ν and the covariances (νW)⁻¹, in covType's layout. */
+function posteriorWishart(
+  g: GaussianMoments,
+  priors: VariationalPriors,
+  meanPrecision: Float64Array,
+): { degreesOfFreedom: Float64Array; covariances: Float64Array } {
+  const { k, d, covType, nk, xbar } = g;
+  const beta0 = priors.meanPrecisionPrior;
+  const m0 = priors.meanPrior;
+  const nu0 = priors.degreesOfFreedomPrior;
+  const psi0 = priors.covariancePrior;
+  const covariances = new Float64Array(covSize(covType, k, d));
+  const u = (c: number, j: number): number => xbar[c * d + j] - m0[j];
+  if (covType === 'tied') {
+    let total = 0;
+    for (let c = 0; c < k; c++) total += nk[c];
+    const nu = nu0 + total / k;
+    for (let i = 0; i < d; i++) {
+      for (let j = i; j < d; j++) {
+        let s = 0;
+        for (let c = 0; c < k; c++) s += (nk[c] / meanPrecision[c]) * u(c, i) * u(c, j);
+        const v = (psi0[i * d + j] + (g.cov[i * d + j] * total) / k + (beta0 / k) * s) / nu;
+        covariances[i * d + j] = covariances[j * d + i] = v;
+      }
+    }
+    return { degreesOfFreedom: Float64Array.of(nu), covariances };
+  }
+  const degreesOfFreedom = nk.map((v) => nu0 + v);
+  if (covType === 'full') {
+    for (let c = 0; c < k; c++) {
+      const o = c * d * d;
+      const f = (nk[c] * beta0) / meanPrecision[c];
+      for (let i = 0; i < d; i++) {
+        for (let j = i; j < d; j++) {
+          const v = (psi0[i * d + j] + nk[c] * g.cov[o + i * d + j] + f * u(c, i) * u(c, j)) / degreesOfFreedom[c];
+          covariances[o + i * d + j] = covariances[o + j * d + i] = v;
+        }
+      }
+    }
+  } else if (covType === 'diag') {
+    for (let c = 0; c < k; c++) {
+      const f = beta0 / meanPrecision[c];
+      for (let j = 0; j < d; j++) {
+        const uj = u(c, j);
+        covariances[c * d + j] = (psi0[j] + nk[c] * (g.cov[c * d + j] + f * uj * uj)) / degreesOfFreedom[c];
+      }
+    }
+  } else {
+    for (let c = 0; c < k; c++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += u(c, j) * u(c, j);
+      covariances[c] = (psi0[0] + nk[c] * (g.cov[c] + (beta0 / meanPrecision[c]) * (s / d))) / degreesOfFreedom[c];
+    }
+  }
+  return { degreesOfFreedom, covariances };
 }
 
 /**

@@ -65,57 +65,14 @@ export function commonOrientationMM(
   for (let c = 0; c < k; c++) sumN += nk[c];
   for (;;) {
     inner++;
-    // MM 1: F = Σ_k A_k⁻¹·Dᵀ·(W_k − ω_k·I); row j of A_k⁻¹·Dᵀ is column j of D over a_jk
-    f.fill(0);
-    for (let c = 0; c < k; c++) {
-      for (let j = 0; j < d; j++) {
-        const inva = 1 / shape[c * d + j];
-        for (let col = 0; col < d; col++) {
-          let s = 0;
-          for (let m = 0; m < d; m++) s += orientation[m * d + j] * W[c * dd + m * d + col];
-          f[j * d + col] += (s - omega[c] * orientation[col * d + j]) * inva;
-        }
-      }
-    }
+    fillMM1Matrix(input, orientation, shape, omega, f);
     const dt = polarFactor(f, d);
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) orientation[i * d + j] = dt[j * d + i];
-    // MM 2: F = Σ_k (W_k·D·A_k⁻¹ − max_j(1/a_jk)·W_k·D)
-    f.fill(0);
-    for (let c = 0; c < k; c++) {
-      mulWD(W, c * dd, orientation, d, wd);
-      let maxInv = -Infinity;
-      for (let j = 0; j < d; j++) maxInv = Math.max(maxInv, 1 / shape[c * d + j]);
-      for (let i = 0; i < d; i++) {
-        for (let j = 0; j < d; j++) {
-          const x = wd[i * d + j];
-          f[i * d + j] += x / shape[c * d + j] - maxInv * x;
-        }
-      }
-    }
+    fillMM2Matrix(input, orientation, shape, wd, f);
     orientation.set(polarFactor(f, d));
-    // shapes, volumes and the target
-    target = 0;
-    for (let c = 0; c < k; c++) {
-      mulWD(W, c * dd, orientation, d, wd);
-      for (let j = 0; j < d; j++) {
-        let s = 0;
-        for (let m = 0; m < d; m++) s += orientation[m * d + j] * wd[m * d + j];
-        b[j] = s;
-      }
-      if (varyingVolume) {
-        for (let j = 0; j < d; j++) shape[c * d + j] = b[j] / nk[c];
-        const g = geomMean(shape, c * d, d);
-        scale[c] = g;
-        for (let j = 0; j < d; j++) shape[c * d + j] /= g;
-        if (!(g >= RTEPS)) return res;
-      } else {
-        for (let j = 0; j < d; j++) shape[c * d + j] = b[j];
-        const g = geomMean(shape, c * d, d);
-        for (let j = 0; j < d; j++) shape[c * d + j] /= g;
-      }
-      for (let j = 0; j < d; j++) if (!(shape[c * d + j] >= RTEPS)) return res;
-      for (let j = 0; j < d; j++) target += b[j] / shape[c * d + j];
-    }
+    const t = updateShapes(input, orientation, shape, scale, varyingVolume, wd, b);
+    if (t === null) return res;
+    target = t;
     err = Math.abs(target - targetOld) / (1 + Math.abs(target));
     targetOld = target;
     if (!(err > tol && inner < maxIter)) break;
@@ -124,6 +81,95 @@ export function commonOrientationMM(
   res.inner = { iterations: inner, error: err };
   res.ok = true;
   return res;
+}
+
+/** MM 1's F = Σ_k A_k⁻¹·Dᵀ·(W_k − ω_k·I) into f; row j of A_k⁻¹·Dᵀ is column j of D over a_jk. */
+function fillMM1Matrix(
+  input: MStepInput,
+  orientation: Float64Array,
+  shape: Float64Array,
+  omega: Float64Array,
+  f: Float64Array,
+): void {
+  const { W, d, k } = input;
+  const dd = d * d;
+  f.fill(0);
+  for (let c = 0; c < k; c++) {
+    for (let j = 0; j < d; j++) {
+      const inva = 1 / shape[c * d + j];
+      for (let col = 0; col < d; col++) {
+        const s = columnDot(orientation, j, W, c * dd, col, d);
+        f[j * d + col] += (s - omega[c] * orientation[col * d + j]) * inva;
+      }
+    }
+  }
+}
+
+/** Σ_m a[m·d + i]·b[bOff + m·d + j]: column i of a against column j of the d×d matrix at b[bOff]. */
+function columnDot(a: Float64Array, i: number, b: Float64Array, bOff: number, j: number, d: number): number {
+  let s = 0;
+  for (let m = 0; m < d; m++) s += a[m * d + i] * b[bOff + m * d + j];
+  return s;
+}
+
+/** MM 2's F = Σ_k (W_k·D·A_k⁻¹ − max_j(1/a_jk)·W_k·D) into f (wd: scratch for W_k·D). */
+function fillMM2Matrix(
+  input: MStepInput,
+  orientation: Float64Array,
+  shape: Float64Array,
+  wd: Float64Array,
+  f: Float64Array,
+): void {
+  const { W, d, k } = input;
+  const dd = d * d;
+  f.fill(0);
+  for (let c = 0; c < k; c++) {
+    mulWD(W, c * dd, orientation, d, wd);
+    let maxInv = -Infinity;
+    for (let j = 0; j < d; j++) maxInv = Math.max(maxInv, 1 / shape[c * d + j]);
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) {
+        const x = wd[i * d + j];
+        f[i * d + j] += x / shape[c * d + j] - maxInv * x;
+      }
+    }
+  }
+}
+
+/**
+ * Shapes A_k (and VVE's λk) from b_k = diag(Dᵀ·W_k·D) for the new D; returns the target Σ_k Σ_j b_jk / a_jk, or null
+ * when a λk or shape entry drops below sqrt(eps) (mclust's failure; the arrays are left as they were at that point).
+ */
+function updateShapes(
+  input: MStepInput,
+  orientation: Float64Array,
+  shape: Float64Array,
+  scale: Float64Array,
+  varyingVolume: boolean,
+  wd: Float64Array,
+  b: Float64Array,
+): number | null {
+  const { W, nk, d, k } = input;
+  const dd = d * d;
+  let target = 0;
+  for (let c = 0; c < k; c++) {
+    mulWD(W, c * dd, orientation, d, wd);
+    for (let j = 0; j < d; j++) b[j] = columnDot(orientation, j, wd, 0, j, d);
+    if (varyingVolume) {
+      for (let j = 0; j < d; j++) shape[c * d + j] = b[j] / nk[c];
+      const g = geomMean(shape, c * d, d);
+      scale[c] = g;
+      for (let j = 0; j < d; j++) shape[c * d + j] /= g;
+      if (!(g >= RTEPS)) return null;
+    } else {
+      for (let j = 0; j < d; j++) shape[c * d + j] = b[j];
+      const g = geomMean(shape, c * d, d);
+      for (let j = 0; j < d; j++) shape[c * d + j] /= g;
+    }
+    for (let j = 0; j < d; j++) if (!(shape[c * d + j] >= RTEPS)) return null;
+    for (let j = 0; j < d; j++) target += b[j] / shape[c * d + j];
+  }
+  return target;
 }
 
 /** out = W_k·D (d×d, row-major). */

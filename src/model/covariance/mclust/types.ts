@@ -115,21 +115,34 @@ export function assembleSigma(
     const oOff = orientationPerComponent ? c * dd : 0;
     for (let i = 0; i < d; i++) {
       for (let j = 0; j < d; j++) {
-        let v: number;
-        if (orientation) {
-          v = 0;
-          for (let m = 0; m < d; m++) {
-            const a = shape ? shape[aOff + m] : 1;
-            v += orientation[oOff + i * d + m] * a * orientation[oOff + j * d + m];
-          }
-        } else {
-          v = i === j ? (shape ? shape[aOff + i] : 1) : 0;
-        }
+        const v = unscaledEntry(orientation, oOff, shape, aOff, d, i, j);
         sigma[c * dd + i * d + j] = lam * v;
       }
     }
   }
   return sigma;
+}
+
+/**
+ * Entry (i, j) of D·diag(A)·Dᵀ, with D at orientation[oOff] (identity when null) and A at shape[aOff] (identity when
+ * null).
+ */
+function unscaledEntry(
+  orientation: Float64Array | null,
+  oOff: number,
+  shape: Float64Array | null,
+  aOff: number,
+  d: number,
+  i: number,
+  j: number,
+): number {
+  if (!orientation) return i === j ? (shape ? shape[aOff + i] : 1) : 0;
+  let v = 0;
+  for (let m = 0; m < d; m++) {
+    const a = shape ? shape[aOff + m] : 1;
+    v += orientation[oOff + i * d + m] * a * orientation[oOff + j * d + m];
+  }
+  return v;
 }
 
 /** True when every entry is finite and > 0. */

@@ -68,20 +68,7 @@ export function mstepVEE(input: MStepInput, control: InnerControl = DEFAULT_INNE
     values = e.values.map((v) => v / g);
     vectors = e.vectors;
     // C⁻¹ = V diag(1/values) Vᵀ (mclust inverts C by Cholesky; same matrix up to rounding)
-    for (let c = 0; c < k; c++) {
-      let tr = 0;
-      for (let m = 0; m < d; m++) {
-        // tr(W_k C⁻¹) = Σ_m v_mᵀ W_k v_m / values[m]
-        let q = 0;
-        for (let i = 0; i < d; i++) {
-          let wi = 0;
-          for (let j = 0; j < d; j++) wi += W[c * dd + i * d + j] * vectors[j * d + m];
-          q += vectors[i * d + m] * wi;
-        }
-        tr += q / values[m];
-      }
-      scale[c] = tr / (d * nk[c]);
-    }
+    for (let c = 0; c < k; c++) scale[c] = traceTimesInverse(W, c * dd, vectors, values, d) / (d * nk[c]);
     let s = 0;
     for (let c = 0; c < k; c++) s += Math.log(scale[c]) * nk[c];
     target = sumN * d + d * s;
@@ -94,6 +81,30 @@ export function mstepVEE(input: MStepInput, control: InnerControl = DEFAULT_INNE
   res.orientation = vectors;
   for (let c = 0; c < k; c++) for (let i = 0; i < dd; i++) res.sigma[c * dd + i] = scale[c] * cMat[i];
   return finish(res, input.nk);
+}
+
+/**
+ * tr(W C⁻¹) for the d×d matrix W at w[wOff] and C = V diag(values) Vᵀ: Σ_m v_mᵀ W v_m / values[m], which needs no
+ * inverse of C.
+ */
+function traceTimesInverse(
+  w: Float64Array,
+  wOff: number,
+  vectors: Float64Array,
+  values: Float64Array,
+  d: number,
+): number {
+  let tr = 0;
+  for (let m = 0; m < d; m++) {
+    let q = 0;
+    for (let i = 0; i < d; i++) {
+      let wi = 0;
+      for (let j = 0; j < d; j++) wi += w[wOff + i * d + j] * vectors[j * d + m];
+      q += vectors[i * d + m] * wi;
+    }
+    tr += q / values[m];
+  }
+  return tr;
 }
 
 /** Cholesky succeeds (all pivots > 0) on the symmetric d×d matrix at a[off]. */
