@@ -18,6 +18,7 @@ import { GaussianMixture } from './gaussian-mixture.js';
 import {
   fitDistributedOptions,
   workerOptions,
+  type CovarianceType,
   type FitDistributedOptions,
   type GaussianMixtureOptions,
   type RedisConnection,
@@ -28,10 +29,10 @@ import {
  * A GaussianMixture (its options, and its parameters for a warm start) — also one made by another copy of the
  * library, as a CommonJS require('gaussmix') beside this module gives: it is recognised by its shape.
  */
-function isModel(v: unknown): v is GaussianMixture {
+function isModel<T extends CovarianceType>(v: GaussianMixture<T> | GaussianMixtureOptions<T>): v is GaussianMixture<T> {
   return (
     v instanceof GaussianMixture ||
-    (typeof v === 'object' && v !== null && typeof (v as GaussianMixture).fitWith === 'function')
+    (typeof v === 'object' && v !== null && typeof (v as { fitWith?: unknown }).fitWith === 'function')
   );
 }
 
@@ -49,11 +50,11 @@ function warmIdentity(gm: GaussianMixture): object | null {
  * resumes and gives the identical result. Errors: OptionError, DataError (the data cannot be fitted, as fitStream),
  * ShardError (a shard failed for good), RedisUnavailableError, CheckpointError, DistributedTimeoutError, FitError.
  */
-export async function fitDistributed(
-  model: GaussianMixture | GaussianMixtureOptions,
+export async function fitDistributed<T extends CovarianceType = CovarianceType>(
+  model: GaussianMixture<T> | GaussianMixtureOptions<T>,
   shards: readonly ShardRef[],
   options: FitDistributedOptions,
-): Promise<GaussianMixture> {
+): Promise<GaussianMixture<T>> {
   if (!isModel(model) && typeof model === 'object' && model !== null) {
     // a class instance that is no GaussianMixture (a BayesianGaussianMixture, say) would otherwise be read as options
     const proto = Object.getPrototypeOf(model);
@@ -64,7 +65,7 @@ export async function fitDistributed(
       );
     }
   }
-  const gm = isModel(model) ? model : new GaussianMixture(model ?? {});
+  const gm = isModel(model) ? model : new GaussianMixture<T>(model ?? {});
   const refs = checkShards(shards);
   const o = fitDistributedOptions(options);
   if (gm.options.missing === 'marginalize') {

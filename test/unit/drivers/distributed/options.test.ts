@@ -3,9 +3,10 @@
  * OptionError naming it, raised before any connection to Redis is attempted; the fit's identity (which decides
  * whether a checkpoint may be resumed) changes with anything that changes the result and nothing else.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { BayesianGaussianMixture } from '../../../../src/api/bayesian-gaussian-mixture.js';
 import { OptionError } from '../../../../src/api/errors.js';
+import { GaussianMixture } from '../../../../src/api/gaussian-mixture.js';
 import { deleteCheckpoint, fitDistributed, startWorker } from '../../../../src/api/distributed.js';
 import { fitIdentity, type FitInputs } from '../../../../src/drivers/distributed/checkpoint.js';
 
@@ -51,6 +52,16 @@ describe('fitDistributed options', () => {
     const bayes = await fitDistributed(new BayesianGaussianMixture() as never, ['a.csv'], ok).catch((x: unknown) => x);
     expect(bayes).toBeInstanceOf(OptionError);
     expect((bayes as Error).message).toMatch(/a GaussianMixture or its options, not a BayesianGaussianMixture/);
+  });
+});
+
+describe('fitDistributed types', () => {
+  it('returns a model typed like the one given: covariances of the named type', () => {
+    // never called (no Redis here): the types are checked by tsc over test/
+    const diag = () => fitDistributed({ nComponents: 2, covarianceType: 'diag' }, ['a.csv'], ok);
+    const vev = () => fitDistributed(new GaussianMixture({ covarianceType: 'VEV' }), ['a.csv'], ok);
+    expectTypeOf<Awaited<ReturnType<typeof diag>>['covariances']>().toEqualTypeOf<Float64Array[]>();
+    expectTypeOf<Awaited<ReturnType<typeof vev>>['covariances']>().toEqualTypeOf<Float64Array[][]>();
   });
 });
 
