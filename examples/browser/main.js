@@ -21,7 +21,15 @@ const MARGIN = { left: 58, right: 16, top: 14, bottom: 48 };
 const $ = (id) => document.getElementById(id);
 const canvas = $('plot');
 const ctx = canvas.getContext('2d');
-const controls = { k: $('k'), cov: $('cov'), backend: $('backend'), seed: $('seed'), bayesian: $('bayesian') };
+const controls = {
+  k: $('k'),
+  cov: $('cov'),
+  backend: $('backend'),
+  seed: $('seed'),
+  bayesian: $('bayesian'),
+  prior: $('prior'),
+  noise: $('noise'),
+};
 // The Bayesian switch fits this many components and lets the variational posterior empty the ones not needed.
 const MAX_COMPONENTS = 10;
 
@@ -237,6 +245,9 @@ function currentOptions() {
     backend: controls.backend.value,
     seed: Number.isSafeInteger(seed) ? seed : 0,
     ...(bayesian ? { maxIter: 500 } : {}),
+    // GaussianMixture's prior and noise component, only when ticked (the default options stay the four above)
+    ...(!bayesian && controls.prior.checked ? { prior: true } : {}),
+    ...(!bayesian && controls.noise.checked ? { noise: true } : {}),
   };
 }
 
@@ -253,6 +264,8 @@ function fit() {
   const bayesian = controls.bayesian.checked;
   const Model = bayesian ? BayesianGaussianMixture : GaussianMixture;
   controls.k.disabled = bayesian;
+  controls.prior.disabled = bayesian; // options of GaussianMixture only
+  controls.noise.disabled = bayesian;
   const X = allRows();
   window.__gaussmix = { ...window.__gaussmix, ready: false };
   let gm;
@@ -326,6 +339,11 @@ function fit() {
         `<td>${weights[k].toFixed(3)}</td><td>${m[0].toFixed(2)} min</td><td>${m[1].toFixed(1)} min</td></tr>`,
     )
     .join('');
+  // the noise component (label −1, grey points): its weight, and its density is uniform so it has no mean
+  if (typeof gm.noiseWeight === 'number')
+    $('components').innerHTML +=
+      `<tr><td><span class="swatch" style="background:#6b7686"></span>noise</td>` +
+      `<td>${gm.noiseWeight.toFixed(3)}</td><td colspan="2">uniform</td></tr>`;
 
   draw();
   window.__gaussmix = {
@@ -335,6 +353,7 @@ function fit() {
     means: plain(gm.means),
     covariances: plain(gm.covariances),
     lowerBound: gm.lowerBound,
+    noiseWeight: gm.noiseWeight ?? null,
     backend: gm.backend,
     nIter: gm.nIter,
     converged: gm.converged,

@@ -24,7 +24,9 @@ import { chunkWeights } from '../drivers/stream/source.js';
 import { fitMiniBatch } from '../drivers/minibatch.js';
 import { updateLocal } from '../drivers/online.js';
 import { fitSync } from '../drivers/sync.js';
-import { emLoop, type WarmStart } from '../em/loop.js';
+import type { WarmStart } from '../em/loop.js';
+import { emWithPrior } from '../em/prior-start.js';
+import { resolvePrior, type ResolvedPrior } from '../model/prior.js';
 import type { OnlineResult, OnlineState } from '../em/online.js';
 import type { Plan } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
@@ -40,6 +42,7 @@ import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
+import { noiseStart, type StartPartition } from './noise-start.js';
 import {
   fitAsyncOptions,
   fitOptions,
@@ -68,12 +71,23 @@ interface Fitted {
   backend: BackendName | null;
   /** Re-seedings under onDegenerate: 'reset' during the fit that produced these parameters. */
   resets?: readonly ResetRecord[];
+  /** The prior's hyper-parameters the fit resolved (option prior), for maximization() and toJSON. */
+  priorParams?: ResolvedPrior | null;
   /** Online learning's running state, after partialFit (any other fit or maximization drops it). */
   online?: OnlineState;
 }
 
+/**
+ * Online and mini-batch EM blend running statistics and take their own M-steps, which know neither the log prior
+ * nor the noise component: refused rather than run as plain EM.
+ */
+function refuseOnline(o: ResolvedOptions, what: string): void {
+  const option = o.prior ? 'prior' : o.noise ? 'noise' : null;
+  if (option) throw new OptionError(option, `${option} is not available with ${what} (not implemented); use fit`);
+}
+
 /** EM as a driver's plan: the options, the warm start (if any) and the loop. */
-function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
+function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult & { priorParams: ResolvedPrior | null }> {
   return {
     backend: o.backend,
     nComponents: o.nComponents,
@@ -83,7 +97,7 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult> {
     initialises: warm === null,
     features: warm ? warm.params.d : null,
     missing: o.missing,
-    steps: (data) => emLoop(o, data, warm),
+    steps: (data) => emWithPrior(o, o.prior, data, warm),
   };
 }
 
@@ -141,12 +155,14 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
           'respInit starts EM from responsibilities for all of X, mini-batch EM (batchSize) from its first batch: use one of them',
         );
       }
+      refuseOnline(o, 'mini-batch EM (batchSize)');
       const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
       this.commitFit(r.result, backend.name, warm !== null);
       if (r.state) this.state!.online = r.state;
       return this;
     }
-    this.commitFit(fitSync(rows, w, emPlan(o, warm), backend, check), backend.name, warm !== null);
+    const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
+    this.commitFit(fitSync(rows, w, plan, backend, check), backend.name, warm !== null);
     return this;
   }
 
@@ -173,9 +189,10 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null, o.missing);
     if (wError !== null) throw wError;
     const warm = this.startFit(rows, w, summary);
+    const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
     // Loaded on first use: a page that only calls fit does not download the worker driver.
     const { fitParallel } = await import('../drivers/workers/driver.js');
-    const { result, backend } = await fitParallel(X, rows, w, emPlan(o, warm), { workers, signal });
+    const { result, backend } = await fitParallel(X, rows, w, plan, { workers, signal });
     this.commitFit(result, backend, warm !== null);
     return this;
   }
@@ -192,6 +209,12 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       throw new OptionError(
         'respInit',
         'respInit needs the rows in memory (fit, fitAsync); fitStream initialises from a sample of the stream',
+      );
+    }
+    if (this.opts.noise) {
+      throw new OptionError(
+        'noise',
+        'noise needs the rows in memory (fit, fitAsync): its start (the data volume and the clutter estimate) is not implemented for streams',
       );
     }
     const warm = this.warmStart(null);
@@ -220,6 +243,12 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
         `respInit needs the rows in memory (fit, fitAsync); ${what} initialises from a sample`,
       );
     }
+    if (this.opts.noise) {
+      throw new OptionError(
+        'noise',
+        `noise needs the rows in memory (fit, fitAsync): its start is not implemented for ${what}`,
+      );
+    }
     const warm = this.warmStart(null);
     const own = this.opts.onIteration;
     const both = (i: IterationInfo): void => {
@@ -230,6 +259,32 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const { result, backend } = await run(emPlan(o, warm));
     this.commitFit(result, backend, warm !== null);
     return this;
+  }
+
+  /**
+   * The options a fit from scratch runs with: with noise, its start from the rows (api/noise-start.ts) — a warm
+   * start already carries its noise component.
+   */
+  private withNoiseStart(rows: Rows, w: Float64Array | null, warm: WarmStart | null): ResolvedOptions {
+    const o = this.opts;
+    if (!o.noise || warm) return o;
+    // the Gaussians' start: initParams over the rows not taken for noise (EM's starting parameters, no iteration)
+    const partition: StartPartition = (X, sw) =>
+      new GaussianMixture({
+        nComponents: o.nComponents,
+        covarianceType: o.covarianceType,
+        initParams: o.initParams,
+        seed: o.seed,
+        regCovar: o.regCovar,
+        onDegenerate: o.onDegenerate,
+        mstepTol: o.mstepTol,
+        mstepMaxIter: o.mstepMaxIter,
+        backend: o.backend,
+        maxIter: 0,
+      })
+        .fit(X, sw ? { sampleWeight: sw } : {})
+        .predict(X);
+    return noiseStart(rows, w, o, partition).options;
   }
 
   /**
@@ -248,6 +303,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const { sampleWeight } = partialFitOptions(options);
     const cur = this.state;
     const o = this.opts;
+    refuseOnline(o, 'partialFit');
     const rows = toRows(X, 'X', cur?.params.d, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
     // the first batch is checked like fit's data: enough (distinct) rows, representable spread, respInit's length
@@ -332,7 +388,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: EMResult, backend: BackendName, warm: boolean): void {
+  private commitFit(res: EMResult & { priorParams?: ResolvedPrior | null }, backend: BackendName, warm: boolean): void {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
@@ -363,6 +419,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       lowerBound: res.lowerBound,
       backend,
       resets,
+      priorParams: res.priorParams ?? null,
     };
   }
 
@@ -392,10 +449,16 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
   predict(X: Matrix): Int32Array {
     const { rows, ws } = this.inference('predict', X);
-    return predictLabels(ws, rows);
+    const labels = predictLabels(ws, rows);
+    const p = this.fitted('predict').params;
+    if (p.noise) for (let i = 0; i < labels.length; i++) if (labels[i] === p.k) labels[i] = -1; // the noise component
+    return labels;
   }
 
-  /** Posterior probability of each component for each row (responsibilities; each row sums to 1). */
+  /**
+   * Posterior probability of each component for each row (responsibilities; each row sums to 1). With a noise
+   * component there are K + 1 columns, the noise last.
+   */
   predictProba(X: Matrix): Float64Array[] {
     const { rows, ws } = this.inference('predictProba', X);
     return responsibilities(ws, rows);
@@ -416,7 +479,10 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   /** Number of free parameters (scikit-learn's count, minus frozen groups). */
   nParameters(): number {
     const p = this.fitted('nParameters').params;
-    return parameterCount(p.covType, p.k, p.d, this.opts.freeze);
+    // a noise component adds 2, as mclust's nMclustParams(noise = TRUE): its weight and the volume V (estimated from
+    // the data by hypvol), so bic/aic equal mclust's BIC (signs flipped)
+    const noise = p.noise ? 2 : 0;
+    return parameterCount(p.covType, p.k, p.d, this.opts.freeze) + noise;
   }
 
   /** Bayesian information criterion on X (lower is better; n = rows of X, also with missing values). */
@@ -493,9 +559,21 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     yield* sampleRows(p, o.n, new Random(o.seed), o.batchSize);
   }
 
-  /** Mixing weights πₖ (K, summing to 1), scikit-learn's weights_. A copy: changing it does not change the model. */
+  /**
+   * Mixing weights πₖ (K, summing to 1 — with a noise component to 1 − noiseWeight, as mclust's pro), scikit-learn's
+   * weights_. A copy: changing it does not change the model.
+   */
   get weights(): Float64Array {
     return this.fitted('weights').params.weights.slice();
+  }
+  /** The noise component's mixing weight π₀ (option noise), or null for a model without one. */
+  get noiseWeight(): number | null {
+    return this.fitted('noiseWeight').params.noise?.weight ?? null;
+  }
+  /** The volume V of the noise component's region (its density is 1/V), or null for a model without one. */
+  get noiseVolume(): number | null {
+    const n = this.fitted('noiseVolume').params.noise;
+    return n ? Math.exp(n.logVolume) : null;
   }
   /** Component means, K rows of D (scikit-learn's means_); copies. */
   get means(): Float64Array[] {
@@ -612,13 +690,13 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const p = cur.params;
     const o = this.opts;
     const kind = covarianceModel(p.covType).statsKind;
-    if (st.k !== p.k || st.d !== p.d || st.sxxKind !== kind) {
+    if (st.k !== p.k + (p.noise ? 1 : 0) || st.d !== p.d || st.sxxKind !== kind) {
       throw new DataError(
-        `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}, ${p.d} features, ` +
+        `stats have k=${st.k}, d=${st.d}, sxxKind='${st.sxxKind}' but the model has nComponents=${p.k}${p.noise ? ' (+1 noise)' : ''}, ${p.d} features, ` +
           `covarianceType '${p.covType}' (sxxKind '${kind}')`,
       );
     }
-    if (o.freeze.includes('means') && st.centers.some((v, i) => v !== p.means[i])) {
+    if (o.freeze.includes('means') && st.centers.subarray(0, p.k * p.d).some((v, i) => v !== p.means[i])) {
       throw new DataError(
         "stats were accumulated around other means than the model's, which freeze: ['means'] keeps fixed; compute them with expectation() under the current model",
       );
@@ -633,6 +711,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       detectVanished: true,
       mstepTol: o.mstepTol,
       mstepMaxIter: o.mstepMaxIter,
+      prior: cur.priorParams,
     });
     if (m.degenerate.length > 0) {
       const e = degenerateError(m.degenerate[0], iteration, 0, 1, o.regCovar);
@@ -640,7 +719,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
         e.message += ' (maximization() cannot re-seed: it has no rows; fit/fitStream can.)';
       throw e;
     }
-    const lowerBound = st.logLik / st.sumW;
+    const lowerBound = (st.logLik + m.logPrior) / st.sumW;
     this.state = {
       params: m.params,
       converged: Math.abs(lowerBound - cur.lowerBound) < o.tol,
@@ -648,6 +727,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       lowerBound,
       backend: cur.backend,
       resets: [],
+      priorParams: cur.priorParams,
     };
     this.lastWarnings = [];
     return this;
@@ -672,7 +752,18 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     } catch (e) {
       throw new ModelFormatError(`invalid gaussmix model: options: ${(e as Error).message}`);
     }
-    gm.state = { params: m.params, converged: m.converged, nIter: m.nIter, lowerBound: m.lowerBound, backend: null };
+    const po = gm.opts.prior;
+    const priorParams = po
+      ? resolvePrior(m.params.covType, m.params.k, m.params.d, 0, new Float64Array(0), new Float64Array(0), po)
+      : null;
+    gm.state = {
+      params: m.params,
+      converged: m.converged,
+      nIter: m.nIter,
+      lowerBound: m.lowerBound,
+      backend: null,
+      priorParams,
+    };
     if (m.online) gm.state.online = m.online;
     return gm;
   }

@@ -50,6 +50,8 @@ export type {
   Algorithm,
   Frozen,
   IterationInfo,
+  PriorOption,
+  NoiseOption,
 } from './options.js';
 export type { ModelJSON } from './model-json.js';
 export { COVARIANCE_TYPES, MCLUST_TYPES, SKLEARN_TYPES } from '../model/covariance/registry.js';

@@ -11,6 +11,8 @@ import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './onli
 import { compressBlocks } from '../model/covariance/public-shape.js';
 import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
+import type { NoiseTerm } from '../model/noise.js';
+import type { ResolvedPrior } from '../model/prior.js';
 import {
   OPTION_NAMES,
   resolveOptions,
@@ -36,6 +38,8 @@ export interface ModelJSON {
   nIter: number;
   lowerBound: number | null;
   options: Partial<Record<string, unknown>>;
+  /** The noise component (option noise), only in models that have one: weight π₀, log V, the data's bounding box. */
+  noise?: { weight: number; logVolume: number; lower: number[]; upper: number[] };
   /** The running state of online learning (partialFit), present once partialFit has updated the model. */
   online?: OnlineStateJSON;
 }
@@ -59,7 +63,13 @@ const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
 
 export function serialize(
   p: Params,
-  meta: { converged: boolean; nIter: number; lowerBound: number; online?: OnlineState | null },
+  meta: {
+    converged: boolean;
+    nIter: number;
+    lowerBound: number;
+    priorParams?: ResolvedPrior | null;
+    online?: OnlineState | null;
+  },
   options: ResolvedOptions,
 ): ModelJSON {
   const shape = modelOf(p).shape(p.k, p.d);
@@ -77,6 +87,13 @@ export function serialize(
   opts.freeze = [...options.freeze];
   // only when set: models that do not use it keep the JSON they always had
   if (options.missing !== 'error') opts.missing = options.missing;
+  // the prior as resolved by the fit (every hyper-parameter), so a loaded model's maximization() uses the same one
+  const pp = meta.priorParams;
+  if (pp) {
+    const scale = pp.scale.length === 1 ? pp.scale[0] : (nest(pp.scale, [p.d, p.d]) as number[][]);
+    opts.prior = { shrinkage: pp.shrinkage, mean: Array.from(pp.mean), dof: pp.dof, scale };
+  }
+  if (p.noise) opts.noise = { volume: Math.exp(p.noise.logVolume) };
   const json: ModelJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -91,6 +108,16 @@ export function serialize(
     nIter: meta.nIter,
     lowerBound: Number.isFinite(meta.lowerBound) ? meta.lowerBound : null,
     options: opts,
+    ...(p.noise
+      ? {
+          noise: {
+            weight: p.noise.weight,
+            logVolume: p.noise.logVolume,
+            lower: Array.from(p.noise.lower),
+            upper: Array.from(p.noise.upper),
+          },
+        }
+      : {}),
   };
   if (meta.online) json.online = onlineStateToJSON(meta.online);
   return json;
@@ -110,6 +137,7 @@ const KEYS = [
   'nIter',
   'lowerBound',
   'options',
+  'noise',
   'online',
 ];
 const REQUIRED = ['format', 'version', 'covarianceType', 'nComponents', 'nFeatures', 'weights', 'means', 'covariances'];
@@ -146,12 +174,13 @@ export function deserialize(input: unknown): Deserialized {
   if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
 
   const weights = readArray(o.weights, [k], 'weights');
-  let sum = 0;
+  const noise = o.noise === undefined ? undefined : readNoise(o.noise, d);
+  let sum = noise ? noise.weight : 0;
   weights.forEach((v, i) => {
     if (v < 0 || v > 1) bad(`weights[${i}] must be in [0, 1]; got ${v}`);
     sum += v;
   });
-  if (Math.abs(sum - 1) > 1e-8) bad(`weights must sum to 1; they sum to ${sum}`);
+  if (Math.abs(sum - 1) > 1e-8) bad(`weights${noise ? ' and noise.weight' : ''} must sum to 1; they sum to ${sum}`);
   const means = readArray(o.means, [k, d], 'means');
   const shape = shapeOf(k, d);
   let covariances = readArray(o.covariances, shape, 'covariances');
@@ -193,16 +222,43 @@ export function deserialize(input: unknown): Deserialized {
     reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
     options = { ...(o.options as GaussianMixtureOptions) };
   }
+  const prior = options.prior;
+  if (prior != null && prior !== false) {
+    // a saved prior is the fit's resolved one: every hyper-parameter (the data that defaulted them are not here)
+    const given = prior as Record<string, unknown>;
+    if (typeof prior !== 'object' || ['shrinkage', 'mean', 'dof', 'scale'].some((key) => given[key] === undefined))
+      bad('options.prior must give shrinkage, mean, dof and scale (the resolved prior of the fit)');
+    if ((given.mean as unknown[]).length !== d) bad(`options.prior.mean must have ${d} values (nFeatures)`);
+  }
+  if ((options.noise != null && options.noise !== false) !== (noise !== undefined))
+    bad('options.noise and noise must be given together (a model with a noise component has both)');
   const online =
     o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
   return {
-    params: { k, d, covType, weights, means, covariances, precChol },
+    params: { k, d, covType, weights, means, covariances, precChol, ...(noise ? { noise } : {}) },
     converged: (o.converged as boolean | undefined) ?? false,
     nIter: (o.nIter as number | undefined) ?? 0,
     lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
     options,
     online,
   };
+}
+
+/** The noise component of a saved model: weight in [0, 1], a finite log volume, the bounding box (lower ≤ upper). */
+function readNoise(v: unknown, d: number): NoiseTerm {
+  const o = reader.object(v);
+  reader.checkKeys(o, ['weight', 'logVolume', 'lower', 'upper'], 'noise');
+  for (const key of ['weight', 'logVolume', 'lower', 'upper']) if (!(key in o)) bad(`missing 'noise.${key}'`);
+  const weight = o.weight as number;
+  if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1))
+    bad(`noise.weight must be in [0, 1]; got ${quote(weight)}`);
+  const logVolume = o.logVolume as number;
+  if (typeof logVolume !== 'number' || !Number.isFinite(logVolume))
+    bad(`noise.logVolume must be a finite number; got ${quote(logVolume)}`);
+  const lower = readArray(o.lower, [d], 'noise.lower');
+  const upper = readArray(o.upper, [d], 'noise.upper');
+  for (let j = 0; j < d; j++) if (!(upper[j] >= lower[j])) bad(`noise.upper[${j}] must be ≥ noise.lower[${j}]`);
+  return { weight, logVolume, lower, upper };
 }
 
 /**

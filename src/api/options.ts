@@ -15,8 +15,27 @@ import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
+import {
+  candidateToCheck,
+  checkNoise,
+  checkNoiseInit,
+  checkPrior,
+  checkPriorNoiseCombination,
+  type NoiseOption,
+  type PriorOption,
+} from './prior-noise-options.js';
 
-export type { CovarianceType, Frozen, InitParams, IterationInfo, LearningRate, MissingMode, OnDegenerate };
+export type {
+  CovarianceType,
+  Frozen,
+  InitParams,
+  IterationInfo,
+  LearningRate,
+  MissingMode,
+  NoiseOption,
+  OnDegenerate,
+  PriorOption,
+};
 export type BackendChoice = 'auto' | 'wasm' | 'js';
 export type Algorithm = 'em' | 'hard';
 
@@ -146,6 +165,26 @@ export interface GaussianMixtureOptions<T extends CovarianceType = CovarianceTyp
    */
   missing?: MissingMode;
   /**
+   * A conjugate prior (mclust's priorControl): EM computes the posterior mode (MAP-EM), lowerBound is the mean log
+   * posterior, bic/aic use the log-likelihood at it. `true` takes mclust's defaultPrior: shrinkage 0.01, mean = the
+   * column means, dof = D + 2, scale from the data's variances. Not for EVE, VEE, VVE, EVV (as in mclust). Default:
+   * none. Keeps small or collinear clusters from collapsing (also with regCovar 0).
+   * @example new GaussianMixture({ nComponents: 4, prior: true, regCovar: 0 })
+   */
+  prior?: boolean | PriorOption | null;
+  /**
+   * A uniform noise component over the data region (volume: mclust's hypvol unless given): a (K+1)-th component of
+   * density 1/V with its own weight; predict gives −1 for rows it explains best, predictProba a last column for it.
+   * Default: none. For data with a few percent of outliers that belong to no cluster; fit and fitAsync only.
+   * @example new GaussianMixture({ nComponents: 3, noise: true }).fit(X).noiseWeight
+   */
+  noise?: boolean | NoiseOption | null;
+  /**
+   * The rows the noise fit starts from as noise (one boolean or 0/1 per row of X; needs noise). Default: a
+   * nearest-neighbour clutter estimate (tools/nn-clean.ts, O(N²·D)).
+   */
+  noiseInit?: ArrayLike<boolean | number> | null;
+  /**
    * 'squarem': EM accelerated by SQUAREM (Varadhan & Roland 2008) — far fewer iterations where components overlap,
    * never a lower log-likelihood at an accepted step; 'none' (default): plain EM, iteration for iteration
    * scikit-learn's. Hard EM always runs plain.
@@ -163,6 +202,9 @@ export interface ResolvedOptions extends EMConfig {
   readonly warmStart: boolean;
   readonly backend: BackendChoice;
   readonly missing: MissingMode;
+  readonly prior: Readonly<PriorOption> | null;
+  readonly noise: Readonly<{ volume: number | null }> | null;
+  readonly noiseInit: Uint8Array | null;
   readonly learningRate: LearningRate;
 }
 
@@ -277,17 +319,29 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
  * respInit as n×k responsibilities: labels (an Int32Array, one-hot) or rows of k numbers ≥ 0 summing to 1 (±1e-6;
  * used as given, as mclust's me() uses z).
  */
-function checkResponsibilities(v: unknown, k: number): { values: Float64Array; n: number } {
+function checkResponsibilities(v: unknown, k: number, noise = false): { values: Float64Array; n: number } {
   const name = 'respInit';
   if (v instanceof Int32Array) {
-    const values = new Float64Array(v.length * k);
+    // with noise: label −1 (predict's) is the noise component, the last of k + 1 columns
+    const w = noise ? k + 1 : k;
+    const values = new Float64Array(v.length * w);
     for (let i = 0; i < v.length; i++) {
-      if (!(v[i] >= 0 && v[i] < k)) fail(`${name}[${i}]`, `a label in 0…${k - 1} (nComponents = ${k})`, v[i]);
-      values[i * k + v[i]] = 1;
+      if (noise && v[i] === -1) values[i * w + k] = 1;
+      else if (!(v[i] >= 0 && v[i] < k))
+        fail(`${name}[${i}]`, `a label in 0…${k - 1} (nComponents = ${k})${noise ? ' or −1 (noise)' : ''}`, v[i]);
+      else values[i * w + v[i]] = 1;
     }
     return { values, n: v.length };
   }
   const { values, shape } = flattenNumeric(v, name);
+  if (noise && shape.length === 2 && shape[1] === k) {
+    // K columns: no row starts as noise (noiseInit may still flag some); the noise column is appended
+    const r = checkResponsibilities(v, k);
+    const out = new Float64Array(r.n * (k + 1));
+    for (let i = 0; i < r.n; i++) out.set(r.values.subarray(i * k, (i + 1) * k), i * (k + 1));
+    return { values: out, n: r.n };
+  }
+  if (noise) k += 1; // the noise column last, as mclust's z with Vinv
   if (shape.length !== 2 || shape[1] !== k) {
     fail(name, `an N×${k} matrix of responsibilities (nComponents = ${k} columns) or an Int32Array of N labels`, v);
   }
@@ -382,6 +436,9 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
   missing: { default: 'error', check: oneOf(['error', 'marginalize'] as const) },
   mstepTol: { default: Math.sqrt(Number.EPSILON), check: nonNegative },
   mstepMaxIter: { default: 2147483647, check: integer(1) },
+  prior: { default: null, check: checkPrior },
+  noise: { default: null, check: checkNoise },
+  noiseInit: { default: null, check: checkNoiseInit },
   accelerate: { default: 'none', check: oneOf(['none', 'squarem'] as const) },
   learningRate: { default: DEFAULT_LEARNING_RATE, check: (v, name) => learningRate(v, name) },
 };
@@ -403,7 +460,10 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
       `meansInit must have nComponents = ${resolved.nComponents} rows; got ${resolved.meansInit.length}`,
     );
   }
-  const respInit = resolved.respInit === null ? null : checkResponsibilities(resolved.respInit, resolved.nComponents);
+  const respInit =
+    resolved.respInit === null
+      ? null
+      : checkResponsibilities(resolved.respInit, resolved.nComponents, resolved.noise !== null);
   if (respInit && resolved.nInit !== 1) {
     throw new OptionError('nInit', `respInit gives one fixed start, so nInit must be 1; got ${resolved.nInit}`);
   }
@@ -413,6 +473,7 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
       "missing: 'marginalize' needs algorithm 'em': hard (classification) EM has no exact E-step over observed values",
     );
   }
+  checkPriorNoiseCombination({ ...resolved, respInit });
   return Object.freeze({ ...resolved, respInit });
 }
 
@@ -675,7 +736,7 @@ export function selectModelOptions<Row>(options: unknown): {
   const ks = s.nComponents as number[];
   const types = s.covarianceTypes as CovarianceType[];
   // validate the shared options once, up front, so a typo is an error rather than a table of failures
-  resolveOptions({ ...rest, nComponents: ks[0], covarianceType: types[0] });
+  resolveOptions({ ...rest, nComponents: ks[0], covarianceType: candidateToCheck(types, rest.prior) });
   return {
     ks,
     types,

@@ -44,6 +44,9 @@ export interface ModelFlags {
   backend?: BackendChoice;
   onDegenerate?: 'error' | 'reset';
   progress?: boolean;
+  prior?: boolean;
+  noise?: boolean;
+  noiseVolume?: number;
 }
 
 export const out = (s: string): void => {
@@ -72,6 +75,9 @@ export function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize'
   if (f.init !== undefined) o.initParams = f.init;
   if (f.backend !== undefined) o.backend = f.backend;
   if (f.onDegenerate !== undefined) o.onDegenerate = f.onDegenerate;
+  if (f.prior) o.prior = true;
+  if (f.noiseVolume !== undefined) o.noise = { volume: f.noiseVolume };
+  else if (f.noise) o.noise = true;
   return o;
 }
 
@@ -242,6 +248,10 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
   if (f.missing === 'marginalize') {
     throw new OptionError('--missing', '--missing marginalize is not available with --bayesian (fit without it)');
   }
+  if (f.prior || f.noise || f.noiseVolume !== undefined) {
+    const flag = f.prior ? '--prior' : f.noise ? '--noise' : '--noise-volume';
+    throw new OptionError(flag, `${flag} is not available with --bayesian (its priors are --prior-type's)`);
+  }
   const covariance = f.covariance ?? 'full';
   if (!(BAYESIAN_COVARIANCE_TYPES as readonly string[]).includes(covariance)) {
     throw new OptionError(
@@ -300,7 +310,9 @@ export async function predictCommand(
   const k = gm.weights.length;
   if (f.proba) {
     const p = gm.predictProba(t.X);
-    if (t.header) lines.push(csvLine(['component', ...Array.from({ length: k }, (_, c) => `p${c}`)]));
+    // a GaussianMixture's noise component has the last column
+    const noise = 'noiseWeight' in gm && gm.noiseWeight !== null ? ['p_noise'] : [];
+    if (t.header) lines.push(csvLine(['component', ...Array.from({ length: k }, (_, c) => `p${c}`), ...noise]));
     for (let i = 0; i < labels.length; i++) lines.push(csvLine([labels[i], ...Array.from(p[i])]));
   } else {
     if (t.header) lines.push('component');

@@ -91,6 +91,10 @@ export function modelSummary(gm: GaussianMixture, ctx: SummaryContext): string {
     else if (rank === 2 && !model.layout.shared) push(label('variances'), cells((cov as Float64Array[])[c]));
     else if (rank === 1) push(label('variance'), [num((cov as Float64Array)[c])]);
   }
+  if (gm.noiseWeight !== null) {
+    rows.push([]);
+    text.push(`noise: weight ${gm.noiseWeight.toFixed(4)}, uniform over volume ${num(gm.noiseVolume!)} (label -1)`);
+  }
   if (rank === 2 && model.layout.shared) {
     rows.push([]);
     text.push(`shared covariance (${o.covarianceType}):`);
@@ -180,7 +184,9 @@ function selectionSummary(result: SelectionResult, name: string, digits: number)
         ['component', ...comps],
         ['size', ...result.clusterSizes.map(String)],
         ['proportion', ...result.proportions.map((p) => p.toFixed(4))],
-      ],
+      ].map((row, i) =>
+        result.noise ? [...row, ['noise', String(result.noise.size), result.noise.proportion.toFixed(4)][i]] : row,
+      ),
       2,
     ),
   );

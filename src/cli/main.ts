@@ -92,6 +92,19 @@ const modelOptions = (cmd: Command): Command =>
         .choices(['error', 'reset'])
         .default('error'),
     )
+    .option(
+      '--prior',
+      "conjugate prior (MAP-EM) with mclust's defaultPrior: keeps small or collinear clusters from collapsing",
+    )
+    .option(
+      '--noise',
+      'add a uniform noise component for outliers (volume: mclust hypvol); predict gives -1 for its rows',
+    )
+    .option(
+      '--noise-volume <V>',
+      'the noise region volume (implies --noise)',
+      finite('a number > 0', (v) => v > 0),
+    )
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress (default: shown only when stderr is a terminal)');
 

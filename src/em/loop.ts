@@ -10,6 +10,7 @@ import { initialParamsSteps, type DataShape, type InitConfig } from '../init/ini
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import { kernelParams, type Frozen, type Params } from '../model/params.js';
+import type { ResolvedPrior } from '../model/prior.js';
 import { Random } from '../util/random.js';
 import { checkFinite } from './finite.js';
 import { ask, type EMResult, type Steps } from './protocol.js';
@@ -37,6 +38,8 @@ export interface EMConfig extends InitConfig {
   readonly freeze: readonly Frozen[];
   readonly algorithm: 'em' | 'hard';
   readonly onIteration: ((info: IterationInfo) => void) | null;
+  /** A conjugate prior, resolved (em/prior-start.ts): MAP-EM, and the lower bound is the log posterior. */
+  readonly priorParams?: ResolvedPrior | null;
   /** 'squarem': EM accelerated by SQUAREM (squarem.ts); 'none' (the default when absent): plain EM. */
   readonly accelerate?: 'none' | 'squarem';
 }
@@ -84,11 +87,12 @@ function* run(o: EMConfig, start: Params, startBound: number, init: number, runs
       nInit: runs,
       mstepTol: o.mstepTol,
       mstepMaxIter: o.mstepMaxIter,
+      prior: o.priorParams,
     });
     const reset = m.degenerate.length > 0;
     if (reset && o.onDegenerate === 'error') throw degenerateError(m.degenerate[0], iter, init, runs, o.regCovar);
     params = reset ? yield* policy.apply(m.params, params, m.degenerate, st, iter) : m.params;
-    lowerBound = st.logLik / st.sumW;
+    lowerBound = (st.logLik + m.logPrior) / st.sumW; // + log p(θ) under a prior: the log posterior
     const change = lowerBound - prev;
     o.onIteration?.({ init, iter, lowerBound, change });
     if (!reset && Math.abs(change) < o.tol) {

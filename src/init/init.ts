@@ -11,6 +11,8 @@ import { covarianceModel, precisionFactors, type CovarianceType } from '../model
 import { degenerateError } from '../model/degeneracy.js';
 import { mStepChecked } from '../model/mstep.js';
 import type { Params } from '../model/params.js';
+import type { ResolvedPrior } from '../model/prior.js';
+import type { NoiseTerm } from '../model/noise.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
 import { hcStartStats } from './hc-start.js';
@@ -38,6 +40,13 @@ export interface InitConfig {
   /** Inner-loop tolerance and cap of the iterative mclust models' M-steps. */
   readonly mstepTol: number;
   readonly mstepMaxIter: number;
+  /** A conjugate prior, resolved: the first M-step is already the posterior mode (as mclust's me()). */
+  readonly priorParams?: ResolvedPrior | null;
+  /**
+   * A uniform noise component (model/noise.ts; its weight is taken from the start): respInit then has K + 1 columns,
+   * the noise last, and the first M-step gives the Gaussians and π₀.
+   */
+  readonly noiseTerm?: NoiseTerm | null;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -91,7 +100,15 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
 function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Params {
   const { covarianceType: covType, regCovar } = o;
   const { mstepTol, mstepMaxIter } = o;
-  const r = mStepChecked(st, fallback, { covType, regCovar, freeze: [], iteration: 0, mstepTol, mstepMaxIter });
+  const r = mStepChecked(st, fallback, {
+    covType,
+    regCovar,
+    freeze: [],
+    iteration: 0,
+    mstepTol,
+    mstepMaxIter,
+    prior: o.priorParams,
+  });
   if (r.degenerate.length === 0) return r.params;
   if (o.onDegenerate !== 'reset') throw degenerateError(r.degenerate[0], 0, 0, 1, regCovar);
   const per = covarianceModel(covType).layout.blockSize(fallback.d);
@@ -126,7 +143,7 @@ export function* initialStats(
   const m = yield* dataMomentsSteps(n, d);
   if (o.respInit)
     return {
-      st: yield* ask({ type: 'resp-stats', k, sxxKind: kind, mean: m.mean }),
+      st: yield* ask({ type: 'resp-stats', k: o.noiseTerm ? k + 1 : k, sxxKind: kind, mean: m.mean }),
       mean: m.mean,
       variance: m.variance,
     };
@@ -177,7 +194,8 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
   };
   if (!(o.weightsInit && o.meansInit && o.precisionsInit)) {
     const s = yield* initialStats(o, data, rng);
-    p = initialMStep(s.st, fallbackParams(covType, k, d, s.mean, s.variance, o.regCovar), o);
+    const fallback = fallbackParams(covType, k, d, s.mean, s.variance, o.regCovar);
+    p = initialMStep(s.st, o.noiseTerm ? { ...fallback, noise: o.noiseTerm } : fallback, o);
   }
   const weights = o.weightsInit ? o.weightsInit.slice() : p.weights;
   const means = p.means;

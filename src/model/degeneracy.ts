@@ -307,6 +307,8 @@ export function resetComponents(
     const scale = rest > 0 ? (1 - bad.length * share) / rest : 0;
     for (let c = 0; c < k; c++) weights[c] = drop.has(c) ? share : weights[c] * scale;
     if (!(rest > 0)) for (let c = 0; c < k; c++) weights[c] = share;
+    // with a noise component (model/noise.ts) the Gaussians share 1 − π₀, and π₀ stays
+    if (next.noise) for (let c = 0; c < k; c++) weights[c] *= 1 - next.noise.weight;
   }
-  return { k, d, covType, weights, means, covariances, precChol };
+  return { k, d, covType, weights, means, covariances, precChol, ...(next.noise ? { noise: next.noise } : {}) };
 }

@@ -11,7 +11,9 @@ import { covarianceModel, type CovarianceType, type ScatterInput } from './covar
 import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
 import type { Frozen, Params } from './params.js';
+import { logPrior, posteriorScatter, scatterPrior, shrinkMean, type ResolvedPrior } from './prior.js';
 import type { SufficientStats } from './stats.js';
+import { splitNoiseStats } from './noise.js';
 
 const EPS10 = 10 * Number.EPSILON;
 
@@ -29,12 +31,19 @@ export interface MStepOptions {
   /** Inner-loop tolerance and cap of the iterative mclust models (VEI, VEE, EVE, VVE, VEV); mclust's defaults if absent. */
   mstepTol?: number;
   mstepMaxIter?: number;
+  /** A conjugate prior (model/prior.ts): the step is then the posterior mode (MAP-EM). */
+  prior?: ResolvedPrior | null;
 }
 
 export interface MStepResult {
   /** New parameters; degenerate components keep their previous mean and covariance (their precision factor too). */
   params: Params;
   degenerate: Degeneracy[];
+  /**
+   * log p(θ) of `prev` — the parameters the statistics were taken under — with a prior (0 without): the EM loop
+   * adds it to the statistics' log-likelihood, so its lower bound is the log posterior MAP-EM increases.
+   */
+  logPrior: number;
 }
 
 /** The inner control from the options, each part defaulting to mclust's. */
@@ -73,6 +82,7 @@ function overflowed(component: number, o: MStepOptions, variance: number): FitEr
 }
 
 export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
+  if (prev.noise && st.k === prev.k + 1) return noiseMStep(st, prev, o);
   const { k, d } = st;
   const { covType, regCovar } = o;
   const model = covarianceModel(covType);
@@ -101,10 +111,15 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       }
     }
   }
+  const prior = o.prior ? scatterPrior(o.prior, covType, k) : null;
+  const lp = o.prior ? logPrior(o.prior, prev) : 0;
+  if (prior && prior.rule.shrinks !== false && !freezeM)
+    for (let c = 0; c < k; c++) if (!empty[c]) shrinkMean(prior.prior, nk[c], means, c * d, d);
   if (o.freeze.includes('covariances')) {
     return {
       params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() },
       degenerate,
+      logPrior: lp,
     };
   }
 
@@ -119,6 +134,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     warm: o.iteration > 0, // an EM iteration: prev is this model's previous M-step (0: initialisation's placeholder)
     inner: o.mstepTol === undefined && o.mstepMaxIter === undefined ? undefined : innerControl(o),
     failures: [],
+    prior: prior ? (W, n, xbar, full) => posteriorScatter(prior, W, n, xbar, d, full) : undefined,
   };
   const cov = model.estimate(input);
   const floor = model.floors(input, cov);
@@ -156,7 +172,22 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     keep(); // the previous (positive definite) covariance stays in place, so the parameters stay usable
   }
   degenerate.sort((a, b) => a.component - b.component);
-  return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate };
+  return { params: { k, d, covType, weights, means, covariances: cov, precChol }, degenerate, logPrior: lp };
+}
+
+/**
+ * The M-step of a mixture with a noise component (model/noise.ts): the Gaussians' step from the first K components'
+ * statistics, π₀ = n₀/Σw from the last (mclust's pro[K+1] = Σz₀/n), and the Gaussians' weights scaled to 1 − π₀
+ * (so each is nₖ/Σw as in mclust).
+ */
+function noiseMStep(st: SufficientStats, prev: Params, o: MStepOptions): MStepResult {
+  const { noise, ...gaussians } = prev;
+  const { gauss, noiseMass } = splitNoiseStats(st, prev.k);
+  const r = mStepChecked(gauss, gaussians, o);
+  const frozen = o.freeze.includes('weights');
+  const weight = frozen ? noise!.weight : Math.min(1, Math.max(0, noiseMass / st.sumW));
+  const weights = frozen ? r.params.weights : r.params.weights.map((v) => v * (1 - weight));
+  return { ...r, params: { ...r.params, weights, noise: { ...noise!, weight } } };
 }
 
 /** The M-step that throws a DegenerateError (a FitError) when a covariance is not positive definite. */

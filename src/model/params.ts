@@ -3,6 +3,7 @@
  * model's storage layout), and what the kernels are given from them.
  */
 import { covarianceModel, type CovarianceModel, type CovarianceType, type LayoutCode } from './covariance/registry.js';
+import { withNoiseComponent, type NoiseTerm } from './noise.js';
 
 /** Parameter groups a fit can keep fixed. */
 export type Frozen = 'weights' | 'means' | 'covariances';
@@ -15,6 +16,8 @@ export interface Params {
   readonly means: Float64Array; // k·d
   readonly covariances: Float64Array; // the model's storage layout
   readonly precChol: Float64Array; // same layout: scikit-learn's precisions_cholesky_ (upper-triangular for full matrices)
+  /** A uniform noise component (option noise, model/noise.ts): then the weights sum to 1 − noise.weight. */
+  readonly noise?: NoiseTerm;
 }
 
 /**
@@ -60,7 +63,7 @@ export function kernelParams(p: Params): KernelParams {
   const model = modelOf(p);
   const logConst = new Float64Array(p.k);
   logConstants(p, logConst);
-  return {
+  const kp: KernelParams = {
     k: p.k,
     d: p.d,
     layout: model.layout.code,
@@ -70,6 +73,7 @@ export function kernelParams(p: Params): KernelParams {
     logConst,
     covariances: p.covariances,
   };
+  return p.noise ? withNoiseComponent(kp, p.noise) : kp;
 }
 
 /** Free parameters of the model, as scikit-learn's _n_parameters (minus any frozen groups). */
@@ -91,6 +95,7 @@ export function cloneParams(p: Params): Params {
     means: p.means.slice(),
     covariances: p.covariances.slice(),
     precChol: p.precChol.slice(),
+    ...(p.noise ? { noise: { ...p.noise, lower: p.noise.lower.slice(), upper: p.noise.upper.slice() } } : {}),
   };
 }
 

@@ -16,11 +16,14 @@ export interface SampleBatch {
 
 export function* sampleRows(p: Params, n: number, rng: Random, batch = 8192): Generator<SampleBatch> {
   const { k, d } = p;
-  const counts = new Float64Array(k);
+  // a noise component (model/noise.ts) is drawn last: label −1, uniform in the data's bounding box
+  const kk = p.noise ? k + 1 : k;
+  const weight = (c: number): number => (c < k ? p.weights[c] : p.noise!.weight);
+  const counts = new Float64Array(kk);
   for (let i = 0; i < n; i++) {
     let u = rng.random();
     let c = 0;
-    while (c < k - 1 && u >= p.weights[c]) u -= p.weights[c++];
+    while (c < kk - 1 && u >= weight(c)) u -= weight(c++);
     counts[c]++;
   }
   const addNoise = modelOf(p).layout.sampler(p.covariances, k, d);
@@ -28,13 +31,18 @@ export function* sampleRows(p: Params, n: number, rng: Random, batch = 8192): Ge
   let X = new Float64Array(Math.min(batch, n) * d);
   let y = new Int32Array(Math.min(batch, n));
   let at = 0;
-  for (let c = 0; c < k; c++) {
+  for (let c = 0; c < kk; c++) {
     for (let t = 0; t < counts[c]; t++) {
-      for (let j = 0; j < d; j++) z[j] = rng.normal();
       const x = X.subarray(at * d, (at + 1) * d);
-      x.set(p.means.subarray(c * d, (c + 1) * d));
-      addNoise(c, z, x);
-      y[at++] = c;
+      if (c === k) {
+        const { lower, upper } = p.noise!;
+        for (let j = 0; j < d; j++) x[j] = lower[j] + rng.random() * (upper[j] - lower[j]);
+      } else {
+        for (let j = 0; j < d; j++) z[j] = rng.normal();
+        x.set(p.means.subarray(c * d, (c + 1) * d));
+        addNoise(c, z, x);
+      }
+      y[at++] = c === k ? -1 : c;
       if (at === y.length) {
         yield { X, y, rows: at };
         X = new Float64Array(X.length);

@@ -11,6 +11,9 @@ import { mixturePlotOptions } from '../api/options.js';
 import { ellipseOf, fullCovariances, projectCovariance, projectionFor, projectPoint } from './project.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, svgDocument, textWidth, type Frame } from './svg.js';
 
+/** Rows a noise component explains best (predict −1) are drawn in grey: they belong to no cluster. */
+const NOISE_GREY = '#9a9a9a';
+
 export interface MixturePlotOptions {
   /** Feature names (default x1, x2, …); used for axis titles and PCA loadings. */
   columns?: readonly string[];
@@ -161,7 +164,9 @@ function scatterPlot(
   // Points first (so ellipses and means stay visible on top of dense clouds).
   body.push(`<g class="points" fill-opacity="0.6">`);
   pts.forEach(([a, b], i) => {
-    body.push(`<circle cx="${n(px(f, a))}" cy="${n(py(f, b))}" r="2.6" fill="${color(labels[i])}"/>`);
+    body.push(
+      `<circle cx="${n(px(f, a))}" cy="${n(py(f, b))}" r="2.6" fill="${labels[i] < 0 ? NOISE_GREY : color(labels[i])}"/>`,
+    );
   });
   body.push('</g>');
   body.push(`<g class="components">`);

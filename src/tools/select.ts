@@ -15,6 +15,7 @@ import {
   type SelectionOnlyOptions,
 } from '../api/options.js';
 import { toRows, type Matrix } from '../data/matrix.js';
+import { priorModels } from '../model/prior.js';
 import { Random } from '../util/random.js';
 
 export type { Criterion };
@@ -78,6 +79,8 @@ export interface SelectionResult {
   /** Rows of X the chosen model assigns to each component (predict), and its mixing proportions (weights). */
   clusterSizes: number[];
   proportions: number[];
+  /** With option noise: the rows the chosen model assigns to the noise component (predict −1) and its weight. */
+  noise?: { size: number; proportion: number };
 }
 
 /** Rows of X as an array (views into a dense buffer; no copy when X is already an array of rows). */
@@ -109,6 +112,13 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
   const lowerIsBetter = criterion !== 'cv';
   const better = (a: number, b: number): boolean => (lowerIsBetter ? a < b : a > b);
   const total = ks.length * types.length;
+  if (criterion === 'cv' && rest.noiseInit != null)
+    throw new OptionError(
+      'noiseInit',
+      "noiseInit gives one flag per row of X; criterion 'cv' fits subsets of the rows",
+    );
+  // with a prior, the models mclust has none for are listed as failed candidates (as mclust's BIC table has NA there)
+  const takesPrior = new Set(priorModels(types));
 
   let foldOf: Int32Array | null = null;
   let list: ArrayLike<number>[] = [];
@@ -138,6 +148,8 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
       const opts: GaussianMixtureOptions = { ...rest, nComponents: k, covarianceType };
       let model: GaussianMixture | null = null;
       try {
+        if (rest.prior && !takesPrior.has(covarianceType))
+          throw new FitError(`covarianceType '${covarianceType}' takes no prior (as in mclust)`);
         if (criterion === 'cv') {
           const foldScores: number[] = [];
           let sum = 0;
@@ -219,7 +231,12 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     difference: Math.abs(r.score! - ranked[0].score!),
   }));
   const clusterSizes = new Array<number>(bestModel.weights.length).fill(0);
-  for (const label of bestModel.predict(X)) clusterSizes[label]++;
+  let noiseSize = 0;
+  for (const label of bestModel.predict(X)) {
+    if (label < 0) noiseSize++;
+    else clusterSizes[label]++;
+  }
+  const noiseWeight = bestModel.noiseWeight;
   return {
     criterion,
     lowerIsBetter,
@@ -230,5 +247,6 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     model: bestModel,
     clusterSizes,
     proportions: Array.from(bestModel.weights),
+    ...(noiseWeight !== null ? { noise: { size: noiseSize, proportion: noiseWeight } } : {}),
   };
 }

@@ -30,6 +30,7 @@ interface PageResult {
   error?: string;
   bayesian?: boolean;
   activeComponents?: number[] | null;
+  noiseWeight?: number | null;
 }
 
 declare global {
@@ -219,6 +220,21 @@ describe.skipIf(noChromium)('browser example in headless Chromium', () => {
     expectEqualTo(r.means, gm.means, 1e-10, 'means');
     expectEqualTo(r.covariances, gm.covariances, 1e-10, 'covariances');
     expectEqualTo(r.lowerBound, gm.lowerBound, 1e-10, 'lowerBound');
+    expect(pageErrors, 'errors in the page').toEqual([]);
+  });
+
+  it('fits with the prior and a noise component when ticked, equal to the Node fit', async () => {
+    const before = await page.evaluate(() => window.__gaussmix!.fitCount);
+    await page.check('#prior');
+    await page.check('#noise');
+    const r = await waitForFit(before + 2);
+    expect(r.options).toMatchObject({ prior: true, noise: true });
+    expectSameAsNode(r);
+    expect(r.noiseWeight).toBeCloseTo(new GaussianMixture(r.options).fit(r.data).noiseWeight!, 10);
+    expect(await page.locator('#components tr').last().textContent()).toMatch(/noise/);
+    await page.uncheck('#prior');
+    await page.uncheck('#noise');
+    await waitForFit(before + 4);
     expect(pageErrors, 'errors in the page').toEqual([]);
   });
 

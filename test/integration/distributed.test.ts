@@ -245,11 +245,12 @@ describe('fitDistributed equals fitStream over the same shards', () => {
     expectClose(gm, ref, 1e-10);
   }, 60_000);
 
-  it('runs what the EM generator asks, whatever it is: SQUAREM, an mclust model started from hc', async () => {
+  it('runs what the EM generator asks, whatever it is: SQUAREM, an mclust model started from hc, a prior', async () => {
     // nothing distributed-specific: the coordinator answers the same requests fitStream answers
     for (const model of [
       { ...MODEL, accelerate: 'squarem' },
       { ...MODEL, covarianceType: 'VEV', initParams: 'hc' },
+      { ...MODEL, prior: true }, // MAP-EM: the prior's defaults come from two E-passes over all rows
     ] as GaussianMixtureOptions[]) {
       const ref = await new GaussianMixture(model).fitStream(csvSource(csvShards), { initSampleSize: 250 });
       const gm = await fitDistributed(model, csvShards, { connection: redis.url, initSampleSize: 250 });
@@ -339,7 +340,8 @@ describe('dead processes mid-fit (no shard cache: every E-step job reads its loa
   }, 60_000);
 
   it('a coordinator SIGKILLed mid-fit: a new one with the same checkpoint resumes and gives the same result', async () => {
-    const model: GaussianMixtureOptions = { nComponents: 3, seed: 2, tol: 0, maxIter: 8 };
+    // with a prior, whose resolved defaults the stored result must keep
+    const model: GaussianMixtureOptions = { nComponents: 3, seed: 2, tol: 0, maxIter: 8, prior: true };
     const slow = shardsOf(40);
     const reference = await referenceOf(model, slow);
     const job = {
@@ -368,6 +370,7 @@ describe('dead processes mid-fit (no shard cache: every E-step job reads its loa
     let requests = 0;
     const stored = await fitDistributed(model, slow, { ...job.options, onRequest: () => requests++ });
     expect(fitted(stored)).toEqual(fitted(whole));
+    expect(stored.toJSON()).toEqual(whole.toJSON());
     expect(requests).toBe(0);
 
     // another fit under the same name is refused, naming the checkpoint; once deleted, the name is free again

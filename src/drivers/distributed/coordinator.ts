@@ -19,6 +19,7 @@ import { denseRows } from '../../data/rows.js';
 import { driveAsync, refuseAll } from '../../em/drive.js';
 import type { AsyncHandlers, EMResult } from '../../em/protocol.js';
 import type { Params } from '../../model/params.js';
+import type { ResolvedPrior } from '../../model/prior.js';
 import { throwIfAborted } from '../async.js';
 import { RowServer } from '../local/row-server.js';
 import { WorstCollector } from '../local/worst.js';
@@ -124,7 +125,8 @@ export class Coordinator {
           ttlMs: s.checkpointTtl,
           lockMs: s.lockMs,
         });
-        if (this.ckpt.result) return decodeResult(this.ckpt.result, s.checkpoint) as CoordinatorResult<R>;
+        // the stored result is what this plan (EM's) returned when it finished: encodeResult wrote it
+        if (this.ckpt.result) return decodeResult(this.ckpt.result, s.checkpoint) as unknown as CoordinatorResult<R>;
       }
       const ttl = Math.max(3_600_000, 2 * s.attempts * s.jobTimeout);
       requests = await Requests.open(deps, redis, keys, {
@@ -339,10 +341,13 @@ interface StoredResult {
   resets: unknown[];
   backend: BackendName;
   d: number;
+  /** MAP-EM's resolved prior (its data-dependent defaults), which the model keeps beside its parameters. */
+  priorParams?: { shrinkage: number; mean: number[]; dof: number; scale: number[] } | null;
 }
 
-function encodeResult(r: CoordinatorResult<EMResult>): StoredResult {
+function encodeResult(r: CoordinatorResult<EMResult & { priorParams?: ResolvedPrior | null }>): StoredResult {
   const p = r.result.params;
+  const prior = r.result.priorParams ?? null;
   return {
     params: {
       k: p.k,
@@ -359,10 +364,11 @@ function encodeResult(r: CoordinatorResult<EMResult>): StoredResult {
     resets: r.result.resets,
     backend: r.backend,
     d: r.d,
+    priorParams: prior && { ...prior, mean: Array.from(prior.mean), scale: Array.from(prior.scale) },
   };
 }
 
-function decodeResult(v: unknown, name: string): CoordinatorResult<EMResult> {
+function decodeResult(v: unknown, name: string): CoordinatorResult<EMResult & { priorParams: ResolvedPrior | null }> {
   const r = v as StoredResult;
   const arrays =
     r?.params &&
@@ -387,6 +393,13 @@ function decodeResult(v: unknown, name: string): CoordinatorResult<EMResult> {
       nIter: r.nIter,
       converged: r.converged,
       resets: r.resets as EMResult['resets'],
+      priorParams: r.priorParams
+        ? {
+            ...r.priorParams,
+            mean: Float64Array.from(r.priorParams.mean),
+            scale: Float64Array.from(r.priorParams.scale),
+          }
+        : null,
     },
     backend: r.backend,
     d: r.d,

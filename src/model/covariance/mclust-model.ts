@@ -53,7 +53,15 @@ function publicShape(name: MclustModelName, layout: Layout) {
 
 /** One of scikit-learn's four models under its mclust name (VII, VVI, EEE, VVV): its arithmetic, K×D×D in public. */
 export function mclustTwin(name: MclustModelName, twin: CovarianceModel): CovarianceModel {
-  return { ...twin, name, ...publicShape(name, twin.layout) };
+  return { ...twin, name, estimate: priorRoute(name, twin), ...publicShape(name, twin.layout) };
+}
+
+/**
+ * A scikit-learn model's estimate, or with a conjugate prior mclust's (the prior changes the scatter the estimate
+ * starts from; without one the two are the same arithmetic, and scikit-learn's is kept bit for bit).
+ */
+export function priorRoute(name: MclustModelName, twin: CovarianceModel): CovarianceModel['estimate'] {
+  return (m) => (m.prior ? estimate(name, twin.layout, m) : twin.estimate(m));
 }
 
 /**
@@ -102,7 +110,16 @@ function estimate(name: MclustModelName, layout: Layout, m: ScatterInput): Float
       }
     }
   });
-  const Wr = regulariseScatter(W, n, d, kl, regCovar);
+  let Wr = regulariseScatter(W, n, d, kl, regCovar);
+  if (m.prior) {
+    const xbar = new Float64Array(kl * d);
+    live.forEach((c, t) => {
+      for (let j = 0; j < d; j++) xbar[t * d + j] = st.centers[c * d + j] + delta[c * d + j];
+    });
+    const post = m.prior(Wr, n, xbar, st.sxxKind === 'full' && name[2] !== 'I');
+    Wr = post.W;
+    n.set(post.n);
+  }
   // mclust's own arithmetic first (its convergence tests and VEE's start λ = 1 are not scale invariant, so any
   // rescaling would move where the inner loop stops); only if that fails, once more in units of the mean variance
   let res = constrained(name, layout, m, live, Wr, n, 1);
@@ -118,6 +135,7 @@ function estimate(name: MclustModelName, layout: Layout, m: ScatterInput): Float
   const sigma = res.sigma;
   const blocks = compressBlocks(layout, sigma, kl, d);
   const per = layout.blockSize(d);
+  if (layout.shared) return blocks; // one matrix for all (EEE): no per-component blocks to place
   live.forEach((c, t) => out.set(blocks.subarray(t * per, (t + 1) * per), c * per));
   return out;
 }

@@ -13,6 +13,7 @@ import { EVV } from './evv.js';
 import { full } from './full.js';
 import { spherical } from './spherical.js';
 import { tied } from './tied.js';
+import { priorRoute } from './mclust-model.js';
 import type { CovarianceModel } from './types.js';
 import { VEE } from './vee.js';
 import { VEI } from './vei.js';
@@ -23,11 +24,12 @@ import { VVI } from './vvi.js';
 import { VVV } from './vvv.js';
 
 // scikit-learn's four, then mclust's fourteen in mclust's order (EII … VVV)
+// (scikit-learn's four take mclust's estimate only under a conjugate prior: priorRoute)
 const MODELS = {
-  full,
-  tied,
-  diag,
-  spherical,
+  full: { ...full, estimate: priorRoute('VVV', full) },
+  tied: { ...tied, estimate: priorRoute('EEE', tied) },
+  diag: { ...diag, estimate: priorRoute('VVI', diag) },
+  spherical: { ...spherical, estimate: priorRoute('VII', spherical) },
   EII,
   VII,
   EEI,

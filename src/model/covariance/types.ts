@@ -33,6 +33,17 @@ export interface ScatterInput {
    * with a diagnosis; the M-step reports them as degenerate and they keep their previous covariance.
    */
   readonly failures?: { component: number; detail: string }[];
+  /**
+   * A conjugate prior (model/prior.ts): turns the live components' scatters W (kl D×D blocks, only diagonals when
+   * `full` is false), masses n and unshrunk means x̄ into the posterior mode's (W′, n′), which the model's estimate
+   * then uses. Only the mclust estimate takes it (the four scikit-learn names run through it when it is set).
+   */
+  readonly prior?: (
+    W: Float64Array,
+    n: Float64Array,
+    xbar: Float64Array,
+    full: boolean,
+  ) => { W: Float64Array; n: Float64Array };
 }
 
 export interface CovarianceModel {

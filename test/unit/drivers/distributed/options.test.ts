@@ -49,6 +49,9 @@ describe('fitDistributed options', () => {
     expect(e).toBeInstanceOf(OptionError);
     expect((e as OptionError).option).toBe('missing');
     expect((e as Error).message).toMatch(/not supported by fitDistributed yet/);
+    await expect(fitDistributed({ nComponents: 2, noise: true }, ['a.csv'], ok)).rejects.toThrow(
+      /noise needs the rows in memory/,
+    );
     const bayes = await fitDistributed(new BayesianGaussianMixture() as never, ['a.csv'], ok).catch((x: unknown) => x);
     expect(bayes).toBeInstanceOf(OptionError);
     expect((bayes as Error).message).toMatch(/a GaussianMixture or its options, not a BayesianGaussianMixture/);
