@@ -236,9 +236,6 @@ console.log(JSON.stringify({ api: ['fitDistributed', 'startWorker', 'ShardError'
     }
   });
 
-  it('a page that imports GaussianMixture and fits loads ≤ 80 kB gzipped (esbuild, code splitting, minified)', async () => {
-  });
-
   it('a page that imports GaussianMixture and fits loads ≤ 86 kB gzipped (esbuild, code splitting, minified)', async () => {
     writeFileSync(
       join(app, 'split-entry.js'),
