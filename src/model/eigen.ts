@@ -10,6 +10,7 @@
  * - polarFactor: the orthogonal factor U·Vᵀ of A = U·S·Vᵀ (unique when A is non-singular) — what mclust's EVE and
  *   VVE M-steps take from LAPACK's dgesvd.
  */
+import { FitError } from '../api/errors.js';
 
 export interface SymmetricEigen {
   /** eigenvalues, descending */
@@ -82,7 +83,7 @@ export function symmetricEigen(a: Float64Array, d: number, aOff = 0): SymmetricE
       zacc[p] = 0;
     }
   }
-  if (sweeps >= MAX_SWEEPS) throw new Error('symmetricEigen: Jacobi did not converge (non-finite input?)');
+  if (sweeps >= MAX_SWEEPS) throw new FitError('symmetricEigen: Jacobi did not converge (non-finite input?)');
 
   return { ...sortedWithFixedSigns(diag, v, d), sweeps };
 }
@@ -162,6 +163,12 @@ export function svd(a: Float64Array, m: number, n: number, aOff = 0): SVD {
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   const tol = 1e-15;
+  // A column whose norm is below ε·‖A‖ is a zero singular direction to working precision: rotating it against
+  // another column only moves rounding noise, and with gamma never exactly zero the sweeps would never end (a
+  // rank-deficient polar-factor input of EVE/VVE's MM step with one component). Such pairs are left as they are.
+  let frob = 0;
+  for (let i = 0; i < m * n; i++) frob += g[i] * g[i];
+  const negligible = frob * 2.220446049250313e-16 * 2.220446049250313e-16;
   let sweeps = 0;
   for (; sweeps < MAX_SWEEPS; sweeps++) {
     let rotated = false;
@@ -178,6 +185,7 @@ export function svd(a: Float64Array, m: number, n: number, aOff = 0): SVD {
           gamma += x * y;
         }
         if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha * beta)) continue;
+        if (alpha <= negligible || beta <= negligible) continue;
         rotated = true;
         const zeta = (beta - alpha) / (2 * gamma);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
@@ -199,7 +207,7 @@ export function svd(a: Float64Array, m: number, n: number, aOff = 0): SVD {
     }
     if (!rotated) break;
   }
-  if (sweeps >= MAX_SWEEPS) throw new Error('svd: one-sided Jacobi did not converge (non-finite input?)');
+  if (sweeps >= MAX_SWEEPS) throw new FitError('svd: one-sided Jacobi did not converge (non-finite input?)');
 
   const norms = new Float64Array(n);
   for (let j = 0; j < n; j++) {
