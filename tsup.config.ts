@@ -9,7 +9,9 @@ const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // gaussmix/distributed (src/distributed.ts) is built with the core so the ES modules share one copy of the
+    // library (esbuild splits the common code into chunks); it imports bullmq and ioredis only dynamically.
+    entry: { index: 'src/index.ts', distributed: 'src/distributed.ts' },
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target,

@@ -61,6 +61,7 @@ import {
   type CovariancesOf,
   type CovarianceType,
   type GaussianMixtureOptions,
+  type IterationInfo,
   type ResolvedOptions,
 } from './options.js';
 
@@ -243,6 +244,41 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const { result, backend, d, header } = await fitStream(source, emPlan(this.opts, warm), so);
     // a CSV path names its features from its header, unless told otherwise
     this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
+    return this;
+  }
+
+  /**
+   * Fits by EM on a driver from outside the core (gaussmix/distributed's coordinator), which runs EM's plan over
+   * data this process never holds; commits its result as fitStream does (a failed fit leaves the model unchanged).
+   * `onIteration` is called after the model's own. Not part of the documented API.
+   * @internal
+   */
+  async fitWith(
+    run: (plan: Plan<EMResult>) => Promise<{ result: EMResult; backend: BackendName }>,
+    what: string,
+    onIteration: ((info: IterationInfo) => void) | null = null,
+  ): Promise<this> {
+    if (this.opts.respInit) {
+      throw new OptionError(
+        'respInit',
+        `respInit needs the rows in memory (fit, fitAsync); ${what} initialises from a sample`,
+      );
+    }
+    if (this.opts.noise) {
+      throw new OptionError(
+        'noise',
+        `noise needs the rows in memory (fit, fitAsync): its start is not implemented for ${what}`,
+      );
+    }
+    const warm = this.warmStart(null);
+    const own = this.opts.onIteration;
+    const both = (i: IterationInfo): void => {
+      own?.(i);
+      onIteration?.(i);
+    };
+    const o = onIteration ? { ...this.opts, onIteration: both } : this.opts;
+    const { result, backend } = await run(emPlan(o, warm));
+    this.commitFit(result, backend, warm !== null);
     return this;
   }
 

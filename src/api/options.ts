@@ -4,6 +4,8 @@
  * checked by `resolveWith`, so a rule and its message live in exactly one place, unknown keys are refused the same
  * way everywhere, and callers' objects are never mutated.
  */
+import type { RedisConnection } from '../drivers/distributed/redis.js';
+import type { RequestInfo } from '../drivers/distributed/requests.js';
 import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { VariationalConfig } from '../em/variational.js';
 import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
@@ -850,6 +852,191 @@ export function pairsPlotOptions<T>(options: unknown): T {
 export function selectionPlotOptions<T>(options: unknown): T {
   const rules = { ...PLOT_RULES, yRange: { default: 'competitive', check: oneOf(['competitive', 'all'] as const) } };
   return resolveWith(rules, options ?? {}, 'selectionSvg') as T;
+}
+
+// ── distributed (gaussmix/distributed) ───────────────────────────────────────────────────────────────────────────
+
+export type { RedisConnection, RequestInfo };
+
+/** How CSV shards are read (the shared CSV reader's options) and the rows per block of an E-pass. */
+export interface ShardCsvOptions {
+  /** Field delimiter; detected from the first line when omitted. */
+  delimiter?: string;
+  /** Whether the first line holds column names; 'auto' (default): it does when any of its fields is not a number. */
+  header?: boolean | 'auto';
+  /** Feature columns: names, 1-based indices or ranges ("a,b", "1-3"), or an array of names and indices. */
+  columns?: string | (string | number)[];
+  /** Column of sample weights (name or 1-based index). */
+  weights?: string | number;
+  /** Rows per block of an E-pass (default 8192, fitStream's chunkRows): blocks fix the order of the sums. */
+  chunkRows?: number;
+}
+
+export interface FitDistributedOptions {
+  /** Redis (required). */
+  connection: RedisConnection;
+  /** Prefix of every Redis key and of BullMQ's queues (default 'gaussmix'); workers must use the same. */
+  prefix?: string;
+  /** Milliseconds one attempt of a shard's job may run before its worker stops it (default 600 000). */
+  jobTimeout?: number;
+  /** Attempts of a shard's job before the fit fails with a ShardError (default 3). */
+  attempts?: number;
+  /** Name of a checkpoint ([A-Za-z0-9_.-], ≤ 64): a fit restarted with the same name resumes where it stopped. */
+  checkpoint?: string | null;
+  /** Milliseconds a checkpoint lives in Redis after its last write (default 7 days). */
+  checkpointTtl?: number;
+  /** Milliseconds a crashed coordinator's lock on its checkpoint holds off a restart (default 10 000). */
+  checkpointLock?: number;
+  /** Rows in the sample initialisation runs on (default 10 000, as fitStream: the same sample). */
+  initSampleSize?: number;
+  csv?: ShardCsvOptions;
+  /** Milliseconds to connect to Redis and get a PING back (default 5000). */
+  connectTimeout?: number;
+  /** Milliseconds any one Redis command may take (default 10 000). */
+  commandTimeout?: number;
+  /** Aborting rejects with the signal's reason and leaves the model unchanged. */
+  signal?: AbortSignal | null;
+  /** Called after every EM iteration (beside the model's own onIteration). */
+  onIteration?: ((info: IterationInfo) => void) | null;
+  /** Called after every distributed request with its timings and sizes. */
+  onRequest?: ((info: RequestInfo) => void) | null;
+}
+
+export interface WorkerOptions {
+  /** Redis (required). */
+  connection: RedisConnection;
+  /** Jobs served at once, each on its own E-step thread (default: the available cores − 1, at least 1). */
+  concurrency?: number;
+  /** Aborting stops taking jobs; the promise resolves once the running ones finished (at most 60 s). */
+  signal?: AbortSignal | null;
+  /** Prefix of every Redis key and of BullMQ's queues (default 'gaussmix'); the coordinator must use the same. */
+  prefix?: string;
+  /** Bytes of shard rows kept in memory between iterations (default a quarter of the machine's memory; 0: none). */
+  cacheBytes?: number;
+  /** BullMQ lockDuration in ms (default 5000): a dead worker's job is re-run about this long after it died. */
+  lockDuration?: number;
+  /** BullMQ stalledInterval in ms (default 2000). */
+  stalledInterval?: number;
+  /** Times a job may be orphaned by a dead worker before it fails (default 3). */
+  maxStalledCount?: number;
+  /** Called with connection and job errors (default: printed to stderr, at most once per 5 s per message). */
+  onError?: ((error: Error) => void) | null;
+  /** Called once the worker is connected and serving. */
+  onReady?: (() => void) | null;
+}
+
+const positiveMs = (v: unknown, name: string) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.ceil(v) : fail(name, 'a number of milliseconds ≥ 1', v);
+
+const connection = (v: unknown, name: string): RedisConnection => {
+  if (typeof v === 'string') {
+    let url: URL | null = null;
+    try {
+      url = new URL(v);
+    } catch {
+      // reported below
+    }
+    if (url && (url.protocol === 'redis:' || url.protocol === 'rediss:')) return v;
+    return fail(name, "a redis:// or rediss:// URL (e.g. 'redis://127.0.0.1:6379') or ioredis options", v);
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    if (o.host !== undefined && typeof o.host !== 'string') fail(`${name}.host`, 'a string', o.host);
+    if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) > 0 && (o.port as number) < 65536)) {
+      fail(`${name}.port`, 'an integer port in 1…65535', o.port);
+    }
+    return { ...o };
+  }
+  return fail(name, 'a redis:// URL or ioredis options ({ host, port, … }); it is required', v);
+};
+
+const prefix = (v: unknown, name: string) =>
+  typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v)
+    ? v
+    : fail(name, 'up to 64 characters of A-Z a-z 0-9 _ . : -', v);
+
+const DIST_CSV_RULES: Rules<ShardCsvOptions> = {
+  delimiter: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || (typeof v === 'string' && v.length === 1) ? v : fail(name, 'one character', v),
+  },
+  header: {
+    default: 'auto',
+    check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)),
+  },
+  columns: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined ||
+      typeof v === 'string' ||
+      (Array.isArray(v) && v.every((c) => typeof c === 'string' || typeof c === 'number'))
+        ? v
+        : fail(name, 'a string such as "1-3" or "a,b", or an array of names and 1-based indices', v),
+  },
+  weights: {
+    default: undefined,
+    check: (v, name) =>
+      v === undefined || typeof v === 'string' || typeof v === 'number'
+        ? v
+        : fail(name, 'a column name or 1-based index', v),
+  },
+  chunkRows: { default: 8192, check: integer(1) },
+};
+
+const FIT_DISTRIBUTED_RULES: Rules<FitDistributedOptions> = {
+  connection: { default: undefined, check: connection },
+  prefix: { default: 'gaussmix', check: prefix },
+  jobTimeout: { default: 600_000, check: positiveMs },
+  attempts: { default: 3, check: integer(1) },
+  checkpoint: {
+    default: null,
+    check: (v, name) =>
+      v == null
+        ? null
+        : typeof v === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(v)
+          ? v
+          : fail(name, 'a name of up to 64 characters of A-Z a-z 0-9 _ . -', v),
+  },
+  checkpointTtl: { default: 7 * 24 * 3_600_000, check: positiveMs },
+  checkpointLock: { default: 10_000, check: positiveMs },
+  initSampleSize: { default: 10_000, check: integer(1) },
+  csv: { default: {}, check: (v) => resolveWith(DIST_CSV_RULES, v, 'csv', 'csv.') },
+  connectTimeout: { default: 5000, check: positiveMs },
+  commandTimeout: { default: 10_000, check: positiveMs },
+  signal: { default: null, check: optionalSignal },
+  onIteration: { default: null, check: optionalFunction },
+  onRequest: { default: null, check: optionalFunction },
+};
+
+export type ResolvedDistributedOptions = Required<Omit<FitDistributedOptions, 'csv'>> & {
+  csv: Required<Pick<ShardCsvOptions, 'header' | 'chunkRows'>> & ShardCsvOptions;
+};
+
+export function fitDistributedOptions(options: unknown): ResolvedDistributedOptions {
+  return resolveWith(FIT_DISTRIBUTED_RULES, options ?? {}, 'fitDistributed') as unknown as ResolvedDistributedOptions;
+}
+
+const WORKER_RULES: Rules<WorkerOptions> = {
+  connection: { default: undefined, check: connection },
+  concurrency: { default: undefined, check: (v, name) => (v === undefined ? undefined : integer(1)(v, name)) },
+  signal: { default: null, check: optionalSignal },
+  prefix: { default: 'gaussmix', check: prefix },
+  cacheBytes: { default: undefined, check: (v, name) => (v === undefined ? undefined : integer(0)(v, name)) },
+  lockDuration: { default: 5000, check: positiveMs },
+  stalledInterval: { default: 2000, check: positiveMs },
+  maxStalledCount: { default: 3, check: integer(1) },
+  onError: { default: null, check: optionalFunction },
+  onReady: { default: null, check: optionalFunction },
+};
+
+export type ResolvedWorkerOptions = Omit<Required<WorkerOptions>, 'concurrency' | 'cacheBytes'> & {
+  concurrency: number | undefined;
+  cacheBytes: number | undefined;
+};
+
+export function workerOptions(options: unknown): ResolvedWorkerOptions {
+  return resolveWith(WORKER_RULES, options ?? {}, 'startWorker') as unknown as ResolvedWorkerOptions;
 }
 
 // ── BayesianGaussianMixture ───────────────────────────────────────────────────────────────────────────────────────

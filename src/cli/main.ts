@@ -136,6 +136,7 @@ Examples:
     .command('fit')
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
+    .argument('[shards...]', 'with --redis: more shards (CSV or .npy paths, or URLs) that every worker can read')
     .option('-k, --k <n>', 'number of components (required, except with --bayesian)', integer(1))
     .addOption(new Option('--covariance <type>', 'covariance type').choices(COVARIANCE_TYPES).default('full'))
     .option(
@@ -176,7 +177,11 @@ Examples:
       '--learning-rate <r>',
       'with --online: a constant step in (0, 1] that forgets old rows (for drifting data); default: the decaying schedule (t + 1)^-0.6',
       finite('a number in (0, 1]', (v) => v > 0 && v <= 1),
-    );
+    )
+    .option('--redis <url>', 'fit on the workers serving this Redis (gaussmix worker): the files are shards')
+    .option('--checkpoint <name>', 'with --redis: resume from / record in this checkpoint')
+    .option('--delete-checkpoint', 'with --redis --checkpoint NAME: delete the checkpoint and exit')
+    .option('--prefix <prefix>', "with --redis: prefix of the Redis keys and queues (default 'gaussmix')");
   csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(
       'after',
@@ -188,19 +193,55 @@ Examples:
   gaussmix fit faithful.csv --bayesian --max-components 10 --out model.json   # prints the effective K
   gaussmix fit big.csv -k 4 --online --batch-size 1000 --out model.json
   cat day-*.csv | gaussmix fit - -k 3 --online --learning-rate 0.05 --progress
+  gaussmix fit --redis redis://10.0.0.5:6379 part-*.csv -k 4 --checkpoint run1 --out model.json
 
 With --bayesian, --tol applies to the variational lower bound (a sum over rows, as scikit-learn's).
 With --online the model is printed without the log-likelihood, BIC and AIC of the data (which are not kept);
 --init, --seed, --n-init, --max-iter and --tol apply to the first batch, which is fitted by EM to start.`,
     )
-    .action((data: string, o, cmd: Command) => {
+    .action(async (data: string, shards: string[], o, cmd: Command) => {
       if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
       checkOnlineFlags(o);
       const needsData = o.pairs ? '--pairs' : o.standardize ? '--standardize' : null;
-      if (o.online && needsData)
-        throw new OptionError(needsData, `${needsData} needs the data in memory, which --online does not keep`);
+      const streamed = o.online ? '--online' : o.redis ? '--redis' : null;
+      if (streamed && needsData)
+        throw new OptionError(needsData, `${needsData} needs the data in memory, which ${streamed} does not keep`);
+      if (o.redis) {
+        if (o.bayesian) {
+          throw new OptionError('--bayesian', '--bayesian cannot be used with --redis (a distributed fit runs EM)');
+        }
+        if (o.online)
+          throw new OptionError(
+            '--online',
+            '--online cannot be used with --redis (a distributed fit runs batch EM over the shards)',
+          );
+        return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
+      }
+      if (shards.length > 0)
+        throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
+      if (o.checkpoint || o.prefix || o.deleteCheckpoint)
+        throw new OptionError('--redis', '--checkpoint and --prefix need --redis URL');
       return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
     });
+
+  program
+    .command('worker')
+    .description('serve distributed fits (gaussmix fit --redis) from this machine until SIGINT/SIGTERM')
+    .requiredOption('--redis <url>', 'the Redis the coordinators use, e.g. redis://10.0.0.5:6379')
+    .option('--concurrency <n>', 'shards served at once, one E-step thread each (default: cores − 1)', integer(1))
+    .option(
+      '--cache-mb <mb>',
+      'MiB of shard rows kept in memory between iterations (default: a quarter of RAM)',
+      integer(0),
+    )
+    .option('--prefix <prefix>', "prefix of the Redis keys and queues (default 'gaussmix')")
+    .addHelpText(
+      'after',
+      `
+Every worker must be able to read every shard (the same paths on a shared file system, or URLs).
+Run one per machine; a worker killed mid-job has its job re-run by another within ~7 s.`,
+    )
+    .action(async (o) => (await import('./distributed.js')).workerCommand(o));
 
   const predict = program
     .command('predict')

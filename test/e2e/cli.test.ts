@@ -359,6 +359,21 @@ describe('errors and exit codes', () => {
       [['anomalies', 'model.json', faithfulPath, '--contamination', '0.9'], /\(0, 0\.5\]/],
       [['sample', 'model.json'], /required option '-n, --n <count>'/],
       [['predict', 'model.json'], /missing required argument 'data'/],
+      [['fit', faithfulPath, faithfulPath, '-k', '2'], /shards of a distributed fit: add --redis URL/],
+      [['fit', faithfulPath, '-k', '2', '--checkpoint', 'run1'], /--checkpoint and --prefix need --redis URL/],
+      [['fit', '--redis', 'http://127.0.0.1:1', faithfulPath, '-k', '2'], /redis:\/\/ or rediss:\/\/ URL/],
+      [['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--plot', 'x.svg'], /--plot needs the rows/],
+      [
+        ['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--missing', 'marginalize'],
+        /not supported by fitDistributed yet/,
+      ],
+      [['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '--bayesian'], /--bayesian cannot be used with --redis/],
+      [
+        ['fit', '--redis', 'redis://127.0.0.1:1', faithfulPath, '-k', '2', '--online'],
+        /--online cannot be used with --redis/,
+      ],
+      [['worker'], /required option '--redis <url>'/],
+      [['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /integer ≥ 1/],
       [['frobnicate'], /unknown command 'frobnicate'/],
       [[], /Usage: gaussmix/],
     ];
@@ -373,7 +388,7 @@ describe('errors and exit codes', () => {
   it('--help works for the program and every command (exit 0)', async () => {
     const top = run(['--help']);
     expect(top.code).toBe(0);
-    const commands = ['fit', 'predict', 'score', 'anomalies', 'sample', 'select', 'demo'];
+    const commands = ['fit', 'predict', 'score', 'anomalies', 'sample', 'select', 'demo', 'worker'];
     const helps = await Promise.all(commands.map((cmd) => runAsync([cmd, '--help'])));
     for (const [i, cmd] of commands.entries()) {
       expect(top.stdout).toContain(cmd);

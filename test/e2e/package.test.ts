@@ -113,6 +113,11 @@ describe('npm package', () => {
       'dist/index.d.ts',
       'dist/index.d.cts',
       'dist/browser.js',
+      'dist/distributed.js',
+      'dist/distributed.cjs',
+      'dist/distributed.d.ts',
+      'dist/distributed.d.cts',
+      'distributed/package.json', // gaussmix/distributed for resolvers without "exports" (TypeScript's node10)
     ]) {
       expect(packed, `tarball lacks ${f}`).toContain(f);
     }
@@ -199,6 +204,47 @@ console.log(JSON.stringify({ backend: gm.backend, labels: Array.from(gm.predict(
     expect(out.names, 'class names survive the browser build and a bundler').toEqual(EXPECTED_NAMES);
     expect(out.backend).toBe('wasm');
     expect(new Set(out.labels).size).toBe(2);
+  });
+
+  it('gaussmix loads no BullMQ; gaussmix/distributed loads without it and asks for bullmq and ioredis only when used', async () => {
+    // bullmq and ioredis are optional peers: the fresh project does not have them
+    expect(existsSync(join(app, 'node_modules', 'bullmq'))).toBe(false);
+    // what importing gaussmix loads: dist/index.js and the chunks it imports, and dist/index.cjs
+    const graph = new Set<string>();
+    const visit = (file: string): void => {
+      if (graph.has(file)) return;
+      graph.add(file);
+      const code = readFileSync(join(installed, 'dist', file), 'utf8');
+      for (const m of code.matchAll(/from\s*["']\.\/([^"']+)["']/g)) visit(m[1]);
+    };
+    visit('index.js');
+    visit('index.cjs');
+    // (the module names quoted, as an import or a specifier; messages may mention the packages in prose)
+    const loading = [...graph].filter((f) =>
+      /["'](bullmq|ioredis)["']/.test(readFileSync(join(installed, 'dist', f), 'utf8')),
+    );
+    expect(loading, 'files of the gaussmix entry that name bullmq or ioredis as a module').toEqual([]);
+    expect(graph.size).toBeGreaterThan(2);
+
+    const script = (load: string) => `${load}
+let message = null;
+try {
+  await d.fitDistributed({ nComponents: 2 }, ['shard.csv'], { connection: 'redis://127.0.0.1:1' });
+} catch (e) {
+  message = e.message;
+}
+console.log(JSON.stringify({ api: ['fitDistributed', 'startWorker', 'ShardError', 'GaussianMixture'].map((k) => typeof d[k]), message }));`;
+    for (const [flag, load] of [
+      ['--input-type=module', "await import('gaussmix');\nconst d = await import('gaussmix/distributed');"],
+      ['--input-type=commonjs', "(async () => {\nrequire('gaussmix');\nconst d = require('gaussmix/distributed');"],
+    ]) {
+      const code = flag.endsWith('commonjs') ? `${script(load)}\n})();` : script(load);
+      const out = JSON.parse(await node([flag, '-e', code]));
+      expect(out.api).toEqual(['function', 'function', 'function', 'function']);
+      expect(out.message).toMatch(
+        /gaussmix\/distributed needs the optional packages bullmq .* npm install bullmq ioredis/,
+      );
+    }
   });
 
   it('a page that imports GaussianMixture and fits loads ≤ 86 kB gzipped (esbuild, code splitting, minified)', async () => {
