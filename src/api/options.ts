@@ -678,8 +678,11 @@ export interface KMeansOptions {
   maxIter?: number;
   /** Stop when the squared center shift is below tol × mean feature variance (default 1e-4, as scikit-learn). */
   tol?: number;
+  /** Seed of the k-means++ draws (default 0, a safe integer). */
   seed?: number;
+  /** Non-negative weight per row (default: all 1); integer weights act like repeated rows. */
   sampleWeight?: ArrayLike<number>;
+  /** 'auto' (default), 'wasm' or 'js', as GaussianMixture's. */
   backend?: BackendChoice;
 }
 
@@ -889,6 +892,7 @@ export interface FitDistributedOptions {
   checkpointLock?: number;
   /** Rows in the sample initialisation runs on (default 10 000, as fitStream: the same sample). */
   initSampleSize?: number;
+  /** How CSV shards are read (columns, weights column, delimiter), the same for every shard; see ShardCsvOptions. */
   csv?: ShardCsvOptions;
   /** Milliseconds to connect to Redis and get a PING back (default 5000). */
   connectTimeout?: number;

@@ -19,11 +19,15 @@ import { Random } from '../util/random.js';
 export type { KMeansOptions };
 
 export interface KMeansResult {
+  /** K centers of D coordinates. */
   centers: Float64Array[];
+  /** Each row's nearest center (0…K−1). */
   labels: Int32Array;
   /** Σ w·‖x − center‖² at the final centers. */
   inertia: number;
+  /** Lloyd iterations of the winning restart. */
   nIter: number;
+  /** Whether the winning restart's center shift fell below tol before maxIter. */
   converged: boolean;
 }
 
