@@ -545,11 +545,25 @@ class Engine {
     );
   }
 
+  private tooManyFields(line: number): DataError {
+    return new DataError(
+      `${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`,
+    );
+  }
+
+  private textAfterQuote(line: number, j: number, text: string): DataError {
+    return new DataError(
+      `${this.source}: line ${line}, column ${this.label(j)}: ${quoteValue(text)} follows a closing quote; a quoted field must be followed by the delimiter ${showDelimiter(this.delimiter)} or the end of the line`,
+      undefined,
+      j,
+    );
+  }
+
   /**
-   * The quoted field opening at `open` (on line `qline`, column j), its doubled quotes undone; null when the text ends
-   * before its closing quote can be told apart from a doubled one and more input may come. Sets quoteEnd (just past
-   * the closing quote). The length check comes before the end-of-input check, as in tokenize, so the error does not
-   * depend on the input's chunking.
+   * The quoted field opening at `open` (on line `qline`, column j), its doubled quotes undone; null when more input may
+   * come and is needed (no closing quote yet, or a quote ending the text that may be the first of a doubled pair).
+   * Sets quoteEnd (just past the closing quote). The length is checked before more input is asked for, so the error is the same whatever the
+   * input's chunking.
    */
   private unquote(open: number, qline: number, j: number): string | null {
     const s = this.text;
@@ -597,11 +611,7 @@ class Engine {
       let c = -1;
       while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
       const j = fields.length;
-      if (j >= this.o.maxColumns) {
-        throw new DataError(
-          `${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`,
-        );
-      }
+      if (j >= this.o.maxColumns) throw this.tooManyFields(line);
       if (p >= end) {
         if (!final) return null;
         fields.push(''); // after a trailing delimiter at the end of the input
@@ -630,11 +640,7 @@ class Engine {
           if (!blanks) p++;
           continue;
         }
-        throw new DataError(
-          `${this.source}: line ${line + lines}, column ${this.label(j)}: ${quoteValue(s.slice(p, p + 1))} follows a closing quote; a quoted field must be followed by the delimiter ${showDelimiter(this.delimiter)} or the end of the line`,
-          undefined,
-          j,
-        );
+        throw this.textAfterQuote(line + lines, j, s.slice(p, p + 1));
       }
       const start = p;
       let last = p; // just past the last non-blank character
