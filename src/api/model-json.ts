@@ -165,6 +165,29 @@ export interface Deserialized {
 
 export function deserialize(input: unknown): Deserialized {
   const o = reader.object(input);
+  const { covType, k, d } = readHeader(o);
+  const { weights, noise } = readWeights(o, k, d);
+  const means = readArray(o.means, [k, d], 'means');
+  const { covariances, precChol } = readCovariances(o, covType, k, d);
+  checkFitState(o);
+  const options = readOptions(o);
+  const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, d);
+  checkSavedOptions(options, d, noise);
+  const online =
+    o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
+  return {
+    params: { k, d, covType, weights, means, covariances, precChol, ...(noise ? { noise } : {}) },
+    converged: (o.converged as boolean | undefined) ?? false,
+    nIter: (o.nIter as number | undefined) ?? 0,
+    lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
+    options,
+    featureNames,
+    online,
+  };
+}
+
+/** The model's keys, format, version, covariance type and dimensions, checked before anything is read by them. */
+function readHeader(o: Record<string, unknown>): { covType: CovarianceType; k: number; d: number } {
   reader.checkKeys(o, KEYS, 'the model');
   for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
   if (o.format !== FORMAT) bad(`format must be '${FORMAT}'; got ${quote(o.format)}`);
@@ -173,14 +196,16 @@ export function deserialize(input: unknown): Deserialized {
   const covType = o.covarianceType as CovarianceType;
   if (!isCovarianceType(covType))
     bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${quote(covType)}`);
-  const model = covarianceModel(covType);
-  const { layout, shape: shapeOf } = model;
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
   if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);
   if (!Number.isInteger(d) || d < 1) bad(`nFeatures must be an integer ≥ 1; got ${quote(d)}`);
   if (d > MAX_FEATURES) bad(`nFeatures is ${d}; gaussmix supports at most ${MAX_FEATURES} features`);
+  return { covType, k, d };
+}
 
+/** The mixture weights and the noise component, which together must sum to 1. */
+function readWeights(o: Record<string, unknown>, k: number, d: number): { weights: Float64Array; noise?: NoiseTerm } {
   const weights = readArray(o.weights, [k], 'weights');
   const noise = o.noise === undefined ? undefined : readNoise(o.noise, d);
   let sum = noise ? noise.weight : 0;
@@ -189,7 +214,21 @@ export function deserialize(input: unknown): Deserialized {
     sum += v;
   });
   if (Math.abs(sum - 1) > 1e-8) bad(`weights${noise ? ' and noise.weight' : ''} must sum to 1; they sum to ${sum}`);
-  const means = readArray(o.means, [k, d], 'means');
+  return { weights, noise };
+}
+
+/**
+ * The covariances in storage layout, checked symmetric and positive definite, and their precision factors: computed,
+ * or the stored ones when given and they match, so a model we wrote round-trips bit for bit.
+ */
+function readCovariances(
+  o: Record<string, unknown>,
+  covType: CovarianceType,
+  k: number,
+  d: number,
+): { covariances: Float64Array; precChol: Float64Array } {
+  const model = covarianceModel(covType);
+  const { layout, shape: shapeOf } = model;
   const shape = shapeOf(k, d);
   let covariances = readArray(o.covariances, shape, 'covariances');
   if (model.fromPublic) {
@@ -213,6 +252,11 @@ export function deserialize(input: unknown): Deserialized {
     // bit-identical round trip of a model we wrote (an mclust-named model's K×D×D back to its storage)
     precChol = model.fromPublic ? compressBlocks(layout, given, k, d) : given;
   }
+  return { covariances, precChol };
+}
+
+/** converged, nIter and lowerBound, when given, have their types (deserialize reads them with defaults). */
+function checkFitState(o: Record<string, unknown>): void {
   if (o.converged !== undefined && typeof o.converged !== 'boolean') bad('converged must be true or false');
   if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0))
     bad('nIter must be an integer ≥ 0');
@@ -223,14 +267,18 @@ export function deserialize(input: unknown): Deserialized {
   ) {
     bad('lowerBound must be a finite number or null');
   }
-  let options: GaussianMixtureOptions = {};
-  if (o.options !== undefined) {
-    if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options))
-      bad('options must be an object');
-    reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
-    options = { ...(o.options as GaussianMixtureOptions) };
-  }
-  const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, d);
+}
+
+/** The saved options object (a copy), with only known option names. */
+function readOptions(o: Record<string, unknown>): GaussianMixtureOptions {
+  if (o.options === undefined) return {};
+  if (o.options === null || typeof o.options !== 'object' || Array.isArray(o.options)) bad('options must be an object');
+  reader.checkKeys(o.options as Record<string, unknown>, OPTION_NAMES, 'options');
+  return { ...(o.options as GaussianMixtureOptions) };
+}
+
+/** The saved options that must agree with the model: a complete prior of d features, noise given in both places. */
+function checkSavedOptions(options: GaussianMixtureOptions, d: number, noise: NoiseTerm | undefined): void {
   const prior = options.prior;
   if (prior != null && prior !== false) {
     // a saved prior is the fit's resolved one: every hyper-parameter (the data that defaulted them are not here)
@@ -241,17 +289,6 @@ export function deserialize(input: unknown): Deserialized {
   }
   if ((options.noise != null && options.noise !== false) !== (noise !== undefined))
     bad('options.noise and noise must be given together (a model with a noise component has both)');
-  const online =
-    o.online === undefined ? null : readOnlineState(o.online, means, k, d, covarianceModel(covType).statsKind, reader);
-  return {
-    params: { k, d, covType, weights, means, covariances, precChol, ...(noise ? { noise } : {}) },
-    converged: (o.converged as boolean | undefined) ?? false,
-    nIter: (o.nIter as number | undefined) ?? 0,
-    lowerBound: typeof o.lowerBound === 'number' ? o.lowerBound : -Infinity,
-    options,
-    featureNames,
-    online,
-  };
 }
 
 /** The noise component of a saved model: weight in [0, 1], a finite log volume, the bounding box (lower ≤ upper). */

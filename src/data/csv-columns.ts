@@ -113,13 +113,7 @@ export class Profile {
         } else if (constant === 1 && v !== v0) {
           constant = 2;
         }
-        if (codes !== null) {
-          if (!Number.isInteger(v)) codes = null;
-          else if (!codes.includes(v)) {
-            if (codes.length === 10) codes = null;
-            else codes.push(v);
-          }
-        }
+        if (codes !== null) codes = withCode(codes, v);
       }
       this.index[c] = idx;
       this.codes[c] = codes;
@@ -164,6 +158,19 @@ export class Profile {
       : `leave it out with ${flag} unless it is a feature`;
     return { notes, warnings: found.map(([, text]) => `${text}; ${fix}`) };
   }
+}
+
+/**
+ * The column's distinct integer codes once v is seen, in order of appearance (v added to `codes`); null once a value
+ * is not an integer or an eleventh code appears, as such a column no longer looks like a label.
+ */
+function withCode(codes: number[], v: number): number[] | null {
+  if (!Number.isInteger(v)) return null;
+  if (!codes.includes(v)) {
+    if (codes.length === 10) return null;
+    codes.push(v);
+  }
+  return codes;
 }
 
 /** "1-4,6": 1-based column numbers as ranges (for a --columns value). */

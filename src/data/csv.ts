@@ -227,6 +227,50 @@ function resolveOptions(o: CsvOptions): Resolved {
   };
 }
 
+// ---- the fast path's numbers ----
+
+/** inlined[0]: the value numberEnd's inline scan found; NaN when it left the number to scanNumber (see scanned). */
+const inlined = new Float64Array(1);
+
+/**
+ * The end of the number starting at p (whose first character is c), or -1 when none starts there. The commonest form,
+ * [-]digits[.digits] with at most 15 digits in all, is converted inline, exactly m / 10^frac, into inlined[0];
+ * anything else (a '+', an exponent, more digits, no digit) goes through scanNumber. Called once per numeric field
+ * of the fast path, so it allocates nothing.
+ */
+function numberEnd(s: string, p: number, end: number, c: number): number {
+  let q = p;
+  let ch = c;
+  const negative = ch === 45;
+  if (negative) ch = ++q < end ? s.charCodeAt(q) : -1;
+  const d0 = q;
+  let m = 0;
+  while (ch >= 48 && ch <= 57) {
+    m = m * 10 + (ch - 48);
+    ch = ++q < end ? s.charCodeAt(q) : -1;
+  }
+  let nd = q - d0;
+  let frac = 0;
+  if (ch === 46) {
+    ch = ++q < end ? s.charCodeAt(q) : -1;
+    const f0 = q;
+    while (ch >= 48 && ch <= 57) {
+      m = m * 10 + (ch - 48);
+      ch = ++q < end ? s.charCodeAt(q) : -1;
+    }
+    frac = q - f0;
+    nd += frac;
+  }
+  if (nd > 0 && nd <= 15 && ch !== 101 && ch !== 69) {
+    let v = frac === 0 ? m : m / POW10[frac];
+    if (negative) v = -v;
+    inlined[0] = v;
+    return q;
+  }
+  inlined[0] = NaN;
+  return scanNumber(s, p, end);
+}
+
 // ---- messages ----
 
 /** A value quoted in a message: at most 40 characters, then '…'. */
@@ -353,6 +397,7 @@ class Engine {
   // tokenizer results
   private tokNext = 0;
   private tokLines = 0;
+  private quoteEnd = 0;
 
   constructor(
     readonly o: Resolved,
@@ -500,6 +545,52 @@ class Engine {
     );
   }
 
+  private tooManyFields(line: number): DataError {
+    return new DataError(
+      `${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`,
+    );
+  }
+
+  private textAfterQuote(line: number, j: number, text: string): DataError {
+    return new DataError(
+      `${this.source}: line ${line}, column ${this.label(j)}: ${quoteValue(text)} follows a closing quote; a quoted field must be followed by the delimiter ${showDelimiter(this.delimiter)} or the end of the line`,
+      undefined,
+      j,
+    );
+  }
+
+  /**
+   * The quoted field opening at `open` (on line `qline`, column j), its doubled quotes undone; null when more input may
+   * come and is needed (no closing quote yet, or a quote ending the text that may be the first of a doubled pair).
+   * Sets quoteEnd (just past the closing quote). The length is checked before more input is asked for, so the error is the same whatever the
+   * input's chunking.
+   */
+  private unquote(open: number, qline: number, j: number): string | null {
+    const s = this.text;
+    const end = s.length;
+    const maxF = this.o.maxFieldLength;
+    const final = this.final;
+    let k = open + 1;
+    let value = '';
+    for (;;) {
+      const q = s.indexOf('"', k);
+      if (q < 0) {
+        if (end - open > maxF) throw this.tooLong(qline, j, true);
+        if (final) throw new DataError(`${this.source}: line ${qline}: a quoted field is never closed`, undefined, j);
+        return null;
+      }
+      if (q + 1 - open > maxF) throw this.tooLong(qline, j, true);
+      if (q + 1 >= end && !final) return null; // is it "" ?
+      if (q + 1 < end && s.charCodeAt(q + 1) === 34) {
+        value += s.slice(k, q + 1);
+        k = q + 2;
+        continue;
+      }
+      this.quoteEnd = q + 1;
+      return value + s.slice(k, q);
+    }
+  }
+
   /**
    * The general tokenizer: the fields of the record starting at p (on line `line`), trimmed and unquoted. Returns
    * null when the text ends inside the record and more input may come. Sets tokNext (just past the record) and
@@ -520,11 +611,7 @@ class Engine {
       let c = -1;
       while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
       const j = fields.length;
-      if (j >= this.o.maxColumns) {
-        throw new DataError(
-          `${this.source}: line ${line}: more than ${this.o.maxColumns} fields (maxColumns) — is the delimiter ${showDelimiter(this.delimiter)} right?`,
-        );
-      }
+      if (j >= this.o.maxColumns) throw this.tooManyFields(line);
       if (p >= end) {
         if (!final) return null;
         fields.push(''); // after a trailing delimiter at the end of the input
@@ -532,28 +619,9 @@ class Engine {
       }
       if (c === 34) {
         const open = p;
-        const qline = line + lines;
-        let k = p + 1;
-        let value = '';
-        for (;;) {
-          const q = s.indexOf('"', k);
-          if (q < 0) {
-            if (end - open > maxF) throw this.tooLong(qline, j, true);
-            if (final)
-              throw new DataError(`${this.source}: line ${qline}: a quoted field is never closed`, undefined, j);
-            return null;
-          }
-          if (q + 1 - open > maxF) throw this.tooLong(qline, j, true);
-          if (q + 1 >= end && !final) return null; // is it "" ?
-          if (q + 1 < end && s.charCodeAt(q + 1) === 34) {
-            value += s.slice(k, q + 1);
-            k = q + 2;
-            continue;
-          }
-          value += s.slice(k, q);
-          p = q + 1;
-          break;
-        }
+        const value = this.unquote(open, line + lines, j);
+        if (value === null) return null;
+        p = this.quoteEnd;
         for (let i = s.indexOf('\n', open); i >= 0 && i < p; i = s.indexOf('\n', i + 1)) lines++;
         const closed = p;
         while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
@@ -572,11 +640,7 @@ class Engine {
           if (!blanks) p++;
           continue;
         }
-        throw new DataError(
-          `${this.source}: line ${line + lines}, column ${this.label(j)}: ${quoteValue(s.slice(p, p + 1))} follows a closing quote; a quoted field must be followed by the delimiter ${showDelimiter(this.delimiter)} or the end of the line`,
-          undefined,
-          j,
-        );
+        throw this.textAfterQuote(line + lines, j, s.slice(p, p + 1));
       }
       const start = p;
       let last = p; // just past the last non-blank character
@@ -700,23 +764,16 @@ class Engine {
     const s = this.text;
     const end = s.length;
     const final = this.final;
-    const dc = this.dc;
-    const blanks = dc < 0;
     const tabBlank = this.tabBlank;
-    const width = this.width;
-    const slot = this.slot;
-    const wcol = this.wcol;
     const d = this.d;
     const dups = this.dups;
-    const maxF = this.o.maxFieldLength;
-    const missingNaN = this.o.missingNaN && !blanks;
     const sink = this.sink;
-    const { data, weights, lines, cap } = sink;
+    const { data, lines, cap } = sink;
     let n = sink.n;
     let pos = this.pos;
     let line = this.line;
     let st = FULL;
-    rows: while (n < cap) {
+    while (n < cap) {
       // blank lines
       let q = pos;
       let c = -1;
@@ -732,100 +789,8 @@ class Engine {
         continue;
       }
       const base = n * d;
-      let p = pos;
-      let j = 0;
-      for (;;) {
-        while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
-        if (j >= width || p >= end) {
-          st = BAIL;
-          break rows;
-        }
-        const start = p;
-        const sl = slot[j];
-        const numeric = sl >= 0 || j === wcol;
-        // 1 = a number of the grammar, 0 = empty (a missing value), -1 = something else
-        let kind = 1;
-        let v = NaN; // set by the inline scan; NaN: the value comes from scanNumber
-        if (numeric) {
-          // Inline, the commonest form: [-]digits[.digits] with at most 15 digits in all, exactly m / 10^frac.
-          // Anything else (a '+', an exponent, more digits, no digit) goes through scanNumber.
-          let q = p;
-          let ch = c;
-          const negative = ch === 45;
-          if (negative) ch = ++q < end ? s.charCodeAt(q) : -1;
-          const d0 = q;
-          let m = 0;
-          while (ch >= 48 && ch <= 57) {
-            m = m * 10 + (ch - 48);
-            ch = ++q < end ? s.charCodeAt(q) : -1;
-          }
-          let nd = q - d0;
-          let frac = 0;
-          if (ch === 46) {
-            ch = ++q < end ? s.charCodeAt(q) : -1;
-            const f0 = q;
-            while (ch >= 48 && ch <= 57) {
-              m = m * 10 + (ch - 48);
-              ch = ++q < end ? s.charCodeAt(q) : -1;
-            }
-            frac = q - f0;
-            nd += frac;
-          }
-          if (nd > 0 && nd <= 15 && ch !== 101 && ch !== 69) {
-            v = frac === 0 ? m : m / POW10[frac];
-            if (negative) v = -v;
-            p = q;
-          } else {
-            const e = scanNumber(s, p, end);
-            if (e >= 0) p = e;
-            else if (missingNaN && j !== wcol && (c === dc || c === 10)) kind = 0;
-            else kind = -1;
-          }
-        } else if (c !== 34) {
-          while (p < end && (c = s.charCodeAt(p)) !== dc && c !== 10 && !(blanks && (c === 32 || c === 9 || c === 13)))
-            p++;
-        } else {
-          kind = -1; // a quoted field
-        }
-        const stop = p;
-        while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
-        // the field must end here: at the delimiter (a run of blanks for ' '), the end of the line or of the input
-        let last = false;
-        if (p < end) {
-          c = s.charCodeAt(p);
-          if (c === 10) last = true;
-          else if (blanks ? p === stop : c !== dc) kind = -1;
-        } else if (final) {
-          last = true;
-        } else {
-          kind = -1; // cut by the end of this piece of input
-        }
-        if (kind < 0 || p - start > maxF) {
-          st = BAIL;
-          break rows;
-        }
-        if (numeric) {
-          if (kind > 0 && Number.isNaN(v)) {
-            v = scanned[0];
-            if (Number.isNaN(v)) v = numberValue(s, start, stop);
-          }
-          if (kind > 0) {
-            if (v === Infinity || v === -Infinity || (j === wcol && !(v >= 0))) {
-              st = BAIL;
-              break rows;
-            }
-          }
-          if (sl >= 0) data[base + sl] = v;
-          if (j === wcol) weights![n] = v;
-        }
-        j++;
-        if (last) {
-          if (p < end) p++;
-          break;
-        }
-        if (!blanks) p++;
-      }
-      if (j !== width) {
+      const p = this.fastRecord(pos, base, n);
+      if (p < 0) {
         st = BAIL;
         break;
       }
@@ -837,6 +802,84 @@ class Engine {
     this.pos = pos;
     this.line = line;
     return st;
+  }
+
+  /**
+   * The fast path's scan of the record at `pos`, stored as row n (at `base` in the sink's data): the position just
+   * past it, or -1 when the record is not for the fast path (the row then holds partial values, overwritten later).
+   * Per-field work stays inline here, as this loop runs once per field of the input.
+   */
+  private fastRecord(pos: number, base: number, n: number): number {
+    const s = this.text;
+    const end = s.length;
+    const final = this.final;
+    const dc = this.dc;
+    const blanks = dc < 0;
+    const tabBlank = this.tabBlank;
+    const width = this.width;
+    const slot = this.slot;
+    const wcol = this.wcol;
+    const maxF = this.o.maxFieldLength;
+    const missingNaN = this.o.missingNaN && !blanks;
+    const { data, weights } = this.sink;
+    let p = pos;
+    let j = 0;
+    let c = -1;
+    for (;;) {
+      while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
+      if (j >= width || p >= end) return -1;
+      const start = p;
+      const sl = slot[j];
+      const numeric = sl >= 0 || j === wcol;
+      // 1 = a number of the grammar, 0 = empty (a missing value), -1 = something else
+      let kind = 1;
+      let v = NaN; // set by the inline scan; NaN: the value comes from scanNumber
+      if (numeric) {
+        const e = numberEnd(s, p, end, c);
+        if (e >= 0) {
+          v = inlined[0];
+          p = e;
+        } else if (missingNaN && j !== wcol && (c === dc || c === 10)) kind = 0;
+        else kind = -1;
+      } else if (c !== 34) {
+        while (p < end && (c = s.charCodeAt(p)) !== dc && c !== 10 && !(blanks && (c === 32 || c === 9 || c === 13)))
+          p++;
+      } else {
+        kind = -1; // a quoted field
+      }
+      const stop = p;
+      while (p < end && ((c = s.charCodeAt(p)) === 32 || c === 13 || (c === 9 && tabBlank))) p++;
+      // the field must end here: at the delimiter (a run of blanks for ' '), the end of the line or of the input
+      let last = false;
+      if (p < end) {
+        c = s.charCodeAt(p);
+        if (c === 10) last = true;
+        else if (blanks ? p === stop : c !== dc) kind = -1;
+      } else if (final) {
+        last = true;
+      } else {
+        kind = -1; // cut by the end of this piece of input
+      }
+      if (kind < 0 || p - start > maxF) return -1;
+      if (numeric) {
+        if (kind > 0 && Number.isNaN(v)) {
+          v = scanned[0];
+          if (Number.isNaN(v)) v = numberValue(s, start, stop);
+        }
+        if (kind > 0) {
+          if (v === Infinity || v === -Infinity || (j === wcol && !(v >= 0))) return -1;
+        }
+        if (sl >= 0) data[base + sl] = v;
+        if (j === wcol) weights![n] = v;
+      }
+      j++;
+      if (last) {
+        if (p < end) p++;
+        break;
+      }
+      if (!blanks) p++;
+    }
+    return j === width ? p : -1;
   }
 
   /** Phase 2, the general path for one record at `pos`: FULL when it was consumed, MORE when it is incomplete. */

@@ -113,26 +113,24 @@ async function survey(
   return { n, d, weighted, wScale, summary, sample, fill, checksum: sum.value };
 }
 
-/** Runs a plan's algorithm over a chunk source. */
-export async function fitStream<R>(
-  source: ChunkSource | string,
-  plan: Plan<R>,
+/**
+ * The passes after the survey: each runs `visit` over the stream's chunks, weights scaled as the survey decided, and
+ * checks that the stream yielded the same rows as on its first pass (count and fingerprint), as every pass of EM
+ * must see the same data.
+ */
+function laterPasses(
+  start: () => AsyncIterable<unknown>,
+  missing: Plan<unknown>['missing'],
   so: ResolvedStreamOptions,
-): Promise<{ result: R; backend: BackendName; d: number; header: string[] | null }> {
-  const meta: CsvMeta = { header: null };
-  const start = passes(source, so.csv, plan.missing, meta);
-  throwIfAborted(so.signal);
-  const backend = getBackend(plan.backend);
-  const s = await survey(start, plan, so);
+  s: Survey,
+): (visit: (c: Chunk) => void) => Promise<void> {
   const { n, d, wScale } = s;
-
-  /** One pass over the stream; checks that it yields the same rows every time (count and fingerprint). */
   let buf = new Float64Array(0);
-  const pass = async (visit: (c: Chunk) => void): Promise<void> => {
+  return async (visit) => {
     let seen = 0;
     const sum = new Checksum();
     for await (const raw of pull(start(), so.signal)) {
-      const c = toChunk(raw, seen, d, plan.missing);
+      const c = toChunk(raw, seen, d, missing);
       if (!c) continue;
       if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
       c.rows.copyRows(0, c.rows.n, buf, 0);
@@ -153,6 +151,22 @@ export async function fitStream<R>(
       );
     }
   };
+}
+
+/** Runs a plan's algorithm over a chunk source. */
+export async function fitStream<R>(
+  source: ChunkSource | string,
+  plan: Plan<R>,
+  so: ResolvedStreamOptions,
+): Promise<{ result: R; backend: BackendName; d: number; header: string[] | null }> {
+  const meta: CsvMeta = { header: null };
+  const start = passes(source, so.csv, plan.missing, meta);
+  throwIfAborted(so.signal);
+  const backend = getBackend(plan.backend);
+  const s = await survey(start, plan, so);
+  const { n, d, wScale } = s;
+
+  const pass = laterPasses(start, plan.missing, so, s);
 
   // Initialisation's requests go to the sample; E-passes and the worst rows are passes over the stream.
   const local = s.sample
