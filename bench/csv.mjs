@@ -16,8 +16,8 @@
  * median of 3 runs, interleaved across engines, after one untimed warm-up run of the fast engines):
  *   readCsvTable      the new reader, whole table (the CLI's use)
  *   readCsv           the new reader, chunks of 8192 rows (fitStream's use)
- *   CLI today         src/cli/csv.ts readTable: readFileSync + csv-parse/sync with info: true + a Float64Array per row
- *   fitStream today   csvChunks of src/drivers/stream/fit-stream.ts (copied below): streaming csv-parse, info: true,
+ *   CLI               src/cli/csv.ts readTable (now the shared reader into one packed table; was csv-parse/sync)
+ *   csv-parse stream  the streaming csv-parse reader fitStream used before the shared reader (copied below),
  *                     its number regex
  *   split + Number    readFileSync, split on '\n' and ',', Number(): a ceiling with no checks at all
  * Peak RSS is measured in child processes (process.resourceUsage().maxRSS) against the RSS of the same process
@@ -165,7 +165,7 @@ async function speed(csv, cli) {
         [100_000, 8],
       ];
   const head =
-    '| file | size (MB) | readCsvTable | readCsv (chunks) | CLI today (csv-parse/sync) | fitStream today (csv-parse stream) | split + Number |\n|---|---:|---:|---:|---:|---:|---:|';
+    '| file | size (MB) | readCsvTable | readCsv (chunks) | CLI (readTable) | csv-parse stream (the old fitStream reader) | split + Number |\n|---|---:|---:|---:|---:|---:|---:|';
   const wall = [];
   const cpu = [];
   for (const [n, d] of files) {
@@ -184,7 +184,7 @@ async function speed(csv, cli) {
         },
         true,
       ],
-      [async () => check((await cli.readTable(path)).X.length), false],
+      [async () => check((await cli.readTable(path)).X.rows), false],
       [
         async () => {
           let rows = 0;
