@@ -234,68 +234,53 @@ export interface FitFlags extends CsvFlags, ModelFlags {
   standardize?: boolean;
 }
 
-export async function fitCommand(file: string, f: FitFlags): Promise<void> {
-  if (f.bayesian && (f.standardize || f.pairs))
-    throw new OptionError(
-      f.standardize ? '--standardize' : '--pairs',
-      `${f.standardize ? '--standardize' : '--pairs'} is not available with --bayesian yet`,
-    );
-  if (f.bayesian) return bayesianFitCommand(file, f);
+/** The flags a batch (non-Bayesian) fit refuses, checked before any data is read. */
+function checkBatchFitFlags(f: FitFlags, covarianceType: CovarianceType): void {
   if (f.maxComponents !== undefined || f.priorType !== undefined) {
     throw new OptionError(
       f.maxComponents !== undefined ? '--max-components' : '--prior-type',
       `${f.maxComponents !== undefined ? '--max-components' : '--prior-type'} needs --bayesian`,
     );
   }
-  const covarianceType = f.covariance ?? 'full';
   if (f.standardize && !STANDARDIZE_TYPES.includes(covarianceType))
     throw new OptionError('--standardize', `--standardize works with --covariance ${STANDARDIZE_TYPES.join(', ')}`);
   // a prior's hyper-parameters and a noise volume would be in z-units: not mapped back to the original ones
   const zUnits = f.prior ? '--prior' : f.noise ? '--noise' : f.noiseVolume !== undefined ? '--noise-volume' : null;
   if (f.standardize && zUnits)
     throw new OptionError('--standardize', `--standardize cannot be used with ${zUnits} yet`);
-  const t = await loadTable(file, f, f.weights);
-  if (f.pairs && t.columns.length < 2)
-    throw new OptionError('--pairs', '--pairs needs at least 2 feature columns (--plot draws one feature)');
-  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType };
-  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
-  const fitted = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
-  const scaling = f.standardize ? scalingOf(t.X, t.columns) : null;
-  const Z = scaling ? standardized(t.X, scaling) : t.X;
-  try {
-    inCliTerms(() => fitted.fit(Z, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
-  } finally {
-    progress?.stop();
-  }
-  const gm = scaling ? inOriginalUnits(fitted, scaling) : fitted;
-  for (const w of fitted.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+}
+
+/** Says how many entries EM integrated out, so a user learns the data had holes. */
+function noteMissingValues(X: Table['X']): void {
   let holes = 0;
-  for (let i = 0; i < t.X.data.length; i++) if (Number.isNaN(t.X.data[i])) holes++;
+  for (let i = 0; i < X.data.length; i++) if (Number.isNaN(X.data[i])) holes++;
   if (holes > 0) {
-    const share = ((100 * holes) / t.X.data.length).toFixed(1);
+    const share = ((100 * holes) / X.data.length).toFixed(1);
     note(
       `gaussmix: ${holes} missing values (${share}% of the entries) integrated out, assuming they are missing at random`,
     );
   }
-  out(
-    modelSummary(gm, {
-      columns: t.columns,
-      X: t.X,
-      source: t.source,
-      weighted: t.weights !== null,
-      clustering: clustering(gm, t.X),
-    }),
+}
+
+/** The z-unit criteria of a standardized fit: the ones comparable across K and types (see the text). */
+function standardizedSummary(
+  fitted: GaussianMixture,
+  Z: Table['X'],
+  rows: number,
+  covarianceType: CovarianceType,
+): string {
+  const sp =
+    covarianceType === 'spherical' ? '; spherical in z-units is diagonal in the original ones (saved as diag)' : '';
+  return (
+    `\nfitted on standardized features (z = (x − mean) / sd per column); parameters above in the original units${sp}.\n` +
+    `standardized fit (z-units): log-likelihood ${num(fitted.score(Z) * rows)}, BIC ${num(fitted.bic(Z))}, AIC ${num(fitted.aic(Z))} ` +
+    `(${fitted.nParameters()} free parameters). The log-likelihood above is this one − N·Σ log sd, the same shift for ` +
+    'every K and type: compare standardized fits by these z-unit criteria.'
   );
-  if (scaling) {
-    const sp =
-      covarianceType === 'spherical' ? '; spherical in z-units is diagonal in the original ones (saved as diag)' : '';
-    out(
-      `\nfitted on standardized features (z = (x − mean) / sd per column); parameters above in the original units${sp}.\n` +
-        `standardized fit (z-units): log-likelihood ${num(fitted.score(Z) * t.X.rows)}, BIC ${num(fitted.bic(Z))}, AIC ${num(fitted.aic(Z))} ` +
-        `(${fitted.nParameters()} free parameters). The log-likelihood above is this one − N·Σ log sd, the same shift for ` +
-        'every K and type: compare standardized fits by these z-unit criteria.',
-    );
-  }
+}
+
+/** --out, --plot and --pairs of a fitted model, each said on stdout as it is saved. */
+function saveFitOutputs(gm: GaussianMixture, t: Table, f: FitFlags): void {
   if (f.out) {
     writeOutput(f.out, `${JSON.stringify(gm.toJSON(), null, 2)}\n`, 'the model');
     out(`\nmodel saved to ${f.out}`);
@@ -322,6 +307,44 @@ export async function fitCommand(file: string, f: FitFlags): Promise<void> {
     );
     out(`${f.out || f.plot ? '' : '\n'}pairs plot saved to ${f.pairs}`);
   }
+}
+
+export async function fitCommand(file: string, f: FitFlags): Promise<void> {
+  if (f.bayesian && (f.standardize || f.pairs))
+    throw new OptionError(
+      f.standardize ? '--standardize' : '--pairs',
+      `${f.standardize ? '--standardize' : '--pairs'} is not available with --bayesian yet`,
+    );
+  if (f.bayesian) return bayesianFitCommand(file, f);
+  const covarianceType = f.covariance ?? 'full';
+  checkBatchFitFlags(f, covarianceType);
+  const t = await loadTable(file, f, f.weights);
+  if (f.pairs && t.columns.length < 2)
+    throw new OptionError('--pairs', '--pairs needs at least 2 feature columns (--plot draws one feature)');
+  const opts: GaussianMixtureOptions = { ...modelOptions(f), nComponents: f.k, covarianceType };
+  const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
+  const fitted = new GaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
+  const scaling = f.standardize ? scalingOf(t.X, t.columns) : null;
+  const Z = scaling ? standardized(t.X, scaling) : t.X;
+  try {
+    inCliTerms(() => fitted.fit(Z, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
+  } finally {
+    progress?.stop();
+  }
+  const gm = scaling ? inOriginalUnits(fitted, scaling) : fitted;
+  for (const w of fitted.warnings) note(`gaussmix: warning: ${inFlags(w)}`);
+  noteMissingValues(t.X);
+  out(
+    modelSummary(gm, {
+      columns: t.columns,
+      X: t.X,
+      source: t.source,
+      weighted: t.weights !== null,
+      clustering: clustering(gm, t.X),
+    }),
+  );
+  if (scaling) out(standardizedSummary(fitted, Z, t.X.rows, covarianceType));
+  saveFitOutputs(gm, t, f);
 }
 
 /** fit --bayesian: a BayesianGaussianMixture with --max-components components; prints the effective K. */

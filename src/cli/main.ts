@@ -21,6 +21,7 @@ import {
 import {
   anomaliesCommand,
   demoCommand,
+  type FitFlags,
   fitCommand,
   imputeCommand,
   predictCommand,
@@ -28,7 +29,8 @@ import {
   scoreCommand,
   selectCommand,
 } from './commands.js';
-import { checkOnlineFlags, onlineFitCommand } from './online.js';
+import type { DistributedFitFlags } from './distributed.js';
+import { checkOnlineFlags, type OnlineFlags, onlineFitCommand } from './online.js';
 
 function version(): string {
   try {
@@ -108,7 +110,8 @@ const modelOptions = (cmd: Command): Command =>
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress (default: shown only when stderr is a terminal)');
 
-export function buildProgram(): Command {
+/** The program itself: name, version, error output and the top-level help. */
+function programHeader(): Command {
   const program = new Command('gaussmix');
   program
     .description('Gaussian mixture models fitted by EM: fit, predict, score, detect anomalies, sample, choose K.')
@@ -131,8 +134,12 @@ Examples:
   gaussmix sample model.json -n 1000 --seed 7 > synthetic.csv
   gaussmix demo`,
     );
+  return program;
+}
 
-  const fit = program
+/** fit's own options (the model, CSV and --missing options are added after them, in help order). */
+function fitOptions(program: Command): Command {
+  return program
     .command('fit')
     .description('fit a mixture to a CSV file; prints the model and optionally saves it (JSON) and plots it (SVG)')
     .argument('<data>', "CSV file, or '-' for stdin")
@@ -182,6 +189,39 @@ Examples:
     .option('--checkpoint <name>', 'with --redis: resume from / record in this checkpoint')
     .option('--delete-checkpoint', 'with --redis --checkpoint NAME: delete the checkpoint and exit')
     .option('--prefix <prefix>', "with --redis: prefix of the Redis keys and queues (default 'gaussmix')");
+}
+
+/** fit's flag combinations are checked here, before a fit of any kind starts. */
+/** fit's flags as commander hands them over: any of the in-memory, online and distributed fits' flags. */
+type FitActionFlags = FitFlags & OnlineFlags & Partial<DistributedFitFlags>;
+
+async function fitAction(data: string, shards: string[], o: FitActionFlags, cmd: Command): Promise<void> {
+  if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
+  checkOnlineFlags(o);
+  const needsData = o.pairs ? '--pairs' : o.standardize ? '--standardize' : null;
+  const streamed = o.online ? '--online' : o.redis ? '--redis' : null;
+  if (streamed && needsData)
+    throw new OptionError(needsData, `${needsData} needs the data in memory, which ${streamed} does not keep`);
+  if (o.redis) {
+    if (o.bayesian) {
+      throw new OptionError('--bayesian', '--bayesian cannot be used with --redis (a distributed fit runs EM)');
+    }
+    if (o.online)
+      throw new OptionError(
+        '--online',
+        '--online cannot be used with --redis (a distributed fit runs batch EM over the shards)',
+      );
+    return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o as DistributedFitFlags); // o.redis is set
+  }
+  if (shards.length > 0)
+    throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
+  if (o.checkpoint || o.prefix || o.deleteCheckpoint)
+    throw new OptionError('--redis', '--checkpoint and --prefix need --redis URL');
+  return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
+}
+
+function addFitCommand(program: Command): void {
+  const fit = fitOptions(program);
   csvOptions(missingOption(modelOptions(fit), FIT_MISSING))
     .addHelpText(
       'after',
@@ -199,31 +239,10 @@ With --bayesian, --tol applies to the variational lower bound (a sum over rows, 
 With --online the model is printed without the log-likelihood, BIC and AIC of the data (which are not kept);
 --init, --seed, --n-init, --max-iter and --tol apply to the first batch, which is fitted by EM to start.`,
     )
-    .action(async (data: string, shards: string[], o, cmd: Command) => {
-      if (o.k === undefined && !o.bayesian) cmd.error("error: required option '-k, --k <n>' not specified");
-      checkOnlineFlags(o);
-      const needsData = o.pairs ? '--pairs' : o.standardize ? '--standardize' : null;
-      const streamed = o.online ? '--online' : o.redis ? '--redis' : null;
-      if (streamed && needsData)
-        throw new OptionError(needsData, `${needsData} needs the data in memory, which ${streamed} does not keep`);
-      if (o.redis) {
-        if (o.bayesian) {
-          throw new OptionError('--bayesian', '--bayesian cannot be used with --redis (a distributed fit runs EM)');
-        }
-        if (o.online)
-          throw new OptionError(
-            '--online',
-            '--online cannot be used with --redis (a distributed fit runs batch EM over the shards)',
-          );
-        return (await import('./distributed.js')).distributedFitCommand([data, ...shards], o);
-      }
-      if (shards.length > 0)
-        throw new OptionError('--redis', 'several data files are shards of a distributed fit: add --redis URL');
-      if (o.checkpoint || o.prefix || o.deleteCheckpoint)
-        throw new OptionError('--redis', '--checkpoint and --prefix need --redis URL');
-      return o.online ? onlineFitCommand(data, o) : fitCommand(data, o);
-    });
+    .action(fitAction);
+}
 
+function addWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description('serve distributed fits (gaussmix fit --redis) from this machine until SIGINT/SIGTERM')
@@ -242,7 +261,9 @@ Every worker must be able to read every shard (the same paths on a shared file s
 Run one per machine; a worker killed mid-job has its job re-run by another within ~7 s.`,
     )
     .action(async (o) => (await import('./distributed.js')).workerCommand(o));
+}
 
+function addPredictCommand(program: Command): void {
   const predict = program
     .command('predict')
     .description(
@@ -257,7 +278,9 @@ Run one per machine; a worker killed mid-job has its job re-run by another withi
       '\nOutput: CSV on stdout, with a header line when the input has one (so it pastes next to the input).',
     )
     .action((model: string, data: string, o) => predictCommand(model, data, o));
+}
 
+function addScoreCommand(program: Command): void {
   const score = program
     .command('score')
     .description('log-likelihood log p(x) of each row under the model, one line per input row')
@@ -266,7 +289,9 @@ Run one per machine; a worker killed mid-job has its job re-run by another withi
   csvOptions(missingOption(score, SCORE_MISSING)).action((model: string, data: string, o) =>
     scoreCommand(model, data, o),
   );
+}
 
+function addAnomaliesCommand(program: Command): void {
   const anomalies = program
     .command('anomalies')
     .description('rows whose log-likelihood falls below a threshold')
@@ -291,7 +316,9 @@ data and reuse it:
 Output: CSV of the flagged rows: row (1-based data row), line (line in the file), log_likelihood, features.`,
     )
     .action((model: string, data: string, o) => anomaliesCommand(model, data, o));
+}
 
+function addImputeCommand(program: Command): void {
   const impute = program
     .command('impute')
     .description(
@@ -310,7 +337,9 @@ Example:
   gaussmix impute model.json survey.csv > completed.csv`,
     )
     .action((model: string, data: string, o) => imputeCommand(model, data, o));
+}
 
+function addSampleCommand(program: Command): void {
   program
     .command('sample')
     .description('draw synthetic rows from a model (CSV on stdout)')
@@ -319,8 +348,11 @@ Example:
     .option('--seed <s>', 'random seed (default: the seed the model was fitted with)', seed)
     .option('--labels', 'add a column with the component each row was drawn from')
     .action((model: string, o) => sampleCommand(model, o));
+}
 
-  const select = program
+/** select's own options (the model, CSV and --missing options are added after them, in help order). */
+function selectOptions(program: Command): Command {
+  return program
     .command('select')
     .description('choose the number of components and covariance type by BIC, AIC or cross-validated log-likelihood')
     .argument('<data>', "CSV file, or '-' for stdin")
@@ -353,6 +385,10 @@ Example:
     .option('--folds <n>', 'cross-validation folds for --criterion cv (rows shuffled with --seed)', integer(2), 5)
     .option('--out <model.json>', 'save the best model (fitted on all rows) as JSON')
     .option('--plot <file.svg>', 'save the criterion curves as SVG');
+}
+
+function addSelectCommand(program: Command): void {
+  const select = selectOptions(program);
   csvOptions(missingOption(modelOptions(select), FIT_MISSING))
     .addHelpText(
       'after',
@@ -365,7 +401,9 @@ Examples:
   gaussmix select data.csv --k 1..6 --covariance full,diag --criterion cv --folds 5 --seed 1`,
     )
     .action((data: string, o) => selectCommand(data, o));
+}
 
+function addDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('Old Faithful: fit K = 2, choose K by BIC, and write faithful.svg')
@@ -373,7 +411,20 @@ Examples:
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--no-progress', 'never show progress')
     .action((o) => demoCommand(o));
+}
 
+export function buildProgram(): Command {
+  const program = programHeader();
+  // Registration order is the order of the commands in --help.
+  addFitCommand(program);
+  addWorkerCommand(program);
+  addPredictCommand(program);
+  addScoreCommand(program);
+  addAnomaliesCommand(program);
+  addImputeCommand(program);
+  addSampleCommand(program);
+  addSelectCommand(program);
+  addDemoCommand(program);
   return program;
 }
 

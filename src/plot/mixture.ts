@@ -11,7 +11,14 @@ import { DataError, NotFittedError } from '../api/errors.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import { toRows, type Matrix } from '../data/matrix.js';
 import { mixturePlotOptions } from '../api/options.js';
-import { ellipseOf, fullCovariances, projectCovariance, projectionFor, projectPoint } from './project.js';
+import {
+  ellipseOf,
+  fullCovariances,
+  type Projection,
+  projectCovariance,
+  projectionFor,
+  projectPoint,
+} from './project.js';
 import { MAX_POINTS, sampleRows } from './sample.js';
 import { axes, color, esc, leftMargin, n, niceTicks, px, py, svgDocument, textWidth, type Frame } from './svg.js';
 
@@ -70,29 +77,12 @@ function legend(x: number, y: number, model: GaussianMixture, extra: string[]): 
   return out.join('\n');
 }
 
-function scatterPlot(
-  model: GaussianMixture,
-  X: Matrix,
-  count: number,
-  columns: readonly string[],
-  o: MixturePlotOptions,
-): string {
-  const rows = toRows(X);
-  const d = rows.d;
-  const k = model.weights.length;
-  const proj = projectionFor(X);
-  const drawn = sampleRows(count, o.maxPoints ?? MAX_POINTS);
-  const shown = drawn.length;
-  const subset = new Float64Array(shown * d);
-  for (let i = 0; i < shown; i++) rows.copyRows(drawn[i], 1, subset, i * d);
-  const given = o.labels;
-  const labels = given ? Array.from(drawn, (i) => given[i]) : model.predict({ data: subset, rows: shown, cols: d });
-  const pts: [number, number][] = [];
-  for (let i = 0; i < shown; i++) pts.push(projectPoint(proj, subset.subarray(i * d, (i + 1) * d)));
-  const means = model.means.map((m) => projectPoint(proj, m));
-  const covs = fullCovariances(model).map((c) => projectCovariance(proj, c, d));
-
-  // Domain: all points and every 2σ ellipse's bounding box, padded 4%.
+/** The plotted range: all points and every 2σ ellipse's bounding box, padded 4%. */
+function scatterDomain(
+  pts: [number, number][],
+  means: [number, number][],
+  covs: [number, number, number][],
+): { xMin: number; xMax: number; yMin: number; yMax: number } {
   let xMin = Infinity,
     xMax = -Infinity,
     yMin = Infinity,
@@ -117,63 +107,46 @@ function scatterPlot(
   };
   [xMin, xMax] = pad(xMin, xMax);
   [yMin, yMax] = pad(yMin, yMax);
+  return { xMin, xMax, yMin, yMax };
+}
 
-  const width = o.width ?? 760;
-  const height = Math.max(o.height ?? 540, 120 + 19 * k + 110);
-  const yt = niceTicks(yMin, yMax, 6);
-  const xt = niceTicks(xMin, xMax, 7);
-  const f: Frame = {
-    left: leftMargin(yt),
-    top: 62,
-    right: width - LEGEND_WIDTH - 20,
-    bottom: height - 62,
-    xMin,
-    xMax,
-    yMin,
-    yMax,
-  };
-  const inside = (t: number, lo: number, hi: number) => t >= lo && t <= hi;
-  xt.ticks = xt.ticks.filter((t) => inside(t, xMin, xMax));
-  yt.ticks = yt.ticks.filter((t) => inside(t, yMin, yMax));
+/** "PC1 (92.5%) ≈ 0.86·petal_length + 0.36·sepal_length + …" with as many loadings as fit along the axis. */
+function axisTitle(proj: Projection, columns: readonly string[], a: 0 | 1, room: number): string {
+  if (!proj.explained) return columns[a];
+  const head = `PC${a + 1} (${(proj.explained[a] * 100).toFixed(1)}% of variance)`;
+  const w = proj.axes[a];
+  const order = Array.from(w, (v, j) => [v, j] as const).sort((p, q) => Math.abs(q[0]) - Math.abs(p[0]));
+  let title = head;
+  for (let t = 1; t <= order.length; t++) {
+    const terms = order
+      .slice(0, t)
+      .map(
+        ([v, j], i) => `${i === 0 ? (v < 0 ? '−' : '') : v < 0 ? ' − ' : ' + '}${Math.abs(v).toFixed(2)}·${columns[j]}`,
+      )
+      .join('');
+    const candidate = `${head} ≈ ${terms}${t < order.length ? ' + …' : ''}`;
+    if (textWidth(candidate, 13) > room) break;
+    title = candidate;
+  }
+  return title;
+}
 
-  const sx = (f.right - f.left) / (xMax - xMin);
-  const sy = (f.bottom - f.top) / (yMax - yMin);
+/** The clipped plot area: points first (so ellipses and means stay visible on top of dense clouds), then components. */
+function scatterMarks(
+  f: Frame,
+  pts: [number, number][],
+  labels: ArrayLike<number>,
+  means: [number, number][],
+  covs: [number, number, number][],
+  k: number,
+): string[] {
+  const sx = (f.right - f.left) / (f.xMax - f.xMin);
+  const sy = (f.bottom - f.top) / (f.yMax - f.yMin);
   const body: string[] = [];
-  const title = o.title ?? 'Gaussian mixture';
-  body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
-  let sub = describeModel(model, count, shown);
-  if (proj.explained)
-    sub += ` · projected on the 2 leading principal components (${((proj.explained[0] + proj.explained[1]) * 100).toFixed(1)}% of the variance)`;
-  body.push(`<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(sub)}</text>`);
-
-  // "PC1 (92.5%) ≈ 0.86·petal_length + 0.36·sepal_length + …" with as many loadings as fit along the axis.
-  const axisTitle = (a: 0 | 1, room: number): string => {
-    if (!proj.explained) return columns[a];
-    const head = `PC${a + 1} (${(proj.explained[a] * 100).toFixed(1)}% of variance)`;
-    const w = proj.axes[a];
-    const order = Array.from(w, (v, j) => [v, j] as const).sort((p, q) => Math.abs(q[0]) - Math.abs(p[0]));
-    let title = head;
-    for (let t = 1; t <= order.length; t++) {
-      const terms = order
-        .slice(0, t)
-        .map(
-          ([v, j], i) =>
-            `${i === 0 ? (v < 0 ? '−' : '') : v < 0 ? ' − ' : ' + '}${Math.abs(v).toFixed(2)}·${columns[j]}`,
-        )
-        .join('');
-      const candidate = `${head} ≈ ${terms}${t < order.length ? ' + …' : ''}`;
-      if (textWidth(candidate, 13) > room) break;
-      title = candidate;
-    }
-    return title;
-  };
-  body.push(axes(f, xt, yt, axisTitle(0, f.right - f.left), axisTitle(1, f.bottom - f.top)));
-
   body.push(
     `<clipPath id="plot-area"><rect x="${n(f.left)}" y="${n(f.top)}" width="${n(f.right - f.left)}" height="${n(f.bottom - f.top)}"/></clipPath>`,
   );
   body.push(`<g clip-path="url(#plot-area)">`);
-  // Points first (so ellipses and means stay visible on top of dense clouds).
   body.push(`<g class="points" fill-opacity="0.6">`);
   pts.forEach(([a, b], i) => {
     body.push(
@@ -198,18 +171,73 @@ function scatterPlot(
   // the means and their numbers last, so no other component's ellipse covers them
   body.push(`<g class="means">`, ...marks, '</g>');
   body.push('</g></g>');
+  return body;
+}
 
-  const lx = f.right + 24;
+function scatterLegend(lx: number, f: Frame, model: GaussianMixture): string {
+  return legend(lx, f.top + 4, model, [
+    `<line x1="${n(lx)}" y1="__Y0__" x2="${n(lx + 26)}" y2="__Y0__" stroke="#444" stroke-width="2.4"/>`,
+    `<text x="${n(lx + 34)}" y="__Y4__">1σ ellipse</text>`,
+    `<line x1="${n(lx)}" y1="__Y20__" x2="${n(lx + 26)}" y2="__Y20__" stroke="#444" stroke-width="1.6" stroke-dasharray="6 4"/>`,
+    `<text x="${n(lx + 34)}" y="__Y24__">2σ ellipse</text>`,
+    `<path d="M${n(lx + 7)} __Y34__L${n(lx + 19)} __Y46__M${n(lx + 7)} __Y46__L${n(lx + 19)} __Y34__" stroke="#111" stroke-width="2.2" stroke-linecap="round"/>`,
+    `<text x="${n(lx + 34)}" y="__Y44__">mean</text>`,
+  ]);
+}
+
+function scatterPlot(
+  model: GaussianMixture,
+  X: Matrix,
+  count: number,
+  columns: readonly string[],
+  o: MixturePlotOptions,
+): string {
+  const rows = toRows(X);
+  const d = rows.d;
+  const k = model.weights.length;
+  const proj = projectionFor(X);
+  const drawn = sampleRows(count, o.maxPoints ?? MAX_POINTS);
+  const shown = drawn.length;
+  const subset = new Float64Array(shown * d);
+  for (let i = 0; i < shown; i++) rows.copyRows(drawn[i], 1, subset, i * d);
+  const given = o.labels;
+  const labels = given ? Array.from(drawn, (i) => given[i]) : model.predict({ data: subset, rows: shown, cols: d });
+  const pts: [number, number][] = [];
+  for (let i = 0; i < shown; i++) pts.push(projectPoint(proj, subset.subarray(i * d, (i + 1) * d)));
+  const means = model.means.map((m) => projectPoint(proj, m));
+  const covs = fullCovariances(model).map((c) => projectCovariance(proj, c, d));
+  const { xMin, xMax, yMin, yMax } = scatterDomain(pts, means, covs);
+
+  const width = o.width ?? 760;
+  const height = Math.max(o.height ?? 540, 120 + 19 * k + 110);
+  const yt = niceTicks(yMin, yMax, 6);
+  const xt = niceTicks(xMin, xMax, 7);
+  const f: Frame = {
+    left: leftMargin(yt),
+    top: 62,
+    right: width - LEGEND_WIDTH - 20,
+    bottom: height - 62,
+    xMin,
+    xMax,
+    yMin,
+    yMax,
+  };
+  const inside = (t: number, lo: number, hi: number) => t >= lo && t <= hi;
+  xt.ticks = xt.ticks.filter((t) => inside(t, xMin, xMax));
+  yt.ticks = yt.ticks.filter((t) => inside(t, yMin, yMax));
+
+  const body: string[] = [];
+  const title = o.title ?? 'Gaussian mixture';
+  body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
+  let sub = describeModel(model, count, shown);
+  if (proj.explained)
+    sub += ` · projected on the 2 leading principal components (${((proj.explained[0] + proj.explained[1]) * 100).toFixed(1)}% of the variance)`;
+  body.push(`<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(sub)}</text>`);
   body.push(
-    legend(lx, f.top + 4, model, [
-      `<line x1="${n(lx)}" y1="__Y0__" x2="${n(lx + 26)}" y2="__Y0__" stroke="#444" stroke-width="2.4"/>`,
-      `<text x="${n(lx + 34)}" y="__Y4__">1σ ellipse</text>`,
-      `<line x1="${n(lx)}" y1="__Y20__" x2="${n(lx + 26)}" y2="__Y20__" stroke="#444" stroke-width="1.6" stroke-dasharray="6 4"/>`,
-      `<text x="${n(lx + 34)}" y="__Y24__">2σ ellipse</text>`,
-      `<path d="M${n(lx + 7)} __Y34__L${n(lx + 19)} __Y46__M${n(lx + 7)} __Y46__L${n(lx + 19)} __Y34__" stroke="#111" stroke-width="2.2" stroke-linecap="round"/>`,
-      `<text x="${n(lx + 34)}" y="__Y44__">mean</text>`,
-    ]),
+    axes(f, xt, yt, axisTitle(proj, columns, 0, f.right - f.left), axisTitle(proj, columns, 1, f.bottom - f.top)),
   );
+  body.push(...scatterMarks(f, pts, labels, means, covs, k));
+  body.push(scatterLegend(f.right + 24, f, model));
   return svgDocument(width, height, `${title}: ${describeModel(model, count, shown)}`, body.join('\n'));
 }
 
@@ -251,6 +279,30 @@ export function ellipsePair(
     );
   }
   return out;
+}
+
+/** The histogram's bars: bin b covers [dataLo + b·bw, dataLo + (b + 1)·bw), at least half a pixel wide. */
+function histogramBars(f: Frame, hist: Float64Array, dataLo: number, bw: number): string[] {
+  const body: string[] = [`<g class="histogram" fill="#c9d3de" stroke="#fff" stroke-width="0.5">`];
+  hist.forEach((h, b) => {
+    const x0 = px(f, dataLo + b * bw);
+    body.push(
+      `<rect x="${n(x0)}" y="${n(py(f, h))}" width="${n(Math.max(0.5, px(f, dataLo + (b + 1) * bw) - x0))}" height="${n(f.bottom - py(f, h))}"/>`,
+    );
+  });
+  body.push('</g>');
+  return body;
+}
+
+function densityLegend(lx: number, f: Frame, model: GaussianMixture): string {
+  return legend(lx, f.top + 4, model, [
+    `<line x1="${n(lx)}" y1="__Y0__" x2="${n(lx + 26)}" y2="__Y0__" stroke="#222" stroke-width="2.4"/>`,
+    `<text x="${n(lx + 34)}" y="__Y4__">mixture density</text>`,
+    `<rect x="${n(lx)}" y="__Y14__" width="26" height="12" fill="#888" fill-opacity="0.35" stroke="#666" stroke-width="1"/>`,
+    `<text x="${n(lx + 34)}" y="__Y24__">weight × component</text>`,
+    `<rect x="${n(lx)}" y="__Y34__" width="26" height="12" fill="#c9d3de"/>`,
+    `<text x="${n(lx + 34)}" y="__Y44__">data (histogram)</text>`,
+  ]);
 }
 
 /** D = 1: density-scaled histogram, the mixture density, and each weighted component density. */
@@ -306,14 +358,7 @@ function densityPlot(
   body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
   body.push(`<text x="${n(f.left)}" y="46" font-size="12" fill="#555">${esc(describeModel(model, count))}</text>`);
   body.push(axes(f, xt, yt, columns[0], 'density'));
-  body.push(`<g class="histogram" fill="#c9d3de" stroke="#fff" stroke-width="0.5">`);
-  hist.forEach((h, b) => {
-    const x0 = px(f, dataLo + b * bw);
-    body.push(
-      `<rect x="${n(x0)}" y="${n(py(f, h))}" width="${n(Math.max(0.5, px(f, dataLo + (b + 1) * bw) - x0))}" height="${n(f.bottom - py(f, h))}"/>`,
-    );
-  });
-  body.push('</g>');
+  body.push(...histogramBars(f, hist, dataLo, bw));
   const line = (ys: number[]) => ys.map((y, i) => `${i ? 'L' : 'M'}${n(px(f, grid[i]))} ${n(py(f, y))}`).join('');
   for (let c = 0; c < k; c++) {
     const area = `${line(grid.map((x) => pdf(x, c)))}L${n(f.right)} ${n(f.bottom)}L${n(f.left)} ${n(f.bottom)}Z`;
@@ -325,16 +370,6 @@ function densityPlot(
     );
   }
   body.push(`<path class="density" d="${line(total)}" fill="none" stroke="#222" stroke-width="2.4"/>`);
-  const lx = f.right + 24;
-  body.push(
-    legend(lx, f.top + 4, model, [
-      `<line x1="${n(lx)}" y1="__Y0__" x2="${n(lx + 26)}" y2="__Y0__" stroke="#222" stroke-width="2.4"/>`,
-      `<text x="${n(lx + 34)}" y="__Y4__">mixture density</text>`,
-      `<rect x="${n(lx)}" y="__Y14__" width="26" height="12" fill="#888" fill-opacity="0.35" stroke="#666" stroke-width="1"/>`,
-      `<text x="${n(lx + 34)}" y="__Y24__">weight × component</text>`,
-      `<rect x="${n(lx)}" y="__Y34__" width="26" height="12" fill="#c9d3de"/>`,
-      `<text x="${n(lx + 34)}" y="__Y44__">data (histogram)</text>`,
-    ]),
-  );
+  body.push(densityLegend(f.right + 24, f, model));
   return svgDocument(width, height, `${title}: ${describeModel(model, count)}`, body.join('\n'));
 }

@@ -35,6 +35,122 @@ const GAP = 8;
 const PAIRS_POINTS = 12000;
 const LEGEND_WIDTH = 170;
 
+/** What every panel draws from: the rows drawn, their colours and the mixture's marginals. */
+interface PanelData {
+  columns: readonly string[];
+  ticks: { step: number; ticks: number[] }[];
+  subset: Float64Array;
+  shown: number;
+  d: number;
+  labels: ArrayLike<number>;
+  covs: Float64Array[];
+  means: ArrayLike<number>[];
+  k: number;
+  size: number;
+}
+
+/** Each feature's range: the points drawn and every component's ±2σ marginal, padded 4%. */
+function featureRanges(
+  subset: Float64Array,
+  shown: number,
+  d: number,
+  p: number,
+  covs: Float64Array[],
+  means: ArrayLike<number>[],
+  k: number,
+): (readonly [number, number])[] {
+  return Array.from({ length: p }, (_, j) => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < shown; i++) {
+      lo = Math.min(lo, subset[i * d + j]);
+      hi = Math.max(hi, subset[i * d + j]);
+    }
+    for (let c = 0; c < k; c++) {
+      const h = 2 * Math.sqrt(covs[c][j * d + j]);
+      lo = Math.min(lo, means[c][j] - h);
+      hi = Math.max(hi, means[c][j] + h);
+    }
+    const span = hi - lo || Math.abs(lo) || 1;
+    return [lo - 0.04 * span, hi + 0.04 * span] as const;
+  });
+}
+
+/** Tick labels on the outer panels only: the bottom row's x, the left column's y. */
+function outerTickLabels(frame: (row: number, col: number) => Frame, p: number, ticks: PanelData['ticks']): string[] {
+  const body = [`<g class="ticks" font-size="10" fill="#333">`];
+  for (let j = 0; j < p; j++) {
+    const f = frame(p - 1, j);
+    for (const t of ticks[j].ticks)
+      body.push(
+        `<text x="${n(px(f, t))}" y="${n(f.bottom + 14)}" text-anchor="middle">${esc(tickLabel(t, ticks[j].step))}</text>`,
+      );
+  }
+  for (let i = 0; i < p; i++) {
+    const f = frame(i, 0);
+    for (const t of ticks[i].ticks)
+      body.push(
+        `<text x="${n(f.left - 5)}" y="${n(py(f, t) + 3)}" text-anchor="end">${esc(tickLabel(t, ticks[i].step))}</text>`,
+      );
+  }
+  body.push('</g>');
+  return body;
+}
+
+/** The legend, in the empty upper-right triangle's corner. */
+function pairsLegend(model: GaussianMixture, lx: number, top: number): string[] {
+  const legend = [`<g class="legend" font-size="12" fill="#222">`];
+  legend.push(`<text x="${n(lx)}" y="${n(top + 4)}" font-weight="bold">component (weight)</text>`);
+  model.weights.forEach((w, c) => {
+    const y = top + 24 + 19 * c;
+    legend.push(
+      `<rect x="${n(lx)}" y="${n(y - 10)}" width="14" height="12" rx="2" fill="${color(c)}" stroke="#333" stroke-width="0.5"/>`,
+      `<text x="${n(lx + 22)}" y="${n(y)}">${c}  (${(w * 100).toFixed(1)}%)</text>`,
+    );
+  });
+  legend.push('</g>');
+  return legend;
+}
+
+/** The panel of feature j (x) against feature i (y): grid, points, then each component's marginal ellipses. */
+function panel(P: PanelData, f: Frame, i: number, j: number): string {
+  const { columns, ticks, subset, shown, d, labels, covs, means, k, size } = P;
+  const out = [`<g class="panel" data-x="${esc(columns[j])}" data-y="${esc(columns[i])}">`];
+  const grid = [`<g stroke="#ececec" stroke-width="1">`];
+  for (const t of ticks[j].ticks)
+    grid.push(`<line x1="${n(px(f, t))}" y1="${n(f.top)}" x2="${n(px(f, t))}" y2="${n(f.bottom)}"/>`);
+  for (const t of ticks[i].ticks)
+    grid.push(`<line x1="${n(f.left)}" y1="${n(py(f, t))}" x2="${n(f.right)}" y2="${n(py(f, t))}"/>`);
+  out.push(...grid, '</g>');
+  out.push(`<g class="points" fill-opacity="0.7">`);
+  for (let r = 0; r < shown; r++)
+    out.push(
+      `<circle cx="${n(px(f, subset[r * d + j]))}" cy="${n(py(f, subset[r * d + i]))}" r="2.2" fill="${labels[r] < 0 ? NOISE_GREY : color(labels[r])}"/>`,
+    );
+  out.push('</g>');
+  const sx = (f.right - f.left) / (f.xMax - f.xMin);
+  const sy = (f.bottom - f.top) / (f.yMax - f.yMin);
+  const marks: string[] = [];
+  for (let c = 0; c < k; c++) {
+    const S = covs[c];
+    const e = ellipseOf(sx * sx * S[j * d + j], -sx * sy * S[j * d + i], sy * sy * S[i * d + i]);
+    const cx = px(f, means[c][j]);
+    const cy = py(f, means[c][i]);
+    out.push(
+      `<g class="component" data-component="${c}">`,
+      ...ellipsePair(`p${i}_${j}c${c}`, cx, cy, e.r1, e.r2, `rotate(${n(e.angle)} ${n(cx)} ${n(cy)})`, color(c)),
+      '</g>',
+    );
+    marks.push(...meanMarker(cx, cy, String(c), 4, 10));
+  }
+  out.push(`<g class="means">`, ...marks, '</g>');
+  out.push(
+    `<rect x="${n(f.left)}" y="${n(f.top)}" width="${n(size)}" height="${n(size)}" fill="none" stroke="#555" stroke-width="1"/>`,
+  );
+  out.push('</g>');
+  return out.join('\n');
+}
+
 /** SVG (a string) of the scatter matrix of the first features of X, with the mixture's marginal ellipses. */
 export function pairsSvg(model: GaussianMixture, X: Matrix, given: PairsPlotOptions = {}): string {
   const o = pairsPlotOptions<PairsPlotOptions>(given);
@@ -59,22 +175,7 @@ export function pairsSvg(model: GaussianMixture, X: Matrix, given: PairsPlotOpti
   const covs = fullCovariances(model);
   const means = model.means;
 
-  // Each feature's range: the points drawn and every component's ±2σ marginal, padded 4%.
-  const range = Array.from({ length: p }, (_, j) => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < shown; i++) {
-      lo = Math.min(lo, subset[i * d + j]);
-      hi = Math.max(hi, subset[i * d + j]);
-    }
-    for (let c = 0; c < k; c++) {
-      const h = 2 * Math.sqrt(covs[c][j * d + j]);
-      lo = Math.min(lo, means[c][j] - h);
-      hi = Math.max(hi, means[c][j] + h);
-    }
-    const span = hi - lo || Math.abs(lo) || 1;
-    return [lo - 0.04 * span, hi + 0.04 * span] as const;
-  });
+  const range = featureRanges(subset, shown, d, p, covs, means, k);
   const ticks = range.map(([lo, hi]) => {
     const t = niceTicks(lo, hi, 4);
     return { step: t.step, ticks: t.ticks.filter((v) => v >= lo && v <= hi) };
@@ -99,6 +200,7 @@ export function pairsSvg(model: GaussianMixture, X: Matrix, given: PairsPlotOpti
       yMax: range[row][1],
     };
   };
+  const data: PanelData = { columns, ticks, subset, shown, d, labels, covs, means, k, size };
 
   const body: string[] = [];
   const title = o.title ?? 'Gaussian mixture: pairs of features';
@@ -114,75 +216,9 @@ export function pairsSvg(model: GaussianMixture, X: Matrix, given: PairsPlotOpti
       `<g class="feature"><rect x="${n(f.left)}" y="${n(f.top)}" width="${n(size)}" height="${n(size)}" fill="#f6f6f6" stroke="#555" stroke-width="1"/>`,
       `<text x="${n(f.left + size / 2)}" y="${n(f.top + size / 2 + 5)}" text-anchor="middle" font-size="${Math.min(14, Math.floor((size - 12) / (0.6 * Math.max(1, columns[i].length))))}" font-weight="bold" fill="#222">${esc(columns[i])}</text></g>`,
     );
-    for (let j = 0; j < i; j++) body.push(panel(frame(i, j), i, j));
+    for (let j = 0; j < i; j++) body.push(panel(data, frame(i, j), i, j));
   }
-  // tick labels on the outer panels: the bottom row's x, the left column's y
-  body.push(`<g class="ticks" font-size="10" fill="#333">`);
-  for (let j = 0; j < p; j++) {
-    const f = frame(p - 1, j);
-    for (const t of ticks[j].ticks)
-      body.push(
-        `<text x="${n(px(f, t))}" y="${n(f.bottom + 14)}" text-anchor="middle">${esc(tickLabel(t, ticks[j].step))}</text>`,
-      );
-  }
-  for (let i = 0; i < p; i++) {
-    const f = frame(i, 0);
-    for (const t of ticks[i].ticks)
-      body.push(
-        `<text x="${n(f.left - 5)}" y="${n(py(f, t) + 3)}" text-anchor="end">${esc(tickLabel(t, ticks[i].step))}</text>`,
-      );
-  }
-  body.push('</g>');
-
-  // legend in the empty upper-right triangle's corner
-  const lx = left + p * (size + GAP) + 16;
-  const legend = [`<g class="legend" font-size="12" fill="#222">`];
-  legend.push(`<text x="${n(lx)}" y="${n(top + 4)}" font-weight="bold">component (weight)</text>`);
-  model.weights.forEach((w, c) => {
-    const y = top + 24 + 19 * c;
-    legend.push(
-      `<rect x="${n(lx)}" y="${n(y - 10)}" width="14" height="12" rx="2" fill="${color(c)}" stroke="#333" stroke-width="0.5"/>`,
-      `<text x="${n(lx + 22)}" y="${n(y)}">${c}  (${(w * 100).toFixed(1)}%)</text>`,
-    );
-  });
-  legend.push('</g>');
-  body.push(...legend);
+  body.push(...outerTickLabels(frame, p, ticks));
+  body.push(...pairsLegend(model, left + p * (size + GAP) + 16, top));
   return svgDocument(width, height, `${title}: ${describeModel(model, rows.n, shown)}`, body.join('\n'));
-
-  function panel(f: Frame, i: number, j: number): string {
-    const out = [`<g class="panel" data-x="${esc(columns[j])}" data-y="${esc(columns[i])}">`];
-    const grid = [`<g stroke="#ececec" stroke-width="1">`];
-    for (const t of ticks[j].ticks)
-      grid.push(`<line x1="${n(px(f, t))}" y1="${n(f.top)}" x2="${n(px(f, t))}" y2="${n(f.bottom)}"/>`);
-    for (const t of ticks[i].ticks)
-      grid.push(`<line x1="${n(f.left)}" y1="${n(py(f, t))}" x2="${n(f.right)}" y2="${n(py(f, t))}"/>`);
-    out.push(...grid, '</g>');
-    out.push(`<g class="points" fill-opacity="0.7">`);
-    for (let r = 0; r < shown; r++)
-      out.push(
-        `<circle cx="${n(px(f, subset[r * d + j]))}" cy="${n(py(f, subset[r * d + i]))}" r="2.2" fill="${labels[r] < 0 ? NOISE_GREY : color(labels[r])}"/>`,
-      );
-    out.push('</g>');
-    const sx = (f.right - f.left) / (f.xMax - f.xMin);
-    const sy = (f.bottom - f.top) / (f.yMax - f.yMin);
-    const marks: string[] = [];
-    for (let c = 0; c < k; c++) {
-      const S = covs[c];
-      const e = ellipseOf(sx * sx * S[j * d + j], -sx * sy * S[j * d + i], sy * sy * S[i * d + i]);
-      const cx = px(f, means[c][j]);
-      const cy = py(f, means[c][i]);
-      out.push(
-        `<g class="component" data-component="${c}">`,
-        ...ellipsePair(`p${i}_${j}c${c}`, cx, cy, e.r1, e.r2, `rotate(${n(e.angle)} ${n(cx)} ${n(cy)})`, color(c)),
-        '</g>',
-      );
-      marks.push(...meanMarker(cx, cy, String(c), 4, 10));
-    }
-    out.push(`<g class="means">`, ...marks, '</g>');
-    out.push(
-      `<rect x="${n(f.left)}" y="${n(f.top)}" width="${n(size)}" height="${n(size)}" fill="none" stroke="#555" stroke-width="1"/>`,
-    );
-    out.push('</g>');
-    return out.join('\n');
-  }
 }

@@ -151,6 +151,123 @@ function placeLabel(
   return best;
 }
 
+/**
+ * One covariance type's series: its curve, then a mark per K (a marker, a triangle at the edge when beyond the range
+ * shown, or a cross along the bottom when its fit failed). Records the curve's segments and markers, in pixels, in
+ * `segments` and `markers`: what the best label must keep clear of.
+ */
+function seriesMarks(
+  result: SelectionResult,
+  f: Frame,
+  type: CovarianceType,
+  ti: number,
+  nTypes: number,
+  [shownLo, shownHi]: [number, number],
+  segments: [number, number, number, number][],
+  markers: [number, number][],
+): string[] {
+  const out: string[] = [];
+  const c = seriesColor(styleOf(type));
+  const rows = result.table.filter((r) => r.covarianceType === type).sort((a, b) => a.nComponents - b.nComponents);
+  // Lines connect consecutive successful K; a failed fit breaks the line.
+  let d = '';
+  let pen = false;
+  let last: [number, number] | null = null;
+  for (const r of rows) {
+    if (r.failed || r.score === null) {
+      pen = false;
+      last = null;
+      continue;
+    }
+    const p: [number, number] = [px(f, r.nComponents), py(f, r.score)];
+    d += `${pen ? 'L' : 'M'}${n(p[0])} ${n(p[1])}`;
+    if (last) segments.push([last[0], last[1], p[0], p[1]]);
+    markers.push(p);
+    last = p;
+    pen = true;
+  }
+  out.push(`<g class="series" data-covariance="${esc(type)}">`);
+  if (d) out.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="2"/>`);
+  for (const r of rows) {
+    if (r.failed || r.score === null) {
+      const x = px(f, r.nComponents) + (ti - (nTypes - 1) / 2) * 10;
+      const y = f.bottom - 10;
+      out.push(
+        `<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`,
+      );
+    } else if (r.score < shownLo || r.score > shownHi) {
+      // beyond the range shown: a triangle at the edge, pointing the way it lies
+      const up = r.score > shownHi === result.lowerIsBetter ? 1 : -1;
+      const x = px(f, r.nComponents);
+      const y = up > 0 ? f.top + 7 : f.bottom - 7;
+      out.push(
+        `<path class="beyond" d="M${n(x)} ${n(y - 5 * up)}L${n(x + 5)} ${n(y + 4 * up)}L${n(x - 5)} ${n(y + 4 * up)}Z" fill="${c}" stroke="#fff" stroke-width="1"><title>${esc(`K = ${r.nComponents}, ${type}: ${short(r.score, 6)}`)}</title></path>`,
+      );
+    } else {
+      out.push(marker(styleOf(type), px(f, r.nComponents), py(f, r.score), c));
+    }
+  }
+  out.push('</g>');
+  return out;
+}
+
+/** The best candidate: a ring and a label placed where it fits inside the plot area. */
+function bestMarks(
+  result: SelectionResult,
+  f: Frame,
+  segments: [number, number, number, number][],
+  markers: [number, number][],
+): string[] {
+  const out: string[] = [];
+  const bx = px(f, result.best.nComponents);
+  const by = py(f, result.best.score);
+  out.push(`<circle class="best" cx="${n(bx)}" cy="${n(by)}" r="10" fill="none" stroke="#111" stroke-width="2"/>`);
+  const label = `best: K = ${result.best.nComponents}, ${result.best.covarianceType}`;
+  const spot = placeLabel(bx, by, textWidth(label, 12), 14, f, segments, markers);
+  // a thin leader from the ring to the label, which may sit a little away to keep off the curves
+  const ex = Math.min(Math.max(bx, spot.x), spot.x + spot.w);
+  const ey = Math.min(Math.max(by, spot.y), spot.y + spot.h);
+  const dist = Math.hypot(ex - bx, ey - by);
+  if (dist > 14) {
+    out.push(
+      `<line class="leader" x1="${n(bx + ((ex - bx) * 10) / dist)}" y1="${n(by + ((ey - by) * 10) / dist)}" x2="${n(ex)}" y2="${n(ey)}" stroke="#111" stroke-width="1"/>`,
+    );
+  }
+  out.push(
+    `<text class="best-label" x="${n(spot.x)}" y="${n(spot.y + 11)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
+  );
+  return out;
+}
+
+/** The legend: one line and marker per covariance type, and the failed-fit cross when any fit failed. */
+function selectionLegend(result: SelectionResult, f: Frame, types: CovarianceType[]): string[] {
+  const out: string[] = [];
+  const gx = f.right + 22;
+  let gy = f.top + 4;
+  out.push(
+    `<g class="legend" font-size="12" fill="#222"><text x="${n(gx)}" y="${n(gy)}" font-weight="bold">covariance</text>`,
+  );
+  gy += 22;
+  for (const type of types) {
+    const c = seriesColor(styleOf(type));
+    out.push(
+      `<line x1="${n(gx)}" y1="${n(gy - 4)}" x2="${n(gx + 28)}" y2="${n(gy - 4)}" stroke="${c}" stroke-width="2"/>`,
+    );
+    out.push(marker(styleOf(type), gx + 14, gy - 4, c));
+    out.push(`<text x="${n(gx + 36)}" y="${n(gy)}">${esc(type)}</text>`);
+    gy += 20;
+  }
+  if (result.table.some((r) => r.failed)) {
+    gy += 6;
+    out.push(
+      `<path d="M${n(gx + 10)} ${n(gy - 8)}L${n(gx + 18)} ${n(gy)}M${n(gx + 10)} ${n(gy)}L${n(gx + 18)} ${n(gy - 8)}" stroke="#555" stroke-width="2"/>`,
+    );
+    out.push(`<text x="${n(gx + 36)}" y="${n(gy)}">fit failed</text>`);
+  }
+  out.push('</g>');
+  return out;
+}
+
 /** SVG (a string) of a selectModel result. */
 export function selectionSvg(result: SelectionResult, given: SelectionPlotOptions = {}): string {
   const options = selectionPlotOptions<SelectionPlotOptions>(given);
@@ -212,92 +329,11 @@ export function selectionSvg(result: SelectionResult, given: SelectionPlotOption
   const markers: [number, number][] = [];
 
   types.forEach((type, ti) => {
-    const c = seriesColor(styleOf(type));
-    const rows = result.table.filter((r) => r.covarianceType === type).sort((a, b) => a.nComponents - b.nComponents);
-    // Lines connect consecutive successful K; a failed fit breaks the line.
-    let d = '';
-    let pen = false;
-    let last: [number, number] | null = null;
-    for (const r of rows) {
-      if (r.failed || r.score === null) {
-        pen = false;
-        last = null;
-        continue;
-      }
-      const p: [number, number] = [px(f, r.nComponents), py(f, r.score)];
-      d += `${pen ? 'L' : 'M'}${n(p[0])} ${n(p[1])}`;
-      if (last) segments.push([last[0], last[1], p[0], p[1]]);
-      markers.push(p);
-      last = p;
-      pen = true;
-    }
-    body.push(`<g class="series" data-covariance="${esc(type)}">`);
-    if (d) body.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="2"/>`);
-    for (const r of rows) {
-      if (r.failed || r.score === null) {
-        const x = px(f, r.nComponents) + (ti - (types.length - 1) / 2) * 10;
-        const y = f.bottom - 10;
-        body.push(
-          `<path class="failed" d="M${n(x - 4)} ${n(y - 4)}L${n(x + 4)} ${n(y + 4)}M${n(x - 4)} ${n(y + 4)}L${n(x + 4)} ${n(y - 4)}" stroke="${c}" stroke-width="2"><title>${esc(`K = ${r.nComponents}, ${type}: failed — ${r.error ?? ''}`)}</title></path>`,
-        );
-      } else if (r.score < shownLo || r.score > shownHi) {
-        // beyond the range shown: a triangle at the edge, pointing the way it lies
-        const up = r.score > shownHi === result.lowerIsBetter ? 1 : -1;
-        const x = px(f, r.nComponents);
-        const y = up > 0 ? f.top + 7 : f.bottom - 7;
-        body.push(
-          `<path class="beyond" d="M${n(x)} ${n(y - 5 * up)}L${n(x + 5)} ${n(y + 4 * up)}L${n(x - 5)} ${n(y + 4 * up)}Z" fill="${c}" stroke="#fff" stroke-width="1"><title>${esc(`K = ${r.nComponents}, ${type}: ${short(r.score, 6)}`)}</title></path>`,
-        );
-      } else {
-        body.push(marker(styleOf(type), px(f, r.nComponents), py(f, r.score), c));
-      }
-    }
-    body.push('</g>');
+    body.push(...seriesMarks(result, f, type, ti, types.length, [shownLo, shownHi], segments, markers));
   });
   body.push('</g>');
 
-  // The best candidate: a ring and a label placed where it fits inside the plot area.
-  const bx = px(f, result.best.nComponents);
-  const by = py(f, result.best.score);
-  body.push(`<circle class="best" cx="${n(bx)}" cy="${n(by)}" r="10" fill="none" stroke="#111" stroke-width="2"/>`);
-  const label = `best: K = ${result.best.nComponents}, ${result.best.covarianceType}`;
-  const spot = placeLabel(bx, by, textWidth(label, 12), 14, f, segments, markers);
-  // a thin leader from the ring to the label, which may sit a little away to keep off the curves
-  const ex = Math.min(Math.max(bx, spot.x), spot.x + spot.w);
-  const ey = Math.min(Math.max(by, spot.y), spot.y + spot.h);
-  const dist = Math.hypot(ex - bx, ey - by);
-  if (dist > 14) {
-    body.push(
-      `<line class="leader" x1="${n(bx + ((ex - bx) * 10) / dist)}" y1="${n(by + ((ey - by) * 10) / dist)}" x2="${n(ex)}" y2="${n(ey)}" stroke="#111" stroke-width="1"/>`,
-    );
-  }
-  body.push(
-    `<text class="best-label" x="${n(spot.x)}" y="${n(spot.y + 11)}" font-size="12" font-weight="bold" fill="#111" stroke="#fff" stroke-width="3" paint-order="stroke">${esc(label)}</text>`,
-  );
-
-  // Legend.
-  const gx = f.right + 22;
-  let gy = f.top + 4;
-  body.push(
-    `<g class="legend" font-size="12" fill="#222"><text x="${n(gx)}" y="${n(gy)}" font-weight="bold">covariance</text>`,
-  );
-  gy += 22;
-  for (const type of types) {
-    const c = seriesColor(styleOf(type));
-    body.push(
-      `<line x1="${n(gx)}" y1="${n(gy - 4)}" x2="${n(gx + 28)}" y2="${n(gy - 4)}" stroke="${c}" stroke-width="2"/>`,
-    );
-    body.push(marker(styleOf(type), gx + 14, gy - 4, c));
-    body.push(`<text x="${n(gx + 36)}" y="${n(gy)}">${esc(type)}</text>`);
-    gy += 20;
-  }
-  if (result.table.some((r) => r.failed)) {
-    gy += 6;
-    body.push(
-      `<path d="M${n(gx + 10)} ${n(gy - 8)}L${n(gx + 18)} ${n(gy)}M${n(gx + 10)} ${n(gy)}L${n(gx + 18)} ${n(gy - 8)}" stroke="#555" stroke-width="2"/>`,
-    );
-    body.push(`<text x="${n(gx + 36)}" y="${n(gy)}">fit failed</text>`);
-  }
-  body.push('</g>');
+  body.push(...bestMarks(result, f, segments, markers));
+  body.push(...selectionLegend(result, f, types));
   return svgDocument(width, height, `${title} (${direction})`, body.join('\n'));
 }

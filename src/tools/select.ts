@@ -101,6 +101,125 @@ function rowList(X: Matrix): ArrayLike<number>[] {
 /** Failures that belong in the table: EM broke down, or the candidate cannot be fitted to this many rows. */
 const isCandidateFailure = (e: unknown): e is Error => e instanceof FitError || e instanceof DataError;
 
+/** Each row's fold (0 … folds − 1): the rows shuffled with the seed, then dealt out in turn. */
+function foldAssignment(n: number, folds: number, seed: number): Int32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Random(seed);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = perm[i];
+    perm[i] = perm[j];
+    perm[j] = t;
+  }
+  const foldOf = new Int32Array(n);
+  perm.forEach((row, pos) => (foldOf[row] = pos % folds));
+  return foldOf;
+}
+
+/** The rows split into folds, as criterion 'cv' needs them. */
+interface Folds {
+  list: ArrayLike<number>[];
+  foldOf: Int32Array;
+  folds: number;
+}
+
+/**
+ * 'cv': the candidate's held-out log-likelihood, fitted on all folds but one in turn. Fills `row` as it goes, so a
+ * fold that fails leaves what the earlier folds recorded (as the table has always shown).
+ */
+function scoreOnFolds(row: DraftRow, opts: GaussianMixtureOptions, { list, foldOf, folds }: Folds, n: number): void {
+  const foldScores: number[] = [];
+  let sum = 0;
+  let converged = true;
+  for (let f = 0; f < folds; f++) {
+    const train = list.filter((_, i) => foldOf[i] !== f);
+    const test = list.filter((_, i) => foldOf[i] === f);
+    const gm = new GaussianMixture(opts).fit(train);
+    const s = gm.score(test);
+    foldScores.push(s);
+    sum += s * test.length;
+    converged &&= gm.converged;
+    row.nParameters = gm.nParameters();
+  }
+  row.score = sum / n;
+  row.logLikelihood = sum;
+  row.foldScores = foldScores;
+  row.converged = converged;
+}
+
+/** bic/aic/icl: the candidate fitted on all of X and scored on it; the model is kept, as it may be the winner. */
+function scoreOnAll(
+  row: DraftRow,
+  opts: GaussianMixtureOptions,
+  X: Matrix,
+  n: number,
+  criterion: Criterion,
+  featureNames: readonly string[] | null,
+): GaussianMixture {
+  const model = new GaussianMixture(opts).fit(X, { featureNames });
+  row.bic = model.bic(X);
+  row.icl = model.icl(X);
+  row.score = criterion === 'bic' ? row.bic : criterion === 'icl' ? row.icl : model.aic(X);
+  row.nParameters = model.nParameters();
+  row.logLikelihood = model.score(X) * n;
+  row.converged = model.converged;
+  row.nIter = model.nIter;
+  return model;
+}
+
+/** The fitted candidates, best first. */
+function rankRows(table: DraftRow[], lowerIsBetter: boolean): DraftRow[] {
+  return table.filter((r) => !r.failed).sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!));
+}
+
+/**
+ * cv only scored the candidates on folds: fit the winner on all of X. Should that fit fail, fall back to the next
+ * best (its row records why the better one was passed over).
+ */
+function fitWinnerOnAll(
+  table: DraftRow[],
+  lowerIsBetter: boolean,
+  rest: GaussianMixtureOptions,
+  X: Matrix,
+  featureNames: readonly string[] | null,
+): { model: GaussianMixture; row: DraftRow } {
+  for (const r of rankRows(table, lowerIsBetter)) {
+    try {
+      const model = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(
+        X,
+        { featureNames },
+      );
+      return { model, row: r };
+    } catch (e) {
+      if (!isCandidateFailure(e)) throw e;
+      r.error = `fit on all rows failed: ${e.message}`;
+    }
+  }
+  throw new FitError('selectModel: no candidate could be fitted on all of X');
+}
+
+/** The best three candidates, with how much worse each is than the best. */
+function topThree(table: DraftRow[], lowerIsBetter: boolean): SelectionResult['top'] {
+  const ranked = rankRows(table, lowerIsBetter).slice(0, 3);
+  return ranked.map((r) => ({
+    nComponents: r.nComponents,
+    covarianceType: r.covarianceType,
+    score: r.score!,
+    difference: Math.abs(r.score! - ranked[0].score!),
+  }));
+}
+
+/** Rows the model assigns to each component, and to the noise component (label −1). */
+function clusterCounts(model: GaussianMixture, X: Matrix): { clusterSizes: number[]; noiseSize: number } {
+  const clusterSizes = new Array<number>(model.weights.length).fill(0);
+  let noiseSize = 0;
+  for (const label of model.predict(X)) {
+    if (label < 0) noiseSize++;
+    else clusterSizes[label]++;
+  }
+  return { clusterSizes, noiseSize };
+}
+
 /**
  * Fits every candidate and ranks them. BIC/AIC/ICL are computed on X (lower is better); 'cv' is the mean held-out
  * log-likelihood per row over `folds` folds of shuffled rows (higher is better). The best candidate's model is
@@ -120,22 +239,12 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
   // with a prior, the models mclust has none for are listed as failed candidates (as mclust's BIC table has NA there)
   const takesPrior = new Set(priorModels(types));
 
-  let foldOf: Int32Array | null = null;
-  let list: ArrayLike<number>[] = [];
+  let cv: Folds | null = null;
   if (criterion === 'cv') {
     if (folds > rows.n)
       throw new OptionError('folds', `folds = ${folds} needs at least ${folds} rows; X has ${rows.n}`);
-    list = rowList(X);
-    const perm = Int32Array.from({ length: rows.n }, (_, i) => i);
-    const rng = new Random(rest.seed ?? 0);
-    for (let i = rows.n - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = perm[i];
-      perm[i] = perm[j];
-      perm[j] = t;
-    }
-    foldOf = new Int32Array(rows.n);
-    perm.forEach((row, pos) => (foldOf![row] = pos % folds));
+    const list = rowList(X);
+    cv = { list, foldOf: foldAssignment(rows.n, folds, rest.seed ?? 0), folds };
   }
 
   const table: DraftRow[] = [];
@@ -150,34 +259,8 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
       try {
         if (rest.prior && !takesPrior.has(covarianceType))
           throw new FitError(`covarianceType '${covarianceType}' takes no prior (as in mclust)`);
-        if (criterion === 'cv') {
-          const foldScores: number[] = [];
-          let sum = 0;
-          let converged = true;
-          for (let f = 0; f < folds; f++) {
-            const train = list.filter((_, i) => foldOf![i] !== f);
-            const test = list.filter((_, i) => foldOf![i] === f);
-            const gm = new GaussianMixture(opts).fit(train);
-            const s = gm.score(test);
-            foldScores.push(s);
-            sum += s * test.length;
-            converged &&= gm.converged;
-            row.nParameters = gm.nParameters();
-          }
-          row.score = sum / rows.n;
-          row.logLikelihood = sum;
-          row.foldScores = foldScores;
-          row.converged = converged;
-        } else {
-          model = new GaussianMixture(opts).fit(X, { featureNames });
-          row.bic = model.bic(X);
-          row.icl = model.icl(X);
-          row.score = criterion === 'bic' ? row.bic : criterion === 'icl' ? row.icl : model.aic(X);
-          row.nParameters = model.nParameters();
-          row.logLikelihood = model.score(X) * rows.n;
-          row.converged = model.converged;
-          row.nIter = model.nIter;
-        }
+        if (cv) scoreOnFolds(row, opts, cv, rows.n);
+        else model = scoreOnAll(row, opts, X, rows.n, criterion, featureNames);
         if (!Number.isFinite(row.score)) throw new FitError(`the ${criterion} score is not finite (${row.score})`);
       } catch (e) {
         if (!isCandidateFailure(e)) throw e;
@@ -201,42 +284,9 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     if (firstError instanceof DataError && table.every((r) => r.error === firstError!.message)) throw firstError;
     throw new FitError(`selectModel: every candidate failed; the first error was: ${table[0].error}`);
   }
-  // cv only scored the candidates on folds: fit the winner on all of X. Should that fit fail, fall back to the next best.
-  if (!bestModel) {
-    const ranked = table
-      .filter((r) => !r.failed)
-      .sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!));
-    for (const r of ranked) {
-      try {
-        bestModel = new GaussianMixture({ ...rest, nComponents: r.nComponents, covarianceType: r.covarianceType }).fit(
-          X,
-          { featureNames },
-        );
-        bestRow = r;
-        break;
-      } catch (e) {
-        if (!isCandidateFailure(e)) throw e;
-        r.error = `fit on all rows failed: ${e.message}`;
-      }
-    }
-    if (!bestModel) throw new FitError('selectModel: no candidate could be fitted on all of X');
-  }
-  const ranked = table
-    .filter((r) => !r.failed)
-    .sort((a, b) => (lowerIsBetter ? a.score! - b.score! : b.score! - a.score!))
-    .slice(0, 3);
-  const top = ranked.map((r) => ({
-    nComponents: r.nComponents,
-    covarianceType: r.covarianceType,
-    score: r.score!,
-    difference: Math.abs(r.score! - ranked[0].score!),
-  }));
-  const clusterSizes = new Array<number>(bestModel.weights.length).fill(0);
-  let noiseSize = 0;
-  for (const label of bestModel.predict(X)) {
-    if (label < 0) noiseSize++;
-    else clusterSizes[label]++;
-  }
+  if (!bestModel) ({ model: bestModel, row: bestRow } = fitWinnerOnAll(table, lowerIsBetter, rest, X, featureNames));
+  const top = topThree(table, lowerIsBetter);
+  const { clusterSizes, noiseSize } = clusterCounts(bestModel, X);
   const noiseWeight = bestModel.noiseWeight;
   return {
     criterion,
