@@ -28,9 +28,11 @@ export const NOISE_GREY = '#9a9a9a';
 export interface MixturePlotOptions {
   /** Feature names (default the model's featureNames, else x1, x2, …); used for axis titles and PCA loadings. */
   columns?: readonly string[];
+  /** Heading (default 'Gaussian mixture'). */
   title?: string;
-  /** Total size in pixels (default 760 × 540). */
+  /** Total width in pixels (default 760, 240…10 000). */
   width?: number;
+  /** Total height in pixels (default 540, 160…10 000; grows to fit the legend). */
   height?: number;
   /** Labels to colour the points by, one per row of X (default model.predict on the rows drawn). */
   labels?: ArrayLike<number>;

@@ -16,6 +16,7 @@ import { color, esc, n, niceTicks, px, py, svgDocument, tickLabel, type Frame } 
 export interface PairsPlotOptions {
   /** Feature names (default the model's featureNames, else x1, x2, …). */
   columns?: readonly string[];
+  /** Heading (default 'Gaussian mixture: pairs of features'). */
   title?: string;
   /** Features drawn: the first this many (default 4, at most 8); a scatter matrix of more is unreadable. */
   features?: number;

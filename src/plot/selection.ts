@@ -23,8 +23,11 @@ import {
 } from './svg.js';
 
 export interface SelectionPlotOptions {
+  /** Heading (default 'Model selection by BIC', or the criterion used). */
   title?: string;
+  /** Width in pixels (default 760, 240…10 000). */
   width?: number;
+  /** Height in pixels (default 500, 160…10 000). */
   height?: number;
   /**
    * 'competitive' (default): the y axis runs from the best score to the best + 2 × (median − best) (mirrored when

@@ -26,12 +26,15 @@ export interface SelectModelOptions
 
 /** What every row of the selection table has, whether its fit succeeded or failed. */
 interface SelectionRowBase {
+  /** The candidate's K. */
   nComponents: number;
+  /** The candidate's covariance model. */
   covarianceType: CovarianceType;
   /** Free parameters of the candidate. */
   nParameters?: number;
   /** bic/aic/icl: the candidate's BIC and ICL on X (lower is better; mclust's are −1 times these). */
   bic?: number;
+  /** bic/aic/icl: the candidate's ICL on X, bic − 2·Σ log max_k r_k(x) (mclust's icl() with the sign flipped). */
   icl?: number;
   /** bic/aic: total log-likelihood of X; cv: total held-out log-likelihood (sum over folds). */
   logLikelihood?: number;
