@@ -38,6 +38,6 @@ export default defineConfig([
     platform: 'node',
     target,
     banner: { js: '#!/usr/bin/env node' },
-    external: ['@assemblyscript/loader', 'commander', 'csv-parse', 'cli-progress'],
+    external: ['@assemblyscript/loader', 'commander', 'cli-progress'],
   },
 ]);
