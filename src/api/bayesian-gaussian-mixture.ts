@@ -138,6 +138,11 @@ export class BayesianGaussianMixture {
   private state: Fitted | null = null;
   private lastWarnings: string[] = [];
 
+  /**
+   * A variational Bayesian mixture with the given options (scikit-learn 1.2's BayesianGaussianMixture; defaults of
+   * the priors computed from X at fit time); throws an OptionError naming the first bad option.
+   * @example const bgm = new BayesianGaussianMixture({ nComponents: 10, seed: 0 }).fit(X); bgm.activeComponents
+   */
   constructor(options: BayesianGaussianMixtureOptions = {}) {
     this.opts = resolveBayesianOptions(options);
   }
@@ -479,9 +484,11 @@ export class BayesianGaussianMixture {
   get lowerBounds(): Float64Array {
     return this.fitted('lowerBounds').lowerBounds.slice();
   }
+  /** Whether the kept run stopped because the lower bound changed by less than tol (not by reaching maxIter). */
   get converged(): boolean {
     return this.fitted('converged').converged;
   }
+  /** Iterations of the kept run. */
   get nIter(): number {
     return this.fitted('nIter').nIter;
   }
@@ -489,9 +496,11 @@ export class BayesianGaussianMixture {
   get backend(): BackendName {
     return this.fitted('backend').backend ?? getBackend(this.opts.backend).name;
   }
+  /** D, the number of features the model was fitted on. */
   get nFeatures(): number {
     return this.fitted('nFeatures').posterior.d;
   }
+  /** True once fit (or fromJSON) has given the model a posterior. Never throws. */
   get isFitted(): boolean {
     return this.state !== null;
   }
@@ -500,6 +509,10 @@ export class BayesianGaussianMixture {
     return [...this.lastWarnings];
   }
 
+  /**
+   * The fitted model as plain JSON ('gaussmix-bayesian-model'): options, the resolved priors, the posterior and fit
+   * diagnostics; `BayesianGaussianMixture.fromJSON` validates and restores it exactly.
+   */
   toJSON(): BayesianModelJSON {
     const s = this.fitted('toJSON');
     return serializeBayesian(s.posterior, s.priors, s.weights, s, this.opts);
