@@ -959,34 +959,8 @@ const prefix = (v: unknown, name: string) =>
     ? v
     : fail(name, 'up to 64 characters of A-Z a-z 0-9 _ . : -', v);
 
-const DIST_CSV_RULES: Rules<ShardCsvOptions> = {
-  delimiter: {
-    default: undefined,
-    check: (v, name) =>
-      v === undefined || (typeof v === 'string' && v.length === 1) ? v : fail(name, 'one character', v),
-  },
-  header: {
-    default: 'auto',
-    check: (v, name) => (v === 'auto' || typeof v === 'boolean' ? v : fail(name, "true, false or 'auto'", v)),
-  },
-  columns: {
-    default: undefined,
-    check: (v, name) =>
-      v === undefined ||
-      typeof v === 'string' ||
-      (Array.isArray(v) && v.every((c) => typeof c === 'string' || typeof c === 'number'))
-        ? v
-        : fail(name, 'a string such as "1-3" or "a,b", or an array of names and 1-based indices', v),
-  },
-  weights: {
-    default: undefined,
-    check: (v, name) =>
-      v === undefined || typeof v === 'string' || typeof v === 'number'
-        ? v
-        : fail(name, 'a column name or 1-based index', v),
-  },
-  chunkRows: { default: 8192, check: integer(1) },
-};
+// Shards are read by the same reader with the same options as fitStream's CSV paths, so they are checked alike.
+const DIST_CSV_RULES: Rules<ShardCsvOptions> = CSV_RULES;
 
 const FIT_DISTRIBUTED_RULES: Rules<FitDistributedOptions> = {
   connection: { default: undefined, check: connection },
