@@ -28,12 +28,13 @@ import type { WarmStart } from '../em/loop.js';
 import { emWithPrior } from '../em/prior-start.js';
 import { resolvePrior, type ResolvedPrior } from '../model/prior.js';
 import type { OnlineResult, OnlineState } from '../em/online.js';
-import type { Plan } from '../drivers/plan.js';
+import type { Plan, RowPass } from '../drivers/plan.js';
 import type { EMResult } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
 import { initialParamsSteps } from '../init/init.js';
 import { covarianceModel, publicValues } from '../model/covariance/registry.js';
 import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
+import type { NoiseRegion } from '../model/noise.js';
 import { mStepChecked } from '../model/mstep.js';
 import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from '../model/params.js';
 import { checkStats, type SufficientStats } from '../model/stats.js';
@@ -46,7 +47,7 @@ import { checkFeatureNames } from './feature-names.js';
 import { inspectModel, modelString } from './describe.js';
 import { precisionsFromFactors } from '../model/precisions.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
-import { noiseStart, type StartPartition } from './noise-start.js';
+import { noiseStart, regionOfPasses, type StartPartition } from './noise-start.js';
 import {
   fitAsyncOptions,
   fitOptions,
@@ -231,17 +232,22 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
         'respInit needs the rows in memory (fit, fitAsync); fitStream initialises from a sample of the stream',
       );
     }
-    if (this.opts.noise) {
+    if (this.opts.noiseInit) {
       throw new OptionError(
-        'noise',
-        'noise needs the rows in memory (fit, fitAsync): its start (the data volume and the clutter estimate) is not implemented for streams',
+        'noiseInit',
+        'noiseInit flags rows in memory (fit, fitAsync); fitStream starts the noise component from a clutter estimate on its initialisation sample',
       );
     }
     const warm = this.warmStart(null);
+    const plan = emPlan(this.opts, warm);
     // Loaded on first use, like fitAsync's driver: the streaming driver and its CSV reader stay out of a page's
     // first download.
     const { fitStream } = await import('../drivers/stream/fit-stream.js');
-    const { result, backend, d, header } = await fitStream(source, emPlan(this.opts, warm), so);
+    const { result, backend, d, header } = await fitStream(
+      source,
+      this.opts.noise && !warm ? { ...plan, fromSample: (sample, pass) => this.noisePlan(sample, pass) } : plan,
+      so,
+    );
     // a CSV path names its features from its header, unless told otherwise
     this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
     return this;
@@ -283,10 +289,27 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   }
 
   /**
-   * The options a fit from scratch runs with: with noise, its start from the rows (api/noise-start.ts) — a warm
-   * start already carries its noise component.
+   * fitStream's plan with a noise component: the region measured over every row of the stream, the start made on
+   * its initialisation sample (the whole stream when it fits in the sample: then the start is fit's).
    */
-  private withNoiseStart(rows: Rows, w: Float64Array | null, warm: WarmStart | null): ResolvedOptions {
+  private async noisePlan(
+    sample: { rows: Rows; w: Float64Array | null },
+    pass: RowPass,
+  ): Promise<ReturnType<typeof emPlan>> {
+    const region = await regionOfPasses(pass, sample.rows.d, this.opts.noise!.volume !== null);
+    return emPlan(this.withNoiseStart(sample.rows, sample.w, null, region), null);
+  }
+
+  /**
+   * The options a fit from scratch runs with: with noise, its start from the rows (api/noise-start.ts) — a warm
+   * start already carries its noise component. `region`: the data region when measured over more rows than these.
+   */
+  private withNoiseStart(
+    rows: Rows,
+    w: Float64Array | null,
+    warm: WarmStart | null,
+    region: NoiseRegion | null = null,
+  ): ResolvedOptions {
     const o = this.opts;
     if (!o.noise || warm) return o;
     // the Gaussians' start: initParams over the rows not taken for noise (EM's starting parameters, no iteration)
@@ -307,7 +330,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       })
         .fit(X, sw ? { sampleWeight: sw } : {})
         .predict(X);
-    return noiseStart(rows, w, o, partition).options;
+    return noiseStart(rows, w, o, partition, region).options;
   }
 
   /**

@@ -1,12 +1,14 @@
 /**
- * The start of a fit with a noise component (option noise), made where the rows are in memory (fit, fitAsync):
+ * The start of a fit with a noise component (option noise), made where the rows are in memory (fit, fitAsync; for
+ * fitStream, on its initialisation sample with the region measured over the whole stream):
  * the data region's volume (the user's, or mclust's hypvol) and bounding box, which rows start as noise (noiseInit,
  * else the nearest-neighbour clutter estimate of tools/nn-clean.ts), and the K + 1 starting responsibilities — the
  * user's respInit, or, as mclust's noise initialisation does, a partition of the rows not taken for noise by the
  * configured initParams (its starting parameters' hard assignment) with the noise rows in the last column.
  */
 import type { Rows } from '../data/matrix.js';
-import { logHypervolume, type NoiseTerm } from '../model/noise.js';
+import type { RowPass } from '../drivers/plan.js';
+import { logHypervolume, RegionBuilder, type NoiseRegion, type NoiseTerm } from '../model/noise.js';
 import { nnClutter } from '../tools/nn-clean.js';
 import { DataError, OptionError } from './errors.js';
 import type { ResolvedOptions } from './options.js';
@@ -24,17 +26,22 @@ export interface NoiseStart {
   noiseInit: Uint8Array;
 }
 
+/**
+ * The start from `rows`. `region`: the data region measured over more rows than these (a stream's, when `rows` is
+ * its initialisation sample); null: measured on `rows`.
+ */
 export function noiseStart(
   rows: Rows,
   w: Float64Array | null,
   o: ResolvedOptions,
   partition: StartPartition,
+  region: NoiseRegion | null = null,
 ): NoiseStart {
   const { n, d } = rows;
   const k = o.nComponents;
   const X = new Float64Array(n * d);
   rows.copyRows(0, n, X, 0);
-  const hv = logHypervolume(X, n, d);
+  const hv = region ?? logHypervolume(X, n, d);
   const logVolume = o.noise!.volume !== null ? Math.log(o.noise!.volume) : hv.logVolume;
   if (!Number.isFinite(logVolume)) {
     throw new DataError(
@@ -84,4 +91,17 @@ export function noiseStart(
     options: Object.freeze({ ...o, respInit: { values: resp, n }, nInit: 1, noiseTerm }),
     noiseInit: flags,
   };
+}
+
+/**
+ * The data region of rows that are not in memory, from passes over them (one for the box when the volume is the
+ * user's, else three: model/noise.ts RegionBuilder) — the same bits as logHypervolume on the same rows in order.
+ */
+export async function regionOfPasses(pass: RowPass, d: number, volumeGiven: boolean): Promise<NoiseRegion> {
+  const b = new RegionBuilder(d, !volumeGiven);
+  for (let p = 0; p < b.passes; p++) {
+    await pass((X, n) => b.add(X, n));
+    b.next();
+  }
+  return b.finish();
 }

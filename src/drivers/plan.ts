@@ -9,6 +9,10 @@ import type { BackendChoice } from '../api/options.js';
 import type { MissingMode } from '../data/matrix.js';
 import type { Steps } from '../em/protocol.js';
 import type { DataShape, OnDegenerate } from '../init/init.js';
+import type { Rows } from '../data/matrix.js';
+
+/** Runs `visit` over every row of the data, block by block, in order (one pass over a stream). */
+export type RowPass = (visit: (X: Float64Array, n: number) => void) => Promise<void>;
 
 export interface Plan<R> {
   readonly backend: BackendChoice;
@@ -25,6 +29,13 @@ export interface Plan<R> {
    * initialisation runs on rows filled with each column's observed mean (data/missing.ts). Absent: 'error'.
    */
   readonly missing?: MissingMode;
+  /**
+   * For a driver that holds only a sample of the rows (a stream): the plan to run instead, made from the
+   * initialisation sample and passes over all rows (the noise component's start: the data region from every row,
+   * the clutter estimate and starting partition on the sample; its `respInit` then has one row per sample row).
+   * Drivers with every row in memory never call it: the caller has already made the start from the rows.
+   */
+  readonly fromSample?: (sample: { rows: Rows; w: Float64Array | null }, pass: RowPass) => Promise<Plan<R>>;
   /** The algorithm, given the rows its initialisation runs over (all rows, or a stream's sample). */
   steps(data: DataShape): Steps<R>;
 }

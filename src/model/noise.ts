@@ -69,51 +69,136 @@ export function splitNoiseStats(st: SufficientStats, k: number): { gauss: Suffic
   };
 }
 
+/** mclust's hypvol and the data's bounding box (see logHypervolume). */
+export interface NoiseRegion {
+  /** log V: the smaller of logBox and logPcBox (logBox when only the box was measured). */
+  logVolume: number;
+  logBox: number;
+  /** NaN when only the box was measured. */
+  logPcBox: number;
+  lower: Float64Array;
+  upper: Float64Array;
+}
+
+/**
+ * mclust's hypvol computed over row blocks, for data that is not in memory (a stream): three passes over the same
+ * rows in the same order — the box and the column sums; the scatter about the mean; the principal component scores'
+ * ranges — each fed with `add` and closed with `next`. Every sum runs row by row in input order, so how the rows are
+ * cut into blocks does not change a bit of the result, and one block of all rows is logHypervolume.
+ */
+export class RegionBuilder {
+  private readonly lower: Float64Array;
+  private readonly upper: Float64Array;
+  private readonly mean: Float64Array;
+  private readonly cov: Float64Array;
+  private readonly lo: Float64Array;
+  private readonly hi: Float64Array;
+  private readonly x: Float64Array;
+  private V: Float64Array | null = null;
+  private n = 0;
+  /** 0: box and sums; 1: scatter; 2: scores; 3: done. */
+  private phase = 0;
+  private logBox = Number.NaN;
+
+  /** `principal` false: the box pass only (a user-given volume needs just the box, where sample() draws noise). */
+  constructor(
+    private readonly d: number,
+    private readonly principal = true,
+  ) {
+    this.lower = new Float64Array(d).fill(Infinity);
+    this.upper = new Float64Array(d).fill(-Infinity);
+    this.mean = new Float64Array(d);
+    this.cov = new Float64Array(d * d);
+    this.lo = new Float64Array(d).fill(Infinity);
+    this.hi = new Float64Array(d).fill(-Infinity);
+    this.x = new Float64Array(d);
+  }
+
+  /** How many passes over the rows the volume needs: one with a single feature (the range), else three. */
+  get passes(): number {
+    return this.d === 1 || !this.principal ? 1 : 3;
+  }
+
+  /** Feeds `n` rows of X (row-major) to the current pass. */
+  add(X: Float64Array, n: number): void {
+    if (this.phase === 0) this.addBox(X, n);
+    else if (this.phase === 1) this.addScatter(X, n);
+    else if (this.phase === 2) this.addScores(X, n);
+    else throw new Error('RegionBuilder: every pass is done');
+  }
+
+  /** Ends the current pass. */
+  next(): void {
+    const d = this.d;
+    if (this.phase === 0) {
+      for (let j = 0; j < d; j++) this.mean[j] /= this.n;
+      this.logBox = 0;
+      for (let j = 0; j < d; j++) this.logBox += Math.log(this.upper[j] - this.lower[j]);
+    } else if (this.phase === 1) {
+      const { cov, n } = this;
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b * d + a] = cov[a * d + b] /= n;
+      this.V = symmetricEigen(cov, d).vectors; // column c: the c-th eigenvector
+    }
+    this.phase = this.passes === 1 ? 3 : this.phase + 1;
+  }
+
+  /** The region, once every pass is done. */
+  finish(): NoiseRegion {
+    if (this.phase !== 3) throw new Error('RegionBuilder: passes remain');
+    const { logBox, lower, upper, d } = this;
+    if (d === 1) return { logVolume: logBox, logBox, logPcBox: logBox, lower, upper };
+    if (!this.principal) return { logVolume: logBox, logBox, logPcBox: Number.NaN, lower, upper };
+    let logPcBox = 0;
+    for (let c = 0; c < d; c++) logPcBox += Math.log(this.hi[c] - this.lo[c]);
+    return { logVolume: Math.min(logBox, logPcBox), logBox, logPcBox, lower, upper };
+  }
+
+  private addBox(X: Float64Array, n: number): void {
+    const { d, lower, upper, mean } = this;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) {
+        const v = X[i * d + j];
+        if (v < lower[j]) lower[j] = v;
+        if (v > upper[j]) upper[j] = v;
+        mean[j] += v;
+      }
+    }
+    this.n += n;
+  }
+
+  private addScatter(X: Float64Array, n: number): void {
+    const { d, mean, cov, x } = this;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) x[j] = X[i * d + j] - mean[j];
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[a * d + b] += x[a] * x[b];
+    }
+  }
+
+  private addScores(X: Float64Array, n: number): void {
+    const { d, mean, x, lo, hi } = this;
+    const V = this.V!;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) x[j] = X[i * d + j] - mean[j];
+      for (let c = 0; c < d; c++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += x[j] * V[j * d + c];
+        if (s < lo[c]) lo[c] = s;
+        if (s > hi[c]) hi[c] = s;
+      }
+    }
+  }
+}
+
 /**
  * mclust's hypvol: the smaller of the volumes of the data's bounding box and of the bounding box of its principal
  * component scores (princomp: rows centred, projected on the covariance's eigenvectors), as log volumes. With one
  * feature it is the range. Rows are given row-major.
  */
-export function logHypervolume(
-  X: Float64Array,
-  n: number,
-  d: number,
-): { logVolume: number; logBox: number; logPcBox: number; lower: Float64Array; upper: Float64Array } {
-  const lower = new Float64Array(d).fill(Infinity);
-  const upper = new Float64Array(d).fill(-Infinity);
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const v = X[i * d + j];
-      if (v < lower[j]) lower[j] = v;
-      if (v > upper[j]) upper[j] = v;
-      mean[j] += v;
-    }
+export function logHypervolume(X: Float64Array, n: number, d: number): NoiseRegion {
+  const b = new RegionBuilder(d);
+  for (let p = 0; p < b.passes; p++) {
+    b.add(X, n);
+    b.next();
   }
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  let logBox = 0;
-  for (let j = 0; j < d; j++) logBox += Math.log(upper[j] - lower[j]);
-  if (d === 1) return { logVolume: logBox, logBox, logPcBox: logBox, lower, upper };
-  const cov = new Float64Array(d * d);
-  const x = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[j] = X[i * d + j] - mean[j];
-    for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[a * d + b] += x[a] * x[b];
-  }
-  for (let a = 0; a < d; a++) for (let b = a; b < d; b++) cov[b * d + a] = cov[a * d + b] /= n;
-  const V = symmetricEigen(cov, d).vectors; // column c: the c-th eigenvector
-  const lo = new Float64Array(d).fill(Infinity);
-  const hi = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) x[j] = X[i * d + j] - mean[j];
-    for (let c = 0; c < d; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += x[j] * V[j * d + c];
-      if (s < lo[c]) lo[c] = s;
-      if (s > hi[c]) hi[c] = s;
-    }
-  }
-  let logPcBox = 0;
-  for (let c = 0; c < d; c++) logPcBox += Math.log(hi[c] - lo[c]);
-  return { logVolume: Math.min(logBox, logPcBox), logBox, logPcBox, lower, upper };
+  return b.finish();
 }

@@ -3,9 +3,13 @@
  *  - parity with R mclust 6.0's me() on the wasm backend (every recorded run of one data set per model; the JS twin
  *    runs the whole grid in test/unit/api/prior-parity.test.ts and noise-parity.test.ts) to 1e-6 relative;
  *  - wasm ≡ js and fit ≡ fitAsync ≡ fitStream (1e-10; a stream whose sample is all rows) with a prior — the prior's
- *    defaults come from E-passes over all rows, so every driver resolves the same prior — and wasm ≡ js ≡ fitAsync
- *    with noise (fitStream refuses noise: its start needs the rows in memory), for every storage layout.
+ *    defaults come from E-passes over all rows, so every driver resolves the same prior — and wasm ≡ js ≡ fitAsync ≡
+ *    fitStream with noise (a stream whose sample is all rows: its region is measured in passes over the stream, its
+ *    start made on the sample — fit's start on the same rows), for every storage layout; fitStream over a CSV file.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, type GaussianMixtureOptions } from '../../src/index.js';
 import { MCLUST_MODELS } from '../../src/model/covariance/mclust/types.js';
@@ -69,11 +73,36 @@ describe('every driver and backend', () => {
     expect(wasm.predict(c.X)).toEqual(js.predict(c.X));
     const parallel = await new GaussianMixture({ ...o, backend: 'wasm' }).fitAsync(c.X, { workers: 2 });
     expectSame(parallel, wasm, `${covarianceType} fitAsync vs fit`);
+    const stream = await new GaussianMixture({ ...o, backend: 'wasm' }).fitStream(() => [
+      c.X.slice(0, 150),
+      c.X.slice(150),
+    ]);
+    expectSame(stream, wasm, `${covarianceType} fitStream vs fit`);
     const both = { ...o, prior: true, backend: 'wasm' } as const;
+    const bothFit = new GaussianMixture(both).fit(c.X);
     expectSame(
       await new GaussianMixture(both).fitAsync(c.X, { workers: 2 }),
-      new GaussianMixture(both).fit(c.X),
+      bothFit,
       `${covarianceType} prior + noise fitAsync vs fit`,
     );
+    expectSame(
+      await new GaussianMixture(both).fitStream(() => [c.X]),
+      bothFit,
+      `${covarianceType} prior + noise fitStream vs fit`,
+    );
+  });
+
+  it('noise: fitStream over a CSV file equals fit on its rows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gaussmix-noise-'));
+    try {
+      const file = join(dir, 'contaminated.csv');
+      writeFileSync(file, `a,b,c\n${c.X.map((r) => r.join(',')).join('\n')}\n`);
+      const o: GaussianMixtureOptions = { nComponents: 3, noise: true, seed: 2, backend: 'wasm' };
+      const fromFile = await new GaussianMixture(o).fitStream(file);
+      expectSame(fromFile, new GaussianMixture(o).fit(c.X), 'CSV fitStream vs fit');
+      expect(fromFile.featureNames).toEqual(['a', 'b', 'c']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

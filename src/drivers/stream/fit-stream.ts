@@ -10,7 +10,7 @@
  */
 import { DataError } from '../../api/errors.js';
 import type { ResolvedStreamOptions } from '../../api/options.js';
-import type { Plan } from '../plan.js';
+import type { Plan, RowPass } from '../plan.js';
 import { getBackend } from '../../backends/index.js';
 import type { BackendName } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
@@ -153,6 +153,23 @@ function laterPasses(
   };
 }
 
+/** The plan a start made from the sample and passes over the stream gives (Plan.fromSample). */
+function startFromSample<R>(
+  fromSample: NonNullable<Plan<R>['fromSample']>,
+  sample: Reservoir,
+  pass: (visit: (c: Chunk) => void) => Promise<void>,
+  d: number,
+): Promise<Plan<R>> {
+  let block = new Float64Array(0);
+  const rowPass: RowPass = (visit) =>
+    pass((c) => {
+      if (block.length < c.rows.n * d) block = new Float64Array(c.rows.n * d);
+      c.rows.copyRows(0, c.rows.n, block, 0);
+      visit(block, c.rows.n);
+    });
+  return fromSample({ rows: sample.rows, w: sample.weights }, rowPass);
+}
+
 /** Runs a plan's algorithm over a chunk source. */
 export async function fitStream<R>(
   source: ChunkSource | string,
@@ -167,10 +184,12 @@ export async function fitStream<R>(
   const { n, d, wScale } = s;
 
   const pass = laterPasses(start, plan.missing, so, s);
+  const run = plan.fromSample && s.sample ? await startFromSample(plan.fromSample, s.sample, pass, d) : plan;
+  const resp = run.respInit && s.sample?.rows.n === run.respInit.n ? run.respInit.values : null;
 
   // Initialisation's requests go to the sample; E-passes and the worst rows are passes over the stream.
   const local = s.sample
-    ? localServer(s.sample.rows, s.sample.weights, backend, s.fill).handlers
+    ? localServer(s.sample.rows, s.sample.weights, backend, s.fill, undefined, resp).handlers
     : refuseAll('a warm-started fitStream has no initialisation sample');
   let ws: Workspace | null = null;
   // rows with missing values (missing: 'marginalize') take the observed-data path chunk by chunk (local/observed.ts)
@@ -210,6 +229,6 @@ export async function fitStream<R>(
   const shape = s.sample
     ? { n: s.sample.rows.n, d, weighted: s.sample.weights !== null, weightScale: wScale }
     : { n, d, weighted: s.weighted, weightScale: wScale };
-  const result = await driveAsync(plan.steps(shape), handlers);
+  const result = await driveAsync(run.steps(shape), handlers);
   return { result, backend: backend.name, d, header: meta.header };
 }

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MCLUST_MODELS } from '../../../src/model/covariance/mclust/types.js';
-import { logHypervolume } from '../../../src/model/noise.js';
+import { logHypervolume, RegionBuilder } from '../../../src/model/noise.js';
 import { mclustData } from '../../helpers/mclust-fixture.js';
 import { contaminated, fitLikeMe, priorNoiseFixture, runDeviation } from '../../helpers/prior-noise-fixture.js';
 
@@ -51,6 +51,33 @@ describe.each(priorNoiseFixture.cases.map((c) => [`${c.name} K=${c.K}`, c] as co
       );
       worst.hypvol = Math.max(worst.hypvol, dev);
       expect(dev).toBeLessThan(TOL);
+    }
+  });
+});
+
+describe('the data region over row blocks (a stream: model/noise.ts RegionBuilder)', () => {
+  it('is logHypervolume bit for bit however the rows are cut into blocks', () => {
+    for (const c of priorNoiseFixture.cases) {
+      const X = contaminated(c);
+      const n = X.length;
+      const d = X[0].length;
+      const flat = Float64Array.from(X.flat());
+      const whole = logHypervolume(flat, n, d);
+      for (const cut of [1, 7, 64]) {
+        const b = new RegionBuilder(d);
+        for (let p = 0; p < b.passes; p++) {
+          for (let i = 0; i < n; i += cut) b.add(flat.subarray(i * d), Math.min(cut, n - i));
+          b.next();
+        }
+        expect(b.finish(), `${c.name} blocks of ${cut}`).toEqual(whole);
+      }
+      const box = new RegionBuilder(d, false);
+      expect(box.passes).toBe(1);
+      box.add(flat, n);
+      box.next();
+      const r = box.finish();
+      expect([r.logVolume, r.lower, r.upper]).toEqual([whole.logBox, whole.lower, whole.upper]);
+      expect(() => box.add(flat, n)).toThrow(/every pass is done/);
     }
   });
 });

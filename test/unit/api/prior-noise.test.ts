@@ -307,7 +307,34 @@ describe('noise', () => {
     expect(() => new GaussianMixture({ nComponents: 1, noise: true, noiseInit: [true, false] }).fit(c.X)).toThrow(
       /noiseInit must have one entry per row of X \(110\)/,
     );
-    return expect(new GaussianMixture({ noise: true }).fitStream(() => [c.X])).rejects.toThrow(/noise needs the rows/);
+    return expect(
+      new GaussianMixture({ nComponents: 1, noise: true, noiseInit: c.clutter }).fitStream(() => [c.X]),
+    ).rejects.toThrow(/noiseInit flags rows in memory/);
+  });
+
+  it('fitStream: the same fit as fit while the stream fits in its sample; beyond it, the region over every row', async () => {
+    const c = contaminatedMixture(9, 400, 3, 3, 0.1);
+    const chunks = () => [c.X.slice(0, 123), c.X.slice(123, 300), c.X.slice(300)];
+    for (const covarianceType of ['full', 'tied', 'diag', 'spherical', 'VEV'] as const) {
+      const o = { nComponents: 3, covarianceType, noise: true, tol: 1e-10, seed: 2, backend: 'js' } as const;
+      const fit = new GaussianMixture(o).fit(c.X);
+      const stream = await new GaussianMixture(o).fitStream(chunks);
+      expect(stream.nIter, covarianceType).toBe(fit.nIter);
+      expect(stream.noiseVolume, covarianceType).toBe(fit.noiseVolume);
+      expect(Math.abs(stream.noiseWeight! - fit.noiseWeight!), covarianceType).toBeLessThan(1e-12);
+      expect(Math.abs(stream.lowerBound - fit.lowerBound), covarianceType).toBeLessThan(1e-12);
+      // a sample of a third of the rows: another start (clutter estimate and partition on the sample), the volume
+      // and box of every row, and here the same optimum
+      const sampled = await new GaussianMixture(o).fitStream(chunks, { initSampleSize: 150 });
+      expect(sampled.noiseVolume, covarianceType).toBe(fit.noiseVolume);
+      expect(Math.abs(sampled.noiseWeight! - fit.noiseWeight!), covarianceType).toBeLessThan(1e-6);
+      expect(Math.abs(sampled.lowerBound - fit.lowerBound), covarianceType).toBeLessThan(1e-6);
+      expect(sampled.predict(c.X)).toEqual(fit.predict(c.X));
+    }
+    const given = await new GaussianMixture({ nComponents: 3, noise: { volume: 5000 }, seed: 2 }).fitStream(chunks);
+    expect(given.noiseVolume).toBeCloseTo(5000, 9);
+    const sample = given.sample(400, { seed: 1 });
+    expect(sample.X.length).toBe(400);
   });
 });
 
