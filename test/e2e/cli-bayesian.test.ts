@@ -3,16 +3,14 @@
  * effective number of components, save a BayesianGaussianMixture that the other commands load, and treat flag
  * mistakes as usage errors (exit 2). Reference values come from the library itself, fitted with the same options.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BayesianGaussianMixture } from '../../src/index.js';
 import { expectClose } from '../helpers/compare.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithful = readFileSync(faithfulPath, 'utf8')
   .trim()
@@ -20,24 +18,8 @@ const faithful = readFileSync(faithfulPath, 'utf8')
   .slice(1)
   .map((l) => l.split(',').map(Number));
 
-let dir = '';
-
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-bayesian-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const sandbox = cliSandbox('gaussmix-cli-bayesian-');
+const { run } = sandbox;
 
 describe('gaussmix fit --bayesian', () => {
   it('prints the effective K of Old Faithful, saves the model, and predict/score/sample load it', () => {
@@ -61,11 +43,11 @@ describe('gaussmix fit --bayesian', () => {
       expect(r.stdout).toContain(s);
     }
     // the CLI may run another backend than this process: equal to rounding
-    const saved = BayesianGaussianMixture.fromJSON(readFileSync(join(dir, 'b.json'), 'utf8'));
+    const saved = BayesianGaussianMixture.fromJSON(readFileSync(join(sandbox.dir, 'b.json'), 'utf8'));
     expectClose(saved.weights, ref.weights, 1e-10, 'weights');
     expectClose(saved.covariances as never, ref.covariances as never, 1e-10, 'covariances');
     expectClose(saved.lowerBound, ref.lowerBound, 1e-10, 'lowerBound');
-    const svg = readFileSync(join(dir, 'b.svg'), 'utf8');
+    const svg = readFileSync(join(sandbox.dir, 'b.svg'), 'utf8');
     expect(svg).toContain('effective K = 2');
     expect((svg.match(/<ellipse/g) ?? []).length).toBe(4); // 1σ and 2σ of the two active components
 
@@ -100,7 +82,7 @@ describe('gaussmix fit --bayesian', () => {
       'd.json',
     ]);
     expect(r.code, r.stderr).toBe(0);
-    const saved = JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(sandbox.dir, 'd.json'), 'utf8'));
     expect(saved.format).toBe('gaussmix-bayesian-model');
     expect(saved.nComponents).toBe(4);
     expect(saved.covarianceType).toBe('diag');

@@ -5,36 +5,23 @@
  * data and flags alike.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const faithful = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
-let dir = '';
-
-function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const sandbox = cliSandbox('gaussmix-cli-hostile-', { timeout: 60_000 });
+const { run } = sandbox;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-hostile-'));
   expect(run(['fit', faithful, '-k', '2', '--out', 'model.json']).code).toBe(0);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('gaussmix CLI under hostile use', () => {
   it('sample -n 20000000 streams: the first rows arrive at once, memory stays small, and it can be stopped', async () => {
-    const child = spawn(process.execPath, [cli, 'sample', 'model.json', '-n', '20000000'], { cwd: dir });
+    const child = spawn(process.execPath, [CLI, 'sample', 'model.json', '-n', '20000000'], { cwd: sandbox.dir });
     let bytes = 0;
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (b: Buffer) => {
@@ -60,18 +47,18 @@ describe('gaussmix CLI under hostile use', () => {
   });
 
   it('reports library errors in its own terms: flags, file, line and column', () => {
-    writeFileSync(join(dir, 'const.csv'), 'a,b\n1,5\n2,5\n3,5\n4,5\n');
+    writeFileSync(join(sandbox.dir, 'const.csv'), 'a,b\n1,5\n2,5\n3,5\n4,5\n');
     const r = run(['fit', 'const.csv', '-k', '1', '--reg-covar', '0']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/const\.csv: .*column 'b' has \(numerically\) zero variance/);
     expect(r.stderr).toMatch(/Increase --reg-covar/);
     expect(r.stderr).toMatch(/--on-degenerate reset/);
     expect(r.stderr).not.toMatch(/\bregCovar\b|\bonDegenerate\b|feature 1/);
-    writeFileSync(join(dir, 'spread.csv'), 'a,b\n1,1e300\n2,-1e300\n3,5\n');
+    writeFileSync(join(sandbox.dir, 'spread.csv'), 'a,b\n1,1e300\n2,-1e300\n3,5\n');
     const s = run(['fit', 'spread.csv', '-k', '1']);
     expect(s.code).toBe(1);
     expect(s.stderr).toMatch(/spread\.csv.*too spread out.*column 'b'/);
-    writeFileSync(join(dir, 'w.csv'), 'a,w\n1,1\n2,-1\n3,1\n');
+    writeFileSync(join(sandbox.dir, 'w.csv'), 'a,w\n1,1\n2,-1\n3,1\n');
     const w = run(['fit', 'w.csv', '-k', '1', '--weights', 'w']);
     expect(w.code).toBe(1);
     expect(w.stderr).toMatch(/w\.csv.*line 3/);
@@ -81,7 +68,7 @@ describe('gaussmix CLI under hostile use', () => {
   });
 
   it('one number grammar: hex, binary and octal are not numbers, in data or in flags', () => {
-    writeFileSync(join(dir, 'hex.csv'), 'a,b\n1,2\n0x10,3\n');
+    writeFileSync(join(sandbox.dir, 'hex.csv'), 'a,b\n1,2\n0x10,3\n');
     const r = run(['fit', 'hex.csv', '-k', '1']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/hex\.csv: line 3, column 'a': '0x10' is not a number/);

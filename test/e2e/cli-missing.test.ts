@@ -3,32 +3,14 @@
  * scores on the observed values; `gaussmix impute` writes the completed CSV. Spawns the built dist/cli.js (`npm test`
  * builds first); reference values come from the library on the same data.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
 import { dataset } from '../helpers/missing.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-let dir = '';
-const file = (name: string, content?: string): string => {
-  const p = join(dir, name);
-  if (content !== undefined) writeFileSync(p, content);
-  return p;
-};
-
-function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const sandbox = cliSandbox('gaussmix-cli-missing-');
+const { run, file } = sandbox;
 
 /** iris with 20% of the entries missing, written with every spelling of "missing" the CLI reads. */
 const X = dataset('iris-20');
@@ -36,16 +18,11 @@ const TOKENS = ['', 'NA', 'NaN', 'N/A', 'na'];
 const text = `a,b,c,d\n${X.map((r, i) => r.map((v) => (Number.isNaN(v) ? TOKENS[i % TOKENS.length] : String(v))).join(',')).join('\n')}\n`;
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-missing-'));
   file('holes.csv', text);
   // models the commands below load (`fit` itself is checked against the library in its own test)
   file('m.json', JSON.stringify(new GaussianMixture({ nComponents: 3, missing: 'marginalize' }).fit(X).toJSON()));
   const complete = X.filter((r) => !r.some(Number.isNaN));
   file('c.json', JSON.stringify(new GaussianMixture({ nComponents: 2 }).fit(complete).toJSON()));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('gaussmix with missing values', () => {

@@ -4,15 +4,13 @@
  * the library, progress on stderr only when asked, and the usage and data errors with their exit codes (2 usage,
  * 1 data), in the command line's terms (flags, file, batch, lines).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithfulText = readFileSync(faithfulPath, 'utf8');
 const faithful = faithfulText
@@ -21,33 +19,8 @@ const faithful = faithfulText
   .slice(1)
   .map((l) => l.split(',').map(Number));
 
-let dir = '';
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-online-cli-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: dir, input, encoding: 'utf8' });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same, without blocking: the list of error cases runs its commands side by side. */
-function runAsync(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end(input);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const sandbox = cliSandbox('gaussmix-online-cli-');
+const { run, runAsync } = sandbox;
 
 /** The library's partialFit over faithful in batches of `size` (the reference the CLI must reproduce). */
 function library(size: number, options = {}): GaussianMixture {
@@ -79,7 +52,7 @@ describe('gaussmix fit --online', () => {
     );
     expect(r.stdout).toContain('component 1: weight');
     expect(r.stdout).not.toContain('BIC'); // the data are not kept
-    const saved = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    const saved = JSON.parse(readFileSync(join(sandbox.dir, 'm.json'), 'utf8'));
     expect(saved).toEqual(JSON.parse(JSON.stringify(library(50).toJSON())));
     expect([saved.online.nSeen, saved.online.nBatches]).toEqual([272, 6]);
     // the library continues the saved model exactly as if it had read the rows itself
@@ -124,7 +97,9 @@ describe('gaussmix fit --online', () => {
       const X = faithful.slice(s, s + 100);
       gm.partialFit(X, { sampleWeight: X.map((_, i) => 1 + ((s + i) % 2)) });
     }
-    expect(JSON.parse(readFileSync(join(dir, 's.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(gm.toJSON())));
+    expect(JSON.parse(readFileSync(join(sandbox.dir, 's.json'), 'utf8'))).toEqual(
+      JSON.parse(JSON.stringify(gm.toJSON())),
+    );
   });
 
   it('reports progress on stderr with --progress', () => {
@@ -198,8 +173,8 @@ describe('gaussmix fit --online', () => {
       faithfulText.replaceAll(',', '\t'),
     );
     expect(tabbed.code).toBe(0);
-    const a = JSON.parse(readFileSync(join(dir, 'a.json'), 'utf8'));
-    const b = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+    const a = JSON.parse(readFileSync(join(sandbox.dir, 'a.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(sandbox.dir, 'b.json'), 'utf8'));
     const want = JSON.parse(JSON.stringify(library(100).toJSON()));
     expect(a).toEqual(want);
     expect(b).toEqual(want);

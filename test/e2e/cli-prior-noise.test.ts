@@ -3,35 +3,19 @@
  * same options, predict --proba has the noise column last, select lists the models mclust has no prior for as
  * failed and the noise rows under the chosen model. Spawns the built dist/cli.js (`npm test` builds first).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
 import { contaminatedMixture } from '../helpers/contaminated.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-let dir = '';
+const sandbox = cliSandbox('gaussmix-cli-prior-noise-');
+const { run } = sandbox;
 const c = contaminatedMixture(6, 300, 2, 2, 0.1);
 
-function run(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-prior-noise-'));
-  writeFileSync(join(dir, 'c.csv'), `x,y\n${c.X.map((r) => r.map(String).join(',')).join('\n')}\n`);
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  writeFileSync(join(sandbox.dir, 'c.csv'), `x,y\n${c.X.map((r) => r.map(String).join(',')).join('\n')}\n`);
 });
 
 describe('gaussmix with --prior and --noise', () => {
@@ -39,7 +23,7 @@ describe('gaussmix with --prior and --noise', () => {
     const r = run(['fit', 'c.csv', '-k', '2', '--prior', '--noise', '--out', 'm.json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/noise: weight 0\.\d{4}, uniform over volume/);
-    const saved = GaussianMixture.fromJSON(readFileSync(join(dir, 'm.json'), 'utf8'));
+    const saved = GaussianMixture.fromJSON(readFileSync(join(sandbox.dir, 'm.json'), 'utf8'));
     const lib = new GaussianMixture({ nComponents: 2, prior: true, noise: true }).fit(c.X);
     expect(saved.noiseWeight).toBeCloseTo(lib.noiseWeight!, 12);
     expect(saved.means).toEqual(lib.means);
@@ -55,7 +39,10 @@ describe('gaussmix with --prior and --noise', () => {
   it('--noise-volume sets the volume; a bad one is a usage error', () => {
     const r = run(['fit', 'c.csv', '-k', '2', '--noise-volume', '5000', '--out', 'v.json']);
     expect(r.code, r.stderr).toBe(0);
-    expect(GaussianMixture.fromJSON(readFileSync(join(dir, 'v.json'), 'utf8')).noiseVolume).toBeCloseTo(5000, 9);
+    expect(GaussianMixture.fromJSON(readFileSync(join(sandbox.dir, 'v.json'), 'utf8')).noiseVolume).toBeCloseTo(
+      5000,
+      9,
+    );
     expect(run(['fit', 'c.csv', '-k', '2', '--noise-volume', '-1']).code).toBe(2);
     const b = run(['fit', 'c.csv', '--bayesian', '--noise']);
     expect(b.code).not.toBe(0);

@@ -4,15 +4,12 @@
  * anomalies, impute and sample use them by name), and fit / select print mclust's clustering summary. Spawns the
  * built dist/cli.js; reference values come from the library (src) on the same data.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const irisPath = fileURLToPath(new URL('../../data/iris.csv', import.meta.url));
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const parse = (path: string) => {
@@ -24,21 +21,8 @@ const faithful = parse(faithfulPath);
 const irisX = iris.rows.map((r) => r.slice(0, 4));
 const SPECIES = ['setosa', 'versicolor', 'virginica'];
 
-let dir = '';
-const file = (name: string, content?: string): string => {
-  const p = join(dir, name);
-  if (content !== undefined) writeFileSync(p, content);
-  return p;
-};
-function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+const sandbox = cliSandbox('gaussmix-cli-ux-');
+const { run, file } = sandbox;
 const lines = (s: string): string[] => s.trim().split('\n');
 
 /** The clustering block's numbers: sizes, proportions and the uncertainty line. */
@@ -72,14 +56,6 @@ function expected(gm: GaussianMixture, X: number[][]) {
     above: u.filter((v) => v > 0.1).length,
   };
 }
-
-beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-ux-'));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 describe('fit and select print the clustering as mclust does', () => {
   it('fit: cluster sizes, mixing proportions and the uncertainty summary, equal to the library', () => {

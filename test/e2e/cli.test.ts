@@ -2,15 +2,13 @@
  * The `gaussmix` CLI end to end: spawns the built dist/cli.js (`npm test` builds first) and checks output, files
  * and exit codes (0 ok, 1 data/fit error, 2 usage error). Reference values come from the library itself.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
+import { cliSandbox } from '../helpers/cli.js';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithfulText = readFileSync(faithfulPath, 'utf8');
 const faithful = faithfulText
@@ -19,36 +17,8 @@ const faithful = faithfulText
   .slice(1)
   .map((l) => l.split(',').map(Number));
 
-let dir = '';
-const file = (name: string, content?: string): string => {
-  const p = join(dir, name);
-  if (content !== undefined) writeFileSync(p, content);
-  return p;
-};
-
-function run(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** The same, without blocking: for the long lists of cases, so spawns overlap. */
-function runAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.stdin.end();
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const sandbox = cliSandbox('gaussmix-cli-');
+const { run, runAsync, file } = sandbox;
 
 const csvRows = (s: string): string[][] =>
   s
@@ -57,13 +27,8 @@ const csvRows = (s: string): string[][] =>
     .map((l) => l.split(','));
 
 beforeAll(() => {
-  if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first (npm test does)');
-  dir = mkdtempSync(join(tmpdir(), 'gaussmix-cli-'));
   const model = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(faithful);
   file('model.json', JSON.stringify(model.toJSON()));
-});
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('gaussmix fit', () => {
@@ -296,14 +261,14 @@ describe('gaussmix select', () => {
 
 describe('gaussmix demo', () => {
   it('fits Old Faithful, chooses K by BIC and writes faithful.svg', () => {
-    const r = run(['demo', '--out-dir', join(dir, 'demo')]);
+    const r = run(['demo', '--out-dir', join(sandbox.dir, 'demo')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('Old Faithful: 272 eruptions × 2 features (eruptions, waiting)');
     expect(r.stdout).toContain("GaussianMixture(nComponents: 2, covarianceType: 'full'");
     expect(r.stdout, 'the CLI runs the wasm kernels, not the fallback').toContain('on the wasm backend');
     expect(r.stdout).toMatch(/^K\s+full\s+tied\s+diag\s+spherical/m);
     expect(r.stdout).toMatch(/^6\s/m);
-    const svg = readFileSync(join(dir, 'demo', 'faithful.svg'), 'utf8');
+    const svg = readFileSync(join(sandbox.dir, 'demo', 'faithful.svg'), 'utf8');
     expect((svg.match(/<circle/g) ?? []).length).toBe(272);
   });
 });
