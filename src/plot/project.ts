@@ -6,60 +6,16 @@ import { covarianceMatrices } from '../model/covariance/registry.js';
 import type { GaussianMixture } from '../api/gaussian-mixture.js';
 import type { Matrix } from '../data/matrix.js';
 import { toRows } from '../data/matrix.js';
+import { symmetricEigen as eigen } from '../model/eigen.js';
 
-/** Eigen-decomposition of a symmetric d×d matrix (row-major) by cyclic Jacobi rotations; values descending. */
+/**
+ * The eigenpairs of a symmetric d×d matrix (row-major) as the plots use them: values descending, each eigenvector
+ * a row (model/eigen.ts computes them; its vectors are columns, signs fixed the same way).
+ */
 export function symmetricEigen(a: Float64Array, d: number): { values: Float64Array; vectors: Float64Array[] } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) v[i * d + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < d; i++) {
-      diag += m[i * d + i] ** 2;
-      for (let j = i + 1; j < d; j++) off += m[i * d + j] ** 2;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < d; p++) {
-      for (let q = p + 1; q < d; q++) {
-        const apq = m[p * d + q];
-        if (apq === 0) continue;
-        const theta = (m[q * d + q] - m[p * d + p]) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < d; k++) {
-          const mkp = m[k * d + p];
-          const mkq = m[k * d + q];
-          m[k * d + p] = c * mkp - s * mkq;
-          m[k * d + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < d; k++) {
-          const mpk = m[p * d + k];
-          const mqk = m[q * d + k];
-          m[p * d + k] = c * mpk - s * mqk;
-          m[q * d + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < d; k++) {
-          const vkp = v[k * d + p];
-          const vkq = v[k * d + q];
-          v[k * d + p] = c * vkp - s * vkq;
-          v[k * d + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const order = Array.from({ length: d }, (_, i) => i).sort((x, y) => m[y * d + y] - m[x * d + x]);
-  const values = Float64Array.from(order, (i) => m[i * d + i]);
-  const vectors = order.map((i) => {
-    const vec = Float64Array.from({ length: d }, (_, k) => v[k * d + i]);
-    // Deterministic sign: the largest-magnitude entry is positive.
-    let big = 0;
-    for (let k = 1; k < d; k++) if (Math.abs(vec[k]) > Math.abs(vec[big])) big = k;
-    if (vec[big] < 0) for (let k = 0; k < d; k++) vec[k] = -vec[k];
-    return vec;
-  });
-  return { values, vectors };
+  const e = eigen(a, d);
+  const vectors = Array.from({ length: d }, (_, c) => Float64Array.from({ length: d }, (_, k) => e.vectors[k * d + c]));
+  return { values: e.values, vectors };
 }
 
 /** Every component's covariance as a full d×d row-major matrix, whatever the model's covariance type. */
