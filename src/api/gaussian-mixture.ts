@@ -41,7 +41,7 @@ import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
 import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
-import { DataError, ModelFormatError, NotFittedError, OptionError } from './errors.js';
+import { DataError, ModelFormatError, NotFittedError, OptionError, quote } from './errors.js';
 import { emitWarning } from './warnings.js';
 import { checkFeatureNames } from './feature-names.js';
 import { inspectModel, modelString } from './describe.js';
@@ -59,6 +59,7 @@ import {
   type FitAsyncOptions,
   type FitOptions,
   type FitStreamOptions,
+  type PartialFitOptions,
   type CovariancesOf,
   type CovarianceType,
   type GaussianMixtureOptions,
@@ -66,7 +67,7 @@ import {
   type ResolvedOptions,
 } from './options.js';
 
-export type { FitAsyncOptions, FitOptions };
+export type { FitAsyncOptions, FitOptions, PartialFitOptions };
 
 interface Fitted {
   params: Params;
@@ -93,6 +94,20 @@ function namesFor(names: readonly string[] | null, d: number): readonly string[]
       throw new OptionError('featureNames', message);
     },
     d,
+  );
+}
+
+/**
+ * The feature names after a partialFit batch: the batch's names when the model has none yet, else the model's, which
+ * a batch that names its columns must repeat (as scikit-learn checks feature_names_in_): a batch whose columns are
+ * in another order would otherwise update the wrong parameters silently.
+ */
+function batchNames(given: readonly string[] | null, model: readonly string[] | null): readonly string[] | null {
+  if (!given || !model) return model ?? given;
+  if (given.length === model.length && given.every((n, j) => n === model[j])) return model;
+  throw new OptionError(
+    'featureNames',
+    `partialFit: the batch's featureNames ${quote(given.join(', '))} differ from the model's ${quote(model.join(', '))}: the columns must be the same features in the same order`,
   );
 }
 
@@ -345,23 +360,24 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
    * model unchanged; fit (without batchSize), fitAsync, fitStream or maximization start afresh and drop the running
    * state.
    */
-  partialFit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight } = partialFitOptions(options);
+  partialFit(X: Matrix, options: PartialFitOptions = {}): this {
+    const { sampleWeight, featureNames } = partialFitOptions(options);
     const cur = this.state;
     const o = this.opts;
     refuseOnline(o, 'partialFit');
     const rows = toRows(X, 'X', cur?.params.d, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
+    const names = batchNames(namesFor(featureNames, rows.d), cur?.featureNames ?? null);
     // the first batch is checked like fit's data: enough (distinct) rows, representable spread, respInit's length
     if (!cur) this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     const start = cur ? { params: cloneParams(cur.params), state: cur.online ?? null } : null;
-    this.commitPartial(updateLocal(rows, w, backend, o, start, o.respInit?.values ?? null), backend.name);
+    this.commitPartial(updateLocal(rows, w, backend, o, start, o.respInit?.values ?? null), backend.name, names);
     return this;
   }
 
   /** Commits an online update (only after it succeeded). */
-  private commitPartial(r: OnlineResult, backend: BackendName): void {
+  private commitPartial(r: OnlineResult, backend: BackendName, featureNames: readonly string[] | null): void {
     this.lastWarnings = [];
     if (r.resets.length > 0) {
       this.warn(
@@ -378,8 +394,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       backend,
       resets: r.resets,
       online: r.state,
-      // the same features as the model being updated (partialFit takes no names)
-      featureNames: this.state?.featureNames ?? null,
+      featureNames,
     };
   }
 

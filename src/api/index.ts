@@ -3,7 +3,7 @@
  * kernel binary and the worker script, which src/index.ts provides). Without them 'auto' runs the JS twin and
  * fitAsync is unavailable — what unit tests need, with no build step.
  */
-export { GaussianMixture, type FitOptions, type FitAsyncOptions } from './gaussian-mixture.js';
+export { GaussianMixture, type FitOptions, type FitAsyncOptions, type PartialFitOptions } from './gaussian-mixture.js';
 export {
   BayesianGaussianMixture,
   ACTIVE_WEIGHT,

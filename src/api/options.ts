@@ -519,6 +519,13 @@ export interface FitOptions {
   signal?: AbortSignal | null;
 }
 
+/**
+ * partialFit's: the batch's weights, and optionally its columns' names — taken by a model that has none yet, else
+ * checked against the model's (an OptionError when they differ: the batch's columns are other features or in
+ * another order).
+ */
+export type PartialFitOptions = Pick<FitOptions, 'sampleWeight' | 'featureNames'>;
+
 export interface FitAsyncOptions extends Pick<FitOptions, 'sampleWeight' | 'featureNames'> {
   /**
    * Worker threads (integer ≥ 1); default: the available cores. Never more than the number of rows, nor than the
@@ -591,8 +598,16 @@ export function weightOptions(options: unknown, what: string): { sampleWeight: A
   return resolveWith(WEIGHT_RULES, options ?? {}, what) as { sampleWeight: ArrayLike<number> | null };
 }
 
-export function partialFitOptions(options: unknown): { sampleWeight: ArrayLike<number> | null } {
-  return weightOptions(options, 'partialFit');
+const PARTIAL_FIT_RULES: Rules<Pick<FitOptions, 'sampleWeight' | 'featureNames'>> = {
+  ...WEIGHT_RULES,
+  featureNames: { default: null, check: featureNames },
+};
+
+export function partialFitOptions(options: unknown): {
+  sampleWeight: ArrayLike<number> | null;
+  featureNames: readonly string[] | null;
+} {
+  return resolveWith(PARTIAL_FIT_RULES, options ?? {}, 'partialFit') as ReturnType<typeof partialFitOptions>;
 }
 
 const FIT_ASYNC_RULES: Rules<FitAsyncOptions> = {

@@ -214,8 +214,8 @@ async function readFor(model: Model, path: string, f: CsvFlags): Promise<Table> 
   return t;
 }
 
-/** A table's column names as a model's featureNames: when they come from a header and name each feature once. */
-const featureNamesOf = (t: Table): string[] | null =>
+/** A table's (or a batch's) column names as a model's featureNames: when they come from a header and name each feature once. */
+export const featureNamesOf = (t: { header: boolean; columns: string[] }): string[] | null =>
   t.header && new Set(t.columns).size === t.columns.length ? t.columns : null;
 
 // ── fit ──────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -8,7 +8,7 @@ import { OptionError } from '../api/errors.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
 import type { GaussianMixtureOptions } from '../api/options.js';
 import { readCsv, type CsvChunk, type CsvInfo } from '../data/csv.js';
-import { type FitFlags, modelOptions, note, out, readOptions, writeOutput } from './commands.js';
+import { type FitFlags, featureNamesOf, modelOptions, note, out, readOptions, writeOutput } from './commands.js';
 import { modelSummary } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
 import { onlineReporter, progressEnabled } from './progress.js';
@@ -79,7 +79,12 @@ export async function onlineFitCommand(file: string, f: FitFlags & OnlineFlags):
       // errors name the file, the batch and the line (the batch's rows keep their line numbers)
       const lines = batch.lines;
       try {
-        inCliTerms(() => gm.partialFit(batch, { sampleWeight: batch.weights }), { source, columns, lines });
+        const featureNames = featureNamesOf(batch);
+        inCliTerms(() => gm.partialFit(batch, { sampleWeight: batch.weights, featureNames }), {
+          source,
+          columns,
+          lines,
+        });
       } catch (e) {
         if (e instanceof Error) e.message = inBatch(e.message, source, gm.nBatches + 1, lines);
         throw e;

@@ -92,6 +92,8 @@ export interface CsvOptions {
 export interface CsvChunk {
   /** Selected feature names, in order (the same array in every chunk). */
   columns: string[];
+  /** Whether the names come from a header line (else they are x1, x2, …). */
+  header: boolean;
   /** Number of features (= columns.length). */
   cols: number;
   /** rows × cols values, row-major, exactly sized. */
@@ -1163,6 +1165,7 @@ export async function* readCsv(
     const exact = n === sink.cap;
     return {
       columns,
+      header: e.header,
       cols: d,
       data: exact ? sink.data : sink.data.slice(0, n * d),
       rows: n,

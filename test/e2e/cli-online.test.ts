@@ -22,10 +22,17 @@ const faithful = faithfulText
 const sandbox = cliSandbox('gaussmix-online-cli-');
 const { run, runAsync } = sandbox;
 
-/** The library's partialFit over faithful in batches of `size` (the reference the CLI must reproduce). */
-function library(size: number, options = {}): GaussianMixture {
+/**
+ * The library's partialFit over faithful in batches of `size` (the reference the CLI must reproduce), named by the
+ * file's header as the CLI names them.
+ */
+function library(
+  size: number,
+  options = {},
+  featureNames: string[] | null = ['eruptions', 'waiting'],
+): GaussianMixture {
   const gm = new GaussianMixture({ nComponents: 2, seed: 0, backend: 'js', ...options });
-  for (let s = 0; s < faithful.length; s += size) gm.partialFit(faithful.slice(s, s + size));
+  for (let s = 0; s < faithful.length; s += size) gm.partialFit(faithful.slice(s, s + size), { featureNames });
   return gm;
 }
 
@@ -55,6 +62,7 @@ describe('gaussmix fit --online', () => {
     const saved = JSON.parse(readFileSync(join(sandbox.dir, 'm.json'), 'utf8'));
     expect(saved).toEqual(JSON.parse(JSON.stringify(library(50).toJSON())));
     expect([saved.online.nSeen, saved.online.nBatches]).toEqual([272, 6]);
+    expect(saved.featureNames, 'the header names the features').toEqual(['eruptions', 'waiting']);
     // the library continues the saved model exactly as if it had read the rows itself
     const more = faithful.slice(0, 40);
     const resumed = GaussianMixture.fromJSON(saved).partialFit(more);
@@ -95,7 +103,7 @@ describe('gaussmix fit --online', () => {
     const gm = new GaussianMixture({ nComponents: 2, seed: 0, backend: 'js', learningRate: 0.3 });
     for (let s = 0; s < faithful.length; s += 100) {
       const X = faithful.slice(s, s + 100);
-      gm.partialFit(X, { sampleWeight: X.map((_, i) => 1 + ((s + i) % 2)) });
+      gm.partialFit(X, { sampleWeight: X.map((_, i) => 1 + ((s + i) % 2)), featureNames: ['eruptions', 'waiting'] });
     }
     expect(JSON.parse(readFileSync(join(sandbox.dir, 's.json'), 'utf8'))).toEqual(
       JSON.parse(JSON.stringify(gm.toJSON())),
@@ -175,8 +183,8 @@ describe('gaussmix fit --online', () => {
     expect(tabbed.code).toBe(0);
     const a = JSON.parse(readFileSync(join(sandbox.dir, 'a.json'), 'utf8'));
     const b = JSON.parse(readFileSync(join(sandbox.dir, 'b.json'), 'utf8'));
-    const want = JSON.parse(JSON.stringify(library(100).toJSON()));
-    expect(a).toEqual(want);
-    expect(b).toEqual(want);
+    // without a header the columns are x1, x2: no names are stored
+    expect(a).toEqual(JSON.parse(JSON.stringify(library(100, {}, null).toJSON())));
+    expect(b).toEqual(JSON.parse(JSON.stringify(library(100).toJSON())));
   });
 });

@@ -147,7 +147,28 @@ describe('featureNames with online learning', () => {
     expect(back.featureNames).toEqual(['a', 'b']);
     back.partialFit(X.slice(0, 30));
     expect(back.featureNames).toEqual(['a', 'b']);
-    // a model that starts online has no names
+    // a model that starts online without names has none
     expect(new GaussianMixture({ nComponents: 2, seed: 0 }).partialFit(X).featureNames).toBeNull();
+  });
+
+  it("partialFit takes a batch's names: the first named batch names the model, later ones must repeat them", () => {
+    const gm = new GaussianMixture({ nComponents: 2, seed: 0 });
+    gm.partialFit(X.slice(0, 60), { featureNames: ['a', 'b'] });
+    expect(gm.featureNames).toEqual(['a', 'b']);
+    gm.partialFit(X.slice(60, 90), { featureNames: ['a', 'b'] });
+    gm.partialFit(X.slice(90)); // an unnamed batch keeps the model's names
+    expect([gm.featureNames, gm.nBatches]).toEqual([['a', 'b'], 3]);
+    const before = JSON.stringify(gm.toJSON());
+    // swapped columns would update the wrong parameters: refused, and the model is unchanged
+    expect(() => gm.partialFit(X.slice(0, 30), { featureNames: ['b', 'a'] })).toThrow(
+      /partialFit: the batch's featureNames "b, a" differ from the model's "a, b"/,
+    );
+    expect(() => gm.partialFit(X.slice(0, 30), { featureNames: ['a'] })).toThrow(OptionError);
+    expect(() => gm.partialFit(X.slice(0, 30), { featureNames: ['a', 'a'] })).toThrow(OptionError);
+    expect(JSON.stringify(gm.toJSON())).toBe(before);
+    // a model fitted without names takes them from its first named batch
+    const unnamed = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X);
+    expect(unnamed.partialFit(X.slice(0, 30), { featureNames: ['x', 'y'] }).featureNames).toEqual(['x', 'y']);
+    expect(() => unnamed.partialFit(X, { batchSize: 10 } as never)).toThrow(/unknown option 'batchSize'|batchSize/);
   });
 });
