@@ -30,11 +30,23 @@
  * the cache is full it is flushed and refilled. Factors are a deterministic function of (Σ, pattern), so the cache
  * never changes a result. Memory: O(block·d) for the grouping, O(k·d) row scratch, O(k·d²) partials, the cache.
  */
-import { covarianceModel, isCovarianceType, type Layout } from '../covariance/registry.js';
+import { LAYOUTS, type Layout } from '../covariance/layouts.js';
 import { ConditionalFactors, conditionalRow, factorDiagonal, factorFull } from './conditional.js';
 import { MissingDataError, PatternGrouping } from './patterns.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+
+/**
+ * Each of scikit-learn's shapes: the storage layout it is kept in and the statistics its M-step needs — all this
+ * module reads of a covariance type. A table rather than the covariance registry, which would bring every model's
+ * M-step into the worker script (it runs this E-pass, never an M-step).
+ */
+const STORAGE: Readonly<Record<CovarianceType, readonly [Layout, 'full' | 'diag']>> = {
+  full: [LAYOUTS.tri, 'full'],
+  tied: [LAYOUTS.sharedTri, 'full'],
+  diag: [LAYOUTS.diag, 'diag'],
+  spherical: [LAYOUTS.scalar, 'diag'],
+};
 
 /** Mixture parameters in scikit-learn's shapes, flattened row-major (covariances: full k·d·d, tied d·d, diag k·d, spherical k). */
 export interface MixtureParams {
@@ -92,8 +104,8 @@ export function missingBlockRows(d: number, k: number): number {
   return Math.max(16, Math.min(4096, Math.floor(65536 / (d + k + 1))));
 }
 
-/** The statistics a covariance type's M-step needs (its model declares them). */
-export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' => covarianceModel(covType).statsKind;
+/** The statistics a covariance type's M-step needs: full scatter matrices or their diagonals. */
+export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' => STORAGE[covType][1];
 
 /** Statistics with nothing accumulated, around the given centers. */
 export function emptyMissingStats(
@@ -122,7 +134,6 @@ export class MissingWorkspace {
   readonly block: number;
   readonly sxxKind: 'full' | 'diag';
   private readonly grouping: PatternGrouping;
-  private readonly layout: Layout; // how the covariances are stored: what the factorisations read
   private readonly nFactors: number; // k, or 1 for a shared covariance (tied)
   private readonly maxSlots: number;
   private readonly slots: ConditionalFactors[][] = [];
@@ -149,21 +160,21 @@ export class MissingWorkspace {
     if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(k) && k >= 1)) {
       throw new MissingDataError(`MissingWorkspace: d and k must be integers ≥ 1; got d=${d}, k=${k}`);
     }
-    if (!isCovarianceType(covType))
+    if (!Object.hasOwn(STORAGE, covType))
       throw new MissingDataError(`MissingWorkspace: unknown covariance type '${covType}'`);
     this.block = options.block ?? missingBlockRows(d, k);
     if (!(Number.isInteger(this.block) && this.block >= 1))
       throw new MissingDataError(`MissingWorkspace: block must be an integer ≥ 1; got ${this.block}`);
     this.sxxKind = sxxKindOf(covType);
-    this.layout = covarianceModel(covType).layout;
+    const [layout] = STORAGE[covType];
     this.grouping = new PatternGrouping(d, this.block);
-    this.nFactors = this.layout.blocks(k);
+    this.nFactors = layout.blocks(k);
     const slotBytes = this.nFactors * (4 * d * d + d) * 8 + 2 * d * 4;
     this.maxSlots = Math.max(1, Math.floor((options.cacheBytes ?? DEFAULT_CACHE_BYTES) / slotBytes));
     this.rowFactors = new Array<ConditionalFactors>(k);
     this.logW = new Float64Array(k);
     this.means = new Float64Array(k * d);
-    this.cov = new Float64Array(this.nFactors * this.layout.blockSize(d));
+    this.cov = new Float64Array(this.nFactors * layout.blockSize(d));
     this.dev = new Float64Array(k * d);
     this.lp = new Float64Array(k);
     this.resp = new Float64Array(k);
@@ -449,12 +460,13 @@ export class MissingWorkspace {
   }
 
   private factor(F: ConditionalFactors[], obs: Int32Array, mis: Int32Array): void {
-    const { d, covType, cov, layout } = this;
+    const { d, covType, cov } = this;
+    const [layout] = STORAGE[covType];
     for (let c = 0; c < F.length; c++) {
       // F holds one factorisation per stored block (one for a shared layout), each at its block's offset
       const off = c * layout.blockSize(d);
       let ok: boolean;
-      if (layout.name === 'tri' || layout.name === 'sharedTri') ok = factorFull(F[c], cov, off, obs, mis);
+      if (this.sxxKind === 'full') ok = factorFull(F[c], cov, off, obs, mis);
       else ok = factorDiagonal(F[c], cov, off, layout.name === 'diag' ? 1 : 0, obs, mis);
       if (!ok) {
         const who = layout.shared ? `the ${covType} covariance` : `component ${c}'s covariance`;
