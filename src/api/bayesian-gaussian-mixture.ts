@@ -28,6 +28,7 @@ import {
 import { covarianceModel } from '../model/covariance/registry.js';
 import type { KernelParams } from '../model/params.js';
 import type { SampleBatch } from '../model/sampling.js';
+import { variationalCovariance } from '../model/variational/covariance/registry.js';
 import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors } from '../model/variational/types.js';
 import { deserializeBayesian, serializeBayesian, type BayesianModelJSON } from './bayesian-json.js';
@@ -456,24 +457,21 @@ export class BayesianGaussianMixture {
   /** ν, the Wishart degrees of freedom (degrees_of_freedom_): one per component, a number for 'tied'. */
   get degreesOfFreedom(): Float64Array | number {
     const p = this.fitted('degreesOfFreedom').posterior;
-    return p.covType === 'tied' ? p.degreesOfFreedom[0] : p.degreesOfFreedom.slice();
+    return variationalCovariance(p.covType).shared ? p.degreesOfFreedom[0] : p.degreesOfFreedom.slice();
   }
   /** The priors the last fit used, defaults computed from its X (scikit-learn's *_prior_ attributes). */
   get priors(): ResolvedPriors {
     const p = this.fitted('priors').priors;
     const d = p.d;
     const cov = p.covariancePrior;
+    const form = variationalCovariance(p.covType).priorForm;
     return {
       weightConcentrationPrior: p.weightConcentrationPrior,
       meanPrecisionPrior: p.meanPrecisionPrior,
       meanPrior: p.meanPrior.slice(),
       degreesOfFreedomPrior: p.degreesOfFreedomPrior,
       covariancePrior:
-        p.covType === 'spherical'
-          ? cov[0]
-          : p.covType === 'diag'
-            ? cov.slice()
-            : (shaped(cov, [d, d]) as Float64Array[]),
+        form === 'scalar' ? cov[0] : form === 'variances' ? cov.slice() : (shaped(cov, [d, d]) as Float64Array[]),
     };
   }
   /** The variational lower bound (ELBO, up to scikit-learn's constants) after the last iteration: a sum over rows. */

@@ -7,6 +7,7 @@
  * ModelFormatError naming the field.
  */
 import { covarianceModel } from '../model/covariance/registry.js';
+import { priorShape, variationalCovariance } from '../model/variational/covariance/registry.js';
 import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors, WeightPriorType } from '../model/variational/types.js';
 import { quote } from './errors.js';
@@ -70,10 +71,6 @@ const SAVED_OPTIONS = [
   'covariancePrior',
 ] as const;
 
-/** The shape of covariancePrior for a covariance type (a scalar for 'spherical'). */
-const priorShape = (ct: BayesianCovarianceType, d: number): number[] =>
-  ct === 'full' || ct === 'tied' ? [d, d] : ct === 'diag' ? [d] : [];
-
 export interface BayesianFitMeta {
   converged: boolean;
   nIter: number;
@@ -95,7 +92,8 @@ export function serializeBayesian(
     const v = options[key];
     opts[key] = v instanceof Float64Array ? (key === 'covariancePrior' ? nestPrior(v, covType) : Array.from(v)) : v;
   }
-  const ps = priorShape(covType, d);
+  const vc = variationalCovariance(covType);
+  const ps = priorShape(vc.priorForm, d);
   return {
     format: BAYESIAN_FORMAT,
     version: BAYESIAN_FORMAT_VERSION,
@@ -111,7 +109,7 @@ export function serializeBayesian(
       ? [Array.from(post.weightConcentration), Array.from(post.weightConcentrationTail)]
       : Array.from(post.weightConcentration),
     meanPrecision: Array.from(post.meanPrecision),
-    degreesOfFreedom: covType === 'tied' ? post.degreesOfFreedom[0] : Array.from(post.degreesOfFreedom),
+    degreesOfFreedom: vc.shared ? post.degreesOfFreedom[0] : Array.from(post.degreesOfFreedom),
     priors: {
       weightConcentrationPrior: priors.weightConcentrationPrior,
       meanPrecisionPrior: priors.meanPrecisionPrior,
@@ -129,9 +127,10 @@ export function serializeBayesian(
 
 /** A user-given covariancePrior as the option took it (a number for 'spherical', else nested arrays). */
 function nestPrior(v: Float64Array, ct: BayesianCovarianceType): Nested {
-  if (ct === 'spherical') return v[0];
+  const form = variationalCovariance(ct).priorForm;
+  if (form === 'scalar') return v[0];
   const side = Math.round(Math.sqrt(v.length));
-  return ct === 'diag' ? Array.from(v) : nest(v, [side, side]);
+  return form === 'variances' ? Array.from(v) : nest(v, [side, side]);
 }
 
 const KEYS = [
@@ -254,11 +253,11 @@ function readPosterior(
   const meanPrecision = reader.array(o.meanPrecision, [k], 'meanPrecision');
   meanPrecision.forEach((v, i) => v > 0 || bad(`meanPrecision[${i}] must be > 0; got ${v}`));
   const means = reader.array(o.means, [k, d], 'means');
-  const dof = reader.array(o.degreesOfFreedom, covType === 'tied' ? [] : [k], 'degreesOfFreedom');
+  const { shared } = variationalCovariance(covType);
+  const dof = reader.array(o.degreesOfFreedom, shared ? [] : [k], 'degreesOfFreedom');
   dof.forEach(
     (v, i) =>
-      v > d - 1 ||
-      bad(`degreesOfFreedom${covType === 'tied' ? '' : `[${i}]`} must be > nFeatures − 1 = ${d - 1}; got ${v}`),
+      v > d - 1 || bad(`degreesOfFreedom${shared ? '' : `[${i}]`} must be > nFeatures − 1 = ${d - 1}; got ${v}`),
   );
   const posterior: VariationalPosterior = {
     k,
@@ -290,8 +289,9 @@ function readPriors(value: unknown, h: Header): VariationalPriors {
   const p = value as Record<string, unknown>;
   reader.checkKeys(p, PRIOR_KEYS, 'priors');
   for (const key of PRIOR_KEYS) if (!(key in p)) bad(`priors: missing '${key}'`);
-  const covariancePrior = reader.array(p.covariancePrior, priorShape(covType, d), 'priors.covariancePrior');
-  if (covType === 'full' || covType === 'tied') {
+  const form = variationalCovariance(covType).priorForm;
+  const covariancePrior = reader.array(p.covariancePrior, priorShape(form, d), 'priors.covariancePrior');
+  if (form === 'matrix') {
     if (layout.asymmetry(covariancePrior, 1, d) || layout.factor(covariancePrior, 1, d, new Float64Array(d * d)) >= 0)
       bad('priors.covariancePrior must be symmetric positive definite');
   } else {

@@ -13,6 +13,7 @@ import type { InitParams, OnDegenerate } from '../init/init.js';
 import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
+import { variationalCovariance } from '../model/variational/covariance/registry.js';
 import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
 import { WARNING_POLICIES, type WarningPolicy } from './warnings.js';
@@ -1139,14 +1140,15 @@ export const BAYESIAN_OPTION_NAMES = Object.keys(BAYESIAN_RULES) as (keyof Bayes
 function checkCovariancePrior(v: unknown, covType: BayesianCovarianceType): Float64Array | null {
   const name = 'covariancePrior';
   if (v === null) return null;
-  if (covType === 'spherical') {
-    if (typeof v !== 'number' || !(v > 0)) fail(name, "a number > 0 for covarianceType 'spherical'", v);
+  const form = variationalCovariance(covType).priorForm;
+  if (form === 'scalar') {
+    if (typeof v !== 'number' || !(v > 0)) fail(name, `a number > 0 for covarianceType '${covType}'`, v);
     return Float64Array.of(v as number);
   }
   if (typeof v === 'number') fail(name, `an array for covarianceType '${covType}'`, v);
   const { values, shape } = v as { values: Float64Array; shape: number[] };
-  if (covType === 'diag') {
-    if (shape.length !== 1) fail(name, "an array of variances (one per feature) for covarianceType 'diag'", v);
+  if (form === 'variances') {
+    if (shape.length !== 1) fail(name, `an array of variances (one per feature) for covarianceType '${covType}'`, v);
     values.forEach((x, i) => x > 0 || fail(`${name}[${i}]`, 'a variance > 0', x));
     return values;
   }

@@ -25,6 +25,7 @@ import { bayesianSummary } from './bayesian-format.js';
 import { fileSize, readTable, readText, rowOf, type ReadOptions, type Table } from './csv.js';
 import { clustering } from './clustering.js';
 import { inOriginalUnits, scalingOf, STANDARDIZE_TYPES, standardized } from './standardize.js';
+import { rescaledAs } from '../model/covariance/rescale.js';
 import { pairsSvg } from '../plot/pairs.js';
 import { csvLine, modelSummary, num, selectionTable } from './format.js';
 import { inCliTerms, inFlags } from './messages.js';
@@ -269,8 +270,8 @@ function standardizedSummary(
   rows: number,
   covarianceType: CovarianceType,
 ): string {
-  const sp =
-    covarianceType === 'spherical' ? '; spherical in z-units is diagonal in the original ones (saved as diag)' : '';
+  const to = rescaledAs(covarianceType);
+  const sp = to?.shape ? `; ${covarianceType} in z-units is ${to.shape} in the original ones (saved as ${to.as})` : '';
   return (
     `\nfitted on standardized features (z = (x − mean) / sd per column); parameters above in the original units${sp}.\n` +
     `standardized fit (z-units): log-likelihood ${num(fitted.score(Z) * rows)}, BIC ${num(fitted.bic(Z))}, AIC ${num(fitted.aic(Z))} ` +

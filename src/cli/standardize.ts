@@ -9,10 +9,12 @@
  */
 import { DataError, OptionError } from '../api/errors.js';
 import { GaussianMixture } from '../api/gaussian-mixture.js';
-import type { CovarianceType } from '../model/covariance/registry.js';
+import { nest } from '../api/json-reader.js';
+import { RESCALABLE_TYPES, rescaleCovariances } from '../model/covariance/rescale.js';
+import { covarianceModel } from '../model/covariance/registry.js';
 
 /** Covariance types whose standardized fit maps back exactly onto a saved model type. */
-export const STANDARDIZE_TYPES: readonly CovarianceType[] = ['full', 'tied', 'diag', 'spherical'];
+export const STANDARDIZE_TYPES = RESCALABLE_TYPES;
 
 export interface Scaling {
   /** Column means m_j. */
@@ -64,16 +66,9 @@ export function inOriginalUnits(model: GaussianMixture, s: Scaling): GaussianMix
   const json = model.toJSON();
   const { center: m, scale: sd } = s;
   const d = m.length;
-  const full = (c: number[][]) => c.map((row, i) => row.map((v, j) => v * sd[i] * sd[j]));
-  let covariances: unknown;
-  let covarianceType: CovarianceType = type;
-  if (type === 'full') covariances = (json.covariances as number[][][]).map(full);
-  else if (type === 'tied') covariances = full(json.covariances as number[][]);
-  else if (type === 'diag') covariances = (json.covariances as number[][]).map((v) => v.map((x, j) => x * sd[j] ** 2));
-  else {
-    covarianceType = 'diag';
-    covariances = (json.covariances as number[]).map((v) => Array.from(sd, (x) => v * x * x));
-  }
+  const k = json.nComponents;
+  const flat = Float64Array.from([json.covariances].flat(3) as number[]);
+  const { covarianceType, covariances } = rescaleCovariances(type, flat, k, sd);
   let logScale = 0;
   for (let j = 0; j < d; j++) logScale += Math.log(sd[j]);
   const { precisionsCholesky: _recomputed, ...rest } = json;
@@ -81,7 +76,7 @@ export function inOriginalUnits(model: GaussianMixture, s: Scaling): GaussianMix
     ...rest,
     covarianceType,
     means: json.means.map((mu) => mu.map((v, j) => m[j] + sd[j] * v)),
-    covariances,
+    covariances: nest(covariances, covarianceModel(covarianceType).shape(k, d)),
     // the mean log-likelihood per row moves by the log-Jacobian
     lowerBound: json.lowerBound === null ? null : json.lowerBound - logScale,
   } as Parameters<typeof GaussianMixture.fromJSON>[0]);

@@ -19,11 +19,13 @@
  */
 import { DataError, FitError, OptionError } from '../api/errors.js';
 import { initialStats, type DataShape, type InitConfig, type InitParams } from '../init/init.js';
+import { LAYOUTS } from '../model/covariance/layouts.js';
 import { covarianceModel } from '../model/covariance/registry.js';
 import { DegenerateError } from '../model/degeneracy.js';
 import type { KernelParams } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import { lowerBound, responsibilityEntropy } from '../model/variational/bound.js';
+import { priorShape, variationalCovariance } from '../model/variational/covariance/registry.js';
 import { kernelParams as variationalKernelParams } from '../model/variational/expectations.js';
 import { NotPositiveDefiniteError, variationalMStep } from '../model/variational/mstep.js';
 import { momentsFromStats, resolvePriors, type DataMoments } from '../model/variational/priors.js';
@@ -117,12 +119,14 @@ export function checkPriorShapes(o: VariationalConfig, d: number): void {
   const cp = o.covariancePrior;
   if (cp) {
     const ct = o.covarianceType;
-    const want = ct === 'full' || ct === 'tied' ? d * d : ct === 'diag' ? d : 1;
+    const form = variationalCovariance(ct).priorForm;
+    const variances = form === 'variances';
+    const want = priorShape(form, d).reduce((a, b) => a * b, 1);
     if (cp.length !== want) {
-      const got = ct === 'diag' ? `${cp.length}` : `${Math.sqrt(cp.length)}×${Math.sqrt(cp.length)}`;
+      const got = variances ? `${cp.length}` : `${Math.sqrt(cp.length)}×${Math.sqrt(cp.length)}`;
       throw new OptionError(
         'covariancePrior',
-        `covariancePrior for covarianceType '${ct}' must be ${ct === 'diag' ? `${d} variances` : `a ${d}×${d} matrix`} ` +
+        `covariancePrior for covarianceType '${ct}' must be ${variances ? `${d} variances` : `a ${d}×${d} matrix`} ` +
           `(one per feature of X); got ${got}`,
       );
     }
@@ -164,7 +168,8 @@ function mStep(
     return variationalMStep(st, priors, regCovar);
   } catch (e) {
     if (!(e instanceof NotPositiveDefiniteError)) throw e;
-    const tied = priors.covType === 'tied';
+    const shared = variationalCovariance(priors.covType).shared;
+    const block = shared ? `the ${priors.covType} covariance` : null;
     const where = `${iteration === 0 ? 'at initialisation' : `at iteration ${iteration}`}${runs > 1 ? ` of restart ${init + 1}/${runs}` : ''}`;
     if (e.overflow) {
       // numbers out of range, not a degenerate component: say which, and whether regCovar itself is the cause
@@ -173,14 +178,14 @@ function mStep(
           ? `regCovar = ${regCovar} is added to every variance and leaves no room in double precision; use a regCovar in proportion to the data's variances (e.g. 1e-6 × a typical one)`
           : 'the data, the sample weights (they count rows) or covariancePrior are too large for double precision; rescale them';
       throw new FitError(
-        `the variational fit failed ${where}: ${tied ? 'the tied covariance' : `component ${e.component}'s covariance`} overflowed double precision: ${cause}.`,
+        `the variational fit failed ${where}: ${block ?? `component ${e.component}'s covariance`} overflowed double precision: ${cause}.`,
       );
     }
     throw new DegenerateError(
-      `the variational fit failed ${where}: the posterior covariance of ${tied ? 'the tied covariance' : `component ${e.component}`} ` +
+      `the variational fit failed ${where}: the posterior covariance of ${block ?? `component ${e.component}`} ` +
         'is not positive definite (the covariance prior plus the data scatter lost definiteness to rounding or ' +
         'overflow). Increase regCovar, pass a larger covariancePrior, or rescale X.',
-      tied ? -1 : e.component,
+      shared ? -1 : e.component,
       iteration,
       'not-pd',
       init,
@@ -206,7 +211,7 @@ function* dataMoments(
     const params: KernelParams = {
       k: 1,
       d,
-      layout: covarianceModel(kind === 'full' ? 'full' : 'diag').layout.code,
+      layout: (kind === 'full' ? LAYOUTS.tri : LAYOUTS.diag).code,
       sxxKind: kind,
       means: c,
       prec: new Float64Array(kind === 'full' ? d * d : d),

@@ -30,10 +30,23 @@
  * the cache is full it is flushed and refilled. Factors are a deterministic function of (Σ, pattern), so the cache
  * never changes a result. Memory: O(block·d) for the grouping, O(k·d) row scratch, O(k·d²) partials, the cache.
  */
+import { LAYOUTS, type Layout } from '../covariance/layouts.js';
 import { ConditionalFactors, conditionalRow, factorDiagonal, factorFull } from './conditional.js';
 import { MissingDataError, PatternGrouping } from './patterns.js';
 
 export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+
+/**
+ * Each of scikit-learn's shapes: the storage layout it is kept in and the statistics its M-step needs — all this
+ * module reads of a covariance type. A table rather than the covariance registry, which would bring every model's
+ * M-step into the worker script (it runs this E-pass, never an M-step).
+ */
+const STORAGE: Readonly<Record<CovarianceType, readonly [Layout, 'full' | 'diag']>> = {
+  full: [LAYOUTS.tri, 'full'],
+  tied: [LAYOUTS.sharedTri, 'full'],
+  diag: [LAYOUTS.diag, 'diag'],
+  spherical: [LAYOUTS.scalar, 'diag'],
+};
 
 /** Mixture parameters in scikit-learn's shapes, flattened row-major (covariances: full k·d·d, tied d·d, diag k·d, spherical k). */
 export interface MixtureParams {
@@ -91,11 +104,8 @@ export function missingBlockRows(d: number, k: number): number {
   return Math.max(16, Math.min(4096, Math.floor(65536 / (d + k + 1))));
 }
 
-export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' =>
-  covType === 'full' || covType === 'tied' ? 'full' : 'diag';
-
-const covLength = (covType: CovarianceType, k: number, d: number): number =>
-  covType === 'full' ? k * d * d : covType === 'tied' ? d * d : covType === 'diag' ? k * d : k;
+/** The statistics a covariance type's M-step needs: full scatter matrices or their diagonals. */
+export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' => STORAGE[covType][1];
 
 /** Statistics with nothing accumulated, around the given centers. */
 export function emptyMissingStats(
@@ -124,7 +134,7 @@ export class MissingWorkspace {
   readonly block: number;
   readonly sxxKind: 'full' | 'diag';
   private readonly grouping: PatternGrouping;
-  private readonly nFactors: number; // k, or 1 for tied
+  private readonly nFactors: number; // k, or 1 for a shared covariance (tied)
   private readonly maxSlots: number;
   private readonly slots: ConditionalFactors[][] = [];
   private readonly cache = new Map<number | string, number>();
@@ -150,20 +160,21 @@ export class MissingWorkspace {
     if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(k) && k >= 1)) {
       throw new MissingDataError(`MissingWorkspace: d and k must be integers ≥ 1; got d=${d}, k=${k}`);
     }
-    if (!['full', 'tied', 'diag', 'spherical'].includes(covType))
+    if (!Object.hasOwn(STORAGE, covType))
       throw new MissingDataError(`MissingWorkspace: unknown covariance type '${covType}'`);
     this.block = options.block ?? missingBlockRows(d, k);
     if (!(Number.isInteger(this.block) && this.block >= 1))
       throw new MissingDataError(`MissingWorkspace: block must be an integer ≥ 1; got ${this.block}`);
     this.sxxKind = sxxKindOf(covType);
+    const [layout] = STORAGE[covType];
     this.grouping = new PatternGrouping(d, this.block);
-    this.nFactors = covType === 'tied' ? 1 : k;
+    this.nFactors = layout.blocks(k);
     const slotBytes = this.nFactors * (4 * d * d + d) * 8 + 2 * d * 4;
     this.maxSlots = Math.max(1, Math.floor((options.cacheBytes ?? DEFAULT_CACHE_BYTES) / slotBytes));
     this.rowFactors = new Array<ConditionalFactors>(k);
     this.logW = new Float64Array(k);
     this.means = new Float64Array(k * d);
-    this.cov = new Float64Array(covLength(covType, k, d));
+    this.cov = new Float64Array(this.nFactors * layout.blockSize(d));
     this.dev = new Float64Array(k * d);
     this.lp = new Float64Array(k);
     this.resp = new Float64Array(k);
@@ -450,14 +461,15 @@ export class MissingWorkspace {
 
   private factor(F: ConditionalFactors[], obs: Int32Array, mis: Int32Array): void {
     const { d, covType, cov } = this;
+    const [layout] = STORAGE[covType];
     for (let c = 0; c < F.length; c++) {
+      // F holds one factorisation per stored block (one for a shared layout), each at its block's offset
+      const off = c * layout.blockSize(d);
       let ok: boolean;
-      if (covType === 'full') ok = factorFull(F[c], cov, c * d * d, obs, mis);
-      else if (covType === 'tied') ok = factorFull(F[c], cov, 0, obs, mis);
-      else if (covType === 'diag') ok = factorDiagonal(F[c], cov, c * d, 1, obs, mis);
-      else ok = factorDiagonal(F[c], cov, c, 0, obs, mis);
+      if (this.sxxKind === 'full') ok = factorFull(F[c], cov, off, obs, mis);
+      else ok = factorDiagonal(F[c], cov, off, layout.name === 'diag' ? 1 : 0, obs, mis);
       if (!ok) {
-        const who = covType === 'tied' ? 'the tied covariance' : `component ${c}'s covariance`;
+        const who = layout.shared ? `the ${covType} covariance` : `component ${c}'s covariance`;
         throw new RangeError(
           `missing-value E-step: ${who} restricted to the observed coordinates [${Array.from(obs).join(', ')}] is not positive definite`,
         );

@@ -7,8 +7,8 @@
  *
  * with scikit-learn's simplifications (terms constant in the parameters dropped, the Wishart normalisation without
  * its log π term and written with the normalised precision factor: log det P_c − ½·D·log ν_c). log C_π is
- * −Σ_c log B(a_c, b_c) for the Dirichlet process and log Γ(Σα) − Σ log Γ(α_c) for the Dirichlet distribution; for
- * 'tied' the shared Wishart term counts K times.
+ * −Σ_c log B(a_c, b_c) for the Dirichlet process and log Γ(Σα) − Σ log Γ(α_c) for the Dirichlet distribution; a
+ * shared ('tied') Wishart term counts K times.
  *
  * The entropy term needs r·log r, which no kernel outputs. With lp_nc = logConst_c − ½·q_nc the E-step's weighted
  * log-probabilities and lse_n = log Σ_c exp(lp_nc), log r_nc = lp_nc − lse_n and Σ_c r_nc = 1, so
@@ -22,7 +22,7 @@
  */
 import { betaln, lgamma } from '../special.js';
 import type { KernelParams } from './expectations.js';
-import { logDetPrecChol, precisionFromFactor } from './linalg.js';
+import { variationalCovariance } from './covariance/registry.js';
 import type { StatsLike, VariationalPosterior } from './types.js';
 
 /** log Γ(Σα) − Σ log Γ(α_c) (scikit-learn's _log_dirichlet_norm). */
@@ -54,11 +54,10 @@ export function responsibilityEntropy(st: StatsLike, kp: KernelParams): number {
   const { k, d, covType } = kp;
   if (st.k !== k || st.d !== d)
     throw new RangeError('responsibilityEntropy: statistics and kernel parameters differ in k or d');
-  const full = covType === 'full' || covType === 'tied';
-  if (full && st.sxxKind !== 'full')
+  const model = variationalCovariance(covType);
+  if (model.statsKind === 'full' && st.sxxKind !== 'full')
     throw new RangeError(`covariance type '${covType}' needs full second-moment statistics (sxxKind 'full')`);
-  const lambda = full ? new Float64Array(d * d) : null;
-  if (covType === 'tied') precisionFromFactor(kp.precChol, 0, d, lambda as Float64Array, 0);
+  const trace = model.entropyTrace(kp.precChol, k, d);
   const delta = new Float64Array(d);
   let sum = 0; // Σ_c Σ_n w·r·lp
   for (let c = 0; c < k; c++) {
@@ -69,23 +68,7 @@ export function responsibilityEntropy(st: StatsLike, kp: KernelParams): number {
       const raw = st.sxxKind === 'full' ? st.sxx[c * d * d + Math.min(i, j) * d + Math.max(i, j)] : st.sxx[c * d + i];
       return raw - st.sx[c * d + i] * delta[j] - delta[i] * st.sx[c * d + j] + a * delta[i] * delta[j];
     };
-    let tr = 0; // tr(Λ_c S_c)
-    if (full) {
-      const lam = lambda as Float64Array;
-      if (covType === 'full') precisionFromFactor(kp.precChol, c * d * d, d, lam, 0);
-      for (let i = 0; i < d; i++) {
-        tr += lam[i * d + i] * s(i, i);
-        for (let j = i + 1; j < d; j++) tr += 2 * lam[i * d + j] * s(i, j);
-      }
-    } else if (covType === 'diag') {
-      for (let j = 0; j < d; j++) {
-        const p = kp.precChol[c * d + j];
-        tr += p * p * s(j, j);
-      }
-    } else {
-      for (let j = 0; j < d; j++) tr += s(j, j);
-      tr *= kp.precChol[c] * kp.precChol[c];
-    }
+    const tr = trace(c, s); // tr(Λ_c S_c)
     // a component without responsibility contributes nothing (0·logConst; also when logConst = −∞)
     if (a !== 0) sum += a * kp.logConst[c] - 0.5 * tr;
   }
@@ -95,9 +78,10 @@ export function responsibilityEntropy(st: StatsLike, kp: KernelParams): number {
 /** scikit-learn's _compute_lower_bound given the new posterior and the entropy of the E-step's responsibilities. */
 export function lowerBound(post: VariationalPosterior, entropy: number): number {
   const { k, d, covType } = post;
-  const logDet = logDetPrecChol(post.precChol, covType, k, d);
+  const model = variationalCovariance(covType);
+  const logDet = model.logDetPrecChol(post.precChol, k, d);
   let logWishart = 0;
-  if (covType === 'tied') {
+  if (model.shared) {
     const nu = post.degreesOfFreedom[0];
     logWishart = k * logWishartNorm(nu, logDet[0] - 0.5 * d * Math.log(nu), d);
   } else {

@@ -21,7 +21,7 @@
  * ψ(a_c) − ψ(a_c + b_c) + Σ_{j<c} [ψ(b_j) − ψ(a_j + b_j)].
  */
 import { digamma } from '../special.js';
-import { logDetPrecChol } from './linalg.js';
+import { variationalCovariance } from './covariance/registry.js';
 import type { CovarianceType, VariationalPosterior } from './types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -95,12 +95,13 @@ function wishartLogDetTerm(nu: number, d: number): number {
 /** The E-step kernel's parameters for the variational posterior (see the module comment). */
 export function kernelParams(post: VariationalPosterior): KernelParams {
   const { k, d, covType } = post;
+  const model = variationalCovariance(covType);
   const logW = expectedLogWeights(post);
-  const logDet = logDetPrecChol(post.precChol, covType, k, d);
+  const logDet = model.logDetPrecChol(post.precChol, k, d);
   const logConst = new Float64Array(k);
-  const tiedTerm = covType === 'tied' ? wishartLogDetTerm(post.degreesOfFreedom[0], d) : 0;
+  const sharedTerm = model.shared ? wishartLogDetTerm(post.degreesOfFreedom[0], d) : 0;
   for (let c = 0; c < k; c++) {
-    const nuTerm = covType === 'tied' ? tiedTerm : wishartLogDetTerm(post.degreesOfFreedom[c], d);
+    const nuTerm = model.shared ? sharedTerm : wishartLogDetTerm(post.degreesOfFreedom[c], d);
     logConst[c] = logW[c] - 0.5 * d * LOG_2PI + logDet[c] + nuTerm - (0.5 * d) / post.meanPrecision[c];
   }
   return { k, d, covType, means: post.means.slice(), precChol: post.precChol.slice(), logConst };
@@ -112,26 +113,11 @@ export function kernelParams(post: VariationalPosterior): KernelParams {
  */
 export function weightedLogProbRow(kp: KernelParams, X: ArrayLike<number>, off: number, out: Float64Array): void {
   const { k, d, covType, means, precChol } = kp;
+  const model = variationalCovariance(covType);
   const diff = new Float64Array(d);
   for (let c = 0; c < k; c++) {
     for (let j = 0; j < d; j++) diff[j] = X[off + j] - means[c * d + j];
-    let q = 0;
-    if (covType === 'full' || covType === 'tied') {
-      const o = covType === 'full' ? c * d * d : 0;
-      for (let j = 0; j < d; j++) {
-        let y = 0;
-        for (let i = 0; i <= j; i++) y += diff[i] * precChol[o + i * d + j]; // (diffᵀP)_j, P upper-triangular
-        q += y * y;
-      }
-    } else if (covType === 'diag') {
-      for (let j = 0; j < d; j++) {
-        const y = diff[j] * precChol[c * d + j];
-        q += y * y;
-      }
-    } else {
-      for (let j = 0; j < d; j++) q += diff[j] * diff[j];
-      q *= precChol[c] * precChol[c];
-    }
+    const q = model.mahalanobis(precChol, c, d, diff);
     out[c] = kp.logConst[c] - 0.5 * q;
   }
 }

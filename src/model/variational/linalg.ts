@@ -1,8 +1,8 @@
 /**
  * The few dense helpers the variational math needs (K factorisations of D×D matrices per iteration). Row-major
- * Float64Arrays addressed with an offset. The library has its own linalg; the integration may dedupe these.
+ * Float64Arrays addressed with an offset. The library has its own linalg; the integration may dedupe these. What
+ * differs between covariance types is in covariance/.
  */
-import { covSize, type CovarianceType } from './types.js';
 
 /**
  * Lower Cholesky factor L (A = L·Lᵀ) of the symmetric matrix at a[aOff] (its lower triangle is read), written to
@@ -46,56 +46,6 @@ export function precisionFactorFromLower(
       out[outOff + c * d + i] = s / l[lOff + i * d + i];
     }
   }
-}
-
-/**
- * Precision Cholesky factors from covariances, as scikit-learn's _compute_precision_cholesky: P = (L⁻¹)ᵀ with
- * Σ = L·Lᵀ ('full', 'tied'), 1/√σ² ('diag', 'spherical'). Returns the index of the first component (0 for 'tied')
- * whose covariance is not positive definite, or -1.
- */
-export function precCholFromCov(
-  cov: Float64Array,
-  covType: CovarianceType,
-  k: number,
-  d: number,
-  out: Float64Array,
-): number {
-  if (covType === 'full' || covType === 'tied') {
-    const l = new Float64Array(d * d);
-    const blocks = covType === 'full' ? k : 1;
-    for (let c = 0; c < blocks; c++) {
-      if (choleskyLower(cov, c * d * d, d, l, 0) >= 0) return c;
-      precisionFactorFromLower(l, 0, d, out, c * d * d);
-    }
-    return -1;
-  }
-  for (let i = 0; i < covSize(covType, k, d); i++) {
-    const v = cov[i];
-    if (!(v > 0) || !Number.isFinite(v)) return covType === 'diag' ? Math.floor(i / d) : i;
-    out[i] = 1 / Math.sqrt(v);
-  }
-  return -1;
-}
-
-/**
- * log det P_c per component (scikit-learn's _compute_log_det_cholesky), length k; for 'tied' every entry is the
- * shared factor's.
- */
-export function logDetPrecChol(prec: Float64Array, covType: CovarianceType, k: number, d: number): Float64Array {
-  const out = new Float64Array(k);
-  for (let c = 0; c < k; c++) {
-    let s = 0;
-    if (covType === 'full' || covType === 'tied') {
-      const off = covType === 'full' ? c * d * d : 0;
-      for (let i = 0; i < d; i++) s += Math.log(prec[off + i * d + i]);
-    } else if (covType === 'diag') {
-      for (let i = 0; i < d; i++) s += Math.log(prec[c * d + i]);
-    } else {
-      s = d * Math.log(prec[c]);
-    }
-    out[c] = s;
-  }
-  return out;
 }
 
 /** Λ = P·Pᵀ for the upper-triangular d×d factor at p[pOff], written (full, symmetric) to out[outOff]. */

@@ -11,29 +11,18 @@
  *
  * - x̄ = c + δ (= (a·c + sx)/nk; an empty component, a = sx = 0, gets x̄ = 0 exactly as in scikit-learn);
  * - the scatter about x̄ is C = Σ r (x − x̄)(x − x̄)ᵀ = sxx − sx·δᵀ − δ·sxᵀ + a·δδᵀ;
- * - 'full': S = C/nk + reg; scikit-learn centres explicitly (diff = X − x̄), so this is its formula;
- * - 'tied': S = (Σ_c C_c + Σ_c e_c·x̄_c x̄_cᵀ)/Σ nk + reg: scikit-learn computes (XᵀX − Σ_c nk_c x̄_c x̄_cᵀ)/Σ nk,
- *   which equals this because Σ_c r_nc = 1 for every row and Σ r·x = nk·x̄;
- * - 'diag': S = (diag C + e·x̄²)/nk + reg, which is scikit-learn's Σ r x²/nk − x̄² (+ reg) written without the
- *   cancellation; 'spherical' the mean of the 'diag' vector over the features.
+ * - S from C per covariance type (covariance/<type>.ts, momentCovariance), e.g. 'full' C/nk + reg; the types that
+ *   pool or average ('tied', 'diag', 'spherical') add the e-terms so the result is scikit-learn's formula.
  * The e-terms are ~1e-15·x̄² and vanish next to the variances unless a component is empty (nk ≈ 10ε).
  *
  * Then, with the priors γ₀, β₀, m₀, ν₀, Ψ₀:
  * - weights: Dirichlet α = γ₀ + nk; Dirichlet process a = 1 + nk, b = γ₀ + Σ_{j>c} nk_j;
  * - β = β₀ + nk, m = (β₀·m₀ + nk·x̄)/β;
- * - ν = ν₀ + nk ('tied': ν₀ + Σ nk / K), and with u = x̄ − m₀ the covariances (νW)⁻¹:
- *   'full' (Ψ₀ + nk·S + nk·β₀/β·uuᵀ)/ν; 'tied' (Ψ₀ + S·Σnk/K + β₀/K·Σ_c (nk/β)·uuᵀ)/ν;
- *   'diag' (Ψ₀ + nk·(S + β₀/β·u²))/ν; 'spherical' (Ψ₀ + nk·(S + β₀/β·mean(u²)))/ν;
+ * - ν and the covariances (νW)⁻¹ per covariance type (covariance/<type>.ts, wishart);
  * - precChol from the covariances (_compute_precision_cholesky).
  */
-import { precCholFromCov } from './linalg.js';
-import {
-  covSize,
-  type CovarianceType,
-  type StatsLike,
-  type VariationalPosterior,
-  type VariationalPriors,
-} from './types.js';
+import { variationalCovariance } from './covariance/registry.js';
+import type { CovarianceType, StatsLike, VariationalPosterior, VariationalPriors } from './types.js';
 
 const EPS10 = 10 * Number.EPSILON;
 
@@ -52,13 +41,14 @@ export interface GaussianMoments {
 
 /** Thrown when a posterior covariance is not positive definite (scikit-learn raises ValueError there). */
 export class NotPositiveDefiniteError extends Error {
-  /** The component (0 for 'tied'). */
+  /** The component (0 for a shared covariance, 'tied'). */
   readonly component: number;
   /** The covariance holds a value that is not finite: numbers out of double range, not a degenerate component. */
   readonly overflow: boolean;
   constructor(component: number, covType: CovarianceType, overflow = false) {
+    const who = variationalCovariance(covType).shared ? `the ${covType} covariance` : `component ${component}`;
     super(
-      `Fitting the mixture model failed because ${covType === 'tied' ? 'the tied covariance' : `component ${component}`} has an ` +
+      `Fitting the mixture model failed because ${who} has an ` +
         'ill-defined covariance (not positive definite). Try to decrease the number of components, or increase regCovar.',
     );
     this.name = 'NotPositiveDefiniteError';
@@ -73,7 +63,7 @@ function checkStats(st: StatsLike, covType: CovarianceType): void {
     throw new RangeError('statistics: nk, sx or centers has the wrong length');
   if (st.sxx.length !== (st.sxxKind === 'full' ? k * d * d : k * d))
     throw new RangeError(`statistics: sxx has the wrong length for sxxKind '${st.sxxKind}'`);
-  if ((covType === 'full' || covType === 'tied') && st.sxxKind !== 'full') {
+  if (variationalCovariance(covType).statsKind === 'full' && st.sxxKind !== 'full') {
     throw new RangeError(`covariance type '${covType}' needs full second-moment statistics (sxxKind 'full')`);
   }
 }
@@ -106,38 +96,7 @@ export function gaussianMoments(st: StatsLike, covType: CovarianceType, regCovar
     const dj = delta[c * d + j];
     return s - st.sx[c * d + i] * dj - di * st.sx[c * d + j] + st.nk[c] * di * dj;
   };
-  const cov = new Float64Array(covSize(covType, k, d));
-  if (covType === 'full') {
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d;
-      for (let i = 0; i < d; i++) {
-        for (let j = i; j < d; j++) cov[o + i * d + j] = cov[o + j * d + i] = scatter(c, i, j) / nk[c];
-        cov[o + i * d + i] += regCovar;
-      }
-    }
-  } else if (covType === 'tied') {
-    let total = 0;
-    for (let c = 0; c < k; c++) total += nk[c];
-    for (let i = 0; i < d; i++) {
-      for (let j = i; j < d; j++) {
-        let s = 0;
-        for (let c = 0; c < k; c++) s += scatter(c, i, j) + extra[c] * xbar[c * d + i] * xbar[c * d + j];
-        cov[i * d + j] = cov[j * d + i] = s / total;
-      }
-      cov[i * d + i] += regCovar;
-    }
-  } else {
-    for (let c = 0; c < k; c++) {
-      let sum = 0;
-      for (let j = 0; j < d; j++) {
-        const x = xbar[c * d + j];
-        const v = (scatter(c, j, j) + extra[c] * x * x) / nk[c] + regCovar;
-        if (covType === 'diag') cov[c * d + j] = v;
-        else sum += v;
-      }
-      if (covType === 'spherical') cov[c] = sum / d;
-    }
-  }
+  const cov = variationalCovariance(covType).momentCovariance({ k, d, nk, extra, xbar, regCovar, scatter });
   return { k, d, covType, nk, xbar, cov };
 }
 
@@ -160,12 +119,13 @@ export function posteriorFromMoments(g: GaussianMoments, priors: VariationalPrio
     for (let j = 0; j < d; j++) means[c * d + j] = (beta0 * m0[j] + nk[c] * xbar[c * d + j]) / meanPrecision[c];
   }
 
-  const { degreesOfFreedom, covariances } = posteriorWishart(g, priors, meanPrecision);
+  const { degreesOfFreedom, covariances } = variationalCovariance(covType).wishart(g, priors, meanPrecision);
+  const model = variationalCovariance(covType);
   const precChol = new Float64Array(covariances.length);
-  const bad = precCholFromCov(covariances, covType, k, d, precChol);
+  const bad = model.precCholFromCov(covariances, k, d, precChol);
   if (bad >= 0) {
-    const per = covSize(covType, 1, d);
-    const block = covType === 'tied' ? covariances : covariances.subarray(bad * per, (bad + 1) * per);
+    const per = model.size(1, d); // a shared covariance is one block: all of it
+    const block = covariances.subarray(bad * per, (bad + 1) * per);
     throw new NotPositiveDefiniteError(bad, covType, !block.every(Number.isFinite));
   }
   return {
@@ -204,63 +164,6 @@ function posteriorWeights(
   }
   for (let c = 0; c < k; c++) weightConcentration[c] = 1 + nk[c];
   return { weightConcentration, weightConcentrationTail };
-}
-
-/** The Wishart posterior (_estimate_precisions): ν and the covariances (νW)⁻¹, in covType's layout. */
-function posteriorWishart(
-  g: GaussianMoments,
-  priors: VariationalPriors,
-  meanPrecision: Float64Array,
-): { degreesOfFreedom: Float64Array; covariances: Float64Array } {
-  const { k, d, covType, nk, xbar } = g;
-  const beta0 = priors.meanPrecisionPrior;
-  const m0 = priors.meanPrior;
-  const nu0 = priors.degreesOfFreedomPrior;
-  const psi0 = priors.covariancePrior;
-  const covariances = new Float64Array(covSize(covType, k, d));
-  const u = (c: number, j: number): number => xbar[c * d + j] - m0[j];
-  if (covType === 'tied') {
-    let total = 0;
-    for (let c = 0; c < k; c++) total += nk[c];
-    const nu = nu0 + total / k;
-    for (let i = 0; i < d; i++) {
-      for (let j = i; j < d; j++) {
-        let s = 0;
-        for (let c = 0; c < k; c++) s += (nk[c] / meanPrecision[c]) * u(c, i) * u(c, j);
-        const v = (psi0[i * d + j] + (g.cov[i * d + j] * total) / k + (beta0 / k) * s) / nu;
-        covariances[i * d + j] = covariances[j * d + i] = v;
-      }
-    }
-    return { degreesOfFreedom: Float64Array.of(nu), covariances };
-  }
-  const degreesOfFreedom = nk.map((v) => nu0 + v);
-  if (covType === 'full') {
-    for (let c = 0; c < k; c++) {
-      const o = c * d * d;
-      const f = (nk[c] * beta0) / meanPrecision[c];
-      for (let i = 0; i < d; i++) {
-        for (let j = i; j < d; j++) {
-          const v = (psi0[i * d + j] + nk[c] * g.cov[o + i * d + j] + f * u(c, i) * u(c, j)) / degreesOfFreedom[c];
-          covariances[o + i * d + j] = covariances[o + j * d + i] = v;
-        }
-      }
-    }
-  } else if (covType === 'diag') {
-    for (let c = 0; c < k; c++) {
-      const f = beta0 / meanPrecision[c];
-      for (let j = 0; j < d; j++) {
-        const uj = u(c, j);
-        covariances[c * d + j] = (psi0[j] + nk[c] * (g.cov[c * d + j] + f * uj * uj)) / degreesOfFreedom[c];
-      }
-    }
-  } else {
-    for (let c = 0; c < k; c++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) s += u(c, j) * u(c, j);
-      covariances[c] = (psi0[0] + nk[c] * (g.cov[c] + (beta0 / meanPrecision[c]) * (s / d))) / degreesOfFreedom[c];
-    }
-  }
-  return { degreesOfFreedom, covariances };
 }
 
 /**

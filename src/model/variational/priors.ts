@@ -16,6 +16,7 @@
  * The data enter only through their moments (count, mean, scatter about the mean), from `dataMoments` (two passes
  * over X, as numpy) or `momentsFromStats` (a one-component E-pass' statistics).
  */
+import { variationalCovariance } from './covariance/registry.js';
 import { choleskyLower } from './linalg.js';
 import type { CovarianceType, StatsLike, VariationalPriors, WeightPriorType } from './types.js';
 
@@ -112,19 +113,8 @@ function isSymmetric(a: Float64Array, d: number): boolean {
 
 /** The default covariance prior from the data's moments (np.cov / np.var with ddof = 1). */
 export function defaultCovariancePrior(m: DataMoments, covType: CovarianceType): Float64Array {
-  const { d, n } = m;
-  if (!(n > 1)) throw new RangeError(`the default covariance prior needs at least 2 samples; got ${n}`);
-  if (covType === 'full' || covType === 'tied') {
-    if (m.diagonalOnly)
-      throw new RangeError(`the default '${covType}' covariance prior needs the full scatter, not only its diagonal`);
-    return m.scatter.map((v) => v / (n - 1));
-  }
-  const v = new Float64Array(d);
-  for (let j = 0; j < d; j++) v[j] = m.scatter[j * d + j] / (n - 1);
-  if (covType === 'diag') return v;
-  let s = 0;
-  for (let j = 0; j < d; j++) s += v[j];
-  return Float64Array.of(s / d);
+  if (!(m.n > 1)) throw new RangeError(`the default covariance prior needs at least 2 samples; got ${m.n}`);
+  return variationalCovariance(covType).defaultPrior(m);
 }
 
 /**
@@ -174,32 +164,10 @@ export function resolvePriors(
     degreesOfFreedomPrior = v;
   }
 
-  let covariancePrior: Float64Array;
-  if (o.covariancePrior == null) covariancePrior = defaultCovariancePrior(m, covType);
-  else if (covType === 'spherical') {
-    const v = o.covariancePrior;
-    const x = typeof v === 'number' ? v : v.length === 1 && typeof v[0] === 'number' ? (v[0] as number) : NaN;
-    covariancePrior = Float64Array.of(positive(x, 'covariancePrior (spherical: a number)'));
-  } else {
-    const v = o.covariancePrior;
-    if (typeof v === 'number') throw new RangeError(`covariancePrior for '${covType}' must be an array, not a number`);
-    covariancePrior = flatten(v);
-    const want = covType === 'diag' ? d : d * d;
-    if (covariancePrior.length !== want) {
-      throw new RangeError(
-        `The parameter '${covType} covariance_prior' should have the shape of ${covType === 'diag' ? `(${d},)` : `(${d}, ${d})`}, but got ${covariancePrior.length} entries`,
-      );
-    }
-    if (covType === 'diag') {
-      if (!covariancePrior.every((x) => x > 0 && Number.isFinite(x)))
-        throw new RangeError("'diag precision' should be positive");
-    } else if (
-      !isSymmetric(covariancePrior, d) ||
-      choleskyLower(covariancePrior, 0, d, new Float64Array(d * d), 0) >= 0
-    ) {
-      throw new RangeError(`'${covType} precision' should be symmetric, positive-definite`);
-    }
-  }
+  const covariancePrior =
+    o.covariancePrior == null
+      ? defaultCovariancePrior(m, covType)
+      : givenCovariancePrior(o.covariancePrior, covType, d);
   return {
     d,
     covType,
@@ -210,4 +178,35 @@ export function resolvePriors(
     degreesOfFreedomPrior,
     covariancePrior,
   };
+}
+
+/** A given covariancePrior, in the form the covariance type takes (scikit-learn's _checkcovariance_prior_parameter). */
+function givenCovariancePrior(
+  v: number | ArrayLike<number> | ArrayLike<ArrayLike<number>>,
+  covType: CovarianceType,
+  d: number,
+): Float64Array {
+  const form = variationalCovariance(covType).priorForm;
+  if (form === 'scalar') {
+    const x = typeof v === 'number' ? v : v.length === 1 && typeof v[0] === 'number' ? (v[0] as number) : NaN;
+    return Float64Array.of(positive(x, `covariancePrior (${covType}: a number)`));
+  }
+  if (typeof v === 'number') throw new RangeError(`covariancePrior for '${covType}' must be an array, not a number`);
+  const covariancePrior = flatten(v);
+  const want = form === 'variances' ? d : d * d;
+  if (covariancePrior.length !== want) {
+    throw new RangeError(
+      `The parameter '${covType} covariance_prior' should have the shape of ${form === 'variances' ? `(${d},)` : `(${d}, ${d})`}, but got ${covariancePrior.length} entries`,
+    );
+  }
+  if (form === 'variances') {
+    if (!covariancePrior.every((x) => x > 0 && Number.isFinite(x)))
+      throw new RangeError(`'${covType} precision' should be positive`);
+  } else if (
+    !isSymmetric(covariancePrior, d) ||
+    choleskyLower(covariancePrior, 0, d, new Float64Array(d * d), 0) >= 0
+  ) {
+    throw new RangeError(`'${covType} precision' should be symmetric, positive-definite`);
+  }
+  return covariancePrior;
 }

@@ -75,8 +75,3 @@ export interface VariationalPosterior {
   /** precisions_cholesky_ of covariances. */
   readonly precChol: Float64Array;
 }
-
-/** Number of entries of a covariance (or precision factor) array of this type. */
-export function covSize(covType: CovarianceType, k: number, d: number): number {
-  return covType === 'full' ? k * d * d : covType === 'tied' ? d * d : covType === 'diag' ? k * d : k;
-}
