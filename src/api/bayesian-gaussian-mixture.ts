@@ -33,6 +33,7 @@ import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors } from '../model/variational/types.js';
 import { deserializeBayesian, serializeBayesian, type BayesianModelJSON } from './bayesian-json.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, warn } from './errors.js';
+import { namesFor } from './feature-names.js';
 import { GaussianMixture, shaped } from './gaussian-mixture.js';
 import { nest } from './json-reader.js';
 import { FORMAT, FORMAT_VERSION, type ModelJSON } from './model-json.js';
@@ -72,6 +73,8 @@ interface Fitted {
   lowerBound: number;
   lowerBounds: Float64Array;
   backend: BackendName | null;
+  /** The names of the features the posterior was fitted on, when the fit was given them. */
+  featureNames: readonly string[] | null;
 }
 
 /** The resolved priors as scikit-learn exposes them (weight_concentration_prior_, …, covariance_prior_). */
@@ -155,7 +158,7 @@ export class BayesianGaussianMixture {
 
   /** Fits the variational posterior to X. Synchronous; see fitAsync for worker threads. */
   fit(X: Matrix, options: FitOptions = {}): this {
-    const { sampleWeight, batchSize, signal } = fitOptions(options);
+    const { sampleWeight, batchSize, signal, featureNames } = fitOptions(options);
     if (batchSize !== null) {
       throw new OptionError(
         'batchSize',
@@ -165,11 +168,12 @@ export class BayesianGaussianMixture {
     throwIfAborted(signal);
     const rows = toRows(X);
     const w = frequencyWeights(sampleWeight, rows.n);
+    const names = namesFor(featureNames, rows.d);
     const o = this.opts;
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     const check = signal ? () => throwIfAborted(signal) : null;
-    this.commitFit(fitSync(rows, w, variationalPlan(o, warm), backend, check), backend.name, warm !== null);
+    this.commitFit(fitSync(rows, w, variationalPlan(o, warm), backend, check), backend.name, warm !== null, names);
     return this;
   }
 
@@ -178,7 +182,7 @@ export class BayesianGaussianMixture {
    * the errors fit throws; on error or abort the model keeps its parameters.
    */
   async fitAsync(X: Matrix, options: FitAsyncOptions = {}): Promise<this> {
-    const { sampleWeight, workers, signal } = fitAsyncOptions(options);
+    const { sampleWeight, workers, signal, featureNames } = fitAsyncOptions(options);
     const o = this.opts;
     const rows = rowsView(X);
     // as fit: a bad value of X is reported before a bad weight
@@ -191,11 +195,12 @@ export class BayesianGaussianMixture {
     }
     const summary = await checkAndSummarize(X, rows, w, o.nComponents, signal, wError === null);
     if (wError !== null) throw wError;
+    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summary);
     // Loaded on first use, as GaussianMixture's drivers are.
     const { fitParallel } = await import('../drivers/workers/driver.js');
     const { result, backend } = await fitParallel(X, rows, w, variationalPlan(o, warm), { workers, signal });
-    this.commitFit(result, backend, warm !== null);
+    this.commitFit(result, backend, warm !== null, names);
     return this;
   }
 
@@ -214,8 +219,9 @@ export class BayesianGaussianMixture {
     }
     const warm = this.warmStart(null);
     const { fitStream } = await import('../drivers/stream/fit-stream.js');
-    const { result, backend } = await fitStream(source, variationalPlan(this.opts, warm), so);
-    this.commitFit(result, backend, warm !== null);
+    const { result, backend, d, header } = await fitStream(source, variationalPlan(this.opts, warm), so);
+    // a CSV path names its features from its header, unless told otherwise
+    this.commitFit(result, backend, warm !== null, namesFor(so.featureNames ?? header, d));
     return this;
   }
 
@@ -270,7 +276,12 @@ export class BayesianGaussianMixture {
   }
 
   /** Commits a finished fit (only ever after success, so a failed fit leaves the model as it was). */
-  private commitFit(res: VariationalResult, backend: BackendName, warm: boolean): void {
+  private commitFit(
+    res: VariationalResult,
+    backend: BackendName,
+    warm: boolean,
+    featureNames: readonly string[] | null,
+  ): void {
     const o = this.opts;
     this.lastWarnings = [];
     if (!res.converged && o.maxIter > 0) {
@@ -290,6 +301,7 @@ export class BayesianGaussianMixture {
       lowerBound: res.lowerBound,
       lowerBounds: res.lowerBounds,
       backend,
+      featureNames,
     };
   }
 
@@ -412,6 +424,7 @@ export class BayesianGaussianMixture {
         backend: o.backend,
       },
     };
+    if (s.featureNames) json.featureNames = [...s.featureNames];
     return GaussianMixture.fromJSON(json);
   }
 
@@ -494,6 +507,12 @@ export class BayesianGaussianMixture {
   get backend(): BackendName {
     return this.fitted('backend').backend ?? getBackend(this.opts.backend).name;
   }
+  /** Names of the features when the fit was given them (fit's `featureNames`, a CSV header), else null. */
+  get featureNames(): string[] | null {
+    const names = this.fitted('featureNames').featureNames;
+    return names ? [...names] : null;
+  }
+
   /** D, the number of features the model was fitted on. */
   get nFeatures(): number {
     return this.fitted('nFeatures').posterior.d;
@@ -542,6 +561,7 @@ export class BayesianGaussianMixture {
       lowerBound: m.lowerBound,
       lowerBounds: m.lowerBounds,
       backend: null,
+      featureNames: m.featureNames,
     };
     return bgm;
   }

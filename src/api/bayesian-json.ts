@@ -11,6 +11,7 @@ import { priorShape, variationalCovariance } from '../model/variational/covarian
 import { mixtureWeights } from '../model/variational/expectations.js';
 import type { VariationalPosterior, VariationalPriors, WeightPriorType } from '../model/variational/types.js';
 import { quote } from './errors.js';
+import { checkFeatureNames } from './feature-names.js';
 import { jsonReader, nest, type Nested } from './json-reader.js';
 import {
   BAYESIAN_COVARIANCE_TYPES,
@@ -52,6 +53,8 @@ export interface BayesianModelJSON {
   lowerBound: number | null;
   lowerBounds: number[];
   options: Partial<Record<string, unknown>>;
+  /** The features' names (scikit-learn's feature_names_in_); only when the model was fitted with them. */
+  featureNames?: string[];
 }
 
 /** The options a saved model keeps (the rest describe a fit's start or callbacks). */
@@ -76,6 +79,7 @@ export interface BayesianFitMeta {
   nIter: number;
   lowerBound: number;
   lowerBounds: Float64Array;
+  featureNames?: readonly string[] | null;
 }
 
 export function serializeBayesian(
@@ -94,7 +98,7 @@ export function serializeBayesian(
   }
   const vc = variationalCovariance(covType);
   const ps = priorShape(vc.priorForm, d);
-  return {
+  const json: BayesianModelJSON = {
     format: BAYESIAN_FORMAT,
     version: BAYESIAN_FORMAT_VERSION,
     covarianceType: covType,
@@ -123,6 +127,8 @@ export function serializeBayesian(
     lowerBounds: Array.from(meta.lowerBounds),
     options: opts,
   };
+  if (meta.featureNames) json.featureNames = [...meta.featureNames];
+  return json;
 }
 
 /** A user-given covariancePrior as the option took it (a number for 'spherical', else nested arrays). */
@@ -153,9 +159,11 @@ const KEYS = [
   'lowerBound',
   'lowerBounds',
   'options',
+  'featureNames',
 ];
 const REQUIRED = KEYS.filter(
-  (k) => !['precisionsCholesky', 'converged', 'nIter', 'lowerBound', 'lowerBounds', 'options'].includes(k),
+  (k) =>
+    !['precisionsCholesky', 'converged', 'nIter', 'lowerBound', 'lowerBounds', 'options', 'featureNames'].includes(k),
 );
 const PRIOR_KEYS = [
   'weightConcentrationPrior',
@@ -177,6 +185,7 @@ export interface BayesianDeserialized {
   lowerBound: number;
   lowerBounds: Float64Array;
   options: BayesianGaussianMixtureOptions;
+  featureNames: readonly string[] | null;
 }
 
 /** A number (not NaN, finite) above `min`, or a ModelFormatError naming the field. */
@@ -310,7 +319,9 @@ function readPriors(value: unknown, h: Header): VariationalPriors {
 }
 
 /** The fit's record (all optional) and the saved options (their values are checked by the constructor). */
-function readRecord(o: Record<string, unknown>): Omit<BayesianDeserialized, 'posterior' | 'priors' | 'weights'> {
+function readRecord(
+  o: Record<string, unknown>,
+): Omit<BayesianDeserialized, 'posterior' | 'priors' | 'weights' | 'featureNames'> {
   if (o.converged !== undefined && typeof o.converged !== 'boolean') bad('converged must be true or false');
   if (o.nIter !== undefined && (!Number.isInteger(o.nIter) || (o.nIter as number) < 0))
     bad('nIter must be an integer ≥ 0');
@@ -343,5 +354,6 @@ export function deserializeBayesian(input: unknown): BayesianDeserialized {
   reader.checkKeys(o, KEYS, 'the model');
   for (const key of REQUIRED) if (!(key in o)) bad(`missing '${key}'`);
   const h = readHeader(o);
-  return { ...readPosterior(o, h), priors: readPriors(o.priors, h), ...readRecord(o) };
+  const featureNames = checkFeatureNames(o.featureNames, 'featureNames', bad, h.d);
+  return { ...readPosterior(o, h), priors: readPriors(o.priors, h), ...readRecord(o), featureNames };
 }

@@ -3,7 +3,7 @@
  * most MAX_NAME_LENGTH characters, no two alike, one per feature — shared by the fit options and fromJSON, so a name
  * a fit accepts is a name a saved model can hold.
  */
-import { quote } from './errors.js';
+import { OptionError, quote } from './errors.js';
 
 /** Longest accepted name, in characters: a header cell, not a document. */
 export const MAX_NAME_LENGTH = 1000;
@@ -33,4 +33,16 @@ export function checkFeatureNames(
     seen.add(str);
   }
   return Object.freeze([...(v as string[])]);
+}
+
+/** The featureNames option of a fit, checked against the number of features (an OptionError naming the option). */
+export function namesFor(names: readonly string[] | null, d: number): readonly string[] | null {
+  return checkFeatureNames(
+    names,
+    'featureNames',
+    (message) => {
+      throw new OptionError('featureNames', message);
+    },
+    d,
+  );
 }

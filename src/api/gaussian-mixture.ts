@@ -43,7 +43,7 @@ import { sampleRows, type SampleBatch } from '../model/sampling.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, quote } from './errors.js';
 import { emitWarning } from './warnings.js';
-import { checkFeatureNames } from './feature-names.js';
+import { namesFor } from './feature-names.js';
 import { inspectModel, modelString } from './describe.js';
 import { precisionsFromFactors } from '../model/precisions.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
@@ -83,18 +83,6 @@ interface Fitted {
   online?: OnlineState;
   /** The names of the features the parameters were fitted on, when the fit was given them. */
   featureNames?: readonly string[] | null;
-}
-
-/** featureNames checked against the number of features (an OptionError naming the option). */
-function namesFor(names: readonly string[] | null, d: number): readonly string[] | null {
-  return checkFeatureNames(
-    names,
-    'featureNames',
-    (message) => {
-      throw new OptionError('featureNames', message);
-    },
-    d,
-  );
 }
 
 /**

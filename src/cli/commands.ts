@@ -168,8 +168,8 @@ async function loadTable(
   return t;
 }
 
-/** The feature names a model was fitted with (a Bayesian mixture keeps none). */
-const namesOf = (model: Model): string[] | null => (model instanceof GaussianMixture ? model.featureNames : null);
+/** The feature names a model was fitted with. */
+const namesOf = (model: Model): string[] | null => model.featureNames;
 
 /** 'a', 'b', 'c' — at most 8 names, then how many more. */
 const nameList = (names: readonly string[]): string =>
@@ -389,7 +389,7 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
   const progress = progressEnabled(f.progress) ? fitReporter(opts.maxIter ?? 100, opts.nInit ?? 1) : null;
   const bgm = new BayesianGaussianMixture({ ...opts, onIteration: progress ? (i) => progress.update(i) : null });
   try {
-    inCliTerms(() => bgm.fit(t.X, { sampleWeight: t.weights }), t);
+    inCliTerms(() => bgm.fit(t.X, { sampleWeight: t.weights, featureNames: featureNamesOf(t) }), t);
   } finally {
     progress?.stop();
   }

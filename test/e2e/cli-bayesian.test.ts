@@ -47,6 +47,7 @@ describe('gaussmix fit --bayesian', () => {
     expectClose(saved.weights, ref.weights, 1e-10, 'weights');
     expectClose(saved.covariances as never, ref.covariances as never, 1e-10, 'covariances');
     expectClose(saved.lowerBound, ref.lowerBound, 1e-10, 'lowerBound');
+    expect(saved.featureNames, 'the header names the features').toEqual(['eruptions', 'waiting']);
     const svg = readFileSync(join(sandbox.dir, 'b.svg'), 'utf8');
     expect(svg).toContain('effective K = 2');
     expect((svg.match(/<ellipse/g) ?? []).length).toBe(4); // 1σ and 2σ of the two active components

@@ -79,7 +79,13 @@ describe('BayesianGaussianMixture: fit ≡ fitAsync ≡ fitStream (wasm)', () =>
     const w = X.map((_, i) => 0.5 + (i % 7));
     const o: BayesianGaussianMixtureOptions = { nComponents: 6, initParams: 'random', nInit: 2, seed: 3, maxIter: 80 };
     const a = new BayesianGaussianMixture(o).fit(X, { sampleWeight: w });
-    expectSameFit(await new BayesianGaussianMixture(o).fitAsync(X, { sampleWeight: w, workers: 3 }), a, 'fitAsync');
+    const named = await new BayesianGaussianMixture(o).fitAsync(X, {
+      sampleWeight: w,
+      workers: 3,
+      featureNames: ['u', 'v', 'z'],
+    });
+    expectSameFit(named, a, 'fitAsync');
+    expect(named.featureNames).toEqual(['u', 'v', 'z']);
     setForceCopies(true);
     expectSameFit(await new BayesianGaussianMixture(o).fitAsync(X, { sampleWeight: w, workers: 2 }), a, 'copies');
     expectSameFit(await new BayesianGaussianMixture(o).fitStream(chunks(X, w)), a, 'fitStream');

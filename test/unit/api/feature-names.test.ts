@@ -7,7 +7,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GaussianMixture, ModelFormatError, NotFittedError, OptionError, selectModel } from '../../../src/api/index.js';
+import {
+  BayesianGaussianMixture,
+  GaussianMixture,
+  ModelFormatError,
+  NotFittedError,
+  OptionError,
+  selectModel,
+} from '../../../src/api/index.js';
 import { mixture } from '../../helpers/data.js';
 
 const { X } = mixture(41, 150, 2, 2, 8);
@@ -170,5 +177,27 @@ describe('featureNames with online learning', () => {
     const unnamed = new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X);
     expect(unnamed.partialFit(X.slice(0, 30), { featureNames: ['x', 'y'] }).featureNames).toEqual(['x', 'y']);
     expect(() => unnamed.partialFit(X, { batchSize: 10 } as never)).toThrow(/unknown option 'batchSize'|batchSize/);
+  });
+});
+
+describe('featureNames on BayesianGaussianMixture', () => {
+  it('fit and fitStream keep them (fitAsync: test/integration/bayesian.test.ts); toJSON/fromJSON and prune() carry them; bad ones are refused', async () => {
+    const names = ['a', 'b'];
+    const o = { nComponents: 4, seed: 0, maxIter: 30, backend: 'js' } as const;
+    const bgm = new BayesianGaussianMixture(o).fit(X, { featureNames: names });
+    expect(bgm.featureNames).toEqual(names);
+    expect(bgm.featureNames).not.toBe(bgm.featureNames); // a copy each time
+    const back = BayesianGaussianMixture.fromJSON(JSON.stringify(bgm.toJSON()));
+    expect(back.featureNames).toEqual(names);
+    expect(bgm.prune().featureNames).toEqual(names);
+    expect(new BayesianGaussianMixture(o).fit(X).featureNames).toBeNull();
+    expect('featureNames' in new BayesianGaussianMixture(o).fit(X).toJSON()).toBe(false);
+    const file = join(tmp, 'bayes.csv');
+    writeFileSync(file, `left,right\n${X.map((r) => r.join(',')).join('\n')}\n`);
+    expect((await new BayesianGaussianMixture(o).fitStream(file)).featureNames).toEqual(['left', 'right']);
+    expect(() => new BayesianGaussianMixture(o).fit(X, { featureNames: ['a'] })).toThrow(OptionError);
+    const json = { ...bgm.toJSON(), featureNames: ['a', 'a'] };
+    expect(() => BayesianGaussianMixture.fromJSON(json)).toThrow(ModelFormatError);
+    expect(() => BayesianGaussianMixture.fromJSON(json)).toThrow(/featureNames must not repeat a name/);
   });
 });
