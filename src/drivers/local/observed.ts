@@ -14,19 +14,10 @@ import type { Backend } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
 import type { RowSplit } from '../../data/missing.js';
-import { layoutOf, type LayoutName } from '../../model/covariance/layouts.js';
-import {
-  MissingWorkspace,
-  LOG_2PI,
-  type CovarianceType as StorageName,
-  type MissingStats,
-  type MixtureParams,
-} from '../../model/missing/index.js';
+import { layoutOf } from '../../model/covariance/layouts.js';
+import { MissingWorkspace, LOG_2PI, type MissingStats, type MixtureParams } from '../../model/missing/index.js';
 import type { KernelParams } from '../../model/params.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
-
-/** The missing-value module names the four storage layouts after the scikit-learn models that use them. */
-const STORAGE: Record<LayoutName, StorageName> = { tri: 'full', sharedTri: 'tied', diag: 'diag', scalar: 'spherical' };
 
 /** The missing-value module's view of kernel parameters: Σ from `covariances`, log πₖ recovered from logConst. */
 export function mixtureParams(p: KernelParams): MixtureParams {
@@ -42,7 +33,7 @@ export function mixtureParams(p: KernelParams): MixtureParams {
   return {
     k: p.k,
     d: p.d,
-    covType: STORAGE[layout.name],
+    layout: layout.name,
     weights: new Float64Array(0),
     logWeights: Float64Array.from(p.logConst, (v, c) => v - logDet[c] + half),
     means: p.means,
@@ -85,8 +76,8 @@ export class ObservedPass {
     else this.ws = Workspace.of(this.backend, params);
     const mp = mixtureParams(params);
     const m = this.mws;
-    if (!(m && m.k === mp.k && m.d === mp.d && m.covType === mp.covType)) {
-      this.mws = new MissingWorkspace(mp.d, mp.k, mp.covType);
+    if (!(m && m.k === mp.k && m.d === mp.d && m.layout === mp.layout)) {
+      this.mws = new MissingWorkspace(mp.d, mp.k, mp.layout);
     }
     this.mws!.setParams(mp);
     return this;

@@ -8,8 +8,9 @@
  * and the statistics, accumulated around the current means (never as E[xxᵀ] − μμᵀ), w = sample weight:
  *   nk = Σ w·rₖ,  sx = Σ w·rₖ·(x̂ₖ − μₖ),  sxx = Σ w·rₖ·[(x̂ₖ − μₖ)(x̂ₖ − μₖ)ᵀ + Cₖ on M×M],  logLik = Σ w·log p(x),
  *   sumW = Σ w
- * in the library's SufficientStats layout (sxxKind 'full' for full/tied: k d×d matrices, both triangles; 'diag'
- * for diag/spherical: k×d), so the existing M-step consumes them unchanged.
+ * in the library's SufficientStats layout (sxxKind 'full' for the full-matrix layouts tri and sharedTri: k d×d
+ * matrices, both triangles; 'diag' for the variance layouts diag and scalar: k×d), so the M-step consumes them
+ * unchanged.
  *
  * Order of work and of summation (what makes the result deterministic):
  *  - rows are cut into blocks at absolute row indices that are multiples of `block` (rowBase + index in X);
@@ -30,29 +31,28 @@
  * the cache is full it is flushed and refilled. Factors are a deterministic function of (Σ, pattern), so the cache
  * never changes a result. Memory: O(block·d) for the grouping, O(k·d) row scratch, O(k·d²) partials, the cache.
  */
-import { LAYOUTS, type Layout } from '../covariance/layouts.js';
+// The storage layout, not the covariance registry: that would bring every model's M-step into the worker script,
+// which runs this E-pass and never an M-step.
+import { LAYOUTS, type Layout, type LayoutName } from '../covariance/layouts.js';
 import { ConditionalFactors, conditionalRow, factorDiagonal, factorFull } from './conditional.js';
 import { MissingDataError, PatternGrouping } from './patterns.js';
 
-export type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
-
 /**
- * Each of scikit-learn's shapes: the storage layout it is kept in and the statistics its M-step needs — all this
- * module reads of a covariance type. A table rather than the covariance registry, which would bring every model's
- * M-step into the worker script (it runs this E-pass, never an M-step).
+ * The statistics a model stored in each layout needs — its statsKind, which the kernels accumulate for the complete
+ * rows of the same pass: off-diagonal scatter only where the layout keeps off-diagonal entries.
  */
-const STORAGE: Readonly<Record<CovarianceType, readonly [Layout, 'full' | 'diag']>> = {
-  full: [LAYOUTS.tri, 'full'],
-  tied: [LAYOUTS.sharedTri, 'full'],
-  diag: [LAYOUTS.diag, 'diag'],
-  spherical: [LAYOUTS.scalar, 'diag'],
+const SXX_KIND: Readonly<Record<LayoutName, 'full' | 'diag'>> = {
+  tri: 'full',
+  sharedTri: 'full',
+  diag: 'diag',
+  scalar: 'diag',
 };
 
-/** Mixture parameters in scikit-learn's shapes, flattened row-major (covariances: full k·d·d, tied d·d, diag k·d, spherical k). */
+/** Mixture parameters, flattened row-major, covariances in their storage layout (tri k·d·d, sharedTri d·d, diag k·d, scalar k). */
 export interface MixtureParams {
   readonly k: number;
   readonly d: number;
-  readonly covType: CovarianceType;
+  readonly layout: LayoutName;
   readonly weights: ArrayLike<number>;
   readonly means: ArrayLike<number>;
   readonly covariances: ArrayLike<number>;
@@ -104,8 +104,8 @@ export function missingBlockRows(d: number, k: number): number {
   return Math.max(16, Math.min(4096, Math.floor(65536 / (d + k + 1))));
 }
 
-/** The statistics a covariance type's M-step needs: full scatter matrices or their diagonals. */
-export const sxxKindOf = (covType: CovarianceType): 'full' | 'diag' => STORAGE[covType][1];
+/** The statistics the M-step of a model stored in `layout` needs: full scatter matrices or their diagonals. */
+export const sxxKindOf = (layout: LayoutName): 'full' | 'diag' => SXX_KIND[layout];
 
 /** Statistics with nothing accumulated, around the given centers. */
 export function emptyMissingStats(
@@ -129,12 +129,13 @@ export function emptyMissingStats(
 
 const DEFAULT_CACHE_BYTES = 8 * 1024 * 1024;
 
-/** Reusable state for the missing-value E-pass of one model shape (d, k, covariance type). */
+/** Reusable state for the missing-value E-pass of one model shape (d, k, storage layout). */
 export class MissingWorkspace {
   readonly block: number;
   readonly sxxKind: 'full' | 'diag';
+  private readonly storage: Layout;
   private readonly grouping: PatternGrouping;
-  private readonly nFactors: number; // k, or 1 for a shared covariance (tied)
+  private readonly nFactors: number; // k, or 1 for a shared covariance
   private readonly maxSlots: number;
   private readonly slots: ConditionalFactors[][] = [];
   private readonly cache = new Map<number | string, number>();
@@ -154,27 +155,26 @@ export class MissingWorkspace {
   constructor(
     readonly d: number,
     readonly k: number,
-    readonly covType: CovarianceType,
+    readonly layout: LayoutName,
     options: WorkspaceOptions = {},
   ) {
     if (!(Number.isInteger(d) && d >= 1 && Number.isInteger(k) && k >= 1)) {
       throw new MissingDataError(`MissingWorkspace: d and k must be integers ≥ 1; got d=${d}, k=${k}`);
     }
-    if (!Object.hasOwn(STORAGE, covType))
-      throw new MissingDataError(`MissingWorkspace: unknown covariance type '${covType}'`);
+    if (!Object.hasOwn(LAYOUTS, layout)) throw new MissingDataError(`MissingWorkspace: unknown layout '${layout}'`);
     this.block = options.block ?? missingBlockRows(d, k);
     if (!(Number.isInteger(this.block) && this.block >= 1))
       throw new MissingDataError(`MissingWorkspace: block must be an integer ≥ 1; got ${this.block}`);
-    this.sxxKind = sxxKindOf(covType);
-    const [layout] = STORAGE[covType];
+    this.sxxKind = sxxKindOf(layout);
+    this.storage = LAYOUTS[layout];
     this.grouping = new PatternGrouping(d, this.block);
-    this.nFactors = layout.blocks(k);
+    this.nFactors = this.storage.blocks(k);
     const slotBytes = this.nFactors * (4 * d * d + d) * 8 + 2 * d * 4;
     this.maxSlots = Math.max(1, Math.floor((options.cacheBytes ?? DEFAULT_CACHE_BYTES) / slotBytes));
     this.rowFactors = new Array<ConditionalFactors>(k);
     this.logW = new Float64Array(k);
     this.means = new Float64Array(k * d);
-    this.cov = new Float64Array(this.nFactors * layout.blockSize(d));
+    this.cov = new Float64Array(this.nFactors * this.storage.blockSize(d));
     this.dev = new Float64Array(k * d);
     this.lp = new Float64Array(k);
     this.resp = new Float64Array(k);
@@ -184,17 +184,17 @@ export class MissingWorkspace {
 
   /** Sets the parameters for the next passes (copied) and clears the factorisation cache. */
   setParams(p: MixtureParams): void {
-    const { k, d, covType } = this;
-    if (p.k !== k || p.d !== d || p.covType !== covType) {
+    const { k, d, layout } = this;
+    if (p.k !== k || p.d !== d || p.layout !== layout) {
       throw new MissingDataError(
-        `MissingWorkspace: parameters are k=${p.k}, d=${p.d}, '${p.covType}'; the workspace is k=${k}, d=${d}, '${covType}'`,
+        `MissingWorkspace: parameters are k=${p.k}, d=${p.d}, '${p.layout}'; the workspace is k=${k}, d=${d}, '${layout}'`,
       );
     }
     const nw = (p.logWeights ?? p.weights).length;
     if (nw !== k || p.means.length !== k * d || p.covariances.length !== this.cov.length) {
       throw new MissingDataError(
         `MissingWorkspace: parameter shapes (weights ${nw}, means ${p.means.length}, covariances ${p.covariances.length}) ` +
-          `do not match k=${k}, d=${d}, '${covType}' (${k}, ${k * d}, ${this.cov.length})`,
+          `do not match k=${k}, d=${d}, '${layout}' (${k}, ${k * d}, ${this.cov.length})`,
       );
     }
     if (p.logWeights) this.logW.set(p.logWeights);
@@ -460,8 +460,7 @@ export class MissingWorkspace {
   }
 
   private factor(F: ConditionalFactors[], obs: Int32Array, mis: Int32Array): void {
-    const { d, covType, cov } = this;
-    const [layout] = STORAGE[covType];
+    const { d, cov, storage: layout } = this;
     for (let c = 0; c < F.length; c++) {
       // F holds one factorisation per stored block (one for a shared layout), each at its block's offset
       const off = c * layout.blockSize(d);
@@ -469,7 +468,8 @@ export class MissingWorkspace {
       if (this.sxxKind === 'full') ok = factorFull(F[c], cov, off, obs, mis);
       else ok = factorDiagonal(F[c], cov, off, layout.name === 'diag' ? 1 : 0, obs, mis);
       if (!ok) {
-        const who = layout.shared ? `the ${covType} covariance` : `component ${c}'s covariance`;
+        // a shared covariance is the tied one in every message users see (degeneracy.ts's too)
+        const who = layout.shared ? 'the tied covariance' : `component ${c}'s covariance`;
         throw new RangeError(
           `missing-value E-step: ${who} restricted to the observed coordinates [${Array.from(obs).join(', ')}] is not positive definite`,
         );
@@ -499,7 +499,7 @@ export function accumulateMissing(
   params: MixtureParams,
   options: AccumulateOptions & WorkspaceOptions & { workspace?: MissingWorkspace } = {},
 ): MissingStats {
-  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
+  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.layout, options);
   ws.setParams(params);
   return ws.accumulate(X, options);
 }
@@ -510,7 +510,7 @@ export function logProbMissing(
   params: MixtureParams,
   options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
 ): Float64Array {
-  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
+  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.layout, options);
   ws.setParams(params);
   return ws.logProb(X, options.out, options);
 }
@@ -521,7 +521,7 @@ export function imputeRows(
   params: MixtureParams,
   options: RowRange & WorkspaceOptions & { workspace?: MissingWorkspace; out?: Float64Array } = {},
 ): Float64Array {
-  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.covType, options);
+  const ws = options.workspace ?? new MissingWorkspace(params.d, params.k, params.layout, options);
   ws.setParams(params);
   return ws.impute(X, options.out, options);
 }

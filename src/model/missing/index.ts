@@ -11,7 +11,6 @@ export {
   normalizeLogProb,
   sxxKindOf,
   type AccumulateOptions,
-  type CovarianceType,
   type MissingStats,
   type MixtureParams,
   type RowRange,

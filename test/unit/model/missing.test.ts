@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { LayoutName } from '../../../src/model/covariance/layouts.js';
 import {
   ConditionalFactors,
   MissingDataError,
@@ -17,12 +18,20 @@ import {
   imputeRows,
   logProbMissing,
   normalizeLogProb,
-  type CovarianceType,
   type MissingStats,
   type MixtureParams,
 } from '../../../src/model/missing/index.js';
 
 // ---------------------------------------------------------------------------------------------------- fixtures
+
+/** The fixtures name scikit-learn's models; the module takes the layout each is stored in. */
+type CovarianceType = 'full' | 'tied' | 'diag' | 'spherical';
+const LAYOUT: Readonly<Record<CovarianceType, LayoutName>> = {
+  full: 'tri',
+  tied: 'sharedTri',
+  diag: 'diag',
+  spherical: 'scalar',
+};
 
 type Nested = number | null | Nested[];
 interface Expected {
@@ -80,7 +89,7 @@ const paramsOf = (
 ): MixtureParams => ({
   k,
   d,
-  covType,
+  layout: LAYOUT[covType],
   weights: Float64Array.from(s.weights),
   means: Float64Array.from(flat(s.means)),
   covariances: Float64Array.from(flat(s.covariances)),
@@ -107,7 +116,7 @@ const expectClose = (a: ArrayLike<number>, b: ArrayLike<number>, rtol: number, w
 const EPS10 = 10 * Number.EPSILON;
 
 /** The library's M-step (scikit-learn's centered formulas) from statistics around the old means. */
-function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): MixtureParams {
+function mStep(st: MissingStats, layout: LayoutName, regCovar: number): MixtureParams {
   const { k, d } = st;
   const nk1 = Array.from(st.nk, (v) => v + EPS10);
   const total = nk1.reduce((a, b) => a + b, 0);
@@ -122,7 +131,7 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
   }
   const f = (c: number): number => 2 - st.nk[c] / nk1[c];
   let cov: Float64Array;
-  if (covType === 'full') {
+  if (layout === 'tri') {
     cov = new Float64Array(k * d * d);
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < d; i++) {
@@ -132,7 +141,7 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
         cov[c * d * d + i * d + i] += regCovar;
       }
     }
-  } else if (covType === 'tied') {
+  } else if (layout === 'sharedTri') {
     cov = new Float64Array(d * d);
     for (let c = 0; c < k; c++) {
       for (let i = 0; i < d; i++) {
@@ -146,7 +155,7 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
     const v = new Float64Array(k * d);
     for (let c = 0; c < k; c++)
       for (let j = 0; j < d; j++) v[c * d + j] = st.sxx[c * d + j] / nk1[c] - f(c) * delta[c * d + j] ** 2 + regCovar;
-    if (covType === 'diag') cov = v;
+    if (layout === 'diag') cov = v;
     else {
       cov = new Float64Array(k);
       for (let c = 0; c < k; c++) {
@@ -156,14 +165,14 @@ function mStep(st: MissingStats, covType: CovarianceType, regCovar: number): Mix
       }
     }
   }
-  return { k, d, covType, weights, means, covariances: cov };
+  return { k, d, layout, weights, means, covariances: cov };
 }
 
-/** scikit-learn's precisions_cholesky_: P = (L⁻¹)ᵀ with Σ = L·Lᵀ (full/tied), 1/√σ² (diag/spherical). */
+/** scikit-learn's precisions_cholesky_: P = (L⁻¹)ᵀ with Σ = L·Lᵀ (tri/sharedTri), 1/√σ² (diag/scalar). */
 function precisionsCholesky(p: MixtureParams): Float64Array {
   const { d } = p;
   const cov = Float64Array.from(p.covariances);
-  if (p.covType === 'diag' || p.covType === 'spherical') return cov.map((v) => 1 / Math.sqrt(v));
+  if (p.layout === 'diag' || p.layout === 'scalar') return cov.map((v) => 1 / Math.sqrt(v));
   const out = new Float64Array(cov.length);
   for (let o = 0; o < cov.length; o += d * d) {
     const L = new Float64Array(d * d);
@@ -198,14 +207,14 @@ function runEM(
   sampleWeight: Float64Array | null,
   ws?: MissingWorkspace,
 ) {
-  const w = ws ?? new MissingWorkspace(p0.d, p0.k, p0.covType);
+  const w = ws ?? new MissingWorkspace(p0.d, p0.k, p0.layout);
   let p = p0;
   const lowerBounds: number[] = [];
   for (let t = 0; t < nIter; t++) {
     w.setParams(p);
     const st = w.accumulate(X, { sampleWeight });
     lowerBounds.push(st.logLik / st.sumW);
-    p = mStep(st, p.covType, regCovar);
+    p = mStep(st, p.layout, regCovar);
   }
   return { params: p, lowerBounds };
 }
@@ -297,7 +306,7 @@ describe('properties', () => {
         const k = c.nComponents;
         // any positive definite start of this type: fit a few iterations from the fixture's full start
         const base = paramsOf(c.covarianceType, k, d, c.start);
-        const p = runEM(X, reduce(base, covType), 3, 1e-6, null).params;
+        const p = runEM(X, reduce(base, LAYOUT[covType]), 3, 1e-6, null).params;
         const sw = c.sampleWeight ? Float64Array.from(c.sampleWeight) : null;
         const got = accumulateMissing(X, p, { sampleWeight: sw });
         const want = completeStats(X, n, p, sw);
@@ -311,8 +320,8 @@ describe('properties', () => {
   });
 });
 
-/** A start of another covariance type from a full/diag/... one (diagonals, means of them, a pooled matrix). */
-function reduce(p: MixtureParams, to: CovarianceType): MixtureParams {
+/** A start in another layout from a tri/diag/... one (diagonals, means of them, a pooled matrix). */
+function reduce(p: MixtureParams, to: LayoutName): MixtureParams {
   const { k, d } = p;
   const full = new Float64Array(k * d * d);
   for (let c = 0; c < k; c++) {
@@ -320,21 +329,21 @@ function reduce(p: MixtureParams, to: CovarianceType): MixtureParams {
       for (let j = 0; j < d; j++) {
         const cv = p.covariances;
         full[c * d * d + i * d + j] =
-          p.covType === 'full'
+          p.layout === 'tri'
             ? cv[c * d * d + i * d + j]
-            : p.covType === 'tied'
+            : p.layout === 'sharedTri'
               ? cv[i * d + j]
               : i !== j
                 ? 0
-                : p.covType === 'diag'
+                : p.layout === 'diag'
                   ? cv[c * d + i]
                   : cv[c];
       }
     }
   }
   let cov: Float64Array;
-  if (to === 'full') cov = full;
-  else if (to === 'tied') {
+  if (to === 'tri') cov = full;
+  else if (to === 'sharedTri') {
     cov = new Float64Array(d * d);
     for (let c = 0; c < k; c++) for (let t = 0; t < d * d; t++) cov[t] += full[c * d * d + t] * p.weights[c];
   } else if (to === 'diag')
@@ -345,14 +354,14 @@ function reduce(p: MixtureParams, to: CovarianceType): MixtureParams {
       for (let j = 0; j < d; j++) s += full[c * d * d + j * (d + 1)];
       return s / d;
     });
-  return { ...p, covType: to, covariances: cov };
+  return { ...p, layout: to, covariances: cov };
 }
 
 /** Complete-data statistics as the library's kernels compute them: y = (x − μ)·P with P the precision Cholesky factor. */
 function completeStats(X: Float64Array, n: number, p: MixtureParams, sw: Float64Array | null): MissingStats {
-  const { k, d, covType } = p;
+  const { k, d, layout } = p;
   const P = precisionsCholesky(p);
-  const full = covType === 'full' || covType === 'tied';
+  const full = layout === 'tri' || layout === 'sharedTri';
   const st: MissingStats = {
     k,
     d,
@@ -372,11 +381,11 @@ function completeStats(X: Float64Array, n: number, p: MixtureParams, sw: Float64
       for (let j = 0; j < d; j++) {
         let y = 0;
         if (full) {
-          const o = covType === 'full' ? c * d * d : 0;
+          const o = layout === 'tri' ? c * d * d : 0;
           for (let i = 0; i <= j; i++) y += (X[r * d + i] - p.means[c * d + i]) * P[o + i * d + j];
           logDet += Math.log(P[o + j * d + j]);
         } else {
-          const pj = covType === 'diag' ? P[c * d + j] : P[c];
+          const pj = layout === 'diag' ? P[c * d + j] : P[c];
           y = (X[r * d + j] - p.means[c * d + j]) * pj;
           logDet += Math.log(pj);
         }
@@ -417,7 +426,7 @@ describe('determinism of the grouped accumulation', () => {
   };
 
   it('accumulating consecutive chunks split at block boundaries into one total is bit-identical to one pass', () => {
-    const ws = new MissingWorkspace(d, c.nComponents, 'full', { block: 32 });
+    const ws = new MissingWorkspace(d, c.nComponents, 'tri', { block: 32 });
     ws.setParams(p);
     const one = ws.accumulate(X);
     const into = ws.accumulate(X, { start: 0, end: 64 });
@@ -432,7 +441,7 @@ describe('determinism of the grouped accumulation', () => {
 
   it('per-block partials (as workers could ship them) added in block order are bit-identical to one pass', () => {
     const block = 16;
-    const ws = new MissingWorkspace(d, c.nComponents, 'full', { block });
+    const ws = new MissingWorkspace(d, c.nComponents, 'tri', { block });
     ws.setParams(p);
     const one = ws.accumulate(X);
     // blocks handed out to two "workers" in an interleaved way, each block into its own fresh statistics
@@ -454,7 +463,7 @@ describe('determinism of the grouped accumulation', () => {
   });
 
   it('rows of different patterns may be interleaved in any order within a block', () => {
-    const ws = new MissingWorkspace(d, c.nComponents, 'full', { block: n });
+    const ws = new MissingWorkspace(d, c.nComponents, 'tri', { block: n });
     ws.setParams(p);
     const a = ws.accumulate(X);
     // a permutation that keeps the relative order of the rows of each pattern: sort by pattern key, stably
@@ -470,7 +479,7 @@ describe('determinism of the grouped accumulation', () => {
 
   it('the factorisation cache never changes a result (a cache of one pattern: flushed all the time)', () => {
     for (const covType of ['full', 'tied', 'diag', 'spherical'] as const) {
-      const q = reduce(p, covType);
+      const q = reduce(p, LAYOUT[covType]);
       same(accumulateMissing(X, q, { cacheBytes: 1 }), accumulateMissing(X, q));
       expect(Array.from(imputeRows(X, q, { cacheBytes: 1, block: 7 }))).toEqual(Array.from(imputeRows(X, q)));
       expect(Array.from(logProbMissing(X, q, { cacheBytes: 1, block: 7 }))).toEqual(Array.from(logProbMissing(X, q)));
