@@ -79,6 +79,13 @@ export class ObservedPass {
     if (!(m && m.k === mp.k && m.d === mp.d && m.layout === mp.layout)) {
       this.mws = new MissingWorkspace(mp.d, mp.k, mp.layout);
     }
+    // the complete rows' statistics (the model's statsKind) and the incomplete rows' (the layout's) are added
+    // together: a model whose statistics kind did not follow its layout would mix two shapes silently
+    if (this.mws!.sxxKind !== params.sxxKind) {
+      throw new Error(
+        `gaussmix: the missing-value path keeps '${this.mws!.sxxKind}' statistics for layout '${mp.layout}', the model '${params.sxxKind}'`,
+      );
+    }
     this.mws!.setParams(mp);
     return this;
   }
