@@ -18,7 +18,6 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
-    external: ['@assemblyscript/loader'],
   },
   {
     // ES modules for <script type="module"> and bundlers that pick the "browser" condition: dist/browser.js and the
@@ -28,7 +27,6 @@ export default defineConfig([
     splitting: true,
     platform: 'browser',
     target,
-    noExternal: ['@assemblyscript/loader'],
     sourcemap: true,
   },
   {
@@ -38,6 +36,6 @@ export default defineConfig([
     platform: 'node',
     target,
     banner: { js: '#!/usr/bin/env node' },
-    external: ['@assemblyscript/loader', 'commander', 'cli-progress'],
+    external: ['commander', 'cli-progress'],
   },
 ]);
