@@ -46,6 +46,18 @@ async function bundle(minify) {
     target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
     metafile: true,
     logLevel: 'silent',
+    // The package's "sideEffects": false would let esbuild drop the entry's own statements (handing over the kernels,
+    // installing the full library), which the published dist/browser.js keeps: it is one module with the API.
+    plugins: [
+      {
+        name: 'entry-has-effects',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/src\// }, (a) =>
+            a.importer.endsWith(entryName) ? { path: resolve(root, a.path), sideEffects: true } : undefined,
+          );
+        },
+      },
+    ],
     ...(minify ? { minify: true } : { minifySyntax: true, minifyIdentifiers: true }),
   });
   const outputs = result.metafile.outputs;
