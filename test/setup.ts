@@ -1,6 +1,6 @@
 // Tests import source modules directly (not the package's entry points): give them the full library, as the
 // `gaussmix` entry does (mclust's models, missing values, 'hc', prior, noise; see src/full.ts). gaussmix/core's
-// refusals are tested on the packed package (test/e2e/package.test.ts) and in test/integration/core.test.ts.
+// refusals are tested on the packed package (test/e2e/package.test.ts), in processes that import only it.
 import { installFull } from '../src/full.js';
 
 installFull();
