@@ -1,6 +1,7 @@
 /**
  * The covariance models by name: the one place that knows which names exist. Everything else looks a model up here
- * and asks it (shapes, storage layout, M-step, parameter count), so a new model is one file plus one line below.
+ * and asks it (shapes, storage layout, M-step, parameter count), so a new model is one file, its name in NAMES and
+ * one line in MODELS below (scikit-learn's four, which gaussmix/core has) or in mclust-models.ts (the full library's).
  */
 import { OptionError } from '../../api/errors.js';
 import { diag } from './diag.js';
