@@ -9,26 +9,26 @@ const target = ['es2022', 'node18', 'chrome110', 'firefox110', 'safari16'];
 
 export default defineConfig([
   {
-    // gaussmix/distributed (src/distributed.ts) is built with the core so the ES modules share one copy of the
-    // library (esbuild splits the common code into chunks); it imports bullmq and ioredis only dynamically.
-    entry: { index: 'src/index.ts', distributed: 'src/distributed.ts' },
+    // gaussmix/core (src/core.ts) and gaussmix/distributed (src/distributed.ts) are built with the main entry so the
+    // ES modules share one copy of the library (esbuild splits the common code into chunks); distributed imports
+    // bullmq and ioredis only dynamically.
+    entry: { index: 'src/index.ts', core: 'src/core.ts', distributed: 'src/distributed.ts' },
     format: ['esm', 'cjs'],
     platform: 'neutral',
     target,
     dts: true,
     sourcemap: true,
     clean: true,
-    external: ['@assemblyscript/loader'],
   },
   {
-    // ES modules for <script type="module"> and bundlers that pick the "browser" condition: dist/browser.js and the
-    // chunks it loads on demand (each kernel build, the worker script; see src/browser.ts).
-    entry: { browser: 'src/browser.ts' },
+    // ES modules for <script type="module"> and bundlers that pick the "browser" condition: dist/browser.js,
+    // dist/browser-core.js (gaussmix/core) and the chunks they load on demand (each kernel build, the worker script;
+    // see src/browser-artifacts.ts).
+    entry: { browser: 'src/browser.ts', 'browser-core': 'src/browser-core.ts' },
     format: ['esm'],
     splitting: true,
     platform: 'browser',
     target,
-    noExternal: ['@assemblyscript/loader'],
     sourcemap: true,
   },
   {
@@ -38,6 +38,6 @@ export default defineConfig([
     platform: 'node',
     target,
     banner: { js: '#!/usr/bin/env node' },
-    external: ['@assemblyscript/loader', 'commander', 'cli-progress'],
+    external: ['commander', 'cli-progress'],
   },
 ]);

@@ -6,7 +6,7 @@
  * heap for the whole run (no per-block copy), so the numbers are kernel time only. Reports the median of ≥ 5 warm
  * runs and consumes every output (a checksum is printed) so nothing can be optimised away.
  *
- * Nothing is compiled for dist/: the wasm backend is `build/kernels.wasm` loaded with @assemblyscript/loader; the
+ * Nothing is compiled for dist/: the wasm backend is `build/kernels.wasm` instantiated directly; the
  * js backend is `src/backends/js/kernels.ts` (with the phase files it imports) bundled by esbuild to a temporary ES
  * module at startup.
  *
@@ -20,7 +20,6 @@
  *   --baseline-wasm=FILE    also time another kernels.wasm (e.g. a copy of the previous build) — before/after
  *   --baseline-js=FILE      also time another file exporting createJsKernels (e.g. an older js/kernels.ts)
  */
-import { instantiateSync } from '@assemblyscript/loader';
 import { build } from 'esbuild';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -89,7 +88,10 @@ function jsBackend(mod, name) {
 }
 
 function wasmBackend(file, name) {
-  const { exports: ex } = instantiateSync(readFileSync(file));
+  const abort = () => {
+    throw new Error(`${name}: a kernel precondition failed`);
+  };
+  const { exports: ex } = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { abort } });
   const memory = ex.memory;
   return {
     name,

@@ -8,9 +8,19 @@
 import { wasmBase64, wasmRelaxedBase64 } from '../build/kernels-wasm.js';
 import { workerSource } from '../build/worker-source.js';
 import { provideWasm } from './backends/index.js';
+import { decodeEmbedded } from './backends/embedded.js';
+import { inflateRaw } from './backends/inflate.js';
 import { provideWorkerSource } from './drivers/workers/spawn.js';
 
+/** A build's bytes from its embedded form, synchronously (so fit works without init()). */
+function unpack(b64: string): () => Uint8Array {
+  return () => {
+    const { deflated, size } = decodeEmbedded(b64);
+    return inflateRaw(deflated, size);
+  };
+}
+
 export function provideArtifacts(): void {
-  provideWasm(wasmBase64, wasmRelaxedBase64);
+  provideWasm(unpack(wasmBase64), unpack(wasmRelaxedBase64));
   provideWorkerSource(workerSource);
 }

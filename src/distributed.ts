@@ -6,9 +6,11 @@
  */
 import { threadSource } from '../build/distributed-thread-source.js';
 import { provideArtifacts } from './artifacts.js';
+import { installFull } from './full.js';
 import { provideThreadSource } from './drivers/distributed/thread-pool.js';
 
 provideArtifacts();
+installFull();
 provideThreadSource(threadSource);
 
 export { fitDistributed, startWorker, deleteCheckpoint } from './api/distributed.js';

@@ -3,7 +3,9 @@
  * worker script) handed to the library.
  */
 import { provideArtifacts } from './artifacts.js';
+import { installFull } from './full.js';
 
 provideArtifacts();
+installFull();
 
 export * from './api/index.js';

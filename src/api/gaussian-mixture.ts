@@ -6,9 +6,8 @@
 import { getBackend, kernelsOf, type KernelName } from '../backends/index.js';
 import type { BackendName } from '../backends/types.js';
 import { Workspace } from '../backends/workspace.js';
-import { rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
+import { chunkWeights, rowsView, toRows, toSampleWeight, type Matrix, type Rows } from '../data/matrix.js';
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
-import { RowSplit } from '../data/missing.js';
 import {
   logDensities,
   predictLabels,
@@ -17,21 +16,17 @@ import {
   totalLogDensity,
   type LogDensities,
 } from '../drivers/local/inference.js';
-import { ObservedPass } from '../drivers/local/observed.js';
 import { checkAndSummarize, throwIfAborted } from '../drivers/async.js';
 import type { ChunkSource } from '../drivers/stream/fit-stream.js';
-import { chunkWeights } from '../drivers/stream/source.js';
-import { fitMiniBatch } from '../drivers/minibatch.js';
-import { updateLocal } from '../drivers/online.js';
 import { fitSync } from '../drivers/sync.js';
-import type { WarmStart } from '../em/loop.js';
-import { emWithPrior } from '../em/prior-start.js';
-import { resolvePrior, type ResolvedPrior } from '../model/prior.js';
+import { emLoop, type WarmStart } from '../em/loop.js';
+import { extension } from '../extensions.js';
+import type { ResolvedPrior } from '../model/prior.js';
 import type { OnlineResult, OnlineState } from '../em/online.js';
 import type { Plan, RowPass } from '../drivers/plan.js';
-import type { EMResult } from '../em/protocol.js';
+import type { EMResult, Steps } from '../em/protocol.js';
 import { runWithoutData } from '../em/drive.js';
-import { initialParamsSteps } from '../init/init.js';
+import { initialParamsSteps, type DataShape } from '../init/init.js';
 import { covarianceModel, publicValues } from '../model/covariance/registry.js';
 import { degenerateError, type ResetRecord } from '../model/degeneracy.js';
 import type { NoiseRegion } from '../model/noise.js';
@@ -47,7 +42,7 @@ import { namesFor } from './feature-names.js';
 import { inspectModel, modelString } from './describe.js';
 import { precisionsFromFactors } from '../model/precisions.js';
 import { deserialize, serialize, type ModelJSON } from './model-json.js';
-import { noiseStart, regionOfPasses, type StartPartition } from './noise-start.js';
+import type { StartPartition } from './noise-start.js';
 import {
   fitAsyncOptions,
   fitOptions,
@@ -119,8 +114,17 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult & { p
     initialises: warm === null,
     features: warm ? warm.params.d : null,
     missing: o.missing,
-    steps: (data) => emWithPrior(o, o.prior, data, warm),
+    // the prior (its defaults resolved from the data first) is an extension gaussmix/core leaves out
+    steps: (data) => (o.prior ? extension('prior').emWithPrior(o, o.prior, data, warm) : withoutPrior(o, data, warm)),
   };
+}
+
+function* withoutPrior(
+  o: ResolvedOptions,
+  data: DataShape,
+  warm: WarmStart | null,
+): Steps<EMResult & { priorParams: ResolvedPrior | null }> {
+  return { ...(yield* emLoop(o, data, warm)), priorParams: null };
 }
 
 /** A flat array in the given shape, with Float64Array leaves (a copy). */
@@ -179,7 +183,15 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
         );
       }
       refuseOnline(o, 'mini-batch EM (batchSize)');
-      const r = fitMiniBatch(rows, w, o, backend, batchSize, warm?.params ?? null, check);
+      const r = extension('online', 'batchSize').fitMiniBatch(
+        rows,
+        w,
+        o,
+        backend,
+        batchSize,
+        warm?.params ?? null,
+        check,
+      );
       this.commitFit(r.result, backend.name, warm !== null, names);
       if (r.state) this.state!.online = r.state;
       return this;
@@ -299,7 +311,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     sample: { rows: Rows; w: Float64Array | null },
     pass: RowPass,
   ): Promise<ReturnType<typeof emPlan>> {
-    const region = await regionOfPasses(pass, sample.rows.d, this.opts.noise!.volume !== null);
+    const region = await extension('noise').regionOfPasses(pass, sample.rows.d, this.opts.noise!.volume !== null);
     return emPlan(this.withNoiseStart(sample.rows, sample.w, null, region), null);
   }
 
@@ -333,7 +345,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       })
         .fit(X, sw ? { sampleWeight: sw } : {})
         .predict(X);
-    return noiseStart(rows, w, o, partition, region).options;
+    return extension('noise').noiseStart(rows, w, o, partition, region).options;
   }
 
   /**
@@ -353,6 +365,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const cur = this.state;
     const o = this.opts;
     refuseOnline(o, 'partialFit');
+    const { updateLocal } = extension('online', 'partialFit');
     const rows = toRows(X, 'X', cur?.params.d, o.missing);
     const w = toSampleWeight(sampleWeight, rows.n);
     const names = batchNames(namesFor(featureNames, rows.d), cur?.featureNames ?? null);
@@ -500,7 +513,8 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const rows = toRows(X, 'X', s.params.d, missing);
     const backend = getBackend(this.opts.backend);
     const kp = kernelParams(s.params);
-    return { rows, ws: missing === 'marginalize' ? new ObservedPass(backend).load(kp) : Workspace.of(backend, kp) };
+    if (missing !== 'marginalize') return { rows, ws: Workspace.of(backend, kp) };
+    return { rows, ws: new (extension('missing').ObservedPass)(backend).load(kp) };
   }
 
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
@@ -583,6 +597,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const rows = toRows(X, 'X', p.d, 'marginalize');
     const { n, d } = rows;
     const out = new Float64Array(n * d);
+    const { ObservedPass } = extension('missing', 'impute');
     new ObservedPass(getBackend(this.opts.backend)).load(kernelParams(p)).impute(rows, out);
     if (!Array.isArray(X)) return { data: out, rows: n, cols: d };
     return Array.from({ length: n }, (_, i) => out.subarray(i * d, (i + 1) * d));
@@ -746,9 +761,10 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const rows = toRows(X, 'X', s.params.d, this.opts.missing);
     const w = chunkWeights(sampleWeight, rows.n, 0);
     const backend = getBackend(this.opts.backend);
-    const split = this.opts.missing === 'marginalize' ? RowSplit.of(rows) : null;
-    if (split && split.incomplete.length > 0) {
-      return new ObservedPass(backend)
+    const missing = this.opts.missing === 'marginalize' ? extension('missing') : null;
+    const split = missing ? missing.RowSplit.of(rows) : null;
+    if (missing && split && split.incomplete.length > 0) {
+      return new missing.ObservedPass(backend)
         .load(kernelParams(s.params))
         .accumulate(split, w, split.completeWeights(w), 0, rows.n);
     }
@@ -834,7 +850,15 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     }
     const po = gm.opts.prior;
     const priorParams = po
-      ? resolvePrior(m.params.covType, m.params.k, m.params.d, 0, new Float64Array(0), new Float64Array(0), po)
+      ? extension('prior').resolvePrior(
+          m.params.covType,
+          m.params.k,
+          m.params.d,
+          0,
+          new Float64Array(0),
+          new Float64Array(0),
+          po,
+        )
       : null;
     gm.state = {
       params: m.params,

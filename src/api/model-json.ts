@@ -10,7 +10,13 @@ import { jsonReader, nest, type Nested } from './json-reader.js';
 import { DEFAULT_LEARNING_RATE, type OnlineState } from '../em/online.js';
 import { onlineStateToJSON, readOnlineState, type OnlineStateJSON } from './online-json.js';
 import { compressBlocks } from '../model/covariance/public-shape.js';
-import { covarianceModel, isCovarianceType, COVARIANCE_TYPES, publicValues } from '../model/covariance/registry.js';
+import {
+  covarianceModel,
+  isCovarianceType,
+  COVARIANCE_TYPES,
+  publicValues,
+  unregisteredError,
+} from '../model/covariance/registry.js';
 import { modelOf, type Params } from '../model/params.js';
 import type { NoiseTerm } from '../model/noise.js';
 import type { ResolvedPrior } from '../model/prior.js';
@@ -196,6 +202,8 @@ function readHeader(o: Record<string, unknown>): { covType: CovarianceType; k: n
   const covType = o.covarianceType as CovarianceType;
   if (!isCovarianceType(covType))
     bad(`covarianceType must be one of ${COVARIANCE_TYPES.map((t) => `'${t}'`).join(', ')}; got ${quote(covType)}`);
+  const unavailable = unregisteredError(covType); // an mclust model read by gaussmix/core
+  if (unavailable) bad(unavailable.message);
   const k = o.nComponents as number;
   const d = o.nFeatures as number;
   if (!Number.isInteger(k) || k < 1) bad(`nComponents must be an integer ≥ 1; got ${quote(k)}`);

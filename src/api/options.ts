@@ -10,7 +10,12 @@ import type { EMConfig, IterationInfo } from '../em/loop.js';
 import type { VariationalConfig } from '../em/variational.js';
 import { DEFAULT_LEARNING_RATE, type LearningRate } from '../em/online.js';
 import type { InitParams, OnDegenerate } from '../init/init.js';
-import { COVARIANCE_TYPES, type CovarianceType, SKLEARN_TYPES } from '../model/covariance/registry.js';
+import {
+  COVARIANCE_TYPES,
+  type CovarianceType,
+  SKLEARN_TYPES,
+  unregisteredError,
+} from '../model/covariance/registry.js';
 import type { Frozen } from '../model/params.js';
 import type { MissingMode } from '../data/matrix.js';
 import { variationalCovariance } from '../model/variational/covariance/registry.js';
@@ -18,15 +23,8 @@ import { choleskyLower } from '../model/variational/linalg.js';
 import { OptionError, quote } from './errors.js';
 import { WARNING_POLICIES, type WarningPolicy } from './warnings.js';
 import { checkFeatureNames } from './feature-names.js';
-import {
-  candidateToCheck,
-  checkNoise,
-  checkNoiseInit,
-  checkPrior,
-  checkPriorNoiseCombination,
-  type NoiseOption,
-  type PriorOption,
-} from './prior-noise-options.js';
+import { candidateToCheck, type NoiseOption, type PriorOption } from './prior-noise-options.js';
+import { extension } from '../extensions.js';
 
 export type {
   CovarianceType,
@@ -454,9 +452,19 @@ const MODEL_RULES: Rules<GaussianMixtureOptions> = {
         ? v
         : fail(name, `one of ${WARNING_POLICIES.map((s) => `'${s}'`).join(', ')}, or a function`, v),
   },
-  prior: { default: null, check: checkPrior },
-  noise: { default: null, check: checkNoise },
-  noiseInit: { default: null, check: checkNoiseInit },
+  // the prior and the noise component are extensions gaussmix/core leaves out: their checks come with them
+  prior: {
+    default: null,
+    check: (v, name) => (v == null || v === false ? null : extension('prior', name).checkPrior(v, name)),
+  },
+  noise: {
+    default: null,
+    check: (v, name) => (v == null || v === false ? null : extension('noise', name).checkNoise(v, name)),
+  },
+  noiseInit: {
+    default: null,
+    check: (v, name) => (v == null ? null : extension('noise', name).checkNoiseInit(v, name)),
+  },
   accelerate: { default: 'none', check: oneOf(['none', 'squarem'] as const) },
   learningRate: { default: DEFAULT_LEARNING_RATE, check: (v, name) => learningRate(v, name) },
 };
@@ -491,8 +499,18 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
       "missing: 'marginalize' needs algorithm 'em': hard (classification) EM has no exact E-step over observed values",
     );
   }
-  checkPriorNoiseCombination({ ...resolved, respInit });
+  checkExtensions(resolved);
+  if (resolved.prior || resolved.noise || resolved.noiseInit)
+    extension(resolved.prior ? 'prior' : 'noise').checkPriorNoiseCombination({ ...resolved, respInit });
   return Object.freeze({ ...resolved, respInit });
+}
+
+/** Refuses, when the model is made, what gaussmix/core leaves out (rather than at the first fit). */
+function checkExtensions(o: { covarianceType: CovarianceType; initParams: string; missing: string }): void {
+  const refused = unregisteredError(o.covarianceType);
+  if (refused) throw refused;
+  if (o.initParams === 'hc') extension('hc', 'initParams');
+  if (o.missing === 'marginalize') extension('missing');
 }
 
 // ── fit, fitAsync, fitStream, sample ──────────────────────────────────────────────────────────────────────────────

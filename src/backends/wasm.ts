@@ -7,13 +7,11 @@
  * `WebAssembly.validate` accepts relaxed SIMD (Node ≥ 22, current Chrome, Edge, Firefox), the baseline elsewhere (Node
  * 20 without --experimental-wasm-relaxed-simd, Safari); `kernelVariant()` tells which one this thread compiled.
  *
- * The binary is not imported here: the package's entry points hand it over (`provideWasm`, with the compressed
- * base64 that `scripts/embed-wasm.mjs` generates), and fitAsync's workers receive the compiled module from the thread that
+ * The binary is not imported here: the package's entry points hand it over (`provideWasm`, decoding the compressed
+ * base64 that `scripts/embed-wasm.mjs` generates: embedded.ts), and fitAsync's workers receive the compiled module from the thread that
  * starts them (`provideWasmModule`). So the library's sources import nothing generated — unit tests run without a
  * build on the JS twin — and the worker bundle carries no second copy of the binary.
  */
-import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { inflateRaw } from './inflate.js';
 import type { Backend, Kernels } from './types.js';
 
 interface KernelExports {
@@ -45,12 +43,12 @@ const RELAXED_PROBE = new Uint8Array([
 export type KernelVariant = 'relaxed-simd' | 'simd';
 
 /**
- * The binaries (base64) an entry point provided — the strings themselves (Node: fit works without init()), or
- * functions that load them (the browser entry: each build is a chunk of its own, fetched by init() only for the build
- * the engine runs) — decoded on first use.
+ * The binaries an entry point provided, as functions that return a build's bytes — at once (Node: fit works without
+ * init()) or as a promise (the browser entries: each build is a chunk of its own, fetched and decompressed by init()
+ * only for the build the engine runs).
  */
-type Source = string | (() => Promise<string>);
-const provided: Partial<Record<KernelVariant, Source>> = {};
+export type WasmSource = () => Uint8Array | Promise<Uint8Array>;
+const provided: Partial<Record<KernelVariant, WasmSource>> = {};
 const bytes: Partial<Record<KernelVariant, Uint8Array>> = {};
 /** The variant this realm uses (chosen once, on first need) and its compiled module, shared by every instance. */
 let variant: KernelVariant | undefined;
@@ -60,9 +58,9 @@ let cachedModule: WebAssembly.Module | undefined;
  * Makes the kernel binaries available (the package's entry points call this with the embedded builds): the baseline
  * and, optionally, the relaxed-SIMD build.
  */
-export function provideWasm(base64: Source, relaxedBase64?: Source): void {
-  provided.simd ??= base64;
-  if (relaxedBase64 !== undefined) provided['relaxed-simd'] ??= relaxedBase64;
+export function provideWasm(simd: WasmSource, relaxed?: WasmSource): void {
+  provided.simd ??= simd;
+  if (relaxed !== undefined) provided['relaxed-simd'] ??= relaxed;
 }
 
 /** Uses an already compiled kernel module (a worker given its parent's, which chose the build). */
@@ -107,42 +105,30 @@ export function compiledModule(): WebAssembly.Module | null {
   }
 }
 
-function decodeBase64(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, enc: string): Uint8Array } }).Buffer;
-  if (B) {
-    const buf = B.from(b64, 'base64');
-    // copy into a plain, exactly-sized Uint8Array (Node's Buffer may be a view into a shared pool)
-    return new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  }
-  if (typeof atob !== 'function') throw new Error('gaussmix: no base64 decoder (neither Buffer nor atob) available');
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function wasmBytes(v: KernelVariant): Uint8Array {
-  const b64 = provided[v];
-  if (b64 === undefined)
+/** A build's bytes, or its loading (a browser entry's source), begun once. */
+function load(v: KernelVariant): Uint8Array | Promise<Uint8Array> {
+  const have = bytes[v];
+  if (have) return have;
+  const source = provided[v];
+  if (source === undefined)
     throw new Error(
       `gaussmix: no kernel binary (${v}) was provided (a source module imported without the package entry point)`,
     );
-  if (typeof b64 !== 'string')
-    throw new Error('gaussmix: the wasm kernels are loaded by `await init()`; call it first');
-  return (bytes[v] ??= unpack(decodeBase64(b64)));
+  const got = source();
+  if (got instanceof Uint8Array) return (bytes[v] = got);
+  provided[v] = () => got; // a second call waits for the same load
+  return got;
 }
 
-/** The module from its embedded form (scripts/embed-wasm.mjs): its length (4 bytes, little-endian), then raw DEFLATE. */
-function unpack(packed: Uint8Array): Uint8Array {
-  const size = (packed[0] | (packed[1] << 8) | (packed[2] << 16) | (packed[3] << 24)) >>> 0;
-  return inflateRaw(packed.subarray(4), size);
+function wasmBytes(v: KernelVariant): Uint8Array {
+  const got = load(v);
+  if (got instanceof Uint8Array) return got;
+  got.catch(() => {}); // init() reports a failed load; this call only says init() is needed
+  throw new Error('gaussmix: the wasm kernels are loaded by `await init()`; call it first');
 }
 
-/** wasmBytes, loading the binary first where the entry point provided a loader. */
 async function wasmBytesAsync(v: KernelVariant): Promise<Uint8Array> {
-  const b64 = provided[v];
-  if (typeof b64 === 'function') provided[v] = await b64();
-  return wasmBytes(v);
+  return (bytes[v] ??= await load(v));
 }
 
 /** Throws a descriptive Error if WebAssembly or its SIMD proposal is missing. */
@@ -198,6 +184,30 @@ function makeBackend(ex: KernelExports): Backend {
   };
 }
 
+/**
+ * The kernels' one import: AssemblyScript's `abort(message, file, line, column)`, which a kernel calls when a
+ * precondition fails (assembly/buffer.ts); its strings are UTF-16 in the instance's memory, their byte length in the
+ * 4 bytes before them. That is all raw-pointer kernels need of @assemblyscript/loader, whose helpers for lifting
+ * strings, arrays and classes cost a page 2.4 kB gzipped. `attach` gives the import the instance's memory.
+ */
+function abortImport(): { imports: WebAssembly.Imports; attach(instance: WebAssembly.Instance): WebAssembly.Instance } {
+  let memory: WebAssembly.Memory | undefined;
+  const text = (ptr: number): string =>
+    memory && ptr
+      ? String.fromCharCode(...new Uint16Array(memory.buffer, ptr, new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1))
+      : '';
+  const abort = (message: number, file: number, line: number, column: number): never => {
+    throw new Error(`${text(message)} in ${text(file)}(${line}:${column})`);
+  };
+  return {
+    imports: { env: { abort } },
+    attach(instance) {
+      memory = instance.exports.memory as WebAssembly.Memory;
+      return instance;
+    },
+  };
+}
+
 function kernelExports(instance: WebAssembly.Instance): KernelExports {
   const ex = instance.exports as unknown as KernelExports;
   for (const name of ['heapBase', 'logProb', 'normalizeRows', 'eStepAccumulate'] as const) {
@@ -220,8 +230,8 @@ export function createWasmBackend(build?: KernelVariant): Backend {
       build && build !== kernelVariant()
         ? new WebAssembly.Module(wasmBytes(build) as BufferSource)
         : (cachedModule ??= new WebAssembly.Module(wasmBytes(kernelVariant()) as BufferSource));
-    const { instance } = instantiateSync(module);
-    return makeBackend(kernelExports(instance));
+    const env = abortImport();
+    return makeBackend(kernelExports(env.attach(new WebAssembly.Instance(module, env.imports))));
   } catch (e) {
     throw failure(e);
   }
@@ -232,8 +242,8 @@ export async function createWasmBackendAsync(): Promise<Backend> {
   checkSupport();
   try {
     cachedModule ??= await WebAssembly.compile((await wasmBytesAsync(kernelVariant())) as BufferSource);
-    const { instance } = await instantiate(cachedModule);
-    return makeBackend(kernelExports(instance));
+    const env = abortImport();
+    return makeBackend(kernelExports(env.attach(await WebAssembly.instantiate(cachedModule, env.imports))));
   } catch (e) {
     throw failure(e);
   }

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { GaussianMixtureError, OptionError } from '../api/errors.js';
 import { inFlags } from './messages.js';
 import { provideArtifacts } from '../artifacts.js';
+import { installFull } from '../full.js';
 import {
   COVARIANCE_TYPES,
   componentRange,
@@ -431,6 +432,7 @@ export function buildProgram(): Command {
 /** Runs the CLI; resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
   provideArtifacts(); // the kernel binary and worker script (else the CLI would run the JS twin)
+  installFull(); // mclust's models, missing values, 'hc', prior and noise (the CLI is the full library)
   // The CLI reports the library's warnings itself (fit prints them; select marks them in its table).
   process.removeAllListeners('warning');
   process.on('warning', (w) => {

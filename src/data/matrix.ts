@@ -218,6 +218,32 @@ function checkWidth(what: string, d: number, expectD?: number): void {
 }
 
 /**
+ * The weights of a chunk of rows (a fitStream chunk, or expectation's X) as given — not rescaled, so chunks stay
+ * comparable; errors name the row in the whole stream (`offset`: the chunk's first row).
+ */
+export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number, offset: number): Float64Array | null {
+  if (w == null) return null;
+  if (typeof w !== 'object' || typeof w.length !== 'number')
+    throw new DataError(`sampleWeight of the chunk at row ${offset} must be an array of numbers`);
+  if (w.length !== n)
+    throw new DataError(
+      `sampleWeight of the chunk at row ${offset} must have one weight per row (${n}); got ${w.length}`,
+    );
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = w[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new DataError(
+        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${quote(v)}`,
+        offset + i,
+      );
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
  * Validates sample weights: finite, ≥ 0, one per row, not all zero. Returns a private copy, rescaled by a power of
  * two so the largest weight is about 1 (exact; weights are relative — see normalizeWeights).
  */

@@ -8,7 +8,7 @@
 import type { MissingMode } from '../api/options.js';
 import type { Backend } from '../backends/types.js';
 import type { Rows } from '../data/matrix.js';
-import { observedMeans } from '../data/missing.js';
+import { extension } from '../extensions.js';
 import { partialFitSteps, type OnlineConfig, type OnlineResult, type OnlineState } from '../em/online.js';
 import type { Params } from '../model/params.js';
 import { runLocal } from './sync.js';
@@ -22,7 +22,8 @@ export function updateLocal(
   start: { params: Params; state: OnlineState | null } | null,
   resp: Float64Array | null = null,
 ): OnlineResult {
-  const fill = o.missing !== 'marginalize' ? null : start ? new Float64Array(rows.d) : observedMeans(rows, w);
+  const fill =
+    o.missing !== 'marginalize' ? null : start ? new Float64Array(rows.d) : extension('missing').observedMeans(rows, w);
   const steps = partialFitSteps(o, { n: rows.n, d: rows.d, weighted: w !== null }, start);
   return runLocal(rows, w, backend, steps, start ? null : resp, fill);
 }

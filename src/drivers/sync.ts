@@ -3,8 +3,8 @@ import type { Backend } from '../backends/types.js';
 import type { Rows } from '../data/matrix.js';
 import { driveSync } from '../em/drive.js';
 import type { Steps } from '../em/protocol.js';
-import { observedMeans } from '../data/missing.js';
-import { localServer } from './local/missing-server.js';
+import { extension } from '../extensions.js';
+import { RowServer } from './local/row-server.js';
 import type { Plan } from './plan.js';
 
 /**
@@ -20,7 +20,11 @@ export function runLocal<R>(
   fill: Float64Array | null = null,
   check: (() => void) | null = null,
 ): R {
-  return driveSync(steps, localServer(rows, w, backend, fill, undefined, resp).handlers, check);
+  // rows with NaN (missing: 'marginalize') need the missing-value server, an extension gaussmix/core leaves out
+  const server = fill
+    ? extension('missing').localServer(rows, w, backend, fill, undefined, resp)
+    : new RowServer(rows, w, backend, undefined, resp);
+  return driveSync(steps, server.handlers, check);
 }
 
 /** Runs a plan's algorithm over in-memory rows, synchronously; `check` before each pass (an abort signal). */
@@ -31,7 +35,7 @@ export function fitSync<R>(
   backend: Backend,
   check: (() => void) | null = null,
 ): R {
-  const fill = plan.missing === 'marginalize' ? observedMeans(rows, w) : null;
+  const fill = plan.missing === 'marginalize' ? extension('missing').observedMeans(rows, w) : null;
   const steps = plan.steps({ n: rows.n, d: rows.d, weighted: w !== null });
   return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill, check);
 }

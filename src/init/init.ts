@@ -6,6 +6,7 @@
  * requests (em/protocol.ts), so every driver — in-process, workers, a stream's sample — runs the same code.
  */
 import { OptionError } from '../api/errors.js';
+import { extension } from '../extensions.js';
 import { ask, type Steps } from '../em/protocol.js';
 import { covarianceModel, precisionFactors, type CovarianceType } from '../model/covariance/registry.js';
 import { degenerateError } from '../model/degeneracy.js';
@@ -15,7 +16,6 @@ import type { ResolvedPrior } from '../model/prior.js';
 import type { NoiseTerm } from '../model/noise.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
-import { hcStartStats } from './hc-start.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
@@ -147,7 +147,10 @@ export function* initialStats(
       mean: m.mean,
       variance: m.variance,
     };
-  if (o.initParams === 'hc') return { st: yield* hcStartStats(k, kind, n, d, rng), mean: m.mean, variance: m.variance };
+  if (o.initParams === 'hc') {
+    const st = yield* extension('hc', 'initParams').hcStartStats(k, kind, n, d, rng);
+    return { st, mean: m.mean, variance: m.variance };
+  }
   let seeds: Float64Array;
   if (o.initParams === 'random' || o.initParams === 'random_from_data') {
     const r = yield* ask({ type: 'prepare', kind: o.initParams, k, sxxKind: kind, mean: m.mean, rng: rng.getState() });

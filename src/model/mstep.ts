@@ -16,7 +16,8 @@ import {
 import { FitError } from '../api/errors.js';
 import { degenerateError, diagnoseNotPD, type Degeneracy } from './degeneracy.js';
 import type { Frozen, Params } from './params.js';
-import { logPrior, posteriorScatter, scatterPrior, shrinkMean, type ResolvedPrior } from './prior.js';
+import { extension } from '../extensions.js';
+import type { ResolvedPrior } from './prior.js';
 import type { SufficientStats } from './stats.js';
 import { splitNoiseStats } from './noise.js';
 
@@ -165,10 +166,11 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       }
     }
   }
-  const prior = o.prior ? scatterPrior(o.prior, covType, k) : null;
-  const lp = o.prior ? logPrior(o.prior, prev) : 0;
-  if (prior && prior.rule.shrinks !== false && !freezeM)
-    for (let c = 0; c < k; c++) if (!empty[c]) shrinkMean(prior.prior, nk[c], means, c * d, d);
+  const pm = o.prior ? extension('prior') : null; // the prior's math (model/prior.ts), an extension
+  const prior = o.prior && pm ? pm.scatterPrior(o.prior, covType, k) : null;
+  const lp = o.prior && pm ? pm.logPrior(o.prior, prev) : 0;
+  if (pm && prior && prior.rule.shrinks !== false && !freezeM)
+    for (let c = 0; c < k; c++) if (!empty[c]) pm.shrinkMean(prior.prior, nk[c], means, c * d, d);
   if (o.freeze.includes('covariances')) {
     return {
       params: { k, d, covType, weights, means, covariances: prev.covariances.slice(), precChol: prev.precChol.slice() },
@@ -188,7 +190,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
     warm: o.iteration > 0, // an EM iteration: prev is this model's previous M-step (0: initialisation's placeholder)
     inner: o.mstepTol === undefined && o.mstepMaxIter === undefined ? undefined : innerControl(o),
     failures: [],
-    prior: prior ? (W, n, xbar, full) => posteriorScatter(prior, W, n, xbar, d, full) : undefined,
+    prior: pm && prior ? (W, n, xbar, full) => pm.posteriorScatter(prior, W, n, xbar, d, full) : undefined,
   };
   const cov = model.estimate(input);
   const floor = model.floors(input, cov);

@@ -3,8 +3,8 @@
  * each pass validated chunk by chunk with errors that name the row in the whole stream.
  */
 import type { ResolvedCsv } from '../../api/options.js';
-import { DataError, OptionError, quote } from '../../api/errors.js';
-import { toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
+import { DataError, OptionError } from '../../api/errors.js';
+import { chunkWeights, toRows, type Matrix, type MissingMode, type Rows } from '../../data/matrix.js';
 import { abortReason, breathe, throwIfAborted } from '../async.js';
 
 /** A chunk of rows, optionally with one sample weight per row. */
@@ -26,28 +26,6 @@ export interface Chunk {
 
 const isWeighted = (c: unknown): c is { X: Matrix; sampleWeight?: ArrayLike<number> | null } =>
   typeof c === 'object' && c !== null && !Array.isArray(c) && 'X' in c;
-
-export function chunkWeights(w: ArrayLike<number> | null | undefined, n: number, offset: number): Float64Array | null {
-  if (w == null) return null;
-  if (typeof w !== 'object' || typeof w.length !== 'number')
-    throw new DataError(`sampleWeight of the chunk at row ${offset} must be an array of numbers`);
-  if (w.length !== n)
-    throw new DataError(
-      `sampleWeight of the chunk at row ${offset} must have one weight per row (${n}); got ${w.length}`,
-    );
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = w[i];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new DataError(
-        `sampleWeight must be finite and ≥ 0; the weight of row ${offset + i} is ${quote(v)}`,
-        offset + i,
-      );
-    }
-    out[i] = v;
-  }
-  return out;
-}
 
 const rowCount = (x: unknown): number => {
   if (Array.isArray(x)) return x.length;
