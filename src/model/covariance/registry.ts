@@ -1,36 +1,18 @@
 /**
  * The covariance models by name: the one place that knows which names exist. Everything else looks a model up here
- * and asks it (shapes, storage layout, M-step, parameter count), so a new model is one file, its name in NAMES and
+ * and asks it (shapes, storage layout, M-step, parameter count), so a new model is one file, its name in NAMES (an mclust model's in MCLUST_MODELS) and
  * one line in MODELS below (scikit-learn's four, which gaussmix/core has) or in mclust-models.ts (the full library's).
  */
 import { OptionError } from '../../api/errors.js';
 import { diag } from './diag.js';
 import { full } from './full.js';
 import { spherical } from './spherical.js';
+import { MCLUST_MODELS } from './mclust/types.js';
 import { tied } from './tied.js';
 import type { CovarianceModel } from './types.js';
 
 /** Every name, in the order help texts and default selections list them: scikit-learn's four, then mclust's fourteen. */
-const NAMES = [
-  'full',
-  'tied',
-  'diag',
-  'spherical',
-  'EII',
-  'VII',
-  'EEI',
-  'VEI',
-  'EVI',
-  'VVI',
-  'EEE',
-  'VEE',
-  'EVE',
-  'VVE',
-  'EEV',
-  'VEV',
-  'EVV',
-  'VVV',
-] as const;
+const NAMES = ['full', 'tied', 'diag', 'spherical', ...MCLUST_MODELS] as const;
 
 /** A `covarianceType` name. */
 export type CovarianceType = (typeof NAMES)[number];
