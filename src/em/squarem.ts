@@ -19,7 +19,7 @@
  * runs that meet a degenerate component continue as plain EM.
  */
 import { degenerateError } from '../model/degeneracy.js';
-import { mStepChecked } from '../model/mstep.js';
+import type { MStepOptions } from '../model/mstep.js';
 import { kernelParams, modelOf, type Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import { checkFinite } from './finite.js';
@@ -65,6 +65,12 @@ function norm2(a: Float64Array): number {
   return s;
 }
 
+/** The M-step's options at iteration `iteration` of restart `init` of `nInit`. */
+function mStepOptions(o: EMConfig, iteration: number, init: number, nInit: number): MStepOptions {
+  const { covarianceType: covType, regCovar, freeze } = o;
+  return { covType, regCovar, freeze, iteration, detectVanished: true, init, nInit };
+}
+
 /**
  * SQUAREM from `start` whose bound is `startBound` (−∞, or a warm start's), restart `init` of `runs`. `plain(from, bound, done)` continues the run as plain EM from
  * `from` after `done` iterations (when a component degenerates: the reset policy lives there).
@@ -86,15 +92,7 @@ export function* squaremRun(
     nIter++;
     const st = yield* ask({ type: 'estep', params: kernelParams(p), hard: false });
     checkFinite(st, nIter);
-    const m = mStepChecked(st, p, {
-      covType: o.covarianceType,
-      regCovar: o.regCovar,
-      freeze: o.freeze,
-      iteration: nIter,
-      detectVanished: true,
-      init,
-      nInit: runs,
-    });
+    const m = yield* ask({ type: 'mstep', st, prev: p, options: mStepOptions(o, nIter, init, runs) });
     if (m.degenerate.length > 0 && !tentative && o.onDegenerate === 'error')
       throw degenerateError(m.degenerate[0], nIter, init, runs, o.regCovar);
     return { st, lb: st.logLik / st.sumW, next: m.degenerate.length > 0 ? null : m.params };

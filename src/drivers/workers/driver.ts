@@ -22,6 +22,7 @@ import { workerHandlers } from './handlers.js';
 import type { SetupMessage } from './messages.js';
 import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorkers } from './pool.js';
 import { defaultWorkerCount } from './spawn.js';
+import { Stage } from './stage.js';
 
 export interface ParallelOptions {
   /** Number of worker threads (integer ≥ 1); default: available cores. Never more than the number of rows. */
@@ -281,6 +282,7 @@ export async function fitParallel<R>(
           : [0, 0],
     );
     const backend = await setUp(channels, rows, w, at, plan, segments, claim, seedChunks, fill, f);
+    const stage = new Stage();
     const handlers = workerHandlers({
       channels,
       seedChunks,
@@ -289,6 +291,7 @@ export async function fitParallel<R>(
       segments: segments.length - 1,
       claim,
       race: f.race,
+      share: at.shared ? (r) => stage.share(r) : async (r) => r,
     });
     const result = await driveAsync(plan.steps({ n, d, weighted: w !== null }), handlers, f.check);
     return { result, backend };

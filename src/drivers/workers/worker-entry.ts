@@ -16,6 +16,7 @@ import type { SufficientStats } from '../../model/stats.js';
 import { localServer } from '../local/missing-server.js';
 import type { RowServer } from '../local/row-server.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
+import { detachShared } from './stage.js';
 import { errorToPayload } from './wire.js';
 
 interface Port {
@@ -103,9 +104,29 @@ function answer(req: Request): unknown {
   }
 }
 
-/** Posts the reply to a request; segment statistics move (their buffers are transferred, not copied). */
+const MSTEPS: readonly Request['type'][] = ['mstep', 'initial-mstep', 'variational-mstep'];
+
+/** The ArrayBuffers under the typed arrays of an M-step's result (its parameters, a noise term's bounds), once each. */
+function buffersOf(value: unknown, depth = 0, out = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
+  } else if (typeof value === 'object' && value !== null && depth < 3) {
+    for (const v of Object.values(value)) buffersOf(v, depth + 1, out);
+  }
+  return out;
+}
+
+/**
+ * Posts the reply to a request; segment statistics and M-step results move (their buffers are transferred, not
+ * copied: K·D² values each, whose copy would otherwise be paid on the calling thread too).
+ */
 function reply(req: Request, value: unknown): void {
   const stats = req.type === 'estep' || req.type === 'assign' ? (value as SegmentStats[]) : [];
+  if (MSTEPS.includes(req.type)) {
+    const own = detachShared(value); // nothing of the request's shared arrays, which the next request overwrites
+    io.post({ type: 'reply', value: own }, [...buffersOf(own)]);
+    return;
+  }
   io.post(
     { type: 'reply', value },
     stats.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]),

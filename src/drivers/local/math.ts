@@ -1,0 +1,15 @@
+/**
+ * The requests that read no rows — the M-steps — answered in this thread by the functions fit has always called.
+ * In-memory, stream and distributed drivers answer them here; fitAsync's workers answer them with this same map in a
+ * worker thread, so the results are the same bit for bit whichever driver runs.
+ */
+import type { Handlers } from '../../em/protocol.js';
+import { variationalStep } from '../../em/variational.js';
+import { initialMStep } from '../../init/init.js';
+import { mStepChecked } from '../../model/mstep.js';
+
+export const mathHandlers: Pick<Handlers, 'mstep' | 'initial-mstep' | 'variational-mstep'> = {
+  mstep: (req) => mStepChecked(req.st, req.prev, req.options),
+  'initial-mstep': (req) => initialMStep(req),
+  'variational-mstep': (req) => variationalStep(req),
+};
