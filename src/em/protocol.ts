@@ -79,12 +79,15 @@ export interface RequestMap {
   /** Per chunk: per feature Σ w·(x − mean)², then Σ w·‖(x − mean)·invScale‖² (d + 1 values). */
   'seed-spread': { request: { mean: Float64Array; invScale: number }; reply: Float64Array };
   /*
-   * The M-steps read no rows, but cost K factorisations of D×D (seconds at large K·D): asked for like a pass, so a
-   * driver answers them where its heavy work runs — fitAsync in a worker, keeping the caller's event loop free; the
-   * others in place (drivers/local/math.ts). Every driver calls the same function, so results are the same.
+   * The M-steps (and SQUAREM's extrapolation) read no rows, but cost K factorisations of D×D (seconds at large K·D):
+   * asked for like a pass, so a driver answers them where its heavy work runs — fitAsync in a worker, keeping the
+   * caller's event loop free; the others in place (drivers/local/math.ts). Every driver calls the same function, so
+   * results are the same.
    */
   /** EM's M-step (model/mstep.ts mStepChecked) from statistics taken under `prev`. */
   mstep: { request: { st: SufficientStats; prev: Params; options: MStepOptions }; reply: MStepResult };
+  /** SQUAREM's extrapolated point from three EM iterates, or null (em/squarem.ts extrapolate: K·D³ per try). */
+  'squarem-jump': { request: { p0: Params; p1: Params; p2: Params }; reply: Params | null };
   /** Initialisation's M-step from the initial statistics and the data's moments (init/init.ts initialMStep). */
   'initial-mstep': { request: InitialMStep; reply: Params };
   /**
@@ -125,6 +128,7 @@ export const REQUEST_TYPES = Object.keys({
   'seed-moments': 0,
   'seed-spread': 0,
   mstep: 0,
+  'squarem-jump': 0,
   'initial-mstep': 0,
   'variational-mstep': 0,
 } satisfies Record<RequestType, 0>) as RequestType[];

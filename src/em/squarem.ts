@@ -125,7 +125,7 @@ export function* squaremRun(
     if (accept(a1.lb)) return result(a1, true);
     if (nIter >= o.maxIter) return result(a1, false);
     const p2 = a1.next;
-    const jump = nIter + 2 <= o.maxIter ? extrapolate(p0, p1, p2) : null;
+    const jump = nIter + 2 <= o.maxIter ? yield* ask({ type: 'squarem-jump', p0, p1, p2 }) : null;
     let next: Pass | null = null;
     if (jump) {
       // θ'' = M(E(θ')), kept if its bound is at least θ1's
@@ -152,7 +152,7 @@ export function* squaremRun(
  * θ' = θ0 − 2αr + α²v with α = −‖r‖/‖v‖ (r = θ1 − θ0, v = θ2 − 2θ1 + θ0), α halved towards −1 while θ' is not a valid
  * mixture; null when α reaches −1 (θ' would be θ2, the plain EM step).
  */
-function extrapolate(p0: Params, p1: Params, p2: Params): Params | null {
+export function extrapolate(p0: Params, p1: Params, p2: Params): Params | null {
   const t0 = vec(p0);
   const t1 = vec(p1);
   const t2 = vec(p2);

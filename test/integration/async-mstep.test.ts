@@ -8,6 +8,8 @@
 import { describe, expect, it } from 'vitest';
 import { BayesianGaussianMixture, GaussianMixture, type GaussianMixtureOptions, type Matrix } from '../../src/index.js';
 import { mStepChecked } from '../../src/model/mstep.js';
+import { expectClose } from '../helpers/compare.js';
+import { mixture } from '../helpers/data.js';
 import type { Params } from '../../src/model/params.js';
 import type { SufficientStats } from '../../src/model/stats.js';
 import { Random } from '../../src/util/random.js';
@@ -173,5 +175,20 @@ describe("errors raised in a worker's M-step", () => {
     expect(async).toBeInstanceOf((sync as Error).constructor);
     expect((async as Error).message).toBe((sync as Error).message);
     expect({ ...(async as Error) }).toEqual({ ...(sync as Error) });
+  });
+});
+
+describe("fitAsync's requests without rows equal fit's calls", () => {
+  it("accelerate: 'squarem' (its extrapolation in a worker) gives fit's result", async () => {
+    const { X } = mixture(11, 600, 3, 3, 4); // overlapping; tol 0: every cycle extrapolates
+    const o = { nComponents: 3, accelerate: 'squarem', tol: 0, maxIter: 12, seed: 2 } as const;
+    const ref = new GaussianMixture(o).fit(X);
+    expect(ref.nIter, 'past the first extrapolation (after two E-passes)').toBeGreaterThan(3);
+    const got = await new GaussianMixture(o).fitAsync(X, { workers: 2 });
+    expect(got.nIter).toBe(ref.nIter);
+    expect(got.converged).toBe(ref.converged);
+    expectClose(got.means, ref.means, 1e-10, 'means');
+    expectClose(got.covariances, ref.covariances, 1e-10, 'covariances');
+    expectClose(got.lowerBound, ref.lowerBound, 1e-10, 'lowerBound');
   });
 });

@@ -8,7 +8,8 @@
  *    the owner of its chunk;
  *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows', 'row-subset',
  *    'seed-first-weighted'): worker 0;
- *  - the M-steps ('mstep', 'initial-mstep', 'variational-mstep'), which need no rows: worker 0, off the calling thread.
+ *  - the M-steps ('mstep', 'initial-mstep', 'variational-mstep') and SQUAREM's 'squarem-jump', which need no rows:
+ *    worker 0, off the calling thread.
  */
 import type { AsyncHandlers, Request, RequestType } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
@@ -125,6 +126,7 @@ export function workerHandlers(t: Team): AsyncHandlers {
     'seed-spread': byChunk,
     // the M-steps read no rows: one worker computes them, so this thread stays free during K factorisations
     mstep: first,
+    'squarem-jump': first,
     'initial-mstep': first,
     'variational-mstep': first,
     'seed-update': async (req) => {

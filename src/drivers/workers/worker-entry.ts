@@ -104,9 +104,10 @@ function answer(req: Request): unknown {
   }
 }
 
-const MSTEPS: readonly Request['type'][] = ['mstep', 'initial-mstep', 'variational-mstep'];
+/** The requests that read no rows (drivers/local/math.ts): their replies are fresh parameters. */
+const MATH: readonly Request['type'][] = ['mstep', 'squarem-jump', 'initial-mstep', 'variational-mstep'];
 
-/** The ArrayBuffers under the typed arrays of an M-step's result (its parameters, a noise term's bounds), once each. */
+/** The ArrayBuffers under the typed arrays of such a reply (parameters, a noise term's bounds), once each. */
 function buffersOf(value: unknown, depth = 0, out = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
   if (ArrayBuffer.isView(value)) {
     if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
@@ -122,7 +123,7 @@ function buffersOf(value: unknown, depth = 0, out = new Set<ArrayBuffer>()): Set
  */
 function reply(req: Request, value: unknown): void {
   const stats = req.type === 'estep' || req.type === 'assign' ? (value as SegmentStats[]) : [];
-  if (MSTEPS.includes(req.type)) {
+  if (MATH.includes(req.type)) {
     const own = detachShared(value); // nothing of the request's shared arrays, which the next request overwrites
     io.post({ type: 'reply', value: own }, [...buffersOf(own)]);
     return;
