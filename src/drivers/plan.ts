@@ -7,7 +7,7 @@
  */
 import type { BackendChoice } from '../api/options.js';
 import type { MissingMode } from '../data/matrix.js';
-import type { Steps } from '../em/protocol.js';
+import type { Handlers, Steps } from '../em/protocol.js';
 import type { DataShape, OnDegenerate } from '../init/init.js';
 
 export interface Plan<R> {
@@ -25,6 +25,11 @@ export interface Plan<R> {
    * initialisation runs on rows filled with each column's observed mean (data/missing.ts). Absent: 'error'.
    */
   readonly missing?: MissingMode;
+  /**
+   * Answers to requests that read no rows and that only this algorithm asks (the variational M-step), so a page that
+   * never runs it does not load their code; EM's are every driver's own (local/math.ts).
+   */
+  readonly math?: Partial<Handlers>;
   /** The algorithm, given the rows its initialisation runs over (all rows, or a stream's sample). */
   steps(data: DataShape): Steps<R>;
 }

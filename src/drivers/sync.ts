@@ -33,5 +33,6 @@ export function fitSync<R>(
 ): R {
   const fill = plan.missing === 'marginalize' ? observedMeans(rows, w) : null;
   const steps = plan.steps({ n: rows.n, d: rows.d, weighted: w !== null });
-  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill, check);
+  const server = localServer(rows, w, backend, fill, undefined, plan.respInit?.values ?? null);
+  return driveSync(steps, { ...server.handlers, ...plan.math }, check);
 }

@@ -218,6 +218,7 @@ export class Coordinator {
         ? new RowServer(local.rows, local.weights, backend).handlers
         : refuseAll('a warm-started fitDistributed has no initialisation sample')),
       ...mathHandlers, // a warm start has no sample, but still takes M-steps
+      ...plan.math,
       estep: async (req) => {
         const packed = packParams(req.params);
         const hash = fnv1a(packed, [req.hard ? 1 : 0, 0xe5]);

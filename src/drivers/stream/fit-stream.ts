@@ -179,6 +179,7 @@ export async function fitStream<R>(
   const handlers: AsyncHandlers = {
     ...local,
     ...mathHandlers, // a warm start has no sample, but still takes M-steps
+    ...plan.math,
     estep: async (req) => {
       ws = ws?.fits(req.params) ? ws : new Workspace(backend, req.params);
       ws.load(req.params);

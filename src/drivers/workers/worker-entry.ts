@@ -11,6 +11,7 @@
 import { getBackend, init as initWasm, provideWasmModule } from '../../backends/index.js';
 import { denseRows } from '../../data/rows.js';
 import { serve } from '../../em/drive.js';
+import { variationalStep } from '../../em/variational.js';
 import type { Request } from '../../em/protocol.js';
 import type { SufficientStats } from '../../model/stats.js';
 import { localServer } from '../local/missing-server.js';
@@ -99,6 +100,8 @@ function answer(req: Request): unknown {
       return segmentStats(s, (a, b) => s.server.assign(req, a, b));
     case 'worst':
       return ownWorst(s, req);
+    case 'variational-mstep': // in-process drivers take it from the plan (Plan.math); this bundle has all the code
+      return variationalStep(req);
     default:
       return serve(s.server.handlers, req);
   }
