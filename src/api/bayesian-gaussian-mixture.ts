@@ -22,6 +22,7 @@ import { fitSync } from '../drivers/sync.js';
 import {
   posteriorKernelParams,
   variationalLoop,
+  variationalStep,
   type VariationalResult,
   type VariationalWarmStart,
 } from '../em/variational.js';
@@ -121,6 +122,7 @@ function variationalPlan(
     initialises: warm === null,
     features: warm ? warm.posterior.d : null,
     steps: (data) => variationalLoop(o, data, warm),
+    math: { 'variational-mstep': variationalStep },
   };
 }
 

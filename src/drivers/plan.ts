@@ -7,7 +7,7 @@
  */
 import type { BackendChoice } from '../api/options.js';
 import type { MissingMode } from '../data/matrix.js';
-import type { Steps } from '../em/protocol.js';
+import type { Handlers, Steps } from '../em/protocol.js';
 import type { DataShape, OnDegenerate } from '../init/init.js';
 import type { Rows } from '../data/matrix.js';
 
@@ -36,6 +36,11 @@ export interface Plan<R> {
    * Drivers with every row in memory never call it: the caller has already made the start from the rows.
    */
   readonly fromSample?: (sample: { rows: Rows; w: Float64Array | null }, pass: RowPass) => Promise<Plan<R>>;
+  /**
+   * Answers to requests that read no rows and that only this algorithm asks (the variational M-step), so a page that
+   * never runs it does not load their code; EM's are every driver's own (local/math.ts).
+   */
+  readonly math?: Partial<Handlers>;
   /** The algorithm, given the rows its initialisation runs over (all rows, or a stream's sample). */
   steps(data: DataShape): Steps<R>;
 }

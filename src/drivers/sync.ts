@@ -7,6 +7,20 @@ import { extension } from '../extensions.js';
 import { RowServer } from './local/row-server.js';
 import type { Plan } from './plan.js';
 
+/** The server of in-memory rows: the missing-value one when NaN means missing (`fill`), else the plain one. */
+function localRows(
+  rows: Rows,
+  w: Float64Array | null,
+  backend: Backend,
+  resp: Float64Array | null,
+  fill: Float64Array | null,
+): RowServer {
+  // rows with NaN (missing: 'marginalize') need the missing-value server, an extension gaussmix/core leaves out
+  return fill
+    ? extension('missing').localServer(rows, w, backend, fill, undefined, resp)
+    : new RowServer(rows, w, backend, undefined, resp);
+}
+
 /**
  * Runs `steps` over in-memory rows on one backend (with the user's initial responsibilities, if any; `fill`: the
  * stand-ins for missing entries when NaN means missing).
@@ -20,11 +34,7 @@ export function runLocal<R>(
   fill: Float64Array | null = null,
   check: (() => void) | null = null,
 ): R {
-  // rows with NaN (missing: 'marginalize') need the missing-value server, an extension gaussmix/core leaves out
-  const server = fill
-    ? extension('missing').localServer(rows, w, backend, fill, undefined, resp)
-    : new RowServer(rows, w, backend, undefined, resp);
-  return driveSync(steps, server.handlers, check);
+  return driveSync(steps, localRows(rows, w, backend, resp, fill).handlers, check);
 }
 
 /** Runs a plan's algorithm over in-memory rows, synchronously; `check` before each pass (an abort signal). */
@@ -37,5 +47,6 @@ export function fitSync<R>(
 ): R {
   const fill = plan.missing === 'marginalize' ? extension('missing').observedMeans(rows, w) : null;
   const steps = plan.steps({ n: rows.n, d: rows.d, weighted: w !== null });
-  return runLocal(rows, w, backend, steps, plan.respInit?.values ?? null, fill, check);
+  const server = localRows(rows, w, backend, plan.respInit?.values ?? null, fill);
+  return driveSync(steps, { ...server.handlers, ...plan.math }, check);
 }

@@ -3,12 +3,11 @@
  * the highest final lower bound wins (scikit-learn's semantics, including that the lower bound is the mean
  * log-likelihood under the parameters *before* the last M-step).
  *
- * Written once, as a generator of data requests (protocol.ts): initialisation's passes, E-passes, and the
- * worst-explained rows for a reset. Every driver answers the same requests, so every driver runs identical EM.
+ * Written once, as a generator of data requests (protocol.ts): initialisation's passes, E-passes, the M-steps and
+ * the worst-explained rows for a reset. Every driver answers the same requests, so every driver runs identical EM.
  */
 import { initialParamsSteps, type DataShape, type InitConfig } from '../init/init.js';
 import { degenerateError } from '../model/degeneracy.js';
-import { mStepChecked } from '../model/mstep.js';
 import { kernelParams, type Frozen, type Params } from '../model/params.js';
 import type { ResolvedPrior } from '../model/prior.js';
 import { Random } from '../util/random.js';
@@ -77,17 +76,22 @@ function* run(o: EMConfig, start: Params, startBound: number, init: number, runs
     nIter = iter;
     const st = yield* ask({ type: 'estep', params: kernelParams(params), hard });
     checkFinite(st, iter);
-    const m = mStepChecked(st, params, {
-      covType: o.covarianceType,
-      regCovar: o.regCovar,
-      freeze: o.freeze,
-      iteration: iter,
-      detectVanished: true,
-      init,
-      nInit: runs,
-      mstepTol: o.mstepTol,
-      mstepMaxIter: o.mstepMaxIter,
-      prior: o.priorParams,
+    const m = yield* ask({
+      type: 'mstep',
+      st,
+      prev: params,
+      options: {
+        covType: o.covarianceType,
+        regCovar: o.regCovar,
+        freeze: o.freeze,
+        iteration: iter,
+        detectVanished: true,
+        init,
+        nInit: runs,
+        mstepTol: o.mstepTol,
+        mstepMaxIter: o.mstepMaxIter,
+        prior: o.priorParams,
+      },
     });
     const reset = m.degenerate.length > 0;
     if (reset && o.onDegenerate === 'error') throw degenerateError(m.degenerate[0], iter, init, runs, o.regCovar);

@@ -4,9 +4,14 @@
  * its reply; a driver (sync, workers, stream, distributed) answers every request in this one map, wherever the rows
  * live. Adding a request is one entry here and one handler per driver.
  */
+import type { InitialMStep } from '../init/init.js';
 import type { ResetRecord } from '../model/degeneracy.js';
+import type { MStepOptions, MStepResult } from '../model/mstep.js';
 import type { KernelParams, Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
+import type { KernelParams as VariationalKernelParams } from '../model/variational/expectations.js';
+import type { VariationalPriors } from '../model/variational/types.js';
+import type { VariationalStep } from './variational.js';
 import type { RandomState } from '../util/random.js';
 
 /** A weighted draw: the row of chunk `chunk` where the running sum, started at `prefix`, first exceeds `target`. */
@@ -73,6 +78,34 @@ export interface RequestMap {
   'seed-moments': { request: { ref: Float64Array }; reply: Float64Array };
   /** Per chunk: per feature Σ w·(x − mean)², then Σ w·‖(x − mean)·invScale‖² (d + 1 values). */
   'seed-spread': { request: { mean: Float64Array; invScale: number }; reply: Float64Array };
+  /*
+   * The M-steps (and SQUAREM's extrapolation) read no rows, but cost K factorisations of D×D (seconds at large K·D):
+   * asked for like a pass, so a driver answers them where its heavy work runs — fitAsync in a worker, keeping the
+   * caller's event loop free; the others in place (drivers/local/math.ts). Every driver calls the same function, so
+   * results are the same.
+   */
+  /** EM's M-step (model/mstep.ts mStepChecked) from statistics taken under `prev`. */
+  mstep: { request: { st: SufficientStats; prev: Params; options: MStepOptions }; reply: MStepResult };
+  /** SQUAREM's extrapolated point from three EM iterates, or null (em/squarem.ts extrapolate: K·D³ per try). */
+  'squarem-jump': { request: { p0: Params; p1: Params; p2: Params }; reply: Params | null };
+  /** Initialisation's M-step from the initial statistics and the data's moments (init/init.ts initialMStep). */
+  'initial-mstep': { request: InitialMStep; reply: Params };
+  /**
+   * The variational M-step from statistics the E-pass of `kernel` gave (null: the initial step), with that pass's
+   * lower bound and the next pass's kernel parameters (em/variational.ts variationalStep).
+   */
+  'variational-mstep': {
+    request: {
+      st: SufficientStats;
+      priors: VariationalPriors;
+      regCovar: number;
+      iteration: number;
+      init: number;
+      runs: number;
+      kernel: VariationalKernelParams | null;
+    };
+    reply: VariationalStep;
+  };
 }
 
 export type RequestType = keyof RequestMap;
@@ -94,6 +127,10 @@ export const REQUEST_TYPES = Object.keys({
   'seed-update': 0,
   'seed-moments': 0,
   'seed-spread': 0,
+  mstep: 0,
+  'squarem-jump': 0,
+  'initial-mstep': 0,
+  'variational-mstep': 0,
 } satisfies Record<RequestType, 0>) as RequestType[];
 export type Request<T extends RequestType = RequestType> = { [K in T]: { type: K } & RequestMap[K]['request'] }[T];
 export type Reply<T extends RequestType> = RequestMap[T]['reply'];

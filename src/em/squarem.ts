@@ -19,7 +19,7 @@
  * runs that meet a degenerate component continue as plain EM.
  */
 import { degenerateError } from '../model/degeneracy.js';
-import { mStepChecked } from '../model/mstep.js';
+import type { MStepOptions } from '../model/mstep.js';
 import { kernelParams, modelOf, type Params } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import { checkFinite } from './finite.js';
@@ -65,6 +65,12 @@ function norm2(a: Float64Array): number {
   return s;
 }
 
+/** The M-step's options at iteration `iteration` of restart `init` of `nInit`. */
+function mStepOptions(o: EMConfig, iteration: number, init: number, nInit: number): MStepOptions {
+  const { covarianceType: covType, regCovar, freeze } = o;
+  return { covType, regCovar, freeze, iteration, detectVanished: true, init, nInit };
+}
+
 /**
  * SQUAREM from `start` whose bound is `startBound` (−∞, or a warm start's), restart `init` of `runs`. `plain(from, bound, done)` continues the run as plain EM from
  * `from` after `done` iterations (when a component degenerates: the reset policy lives there).
@@ -86,15 +92,7 @@ export function* squaremRun(
     nIter++;
     const st = yield* ask({ type: 'estep', params: kernelParams(p), hard: false });
     checkFinite(st, nIter);
-    const m = mStepChecked(st, p, {
-      covType: o.covarianceType,
-      regCovar: o.regCovar,
-      freeze: o.freeze,
-      iteration: nIter,
-      detectVanished: true,
-      init,
-      nInit: runs,
-    });
+    const m = yield* ask({ type: 'mstep', st, prev: p, options: mStepOptions(o, nIter, init, runs) });
     if (m.degenerate.length > 0 && !tentative && o.onDegenerate === 'error')
       throw degenerateError(m.degenerate[0], nIter, init, runs, o.regCovar);
     return { st, lb: st.logLik / st.sumW, next: m.degenerate.length > 0 ? null : m.params };
@@ -127,7 +125,7 @@ export function* squaremRun(
     if (accept(a1.lb)) return result(a1, true);
     if (nIter >= o.maxIter) return result(a1, false);
     const p2 = a1.next;
-    const jump = nIter + 2 <= o.maxIter ? extrapolate(p0, p1, p2) : null;
+    const jump = nIter + 2 <= o.maxIter ? yield* ask({ type: 'squarem-jump', p0, p1, p2 }) : null;
     let next: Pass | null = null;
     if (jump) {
       // θ'' = M(E(θ')), kept if its bound is at least θ1's
@@ -154,7 +152,7 @@ export function* squaremRun(
  * θ' = θ0 − 2αr + α²v with α = −‖r‖/‖v‖ (r = θ1 − θ0, v = θ2 − 2θ1 + θ0), α halved towards −1 while θ' is not a valid
  * mixture; null when α reaches −1 (θ' would be θ2, the plain EM step).
  */
-function extrapolate(p0: Params, p1: Params, p2: Params): Params | null {
+export function extrapolate(p0: Params, p1: Params, p2: Params): Params | null {
   const t0 = vec(p0);
   const t1 = vec(p1);
   const t2 = vec(p2);

@@ -26,7 +26,10 @@ import type { KernelParams } from '../model/params.js';
 import type { SufficientStats } from '../model/stats.js';
 import { lowerBound, responsibilityEntropy } from '../model/variational/bound.js';
 import { priorShape, variationalCovariance } from '../model/variational/covariance/registry.js';
-import { kernelParams as variationalKernelParams } from '../model/variational/expectations.js';
+import {
+  kernelParams as variationalKernelParams,
+  type KernelParams as VariationalKernelParams,
+} from '../model/variational/expectations.js';
 import { NotPositiveDefiniteError, variationalMStep } from '../model/variational/mstep.js';
 import { momentsFromStats, resolvePriors, type DataMoments } from '../model/variational/priors.js';
 import type {
@@ -37,7 +40,7 @@ import type {
 } from '../model/variational/types.js';
 import { Random } from '../util/random.js';
 import { beats, type IterationInfo } from './loop.js';
-import { ask, type Steps } from './protocol.js';
+import { ask, type Request, type Steps } from './protocol.js';
 
 export type { BayesianCovarianceType, WeightPriorType };
 
@@ -155,6 +158,26 @@ function checkFinite(st: SufficientStats, iteration: number): void {
   }
 }
 
+/** One variational M-step's results (the reply to 'variational-mstep'). */
+export interface VariationalStep {
+  posterior: VariationalPosterior;
+  /** The lower bound of the E-pass the statistics came from (null for the initial step). */
+  lowerBound: number | null;
+  /** The next E-pass's kernel parameters (model/variational/expectations.ts). */
+  kernel: VariationalKernelParams;
+}
+
+/**
+ * The 'variational-mstep' request (drivers call this): the M-step, the lower bound with the entropy of the E-pass
+ * `req.kernel` gave `req.st` (null: the initial step, which has no E-pass), and the kernel parameters of the next
+ * E-pass — the K·D³ of the iteration, so fitAsync's worker takes all of it.
+ */
+export function variationalStep(req: Request<'variational-mstep'>): VariationalStep {
+  const posterior = mStep(req.st, req.priors, req.regCovar, req.iteration, req.init, req.runs);
+  const bound = req.kernel ? lowerBound(posterior, responsibilityEntropy(req.st, req.kernel)) : null;
+  return { posterior, lowerBound: bound, kernel: variationalKernelParams(posterior) };
+}
+
 /** The M-step, with a posterior that is not positive definite reported as the library's DegenerateError. */
 function mStep(
   st: SufficientStats,
@@ -256,13 +279,14 @@ function* priorSteps(
 function* run(
   o: VariationalConfig,
   priors: VariationalPriors,
-  start: VariationalPosterior,
+  start: Omit<VariationalStep, 'lowerBound'>,
   startBound: number,
   init: number,
   runs: number,
   scale: number,
 ): Steps<VariationalResult> {
-  let post = start;
+  let post = start.posterior;
+  let kp = start.kernel;
   let bound = startBound;
   let converged = false;
   let nIter = 0;
@@ -270,11 +294,21 @@ function* run(
   for (let iter = 1; iter <= o.maxIter; iter++) {
     nIter = iter;
     const prev = bound;
-    const kp = variationalKernelParams(post);
     const st = rescale(yield* ask({ type: 'estep', params: toKernel(kp), hard: false }), scale);
     checkFinite(st, iter);
-    post = mStep(st, priors, o.regCovar, iter, init, runs);
-    bound = lowerBound(post, responsibilityEntropy(st, kp));
+    const step = yield* ask({
+      type: 'variational-mstep',
+      st,
+      priors,
+      regCovar: o.regCovar,
+      iteration: iter,
+      init,
+      runs,
+      kernel: kp,
+    });
+    post = step.posterior;
+    kp = step.kernel;
+    bound = step.lowerBound!;
     trace.push(bound);
     const change = bound - prev;
     o.onIteration?.({ init, iter, lowerBound: bound, change });
@@ -329,13 +363,22 @@ export function* variationalLoop(
     : yield* priorSteps(o, data.d, mixtureMean(warm!.posterior, warm!.weights), 2, scale);
   let best: VariationalResult | null = null;
   for (let r = 0; r < runs; r++) {
-    let start: VariationalPosterior;
-    if (warm) start = warm.posterior;
+    let start: Omit<VariationalStep, 'lowerBound'>;
+    if (warm) start = { posterior: warm.posterior, kernel: variationalKernelParams(warm.posterior) };
     else {
       const s = r === 0 ? first! : yield* initialStats(init, data, rng);
       const st = rescale(s.st, scale);
       checkFinite(st, 0);
-      start = mStep(st, priors, o.regCovar, 0, r, runs);
+      start = yield* ask({
+        type: 'variational-mstep',
+        st,
+        priors,
+        regCovar: o.regCovar,
+        iteration: 0,
+        init: r,
+        runs,
+        kernel: null,
+      });
     }
     const res = yield* run(o, priors, start, warm ? warm.lowerBound : -Infinity, r, runs, scale);
     if (!best || beats(res.lowerBound, best.lowerBound)) best = res;

@@ -93,14 +93,32 @@ function checkPrecisionsShape(shape: number[], covType: CovarianceType, k: numbe
   }
 }
 
+/** What initialisation's M-step reads: the initial statistics, the data's moments (for the fallback) and the options. */
+export interface InitialMStep {
+  /** The number of Gaussian components (the statistics have one more with a noise component from respInit). */
+  k: number;
+  st: SufficientStats;
+  mean: Float64Array;
+  variance: Float64Array;
+  noise: NoiseTerm | null;
+  options: Pick<
+    InitConfig,
+    'covarianceType' | 'regCovar' | 'onDegenerate' | 'mstepTol' | 'mstepMaxIter' | 'priorParams'
+  >;
+}
+
 /**
- * The M-step from the initial responsibilities. A component whose covariance is not positive definite raises a
- * DegenerateError under onDegenerate 'error'; under 'reset' it starts from the data's spread instead (the fallback).
+ * The M-step from the initial responsibilities (the 'initial-mstep' request: drivers call this). A component whose
+ * covariance is not positive definite raises a DegenerateError under onDegenerate 'error'; under 'reset' it starts
+ * from the data's spread instead (the fallback).
  */
-function initialMStep(st: SufficientStats, fallback: Params, o: InitConfig): Params {
+export function initialMStep(req: InitialMStep): Params {
+  const o = req.options;
   const { covarianceType: covType, regCovar } = o;
   const { mstepTol, mstepMaxIter } = o;
-  const r = mStepChecked(st, fallback, {
+  const base = fallbackParams(covType, req.k, req.st.d, req.mean, req.variance, regCovar);
+  const fallback = req.noise ? { ...base, noise: req.noise } : base;
+  const r = mStepChecked(req.st, fallback, {
     covType,
     regCovar,
     freeze: [],
@@ -197,8 +215,10 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
   };
   if (!(o.weightsInit && o.meansInit && o.precisionsInit)) {
     const s = yield* initialStats(o, data, rng);
-    const fallback = fallbackParams(covType, k, d, s.mean, s.variance, o.regCovar);
-    p = initialMStep(s.st, o.noiseTerm ? { ...fallback, noise: o.noiseTerm } : fallback, o);
+    const { mean, variance } = s;
+    const { regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams } = o;
+    const options = { covarianceType: covType, regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams };
+    p = yield* ask({ type: 'initial-mstep', k, st: s.st, mean, variance, noise: o.noiseTerm ?? null, options });
   }
   const weights = o.weightsInit ? o.weightsInit.slice() : p.weights;
   const means = p.means;

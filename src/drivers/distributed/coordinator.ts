@@ -21,6 +21,7 @@ import type { AsyncHandlers, EMResult } from '../../em/protocol.js';
 import type { Params } from '../../model/params.js';
 import type { ResolvedPrior } from '../../model/prior.js';
 import { throwIfAborted } from '../async.js';
+import { mathHandlers } from '../local/math.js';
 import { RowServer } from '../local/row-server.js';
 import { WorstCollector } from '../local/worst.js';
 import type { Plan } from '../plan.js';
@@ -216,6 +217,8 @@ export class Coordinator {
       ...(local
         ? new RowServer(local.rows, local.weights, backend).handlers
         : refuseAll('a warm-started fitDistributed has no initialisation sample')),
+      ...mathHandlers, // a warm start has no sample, but still takes M-steps
+      ...plan.math,
       estep: async (req) => {
         const packed = packParams(req.params);
         const hash = fnv1a(packed, [req.hard ? 1 : 0, 0xe5]);

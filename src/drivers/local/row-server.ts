@@ -14,6 +14,7 @@ import type { KernelParams } from '../../model/params.js';
 import type { SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
 import { nearestCenterWorkspace, sqDist } from './distances.js';
+import { mathHandlers } from './math.js';
 import { SeedServer } from './seed-server.js';
 import { collectWorst, WorstCollector } from './worst.js';
 
@@ -137,5 +138,6 @@ export class RowServer {
     'seed-update': (req) => this.seeds().handlers['seed-update'](req),
     'seed-moments': (req) => this.seeds().handlers['seed-moments'](req),
     'seed-spread': (req) => this.seeds().handlers['seed-spread'](req),
+    ...mathHandlers, // no rows: they leave the seeding state alone
   };
 }

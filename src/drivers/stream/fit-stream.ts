@@ -22,6 +22,7 @@ import { Random } from '../../util/random.js';
 import { throwIfAborted } from '../async.js';
 import { RowSplit, ObservedMeans } from '../../data/missing.js';
 import { collectObservedWorst, localServer } from '../local/missing-server.js';
+import { mathHandlers } from '../local/math.js';
 import { ObservedPass } from '../local/observed.js';
 import { collectWorst, WorstCollector } from '../local/worst.js';
 import { Reservoir } from './reservoir.js';
@@ -196,6 +197,8 @@ export async function fitStream<R>(
   const observed = s.fill ? new ObservedPass(backend) : null;
   const handlers: AsyncHandlers = {
     ...local,
+    ...mathHandlers, // a warm start has no sample, but still takes M-steps
+    ...run.math,
     estep: async (req) => {
       ws = ws?.fits(req.params) ? ws : new Workspace(backend, req.params);
       ws.load(req.params);

@@ -22,6 +22,7 @@ import { workerHandlers } from './handlers.js';
 import type { SetupMessage } from './messages.js';
 import { giveBack, settleSharedBuffer, takeSharedBuffer, takeWorkers } from './pool.js';
 import { defaultWorkerCount } from './spawn.js';
+import { Stage } from './stage.js';
 
 export interface ParallelOptions {
   /** Number of worker threads (integer ≥ 1); default: available cores. Never more than the number of rows. */
@@ -40,7 +41,13 @@ const sharedMemory = (): boolean =>
   typeof SharedArrayBuffer === 'function' &&
   (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 
-const CHUNK_VALUES = 1 << 19; // ~4 MB of doubles per slice of copying before yielding
+const CHUNK_VALUES = 1 << 19; // ~4 MB of doubles per slice of summing before yielding
+/**
+ * Copying X into new (shared) memory faults in its pages, ~10 ms per MB on a loaded host: copy 512 KB at a time and
+ * let the event loop turn whenever 4 ms have passed.
+ */
+const COPY_VALUES = 1 << 16;
+const TURN_MS = 4;
 
 /** Without shared memory, workers go back to the pool only after fits of X up to this size (see `poolable`). */
 const MAX_POOLED_COPY_BYTES = 1 << 22;
@@ -66,12 +73,14 @@ async function packRows(
   out: Float64Array = new Float64Array((end - start) * rows.d),
 ): Promise<Float64Array> {
   const { d } = rows;
-  const step = Math.max(1, Math.floor(CHUNK_VALUES / d));
+  const step = Math.max(1, Math.floor(COPY_VALUES / d));
+  let since = performance.now();
   for (let s = start; s < end; s += step) {
     rows.copyRows(s, Math.min(step, end - s), out, (s - start) * d);
-    if (s + step < end) {
+    if (s + step < end && performance.now() - since > TURN_MS) {
       await breathe();
       check();
+      since = performance.now();
     }
   }
   return out;
@@ -281,6 +290,7 @@ export async function fitParallel<R>(
           : [0, 0],
     );
     const backend = await setUp(channels, rows, w, at, plan, segments, claim, seedChunks, fill, f);
+    const stage = new Stage();
     const handlers = workerHandlers({
       channels,
       seedChunks,
@@ -289,6 +299,7 @@ export async function fitParallel<R>(
       segments: segments.length - 1,
       claim,
       race: f.race,
+      share: at.shared ? (r) => stage.share(r) : async (r) => r,
     });
     const result = await driveAsync(plan.steps({ n, d, weighted: w !== null }), handlers, f.check);
     return { result, backend };

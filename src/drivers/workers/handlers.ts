@@ -7,7 +7,9 @@
  *  - seeding passes: the owners of seed chunks, their per-chunk sums put together in chunk order; a weighted draw by
  *    the owner of its chunk;
  *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows', 'row-subset',
- *    'seed-first-weighted'): worker 0.
+ *    'seed-first-weighted'): worker 0;
+ *  - the M-steps ('mstep', 'initial-mstep', 'variational-mstep') and SQUAREM's 'squarem-jump', which need no rows:
+ *    worker 0, off the calling thread.
  */
 import type { AsyncHandlers, Request, RequestType } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
@@ -29,6 +31,8 @@ export interface Team {
   claim: Int32Array | null;
   /** Races a promise against the fit's failure (abort, a dead worker). */
   race<T>(p: Promise<T>): Promise<T>;
+  /** The request to post: its large arrays in shared memory where there is some (stage.ts), else itself. */
+  share<T extends object>(request: T): Promise<T>;
 }
 
 const toStats = (
@@ -71,8 +75,11 @@ function mergeSegments(
 
 export function workerHandlers(t: Team): AsyncHandlers {
   const { channels, d, race } = t;
-  const all = <T extends RequestType>(req: Request<T>) => race(Promise.all(channels.map((ch) => ch.ask(req))));
-  const first = <T extends RequestType>(req: Request<T>) => race(channels[0].ask(req));
+  const all = async <T extends RequestType>(req: Request<T>) => {
+    const shared = await race(t.share(req));
+    return race(Promise.all(channels.map((ch) => ch.ask(shared))));
+  };
+  const first = async <T extends RequestType>(req: Request<T>) => race(channels[0].ask(await race(t.share(req))));
   const owners = channels
     .map((ch, i) => ({ ch, c0: t.seedChunks[i][0], c1: t.seedChunks[i][1] }))
     .filter((o) => o.c1 > o.c0);
@@ -90,7 +97,8 @@ export function workerHandlers(t: Team): AsyncHandlers {
 
   /** Per-chunk sums from the chunk owners, put together in chunk order. */
   const byChunk = async (req: Request<'seed-start' | 'seed-trials' | 'seed-moments' | 'seed-spread'>) => {
-    const parts = await race(Promise.all(owners.map((o) => o.ch.ask(req))));
+    const shared = await race(t.share(req));
+    const parts = await race(Promise.all(owners.map((o) => o.ch.ask(shared))));
     const m = parts[0].length / (owners[0].c1 - owners[0].c0); // values per chunk
     const out = new Float64Array(t.chunks * m);
     parts.forEach((part, i) => out.set(part, owners[i].c0 * m));
@@ -116,6 +124,11 @@ export function workerHandlers(t: Team): AsyncHandlers {
     'seed-trials': byChunk,
     'seed-moments': byChunk,
     'seed-spread': byChunk,
+    // the M-steps read no rows: one worker computes them, so this thread stays free during K factorisations
+    mstep: first,
+    'squarem-jump': first,
+    'initial-mstep': first,
+    'variational-mstep': first,
     'seed-update': async (req) => {
       await race(Promise.all(owners.map((o) => o.ch.ask(req))));
       return null;

@@ -11,12 +11,15 @@
 import { getBackend, init as initWasm, provideWasmModule } from '../../backends/index.js';
 import { denseRows } from '../../data/rows.js';
 import { serve } from '../../em/drive.js';
+import { variationalStep } from '../../em/variational.js';
 import type { Request } from '../../em/protocol.js';
 import type { SufficientStats } from '../../model/stats.js';
 import { localServer } from '../local/missing-server.js';
 import type { RowServer } from '../local/row-server.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
+import { detachShared } from './stage.js';
 import { errorToPayload } from './wire.js';
+import { installFull } from '../../full.js';
 
 interface Port {
   post(msg: FromWorker, transfer?: Transferable[]): void;
@@ -53,6 +56,10 @@ const ALL_ROWS: readonly Request['type'][] = [
 
 const io = port();
 let state: State | null = null;
+
+// Worker 0 takes the M-steps, which may be any covariance model's, with a prior or a noise component: the worker
+// carries the full library whichever entry started it (it is loaded only by fitAsync).
+installFull();
 
 async function setup(m: SetupMessage): Promise<FromWorker> {
   if (m.wasmModule) provideWasmModule(m.wasmModule);
@@ -98,14 +105,37 @@ function answer(req: Request): unknown {
       return segmentStats(s, (a, b) => s.server.assign(req, a, b));
     case 'worst':
       return ownWorst(s, req);
+    case 'variational-mstep': // in-process drivers take it from the plan (Plan.math); this bundle has all the code
+      return variationalStep(req);
     default:
       return serve(s.server.handlers, req);
   }
 }
 
-/** Posts the reply to a request; segment statistics move (their buffers are transferred, not copied). */
+/** The requests that read no rows (drivers/local/math.ts): their replies are fresh parameters. */
+const MATH: readonly Request['type'][] = ['mstep', 'squarem-jump', 'initial-mstep', 'variational-mstep'];
+
+/** The ArrayBuffers under the typed arrays of such a reply (parameters, a noise term's bounds), once each. */
+function buffersOf(value: unknown, depth = 0, out = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) out.add(value.buffer);
+  } else if (typeof value === 'object' && value !== null && depth < 3) {
+    for (const v of Object.values(value)) buffersOf(v, depth + 1, out);
+  }
+  return out;
+}
+
+/**
+ * Posts the reply to a request; segment statistics and M-step results move (their buffers are transferred, not
+ * copied: K·D² values each, whose copy would otherwise be paid on the calling thread too).
+ */
 function reply(req: Request, value: unknown): void {
   const stats = req.type === 'estep' || req.type === 'assign' ? (value as SegmentStats[]) : [];
+  if (MATH.includes(req.type)) {
+    const own = detachShared(value); // nothing of the request's shared arrays, which the next request overwrites
+    io.post({ type: 'reply', value: own }, [...buffersOf(own)]);
+    return;
+  }
   io.post(
     { type: 'reply', value },
     stats.flatMap((p) => [p.stats.nk.buffer, p.stats.sx.buffer, p.stats.sxx.buffer]),

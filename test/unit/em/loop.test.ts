@@ -10,6 +10,7 @@ import { DegenerateError } from '../../../src/model/degeneracy.js';
 import { denseRows } from '../../../src/data/rows.js';
 import { runLocal } from '../../../src/drivers/sync.js';
 import { createJsBackend } from '../../../src/backends/js/index.js';
+import { mathHandlers } from '../../../src/drivers/local/math.js';
 import { driveAsync, driveSync, refuseAll } from '../../../src/em/drive.js';
 import { beats, emLoop, type IterationInfo } from '../../../src/em/loop.js';
 import { ask, type Handlers, type Request } from '../../../src/em/protocol.js';
@@ -24,11 +25,15 @@ const fixedStart: GaussianMixtureOptions = {
   precisionsInit: [[[1]]],
 };
 
-/** Handlers whose E-passes return statistics with the scripted mean log-likelihoods, one per pass. */
+/**
+ * Handlers whose E-passes return statistics with the scripted mean log-likelihoods, one per pass; M-steps are
+ * computed as every driver computes them.
+ */
 function scripted(bounds: number[]): { handlers: Handlers; passes: () => number } {
   let i = 0;
   const handlers: Handlers = {
-    ...refuseAll('scripted test: only E-passes'),
+    ...refuseAll('scripted test: only E-passes and M-steps'),
+    ...mathHandlers,
     estep: (req) => {
       const st = emptyStats(1, 1, 'full', req.params.means);
       st.sumW = 10;
