@@ -27,12 +27,15 @@ export interface Extensions {
   };
   /** initParams: 'hc' (init/hc*.ts). */
   hc: { hcStartStats: typeof hcStartStats };
-  /** prior (model/prior.ts, em/prior-start.ts) and the option checks it shares with noise. */
+  /** prior: its options, its start and resolution (em/prior-start.ts, model/prior.ts), the checks it shares with noise. */
   prior: {
     checkPrior: typeof checkPrior;
     checkPriorNoiseCombination: typeof checkPriorNoiseCombination;
     emWithPrior: typeof emWithPrior;
     resolvePrior: typeof resolvePrior;
+  };
+  /** The prior's part of the M-step (model/prior.ts): all fitAsync's worker needs of it. */
+  priorMath: {
     scatterPrior: typeof scatterPrior;
     logPrior: typeof logPrior;
     shrinkMean: typeof shrinkMean;
@@ -55,6 +58,7 @@ const WHAT: Record<keyof Extensions, string> = {
   missing: "missing: 'marginalize' (EM over observed values)",
   hc: "initParams: 'hc' (mclust's hierarchical start)",
   prior: 'prior (the conjugate prior)',
+  priorMath: 'prior (the conjugate prior)',
   noise: 'noise (the uniform noise component)',
   online: 'online EM (partialFit, and fit with batchSize)',
 };

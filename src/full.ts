@@ -14,24 +14,15 @@ import { updateLocal } from './drivers/online.js';
 import { emWithPrior } from './em/prior-start.js';
 import { installExtensions } from './extensions.js';
 import { hcStartStats } from './init/hc-start.js';
-import { registerMclustModels } from './model/covariance/mclust-models.js';
-import { logPrior, posteriorScatter, resolvePrior, scatterPrior, shrinkMean } from './model/prior.js';
+import { resolvePrior } from './model/prior.js';
+import { installModelMath } from './model-math.js';
 
 export function installFull(): void {
-  registerMclustModels();
+  installModelMath();
   installExtensions({
     missing: { localServer, observedMeans, ObservedPass, RowSplit },
     hc: { hcStartStats },
-    prior: {
-      checkPrior,
-      checkPriorNoiseCombination,
-      emWithPrior,
-      resolvePrior,
-      scatterPrior,
-      logPrior,
-      shrinkMean,
-      posteriorScatter,
-    },
+    prior: { checkPrior, checkPriorNoiseCombination, emWithPrior, resolvePrior },
     online: { fitMiniBatch, updateLocal },
     noise: { checkNoise, checkNoiseInit, checkPriorNoiseCombination, noiseStart, regionOfPasses },
   });

@@ -288,7 +288,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     if (this.opts.noise) {
       throw new OptionError(
         'noise',
-        `noise needs the rows in memory (fit, fitAsync): its start is not implemented for ${what}`,
+        `noise is available with fit, fitAsync and fitStream: its start (the data region, the clutter estimate) is not implemented for ${what}`,
       );
     }
     const warm = this.warmStart(null);

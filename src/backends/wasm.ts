@@ -116,7 +116,12 @@ function load(v: KernelVariant): Uint8Array | Promise<Uint8Array> {
     );
   const got = source();
   if (got instanceof Uint8Array) return (bytes[v] = got);
-  provided[v] = () => got; // a second call waits for the same load
+  const pending = () => got;
+  provided[v] = pending; // a second call waits for the same load
+  // a failed load (a network error) may be retried by a later init(): the source, not the rejection, stays
+  got.catch(() => {
+    if (provided[v] === pending) provided[v] = source;
+  });
   return got;
 }
 

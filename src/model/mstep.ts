@@ -166,7 +166,7 @@ export function mStepChecked(st: SufficientStats, prev: Params, o: MStepOptions)
       }
     }
   }
-  const pm = o.prior ? extension('prior') : null; // the prior's math (model/prior.ts), an extension
+  const pm = o.prior ? extension('priorMath', 'prior') : null; // the prior's math (model/prior.ts), an extension
   const prior = o.prior && pm ? pm.scatterPrior(o.prior, covType, k) : null;
   const lp = o.prior && pm ? pm.logPrior(o.prior, prev) : 0;
   if (pm && prior && prior.rule.shrinks !== false && !freezeM)

@@ -414,10 +414,14 @@ console.log(JSON.stringify({ available, backend: gm.backend, kernels: gm.kernels
     const size = {
       page: [...statics].reduce((a, f) => a + gz(f), 0),
       kernels: Math.max(gz(chunk('kernels-simd')), gz(chunk('kernels-relaxed'))),
+      worker: gz(chunk('worker-source')),
     };
     console.log(
-      `${from} bundle (gzip -9): page ${size.page} B + kernels ${size.kernels} B = ${size.page + size.kernels} B; worker script ${gz(chunk('worker-source'))} B, loaded by fitAsync`,
+      `${from} bundle (gzip -9): page ${size.page} B + kernels ${size.kernels} B = ${size.page + size.kernels} B; worker script ${size.worker} B, loaded by fitAsync`,
     );
+    // The worker takes the M-steps of any fit (covariance models, the prior's M-step, the variational step) and
+    // nothing else of the library: 40 kB when this bound was set. It catches the worker pulling in the full library.
+    expect(size.worker).toBeLessThanOrEqual(44_000);
     const out = JSON.parse(await node([join(name, entry.split('/').pop()!)]));
     expect(out.available).toBe('wasm');
     expect(out.backend).toBe('wasm');

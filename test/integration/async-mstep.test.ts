@@ -92,29 +92,41 @@ async function worstLag(run: () => Promise<unknown>): Promise<number> {
   return Math.max(worst, performance.now() - last - 10);
 }
 
+/**
+ * The worst lag during `run`, and one M-step's time measured just before and just after it (the larger): the same
+ * host load on both sides of the comparison, which a single measurement at collection time did not give. With the
+ * M-steps on the calling thread the lag was about twice one M-step (two of them back to back, plus the clone of the
+ * request); in the worker it is a small fraction. The bound, 0.6 × one M-step, fails the first by a wide margin and
+ * leaves the second room for a busy 2-core host.
+ */
+async function lagAndMstep(run: () => Promise<unknown>): Promise<{ lag: number; mstep: number }> {
+  const before = mStepMillis();
+  const lag = await worstLag(run);
+  return { lag, mstep: Math.max(before, mStepMillis()) };
+}
+
 describe('fitAsync and a long M-step (K = 8, D = 400, full)', () => {
   const X = clusters(3);
-  const mstep = mStepMillis();
 
   it('the M-step alone is long enough to matter on this host', () => {
-    expect(mstep).toBeGreaterThan(50);
+    expect(mStepMillis()).toBeGreaterThan(50);
   });
 
   it('GaussianMixture: the event loop never stalls for a large part of one M-step', { timeout: 60_000 }, async () => {
     const gmm = new GaussianMixture({ nComponents: K, covarianceType: 'full', maxIter: 2, seed: 0 });
-    const lag = await worstLag(() => gmm.fitAsync(X, { workers: 2 }));
+    const { lag, mstep } = await lagAndMstep(() => gmm.fitAsync(X, { workers: 2 }));
     expect(gmm.nIter).toBeGreaterThan(0);
     expect(lag, `worst event-loop lag ${lag.toFixed(0)} ms; one M-step takes ${mstep.toFixed(0)} ms`).toBeLessThan(
-      0.4 * mstep,
+      0.6 * mstep,
     );
   });
 
   it('BayesianGaussianMixture: likewise', { timeout: 60_000 }, async () => {
     const bgm = new BayesianGaussianMixture({ nComponents: K, covarianceType: 'full', maxIter: 2, seed: 0 });
-    const lag = await worstLag(() => bgm.fitAsync(X, { workers: 2 }));
+    const { lag, mstep } = await lagAndMstep(() => bgm.fitAsync(X, { workers: 2 }));
     expect(bgm.nIter).toBeGreaterThan(0);
     expect(lag, `worst event-loop lag ${lag.toFixed(0)} ms; one M-step takes ${mstep.toFixed(0)} ms`).toBeLessThan(
-      0.4 * mstep,
+      0.6 * mstep,
     );
   });
 });

@@ -19,7 +19,7 @@ import type { RowServer } from '../local/row-server.js';
 import type { FromWorker, SegmentStats, SetupMessage, ToWorker } from './messages.js';
 import { detachShared } from './stage.js';
 import { errorToPayload } from './wire.js';
-import { installFull } from '../../full.js';
+import { installModelMath } from '../../model-math.js';
 
 interface Port {
   post(msg: FromWorker, transfer?: Transferable[]): void;
@@ -57,9 +57,9 @@ const ALL_ROWS: readonly Request['type'][] = [
 const io = port();
 let state: State | null = null;
 
-// Worker 0 takes the M-steps, which may be any covariance model's, with a prior or a noise component: the worker
-// carries the full library whichever entry started it (it is loaded only by fitAsync).
-installFull();
+// Worker 0 takes the M-steps, which may be any covariance model's and use a prior, whichever entry started the fit
+// (core refuses those options before a worker starts; the script is loaded only by fitAsync).
+installModelMath();
 
 async function setup(m: SetupMessage): Promise<FromWorker> {
   if (m.wasmModule) provideWasmModule(m.wasmModule);

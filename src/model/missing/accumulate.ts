@@ -31,8 +31,8 @@
  * the cache is full it is flushed and refilled. Factors are a deterministic function of (Σ, pattern), so the cache
  * never changes a result. Memory: O(block·d) for the grouping, O(k·d) row scratch, O(k·d²) partials, the cache.
  */
-// The storage layout, not the covariance registry: that would bring every model's M-step into the worker script,
-// which runs this E-pass and never an M-step.
+// The storage layout, not the covariance registry: an E-pass needs to know how the factors are stored, not which
+// model constrained them.
 import { LAYOUTS, type Layout, type LayoutName } from '../covariance/layouts.js';
 import { ConditionalFactors, conditionalRow, factorDiagonal, factorFull } from './conditional.js';
 import { MissingDataError, PatternGrouping } from './patterns.js';
