@@ -8,8 +8,8 @@
 import { OptionError } from './api/errors.js';
 import type { checkNoise, checkNoiseInit, checkPrior, checkPriorNoiseCombination } from './api/prior-noise-options.js';
 import type { noiseStart, regionOfPasses } from './api/noise-start.js';
-import type { observedMeans, RowSplit } from './data/missing.js';
-import type { localServer } from './drivers/local/missing-server.js';
+import type { ObservedMeans, observedMeans, RowSplit } from './data/missing.js';
+import type { collectObservedWorst, localServer } from './drivers/local/missing-server.js';
 import type { fitMiniBatch } from './drivers/minibatch.js';
 import type { updateLocal } from './drivers/online.js';
 import type { ObservedPass } from './drivers/local/observed.js';
@@ -21,7 +21,9 @@ export interface Extensions {
   /** missing: 'marginalize' (model/missing/, data/missing.ts, drivers/local/observed.ts and missing-server.ts). */
   missing: {
     localServer: typeof localServer;
+    collectObservedWorst: typeof collectObservedWorst;
     observedMeans: typeof observedMeans;
+    ObservedMeans: typeof ObservedMeans;
     ObservedPass: typeof ObservedPass;
     RowSplit: typeof RowSplit;
   };

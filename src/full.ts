@@ -6,8 +6,8 @@
  */
 import { checkNoise, checkNoiseInit, checkPrior, checkPriorNoiseCombination } from './api/prior-noise-options.js';
 import { noiseStart, regionOfPasses } from './api/noise-start.js';
-import { observedMeans, RowSplit } from './data/missing.js';
-import { localServer } from './drivers/local/missing-server.js';
+import { ObservedMeans, observedMeans, RowSplit } from './data/missing.js';
+import { collectObservedWorst, localServer } from './drivers/local/missing-server.js';
 import { ObservedPass } from './drivers/local/observed.js';
 import { fitMiniBatch } from './drivers/minibatch.js';
 import { updateLocal } from './drivers/online.js';
@@ -20,7 +20,7 @@ import { installModelMath } from './model-math.js';
 export function installFull(): void {
   installModelMath();
   installExtensions({
-    missing: { localServer, observedMeans, ObservedPass, RowSplit },
+    missing: { localServer, collectObservedWorst, observedMeans, ObservedMeans, ObservedPass, RowSplit },
     hc: { hcStartStats },
     prior: { checkPrior, checkPriorNoiseCombination, emWithPrior, resolvePrior },
     online: { fitMiniBatch, updateLocal },

@@ -20,10 +20,10 @@ import type { AsyncHandlers } from '../../em/protocol.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
 import { throwIfAborted } from '../async.js';
-import { RowSplit, ObservedMeans } from '../../data/missing.js';
-import { collectObservedWorst, localServer } from '../local/missing-server.js';
+import type { ObservedMeans } from '../../data/missing.js';
+import { extension } from '../../extensions.js';
 import { mathHandlers } from '../local/math.js';
-import { ObservedPass } from '../local/observed.js';
+import { RowServer } from '../local/row-server.js';
 import { collectWorst, WorstCollector } from '../local/worst.js';
 import { Reservoir } from './reservoir.js';
 import { Checksum } from './checksum.js';
@@ -69,7 +69,7 @@ async function survey(
     if (!c) continue;
     if (d < 0) d = c.rows.d;
     builder ??= new SummaryBuilder(d, k);
-    if (plan.missing === 'marginalize') means ??= new ObservedMeans(d);
+    if (plan.missing === 'marginalize') means ??= new (extension('missing').ObservedMeans)(d);
     if (plan.initialises) sample ??= new Reservoir(so.initSampleSize, d, reservoirRng);
     if (buf.length < c.rows.n * d) buf = new Float64Array(c.rows.n * d);
     c.rows.copyRows(0, c.rows.n, buf, 0);
@@ -188,13 +188,17 @@ export async function fitStream<R>(
   const run = plan.fromSample && s.sample ? await startFromSample(plan.fromSample, s.sample, pass, d) : plan;
   const resp = run.respInit && s.sample?.rows.n === run.respInit.n ? run.respInit.values : null;
 
+  // rows with missing values (missing: 'marginalize') take the observed-data path chunk by chunk (local/observed.ts),
+  // an extension gaussmix/core leaves out (its options refuse the mode before a stream is read)
+  const mx = s.fill ? extension('missing') : null;
   // Initialisation's requests go to the sample; E-passes and the worst rows are passes over the stream.
-  const local = s.sample
-    ? localServer(s.sample.rows, s.sample.weights, backend, s.fill, undefined, resp).handlers
-    : refuseAll('a warm-started fitStream has no initialisation sample');
+  const local = !s.sample
+    ? refuseAll('a warm-started fitStream has no initialisation sample')
+    : mx
+      ? mx.localServer(s.sample.rows, s.sample.weights, backend, s.fill, undefined, resp).handlers
+      : new RowServer(s.sample.rows, s.sample.weights, backend, undefined, resp).handlers;
   let ws: Workspace | null = null;
-  // rows with missing values (missing: 'marginalize') take the observed-data path chunk by chunk (local/observed.ts)
-  const observed = s.fill ? new ObservedPass(backend) : null;
+  const observed = mx ? new mx.ObservedPass(backend) : null;
   const handlers: AsyncHandlers = {
     ...local,
     ...mathHandlers, // a warm start has no sample, but still takes M-steps
@@ -207,7 +211,7 @@ export async function fitStream<R>(
       let total: SufficientStats | null = null;
       let rank = 0; // incomplete rows in earlier chunks: the missing-value path cuts its blocks by this numbering
       await pass((c) => {
-        const split = observed ? RowSplit.of(c.rows) : null;
+        const split = mx ? mx.RowSplit.of(c.rows) : null;
         let st: SufficientStats;
         if (split && split.incomplete.length > 0) {
           st = observed!.accumulate(split, c.w, split.completeWeights(c.w), 0, c.rows.n, rank);
@@ -222,8 +226,8 @@ export async function fitStream<R>(
       const wws = Workspace.of(backend, req.params);
       observed?.load(req.params);
       await pass((c) =>
-        observed
-          ? collectObservedWorst(c.rows, c.w, observed, col)
+        mx && observed
+          ? mx.collectObservedWorst(c.rows, c.w, observed, col)
           : collectWorst(c.rows, c.w, req.params, col, backend, wws),
       );
       return col.result();
