@@ -42,6 +42,8 @@ export interface MixturePlotOptions {
 
 const LEGEND_WIDTH = 190;
 
+type Ticks = ReturnType<typeof niceTicks>;
+
 /** SVG (a string) of the mixture over the data X. */
 export function mixtureSvg(model: GaussianMixture, X: Matrix, given: MixturePlotOptions = {}): string {
   const options = mixturePlotOptions<MixturePlotOptions>(given);
@@ -80,6 +82,38 @@ function legend(x: number, y: number, model: GaussianMixture, extra: string[]): 
 }
 
 /** The plotted range: all points and every 2σ ellipse's bounding box, padded 4%. */
+/**
+ * The page, the plot area over the data domain and the axis ticks inside it, shared by the scatter and the density
+ * plot: the page grows with the legend's K rows, the left margin with the widest y label.
+ */
+function plotFrame(
+  o: MixturePlotOptions,
+  k: number,
+  xMin: number,
+  xMax: number,
+  yMin: number,
+  yMax: number,
+): { width: number; height: number; f: Frame; xt: Ticks; yt: Ticks } {
+  const width = o.width ?? 760;
+  const height = Math.max(o.height ?? 540, 120 + 19 * k + 110);
+  const yt = niceTicks(yMin, yMax, 6);
+  const xt = niceTicks(xMin, xMax, 7);
+  const f: Frame = {
+    left: leftMargin(yt),
+    top: 62,
+    right: width - LEGEND_WIDTH - 20,
+    bottom: height - 62,
+    xMin,
+    xMax,
+    yMin,
+    yMax,
+  };
+  const inside = (t: number, lo: number, hi: number) => t >= lo && t <= hi;
+  xt.ticks = xt.ticks.filter((t) => inside(t, xMin, xMax));
+  yt.ticks = yt.ticks.filter((t) => inside(t, yMin, yMax));
+  return { width, height, f, xt, yt };
+}
+
 function scatterDomain(
   pts: [number, number][],
   means: [number, number][],
@@ -210,23 +244,7 @@ function scatterPlot(
   const covs = fullCovariances(model).map((c) => projectCovariance(proj, c, d));
   const { xMin, xMax, yMin, yMax } = scatterDomain(pts, means, covs);
 
-  const width = o.width ?? 760;
-  const height = Math.max(o.height ?? 540, 120 + 19 * k + 110);
-  const yt = niceTicks(yMin, yMax, 6);
-  const xt = niceTicks(xMin, xMax, 7);
-  const f: Frame = {
-    left: leftMargin(yt),
-    top: 62,
-    right: width - LEGEND_WIDTH - 20,
-    bottom: height - 62,
-    xMin,
-    xMax,
-    yMin,
-    yMax,
-  };
-  const inside = (t: number, lo: number, hi: number) => t >= lo && t <= hi;
-  xt.ticks = xt.ticks.filter((t) => inside(t, xMin, xMax));
-  yt.ticks = yt.ticks.filter((t) => inside(t, yMin, yMax));
+  const { width, height, f, xt, yt } = plotFrame(o, k, xMin, xMax, yMin, yMax);
 
   const body: string[] = [];
   const title = o.title ?? 'Gaussian mixture';
@@ -339,22 +357,7 @@ function densityPlot(
   const total = grid.map((x) => mu.reduce((s, _m, c) => s + pdf(x, c), 0));
   const yMax = Math.max(...hist, ...total) * 1.08;
 
-  const width = o.width ?? 760;
-  const height = Math.max(o.height ?? 540, 120 + 19 * k + 110);
-  const yt = niceTicks(0, yMax, 6);
-  const xt = niceTicks(lo, hi, 7);
-  const f: Frame = {
-    left: leftMargin(yt),
-    top: 62,
-    right: width - LEGEND_WIDTH - 20,
-    bottom: height - 62,
-    xMin: lo,
-    xMax: hi,
-    yMin: 0,
-    yMax,
-  };
-  xt.ticks = xt.ticks.filter((t) => t >= lo && t <= hi);
-  yt.ticks = yt.ticks.filter((t) => t <= yMax);
+  const { width, height, f, xt, yt } = plotFrame(o, k, lo, hi, 0, yMax);
   const title = o.title ?? 'Gaussian mixture';
   const body: string[] = [];
   body.push(`<text x="${n(f.left)}" y="26" font-size="17" font-weight="bold" fill="#111">${esc(title)}</text>`);
