@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mclustData } from '../helpers/mclust-fixture.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,24 +40,7 @@ async function node(args: string[]): Promise<string> {
 }
 
 // Old Faithful's first rows: two clear clusters, enough for a K = 2 full fit.
-const tiny = [
-  [3.6, 79],
-  [1.8, 54],
-  [3.333, 74],
-  [2.283, 62],
-  [4.533, 85],
-  [2.883, 55],
-  [4.7, 88],
-  [3.6, 85],
-  [1.95, 51],
-  [4.35, 85],
-  [1.833, 54],
-  [3.917, 84],
-  [4.2, 78],
-  [1.75, 47],
-  [4.7, 83],
-  [2.167, 52],
-];
+const tiny = mclustData('faithful').slice(0, 16);
 const fitScript = (importLine: string) => `${importLine}
 const X = ${JSON.stringify(tiny)};
 const gm = new GaussianMixture({ nComponents: 2, covarianceType: 'full', seed: 0, backend: 'wasm' }).fit(X);

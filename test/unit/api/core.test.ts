@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as full from '../../../src/api/index.js';
+import { mclustData } from '../../helpers/mclust-fixture.js';
 
 type CoreApi = typeof import('../../../src/api/core.js');
 let core: CoreApi;
@@ -17,24 +18,7 @@ beforeAll(async () => {
 });
 
 // Old Faithful's first rows (data/faithful.csv): two clear clusters
-const X = [
-  [3.6, 79],
-  [1.8, 54],
-  [3.333, 74],
-  [2.283, 62],
-  [4.533, 85],
-  [2.883, 55],
-  [4.7, 88],
-  [3.6, 85],
-  [1.95, 51],
-  [4.35, 85],
-  [1.833, 54],
-  [3.917, 84],
-  [4.2, 78],
-  [1.75, 47],
-  [4.7, 83],
-  [2.167, 52],
-];
+const X = mclustData('faithful').slice(0, 16);
 
 describe('gaussmix/core from the sources', () => {
   it('is a module graph of its own, without what full.ts installs', () => {
