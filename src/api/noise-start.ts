@@ -41,7 +41,8 @@ export function noiseStart(
   const k = o.nComponents;
   const X = new Float64Array(n * d);
   rows.copyRows(0, n, X, 0);
-  const hv = region ?? logHypervolume(X, n, d);
+  // a user's volume leaves only the box to measure (sample() draws noise rows in it)
+  const hv = region ?? logHypervolume(X, n, d, o.noise!.volume === null);
   const logVolume = o.noise!.volume !== null ? Math.log(o.noise!.volume) : hv.logVolume;
   if (!Number.isFinite(logVolume)) {
     throw new DataError(

@@ -192,10 +192,10 @@ export class RegionBuilder {
 /**
  * mclust's hypvol: the smaller of the volumes of the data's bounding box and of the bounding box of its principal
  * component scores (princomp: rows centred, projected on the covariance's eigenvectors), as log volumes. With one
- * feature it is the range. Rows are given row-major.
+ * feature it is the range. Rows are given row-major. `principal` false: the box only (a user-given volume).
  */
-export function logHypervolume(X: Float64Array, n: number, d: number): NoiseRegion {
-  const b = new RegionBuilder(d);
+export function logHypervolume(X: Float64Array, n: number, d: number, principal = true): NoiseRegion {
+  const b = new RegionBuilder(d, principal);
   for (let p = 0; p < b.passes; p++) {
     b.add(X, n);
     b.next();
