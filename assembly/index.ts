@@ -51,13 +51,14 @@ export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
 
 /**
  * The fused E-pass over one block (README): log densities into scratch (n×k), responsibilities in place, then
- * Σ w·lse, Σ w and the block's statistics added into stats.
+ * Σ w·lse, Σ w and the block's statistics added into stats. On the generic path, (row, component) pairs whose
+ * responsibility is below `prune` add nothing to the statistics (0 = exact; the fused d ≤ 4 path is always exact).
  * Preconditions: as logProb (checked); w (n doubles) is read only when hasW = 1; scratch (n·k doubles) and stats
  * overlap nothing else.
  */
 export function eStepAccumulate(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, layout: i32, hard: i32,
-  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
+  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, prune: f64,
 ): void {
   checkArgs(d, k, layout);
   if (d <= SMALL_D && k <= SMALL_MAX_K) {
@@ -68,5 +69,5 @@ export function eStepAccumulate(
   logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch);
   responsibilities(scratch, n, k, hard, w, hasW, stats);
   // M statistics around the current means
-  accumulateStats(x, w, hasW, n, d, k, layout, means, scratch, stats);
+  accumulateStats(x, w, hasW, n, d, k, layout, means, scratch, stats, prune);
 }

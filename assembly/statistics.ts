@@ -15,11 +15,17 @@ import { madd } from './vmath';
 /** Rows per rank-b update; fewer when 32 padded rows do not fit half the buffer (d > 128). Mirrored by the twin. */
 const PACK_ROWS: i32 = 32;
 
-/** wr = w_r·r_rc of row r, component c (the responsibility read from scratch). */
+/**
+ * wr = w_r·r_rc of row r, component c (the responsibility read from scratch), or 0 when r_rc < prune: such a pair's
+ * terms are below the statistics' rounding (README: `prune`), and skipping it is most of the saving at larger d,
+ * where a well-separated row has one responsibility near 1 and k − 1 that are tiny but not zero.
+ */
 // @ts-ignore: decorator
 @inline
-function weightResp(w: usize, hasW: i32, r: i32, rp: usize): f64 {
-  return (hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0) * load<f64>(rp);
+function weightResp(w: usize, hasW: i32, r: i32, rp: usize, prune: f64): f64 {
+  const rr = load<f64>(rp);
+  if (rr < prune) return 0.0;
+  return (hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0) * rr;
 }
 
 /**
@@ -167,7 +173,7 @@ function flushTri(nb: i32, d: i32, gsBytes: usize, sx: usize, sxx: usize): void 
 @inline
 function accumulateSmall(
   x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize,
-  nkP: usize, sxP: usize, sxxP: usize, D: i32,
+  nkP: usize, sxP: usize, sxxP: usize, prune: f64, D: i32,
 ): void {
   const dBytes = <usize>D << 3;
   const kBytes = <usize>k << 3;
@@ -182,7 +188,7 @@ function accumulateSmall(
     let rp = scratch + (<usize>c << 3);
     let xr = x;
     for (let r = 0; r < n; r++, rp += kBytes, xr += dBytes) {
-      const wr = (hasW != 0 ? load<f64>(w + (<usize>r << 3)) : 1.0) * load<f64>(rp);
+      const wr = weightResp(w, hasW, r, rp, prune);
       if (wr == 0.0) continue;
       nkAcc += wr;
       const wv = f64x2.splat(wr);
@@ -216,23 +222,23 @@ function accumulateSmall(
   }
 }
 
-function accumulateSmall1(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
-  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 1);
+function accumulateSmall1(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize, prune: f64): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune, 1);
 }
-function accumulateSmall2(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
-  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 2);
+function accumulateSmall2(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize, prune: f64): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune, 2);
 }
-function accumulateSmall3(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
-  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 3);
+function accumulateSmall3(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize, prune: f64): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune, 3);
 }
-function accumulateSmall4(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize): void {
-  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, 4);
+function accumulateSmall4(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: usize, scratch: usize, nkP: usize, sxP: usize, sxxP: usize, prune: f64): void {
+  accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune, 4);
 }
 
 /** Triangular-layout statistics (d > 4): per component, rows with wr ≠ 0 packed into blocks, each a rank-b update. */
 function accumulateTri(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
-  nkP: usize, sxP: usize, sxxP: usize,
+  nkP: usize, sxP: usize, sxxP: usize, prune: f64,
 ): void {
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
@@ -246,7 +252,7 @@ function accumulateTri(
     let nkAcc = 0.0;
     let nb = 0;
     for (let r = 0; r < n; r++) {
-      const wr = weightResp(w, hasW, r, scratch + <usize>r * kBytes + (<usize>c << 3));
+      const wr = weightResp(w, hasW, r, scratch + <usize>r * kBytes + (<usize>c << 3), prune);
       if (wr == 0.0) continue;
       nkAcc += wr;
       packRow(x + <usize>r * dBytes, mu, wr, d, <usize>nb, gsBytes);
@@ -267,7 +273,7 @@ function accumulateTri(
  */
 function accumulateDiag(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
-  nkP: usize, sxP: usize, sxxP: usize,
+  nkP: usize, sxP: usize, sxxP: usize, prune: f64,
 ): void {
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
@@ -279,7 +285,7 @@ function accumulateDiag(
     const rc = scratch + (<usize>c << 3);
     let nkAcc = 0.0;
     for (let r = 0; r < n; r++) {
-      const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+      const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes, prune);
       if (wr != 0.0) nkAcc += wr;
     }
     const nkc = nkP + (<usize>c << 3);
@@ -290,7 +296,7 @@ function accumulateDiag(
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, q0 = zero, q1 = zero, q2 = zero, q3 = zero;
       const m = mu + o;
       for (let r = 0; r < n; r++) {
-        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes, prune);
         if (wr == 0.0) continue;
         const wv = f64x2.splat(wr);
         const xr = x + <usize>r * dBytes + o;
@@ -321,7 +327,7 @@ function accumulateDiag(
       const nc = min(2, d - j);
       let a = zero, q = zero;
       for (let r = 0; r < n; r++) {
-        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes);
+        const wr = weightResp(w, hasW, r, rc + <usize>r * kBytes, prune);
         if (wr == 0.0) continue;
         const xr = x + <usize>r * dBytes + o;
         const df = nc == 2
@@ -339,7 +345,8 @@ function accumulateDiag(
 
 /**
  * Adds the block's statistics into stats (README: nk at stats + 2, sx at + 2 + k, sxx at + 2 + k + k·d, in doubles)
- * from the responsibilities in scratch, around the current means. Slots 0 and 1 (Σ w·lse, Σ w) are not touched.
+ * from the responsibilities in scratch, around the current means; pairs with a responsibility below `prune` add nothing.
+ * Slots 0 and 1 (Σ w·lse, Σ w) are not touched.
  * Preconditions: as logDensitiesAll; scratch holds n·k responsibilities; w (n doubles) is read only when hasW = 1;
  * stats overlaps no input. Clobbers the static buffer.
  */
@@ -347,6 +354,7 @@ function accumulateDiag(
 @inline
 export function accumulateStats(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, layout: i32, means: usize, scratch: usize, stats: usize,
+  prune: f64,
 ): void {
   const dBytes = <usize>d << 3;
   const kBytes = <usize>k << 3;
@@ -354,12 +362,12 @@ export function accumulateStats(
   const sxP = nkP + kBytes;
   const sxxP = sxP + <usize>k * dBytes;
   if (layout <= LAYOUT_SHARED_TRI) {
-    if (d == 1) accumulateSmall1(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
-    else if (d == 2) accumulateSmall2(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
-    else if (d == 3) accumulateSmall3(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
-    else if (d == 4) accumulateSmall4(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP);
-    else accumulateTri(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP);
+    if (d == 1) accumulateSmall1(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune);
+    else if (d == 2) accumulateSmall2(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune);
+    else if (d == 3) accumulateSmall3(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune);
+    else if (d == 4) accumulateSmall4(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune);
+    else accumulateTri(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP, prune);
   } else {
-    accumulateDiag(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP);
+    accumulateDiag(x, w, hasW, n, d, k, means, scratch, nkP, sxP, sxxP, prune);
   }
 }

@@ -12,7 +12,7 @@
  * starts them (`provideWasmModule`). So the library's sources import nothing generated — unit tests run without a
  * build on the JS twin — and the worker bundle carries no second copy of the binary.
  */
-import type { Backend, Kernels } from './types.js';
+import { type Backend, type Kernels, PRUNE_BELOW } from './types.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -167,6 +167,7 @@ function makeBackend(ex: KernelExports): Backend {
   return {
     name: 'wasm',
     kernels,
+    prune: PRUNE_BELOW,
     base,
     reserve(bytes: number): void {
       if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new RangeError(`gaussmix: invalid heap size ${bytes}`);

@@ -140,6 +140,7 @@ export class Workspace {
         this.oLogConst * 8,
         this.oScratch * 8,
         this.oStats * 8,
+        this.backend.prune,
       );
       heap = this.backend.f64(); // a kernel never grows memory, but a view is cheap to re-fetch
     }

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import '../../src/index.js'; // the package entry hands the built kernel binary to the loader
 import { createJsBackend } from '../../src/backends/js/index.js';
 import { createWasmBackend, createWasmBackendAsync, kernelVariant } from '../../src/backends/wasm.js';
-import type { Backend } from '../../src/backends/types.js';
+import { type Backend, PRUNE_BELOW } from '../../src/backends/types.js';
 
 // Both wasm builds are tested on every Node: Node ≥ 22 validates relaxed SIMD by default, Node 20 behind this flag,
 // which V8 reads when it validates a module (so setting it before the first compile is enough).
@@ -179,7 +179,8 @@ interface RefStats {
   resp: number[][];
 }
 
-function refStats(p: Problem, hard: boolean, lp: number[][]): RefStats {
+/** `prune`: pairs whose responsibility is below it add nothing (the kernels' generic path; pass 0 for the fused one). */
+function refStats(p: Problem, hard: boolean, lp: number[][], prune = 0): RefStats {
   const { n, d, k, cov } = p;
   const fullish = cov === 'full' || cov === 'tied';
   const sxxLen = fullish ? k * d * d : k * d;
@@ -209,6 +210,7 @@ function refStats(p: Problem, hard: boolean, lp: number[][]): RefStats {
     add(0, wt * (hard ? row[am] : lse));
     add(1, wt);
     for (let c = 0; c < k; c++) {
+      if (rr[c] < prune) continue;
       const wr = wt * rr[c];
       add(2 + c, wr);
       const diff = p.X[r].map((v, i) => v - p.means[c][i]);
@@ -257,7 +259,7 @@ interface RunOut {
   scratch: number[];
 }
 
-function run(be: Backend, p: Problem, hard: boolean, initialStats?: number[]): RunOut {
+function run(be: Backend, p: Problem, hard: boolean, initialStats?: number[], prune = be.prune): RunOut {
   const { n, d, k, cov } = p;
   const L = new Layout(be);
   const x = L.put(p.X.flat());
@@ -274,7 +276,7 @@ function run(be: Backend, p: Problem, hard: boolean, initialStats?: number[]): R
   K.logProb(x, n, d, k, COV[cov], means, prec, logConst, out);
   const lp = L.get(out, n * k);
   K.normalizeRows(out, n, k, lse);
-  K.eStepAccumulate(x, w, p.w ? 1 : 0, n, d, k, COV[cov], hard ? 1 : 0, means, prec, logConst, scratch, stats);
+  K.eStepAccumulate(x, w, p.w ? 1 : 0, n, d, k, COV[cov], hard ? 1 : 0, means, prec, logConst, scratch, stats, prune);
   return {
     lp,
     norm: L.get(out, n * k),
@@ -356,9 +358,13 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
             for (const weighted of [false, true]) {
               const p = makeProblem(s * 2 + (weighted ? 1 : 0), cov, n, d, k, weighted);
               const ref = refLogProb(p);
-              for (const hard of [false, true]) {
-                const o = run(be, p, hard);
-                const tag = `${cov} d=${d} k=${k} n=${n} w=${weighted} hard=${hard}`;
+              for (const [hard, prune] of [
+                [false, 0],
+                [false, PRUNE_BELOW],
+                [true, PRUNE_BELOW],
+              ] as const) {
+                const o = run(be, p, hard, undefined, prune);
+                const tag = `${cov} d=${d} k=${k} n=${n} w=${weighted} hard=${hard} prune=${prune}`;
                 // logProb
                 for (let r = 0; r < n; r++)
                   for (let c = 0; c < k; c++) expectClose(o.lp[r * k + c], ref[r][c], 0, TOL, `${tag} lp[${r},${c}]`);
@@ -376,7 +382,7 @@ describe.each(backends)('%s backend vs naive reference', (_name, make) => {
                   expect(Math.abs(sum - 1)).toBeLessThan(1e-12);
                 }
                 // eStepAccumulate
-                const rs = refStats(p, hard, ref);
+                const rs = refStats(p, hard, ref, d <= 4 ? 0 : prune); // d ≤ 4, k ≤ 240: the fused path, always exact
                 for (const i of definedStatIndices(p))
                   expectClose(o.stats[i], rs.values[i], rs.scale[i], TOL, `${tag} stats[${i}]`);
                 for (let r = 0; r < n; r++)
@@ -547,7 +553,7 @@ describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
     const lc = L.put(logConst);
     const scratch = L.alloc(rows * k);
     const stats = L.put(new Array(2 + 3 * k).fill(0));
-    be.kernels.eStepAccumulate(x, 0, 0, rows, 1, k, 3, 0, means, prec, lc, scratch, stats);
+    be.kernels.eStepAccumulate(x, 0, 0, rows, 1, k, 3, 0, means, prec, lc, scratch, stats, 0);
     return L.get(scratch, rows * k);
   }
 
@@ -687,14 +693,14 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
       const prec = L.put(new Array<number>(k * d).fill(1));
       const stats = L.put(new Array<number>(2 + k + 2 * k * d).fill(0));
       const scratch = L.alloc(5 * k);
-      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([0, 0, 0]), scratch, stats);
+      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([0, 0, 0]), scratch, stats, 0);
       expect(L.get(scratch, 5 * k)).toEqual([0, 1, 0, 1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0]);
       const st = L.get(stats, 2 + k);
       expect(st[0]).toBeCloseTo(-0.5 * d * (0.01 + 0.01 + 1), 12);
       expect(st.slice(1)).toEqual([5, 2, 3, 0]);
       // NaN in the first density of every row (the scalar rule: the maximum starts at component 0)
       const st2 = L.put(new Array<number>(2 + k + 2 * k * d).fill(0));
-      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([NaN, 0, 0]), L.alloc(5 * k), st2);
+      be.kernels.eStepAccumulate(x, 0, 0, 5, d, k, 2, 1, means, prec, L.put([NaN, 0, 0]), L.alloc(5 * k), st2, 0);
       expect(L.get(st2, 1)[0]).toBeNaN();
     }
   });
@@ -712,7 +718,7 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const logConst = L.put([-Infinity, -Infinity]);
     const scratch = L.alloc(k);
     const stats = L.put(new Array(2 + k + 2 * k * d).fill(0));
-    be.kernels.eStepAccumulate(x, 0, 0, 1, d, k, 2, 0, means, prec, logConst, scratch, stats);
+    be.kernels.eStepAccumulate(x, 0, 0, 1, d, k, 2, 0, means, prec, logConst, scratch, stats, 0);
     const r = L.get(scratch, k);
     expect(r).toEqual([0.5, 0.5]);
     const st = L.get(stats, 2 + k + 2 * k * d);
@@ -736,7 +742,7 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const logConst = L.put([-2, -800, Math.log(0.5)]);
     const scratch = L.alloc(n * k);
     const stats = L.put(new Array(2 + 3 * k).fill(0));
-    be.kernels.eStepAccumulate(x, 0, 0, n, 1, k, 3, 0, means, prec, logConst, scratch, stats);
+    be.kernels.eStepAccumulate(x, 0, 0, n, 1, k, 3, 0, means, prec, logConst, scratch, stats, 0);
     const r = L.get(scratch, n * k);
     const want = X.map((v) => (v === 0 ? [1, 0, 0] : v === 1 ? [0, 1, 0] : [1 / 3, 1 / 3, 1 / 3]));
     expect(r).toEqual(want.flat());
@@ -751,7 +757,7 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const st2 = L.put(new Array(2 + 3 * k).fill(0));
     const x2 = L.put(new Array(n).fill(0));
     const p2 = L.put([0, 0, 0]);
-    be.kernels.eStepAccumulate(x2, 0, 0, n, 1, k, 3, 0, means, p2, lc2, sc2, st2);
+    be.kernels.eStepAccumulate(x2, 0, 0, n, 1, k, 3, 0, means, p2, lc2, sc2, st2, 0);
     expect(L.get(sc2, n * k)).toEqual(new Array(n).fill([1, 0, 0]).flat());
     expect(L.get(st2, 2 + 3 * k)).toEqual([0, n, n, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
@@ -793,7 +799,7 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     const statsLen = 2 + k + 2 * k * d;
     const stats = L.put(new Array(statsLen).fill(0));
     const w = L.put([1, 2, 0.5, 3]);
-    be.kernels.eStepAccumulate(x, w, 1, 4, d, k, 3, 1, means, prec, logConst, scratch, stats);
+    be.kernels.eStepAccumulate(x, w, 1, 4, d, k, 3, 1, means, prec, logConst, scratch, stats, 0);
     expect(L.get(scratch, 12)).toEqual([1, 0, 0, 0, 1, 0, 0, 1, 0, 1, 0, 0]);
     const st = L.get(stats, statsLen);
     expect(st[1]).toBe(6.5);
@@ -808,6 +814,55 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(st[0]).toBeCloseTo(want, 12);
     // component 2 untouched
     expect(st.slice(9, 11)).toEqual([0, 0]);
+  });
+
+  it('prune: a pair whose responsibility is below it adds nothing, on every generic-path layout; 0 adds it', () => {
+    const be = make();
+    // d = 5 (the generic path), every row near component 0; component 1 is 3 away along every axis, so each row's
+    // responsibility for it is about e^-50 — tiny, but far from exactly 0
+    const d = 5,
+      k = 2,
+      n = 6;
+    const X = Array.from({ length: n }, (_, r) => Array.from({ length: d }, (_, j) => 0.1 * ((r + j) % 3)));
+    for (const layout of [0, 1, 2, 3]) {
+      const L = new Layout(be);
+      const x = L.put(X.flat());
+      const means = L.put([...new Array(d).fill(0), ...new Array(d).fill(3)]);
+      const nPrec = layout === 0 ? k * d * d : layout === 1 ? d * d : layout === 2 ? k * d : k;
+      const precArr = new Array(nPrec).fill(0);
+      if (layout <= 1) {
+        for (let b = 0; b < nPrec / (d * d); b++) for (let j = 0; j < d; j++) precArr[b * d * d + j * d + j] = 1.5;
+      } else precArr.fill(1.5);
+      const prec = L.put(precArr);
+      const lc = Math.log(0.5) + d * Math.log(1.5) - 0.5 * d * Math.log(2 * Math.PI);
+      const logConst = L.put([lc, lc]);
+      const statsLen = 2 + k + k * d + (layout <= 1 ? k * d * d : k * d);
+      const once = (prune: number) => {
+        const stats = L.put(new Array(statsLen).fill(0));
+        const scratch = L.alloc(n * k);
+        be.kernels.eStepAccumulate(x, 0, 0, n, d, k, layout, 0, means, prec, logConst, scratch, stats, prune);
+        return { st: L.get(stats, statsLen), resp: L.get(scratch, n * k) };
+      };
+      const exact = once(0);
+      const pruned = once(PRUNE_BELOW);
+      const tag = `layout ${layout}`;
+      const tiny = exact.resp.filter((r, i) => i % k === 1 && r > 0 && r < PRUNE_BELOW);
+      expect(tiny.length, tag).toBe(n); // not vacuous: every row's pair with component 1 is below the threshold
+      expect(pruned.resp, tag).toEqual(exact.resp); // the responsibilities themselves are never pruned
+      expect(pruned.st[0], tag).toBe(exact.st[0]);
+      // component 1 gets nothing when pruned, and the sum of the tiny terms when exact
+      const sxx1 = 2 + k + k * d + (layout <= 1 ? d * d : d);
+      expect(pruned.st[3], tag).toBe(0);
+      expect(pruned.st.slice(2 + k + d, 2 + k + 2 * d), tag).toEqual(new Array(d).fill(0));
+      expect(pruned.st.slice(sxx1), tag).toEqual(new Array(statsLen - sxx1).fill(0));
+      expect(exact.st[3], tag).toBeCloseTo(
+        tiny.reduce((a, b) => a + b, 0),
+        40,
+      );
+      expect(exact.st[3], tag).toBeGreaterThan(0);
+      // component 0's statistics: the tiny terms are below their rounding, so both agree exactly
+      expect(pruned.st[2], tag).toBe(exact.st[2]);
+    }
   });
 
   it('stats are added to (not overwritten), and blocks merge by addition', () => {

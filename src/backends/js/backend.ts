@@ -2,7 +2,7 @@
  * The pure-JavaScript backend: the kernels of `./kernels.ts` over a growable ArrayBuffer heap — the fallback where
  * wasm SIMD is unavailable, with the same heap contract as the wasm backend (byte pointers, 16-aligned base).
  */
-import type { Backend } from '../types.js';
+import { type Backend, PRUNE_BELOW } from '../types.js';
 import { createJsKernels } from './kernels.js';
 
 /** First usable byte of the JS heap (the kernels' arrays start here; bytes 0..15 are unused). */
@@ -15,6 +15,7 @@ export function createJsBackend(): Backend {
   return {
     name: 'js',
     kernels,
+    prune: PRUNE_BELOW,
     base: JS_BASE,
     reserve(bytes: number): void {
       if (!(bytes >= 0) || !Number.isFinite(bytes)) throw new RangeError(`gaussmix: invalid heap size ${bytes}`);

@@ -57,6 +57,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     logConst: number,
     scratch: number,
     stats: number,
+    prune: number,
   ): void {
     checkArgs(d, k, layout);
     tmp.ensure(d);
@@ -74,7 +75,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     logDensities(h, xE, n, d, k, layout, mE, prec >>> 3, logConst >>> 3, sc, tmp);
     responsibilities(h, sc, n, k, hard, wE, hasW, st);
     // M statistics around the current means
-    accumulateStats(h, xE, wE, hasW, n, d, k, layout, mE, sc, st, tmp);
+    accumulateStats(h, xE, wE, hasW, n, d, k, layout, mE, sc, st, prune, tmp);
   }
 
   return { logProb, normalizeRows, eStepAccumulate };

@@ -4,8 +4,8 @@
  *
  * wasm adds the rows of each component in blocks (rank-b updates of packed rows; for d ≤ 4 all the call's rows in
  * registers) and each entry's partial sum has its own accumulator, so the twin reproduces its results with plain
- * loops that keep the *same block boundaries* (`sxxBlockRows`): with wr = w·r, u = wr·(x − μ), v = x − μ and rows of
- * wr = 0 skipped, nk += Σ_r wr over the call; triangular layouts: per block, sx[j] += Σ_r u_r[j] and
+ * loops that keep the *same block boundaries* (`sxxBlockRows`): with wr = w·r (0 when r < prune), u = wr·(x − μ),
+ * v = x − μ and rows of wr = 0 skipped, nk += Σ_r wr over the call; triangular layouts: per block, sx[j] += Σ_r u_r[j] and
  * sxx[i][j] += Σ_r u_r[i]·v_r[j]; diagonal layouts: over the call, sx[j] += Σ_r u_r[j], sxx[j] += Σ_r u_r[j]·v_r[j].
  */
 import { BUF_DOUBLES, LAYOUT_SHARED_TRI, type Scratch } from './buffer.js';
@@ -19,6 +19,12 @@ const PACK_ROWS = 32;
  */
 export function sxxBlockRows(d: number): number {
   return d <= 4 ? Infinity : Math.min(PACK_ROWS, Math.floor(BUF_DOUBLES / 2 / ((d + 3) & ~3)));
+}
+
+/** w_r·r, or 0 when r < prune (as assembly/statistics.ts's weightResp). */
+function weightResp(h: Float64Array, wE: number, hasW: number, r: number, resp: number, prune: number): number {
+  if (resp < prune) return 0;
+  return (hasW !== 0 ? h[wE + r] : 1) * resp;
 }
 
 /** Adds the nb packed rows of U/V (stride dp) to sx (length d) and the upper triangle of sxx (d×d). */
@@ -86,6 +92,7 @@ export function accumulateStats(
   mE: number,
   sc: number,
   st: number,
+  prune: number,
   tmp: Scratch,
 ): void {
   const { diff: df, U, V, T0, T1 } = tmp;
@@ -100,7 +107,7 @@ export function accumulateStats(
       T1.fill(0, 0, d * d);
       let nkAcc = 0;
       for (let r = 0; r < n; r++) {
-        const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+        const wr = weightResp(h, wE, hasW, r, h[sc + r * k + c], prune);
         if (wr === 0) continue;
         nkAcc += wr;
         const xr = xE + r * d;
@@ -129,7 +136,7 @@ export function accumulateStats(
       let nkAcc = 0;
       let nb = 0;
       for (let r = 0; r < n; r++) {
-        const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+        const wr = weightResp(h, wE, hasW, r, h[sc + r * k + c], prune);
         if (wr === 0) continue;
         nkAcc += wr;
         const xr = xE + r * d;
@@ -160,7 +167,7 @@ export function accumulateStats(
       T1.fill(0, 0, d);
       let nkAcc = 0;
       for (let r = 0; r < n; r++) {
-        const wr = (hasW !== 0 ? h[wE + r] : 1) * h[sc + r * k + c];
+        const wr = weightResp(h, wE, hasW, r, h[sc + r * k + c], prune);
         if (wr === 0) continue;
         nkAcc += wr;
         const xr = xE + r * d;
