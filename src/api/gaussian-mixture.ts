@@ -10,6 +10,7 @@ import { chunkWeights, rowsView, toRows, toSampleWeight, type Matrix, type Rows 
 import { checkSummary, summarize, type DataSummary } from '../data/summary.js';
 import {
   logDensities,
+  logLikAndMaxResponsibility,
   predictLabels,
   responsibilities,
   sumLogMaxResponsibility,
@@ -35,6 +36,7 @@ import { cloneParams, kernelParams, modelOf, parameterCount, type Params } from 
 import { checkStats, type SufficientStats } from '../model/stats.js';
 import { Random } from '../util/random.js';
 import { sampleRows, type SampleBatch } from '../model/sampling.js';
+import type { StartCache } from '../init/start-cache.js';
 import { anomalyThreshold, detectAnomalies, type AnomalyOptions, type AnomalyResult } from '../tools/anomaly.js';
 import { DataError, ModelFormatError, NotFittedError, OptionError, quote } from './errors.js';
 import { emitWarning } from './warnings.js';
@@ -168,11 +170,26 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   fit(X: Matrix, options: FitOptions = {}): this {
     const { sampleWeight, featureNames, batchSize, signal } = fitOptions(options);
     throwIfAborted(signal);
+    const rows = toRows(X, 'X', undefined, this.opts.missing);
+    const w = toSampleWeight(sampleWeight, rows.n);
+    return this.fitRows(rows, w, namesFor(featureNames, rows.d), batchSize, signal, null);
+  }
+
+  /**
+   * fit on rows the caller has validated (toRows with this model's `missing`), sharing k-means starts through
+   * `starts` with other fits of the same rows (selectModel). Not part of the documented API.
+   * @internal
+   */
+  fitRows(
+    rows: Rows,
+    w: Float64Array | null,
+    names: readonly string[] | null,
+    batchSize: number | null,
+    signal: AbortSignal | null | undefined,
+    starts: StartCache | null,
+  ): this {
     const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
-    const rows = toRows(X, 'X', undefined, o.missing);
-    const w = toSampleWeight(sampleWeight, rows.n);
-    const names = namesFor(featureNames, rows.d);
     const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
     const backend = getBackend(o.backend);
     if (batchSize !== null && batchSize < rows.n) {
@@ -196,7 +213,8 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
       if (r.state) this.state!.online = r.state;
       return this;
     }
-    const plan = emPlan(this.withNoiseStart(rows, w, warm), warm);
+    const start = this.withNoiseStart(rows, w, warm);
+    const plan = emPlan(starts ? { ...start, starts } : start, warm);
     this.commitFit(fitSync(rows, w, plan, backend, check), backend.name, warm !== null, names);
     return this;
   }
@@ -508,13 +526,17 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
    * 'marginalize' one that gives rows with NaN their observed-data densities (drivers/local/observed.ts).
    */
   private inference(method: string, X: Matrix): { rows: Rows; ws: LogDensities } {
+    const rows = toRows(X, 'X', this.fitted(method).params.d, this.opts.missing);
+    return { rows, ws: this.densities(method) };
+  }
+
+  /** A workspace loaded with the fitted parameters (see inference). */
+  private densities(method: string): LogDensities {
     const s = this.fitted(method);
-    const { missing } = this.opts;
-    const rows = toRows(X, 'X', s.params.d, missing);
     const backend = getBackend(this.opts.backend);
     const kp = kernelParams(s.params);
-    if (missing !== 'marginalize') return { rows, ws: Workspace.of(backend, kp) };
-    return { rows, ws: new (extension('missing').ObservedPass)(backend).load(kp) };
+    if (this.opts.missing !== 'marginalize') return Workspace.of(backend, kp);
+    return new (extension('missing').ObservedPass)(backend).load(kp);
   }
 
   /** Index of the most responsible component for each row (the argmax of log πc N(x; μc, Σc), as scikit-learn). */
@@ -570,6 +592,20 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   icl(X: Matrix): number {
     const { rows, ws } = this.inference('icl', X);
     return this.bic(X) - 2 * sumLogMaxResponsibility(ws, rows);
+  }
+
+  /**
+   * bic, icl, aic and score of rows validated for this model (toRows with its `missing` and D), from one pass where
+   * the four methods take four — each value identical to theirs. selectModel's table. Not part of the documented API.
+   * @internal
+   */
+  criteriaOf(rows: Rows): { bic: number; icl: number; aic: number; score: number } {
+    const { total, sumLogMax } = logLikAndMaxResponsibility(this.densities('criteriaOf'), rows);
+    const n = rows.n;
+    const score = total / n;
+    const p = this.nParameters();
+    const bic = -2 * score * n + p * Math.log(n);
+    return { bic, icl: bic - 2 * sumLogMax, aic: -2 * score * n + 2 * p, score };
   }
 
   /** Akaike information criterion on X (lower is better). */

@@ -19,7 +19,8 @@ import type { Random } from '../util/random.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
-import { sampleKmeans, sampleSize } from './sample-kmeans.js';
+import { sampleKmeans, sampleSize, type SampleStart } from './sample-kmeans.js';
+import { copyStats, type StartCache } from './start-cache.js';
 
 export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data' | 'hc';
 export type OnDegenerate = 'error' | 'reset';
@@ -47,6 +48,11 @@ export interface InitConfig {
    * the noise last, and the first M-step gives the Gaussians and π₀.
    */
   readonly noiseTerm?: NoiseTerm | null;
+  /**
+   * k-means starts already computed on these rows by another fit (selectModel's other covariance types for this K);
+   * see start-cache.ts. Not an option: set by the library for fits of rows it has validated once.
+   */
+  readonly starts?: StartCache | null;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -62,6 +68,13 @@ export interface DataShape {
    */
   weightScale?: number;
 }
+
+const copySampleStart = (s: SampleStart): SampleStart => ({
+  centers: s.centers.slice(),
+  mean: s.mean.slice(),
+  variance: s.variance.slice(),
+  invScale: s.invScale,
+});
 
 /** Placeholder parameters for components that receive no rows at initialisation: the data's spread. */
 function fallbackParams(
@@ -154,8 +167,15 @@ export function* initialStats(
   const kind = covarianceModel(o.covarianceType).statsKind;
   if (!o.respInit && !weighted && (o.initParams === 'kmeans' || o.initParams === 'k-means++') && n > sampleSize(k)) {
     // a large unweighted fit: k-means on a uniform sample (sample-kmeans.ts), then every row to its nearest center
-    const s = yield* sampleKmeans(n, d, k, o.initParams === 'kmeans', rng);
-    const st = yield* ask({ type: 'assign', centers: s.centers, invScale: s.invScale, kind });
+    const sample = (): Steps<SampleStart> => sampleKmeans(n, d, k, o.initParams === 'kmeans', rng);
+    const s = o.starts
+      ? yield* o.starts.memo(`sample-kmeans|${n}|${d}|${k}|${o.initParams}`, rng, sample, copySampleStart)
+      : yield* sample();
+    const assign = (): Steps<SufficientStats> =>
+      ask({ type: 'assign', centers: s.centers, invScale: s.invScale, kind });
+    const st = o.starts
+      ? yield* o.starts.memo(`assign|${n}|${d}|${kind}|${s.invScale}|${s.centers.join(',')}`, rng, assign, copyStats)
+      : yield* assign();
     return { st, mean: s.mean, variance: s.variance };
   }
   const m = yield* dataMomentsSteps(n, d);

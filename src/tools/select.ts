@@ -14,7 +14,9 @@ import {
   type GaussianMixtureOptions,
   type SelectionOnlyOptions,
 } from '../api/options.js';
-import { toRows, type Matrix } from '../data/matrix.js';
+import { toRows, type Matrix, type Rows } from '../data/matrix.js';
+import { namesFor } from '../api/feature-names.js';
+import { StartCache } from '../init/start-cache.js';
 import { priorModels } from '../model/prior.js';
 import { Random } from '../util/random.js';
 
@@ -150,21 +152,32 @@ function scoreOnFolds(row: DraftRow, opts: GaussianMixtureOptions, { list, foldO
   row.converged = converged;
 }
 
-/** bic/aic/icl: the candidate fitted on all of X and scored on it; the model is kept, as it may be the winner. */
+/** What every bic/aic/icl candidate shares: X validated once, its feature names, and the k-means starts per K. */
+interface Shared {
+  rows: Rows;
+  names: readonly string[] | null;
+  starts: StartCache;
+}
+
+/**
+ * bic/aic/icl: the candidate fitted on all of X and scored on it; the model is kept, as it may be the winner. The fit
+ * takes X as validated by selectModel and reuses the k-means start of an earlier candidate with the same K (what
+ * fit(X) would compute again); the four criteria come from one pass. Values equal fit(X).bic(X) etc. exactly.
+ */
 function scoreOnAll(
   row: DraftRow,
   opts: GaussianMixtureOptions,
-  X: Matrix,
-  n: number,
   criterion: Criterion,
-  featureNames: readonly string[] | null,
+  shared: Shared,
 ): GaussianMixture {
-  const model = new GaussianMixture(opts).fit(X, { featureNames });
-  row.bic = model.bic(X);
-  row.icl = model.icl(X);
-  row.score = criterion === 'bic' ? row.bic : criterion === 'icl' ? row.icl : model.aic(X);
+  const { rows, names, starts } = shared;
+  const model = new GaussianMixture(opts).fitRows(rows, null, names, null, null, starts);
+  const c = model.criteriaOf(rows);
+  row.bic = c.bic;
+  row.icl = c.icl;
+  row.score = criterion === 'bic' ? c.bic : criterion === 'icl' ? c.icl : c.aic;
   row.nParameters = model.nParameters();
-  row.logLikelihood = model.score(X) * n;
+  row.logLikelihood = c.score * rows.n;
   row.converged = model.converged;
   row.nIter = model.nIter;
   return model;
@@ -250,6 +263,7 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
     cv = { list, foldOf: foldAssignment(rows.n, folds, rest.seed ?? 0), folds };
   }
 
+  const shared: Shared = { rows, names: namesFor(featureNames, rows.d), starts: new StartCache() };
   const table: DraftRow[] = [];
   let bestRow: DraftRow | null = null;
   let bestModel: GaussianMixture | null = null;
@@ -263,7 +277,7 @@ export function selectModel(X: Matrix, options: SelectModelOptions = {}): Select
         if (rest.prior && !takesPrior.has(covarianceType))
           throw new FitError(`covarianceType '${covarianceType}' takes no prior (as in mclust)`);
         if (cv) scoreOnFolds(row, opts, cv, rows.n);
-        else model = scoreOnAll(row, opts, X, rows.n, criterion, featureNames);
+        else model = scoreOnAll(row, opts, criterion, shared);
         if (!Number.isFinite(row.score)) throw new FitError(`the ${criterion} score is not finite (${row.score})`);
       } catch (e) {
         if (!isCandidateFailure(e)) throw e;

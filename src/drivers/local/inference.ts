@@ -66,6 +66,25 @@ export function totalLogDensity(ws: LogDensities, rows: Rows): number {
 }
 
 /**
+ * totalLogDensity and sumLogMaxResponsibility from one pass (selectModel scores every candidate by both), each sum
+ * taken in the same order as there, so the values are identical.
+ */
+export function logLikAndMaxResponsibility(ws: LogDensities, rows: Rows): { total: number; sumLogMax: number } {
+  const { k } = ws;
+  let total = 0;
+  let sumLogMax = 0;
+  ws.forEachLogResp(rows, (_start, count, lr, lse) => {
+    for (let r = 0; r < count; r++) {
+      total += lse[r];
+      let best = lr[r * k];
+      for (let c = 1; c < k; c++) if (lr[r * k + c] > best) best = lr[r * k + c];
+      if (best > -Infinity) sumLogMax += best;
+    }
+  });
+  return { total, sumLogMax };
+}
+
+/**
  * Σ over the rows of log max_k r_k (the log responsibility of each row's most responsible component): minus the
  * entropy term of the classification likelihood that ICL adds to BIC (mclust's icl: terms with r = 0 add 0).
  */

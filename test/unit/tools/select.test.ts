@@ -126,6 +126,38 @@ describe('selectModel', () => {
     expect(again.table.map((t) => t.score)).toEqual(r.table.map((t) => t.score));
   });
 
+  it('shares k-means starts across covariance types and scores in one pass, equal to each fit on its own', () => {
+    // more rows than k-means samples (8192), so every candidate starts from k-means on a sample — the start the
+    // candidates of one K share; restarts (nInit 2) continue the generator, so the second start must not be shared
+    const big = mixture(12, 9000, 2, 3, 4).X;
+    for (const initParams of ['kmeans', 'k-means++'] as const) {
+      const options = { seed: 4, nInit: 2, initParams };
+      const r = selectModel(big, { ...options, nComponents: [1, 2, 3], criterion: 'icl' });
+      expect(r.table).toHaveLength(12);
+      for (const row of r.table) {
+        if (row.failed) throw new Error(row.error);
+        const own = new GaussianMixture({
+          ...options,
+          nComponents: row.nComponents,
+          covarianceType: row.covarianceType,
+        });
+        own.fit(big);
+        const tag = `${initParams} ${row.nComponents} ${row.covarianceType}`;
+        expect(row.nIter, tag).toBe(own.nIter);
+        expect(row.bic, tag).toBe(own.bic(big));
+        expect(row.icl, tag).toBe(own.icl(big));
+        expect(row.score, tag).toBe(own.icl(big));
+        expect(row.logLikelihood, tag).toBe(own.score(big) * big.length);
+        if (row.nComponents === r.best.nComponents && row.covarianceType === r.best.covarianceType) {
+          expect(Array.from(r.model.means.flatMap((m) => [...m])), tag).toEqual(
+            Array.from(own.means.flatMap((m) => [...m])),
+          );
+          expect(r.model.aic(big), tag).toBe(own.aic(big));
+        }
+      }
+    }
+  });
+
   it('AIC is ranked lowest-first too and equals model.aic', () => {
     const r = selectModel(X, { nComponents: [2, 3], covarianceTypes: ['spherical'], criterion: 'aic' });
     expect(r.lowerIsBetter).toBe(true);
