@@ -38,7 +38,7 @@ export function logProb(
   means: usize, prec: usize, logConst: usize, out: usize,
 ): void {
   checkArgs(d, k, layout);
-  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, out);
+  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, out, 0.0);
 }
 
 /**
@@ -66,7 +66,7 @@ export function eStepAccumulate(
     return;
   }
   // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
-  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch);
+  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch, prune);
   responsibilities(scratch, n, k, hard, w, hasW, stats);
   // M statistics around the current means
   accumulateStats(x, w, hasW, n, d, k, layout, means, scratch, stats, prune);

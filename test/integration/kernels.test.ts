@@ -541,6 +541,65 @@ describe('wasm and js agree', () => {
   }
 });
 
+describe('the cut (d ≥ 32, prune > 0): log densities certainly below e^−64 of the row’s best are not finished', () => {
+  // d = 40, five components 1.5 apart along every axis, P = 1.5·I: a row's log density for a foreign component is
+  // 100–1000 below its own — far enough for the cut (64), near enough that exact responsibilities stay above 0.
+  // n = 37 rows in shuffled component order: tiles of mixed guesses, and a last partial group of one row.
+  const d = 40,
+    k = 5,
+    n = 37;
+  const R = rng(4242);
+  const comp = Array.from({ length: n }, () => Math.floor(R.u() * k));
+  const X = comp.map((c) => Array.from({ length: d }, () => 1.5 * c + 0.2 * R.normal()));
+  const means = Array.from({ length: k }, (_, c) => new Array<number>(d).fill(1.5 * c));
+  const run = (be: Backend, layout: number, prune: number) => {
+    const L = new Layout(be);
+    const x = L.put(X.flat());
+    const P = new Array<number>(d * d).fill(0);
+    for (let j = 0; j < d; j++) P[j * d + j] = 1.5;
+    const prec = L.put(layout === 0 ? Array.from({ length: k }, () => P).flat() : P);
+    const lc = Math.log(1 / k) + d * Math.log(1.5) - 0.5 * d * Math.log(2 * Math.PI);
+    const logConst = L.put(new Array<number>(k).fill(lc));
+    const statsLen = 2 + k + k * d + k * d * d;
+    const stats = L.put(new Array<number>(statsLen).fill(0));
+    const scratch = L.alloc(n * k);
+    be.kernels.eStepAccumulate(x, 0, 0, n, d, k, layout, 0, L.put(means.flat()), prec, logConst, scratch, stats, prune);
+    return { resp: L.get(scratch, n * k), stats: L.get(stats, statsLen) };
+  };
+  for (const layout of [0, 1]) {
+    it(`layout ${layout}: the twin equals wasm bit for bit; the statistics equal the exact pass to 1e-14`, () => {
+      const js = run(createJsBackend(), layout, PRUNE_BELOW);
+      const wasm = run(createWasmBackend('simd'), layout, PRUNE_BELOW);
+      const exact = run(createJsBackend(), layout, 0);
+      expect(wasm.resp).toEqual(js.resp);
+      // the entries the ABI defines (sxx: the upper triangles; wasm also writes a few below the diagonal)
+      const defined = (st: number[]) =>
+        st.filter((_, i) => {
+          const t = i - (2 + k + k * d);
+          return t < 0 || Math.floor((t % (d * d)) / d) <= (t % (d * d)) % d;
+        });
+      expect(defined(wasm.stats)).toEqual(defined(js.stats));
+      // not vacuous: the exact pass has responsibilities in (0, e^−64) where the cut left exact zeros
+      const cutPairs = exact.resp.filter((r, i) => r > 0 && r < 1.6e-28 && js.resp[i] === 0).length;
+      expect(cutPairs).toBeGreaterThan(n);
+      js.resp.forEach((r, i) => expect(Math.abs(r - exact.resp[i])).toBeLessThan(1e-27));
+      const want = defined(exact.stats);
+      defined(js.stats).forEach((v, i) => expectClose(v, want[i], 0, 1e-14, `stats[${i}]`));
+    });
+  }
+  it('logProb never cuts', () => {
+    for (const be of [createJsBackend(), createWasmBackend('simd')]) {
+      const L = new Layout(be);
+      const x = L.put(X.flat());
+      const P = new Array<number>(d * d).fill(0);
+      for (let j = 0; j < d; j++) P[j * d + j] = 1.5;
+      const out = L.alloc(n * k);
+      be.kernels.logProb(x, n, d, k, 1, L.put(means.flat()), L.put(P), L.put(new Array<number>(k).fill(0)), out);
+      expect(L.get(out, n * k).every(Number.isFinite)).toBe(true);
+    }
+  });
+});
+
 describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
   // Spherical, d = 1, precision 0 makes every log density equal logConst, so one row tests k inputs at once.
   // Component 0 has log density 0 and every other one ≤ −38, so s = Σ exp = 1 exactly and r_c = exp(lp_c).

@@ -33,8 +33,24 @@ export function checkArgs(d: number, k: number, layout: number): void {
  * across calls so that a fit allocates nothing per block.
  */
 export class Scratch {
-  /** x − μ of one row (length ≥ d). */
+  /** x − μ of a tile of up to four rows (length ≥ 4·d). */
   diff = new Float64Array(64);
+  /** Per row of a 4-row tile: the best log density so far, ‖y‖² and the cut's threshold (log-density.ts). */
+  readonly best = new Float64Array(4);
+  readonly sums = new Float64Array(4);
+  readonly thresholds = new Float64Array(4);
+  /** The tile's row offsets, and per row of the call its nearest component and the rows ordered by it (the cut). */
+  readonly rows = [0, 0, 0, 0];
+  guess = new Int32Array(64);
+  order = new Int32Array(64);
+
+  /** Makes guess and order hold n rows. */
+  ensureRows(n: number): void {
+    if (this.guess.length < n) {
+      this.guess = new Int32Array(n);
+      this.order = new Int32Array(n);
+    }
+  }
   /** A packed block of rows (triangular layouts, d > 4): u and v, row stride 4·⌈d/4⌉, zero-padded. */
   U = new Float64Array(64);
   V = new Float64Array(64);
@@ -46,7 +62,7 @@ export class Scratch {
 
   /** Makes every buffer but S large enough for d features. */
   ensure(d: number): void {
-    if (this.diff.length < d) this.diff = new Float64Array(d);
+    if (this.diff.length < 4 * d) this.diff = new Float64Array(4 * d);
     const need = BUF_DOUBLES / 2;
     if (this.U.length < need) {
       this.U = new Float64Array(need);

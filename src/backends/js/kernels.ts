@@ -72,7 +72,7 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
       return;
     }
     // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
-    logDensities(h, xE, n, d, k, layout, mE, prec >>> 3, logConst >>> 3, sc, tmp);
+    logDensities(h, xE, n, d, k, layout, mE, prec >>> 3, logConst >>> 3, sc, tmp, prune);
     responsibilities(h, sc, n, k, hard, wE, hasW, st);
     // M statistics around the current means
     accumulateStats(h, xE, wE, hasW, n, d, k, layout, mE, sc, st, prune, tmp);

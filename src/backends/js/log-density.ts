@@ -4,9 +4,15 @@
  * wasm computes four rows at a time in SIMD lanes, but each lane is one row's plain sequential sum, so here it is
  * the natural row loop doing the same operations in the same order — y_j = Σ_{i≤j} (x_i − μ_i)·P[i][j] (increasing
  * i, four columns at a time, never reading below the diagonal), ss = Σ_j y_j² (increasing j), lp = lc − ½·ss
- * (diagonal layouts: y_j = (x_j − μ_j)·p_j) — and the results are bit-identical to wasm.
+ * (diagonal layouts: y_j = (x_j − μ_j)·p_j) — and the results are bit-identical to wasm. The triangular layouts go
+ * in tiles of four rows, because wasm's cut (eStepAccumulate with prune > 0) is decided per tile.
  */
-import { LAYOUT_DIAG, LAYOUT_TRI, type Scratch } from './buffer.js';
+import { BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_TRI, type Scratch } from './buffer.js';
+
+/** As assembly/log-density.ts: the cut's margin, e^−CUT_LOG, and the fewest features it is used at. */
+const CUT_LOG = 64;
+const CUT_RESP = 1.603810890548638e-28;
+const CUT_MIN_D = 32;
 
 /**
  * Log densities of rows [0, n) at element index x into h[out + r·k + c] (all arguments are element indices into h).
@@ -24,6 +30,7 @@ export function logDensities(
   logConst: number,
   out: number,
   tmp: Scratch,
+  prune = 0,
 ): void {
   const df = tmp.diff;
   if (layout >= LAYOUT_DIAG) {
@@ -54,49 +61,182 @@ export function logDensities(
     return;
   }
   // triangular layouts
-  for (let r = 0; r < n; r++) {
-    const xr = x + r * d;
-    const o = out + r * k;
+  const cut =
+    d >= CUT_MIN_D && 4 * d <= BUF_DOUBLES && prune > 0 && prune >= k * CUT_RESP && 4 * d + 4 + n <= BUF_DOUBLES;
+  if (cut) {
+    logDensitiesCut(h, x, n, d, k, layout, means, prec, logConst, out, tmp);
+    return;
+  }
+  const { sums: ss, thresholds: thr, rows } = tmp;
+  thr.fill(Infinity);
+  for (let r0 = 0; r0 < n; r0 += 4) {
+    const nr = Math.min(4, n - r0);
+    for (let t = 0; t < 4; t++) rows[t] = x + (r0 + t) * d;
     for (let c = 0; c < k; c++) {
-      const mu = means + c * d;
-      let ss = 0;
       const p = layout === LAYOUT_TRI ? prec + c * d * d : prec;
-      for (let i = 0; i < d; i++) df[i] = h[xr + i] - h[mu + i];
-      // four columns at a time (P read once per 4 products), never reading below the diagonal
-      let j = 0;
-      for (; j + 3 < d; j += 4) {
-        let a0 = 0,
-          a1 = 0,
-          a2 = 0,
-          a3 = 0;
-        let pj = p + j;
-        for (let i = 0; i <= j; i++, pj += d) {
-          const di = df[i];
-          a0 += di * h[pj];
-          a1 += di * h[pj + 1];
-          a2 += di * h[pj + 2];
-          a3 += di * h[pj + 3];
+      triTile(h, rows, nr, d, means + c * d, p, ss, thr, df);
+      for (let t = 0; t < nr; t++) h[out + (r0 + t) * k + c] = h[logConst + c] - 0.5 * ss[t];
+    }
+  }
+}
+
+/**
+ * The cut of assembly/log-density.ts, the same decisions in the same order: rows ordered (stably) by their nearest
+ * component, tiles of four in that order — first the tile's guessed components exactly, then the others, each
+ * stopped after a 4-column block (not the last) where every row's partial sum is above its threshold — and the last
+ * 1–3 rows of that order exactly.
+ */
+function logDensitiesCut(
+  h: Float64Array,
+  x: number,
+  n: number,
+  d: number,
+  k: number,
+  layout: number,
+  means: number,
+  prec: number,
+  logConst: number,
+  out: number,
+  tmp: Scratch,
+): void {
+  const { diff: df, best, sums: ss, thresholds: thr, rows } = tmp;
+  tmp.ensureRows(n);
+  const { guess, order } = tmp;
+  for (let r = 0; r < n; r++) guess[r] = nearest(h, x + r * d, d, k, means);
+  let m = 0;
+  for (let c = 0; c < k; c++) for (let r = 0; r < n; r++) if (guess[r] === c) order[m++] = r;
+  const g = [0, 0, 0, 0];
+  const n4 = n & ~3;
+  for (let q = 0; q < n4; q += 4) {
+    for (let t = 0; t < 4; t++) {
+      rows[t] = x + order[q + t] * d;
+      g[t] = guess[order[q + t]];
+    }
+    best.fill(-Infinity);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let c = 0; c < k; c++) {
+        if (g.includes(c) !== (pass === 0)) continue;
+        const lc = h[logConst + c];
+        for (let t = 0; t < 4; t++) thr[t] = pass === 0 ? Infinity : 2 * (lc - best[t] + CUT_LOG);
+        const p = layout === LAYOUT_TRI ? prec + c * d * d : prec;
+        const dropped = triTile(h, rows, 4, d, means + c * d, p, ss, thr, df);
+        for (let t = 0; t < 4; t++) {
+          const lp = dropped ? -Infinity : lc - 0.5 * ss[t];
+          h[out + order[q + t] * k + c] = lp;
+          best[t] = Math.max(best[t], lp);
         }
-        let di = df[j + 1];
+      }
+    }
+  }
+  thr.fill(Infinity);
+  for (let q = n4; q < n; q++) {
+    const r = order[q];
+    rows[0] = x + r * d;
+    for (let c = 0; c < k; c++) {
+      const p = layout === LAYOUT_TRI ? prec + c * d * d : prec;
+      triTile(h, rows, 1, d, means + c * d, p, ss, thr, df);
+      h[out + r * k + c] = h[logConst + c] - 0.5 * ss[0];
+    }
+  }
+}
+
+/**
+ * As assembly/log-density.ts's `nearest`: the component whose mean is nearest to the row at x (first on ties), with
+ * the even and the odd columns summed separately (wasm's two lanes), then added.
+ */
+function nearest(h: Float64Array, x: number, d: number, k: number, means: number): number {
+  let bestC = 0;
+  let bestD = Infinity;
+  for (let c = 0; c < k; c++) {
+    const mu = means + c * d;
+    let e = 0;
+    let o = 0;
+    let j = 0;
+    for (; j + 1 < d; j += 2) {
+      const a = h[x + j] - h[mu + j];
+      const b = h[x + j + 1] - h[mu + j + 1];
+      e += a * a;
+      o += b * b;
+    }
+    if (j < d) {
+      const t = h[x + j] - h[mu + j];
+      e += t * t;
+    }
+    const dist = e + o;
+    if (dist < bestD) {
+      bestD = dist;
+      bestC = c;
+    }
+  }
+  return bestC;
+}
+
+/**
+ * ss[t] = ‖(x_t − μ)ᵀP‖² for the nr ≤ 4 rows starting at rows[t], each row's sums in wasm's order: y_j = Σ_{i≤j}
+ * diff_i·P[i][j] (increasing i, four columns at a time, never reading below the diagonal), ss = Σ_j y_j² (increasing
+ * j). Returns true when, after a 4-column block that is not the last, every ss[t] > thr[t] (the cut; then ss is
+ * partial).
+ */
+function triTile(
+  h: Float64Array,
+  rows: readonly number[],
+  nr: number,
+  d: number,
+  mu: number,
+  p: number,
+  ss: Float64Array,
+  thr: Float64Array,
+  df: Float64Array,
+): boolean {
+  for (let t = 0; t < nr; t++) {
+    for (let i = 0; i < d; i++) df[t * d + i] = h[rows[t] + i] - h[mu + i];
+    ss[t] = 0;
+  }
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    let above = nr === 4;
+    for (let t = 0; t < nr; t++) {
+      const o = t * d;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
+      let pj = p + j;
+      for (let i = 0; i <= j; i++, pj += d) {
+        const di = df[o + i];
+        a0 += di * h[pj];
         a1 += di * h[pj + 1];
         a2 += di * h[pj + 2];
         a3 += di * h[pj + 3];
-        pj += d;
-        di = df[j + 2];
-        a2 += di * h[pj + 2];
-        a3 += di * h[pj + 3];
-        a3 += df[j + 3] * h[pj + d + 3];
-        ss += a0 * a0;
-        ss += a1 * a1;
-        ss += a2 * a2;
-        ss += a3 * a3;
       }
-      for (; j < d; j++) {
-        let a0 = 0;
-        for (let i = 0, pj = p + j; i <= j; i++, pj += d) a0 += df[i] * h[pj];
-        ss += a0 * a0;
-      }
-      h[o + c] = h[logConst + c] - 0.5 * ss;
+      let di = df[o + j + 1];
+      a1 += di * h[pj + 1];
+      a2 += di * h[pj + 2];
+      a3 += di * h[pj + 3];
+      pj += d;
+      di = df[o + j + 2];
+      a2 += di * h[pj + 2];
+      a3 += di * h[pj + 3];
+      a3 += df[o + j + 3] * h[pj + d + 3];
+      let s = ss[t];
+      s += a0 * a0;
+      s += a1 * a1;
+      s += a2 * a2;
+      s += a3 * a3;
+      ss[t] = s;
+      above &&= s > thr[t];
     }
+    if (above && j + 4 < d) return true;
   }
+  for (let t = 0; t < nr; t++) {
+    const o = t * d;
+    let s = ss[t];
+    for (let jj = j; jj < d; jj++) {
+      let a0 = 0;
+      for (let i = 0, pj = p + jj; i <= jj; i++, pj += d) a0 += df[o + i] * h[pj];
+      s += a0 * a0;
+    }
+    ss[t] = s;
+  }
+  return false;
 }
