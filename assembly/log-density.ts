@@ -13,8 +13,10 @@
 // tile, that bound is CUT_LOG below the row's best log density so far, the pair's responsibility is below e^−64
 // whatever the remaining columns hold: the tile stops and stores −∞ (a pair the statistics would prune anyway; lse
 // moves by < k·e^−64). On well-separated data most pairs are such, and their triangular products were most of the
-// pass at larger d. For the best so far to be good early, the cut path runs tile by tile: first, exactly, the
-// component whose mean is nearest (Euclidean) to each of the tile's rows, then the others with the cut.
+// pass at larger d. For the best so far to be good early, each row's guess is its nearest mean (Euclidean), the
+// rows are ordered by guess so that a tile's rows mostly share one, and the cut path runs tile by tile in that
+// order: first the tile's guessed components exactly, then the others with the cut (d ≥ CUT_MIN_D only: below, the
+// bookkeeping costs more than it saves).
 //
 // Tiles are 4 rows, or 2 when 4·d doubles do not fit the static buffer (d > 2048). The tile's diffs x_t − μ are
 // stored transposed in two planes of d f64x2: plane 0 at BUF holds rows (0, 1) of the tile, plane 1 at BUF + 16·d
