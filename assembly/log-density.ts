@@ -40,9 +40,16 @@ const CUT_MIN_D: i32 = 32;
 // @ts-ignore: decorator
 @inline
 function diffRows(x0: usize, x1: usize, x2: usize, x3: usize, d: i32, mu: usize, H4: bool): void {
+  diffCols(x0, x1, x2, x3, d, mu, H4, 0, d);
+}
+
+/** diffRows for columns [from, to) only (from even; to = d or even): the same values, column pair by pair. */
+// @ts-ignore: decorator
+@inline
+function diffCols(x0: usize, x1: usize, x2: usize, x3: usize, d: i32, mu: usize, H4: bool, from: i32, to: i32): void {
   const p1 = BUF + (<usize>d << 4);
-  let i = 0;
-  for (; i + 1 < d; i += 2) {
+  let i = from;
+  for (; i + 1 < to; i += 2) {
     const o = <usize>i << 3;
     const m = v128.load(mu + o);
     const a = f64x2.sub(v128.load(x0 + o), m);
@@ -57,7 +64,7 @@ function diffRows(x0: usize, x1: usize, x2: usize, x3: usize, d: i32, mu: usize,
       v128.store(p1 + t, i64x2.shuffle(c, e, 1, 3), 16);
     }
   }
-  if (i < d) {
+  if (i < to) {
     const o = <usize>i << 3;
     const m = v128.load64_splat(mu + o);
     v128.store(BUF + (o << 1), f64x2.sub(load2(x0 + o, x1 + o), m));
@@ -117,6 +124,7 @@ function storeTileLp(out: usize, stride: usize, nr: i32, lc: f64, s01: v128, s23
 @inline
 function tileTri(
   p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, H4: bool, CUT: bool, thr01: v128, thr23: v128,
+  mu: usize, x0: usize, x1: usize, x2: usize, x3: usize,
 ): void {
   const rowBytes = <usize>d << 3;
   const p1 = <usize>d << 4; // plane 1 − plane 0
@@ -125,6 +133,8 @@ function tileTri(
   let s23 = zero;
   let j = 0;
   for (; j + 3 < d; j += 4) {
+    // with mu ≠ 0 (the cut) the planes are filled block by block: a tile cut early never computes the rest
+    if (CUT && mu != 0) diffCols(x0, x1, x2, x3, d, mu, true, j, j + 4);
     let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
     let b0 = zero, b1 = zero, b2 = zero, b3 = zero;
     let pp = p + (<usize>j << 3);
@@ -197,6 +207,7 @@ function tileTri(
       }
     }
   }
+  if (CUT && mu != 0 && j < d) diffCols(x0, x1, x2, x3, d, mu, true, j, d);
   if (j + 1 < d) {
     let a0 = zero, a1 = zero, b0 = zero, b1 = zero;
     let pp = p + (<usize>j << 3);
@@ -249,8 +260,11 @@ function tileTri(
  * tileTri for 4-row tiles, with the cut's check (thresholds +∞: never) — not inlined, so that the plain pass and the
  * cut share one copy of the largest loop nest (each inlined copy costs the page ~0.6 kB gzipped per kernel build).
  */
-function tileTri4(p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, thr01: v128, thr23: v128): void {
-  tileTri(p, d, lc, out, stride, nr, true, true, thr01, thr23);
+function tileTri4(
+  p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, thr01: v128, thr23: v128,
+  mu: usize, x0: usize, x1: usize, x2: usize, x3: usize,
+): void {
+  tileTri(p, d, lc, out, stride, nr, true, true, thr01, thr23, mu, x0, x1, x2, x3);
 }
 
 /** LAYOUT_DIAG (p = the d precisions) or LAYOUT_SCALAR (p = null, ps): Σ_j (diff_j·p_j)² per row, in increasing j. */
@@ -341,8 +355,8 @@ function logDensities(
       if (layout <= LAYOUT_SHARED_TRI) {
         diffTile(xt, nr, d, mu, H4);
         const pc = layout == LAYOUT_TRI ? prec + <usize>c * <usize>d * dBytes : prec;
-        if (H4) tileTri4(pc, d, lc, o, stride, nr, off, off);
-        else tileTri(pc, d, lc, o, stride, nr, false, false, off, off);
+        if (H4) tileTri4(pc, d, lc, o, stride, nr, off, off, 0, 0, 0, 0, 0);
+        else tileTri(pc, d, lc, o, stride, nr, false, false, off, off, 0, 0, 0, 0, 0);
       } else {
         const pd = layout == LAYOUT_DIAG ? prec + <usize>c * dBytes : 0;
         const ps = layout == LAYOUT_DIAG ? 0.0 : load<f64>(prec + (<usize>c << 3));
@@ -446,13 +460,14 @@ function logDensitiesCut(
       for (let c = 0; c < k; c++) {
         if ((c == g0 || c == g1 || c == g2 || c == g3) != (pass == 0)) continue;
         const lc = load<f64>(logConst + (<usize>c << 3));
-        diffRows(x + <usize>ra * dBytes, x + <usize>rb * dBytes, x + <usize>rc * dBytes, x + <usize>rd * dBytes, d, means + <usize>c * dBytes, true);
         // ss > 2·(lc − best + CUT_LOG) ⇔ lc − ½·ss < best − CUT_LOG; +∞ while best is −∞ (and in pass 0: exact)
         const l = f64x2.splat(lc);
         const t01 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b01), margin));
         const t23 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b23), margin));
         const pc = layout == LAYOUT_TRI ? prec + <usize>c * <usize>d * dBytes : prec;
-        tileTri4(pc, d, lc, lps, 8, 4, t01, t23);
+        const xa = x + <usize>ra * dBytes;
+        const xb = x + <usize>rb * dBytes;
+        tileTri4(pc, d, lc, lps, 8, 4, t01, t23, means + <usize>c * dBytes, xa, xb, x + <usize>rc * dBytes, x + <usize>rd * dBytes);
         const v01 = v128.load(lps);
         const v23 = v128.load(lps, 16);
         const co = <usize>c << 3;
