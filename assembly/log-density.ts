@@ -445,6 +445,10 @@ function logDensitiesCut(
     const rb = load<i32>(order + (<usize>q << 2), 4);
     const rc = load<i32>(order + (<usize>q << 2), 8);
     const rd = load<i32>(order + (<usize>q << 2), 12);
+    const xa = x + <usize>ra * dBytes;
+    const xb = x + <usize>rb * dBytes;
+    const xc = x + <usize>rc * dBytes;
+    const xd = x + <usize>rd * dBytes;
     const oa = out + <usize>ra * stride;
     const ob = out + <usize>rb * stride;
     const oc = out + <usize>rc * stride;
@@ -465,9 +469,7 @@ function logDensitiesCut(
         const t01 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b01), margin));
         const t23 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b23), margin));
         const pc = layout == LAYOUT_TRI ? prec + <usize>c * <usize>d * dBytes : prec;
-        const xa = x + <usize>ra * dBytes;
-        const xb = x + <usize>rb * dBytes;
-        tileTri4(pc, d, lc, lps, 8, 4, t01, t23, means + <usize>c * dBytes, xa, xb, x + <usize>rc * dBytes, x + <usize>rd * dBytes);
+        tileTri4(pc, d, lc, lps, 8, 4, t01, t23, means + <usize>c * dBytes, xa, xb, xc, xd);
         const v01 = v128.load(lps);
         const v23 = v128.load(lps, 16);
         const co = <usize>c << 3;

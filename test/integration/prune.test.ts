@@ -3,8 +3,9 @@
  * pairs whose responsibility is below 1e-20, and issue 12 asks that this keep results within 1e-12 of the exact
  * pass. Every fit here runs twice from the same seed — once with the thread's backends as they are, once with
  * `getBackend` handing out the same backends with `prune: 0` — and the fitted parameters, the lower bound and the
- * iteration count are compared. Only d > 4 reaches the pruned (generic) path; each case also checks that the
- * fitted model really has responsibilities in (0, 1e-20), so the comparison is not vacuous.
+ * iteration count are compared. Only d > 4 reaches the pruned (generic) path, and the d = 32 cases the kernels'
+ * cut of log densities as well (assembly/log-density.ts); each case also checks that the fitted model really has
+ * responsibilities in (0, 1e-20), so the comparison is not vacuous.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { BayesianGaussianMixture, GaussianMixture } from '../../src/index.js';
@@ -39,10 +40,13 @@ function both<T>(fit: () => T): { pruned: T; exact: T } {
 }
 
 /** How many responsibilities of the fitted model are tiny but not zero (what pruning skips). */
-function prunable(gm: { predictProba(X: number[][]): ArrayLike<number>[] }, X: number[][]): number {
+function prunable(
+  gm: { predictProba(X: number[][]): ArrayLike<number>[] },
+  X: number[][],
+  below = PRUNE_BELOW,
+): number {
   let count = 0;
-  for (const row of gm.predictProba(X))
-    for (let c = 0; c < row.length; c++) if (row[c] > 0 && row[c] < PRUNE_BELOW) count++;
+  for (const row of gm.predictProba(X)) for (let c = 0; c < row.length; c++) if (row[c] > 0 && row[c] < below) count++;
   return count;
 }
 
@@ -73,6 +77,8 @@ function boxMixture(seed: number, n: number, d: number, k: number, box: number):
 const separated = mixture(11, 3000, 6, 4, 4).X;
 const overlapping = mixture(12, 3000, 8, 5, 3).X;
 const wide = boxMixture(13, 1500, 32, 4, 1.5);
+// box 2.5: a row's log density for a foreign component is mostly more than 64 below its own — what the cut skips
+const far = boxMixture(14, 1500, 32, 4, 2.5);
 const shifted = (parity as { cases: { name: string; X: number[][] }[] }).cases.find(
   (c) => c.name === 'shifted5d-k2-full',
 )!.X;
@@ -82,6 +88,7 @@ describe('pruned statistics equal the exact pass to 1e-12', () => {
     ['separated d=6 k=4', separated, 4],
     ['overlapping d=8 k=5', overlapping, 5],
     ['d=32 k=4', wide, 4],
+    ['d=32 k=4, far apart', far, 4],
     ['scikit-learn fixture shifted5d, k=2', shifted, 2],
   ];
   for (const [name, X, k] of cases) {
@@ -93,6 +100,8 @@ describe('pruned statistics equal the exact pass to 1e-12', () => {
         if (name !== 'scikit-learn fixture shifted5d, k=2' || covarianceType === 'full') {
           expect(prunable(exact, X), 'the fit has responsibilities in (0, 1e-20)').toBeGreaterThan(0);
         }
+        if (X === far)
+          expect(prunable(exact, X, 1.6e-28), 'responsibilities in (0, e^-64): the cut').toBeGreaterThan(0);
         expectSameFit(pruned, exact, `${name} ${covarianceType}`);
       });
     }
