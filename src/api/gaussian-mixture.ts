@@ -121,6 +121,10 @@ function emPlan(o: ResolvedOptions, warm: WarmStart | null): Plan<EMResult & { p
   };
 }
 
+/** BIC and AIC from the mean log-likelihood `score` of n rows and p free parameters (bic, aic and criteriaOf). */
+const bicOf = (score: number, n: number, p: number): number => -2 * score * n + p * Math.log(n);
+const aicOf = (score: number, n: number, p: number): number => -2 * score * n + 2 * p;
+
 function* withoutPrior(
   o: ResolvedOptions,
   data: DataShape,
@@ -581,7 +585,7 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   /** Bayesian information criterion on X (lower is better; n = rows of X, also with missing values). */
   bic(X: Matrix): number {
     const n = toRows(X, 'X', this.fitted('bic').params.d, this.opts.missing).n;
-    return -2 * this.score(X) * n + this.nParameters() * Math.log(n);
+    return bicOf(this.score(X), n, this.nParameters());
   }
 
   /**
@@ -604,14 +608,14 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
     const n = rows.n;
     const score = total / n;
     const p = this.nParameters();
-    const bic = -2 * score * n + p * Math.log(n);
-    return { bic, icl: bic - 2 * sumLogMax, aic: -2 * score * n + 2 * p, score };
+    const bic = bicOf(score, n, p);
+    return { bic, icl: bic - 2 * sumLogMax, aic: aicOf(score, n, p), score };
   }
 
   /** Akaike information criterion on X (lower is better). */
   aic(X: Matrix): number {
     const n = toRows(X, 'X', this.fitted('aic').params.d, this.opts.missing).n;
-    return -2 * this.score(X) * n + 2 * this.nParameters();
+    return aicOf(this.score(X), n, this.nParameters());
   }
 
   /**

@@ -40,7 +40,7 @@ export type BackendName = 'wasm' | 'js';
 /**
  * Responsibilities below this add nothing to the E-pass statistics (the kernels' `prune`). On well-separated data
  * most (row, component) pairs fall below it without being exactly 0, and skipping them is most of a pass's
- * accumulation at d > 4 (measured: −16% per EM iteration at d = 8, −31% at d = 32; bench/results.md). A pruned pair
+ * accumulation at d > 4 (measured: −16% per EM iteration at d = 8, −31% at d = 32; docs/performance-notes.md). A pruned pair
  * would change nk by less than 1e-20 of one row's weight and sx, sxx by that times (x − μ) and (x − μ)²; the fits of
  * test/integration/prune.test.ts stay within 1e-12 of the exact pass (prune = 0).
  */

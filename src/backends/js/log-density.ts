@@ -61,8 +61,8 @@ export function logDensities(
     return;
   }
   // triangular layouts
-  const cut =
-    d >= CUT_MIN_D && 4 * d <= BUF_DOUBLES && prune > 0 && prune >= k * CUT_RESP && 4 * d + 4 + n <= BUF_DOUBLES;
+  // as assembly/log-density.ts's logDensitiesAll (its cutFits: the cut's temporaries fit the static buffer)
+  const cut = d >= CUT_MIN_D && prune > 0 && prune >= k * CUT_RESP && 4 * d + 4 + n <= BUF_DOUBLES;
   if (cut) {
     logDensitiesCut(h, x, n, d, k, layout, means, prec, logConst, out, tmp);
     return;
