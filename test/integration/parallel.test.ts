@@ -81,7 +81,7 @@ describe('fitAsync worker bundle', () => {
 });
 
 describe('segmentBounds', () => {
-  it('cuts n rows into ≥ 1 segment per worker, ≤ 8 per worker, of ≥ 4096 rows beyond one each, statistics ≤ 2 MB', () => {
+  it('cuts n rows into a multiple of the worker count, ≤ 8 segments per worker, of ≥ 4096 rows beyond one each, statistics ≤ 4 MB', () => {
     for (const [n, workers, k, d] of [
       [3, 3, 1, 2],
       [600, 2, 3, 3],
@@ -97,15 +97,18 @@ describe('segmentBounds', () => {
       expect(b[s]).toBe(n);
       for (let i = 0; i < s; i++) expect(b[i + 1], `n=${n} segment ${i}`).toBeGreaterThan(b[i]);
       expect(s).toBeGreaterThanOrEqual(workers);
+      expect(s % workers, `n=${n}: ${s} segments for ${workers} workers`).toBe(0);
       expect(s).toBeLessThanOrEqual(8 * workers);
       if (s > workers) {
         expect(Math.floor(n / s)).toBeGreaterThanOrEqual(4096);
-        expect(s * 8 * k * d * d).toBeLessThanOrEqual(1 << 21);
+        expect(s * 8 * k * d * d).toBeLessThanOrEqual(1 << 22);
       }
     }
     expect(segmentBounds(1e6, 2, 4, 2).length - 1).toBe(16);
-    expect(segmentBounds(2e4, 2, 16, 64).length - 1).toBe(3); // 0.5 MB of statistics per segment
-    expect(segmentBounds(1e6, 2, 16, 64).length - 1).toBe(3); // the same for any larger N
+    expect(segmentBounds(3e5, 3, 4, 2).length - 1).toBe(24);
+    expect(segmentBounds(3e4, 2, 4, 2).length - 1).toBe(6); // 7 of ≥ 4096 rows, rounded down to a multiple of 2
+    expect(segmentBounds(2e4, 2, 16, 64).length - 1).toBe(4); // 0.5 MB of statistics per segment
+    expect(segmentBounds(1e6, 2, 16, 64).length - 1).toBe(6); // 7 fit in 4 MB: rounded down to a multiple of 2
     expect(segmentBounds(1e5, 2, 50, 200).length - 1).toBe(2); // 16 MB per segment: one per worker
   });
 });
@@ -163,15 +166,16 @@ describe('fitAsync equals fit to 1e-10', () => {
   });
 
   it('when workers take many segments from the shared counter (results independent of who served which)', async () => {
-    // 30000 rows: 7 segments of ≥ 4096 rows for 2 and 3 workers, so every pass is shared out dynamically
+    // 30000 rows: 6 segments of ≥ 4096 rows for 2 and 3 workers, so every pass is shared out dynamically
     const { X } = mixture(21, 30000, 2, 3, 3);
-    expect(segmentBounds(X.length, 2, 3, 2).length - 1).toBe(7);
+    expect(segmentBounds(X.length, 2, 3, 2).length - 1).toBe(6);
+    expect(segmentBounds(X.length, 3, 3, 2).length - 1).toBe(6);
     const sampleWeight = X.map((_, i) => 0.5 + (i % 3));
     const opts = { nComponents: 3, seed: 2, tol: 0, maxIter: 15, initParams: 'kmeans' as const };
     const ref = new GaussianMixture(opts).fit(X, { sampleWeight });
     for (const workers of [2, 3]) {
       const a = await new GaussianMixture(opts).fitAsync(X, { workers, sampleWeight });
-      expectSameFit(a, ref, `${workers} workers, 7 segments`);
+      expectSameFit(a, ref, `${workers} workers, 6 segments`);
       // a second run claims segments differently, but adds them in the same order: bit for bit the same model
       const b = await new GaussianMixture(opts).fitAsync(X, { workers, sampleWeight });
       expect(b.means).toEqual(a.means);

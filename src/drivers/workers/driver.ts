@@ -108,29 +108,29 @@ async function fillValues(rows: Rows, w: Float64Array | null, check: () => void)
 }
 
 /**
- * Segments of a pass: at least this many rows, at most SEGMENTS_PER_WORKER per worker, and their statistics ≤ 2 MB
+ * Segments of a pass: at least this many rows, at most SEGMENTS_PER_WORKER per worker, and their statistics ≤ 4 MB
  * per pass beyond one segment per worker (each segment's arrays are allocated, moved to this thread and dropped).
  */
 const MIN_SEGMENT_ROWS = 4096;
 const SEGMENTS_PER_WORKER = 8;
-const MAX_PASS_STATS_BYTES = 1 << 21;
+const MAX_PASS_STATS_BYTES = 1 << 22;
 
 /**
  * Bounds of the segments a statistics pass over n rows is split into when `count` workers share it dynamically:
  * small enough that a worker on a busier core hands its share to the others, large enough that per-segment costs
- * (a statistics array each, K·D² values) stay small. At least one segment per worker. Depends only on n, the
- * worker count and the model's size, so results are the same from run to run.
+ * (a statistics array each, K·D² values) stay small. A multiple of the worker count, so that workers on equally
+ * fast cores finish together: 3 segments for 2 workers would leave one worker idle for a third of the pass (as at
+ * (N, D, K) = (2·10⁴, 64, 16) under a 2 MB bound; docs/performance-notes.md). Depends only on n, the worker count
+ * and the model's size, so results are the same from run to run.
  */
 export function segmentBounds(n: number, count: number, k: number, d: number): number[] {
   const statsBytes = 8 * (2 + k + k * d + k * d * d);
-  const s = Math.max(
-    count,
-    Math.min(
-      SEGMENTS_PER_WORKER * count,
-      Math.floor(n / MIN_SEGMENT_ROWS),
-      Math.floor(MAX_PASS_STATS_BYTES / statsBytes),
-    ),
+  const most = Math.min(
+    SEGMENTS_PER_WORKER * count,
+    Math.floor(n / MIN_SEGMENT_ROWS),
+    Math.floor(MAX_PASS_STATS_BYTES / statsBytes),
   );
+  const s = count * Math.max(1, Math.floor(most / count));
   return Array.from({ length: s + 1 }, (_, i) => Math.floor((i * n) / s));
 }
 
