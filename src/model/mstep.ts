@@ -39,6 +39,12 @@ export interface MStepOptions {
   mstepMaxIter?: number;
   /** A conjugate prior (model/prior.ts): the step is then the posterior mode (MAP-EM). */
   prior?: ResolvedPrior | null;
+  /**
+   * Factor only part `index` of `count` of the covariance blocks (partBlocks); the others' precision factors stay
+   * zero. fitAsync shares the K factorisations out among its workers this way and joinMStepParts puts the parts
+   * back together — the same numbers, block for block, as one step over every block. Absent: all blocks.
+   */
+  part?: { index: number; count: number };
 }
 
 export interface MStepResult {
@@ -108,7 +114,8 @@ function factorBlocks(
   const fper = layout.diagonal(d);
   const precChol = new Float64Array(cov.length);
   const lost = new Set(degenerate.map((b) => b.component));
-  for (let b = 0; b < layout.blocks(k); b++) {
+  const [from, to] = o.part ? partBlocks(layout.blocks(k), o.part.index, o.part.count) : [0, layout.blocks(k)];
+  for (let b = from; b < to; b++) {
     const keep = (): void => {
       cov.set(prev.covariances.subarray(b * per, (b + 1) * per), b * per);
       precChol.set(prev.precChol.subarray(b * per, (b + 1) * per), b * per);
@@ -214,6 +221,58 @@ function noiseMStep(st: SufficientStats, prev: Params, o: MStepOptions): MStepRe
   const weight = frozen ? noise!.weight : Math.min(1, Math.max(0, noiseMass / st.sumW));
   const weights = frozen ? r.params.weights : r.params.weights.map((v) => v * (1 - weight));
   return { ...r, params: { ...r.params, weights, noise: { ...noise!, weight } } };
+}
+
+/** Blocks [from, to) of part `index` of `count` (contiguous, in block order, sizes differing by at most one). */
+export function partBlocks(blocks: number, index: number, count: number): [number, number] {
+  return [Math.floor((index * blocks) / count), Math.floor(((index + 1) * blocks) / count)];
+}
+
+/**
+ * Below this K·D³ a whole M-step takes well under a millisecond (K factorisations of D×D: at D = 8, K = 8, ~10 µs)
+ * and one worker answering it beats the extra round trips of sharing it out; at (D, K) = (64, 16) it takes 3–5 ms,
+ * 15–25% of a 2-worker EM iteration (docs/performance-notes.md).
+ */
+const MIN_SPLIT_WORK = 1 << 18;
+
+/**
+ * Into how many parts (≤ `workers`) an M-step over statistics `st` is worth splitting: one unless the model keeps a
+ * covariance per component (a shared one is one factorisation), its covariances are estimated, and K·D³ is large.
+ */
+export function mStepPartCount(st: SufficientStats, prev: Params, o: MStepOptions, workers: number): number {
+  const { layout } = covarianceModel(o.covType);
+  const k = prev.k; // without a noise term's extra statistics
+  if (layout.shared || o.freeze.includes('covariances') || k * st.d ** 3 < MIN_SPLIT_WORK) return 1;
+  return Math.max(1, Math.min(workers, layout.blocks(k)));
+}
+
+/**
+ * One M-step from its parts (each the same request with `part` = { index, count: parts.length }, in index order):
+ * the weights, means and covariance estimate every part computed alike, each block's covariance and precision
+ * factor from the part that factored it, and the degenerate components of all parts once each in component order —
+ * exactly what `mStepChecked` without `part` returns.
+ */
+export function joinMStepParts(parts: readonly MStepResult[], covType: CovarianceType): MStepResult {
+  const base = parts[0];
+  const { k, d } = base.params;
+  const { layout } = covarianceModel(covType);
+  const per = layout.blockSize(d);
+  const { covariances, precChol } = base.params; // the parts are the caller's to keep: part 0's arrays take the rest
+  for (let i = 1; i < parts.length; i++) {
+    const [from, to] = partBlocks(layout.blocks(k), i, parts.length);
+    covariances.set(parts[i].params.covariances.subarray(from * per, to * per), from * per);
+    precChol.set(parts[i].params.precChol.subarray(from * per, to * per), from * per);
+  }
+  // a vanished component, or an estimate's failure, is reported by every part; a block's factorisation only by its own
+  const seen = new Set<string>();
+  const degenerate: Degeneracy[] = [];
+  for (const b of parts.flatMap((p) => p.degenerate)) {
+    const key = `${b.component}|${b.reason}|${b.detail}`;
+    if (!seen.has(key)) degenerate.push(b);
+    seen.add(key);
+  }
+  degenerate.sort((a, b) => a.component - b.component);
+  return { ...base, params: { ...base.params, covariances, precChol }, degenerate };
 }
 
 /** The M-step that throws a DegenerateError (a FitError) when a covariance is not positive definite. */

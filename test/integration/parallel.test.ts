@@ -22,6 +22,9 @@ import {
   type Matrix,
 } from '../../src/index.js';
 import { segmentBounds, setForceCopies } from '../../src/drivers/workers/driver.js';
+import { mStepPartCount } from '../../src/model/mstep.js';
+import type { Params } from '../../src/model/params.js';
+import type { SufficientStats } from '../../src/model/stats.js';
 import { settleSharedBuffer, takeSharedBuffer, terminateIdleWorkers } from '../../src/drivers/workers/pool.js';
 import { liveWorkers, startedWorkers } from '../../src/drivers/workers/spawn.js';
 import { workerSource } from '../../build/worker-source.js';
@@ -182,6 +185,37 @@ describe('fitAsync equals fit to 1e-10', () => {
       expect(b.covariances).toEqual(a.covariances);
       expect(b.lowerBound).toBe(a.lowerBound);
     }
+  });
+
+  it('when the M-step is shared out among the workers (K·D³ ≥ 2¹⁸), degenerate components included', async () => {
+    const { X } = mixture(31, 1500, 32, 8, 12);
+    // a fit whose parts are joined (2 and 3 workers) and one where a component collapses onto a point and is re-seeded
+    const prev = { k: 8, d: 32, covType: 'full' as const } as Params;
+    expect(
+      mStepPartCount({ d: 32 } as SufficientStats, prev, { covType: 'full', regCovar: 0, freeze: [], iteration: 1 }, 2),
+    ).toBe(2);
+    for (const workers of [2, 3])
+      await compare(X, { nComponents: 8, seed: 5, maxIter: 6, tol: 0 }, { workers }, `d = 32, ${workers} workers`);
+    // 40 copies of one far-away row and regCovar 0: the ninth component's k-means start sits on them (not positive
+    // definite), and it is re-seeded
+    const far = X[0].map((v) => v + 1000);
+    const collapsing = X.map((row, i) => (i < 40 ? far : row));
+    const opts = { nComponents: 9, seed: 2, maxIter: 3, tol: 0, regCovar: 0, onDegenerate: 'reset' as const };
+    const ref = new GaussianMixture(opts).fit(collapsing);
+    const got = await new GaussianMixture(opts).fitAsync(collapsing, { workers: 2 });
+    expect(ref.resets?.length, 'a component was re-seeded').toBeGreaterThan(0);
+    expect(got.resets).toEqual(ref.resets);
+    expectSameFit(got, ref, 'd = 32, a collapsing component re-seeded');
+    // run longer, re-seeding gives up: the same DegenerateError, its diagnosis from the part that factored the block
+    const failing = { ...opts, maxIter: 8 };
+    let message = '';
+    try {
+      new GaussianMixture(failing).fit(collapsing);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/component \d+ is not positive definite/);
+    await expect(new GaussianMixture(failing).fitAsync(collapsing, { workers: 2 })).rejects.toThrow(message);
   });
 
   it('with k-means++ seeding spread over the workers (several seeding chunks each), weighted and not', async () => {

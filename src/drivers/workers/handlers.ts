@@ -8,10 +8,13 @@
  *    the owner of its chunk;
  *  - the requests that need every row in order ('prepare', 'resp-stats', 'farthest', 'seed-rows', 'row-subset',
  *    'seed-first-weighted'): worker 0;
- *  - the M-steps ('mstep', 'initial-mstep', 'variational-mstep') and SQUAREM's 'squarem-jump', which need no rows:
- *    worker 0, off the calling thread.
+ *  - EM's 'mstep', which needs no rows: worker 0, off the calling thread — or, when its K factorisations are
+ *    costly (model/mstep.ts mStepPartCount), every worker factoring its share of the components' covariances, the
+ *    parts joined (joinMStepParts) into what one worker would have computed;
+ *  - the other M-steps ('initial-mstep', 'variational-mstep') and SQUAREM's 'squarem-jump': worker 0.
  */
-import type { AsyncHandlers, Request, RequestType } from '../../em/protocol.js';
+import type { AsyncHandlers, Reply, Request, RequestType } from '../../em/protocol.js';
+import { joinMStepParts, mStepPartCount } from '../../model/mstep.js';
 import { addStats, type SufficientStats } from '../../model/stats.js';
 import { WorstCollector } from '../local/worst.js';
 import type { Channel } from './channel.js';
@@ -73,6 +76,28 @@ function mergeSegments(
   return st;
 }
 
+/**
+ * EM's M-step: by worker 0, or — when its factorisations are costly — in parts by the first workers, each
+ * factoring its share of the components' covariances, joined in part order (the same numbers as one worker's).
+ */
+async function mStep(
+  t: Team,
+  req: Request<'mstep'>,
+  first: (req: Request<'mstep'>) => Promise<Reply<'mstep'>>,
+): Promise<Reply<'mstep'>> {
+  const count = mStepPartCount(req.st, req.prev, req.options, t.channels.length);
+  if (count === 1) return first(req);
+  const shared = await t.race(t.share(req));
+  const parts = await t.race(
+    Promise.all(
+      t.channels
+        .slice(0, count)
+        .map((ch, index) => ch.ask({ ...shared, options: { ...shared.options, part: { index, count } } })),
+    ),
+  );
+  return joinMStepParts(parts, req.options.covType);
+}
+
 export function workerHandlers(t: Team): AsyncHandlers {
   const { channels, d, race } = t;
   const all = async <T extends RequestType>(req: Request<T>) => {
@@ -124,8 +149,8 @@ export function workerHandlers(t: Team): AsyncHandlers {
     'seed-trials': byChunk,
     'seed-moments': byChunk,
     'seed-spread': byChunk,
-    // the M-steps read no rows: one worker computes them, so this thread stays free during K factorisations
-    mstep: first,
+    // the M-steps read no rows: workers compute them, so this thread stays free during K factorisations
+    mstep: (req) => mStep(t, req, first),
     'squarem-jump': first,
     'initial-mstep': first,
     'variational-mstep': first,

@@ -7,7 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { covarianceModel, LAYOUTS, SKLEARN_TYPES } from '../../../src/model/covariance/registry.js';
-import { mStepChecked } from '../../../src/model/mstep.js';
+import {
+  joinMStepParts,
+  mStepChecked,
+  mStepPartCount,
+  type MStepOptions,
+  type MStepResult,
+} from '../../../src/model/mstep.js';
 import { emptyStats, type SufficientStats } from '../../../src/model/stats.js';
 import type { Params } from '../../../src/model/params.js';
 import { Random } from '../../../src/util/random.js';
@@ -195,6 +201,78 @@ describe.each(SKLEARN_TYPES)('covariance model %s', (type) => {
     expect(
       mStepChecked(st, start(type, 2, d), { covType: type, regCovar: 1e-6, freeze: [], iteration: 4 }).degenerate,
     ).toEqual([]);
+  });
+});
+
+describe("an M-step in parts (fitAsync's workers share the factorisations out)", () => {
+  /** The whole step and its `count` parts joined, for the same statistics and options. */
+  function wholeAndJoined(st: SufficientStats, prev: Params, o: MStepOptions, count: number): MStepResult[] {
+    const parts = Array.from({ length: count }, (_, index) => mStepChecked(st, prev, { ...o, part: { index, count } }));
+    return [mStepChecked(st, prev, o), joinMStepParts(parts, o.covType)];
+  }
+
+  it.each(SKLEARN_TYPES)(
+    '%s: the joined parts are the whole step, bit for bit, degenerate components included',
+    (type) => {
+      const model = covarianceModel(type);
+      const k = 5;
+      const d = 3;
+      const { X, R, centers } = problem(11, 60, d, k);
+      // component 1 sits on one point (not positive definite at regCovar 0) and component 3 gets no responsibility
+      const single = X.map((x, i) => (i < 4 ? Float64Array.of(1, 2, 3) : x));
+      const R2 = R.map((r, i) => {
+        const out = r.slice();
+        out[1] = i < 4 ? 1 : 0;
+        out[3] = 0;
+        const rest = out.reduce((a, b, c) => a + (c === 1 ? 0 : b), 0);
+        if (i < 4) for (let c = 0; c < k; c++) out[c] = c === 1 ? 1 : 0;
+        else for (let c = 0; c < k; c++) if (c !== 1) out[c] /= rest;
+        return out;
+      });
+      const cases: [SufficientStats, MStepOptions][] = [
+        [statsOf(X, R, centers, k, model.statsKind), { covType: type, regCovar: 1e-6, freeze: [], iteration: 2 }],
+        [
+          statsOf(single, R2, centers, k, model.statsKind),
+          { covType: type, regCovar: 0, freeze: [], iteration: 3, detectVanished: true },
+        ],
+      ];
+      for (const [st, o] of cases) {
+        for (const count of [2, 3, 5]) {
+          const [whole, joined] = wholeAndJoined(st, start(type, k, d), o, count);
+          expect(joined.params.covariances, `${count} parts`).toEqual(whole.params.covariances);
+          expect(joined.params.precChol, `${count} parts`).toEqual(whole.params.precChol);
+          expect(joined.params.means).toEqual(whole.params.means);
+          expect(joined.params.weights).toEqual(whole.params.weights);
+          expect(joined.degenerate).toEqual(whole.degenerate);
+          expect(joined.logPrior).toBe(whole.logPrior);
+        }
+      }
+      const degenerate = wholeAndJoined(cases[1][0], start(type, k, d), cases[1][1], 2)[0].degenerate;
+      expect(degenerate.map((b) => [b.component, b.reason])).toEqual(
+        model.layout.shared
+          ? [[3, 'vanished']]
+          : [
+              [1, 'not-pd'],
+              [3, 'vanished'],
+            ],
+      );
+    },
+  );
+
+  it('is split only where the factorisations are costly: a covariance per component and K·D³ ≥ 2¹⁸', () => {
+    const st = (k: number, d: number): SufficientStats => emptyStats(k, d, 'full', new Float64Array(k * d));
+    const o = (covType: (typeof SKLEARN_TYPES)[number]): MStepOptions => ({
+      covType,
+      regCovar: 0,
+      freeze: [],
+      iteration: 1,
+    });
+    expect(mStepPartCount(st(8, 32), start('full', 8, 32), o('full'), 2)).toBe(2);
+    expect(mStepPartCount(st(16, 64), start('full', 16, 64), o('full'), 3)).toBe(3);
+    expect(mStepPartCount(st(2, 64), start('full', 2, 64), o('full'), 3)).toBe(2); // never more parts than blocks
+    expect(mStepPartCount(st(8, 16), start('full', 8, 16), o('full'), 2)).toBe(1); // K·D³ = 32768: one worker
+    expect(mStepPartCount(st(8, 32), start('tied', 8, 32), o('tied'), 2)).toBe(1); // one shared covariance
+    expect(mStepPartCount(st(8, 32), start('full', 8, 32), { ...o('full'), freeze: ['covariances'] }, 2)).toBe(1);
   });
 });
 
