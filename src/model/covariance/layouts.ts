@@ -8,7 +8,14 @@
  * Storage is flat and row-major; a precision factor P has the covariance's layout, with P·Pᵀ = Σ⁻¹ (scikit-learn's
  * precisions_cholesky_). Everything here is per block: k blocks, or one for the shared layout.
  */
-import { choleskyLower, choleskyPivot, invertLower, lowerTimesTranspose, transpose } from '../linalg.js';
+import {
+  choleskyLower,
+  choleskyPivot,
+  invertLower,
+  invertLowerTransposed,
+  lowerTimesTranspose,
+  transpose,
+} from '../linalg.js';
 
 /** Layout codes the kernels take (assembly/README.md). */
 export const LAYOUT_CODE = { tri: 0, sharedTri: 1, diag: 2, scalar: 3 } as const;
@@ -67,11 +74,9 @@ function matrixLayout(name: 'tri' | 'sharedTri'): Layout {
   const factor: Layout['factor'] = (cov, k, d, out, floor) => {
     // P = (L⁻¹)ᵀ with Σ = L·Lᵀ, so P is upper-triangular and P·Pᵀ = Σ⁻¹
     const l = new Float64Array(d * d);
-    const inv = new Float64Array(d * d);
     for (let c = 0; c < blocks(k); c++) {
       if (choleskyPivot(cov, c * d * d, d, l, 0, floor, c * d) >= 0) return c;
-      invertLower(l, 0, d, inv, 0);
-      transpose(inv, 0, d, out, c * d * d);
+      invertLowerTransposed(l, 0, d, out, c * d * d);
     }
     return -1;
   };
