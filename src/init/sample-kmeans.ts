@@ -106,35 +106,107 @@ function draw(prefix: Float64Array, closest: Float64Array, target: number): numb
   return lo;
 }
 
-/** Each sample row's nearest center (the first on ties) and its squared distance. */
-function assign(
-  x: Float64Array,
-  m: number,
-  d: number,
-  centers: Float64Array,
-  k: number,
-  s: number,
-  labels: Int32Array,
-  dmin: Float64Array,
-): void {
-  for (let i = 0; i < m; i++) {
-    let best = 0;
-    let bd = dist(x, i, centers, 0, d, s);
-    for (let c = 1; c < k; c++) {
-      const v = dist(x, i, centers, c, d, s);
-      if (v < bd) {
-        bd = v;
-        best = c;
-      }
-    }
-    labels[i] = best;
-    dmin[i] = bd;
+/**
+ * How far inside its bounds a row must be to keep its label unexamined, in units of s: far above the rounding of
+ * the bounds (distances here are ≤ √d, their errors ~1e-15 each, summed over ≤ 300 iterations), so a row is skipped
+ * only where its nearest center is provably the same in exact arithmetic and by ≥ 1e-8 — a margin no rounding of
+ * `assign`'s squared distances can overturn.
+ */
+const BOUND_MARGIN = 1e-8;
+
+/**
+ * Lloyd's assignment step with Hamerly's bounds (Hamerly 2010, "Making k-means even faster"): per row an upper bound
+ * on the distance to its center and a lower bound on the distance to every other, carried across iterations by how
+ * far the centers moved. A row whose upper bound stays below max(lower bound, half the distance from its center to
+ * the nearest other) keeps its label without computing any distance; the others are measured exactly as `assign`
+ * measures them. The labels are therefore `assign`'s (the margin above makes the bound test conservative), while late
+ * Lloyd iterations, where few rows change, cost O(m) instead of O(m·k·d).
+ */
+class BoundedAssign {
+  readonly labels: Int32Array;
+  private readonly upper: Float64Array;
+  private readonly lower: Float64Array;
+  private fresh = true;
+
+  constructor(
+    private readonly x: Float64Array,
+    private readonly m: number,
+    private readonly d: number,
+    private readonly k: number,
+    private readonly s: number,
+  ) {
+    this.labels = new Int32Array(m);
+    this.upper = new Float64Array(m);
+    this.lower = new Float64Array(m);
   }
+
+  /** The labels under `centers` (as `assign` gives them). */
+  run(centers: Float64Array): Int32Array {
+    const { x, m, d, k, s, labels, upper, lower } = this;
+    const half = this.fresh ? null : halfGaps(centers, k, d, s);
+    for (let i = 0; i < m; i++) {
+      if (half) {
+        const a = labels[i];
+        const bound = Math.max(lower[i], half[a]) - BOUND_MARGIN;
+        if (upper[i] < bound) continue;
+        upper[i] = Math.sqrt(dist(x, i, centers, a, d, s));
+        if (upper[i] < bound) continue;
+      }
+      let best = 0;
+      let bd = dist(x, i, centers, 0, d, s);
+      let second = Infinity;
+      for (let c = 1; c < k; c++) {
+        const v = dist(x, i, centers, c, d, s);
+        if (v < bd) {
+          second = bd;
+          bd = v;
+          best = c;
+        } else if (v < second) second = v;
+      }
+      labels[i] = best;
+      upper[i] = Math.sqrt(bd);
+      lower[i] = Math.sqrt(second);
+    }
+    this.fresh = false;
+    return labels;
+  }
+
+  /** The centers moved from `from` to `to`: each row's bounds loosen by how far its own and the other centers went. */
+  moved(from: Float64Array, to: Float64Array): void {
+    const { k, d, s, labels, upper, lower } = this;
+    const shift = new Float64Array(k);
+    let top = -1;
+    let next = -1; // the centers that moved farthest and second farthest
+    for (let c = 0; c < k; c++) {
+      shift[c] = Math.sqrt(dist(to, c, from, c, d, s));
+      if (top < 0 || shift[c] > shift[top]) [top, next] = [c, top];
+      else if (next < 0 || shift[c] > shift[next]) next = c;
+    }
+    for (let i = 0; i < this.m; i++) {
+      const a = labels[i];
+      upper[i] += shift[a];
+      lower[i] -= a === top ? (next < 0 ? 0 : shift[next]) : shift[top];
+    }
+  }
+}
+
+/** Per center, half the distance to its nearest other center (Infinity for a single center), in units of s. */
+function halfGaps(centers: Float64Array, k: number, d: number, s: number): Float64Array {
+  const half = new Float64Array(k).fill(Infinity);
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const g = Math.sqrt(dist(centers, a, centers, b, d, s)) / 2;
+      if (g < half[a]) half[a] = g;
+      if (g < half[b]) half[b] = g;
+    }
+  }
+  return half;
 }
 
 /**
  * Lloyd's iterations on the sample from `init` (at most maxIter); returns the final centers and the sample's labels
- * under them. `tolScaled` is in units of s², as the squared center shift it is compared with.
+ * under them. `tolScaled` is in units of s², as the squared center shift it is compared with. The assignments go
+ * through Hamerly's bounds (BoundedAssign): the same labels, hence the same centers, as measuring every distance.
  */
 export function lloydSample(
   x: Float64Array,
@@ -147,12 +219,11 @@ export function lloydSample(
 ): { centers: Float64Array; labels: Int32Array } {
   const k = init.length / d;
   let centers = init.slice();
-  const labels = new Int32Array(m);
-  const dmin = new Float64Array(m);
+  const bounded = new BoundedAssign(x, m, d, k, s);
   const nk = new Float64Array(k);
   const sx = new Float64Array(k * d);
   for (let it = 0; it < maxIter; it++) {
-    assign(x, m, d, centers, k, s, labels, dmin);
+    const labels = bounded.run(centers);
     nk.fill(0);
     sx.fill(0);
     for (let i = 0; i < m; i++) {
@@ -174,16 +245,31 @@ export function lloydSample(
         shift += (dj * s) ** 2;
       }
     }
-    if (empty.length > 0) {
-      // scikit-learn's remedy: the rows farthest from their nearest center (earlier row first on ties)
-      const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => dmin[b] - dmin[a] || a - b);
-      empty.forEach((c, t) => next.set(x.subarray(order[t] * d, (order[t] + 1) * d), c * d));
-    }
+    if (empty.length > 0) relocate(x, m, d, centers, labels, s, empty, next);
+    bounded.moved(centers, next);
     centers = next;
     if (empty.length === 0 && shift <= tolScaled) break;
   }
-  assign(x, m, d, centers, k, s, labels, dmin);
-  return { centers, labels };
+  return { centers, labels: bounded.run(centers).slice() };
+}
+
+/**
+ * scikit-learn's remedy for empty clusters: they move to the rows farthest from their nearest center (earlier row
+ * first on ties), the distance measured to the row's center as `assign` measures it.
+ */
+function relocate(
+  x: Float64Array,
+  m: number,
+  d: number,
+  centers: Float64Array,
+  labels: Int32Array,
+  s: number,
+  empty: number[],
+  next: Float64Array,
+): void {
+  const dmin = Float64Array.from({ length: m }, (_, i) => dist(x, i, centers, labels[i], d, s));
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => dmin[b] - dmin[a] || a - b);
+  empty.forEach((c, t) => next.set(x.subarray(order[t] * d, (order[t] + 1) * d), c * d));
 }
 
 /** What the sample gives the start: k-means centers, and the sample's moments (for the fallback parameters). */

@@ -4,6 +4,7 @@
  * takes that path and ends at the optimum the full-data start (still taken with sample weights) reaches; fewer rows
  * than the sample keep the full-data path bit for bit.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../../src/api/index.js';
 import { lloydSample, sampleRows, sampleSize, seedSample } from '../../../src/init/sample-kmeans.js';
@@ -50,6 +51,127 @@ describe('k-means on the sample', () => {
       expect(dist).toBeLessThan(0.2);
     }
     expect(new Set(labels).size).toBe(4);
+  });
+});
+
+/** Lloyd's iterations measuring every distance, as lloydSample did before Hamerly's bounds: the reference. */
+function lloydPlain(
+  x: Float64Array,
+  m: number,
+  d: number,
+  init: Float64Array,
+  maxIter: number,
+  tol: number,
+  s: number,
+) {
+  const k = init.length / d;
+  const dist = (i: number, c: Float64Array, t: number): number => {
+    let acc = 0;
+    for (let j = 0; j < d; j++) {
+      const v = (x[i * d + j] - c[t * d + j]) * s;
+      acc += v * v;
+    }
+    return acc;
+  };
+  let centers = init.slice();
+  const labels = new Int32Array(m);
+  const dmin = new Float64Array(m);
+  const assign = (): void => {
+    for (let i = 0; i < m; i++) {
+      let best = 0;
+      let bd = dist(i, centers, 0);
+      for (let c = 1; c < k; c++) {
+        const v = dist(i, centers, c);
+        if (v < bd) [bd, best] = [v, c];
+      }
+      labels[i] = best;
+      dmin[i] = bd;
+    }
+  };
+  for (let it = 0; it < maxIter; it++) {
+    assign();
+    const nk = new Float64Array(k);
+    const sx = new Float64Array(k * d);
+    for (let i = 0; i < m; i++) {
+      nk[labels[i]]++;
+      for (let j = 0; j < d; j++) sx[labels[i] * d + j] += x[i * d + j] - centers[labels[i] * d + j];
+    }
+    const next = centers.slice();
+    let shift = 0;
+    const empty: number[] = [];
+    for (let c = 0; c < k; c++) {
+      if (nk[c] === 0) empty.push(c);
+      else
+        for (let j = 0; j < d; j++) {
+          const dj = sx[c * d + j] / nk[c];
+          next[c * d + j] += dj;
+          shift += (dj * s) ** 2;
+        }
+    }
+    const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => dmin[b] - dmin[a] || a - b);
+    empty.forEach((c, t) => next.set(x.subarray(order[t] * d, (order[t] + 1) * d), c * d));
+    centers = next;
+    if (empty.length === 0 && shift <= tol) break;
+  }
+  assign();
+  return { centers, labels };
+}
+
+describe("Lloyd's iterations with Hamerly's bounds", () => {
+  const same = (x: Float64Array, m: number, d: number, init: Float64Array, maxIter: number, tol: number, s: number) => {
+    const got = lloydSample(x, m, d, init, maxIter, tol, s);
+    const ref = lloydPlain(x, m, d, init, maxIter, tol, s);
+    expect(Array.from(got.centers)).toEqual(Array.from(ref.centers));
+    expect(Array.from(got.labels)).toEqual(Array.from(ref.labels));
+  };
+
+  it('give the centers and labels of measuring every distance, bit for bit, on overlapping and separated data', () => {
+    for (const [seed, n, d, k, sep] of [
+      [1, 4000, 2, 6, 1.5], // overlapping: tens of iterations, many rows near a boundary
+      [2, 3000, 8, 8, 2],
+      [3, 2000, 3, 4, 20],
+      [4, 1500, 16, 10, 1],
+    ]) {
+      const { X } = mixture(seed, n, d, k, sep);
+      const x = Float64Array.from(X.flat());
+      const s = 1 / 64;
+      const seeds = seedSample(x, n, d, k, s, new Random(seed));
+      same(x, n, d, seeds, 300, 0, s);
+      same(x, n, d, seeds, 3, 0, s); // stopped early
+      same(x, n, d, seeds, 300, 1e-4, s);
+    }
+  });
+
+  it('on ties, duplicate rows, coinciding and empty clusters, and one cluster', () => {
+    // an integer grid: many rows exactly equidistant from two centers
+    const grid = Float64Array.from({ length: 2 * 400 }, (_, t) => (t % 2 === 0 ? Math.floor(t / 40) : (t >> 1) % 20));
+    same(grid, 400, 2, Float64Array.of(0, 0, 10, 10, 0, 10, 10, 0), 300, 0, 1 / 32);
+    // two identical starting centers: the second gets no row (ties go to the first) and is moved to the farthest row
+    same(grid, 400, 2, Float64Array.of(5, 5, 5, 5, 15, 3), 300, 0, 1 / 32);
+    same(grid, 400, 2, Float64Array.of(3, 4), 300, 0, 1 / 32);
+    // every row the same point
+    same(new Float64Array(60).fill(2), 30, 2, Float64Array.of(2, 2, 2, 2), 300, 0, 1 / 4);
+  });
+
+  it('agree with the reference on random small integer data (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.integer({ min: -6, max: 6 }), { minLength: 24, maxLength: 240 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (d, k, values, pick) => {
+          const m = Math.floor(values.length / d);
+          fc.pre(m >= k);
+          const x = Float64Array.from(values.slice(0, m * d));
+          const init = new Float64Array(k * d);
+          for (let c = 0; c < k; c++)
+            init.set(x.subarray(((pick + 7 * c) % m) * d, ((pick + 7 * c) % m) * d + d), c * d);
+          same(x, m, d, init, 100, 0, 1 / 16);
+        },
+      ),
+      { numRuns: 300, seed: 12 },
+    );
   });
 });
 
