@@ -6,7 +6,14 @@
  * flag a covariance that is singular in exact arithmetic. (mclust's models: mclust-models.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { covarianceModel, LAYOUTS, SKLEARN_TYPES } from '../../../src/model/covariance/registry.js';
+import { registerMclustModels } from '../../../src/model/covariance/mclust-models.js';
+import {
+  covarianceModel,
+  type CovarianceType,
+  LAYOUTS,
+  MCLUST_TYPES,
+  SKLEARN_TYPES,
+} from '../../../src/model/covariance/registry.js';
 import {
   joinMStepParts,
   mStepChecked,
@@ -113,7 +120,7 @@ function expected(type: string, X: Float64Array[], R: Float64Array[], k: number,
   return Float64Array.from(out);
 }
 
-function start(type: (typeof SKLEARN_TYPES)[number], k: number, d: number): Params {
+function start(type: CovarianceType, k: number, d: number): Params {
   const model = covarianceModel(type);
   const v = new Float64Array(d).fill(1);
   const covariances = model.fromVariances(v, k);
@@ -258,6 +265,23 @@ describe("an M-step in parts (fitAsync's workers share the factorisations out)",
       );
     },
   );
+
+  it("mclust's models: the joined parts are the whole step, bit for bit (iterative estimates included)", () => {
+    registerMclustModels();
+    const k = 4;
+    const d = 3;
+    const { X, R, centers } = problem(13, 80, d, k);
+    for (const type of MCLUST_TYPES) {
+      const st = statsOf(X, R, centers, k, covarianceModel(type).statsKind);
+      const o: MStepOptions = { covType: type, regCovar: 1e-6, freeze: [], iteration: 2 };
+      for (const count of [2, 3]) {
+        const [whole, joined] = wholeAndJoined(st, start(type, k, d), o, count);
+        expect(joined.params.covariances, `${type}, ${count} parts`).toEqual(whole.params.covariances);
+        expect(joined.params.precChol, `${type}, ${count} parts`).toEqual(whole.params.precChol);
+        expect(joined.degenerate, type).toEqual(whole.degenerate);
+      }
+    }
+  });
 
   it('is split only where the factorisations are costly: a covariance per component and K·D³ ≥ 2¹⁸', () => {
     const st = (k: number, d: number): SufficientStats => emptyStats(k, d, 'full', new Float64Array(k * d));
