@@ -250,14 +250,14 @@ export function mStepPartCount(st: SufficientStats, prev: Params, o: MStepOption
  * One M-step from its parts (each the same request with `part` = { index, count: parts.length }, in index order):
  * the weights, means and covariance estimate every part computed alike, each block's covariance and precision
  * factor from the part that factored it, and the degenerate components of all parts once each in component order —
- * exactly what `mStepChecked` without `part` returns.
+ * exactly what `mStepChecked` without `part` returns. The parts are consumed: part 0's arrays become the result's.
  */
 export function joinMStepParts(parts: readonly MStepResult[], covType: CovarianceType): MStepResult {
   const base = parts[0];
   const { k, d } = base.params;
   const { layout } = covarianceModel(covType);
   const per = layout.blockSize(d);
-  const { covariances, precChol } = base.params; // the parts are the caller's to keep: part 0's arrays take the rest
+  const { covariances, precChol } = base.params;
   for (let i = 1; i < parts.length; i++) {
     const [from, to] = partBlocks(layout.blocks(k), i, parts.length);
     covariances.set(parts[i].params.covariances.subarray(from * per, to * per), from * per);

@@ -88,14 +88,21 @@ async function mStep(
   const count = mStepPartCount(req.st, req.prev, req.options, t.channels.length);
   if (count === 1) return first(req);
   const shared = await t.race(t.share(req));
-  const parts = await t.race(
-    Promise.all(
+  const settled = await t.race(
+    Promise.allSettled(
       t.channels
         .slice(0, count)
         .map((ch, index) => ch.ask({ ...shared, options: { ...shared.options, part: { index, count } } })),
     ),
   );
-  return joinMStepParts(parts, req.options.covType);
+  // the error of the lowest part, as one step over every block meets its first bad block first (not whichever
+  // worker happened to answer first)
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return joinMStepParts(
+    settled.map((r) => (r as PromiseFulfilledResult<Reply<'mstep'>>).value),
+    req.options.covType,
+  );
 }
 
 export function workerHandlers(t: Team): AsyncHandlers {
