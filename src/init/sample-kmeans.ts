@@ -109,8 +109,8 @@ function draw(prefix: Float64Array, closest: Float64Array, target: number): numb
 /**
  * How far inside its bounds a row must be to keep its label unexamined, in units of s: far above the rounding of
  * the bounds (distances here are ≤ √d, their errors ~1e-15 each, summed over ≤ 300 iterations), so a row is skipped
- * only where its nearest center is provably the same in exact arithmetic and by ≥ 1e-8 — a margin no rounding of
- * `assign`'s squared distances can overturn.
+ * only where its nearest center is provably the same in exact arithmetic and by ≥ 1e-8 — a margin no rounding of the
+ * squared distances (`dist`) can overturn.
  */
 const BOUND_MARGIN = 1e-8;
 
@@ -118,9 +118,10 @@ const BOUND_MARGIN = 1e-8;
  * Lloyd's assignment step with Hamerly's bounds (Hamerly 2010, "Making k-means even faster"): per row an upper bound
  * on the distance to its center and a lower bound on the distance to every other, carried across iterations by how
  * far the centers moved. A row whose upper bound stays below max(lower bound, half the distance from its center to
- * the nearest other) keeps its label without computing any distance; the others are measured exactly as `assign`
- * measures them. The labels are therefore `assign`'s (the margin above makes the bound test conservative), while late
- * Lloyd iterations, where few rows change, cost O(m) instead of O(m·k·d).
+ * the nearest other) keeps its label without computing any distance; the others get the first nearest center of
+ * their squared distances to every center, as plain Lloyd assigns all rows. The labels are therefore plain Lloyd's
+ * (the margin above makes the bound test conservative), while late iterations, where few rows change, cost O(m)
+ * instead of O(m·k·d).
  */
 class BoundedAssign {
   readonly labels: Int32Array;
@@ -140,7 +141,7 @@ class BoundedAssign {
     this.lower = new Float64Array(m);
   }
 
-  /** The labels under `centers` (as `assign` gives them). */
+  /** Each row's nearest center under `centers` (the first on ties). */
   run(centers: Float64Array): Int32Array {
     const { x, m, d, k, s, labels, upper, lower } = this;
     const half = this.fresh ? null : halfGaps(centers, k, d, s);
@@ -255,7 +256,7 @@ export function lloydSample(
 
 /**
  * scikit-learn's remedy for empty clusters: they move to the rows farthest from their nearest center (earlier row
- * first on ties), the distance measured to the row's center as `assign` measures it.
+ * first on ties), each distance the squared distance to the row's center (`dist`, as the assignment measured it).
  */
 function relocate(
   x: Float64Array,
