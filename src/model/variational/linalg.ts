@@ -1,7 +1,7 @@
 /**
  * The few dense helpers the variational math needs (K factorisations of D×D matrices per iteration). Row-major
- * Float64Arrays addressed with an offset. The library has its own linalg; the integration may dedupe these. What
- * differs between covariance types is in covariance/.
+ * Float64Arrays addressed with an offset. The precision factor (L⁻¹)ᵀ is model/linalg.ts's invertLowerTransposed, the
+ * one EM's M-step uses. What differs between covariance types is in covariance/.
  */
 
 /**
@@ -24,28 +24,6 @@ export function choleskyLower(a: Float64Array, aOff: number, d: number, out: Flo
     for (let j = i + 1; j < d; j++) out[outOff + i * d + j] = 0;
   }
   return -1;
-}
-
-/**
- * Upper-triangular P = (L⁻¹)ᵀ from the lower Cholesky factor L at l[lOff] (scikit-learn's
- * solve_triangular(L, I, lower=True).T), written to out[outOff]: P·Pᵀ = (L·Lᵀ)⁻¹.
- */
-export function precisionFactorFromLower(
-  l: Float64Array,
-  lOff: number,
-  d: number,
-  out: Float64Array,
-  outOff: number,
-): void {
-  // column c of L⁻¹ by forward substitution; stored transposed (row c of P)
-  for (let c = 0; c < d; c++) {
-    for (let i = 0; i < c; i++) out[outOff + c * d + i] = 0;
-    for (let i = c; i < d; i++) {
-      let s = i === c ? 1 : 0;
-      for (let p = c; p < i; p++) s -= l[lOff + i * d + p] * out[outOff + c * d + p];
-      out[outOff + c * d + i] = s / l[lOff + i * d + i];
-    }
-  }
 }
 
 /** Λ = P·Pᵀ for the upper-triangular d×d factor at p[pOff], written (full, symmetric) to out[outOff]. */

@@ -2,7 +2,8 @@
  * The full-matrix pieces that 'full' (one matrix per component) and 'tied' (one for all) share: factoring blocks,
  * their log-determinants, the quadratic form with an upper-triangular factor, tr(Λ·S), and the default prior.
  */
-import { choleskyLower, precisionFactorFromLower } from '../linalg.js';
+import { invertLowerTransposed } from '../../linalg.js';
+import { choleskyLower } from '../linalg.js';
 import type { DataMoments } from '../priors.js';
 
 /** Precision factors P = (L⁻¹)ᵀ of `blocks` d×d covariances; the first block that does not factor, or −1. */
@@ -10,7 +11,7 @@ export function factorBlocks(cov: Float64Array, blocks: number, d: number, out: 
   const l = new Float64Array(d * d);
   for (let c = 0; c < blocks; c++) {
     if (choleskyLower(cov, c * d * d, d, l, 0) >= 0) return c;
-    precisionFactorFromLower(l, 0, d, out, c * d * d);
+    invertLowerTransposed(l, 0, d, out, c * d * d);
   }
   return -1;
 }
