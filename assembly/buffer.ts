@@ -20,6 +20,20 @@ export const BUF_DOUBLES: i32 = 8192;
 export const BUF: usize = memory.data(BUF_DOUBLES * 8, 16);
 export const BUF_V: usize = BUF + (<usize>BUF_DOUBLES << 2);
 
+/**
+ * Negligible pairs (generic path, `prune` ≥ k·NEGLIGIBLE_RESP): a (row, component) pair whose log density is more than
+ * NEGLIGIBLE_LOG below its row's best has a responsibility below e^−64 ≈ 1.6e−28, which the statistics prune anyway;
+ * log-density.ts may cut its triangular product and responsibilities.ts skips its exp. Mirrored by the twin.
+ */
+export const NEGLIGIBLE_LOG: f64 = 64.0;
+/** e^−NEGLIGIBLE_LOG. */
+export const NEGLIGIBLE_RESP: f64 = 1.603810890548638e-28;
+
+/** Whether `prune` allows treating negligible pairs as 0: k of them stay below it. */
+export function negligibleOn(prune: f64, k: i32): bool {
+  return prune > 0.0 && prune >= <f64>k * NEGLIGIBLE_RESP;
+}
+
 /** k upper-triangular d×d factors, one per component. */
 export const LAYOUT_TRI: i32 = 0;
 /** One upper-triangular d×d factor shared by all components. */

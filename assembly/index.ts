@@ -16,7 +16,7 @@
 // boundaries. Log densities are bit-identical across backends; the rest differs only through exp and log (~1 ulp
 // each).
 
-import { checkArgs } from './buffer';
+import { checkArgs, NEGLIGIBLE_LOG, negligibleOn } from './buffer';
 import { logDensitiesAll } from './log-density';
 import { logNormalizeRows, responsibilities } from './responsibilities';
 import { eStepFused, SMALL_D, SMALL_MAX_K } from './small-d';
@@ -67,7 +67,7 @@ export function eStepAccumulate(
   }
   // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
   logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch, prune);
-  responsibilities(scratch, n, k, hard, w, hasW, stats);
+  responsibilities(scratch, n, k, hard, w, hasW, stats, negligibleOn(prune, k) ? -NEGLIGIBLE_LOG : -Infinity);
   // M statistics around the current means
   accumulateStats(x, w, hasW, n, d, k, layout, means, scratch, stats, prune);
 }

@@ -10,7 +10,7 @@
 //
 // The cut (eStepAccumulate with prune > 0, triangular layouts, 4-row tiles): ‖y‖² is a sum of squares over column
 // blocks, so after each block lc − ½·partial is an upper bound on the pair's log density. Once, for all four rows of a
-// tile, that bound is CUT_LOG below the row's best log density so far, the pair's responsibility is below e^−64
+// tile, that bound is NEGLIGIBLE_LOG (buffer.ts) below the row's best log density so far, the pair's responsibility is below e^−64
 // whatever the remaining columns hold: the tile stops and stores −∞ (a pair the statistics would prune anyway; lse
 // moves by < k·e^−64). On well-separated data most pairs are such, and their triangular products were most of the
 // pass at larger d. For the best so far to be good early, each row's guess is its nearest mean (Euclidean), the
@@ -22,13 +22,9 @@
 // stored transposed in two planes of d f64x2: plane 0 at BUF holds rows (0, 1) of the tile, plane 1 at BUF + 16·d
 // rows (2, 3); i.e. lane t%2 of plane ⌊t/2⌋ at index i is x_t[i] − μ[i].
 
-import { BUF, BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_SHARED_TRI, LAYOUT_TRI } from './buffer';
+import { BUF, BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_SHARED_TRI, LAYOUT_TRI, NEGLIGIBLE_LOG, negligibleOn } from './buffer';
 import { C_HALF, load2, madd, vc } from './vmath';
 
-/** A pair is cut when its log density is certainly below the row's best so far minus this (e^−64 ≈ 1.6e−28). */
-const CUT_LOG: f64 = 64.0;
-/** e^−CUT_LOG: the cut is on only when k of these stay below `prune` (mirrored by the twin). */
-const CUT_RESP: f64 = 1.603810890548638e-28;
 /**
  * The cut only from this many features on: below, its per-row guess and per-tile bookkeeping cost more than the
  * triangular products it saves (one E-pass at the benchmark's fitted models: d = 8 1.9× slower, d = 32 16% and
@@ -438,7 +434,7 @@ function logDensitiesCut(
   }
   const off = f64x2.splat(Infinity);
   const l2 = f64x2.splat(2.0);
-  const margin = f64x2.splat(CUT_LOG);
+  const margin = f64x2.splat(NEGLIGIBLE_LOG);
   const n4 = n & ~3;
   for (let q = 0; q < n4; q += 4) {
     const ra = load<i32>(order + (<usize>q << 2));
@@ -464,7 +460,7 @@ function logDensitiesCut(
       for (let c = 0; c < k; c++) {
         if ((c == g0 || c == g1 || c == g2 || c == g3) != (pass == 0)) continue;
         const lc = load<f64>(logConst + (<usize>c << 3));
-        // ss > 2·(lc − best + CUT_LOG) ⇔ lc − ½·ss < best − CUT_LOG; +∞ while best is −∞ (and in pass 0: exact)
+        // ss > 2·(lc − best + NEGLIGIBLE_LOG) ⇔ lc − ½·ss < best − NEGLIGIBLE_LOG; +∞ while best is −∞ (and in pass 0: exact)
         const l = f64x2.splat(lc);
         const t01 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b01), margin));
         const t23 = pass == 0 ? off : f64x2.mul(l2, f64x2.add(f64x2.sub(l, b23), margin));
@@ -510,7 +506,7 @@ export function logDensitiesAll(
     logDensities2(x, n, d, k, layout, means, prec, logConst, out);
     return;
   }
-  if (layout <= LAYOUT_SHARED_TRI && d >= CUT_MIN_D && prune > 0.0 && prune >= <f64>k * CUT_RESP && cutFits(n, d)) {
+  if (layout <= LAYOUT_SHARED_TRI && d >= CUT_MIN_D && negligibleOn(prune, k) && cutFits(n, d)) {
     logDensitiesCut(x, n, d, k, layout, means, prec, logConst, out);
     return;
   }

@@ -240,10 +240,10 @@ function eStepSmall(
         storeLanes(st + (<usize>c << 3), kBytes, nr, v128.load(tc), v128.load(tc, 16));
       }
       let l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
-      l0 = rowResp(st, k, hard);
-      if (nr > 1) l1 = rowResp(st + kBytes, k, hard);
-      if (nr > 2) l2 = rowResp(st + 2 * kBytes, k, hard);
-      if (nr > 3) l3 = rowResp(st + 3 * kBytes, k, hard);
+      l0 = rowResp(st, k, hard, -Infinity);
+      if (nr > 1) l1 = rowResp(st + kBytes, k, hard, -Infinity);
+      if (nr > 2) l2 = rowResp(st + 2 * kBytes, k, hard, -Infinity);
+      if (nr > 3) l3 = rowResp(st + 3 * kBytes, k, hard, -Infinity);
       lsa = f64x2.replace_lane(f64x2.splat(l0), 1, l1);
       lsb = f64x2.replace_lane(f64x2.splat(l2), 1, l3);
       for (let c = 0; c < k; c++) {

@@ -159,6 +159,8 @@ export function vexp(x0: v128): v128 {
 /**
  * log x per lane for positive, normal, finite x (here always a sum of exps in [1, k]), within ~1 ulp: the
  * branch-free form of fdlibm/musl's log (x = 2^k·(1+f) with 1+f in [√2/2, √2), the same Lg1..Lg7 polynomial).
+ * A NaN lane gives NaN (the bit arithmetic alone would give a finite value, and a NaN log density must reach lse as
+ * it does in the twin's Math.log).
  */
 // @ts-ignore: decorator
 @inline
@@ -180,7 +182,7 @@ export function vlog(x: v128): v128 {
   y = f64x2.add(y, f64x2.mul(dk, vc(C_LN2_LO)));
   y = f64x2.sub(y, hfsq);
   y = f64x2.add(y, f);
-  return f64x2.add(y, f64x2.mul(dk, vc(C_LN2_HI)));
+  return v128.or(f64x2.add(y, f64x2.mul(dk, vc(C_LN2_HI))), f64x2.ne(x, x));
 }
 
 /** Scalar e^x with the same algorithm (so a row's result does not depend on whether it went through a tile). */

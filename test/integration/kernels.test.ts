@@ -600,6 +600,81 @@ describe('the cut (d ≥ 32, prune > 0): log densities certainly below e^−64 o
   });
 });
 
+describe('negligible pairs (prune > 0, generic path): exps more than 64 below the row’s best are not taken', () => {
+  // d = 5, k = 3 along the diagonal: component 0 at 0, component 1 at 3 (about e^−50 of a row near 0: tiny but
+  // kept), component 2 at 9 (e^−450: negligible for rows near 0, the best for rows near 9, where components 0 and 1
+  // are negligible). Rows alternate near 0 and near 9 in the first tile, so a SIMD lane pair holds one negligible and
+  // one kept term (the masked exp); rows near 0 pair with each other in the second tile (both lanes negligible: no
+  // exp), and the last 3 rows take the scalar path.
+  const d = 5,
+    k = 3,
+    n = 11;
+  const R = rng(777);
+  const home = [0, 9, 0, 9, 0, 0, 0, 0, 9, 0, 9];
+  const X = home.map((c) => Array.from({ length: d }, () => c + 0.1 * R.normal()));
+  const mu = [0, 3, 9].flatMap((c) => new Array<number>(d).fill(c));
+  const lc = Math.log(1 / k) + d * Math.log(1.5) - 0.5 * d * Math.log(2 * Math.PI);
+  const run = (be: Backend, layout: number, prune: number, nanMean = false) => {
+    const L = new Layout(be);
+    const x = L.put(X.flat());
+    const m = mu.slice();
+    if (nanMean) m[2 * d] = Number.NaN; // component 2's log density is NaN, every row's maximum stays finite
+    const nPrec = layout === 0 ? k * d * d : layout === 1 ? d * d : layout === 2 ? k * d : k;
+    const prec = new Array<number>(nPrec).fill(0);
+    if (layout <= 1) {
+      for (let b = 0; b < nPrec / (d * d); b++) for (let j = 0; j < d; j++) prec[b * d * d + j * d + j] = 1.5;
+    } else prec.fill(1.5);
+    const statsLen = 2 + k + k * d + (layout <= 1 ? k * d * d : k * d);
+    const stats = L.put(new Array<number>(statsLen).fill(0));
+    const scratch = L.alloc(n * k);
+    const args = [L.put(m), L.put(prec), L.put(new Array<number>(k).fill(lc)), scratch, stats] as const;
+    be.kernels.eStepAccumulate(x, 0, 0, n, d, k, layout, 0, ...args, prune);
+    return { resp: L.get(scratch, n * k), stats: L.get(stats, statsLen) };
+  };
+  // the upper triangles of sxx (wasm also writes a few entries below the diagonal, which the ABI leaves undefined)
+  const defined = (st: number[], layout: number) =>
+    layout > 1
+      ? st
+      : st.filter((_, i) => {
+          const t = i - (2 + k + k * d);
+          return t < 0 || Math.floor((t % (d * d)) / d) <= (t % (d * d)) % d;
+        });
+  for (const layout of [0, 1, 2, 3]) {
+    it(`layout ${layout}: zeros where the exact pass has (0, e^−64), the same zeros in every backend, the same sums`, () => {
+      const exact = run(createJsBackend(), layout, 0);
+      const negligible = exact.resp.map((r) => r > 0 && r < 1.6e-28);
+      expect(negligible.filter(Boolean).length).toBe(15); // not vacuous: 7 rows near 0 × 1 + 4 rows near 9 × 2
+      expect(exact.resp.filter((r) => r > 1e-25 && r < 1e-18).length).toBe(7); // component 1's tiny, kept terms
+      for (const [name, make] of backends) {
+        const got = run(make(), layout, PRUNE_BELOW);
+        const tag = `${name}, layout ${layout}`;
+        got.resp.forEach((r, i) => {
+          if (negligible[i]) expect(r, `${tag} resp[${i}]`).toBe(0);
+          else expectClose(r, exact.resp[i], 0, 4e-16 * (1 / Math.max(exact.resp[i], 1e-300)), `${tag} resp[${i}]`);
+        });
+        // Σ w·lse: a row's sum of exps cannot move by 2·e^−64 (s ≥ 1); the statistics prune the pairs anyway
+        expectClose(got.stats[0], exact.stats[0], 0, 1e-15, `${tag} Σ w·lse`);
+        const want = defined(exact.stats, layout);
+        defined(got.stats, layout).forEach((v, i) => expectClose(v, want[i], 1, 1e-14, `${tag} stats[${i}]`));
+      }
+      // the twin takes the same exps as wasm: both lse sums are exactly those of prune = 0 on the same backend
+      for (const [name, make] of backends) {
+        const be = make();
+        expect(run(be, layout, PRUNE_BELOW).stats[0], name).toBe(run(be, layout, 0).stats[0]);
+      }
+    });
+  }
+  it('prune = 0 takes every exp, and a NaN density below a finite maximum still gives NaN (never a masked 0)', () => {
+    for (const [name, make] of backends) {
+      const be = make();
+      expect(run(be, 0, 0).resp.filter((r) => r > 0 && r < 1.6e-28).length, name).toBe(15);
+      const nan = run(be, 0, PRUNE_BELOW, true);
+      expect(Number.isNaN(nan.stats[0]), name).toBe(true);
+      expect(nan.resp.every(Number.isNaN), name).toBe(true);
+    }
+  });
+});
+
 describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
   // Spherical, d = 1, precision 0 makes every log density equal logConst, so one row tests k inputs at once.
   // Component 0 has log density 0 and every other one ≤ −38, so s = Σ exp = 1 exactly and r_c = exp(lp_c).
@@ -739,6 +814,26 @@ describe.each(backends)('%s backend edge cases', (_name, make) => {
     expect(Math.abs(row1.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-15);
     expect(l[2]).toBe(0);
     expect(out.slice(6, 9)).toEqual([-Infinity, 0, -Infinity]);
+  });
+
+  it('a NaN log density below a finite maximum makes lse NaN, in 4-row tiles and in the last rows', () => {
+    // (wasm's vectorised log works on the bits of its argument: without its NaN check log(NaN) came out finite)
+    const be = make();
+    const L = new Layout(be);
+    const k = 3,
+      n = 6;
+    const rows = Array.from({ length: n }, (_, r) => (r === 1 || r === 5 ? [-1, Number.NaN, -2] : [-1, -3, -2]));
+    const lp = L.put(rows.flat());
+    const lse = L.alloc(n);
+    be.kernels.normalizeRows(lp, n, k, lse);
+    expect(L.get(lse, n).map(Number.isNaN)).toEqual([false, true, false, false, false, true]);
+    const x = L.put(new Array<number>(n).fill(0));
+    const scratch = L.put(rows.flat());
+    const stats = L.put(new Array<number>(2 + k + k + k).fill(0));
+    // d = 1 diagonal through the fused path: a NaN precision for component 1 gives every row a NaN density there
+    const prec = L.put([1, Number.NaN, 1]);
+    be.kernels.eStepAccumulate(x, 0, 0, n, 1, k, 2, 0, L.put([0, 0, 0]), prec, L.put([0, 0, 0]), scratch, stats, 0);
+    expect(Number.isNaN(L.get(stats, 1)[0])).toBe(true);
   });
 
   it('eStepAccumulate hard: one-hot at the first maximum on ties; a NaN first density makes Σ w·lse NaN', () => {

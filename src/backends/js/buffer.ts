@@ -12,6 +12,20 @@ export const MAX_D = 4096;
 /** Doubles in the wasm kernels' static buffer (the partial-sum blocks of statistics.ts depend on it). */
 export const BUF_DOUBLES = 8192;
 
+/**
+ * Negligible pairs, as assembly/buffer.ts: a pair whose log density is more than NEGLIGIBLE_LOG below its row's best
+ * has a responsibility below e^−64, which the statistics prune anyway; log-density.ts may cut it and
+ * responsibilities.ts skips its exp, when `prune` allows it (negligibleOn).
+ */
+export const NEGLIGIBLE_LOG = 64;
+/** e^−NEGLIGIBLE_LOG. */
+export const NEGLIGIBLE_RESP = 1.603810890548638e-28;
+
+/** Whether `prune` allows treating negligible pairs as 0: k of them stay below it. */
+export function negligibleOn(prune: number, k: number): boolean {
+  return prune > 0 && prune >= k * NEGLIGIBLE_RESP;
+}
+
 /** k upper-triangular d×d factors, one per component (covariance model 'full'). */
 export const LAYOUT_TRI = 0;
 /** One upper-triangular d×d factor shared by all components ('tied'). */

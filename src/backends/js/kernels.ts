@@ -10,7 +10,7 @@
  * here Math.exp/Math.log); log densities are bit-identical.
  */
 import type { Kernels } from '../types.js';
-import { checkArgs, Scratch } from './buffer.js';
+import { checkArgs, NEGLIGIBLE_LOG, negligibleOn, Scratch } from './buffer.js';
 import { logDensities } from './log-density.js';
 import { normalizeRows as normalizeRowsAt, responsibilities } from './responsibilities.js';
 import { eStepFused, SMALL_D, SMALL_MAX_K } from './small-d.js';
@@ -73,7 +73,17 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     }
     // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])
     logDensities(h, xE, n, d, k, layout, mE, prec >>> 3, logConst >>> 3, sc, tmp, prune);
-    responsibilities(h, sc, n, k, hard, wE, hasW, st);
+    responsibilities(
+      h,
+      sc,
+      n,
+      k,
+      hard,
+      wE,
+      hasW,
+      st,
+      negligibleOn(prune, k) ? -NEGLIGIBLE_LOG : Number.NEGATIVE_INFINITY,
+    );
     // M statistics around the current means
     accumulateStats(h, xE, wE, hasW, n, d, k, layout, mE, sc, st, prune, tmp);
   }

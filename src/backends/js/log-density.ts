@@ -7,11 +7,9 @@
  * (diagonal layouts: y_j = (x_j − μ_j)·p_j) — and the results are bit-identical to wasm. The triangular layouts go
  * in tiles of four rows, because wasm's cut (eStepAccumulate with prune > 0) is decided per tile.
  */
-import { BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_TRI, type Scratch } from './buffer.js';
+import { BUF_DOUBLES, LAYOUT_DIAG, LAYOUT_TRI, NEGLIGIBLE_LOG, negligibleOn, type Scratch } from './buffer.js';
 
-/** As assembly/log-density.ts: the cut's margin, e^−CUT_LOG, and the fewest features it is used at. */
-const CUT_LOG = 64;
-const CUT_RESP = 1.603810890548638e-28;
+/** As assembly/log-density.ts: the fewest features the cut is used at. */
 const CUT_MIN_D = 32;
 
 /**
@@ -62,7 +60,7 @@ export function logDensities(
   }
   // triangular layouts
   // as assembly/log-density.ts's logDensitiesAll (its cutFits: the cut's temporaries fit the static buffer)
-  const cut = d >= CUT_MIN_D && prune > 0 && prune >= k * CUT_RESP && 4 * d + 4 + n <= BUF_DOUBLES;
+  const cut = d >= CUT_MIN_D && negligibleOn(prune, k) && 4 * d + 4 + n <= BUF_DOUBLES;
   if (cut) {
     logDensitiesCut(h, x, n, d, k, layout, means, prec, logConst, out, tmp);
     return;
@@ -117,7 +115,7 @@ function logDensitiesCut(
       for (let c = 0; c < k; c++) {
         if (g.includes(c) !== (pass === 0)) continue;
         const lc = h[logConst + c];
-        for (let t = 0; t < 4; t++) thr[t] = pass === 0 ? Infinity : 2 * (lc - best[t] + CUT_LOG);
+        for (let t = 0; t < 4; t++) thr[t] = pass === 0 ? Infinity : 2 * (lc - best[t] + NEGLIGIBLE_LOG);
         const p = layout === LAYOUT_TRI ? prec + c * d * d : prec;
         const dropped = triTile(h, rows, 4, d, means + c * d, p, ss, thr, df);
         for (let t = 0; t < 4; t++) {

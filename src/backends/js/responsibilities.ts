@@ -4,7 +4,8 @@
  * wasm runs these over 4-row tiles with f64x2 exp/log polynomials, but every lane does the arithmetic of its scalar
  * row path; this is that row path, with Math.exp and Math.log — the one place where the backends' results differ
  * (~1 ulp per exp or log). Per row: m = first maximum, e_c = exp(lp_c − m), s = Σ_c e_c (increasing c),
- * lse = m + log s, r_c = e_c·(1/s); Σ w·lse and Σ w in row order.
+ * lse = m + log s, r_c = e_c·(1/s); Σ w·lse and Σ w in row order. When the caller's `prune` allows it, e_c = 0
+ * for lp_c − m < −NEGLIGIBLE_LOG (wasm skips those exps; why that leaves s unchanged: the header there).
  */
 
 /**
@@ -39,7 +40,8 @@ export function normalizeRows(h: Float64Array, lp: number, n: number, k: number,
  * Responsibilities of rows [0, n) of h[sc..] (log densities, replaced in place): soft, or one-hot at the first
  * maximum when hard ≠ 0 (then "lse" is that maximum); a soft row whose densities are all −∞ gets uniform 1/k and
  * lse = −∞. Σ w·lse and Σ w (rows in order, weight-0 rows skipped) are *added* to h[totals] and h[totals + 1] (the
- * stats array's first two slots). All arguments are element indices into h.
+ * stats array's first two slots). All arguments are element indices into h. `lo`: soft terms with lp_c − m < lo are
+ * 0 (−∞: none).
  * Preconditions: k ≥ 1; w (n doubles) is read only when hasW = 1; totals overlaps neither scratch nor w.
  */
 export function responsibilities(
@@ -51,6 +53,7 @@ export function responsibilities(
   w: number,
   hasW: number,
   totals: number,
+  lo = Number.NEGATIVE_INFINITY,
 ): void {
   const uniform = 1 / k;
   let ll = 0;
@@ -75,7 +78,8 @@ export function responsibilities(
     } else {
       let s = 0;
       for (let c = 0; c < k; c++) {
-        const e = Math.exp(h[row + c] - m);
+        const t = h[row + c] - m;
+        const e = t < lo ? 0 : Math.exp(t);
         h[row + c] = e;
         s += e;
       }
