@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../../src/api/index.js';
-import { lloydSample, sampleRows, sampleSize, seedSample } from '../../../src/init/sample-kmeans.js';
+import {
+  lloydSample,
+  SAMPLE_RESTARTS,
+  sampleKmeans,
+  sampleRows,
+  sampleSize,
+  seedSample,
+} from '../../../src/init/sample-kmeans.js';
 import { Random } from '../../../src/util/random.js';
 import { mixture } from '../../helpers/data.js';
 
@@ -172,6 +179,73 @@ describe("Lloyd's iterations with Hamerly's bounds", () => {
       ),
       { numRuns: 300, seed: 12 },
     );
+  });
+});
+
+describe('restarts on the sample', () => {
+  // six overlapping clusters in 2-D: one k-means run lands in different local optima for different seeds
+  const k = 6;
+  const { X } = mixture(21, 2 * sampleSize(k), 2, k, 2.5);
+  const x = Float64Array.from(X.flat());
+  const n = X.length;
+  /** The generator's start, its one request (the sample's rows) answered from x. */
+  const start = (seed: number, lloyd: boolean) => {
+    const g = sampleKmeans(n, 2, k, lloyd, new Random(seed));
+    let step = g.next();
+    while (!step.done) {
+      const req = step.value as { type: string; rows: number[] };
+      expect(req.type).toBe('seed-rows');
+      step = g.next(Float64Array.from(req.rows.flatMap((r) => X[r])));
+    }
+    return step.value;
+  };
+  /** The runs sampleKmeans makes, redone by hand from the same draws of the same seed. */
+  const runs = (seed: number) => {
+    const rng = new Random(seed);
+    const rows = sampleRows(n, sampleSize(k), rng);
+    const xs = Float64Array.from(rows.flatMap((r) => X[r]));
+    const m = rows.length;
+    const mean = [0, 1].map((j) => rows.reduce((a, r) => a + X[r][j], 0) / m);
+    const s = start(seed, true).invScale;
+    let scaled = 0;
+    for (const r of rows) for (let j = 0; j < 2; j++) scaled += ((X[r][j] - mean[j]) * s) ** 2;
+    const tol = (1e-4 * scaled) / m / 2;
+    return Array.from({ length: SAMPLE_RESTARTS }, () =>
+      lloydSample(xs, m, 2, seedSample(xs, m, 2, k, s, rng), 300, tol, s),
+    );
+  };
+
+  it('keep the Lloyd run of lowest inertia (the first run draws what a single run would)', () => {
+    let notFirst = 0;
+    for (let seed = 0; seed < 8; seed++) {
+      const all = runs(seed);
+      const best = all.reduce((b, r) => (r.inertia < b.inertia ? r : b));
+      if (best !== all[0]) notFirst++;
+      const got = start(seed, true);
+      for (let j = 0; j < got.centers.length; j++) expect(got.centers[j]).toBeCloseTo(best.centers[j], 9);
+    }
+    expect(notFirst).toBeGreaterThan(0); // not vacuous: a later run won for some seed
+  });
+
+  it("'k-means++' keeps its single seeding", () => {
+    const rng = new Random(3);
+    const rows = sampleRows(n, sampleSize(k), rng);
+    const xs = Float64Array.from(rows.flatMap((r) => X[r]));
+    const got = start(3, false);
+    expect(Array.from(got.centers)).toEqual(Array.from(seedSample(xs, rows.length, 2, k, got.invScale, rng)));
+  });
+
+  it("Lloyd's inertia is Σ of the scaled squared distances to the returned centers", () => {
+    const m = 500;
+    const xs = x.subarray(0, 2 * m);
+    const run = lloydSample(xs, m, 2, seedSample(xs, m, 2, k, 0.25, new Random(9)), 300, 0, 0.25);
+    let want = 0;
+    for (let i = 0; i < m; i++) {
+      const c = run.labels[i];
+      want += ((xs[2 * i] - run.centers[2 * c]) * 0.25) ** 2 + ((xs[2 * i + 1] - run.centers[2 * c + 1]) * 0.25) ** 2;
+    }
+    expect(run.inertia).toBeCloseTo(want, 10);
+    expect(run.inertia).toBeGreaterThan(0);
   });
 });
 
