@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../../src/api/index.js';
 import {
   lloydSample,
+  SAMPLE_LLOYD_TOL,
   SAMPLE_RESTARTS,
   sampleKmeans,
   sampleRows,
@@ -209,7 +210,7 @@ describe('restarts on the sample', () => {
     const s = start(seed, true).invScale;
     let scaled = 0;
     for (const r of rows) for (let j = 0; j < 2; j++) scaled += ((X[r][j] - mean[j]) * s) ** 2;
-    const tol = (1e-4 * scaled) / m / 2;
+    const tol = (SAMPLE_LLOYD_TOL * scaled) / m / 2;
     return Array.from({ length: SAMPLE_RESTARTS }, () =>
       lloydSample(xs, m, 2, seedSample(xs, m, 2, k, s, rng), 300, tol, s),
     );
