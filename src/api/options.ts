@@ -97,7 +97,9 @@ export interface GaussianMixtureOptions<T extends CovarianceType = CovarianceTyp
    * How the initial responsibilities are made (default 'kmeans'): 'kmeans' (k-means++ seeds then Lloyd, as
    * scikit-learn's KMeans with one init), 'k-means++' (the seeds alone), 'random' (random responsibilities),
    * 'random_from_data' (K random rows as centers), or 'hc' (mclust's model-based hierarchical clustering, hcVVV on
-   * SVD-transformed data). weightsInit / meansInit / precisionsInit override the corresponding parameters.
+   * SVD-transformed data). weightsInit / meansInit / precisionsInit override the corresponding parameters. On more
+   * than max(8192, 256·K) rows without sample weights, 'kmeans' and 'k-means++' run on a uniform sample of that many
+   * rows ('kmeans': the best of three runs by inertia) and every row then goes to its nearest center.
    */
   initParams?: InitParams;
   /** Initial mixing weights: K numbers in [0, 1] summing to 1 (default null: from initParams). */
