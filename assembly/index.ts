@@ -18,7 +18,7 @@
 
 import { checkArgs, NEGLIGIBLE_LOG, negligibleOn } from './buffer';
 import { logDensitiesAll } from './log-density';
-import { logNormalizeRows, responsibilities } from './responsibilities';
+import { logNormalizeRows, responsibilities, rowScores } from './responsibilities';
 import { eStepFused, SMALL_D, SMALL_MAX_K } from './small-d';
 import { accumulateStats } from './statistics';
 
@@ -50,6 +50,26 @@ export function normalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
 }
 
 /**
+ * A scoring pass over one block (README): per row, lse[r] = log Σc πc N(x_r; μc, Σc) — the value logProb and
+ * normalizeRows give — and lmr[r] = log max_c r_rc = −log Σc exp(lp_rc − max lp_r); a row whose densities all
+ * underflow gets lse = −∞. For d ≤ SMALL_D and k ≤ SMALL_MAX_K in the fused kernel's lanes (no log densities
+ * stored), else log densities into scratch, then per row. Preconditions: as logProb (checked); scratch n·k doubles;
+ * lse and lmr n doubles each; none overlapping.
+ */
+export function scoreRows(
+  x: usize, n: i32, d: i32, k: i32, layout: i32,
+  means: usize, prec: usize, logConst: usize, scratch: usize, lse: usize, lmr: usize,
+): void {
+  checkArgs(d, k, layout);
+  if (d <= SMALL_D && k <= SMALL_MAX_K) {
+    eStepFused(x, 0, 0, n, d, k, layout, 0, means, prec, logConst, scratch, 0, lse, lmr);
+    return;
+  }
+  logDensitiesAll(x, n, d, k, layout, means, prec, logConst, scratch, 0.0);
+  rowScores(scratch, n, k, lse, lmr);
+}
+
+/**
  * The fused E-pass over one block (README): log densities into scratch (n×k), responsibilities in place, then
  * Σ w·lse, Σ w and the block's statistics added into stats. On the generic path, (row, component) pairs whose
  * responsibility is below `prune` add nothing to the statistics (0 = exact; the fused d ≤ 4 path is always exact).
@@ -62,7 +82,7 @@ export function eStepAccumulate(
 ): void {
   checkArgs(d, k, layout);
   if (d <= SMALL_D && k <= SMALL_MAX_K) {
-    eStepFused(x, w, hasW, n, d, k, layout, hard, means, prec, logConst, scratch, stats);
+    eStepFused(x, w, hasW, n, d, k, layout, hard, means, prec, logConst, scratch, stats, 0, 0);
     return;
   }
   // E: log densities, then responsibilities (adding Σ w·lse and Σ w to stats[0], stats[1])

@@ -256,3 +256,33 @@ export function logNormalizeRows(lp: usize, n: i32, k: i32, lse: usize): void {
   // the last 1–3 rows: the same arithmetic per row as a lane of a tile
   for (; r < n; r++) normalizeRow(lp + <usize>r * kBytes, k, lse + (<usize>r << 3), negLogK);
 }
+
+/**
+ * scoreRows's generic path: per row of lp (n×k, unchanged), lse[r] with normalizeRow's arithmetic (the same value as
+ * a lane of logNormalizeRows) and lmr[r] = −log Σc exp(lp − max), the log of the largest responsibility; −∞ and −∞ for a row whose
+ * maximum is −∞. Preconditions: k ≥ 1; lp n·k doubles, lse and lmr n each, none overlapping.
+ */
+export function rowScores(lp: usize, n: i32, k: i32, lse: usize, lmr: usize): void {
+  // row by row (one lane): at d > 4 the log densities before it dominate, and the tile form would cost ~2.5 kB of wasm
+  const kBytes = <usize>k << 3;
+  for (let r = 0; r < n; r++) rowScore1(lp + <usize>r * kBytes, k, lse + (<usize>r << 3), lmr + (<usize>r << 3));
+}
+
+/** One row of rowScores, scalar (a lane's arithmetic). */
+export function rowScore1(row: usize, k: i32, lseP: usize, lmrP: usize): void {
+  let m = load<f64>(row);
+  for (let c = 1; c < k; c++) {
+    const v = load<f64>(row + (<usize>c << 3));
+    if (v > m) m = v;
+  }
+  if (m == -Infinity) {
+    store<f64>(lseP, -Infinity);
+    store<f64>(lmrP, -Infinity);
+    return;
+  }
+  let s = 0.0;
+  for (let c = 0; c < k; c++) s += exp1(load<f64>(row + (<usize>c << 3)) - m);
+  const g = log1(s);
+  store<f64>(lseP, m + g);
+  store<f64>(lmrP, -g);
+}

@@ -9,9 +9,13 @@
 // accumulators. Lane 0 thus sums the call's even rows and lane 1 its odd rows, in row order; at the end of the call
 // stats += lane 0 + lane 1 — the order the JS twin (src/backends/js/small-d.ts) reproduces. A partial last tile is
 // padded with copies of its first row at weight 0 (adding exact zeros as long as that row's x − μ is finite).
+//
+// Scoring mode (scoreRows: lseOut ≠ 0, soft, unweighted): the same tile up to each row's lse, which goes out with
+// log max_c r = −log Σ exp(lp − max) instead of responsibilities and statistics. A runtime flag, not more
+// instantiations: the wasm stays ~4 kB smaller for the browser bundle.
 
 import { BUF, LAYOUT_DIAG, LAYOUT_SHARED_TRI, LAYOUT_TRI } from './buffer';
-import { rowResp } from './responsibilities';
+import { rowResp, rowScore1 } from './responsibilities';
 import { C_HALF, C_NINF, C_ONE, load2, madd, vc, vexp, vlog } from './vmath';
 
 /** Largest d of the fused path. */
@@ -90,7 +94,8 @@ function triCol(p: usize, j: i32, D: i32, d0: v128, d1: v128, d2: v128, d3: v128
 @inline
 function eStepSmall(
   x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32,
-  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, D: i32, TRI: bool,
+  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize,
+  D: i32, TRI: bool,
 ): void {
   const dBytes = <usize>D << 3;
   const kBytes = <usize>k << 3;
@@ -106,6 +111,8 @@ function eStepSmall(
   const one = vc(C_ONE);
   let ll = 0.0;
   let sw = 0.0;
+  // scoring (lseOut ≠ 0, hard = 0, no weights): each row's lse and log max r out, no responsibilities, no statistics
+  const score = lseOut != 0;
   for (let r0 = 0; r0 < n; r0 += 4) {
     const nr = min(4, n - r0);
     const xt = x + <usize>r0 * dBytes;
@@ -220,8 +227,16 @@ function eStepSmall(
         sa = f64x2.add(sa, ea);
         sb = f64x2.add(sb, eb);
       }
-      lsa = f64x2.add(ma, vlog(sa));
-      lsb = f64x2.add(mb, vlog(sb));
+      const ga = vlog(sa);
+      const gb = vlog(sb);
+      lsa = f64x2.add(ma, ga);
+      lsb = f64x2.add(mb, gb);
+      if (score) {
+        // log max_c r_c = −log s exactly (the maximum's own term is 1), with no rounding of lp − lse at large |lse|
+        storeLanes(lseOut + (<usize>r0 << 3), 8, nr, lsa, lsb);
+        storeLanes(lmrOut + (<usize>r0 << 3), 8, nr, f64x2.neg(ga), f64x2.neg(gb));
+        continue;
+      }
       const ia = f64x2.div(one, sa);
       const ib = f64x2.div(one, sb);
       for (let c = 0; c < k; c++) {
@@ -238,6 +253,14 @@ function eStepSmall(
       for (let c = 0; c < k; c++) {
         const tc = T + (<usize>c << 5);
         storeLanes(st + (<usize>c << 3), kBytes, nr, v128.load(tc), v128.load(tc, 16));
+      }
+      if (score) {
+        // the same per-row arithmetic as the lanes, from the log densities just stored
+        for (let t = 0; t < nr; t++) {
+          const o = <usize>(r0 + t) << 3;
+          rowScore1(st + <usize>t * kBytes, k, lseOut + o, lmrOut + o);
+        }
+        continue;
       }
       let l0 = 0.0, l1 = 0.0, l2 = 0.0, l3 = 0.0;
       l0 = rowResp(st, k, hard, -Infinity);
@@ -323,6 +346,7 @@ function eStepSmall(
     }
   }
 
+  if (score) return;
   // stats += even-row sum + odd-row sum
   const nkP = stats + 16;
   const sxP = nkP + kBytes;
@@ -355,29 +379,29 @@ function addLanes(dst: usize, acc: usize): void {
 }
 
 // One function per (D, TRI): inside each, eStepSmall is inlined with constants, so the unused planes and branches vanish.
-function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 1, true);
+function eStepSmallTri1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 1, true);
 }
-function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 2, true);
+function eStepSmallTri2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 2, true);
 }
-function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 3, true);
+function eStepSmallTri3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 3, true);
 }
-function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 4, true);
+function eStepSmallTri4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 4, true);
 }
-function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 1, false);
+function eStepSmallDiag1(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 1, false);
 }
-function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 2, false);
+function eStepSmallDiag2(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 2, false);
 }
-function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 3, false);
+function eStepSmallDiag3(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 3, false);
 }
-function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize): void {
-  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, 4, false);
+function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: i32, hard: i32, means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize): void {
+  eStepSmall(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut, 4, false);
 }
 
 /**
@@ -390,17 +414,17 @@ function eStepSmallDiag4(x: usize, w: usize, hasW: i32, n: i32, k: i32, layout: 
 @inline
 export function eStepFused(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, layout: i32, hard: i32,
-  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize,
+  means: usize, prec: usize, logConst: usize, scratch: usize, stats: usize, lseOut: usize, lmrOut: usize,
 ): void {
   if (layout <= LAYOUT_SHARED_TRI) {
-    if (d == 1) eStepSmallTri1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else eStepSmallTri4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+    if (d == 1) eStepSmallTri1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else if (d == 2) eStepSmallTri2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else if (d == 3) eStepSmallTri3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else eStepSmallTri4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
   } else {
-    if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
-    else eStepSmallDiag4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats);
+    if (d == 1) eStepSmallDiag1(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else if (d == 2) eStepSmallDiag2(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else if (d == 3) eStepSmallDiag3(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
+    else eStepSmallDiag4(x, w, hasW, n, k, layout, hard, means, prec, logConst, scratch, stats, lseOut, lmrOut);
   }
 }

@@ -17,6 +17,20 @@ export interface Kernels {
     out: number,
   ): void;
   normalizeRows(lp: number, n: number, k: number, lse: number): void;
+  /** Per row: lse[r] = log p(x_r) and lmr[r] = log max_c r_rc (assembly/README.md); scratch n·k doubles. */
+  scoreRows(
+    x: number,
+    n: number,
+    d: number,
+    k: number,
+    layout: number,
+    means: number,
+    prec: number,
+    logConst: number,
+    scratch: number,
+    lse: number,
+    lmr: number,
+  ): void;
   eStepAccumulate(
     x: number,
     w: number,

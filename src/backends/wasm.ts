@@ -19,6 +19,7 @@ interface KernelExports {
   heapBase(): number;
   logProb: Kernels['logProb'];
   normalizeRows: Kernels['normalizeRows'];
+  scoreRows: Kernels['scoreRows'];
   eStepAccumulate: Kernels['eStepAccumulate'];
 }
 
@@ -162,6 +163,7 @@ function makeBackend(ex: KernelExports): Backend {
   const kernels: Kernels = {
     logProb: ex.logProb,
     normalizeRows: ex.normalizeRows,
+    scoreRows: ex.scoreRows,
     eStepAccumulate: ex.eStepAccumulate,
   };
   return {
@@ -216,7 +218,7 @@ function abortImport(): { imports: WebAssembly.Imports; attach(instance: WebAsse
 
 function kernelExports(instance: WebAssembly.Instance): KernelExports {
   const ex = instance.exports as unknown as KernelExports;
-  for (const name of ['heapBase', 'logProb', 'normalizeRows', 'eStepAccumulate'] as const) {
+  for (const name of ['heapBase', 'logProb', 'normalizeRows', 'scoreRows', 'eStepAccumulate'] as const) {
     if (typeof ex[name] !== 'function') throw new Error(`export ${name} missing`);
   }
   if (!(ex.memory instanceof WebAssembly.Memory)) throw new Error('export memory missing');

@@ -42,6 +42,7 @@ export class Workspace {
   private readonly oScratch: number;
   private readonly oStats: number;
   private readonly oLse: number;
+  private readonly oLmr: number;
   private readonly bytes: number;
   private means: Float64Array;
   private prec: Float64Array;
@@ -74,6 +75,7 @@ export class Workspace {
     this.oScratch = take(block * k);
     this.oStats = take(this.statsLen);
     this.oLse = take(block);
+    this.oLmr = take(block);
     this.bytes = at * 8;
     this.means = new Float64Array(k * d);
     this.prec = new Float64Array(precSize(shape));
@@ -186,6 +188,35 @@ export class Workspace {
     this.logProbBlocks(rows, (s, count) =>
       visit(s, count, this.backend.f64().subarray(this.oScratch, this.oScratch + count * this.k)),
     );
+  }
+
+  /**
+   * log p(x) and log max_c r_c of every row, block by block, without the log densities or responsibilities (the
+   * scoreRows kernel): `visit(start, count, lse, lmr)` gets views into the heap valid only during the call. lse is
+   * the kernels' value before forEachLogResp's repairs (NaN where x − μ overflowed; the caller repairs).
+   */
+  forEachScore(rows: Rows, visit: (start: number, count: number, lse: Float64Array, lmr: Float64Array) => void): void {
+    const { d, k, block } = this;
+    for (let s = 0; s < rows.n; s += block) {
+      const heap = this.prepare();
+      const count = Math.min(block, rows.n - s);
+      rows.copyRows(s, count, heap, this.oX);
+      this.backend.kernels.scoreRows(
+        this.oX * 8,
+        count,
+        d,
+        k,
+        this.layout,
+        this.oMeans * 8,
+        this.oPrec * 8,
+        this.oLogConst * 8,
+        this.oScratch * 8,
+        this.oLse * 8,
+        this.oLmr * 8,
+      );
+      const view = this.backend.f64();
+      visit(s, count, view.subarray(this.oLse, this.oLse + count), view.subarray(this.oLmr, this.oLmr + count));
+    }
   }
 
   /**

@@ -677,6 +677,54 @@ describe('negligible pairs (prune > 0, generic path): exps more than 64 below th
   });
 });
 
+describe('scoreRows: per row the lse of logProb + normalizeRows and log max r, without storing either', () => {
+  // full d = 2 (the fused kernel's lanes) and d = 6 (log densities, then row by row); n = 11: two tiles and 3 rows.
+  // Row 4 sits so far out that every density underflows (lse = −∞), inside a tile: the fused kernel's scalar fallback.
+  for (const d of [2, 6]) {
+    it(`d = ${d}: lse bit for bit, log max r = max(lp − lse) within rounding, every backend`, () => {
+      const k = 3,
+        n = 11;
+      const R = rng(31 + d);
+      const X = Array.from({ length: n }, (_, r) =>
+        Array.from({ length: d }, () => (r === 4 ? 1e200 : 2 * R.normal())),
+      );
+      const means = Array.from({ length: k * d }, () => R.normal());
+      const P = new Array<number>(k * d * d).fill(0);
+      for (let c = 0; c < k; c++)
+        for (let i = 0; i < d; i++) for (let j = i; j < d; j++) P[c * d * d + i * d + j] = i === j ? 1.2 : 0.1;
+      const logConst = [-1.1, -0.9, -1.3];
+      for (const [name, make] of backends) {
+        const be = make();
+        const L = new Layout(be);
+        const x = L.put(X.flat());
+        const args = [L.put(means), L.put(P), L.put(logConst)] as const;
+        const lp = L.alloc(n * k);
+        const lse0 = L.alloc(n);
+        be.kernels.logProb(x, n, d, k, 0, ...args, lp);
+        const lpv = L.get(lp, n * k);
+        be.kernels.normalizeRows(lp, n, k, lse0);
+        const lr = L.get(lp, n * k);
+        const scratch = L.alloc(n * k);
+        const lse = L.alloc(n);
+        const lmr = L.alloc(n);
+        be.kernels.scoreRows(x, n, d, k, 0, ...args, scratch, lse, lmr);
+        const want = L.get(lse0, n);
+        expect(L.get(lse, n), name).toEqual(want);
+        expect(want[4], name).toBe(Number.NEGATIVE_INFINITY);
+        const got = L.get(lmr, n);
+        for (let r = 0; r < n; r++) {
+          if (r === 4) continue;
+          const best = Math.max(...lr.slice(r * k, r * k + k));
+          expect(Math.abs(got[r] - best), `${name} row ${r}`).toBeLessThanOrEqual(
+            1e-15 * Math.max(1, Math.abs(lpv[r * k])),
+          );
+          expect(got[r], `${name} row ${r}`).toBeLessThanOrEqual(0);
+        }
+      }
+    });
+  }
+});
+
 describe('vectorised exp and log (wasm) against Math.exp / Math.log', () => {
   // Spherical, d = 1, precision 0 makes every log density equal logConst, so one row tests k inputs at once.
   // Component 0 has log density 0 and every other one ≤ −38, so s = Σ exp = 1 exactly and r_c = exp(lp_c).

@@ -12,7 +12,7 @@
 import type { Kernels } from '../types.js';
 import { checkArgs, NEGLIGIBLE_LOG, negligibleOn, Scratch } from './buffer.js';
 import { logDensities } from './log-density.js';
-import { normalizeRows as normalizeRowsAt, responsibilities } from './responsibilities.js';
+import { normalizeRows as normalizeRowsAt, responsibilities, rowScores } from './responsibilities.js';
 import { eStepFused, SMALL_D, SMALL_MAX_K } from './small-d.js';
 import { accumulateStats } from './statistics.js';
 
@@ -41,6 +41,24 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
 
   function normalizeRows(lp: number, n: number, k: number, lse: number): void {
     normalizeRowsAt(getHeap(), lp >>> 3, n, k, lse >>> 3);
+  }
+
+  // wasm keeps the log densities of d ≤ 4 in its lanes; per row the arithmetic is this (log densities, then rowScores)
+  function scoreRows(
+    x: number,
+    n: number,
+    d: number,
+    k: number,
+    layout: number,
+    means: number,
+    prec: number,
+    logConst: number,
+    scratch: number,
+    lse: number,
+    lmr: number,
+  ): void {
+    logProb(x, n, d, k, layout, means, prec, logConst, scratch);
+    rowScores(getHeap(), scratch >>> 3, n, k, lse >>> 3, lmr >>> 3);
   }
 
   function eStepAccumulate(
@@ -88,5 +106,5 @@ export function createJsKernels(getHeap: () => Float64Array): Kernels {
     accumulateStats(h, xE, wE, hasW, n, d, k, layout, mE, sc, st, prune, tmp);
   }
 
-  return { logProb, normalizeRows, eStepAccumulate };
+  return { logProb, normalizeRows, scoreRows, eStepAccumulate };
 }

@@ -37,6 +37,32 @@ export function normalizeRows(h: Float64Array, lp: number, n: number, k: number,
 }
 
 /**
+ * The per-row part of the scoreRows kernel on element indices: lse[r] as normalizeRows computes it and
+ * lmr[r] = −log Σc exp(lp[r,c] − max) (the log of the largest responsibility); −∞ and −∞ for a row whose maximum is
+ * −∞. lp (n·k) is left unchanged.
+ */
+export function rowScores(h: Float64Array, lp: number, n: number, k: number, lse: number, lmr: number): void {
+  let row = lp;
+  for (let r = 0; r < n; r++, row += k) {
+    let m = h[row];
+    for (let c = 1; c < k; c++) {
+      const v = h[row + c];
+      if (v > m) m = v;
+    }
+    if (m === -Infinity) {
+      h[lse + r] = -Infinity;
+      h[lmr + r] = -Infinity;
+    } else {
+      let s = 0;
+      for (let c = 0; c < k; c++) s += Math.exp(h[row + c] - m);
+      const g = Math.log(s);
+      h[lse + r] = m + g;
+      h[lmr + r] = -g;
+    }
+  }
+}
+
+/**
  * Responsibilities of rows [0, n) of h[sc..] (log densities, replaced in place): soft, or one-hot at the first
  * maximum when hard ≠ 0 (then "lse" is that maximum); a soft row whose densities are all −∞ gets uniform 1/k and
  * lse = −∞. Σ w·lse and Σ w (rows in order, weight-0 rows skipped) are *added* to h[totals] and h[totals + 1] (the

@@ -5,8 +5,12 @@
 import type { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
 
-/** What inference reads log densities from: a Workspace, or local/observed.ts's ObservedPass (rows with NaN). */
-export type LogDensities = Pick<Workspace, 'k' | 'forEachLogProb' | 'forEachLogResp'>;
+/**
+ * What inference reads log densities from: a Workspace, or local/observed.ts's ObservedPass (rows with NaN), which has
+ * no forEachScore (its scoring sums take forEachLogResp).
+ */
+export type LogDensities = Pick<Workspace, 'k' | 'forEachLogProb' | 'forEachLogResp'> &
+  Partial<Pick<Workspace, 'forEachScore'>>;
 
 /**
  * labels[offset + r] = argmax of row r of the count×k matrix m (first maximum wins). A row with a NaN entry gets 0:
@@ -56,24 +60,37 @@ export function logDensities(ws: LogDensities, rows: Rows): Float64Array {
   return out;
 }
 
-/** Σ log p(x) over the rows. */
-export function totalLogDensity(ws: LogDensities, rows: Rows): number {
-  const acc = new Float64Array(2);
-  ws.forEachLogResp(rows, (_start, count, _lr, lse) => addLse(lse, count, acc));
-  return acc[0];
-}
-
 /**
- * totalLogDensity and sumLogMaxResponsibility from one pass (selectModel scores every candidate by both), each sum
- * taken in the same order as there, so the values are identical.
+ * acc[0] += Σ log p(x), acc[1] += Σ log max_c r_c over the rows, in row order. Through the scoreRows kernel where the
+ * source has it (forEachScore): at D ≤ 4 the log densities never leave the SIMD lanes and no log responsibilities are
+ * written — a scoring pass of 2·10⁵ × 2, K = 6 took 9–14 ms through forEachLogResp, more than a whole EM iteration.
+ * Σ log p(x) is the same bit for bit (the same lse per row, the same repairs: NaN → −∞); log max r is −log Σ exp(lp −
+ * max lp) per row, within rounding of forEachLogResp's max(lp − lse) after its renormalisation of rows with
+ * |lse| > 1e3, where that one loses digits (tested to 1e-12).
  */
-export function logLikAndMaxResponsibility(ws: LogDensities, rows: Rows): { total: number; sumLogMax: number } {
+function scoreSums(ws: LogDensities, rows: Rows, acc: Float64Array): void {
   const { k } = ws;
-  const acc = new Float64Array(2);
+  if (ws.forEachScore) {
+    ws.forEachScore(rows, (_start, count, lse, lmr) => addScores(lse, lmr, count, k, acc));
+    return;
+  }
   ws.forEachLogResp(rows, (_start, count, lr, lse) => {
     addLse(lse, count, acc);
     addLogMax(lr, count, k, acc);
   });
+}
+
+/** Σ log p(x) over the rows. */
+export function totalLogDensity(ws: LogDensities, rows: Rows): number {
+  const acc = new Float64Array(2);
+  scoreSums(ws, rows, acc);
+  return acc[0];
+}
+
+/** totalLogDensity and sumLogMaxResponsibility from one pass (selectModel scores every candidate by both). */
+export function logLikAndMaxResponsibility(ws: LogDensities, rows: Rows): { total: number; sumLogMax: number } {
+  const acc = new Float64Array(2);
+  scoreSums(ws, rows, acc);
   return { total: acc[0], sumLogMax: acc[1] };
 }
 
@@ -88,6 +105,27 @@ function addLse(lse: Float64Array, count: number, acc: Float64Array): void {
   let total = acc[0];
   for (let r = 0; r < count; r++) total += lse[r];
   acc[0] = total;
+}
+
+/**
+ * scoreSums's rows from forEachScore, with forEachLogResp's repair (Workspace's repairRows): a NaN lse (x − μ
+ * overflowed) counts as −∞ with uniform responsibilities, as an all −∞ row does — log max r = −log k.
+ */
+function addScores(lse: Float64Array, lmr: Float64Array, count: number, k: number, acc: Float64Array): void {
+  let total = acc[0];
+  let sum = acc[1];
+  for (let r = 0; r < count; r++) {
+    const l = lse[r];
+    if (l > -Infinity) {
+      total += l;
+      sum += lmr[r];
+    } else {
+      total += -Infinity;
+      sum += -Math.log(k);
+    }
+  }
+  acc[0] = total;
+  acc[1] = sum;
 }
 
 function addLogMax(lr: Float64Array, count: number, k: number, acc: Float64Array): void {
@@ -106,8 +144,7 @@ function addLogMax(lr: Float64Array, count: number, k: number, acc: Float64Array
  * entropy term of the classification likelihood that ICL adds to BIC (mclust's icl: terms with r = 0 add 0).
  */
 export function sumLogMaxResponsibility(ws: LogDensities, rows: Rows): number {
-  const { k } = ws;
   const acc = new Float64Array(2);
-  ws.forEachLogResp(rows, (_start, count, lr) => addLogMax(lr, count, k, acc));
+  scoreSums(ws, rows, acc);
   return acc[1];
 }
