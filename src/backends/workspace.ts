@@ -157,14 +157,21 @@ export class Workspace {
     return st;
   }
 
+  /** Block by block: lays out the parameters, copies the block's rows in, then calls `each(start, count)`. */
+  private rowBlocks(rows: Rows, each: (start: number, count: number) => void): void {
+    for (let s = 0; s < rows.n; s += this.block) {
+      const heap = this.prepare();
+      const count = Math.min(this.block, rows.n - s);
+      rows.copyRows(s, count, heap, this.oX);
+      each(s, count);
+    }
+  }
+
   /** Block by block: copies the rows in, computes their log densities into scratch, then calls `then(start, count)`. */
   private logProbBlocks(rows: Rows, then: (start: number, count: number) => void): void {
-    const { d, k, block } = this;
+    const { d, k } = this;
     const kern = this.backend.kernels;
-    for (let s = 0; s < rows.n; s += block) {
-      const heap = this.prepare();
-      const count = Math.min(block, rows.n - s);
-      rows.copyRows(s, count, heap, this.oX);
+    this.rowBlocks(rows, (s, count) => {
       kern.logProb(
         this.oX * 8,
         count,
@@ -177,7 +184,7 @@ export class Workspace {
         this.oScratch * 8,
       );
       then(s, count);
-    }
+    });
   }
 
   /**
@@ -196,11 +203,8 @@ export class Workspace {
    * the kernels' value before forEachLogResp's repairs (NaN where x − μ overflowed; the caller repairs).
    */
   forEachScore(rows: Rows, visit: (start: number, count: number, lse: Float64Array, lmr: Float64Array) => void): void {
-    const { d, k, block } = this;
-    for (let s = 0; s < rows.n; s += block) {
-      const heap = this.prepare();
-      const count = Math.min(block, rows.n - s);
-      rows.copyRows(s, count, heap, this.oX);
+    const { d, k } = this;
+    this.rowBlocks(rows, (s, count) => {
       this.backend.kernels.scoreRows(
         this.oX * 8,
         count,
@@ -216,7 +220,7 @@ export class Workspace {
       );
       const view = this.backend.f64();
       visit(s, count, view.subarray(this.oLse, this.oLse + count), view.subarray(this.oLmr, this.oLmr + count));
-    }
+    });
   }
 
   /**
