@@ -541,6 +541,18 @@ describe('wasm and js agree', () => {
   }
 });
 
+/**
+ * The entries of an eStepAccumulate stats array the ABI defines: all but, for the triangular layouts (≤ 1), the sxx
+ * entries below the diagonal (wasm writes a few of them, the twin none).
+ */
+function definedStats(st: number[], k: number, d: number, layout: number): number[] {
+  if (layout > 1) return st;
+  return st.filter((_, i) => {
+    const t = i - (2 + k + k * d);
+    return t < 0 || Math.floor((t % (d * d)) / d) <= (t % (d * d)) % d;
+  });
+}
+
 describe('the cut (d ≥ 32, prune > 0): log densities certainly below e^−64 of the row’s best are not finished', () => {
   // d = 40, five components 1.5 apart along every axis, P = 1.5·I: a row's log density for a foreign component is
   // 100–1000 below its own — far enough for the cut (64), near enough that exact responsibilities stay above 0.
@@ -573,11 +585,7 @@ describe('the cut (d ≥ 32, prune > 0): log densities certainly below e^−64 o
       const exact = run(createJsBackend(), layout, 0);
       expect(wasm.resp).toEqual(js.resp);
       // the entries the ABI defines (sxx: the upper triangles; wasm also writes a few below the diagonal)
-      const defined = (st: number[]) =>
-        st.filter((_, i) => {
-          const t = i - (2 + k + k * d);
-          return t < 0 || Math.floor((t % (d * d)) / d) <= (t % (d * d)) % d;
-        });
+      const defined = (st: number[]) => definedStats(st, k, d, layout);
       expect(defined(wasm.stats)).toEqual(defined(js.stats));
       // not vacuous: the exact pass has responsibilities in (0, e^−64) where the cut left exact zeros
       const cutPairs = exact.resp.filter((r, i) => r > 0 && r < 1.6e-28 && js.resp[i] === 0).length;
@@ -631,14 +639,7 @@ describe('negligible pairs (prune > 0, generic path): exps more than 64 below th
     be.kernels.eStepAccumulate(x, 0, 0, n, d, k, layout, 0, ...args, prune);
     return { resp: L.get(scratch, n * k), stats: L.get(stats, statsLen) };
   };
-  // the upper triangles of sxx (wasm also writes a few entries below the diagonal, which the ABI leaves undefined)
-  const defined = (st: number[], layout: number) =>
-    layout > 1
-      ? st
-      : st.filter((_, i) => {
-          const t = i - (2 + k + k * d);
-          return t < 0 || Math.floor((t % (d * d)) / d) <= (t % (d * d)) % d;
-        });
+  const defined = (st: number[], layout: number) => definedStats(st, k, d, layout);
   for (const layout of [0, 1, 2, 3]) {
     it(`layout ${layout}: zeros where the exact pass has (0, e^−64), the same zeros in every backend, the same sums`, () => {
       const exact = run(createJsBackend(), layout, 0);
