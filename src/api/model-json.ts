@@ -68,7 +68,7 @@ const SAVED_OPTIONS = [
 ] as const;
 
 /** Options a saved model keeps only when they differ from their defaults (a file without them means the defaults). */
-const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter'] as const;
+const SAVED_IF_SET = ['mstepTol', 'mstepMaxIter', 'initSample'] as const;
 
 export function serialize(
   p: Params,

@@ -6,14 +6,12 @@
  * Written once, as a generator of data requests (protocol.ts): initialisation's passes, E-passes, the M-steps and
  * the worst-explained rows for a reset. Every driver answers the same requests, so every driver runs identical EM.
  */
-import { initialParamsSteps, type DataShape, type InitConfig } from '../init/init.js';
-import { degenerateError } from '../model/degeneracy.js';
-import { kernelParams, type Frozen, type Params } from '../model/params.js';
+import { initialParamsSteps, type DataShape, type InitConfig, type SampleStop } from '../init/init.js';
+import type { Frozen, Params } from '../model/params.js';
 import type { ResolvedPrior } from '../model/prior.js';
 import { Random } from '../util/random.js';
-import { checkFinite } from './finite.js';
-import { ask, type EMResult, type Steps } from './protocol.js';
-import { ResetPolicy } from './reset.js';
+import type { EMResult, Steps } from './protocol.js';
+import { emRun } from './run.js';
 import { squaremRun } from './squarem.js';
 
 /** Progress report passed to `onIteration` after every EM iteration. */
@@ -61,51 +59,12 @@ export function beats(lb: number, best: number): boolean {
 }
 
 /**
- * One EM run from `start` (restart `init` of `runs`), its iterations counted from `done` + 1 (a SQUAREM run that
- * continues as plain EM has done some already).
+ * The stopping rule EM on the k-means sample runs by (init/sample-em.ts), or null where plain EM over all rows should
+ * not start from it: classification EM (its start is its hard assignment), frozen parameters (the sample's fit would
+ * move them) and maxIter 0 (the fit returns its start: the k-means one).
  */
-function* run(o: EMConfig, start: Params, startBound: number, init: number, runs: number, done = 0): Steps<EMResult> {
-  const hard = o.algorithm === 'hard';
-  const policy = new ResetPolicy(o, init, runs);
-  let params = start;
-  let lowerBound = startBound;
-  let prev = lowerBound; // the bound the next change is measured from (−∞ after a reset: no convergence across it)
-  let converged = false;
-  let nIter = done;
-  for (let iter = done + 1; iter <= o.maxIter; iter++) {
-    nIter = iter;
-    const st = yield* ask({ type: 'estep', params: kernelParams(params), hard });
-    checkFinite(st, iter);
-    const m = yield* ask({
-      type: 'mstep',
-      st,
-      prev: params,
-      options: {
-        covType: o.covarianceType,
-        regCovar: o.regCovar,
-        freeze: o.freeze,
-        iteration: iter,
-        detectVanished: true,
-        init,
-        nInit: runs,
-        mstepTol: o.mstepTol,
-        mstepMaxIter: o.mstepMaxIter,
-        prior: o.priorParams,
-      },
-    });
-    const reset = m.degenerate.length > 0;
-    if (reset && o.onDegenerate === 'error') throw degenerateError(m.degenerate[0], iter, init, runs, o.regCovar);
-    params = reset ? yield* policy.apply(m.params, params, m.degenerate, st, iter) : m.params;
-    lowerBound = (st.logLik + m.logPrior) / st.sumW; // + log p(θ) under a prior: the log posterior
-    const change = lowerBound - prev;
-    o.onIteration?.({ init, iter, lowerBound, change });
-    if (!reset && Math.abs(change) < o.tol) {
-      converged = true;
-      break;
-    }
-    prev = reset ? -Infinity : lowerBound;
-  }
-  return { params, lowerBound, nIter, converged, resets: policy.resets };
+export function sampleStop(o: EMConfig): SampleStop | null {
+  return o.algorithm === 'em' && o.freeze.length === 0 && o.maxIter > 0 ? { tol: o.tol, maxIter: o.maxIter } : null;
 }
 
 /** The EM loop with restarts over `data`; a warm start runs once from the given parameters. */
@@ -114,14 +73,14 @@ export function* emLoop(o: EMConfig, data: DataShape, warm: WarmStart | null): S
   const runs = warm ? 1 : o.nInit;
   let best: EMResult | null = null;
   for (let init = 0; init < runs; init++) {
-    const start = warm ? warm.params : yield* initialParamsSteps(o, data, rng);
+    const start = warm ? warm.params : yield* initialParamsSteps(o, data, rng, sampleStop(o));
     const startBound = warm ? warm.lowerBound : -Infinity;
     const r =
       o.accelerate === 'squarem' && o.algorithm !== 'hard' && o.maxIter > 0
         ? yield* squaremRun(o, start, startBound, init, runs, (from, bound, done) =>
-            run(o, from, bound, init, runs, done),
+            emRun(o, from, bound, init, runs, done),
           )
-        : yield* run(o, start, startBound, init, runs);
+        : yield* emRun(o, start, startBound, init, runs);
     if (!best || beats(r.lowerBound, best.lowerBound)) best = r;
   }
   return best!;

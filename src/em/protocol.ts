@@ -5,6 +5,7 @@
  * live. Adding a request is one entry here and one handler per driver.
  */
 import type { InitialMStep } from '../init/init.js';
+import type { SampleEmRequest, SampleEmResult } from '../init/sample-em.js';
 import type { ResetRecord } from '../model/degeneracy.js';
 import type { MStepOptions, MStepResult } from '../model/mstep.js';
 import type { KernelParams, Params } from '../model/params.js';
@@ -88,6 +89,11 @@ export interface RequestMap {
   mstep: { request: { st: SufficientStats; prev: Params; options: MStepOptions }; reply: MStepResult };
   /** SQUAREM's extrapolated point from three EM iterates, or null (em/squarem.ts extrapolate: K·D³ per try). */
   'squarem-jump': { request: { p0: Params; p1: Params; p2: Params }; reply: Params | null };
+  /**
+   * EM on the k-means sample (init/sample-em.ts): the sample's own fit, or null when a component degenerated on it.
+   * Reads only the rows it carries, with the driver's backend: answered where the initialisation rows are.
+   */
+  'sample-em': { request: SampleEmRequest; reply: SampleEmResult | null };
   /** Initialisation's M-step from the initial statistics and the data's moments (init/init.ts initialMStep). */
   'initial-mstep': { request: InitialMStep; reply: Params };
   /**
@@ -129,6 +135,7 @@ export const REQUEST_TYPES = Object.keys({
   'seed-spread': 0,
   mstep: 0,
   'squarem-jump': 0,
+  'sample-em': 0,
   'initial-mstep': 0,
   'variational-mstep': 0,
 } satisfies Record<RequestType, 0>) as RequestType[];

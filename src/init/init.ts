@@ -19,10 +19,13 @@ import type { Random } from '../util/random.js';
 import { kmeansPlusPlusSteps } from './kmeans-plus-plus.js';
 import { lloydSteps } from './lloyd.js';
 import { dataMomentsSteps } from './moments.js';
+import { SAMPLE_EM_MAX_ITER, SAMPLE_EM_MIN_TOL, type SampleEmRequest } from './sample-em.js';
 import { sampleKmeans, sampleSize, type SampleStart } from './sample-kmeans.js';
 import { copyStats, type StartCache } from './start-cache.js';
 
 export type InitParams = 'kmeans' | 'k-means++' | 'random' | 'random_from_data' | 'hc';
+/** What a large unweighted fit's k-means start does with a sample of its rows (options.ts initSample). */
+export type InitSample = 'em' | 'kmeans' | 'none';
 export type OnDegenerate = 'error' | 'reset';
 
 /** What initialisation reads of the options. */
@@ -53,6 +56,19 @@ export interface InitConfig {
    * see start-cache.ts. Not an option: set by the library for fits of rows it has validated once.
    */
   readonly starts?: StartCache | null;
+  /**
+   * 'kmeans' and 'k-means++' on more than sampleSize(K) unweighted rows: 'em' (the fit's default) runs them on a
+   * sample and fits the sample by EM (sample-em.ts), 'kmeans' runs them on the sample and sends every row to its
+   * nearest center, 'none' runs them on all rows. Absent: 'kmeans' (the starts of the variational fit and
+   * selectModel's K = 1 … use only the k-means part).
+   */
+  readonly initSample?: InitSample;
+}
+
+/** The stopping rule of EM on the sample (initSample 'em'): the fit's tol and maxIter. */
+export interface SampleStop {
+  tol: number;
+  maxIter: number;
 }
 
 /** The rows initialisation runs over, as far as it needs to know them. */
@@ -70,6 +86,7 @@ export interface DataShape {
 }
 
 const copySampleStart = (s: SampleStart): SampleStart => ({
+  rows: s.rows.slice(),
   centers: s.centers.slice(),
   mean: s.mean.slice(),
   variance: s.variance.slice(),
@@ -153,24 +170,39 @@ export function initialMStep(req: InitialMStep): Params {
   return { ...r.params, covariances, precChol };
 }
 
+/** Whether the k-means start runs on a sample of the rows: a large unweighted fit, unless initSample is 'none'. */
+function usesSample(o: InitConfig, data: DataShape): boolean {
+  const kmeans = o.initParams === 'kmeans' || o.initParams === 'k-means++';
+  return kmeans && !o.respInit && !data.weighted && o.initSample !== 'none' && data.n > sampleSize(o.nComponents);
+}
+
+/** k-means on a uniform sample of the rows (sample-kmeans.ts), shared with the fits that share `o.starts`. */
+function* sampleStart(o: InitConfig, data: DataShape, rng: Random): Steps<SampleStart> {
+  const { n, d } = data;
+  const k = o.nComponents;
+  const sample = (): Steps<SampleStart> => sampleKmeans(n, d, k, o.initParams === 'kmeans', rng);
+  return o.starts
+    ? yield* o.starts.memo(`sample-kmeans|${n}|${d}|${k}|${o.initParams}`, rng, sample, copySampleStart)
+    : yield* sample();
+}
+
 /**
  * The statistics of the initial responsibilities of `initParams` (or respInit), with the data's moments. Exported
- * for algorithms that take their own first step from them (the variational fit).
+ * for algorithms that take their own first step from them (the variational fit). `sampled`: the k-means sample
+ * start, when the caller has drawn it already.
  */
 export function* initialStats(
   o: InitConfig,
   data: DataShape,
   rng: Random,
+  sampled: SampleStart | null = null,
 ): Steps<{ st: SufficientStats; mean: Float64Array; variance: Float64Array }> {
   const { n, d, weighted } = data;
   const k = o.nComponents;
   const kind = covarianceModel(o.covarianceType).statsKind;
-  if (!o.respInit && !weighted && (o.initParams === 'kmeans' || o.initParams === 'k-means++') && n > sampleSize(k)) {
+  if (usesSample(o, data)) {
     // a large unweighted fit: k-means on a uniform sample (sample-kmeans.ts), then every row to its nearest center
-    const sample = (): Steps<SampleStart> => sampleKmeans(n, d, k, o.initParams === 'kmeans', rng);
-    const s = o.starts
-      ? yield* o.starts.memo(`sample-kmeans|${n}|${d}|${k}|${o.initParams}`, rng, sample, copySampleStart)
-      : yield* sample();
+    const s = sampled ?? (yield* sampleStart(o, data, rng));
     const assign = (): Steps<SufficientStats> =>
       ask({ type: 'assign', centers: s.centers, invScale: s.invScale, kind });
     const st = o.starts
@@ -205,12 +237,36 @@ export function* initialStats(
   return { st, mean: m.mean, variance: m.variance };
 }
 
+/** The 'sample-em' request of a fit: its sample, the sample's k-means centers and moments, its model and rule. */
+function sampleEmRequest(o: InitConfig, s: SampleStart, d: number, stop: SampleStop): SampleEmRequest {
+  const { covarianceType, regCovar, mstepTol, mstepMaxIter } = o;
+  const tol = Math.max(stop.tol, SAMPLE_EM_MIN_TOL);
+  const maxIter = Math.min(stop.maxIter, SAMPLE_EM_MAX_ITER);
+  const options = {
+    covarianceType,
+    regCovar,
+    mstepTol,
+    mstepMaxIter,
+    priorParams: o.priorParams ?? null,
+    tol,
+    maxIter,
+  };
+  return { values: s.rows, d, centers: s.centers, invScale: s.invScale, mean: s.mean, variance: s.variance, options };
+}
+
 /**
  * Initial parameters for one EM run. `rng` is the fit's Random: restarts continue its stream, and the 'prepare'
  * pass draws from it too (its state travels with the request). Shapes of user-supplied starts are checked first,
- * before any data pass.
+ * before any data pass. `stop`: plain EM's stopping rule, given by an EM fit whose start may be EM on the k-means
+ * sample (initSample 'em'; not with a noise component or a partial user start, whose parameters the sample's fit
+ * would not respect); null elsewhere.
  */
-export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random): Steps<Params> {
+export function* initialParamsSteps(
+  o: InitConfig,
+  data: DataShape,
+  rng: Random,
+  stop: SampleStop | null = null,
+): Steps<Params> {
   const { d } = data;
   const k = o.nComponents;
   const covType = o.covarianceType;
@@ -234,11 +290,20 @@ export function* initialParamsSteps(o: InitConfig, data: DataShape, rng: Random)
     precChol: new Float64Array(size),
   };
   if (!(o.weightsInit && o.meansInit && o.precisionsInit)) {
-    const s = yield* initialStats(o, data, rng);
-    const { mean, variance } = s;
-    const { regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams } = o;
-    const options = { covarianceType: covType, regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams };
-    p = yield* ask({ type: 'initial-mstep', k, st: s.st, mean, variance, noise: o.noiseTerm ?? null, options });
+    const partial = o.weightsInit || o.meansInit || o.precisionsInit;
+    const sampled = usesSample(o, data) ? yield* sampleStart(o, data, rng) : null;
+    const fitted =
+      sampled && stop && o.initSample === 'em' && !partial && !o.noiseTerm
+        ? yield* ask({ type: 'sample-em', ...sampleEmRequest(o, sampled, d, stop) })
+        : null;
+    if (fitted) p = fitted.params;
+    else {
+      const s = yield* initialStats(o, data, rng, sampled);
+      const { mean, variance } = s;
+      const { regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams } = o;
+      const options = { covarianceType: covType, regCovar, onDegenerate, mstepTol, mstepMaxIter, priorParams };
+      p = yield* ask({ type: 'initial-mstep', k, st: s.st, mean, variance, noise: o.noiseTerm ?? null, options });
+    }
   }
   const weights = o.weightsInit ? o.weightsInit.slice() : p.weights;
   const means = p.means;

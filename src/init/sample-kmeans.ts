@@ -302,8 +302,12 @@ function relocate(
   empty.forEach((c, t) => next.set(x.subarray(order[t] * d, (order[t] + 1) * d), c * d));
 }
 
-/** What the sample gives the start: k-means centers, and the sample's moments (for the fallback parameters). */
+/**
+ * What the sample gives the start: its rows (row-major, for EM on the sample: sample-em.ts), the k-means centers, and
+ * the sample's moments (for the fallback parameters).
+ */
 export interface SampleStart {
+  rows: Float64Array;
   centers: Float64Array;
   mean: Float64Array;
   variance: Float64Array;
@@ -365,5 +369,5 @@ export function* sampleKmeans(n: number, d: number, k: number, lloyd: boolean, r
       }
     }
   }
-  return { centers, mean: mo.mean, variance: mo.variance, invScale: mo.invScale };
+  return { rows: x, centers, mean: mo.mean, variance: mo.variance, invScale: mo.invScale };
 }

@@ -403,9 +403,10 @@ console.log(JSON.stringify({ available, backend: gm.backend, kernels: gm.kernels
     console.log(
       `${from} bundle (gzip -9): page ${size.page} B + kernels ${size.kernels} B = ${size.page + size.kernels} B; worker script ${size.worker} B, loaded by fitAsync`,
     );
-    // The worker takes the M-steps of any fit (covariance models, the prior's M-step, the variational step) and
-    // nothing else of the library: 40 kB when this bound was set. It catches the worker pulling in the full library.
-    expect(size.worker).toBeLessThanOrEqual(44_000);
+    // The worker takes the M-steps of any fit (covariance models, the prior's M-step, the variational step) and, in
+    // worker 0, the EM on a large fit's k-means sample (em/run.ts with its reset policy: 44.5 kB since), nothing else
+    // of the library: 40 kB when this bound was set. It catches the worker pulling in the full library.
+    expect(size.worker).toBeLessThanOrEqual(46_000);
     const out = JSON.parse(await node([join(name, entry.split('/').pop()!)]));
     expect(out.available).toBe('wasm');
     expect(out.backend).toBe('wasm');

@@ -1,8 +1,9 @@
 /**
- * The k-means start on a sample (init/sample-kmeans.ts) is part of the generator, so every driver computes the same
- * start: on more rows than the sample, fit ≡ fitAsync (1–3 workers, shared-memory segments) ≡ fitStream with the
- * whole data as its initialisation sample, to 1e-10 (only the order in which statistics are added differs), on both
- * backends.
+ * The k-means start on a sample (init/sample-kmeans.ts) is part of the generator, and the EM on that sample
+ * (initSample 'em', init/sample-em.ts) one request every driver answers with the same code, so every driver computes
+ * the same start: on more rows than the sample, fit ≡ fitAsync (1–3 workers, shared-memory segments; worker 0 fits
+ * the sample) ≡ fitStream with the whole data as its initialisation sample, to 1e-10 (only the order in which
+ * statistics are added differs), on both backends.
  */
 import { describe, expect, it } from 'vitest';
 import { GaussianMixture, type GaussianMixtureOptions } from '../../src/index.js';
@@ -27,9 +28,13 @@ function same(a: GaussianMixture, b: GaussianMixture, what: string): void {
 
 describe('the sampled k-means start is the same in every driver', () => {
   for (const backend of ['wasm', 'js'] as const) {
-    for (const initParams of ['kmeans', 'k-means++'] as const) {
-      const o: GaussianMixtureOptions = { nComponents: k, initParams, seed: 5, backend };
-      it(`${initParams}, ${backend}: fit ≡ fitAsync ≡ fitStream`, async () => {
+    for (const [initParams, initSample] of [
+      ['kmeans', 'em'],
+      ['k-means++', 'em'],
+      ['kmeans', 'kmeans'],
+    ] as const) {
+      const o: GaussianMixtureOptions = { nComponents: k, initParams, initSample, seed: 5, backend };
+      it(`${initParams}, initSample ${initSample}, ${backend}: fit ≡ fitAsync ≡ fitStream`, async () => {
         const ref = new GaussianMixture(o).fit(X);
         for (const workers of [1, 3])
           same(ref, await new GaussianMixture(o).fitAsync(X, { workers }), `fitAsync ×${workers}`);

@@ -42,6 +42,14 @@ export class MissingRowServer extends RowServer {
     return this.pass.load(req.params).accumulate(this.split, this.w, this.wComplete, start, end);
   }
 
+  /**
+   * No EM on the sample: its rows come from 'seed-rows' with the column means in the holes, and plain EM on them
+   * would fit the stand-ins (a point mass on each column's mean); the fit takes the nearest-center start instead.
+   */
+  override sampleEm(): null {
+    return null;
+  }
+
   /** The worst-explained rows of [start, end) by observed-data log p(x), completed by their conditional means. */
   override worst(req: Request<'worst'>, start = 0, end = this.rows.n): WorstCollector {
     const col = new WorstCollector(req.count, this.rows.d);

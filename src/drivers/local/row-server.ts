@@ -6,10 +6,11 @@
 import type { Backend } from '../../backends/types.js';
 import { Workspace } from '../../backends/workspace.js';
 import type { Rows } from '../../data/matrix.js';
-import { forEachBlock, rowOf, rowRange } from '../../data/rows.js';
+import { denseRows, forEachBlock, rowOf, rowRange } from '../../data/rows.js';
 import type { Handlers, Request } from '../../em/protocol.js';
 import { seedChunkCount } from '../../init/chunks.js';
 import { prepareInit, respStats } from '../../init/random-starts.js';
+import { fitSample, type SampleEmResult } from '../../init/sample-em.js';
 import type { KernelParams } from '../../model/params.js';
 import type { SufficientStats } from '../../model/stats.js';
 import { Random } from '../../util/random.js';
@@ -94,6 +95,11 @@ export class RowServer {
     );
   }
 
+  /** EM on the sample rows the request carries (init/sample-em.ts), on this server's backend. */
+  sampleEm(req: Request<'sample-em'>): SampleEmResult | null {
+    return fitSample(req, new RowServer(denseRows(req.values, req.d), null, this.backend).handlers);
+  }
+
   /** The collector of the worst-explained rows after one pass over rows [start, end) (all by default). */
   worst(req: Request<'worst'>, start = 0, end = this.rows.n): WorstCollector {
     const col = new WorstCollector(req.count, this.rows.d);
@@ -138,6 +144,7 @@ export class RowServer {
     'seed-update': (req) => this.seeds().handlers['seed-update'](req),
     'seed-moments': (req) => this.seeds().handlers['seed-moments'](req),
     'seed-spread': (req) => this.seeds().handlers['seed-spread'](req),
+    'sample-em': (req) => this.endSeeding(this.sampleEm(req)),
     ...mathHandlers, // no rows: they leave the seeding state alone
   };
 }

@@ -11,7 +11,8 @@
  *  - EM's 'mstep', which needs no rows: worker 0, off the calling thread — or, when its K factorisations are
  *    costly (model/mstep.ts mStepPartCount), every worker factoring its share of the components' covariances, the
  *    parts joined (joinMStepParts) into what one worker would have computed;
- *  - the other M-steps ('initial-mstep', 'variational-mstep') and SQUAREM's 'squarem-jump': worker 0.
+ *  - the other M-steps ('initial-mstep', 'variational-mstep'), SQUAREM's 'squarem-jump' and the EM on the k-means
+ *    sample ('sample-em', which carries its rows): worker 0.
  */
 import type { AsyncHandlers, Reply, Request, RequestType } from '../../em/protocol.js';
 import { joinMStepParts, mStepPartCount } from '../../model/mstep.js';
@@ -159,6 +160,7 @@ export function workerHandlers(t: Team): AsyncHandlers {
     // the M-steps read no rows: workers compute them, so this thread stays free during K factorisations
     mstep: (req) => mStep(t, req, first),
     'squarem-jump': first,
+    'sample-em': first,
     'initial-mstep': first,
     'variational-mstep': first,
     'seed-update': async (req) => {

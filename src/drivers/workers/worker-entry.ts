@@ -112,8 +112,8 @@ function answer(req: Request): unknown {
   }
 }
 
-/** The requests that read no rows (drivers/local/math.ts): their replies are fresh parameters. */
-const MATH: readonly Request['type'][] = ['mstep', 'squarem-jump', 'initial-mstep', 'variational-mstep'];
+/** The requests whose replies are fresh parameters: those that read no rows (drivers/local/math.ts), the sample's EM. */
+const MATH: readonly Request['type'][] = ['mstep', 'squarem-jump', 'initial-mstep', 'variational-mstep', 'sample-em'];
 
 /** The ArrayBuffers under the typed arrays of such a reply (parameters, a noise term's bounds), once each. */
 function buffersOf(value: unknown, depth = 0, out = new Set<ArrayBuffer>()): Set<ArrayBuffer> {
