@@ -28,6 +28,7 @@ export type {
   CovarianceType,
   CovariancesOf,
   InitParams,
+  InitSample,
   BackendChoice,
   Algorithm,
   Frozen,

@@ -30,6 +30,7 @@ export type {
   CovarianceType,
   Frozen,
   InitParams,
+  InitSample,
   IterationInfo,
   LearningRate,
   MissingMode,

@@ -16,6 +16,7 @@ import {
   type CovarianceType,
   type GaussianMixtureOptions,
   type InitParams,
+  type InitSample,
 } from '../api/options.js';
 import { mixtureSvg } from '../plot/mixture.js';
 import { selectionSvg } from '../plot/selection.js';
@@ -45,6 +46,7 @@ export interface ModelFlags {
   tol?: number;
   regCovar?: number;
   init?: InitParams;
+  initSample?: InitSample;
   backend?: BackendChoice;
   onDegenerate?: 'error' | 'reset';
   progress?: boolean;
@@ -77,6 +79,7 @@ export function modelOptions(f: ModelFlags & { missing?: 'error' | 'marginalize'
   if (f.tol !== undefined) o.tol = f.tol;
   if (f.regCovar !== undefined) o.regCovar = f.regCovar;
   if (f.init !== undefined) o.initParams = f.init;
+  if (f.initSample !== undefined) o.initSample = f.initSample;
   if (f.backend !== undefined) o.backend = f.backend;
   if (f.onDegenerate !== undefined) o.onDegenerate = f.onDegenerate;
   if (f.prior) o.prior = true;
@@ -364,6 +367,9 @@ async function bayesianFitCommand(file: string, f: FitFlags): Promise<void> {
   }
   if (f.missing === 'marginalize') {
     throw new OptionError('--missing', '--missing marginalize is not available with --bayesian (fit without it)');
+  }
+  if (f.initSample !== undefined) {
+    throw new OptionError('--init-sample', '--init-sample does not apply to --bayesian (it starts from k-means alone)');
   }
   if (f.prior || f.noise || f.noiseVolume !== undefined) {
     const flag = f.prior ? '--prior' : f.noise ? '--noise' : '--noise-volume';

@@ -89,6 +89,12 @@ const modelOptions = (cmd: Command): Command =>
         .choices(['kmeans', 'k-means++', 'random', 'random_from_data', 'hc'])
         .default('kmeans'),
     )
+    .addOption(
+      new Option(
+        '--init-sample <mode>',
+        "more than 8192 rows: k-means on a sample, then 'em' (EM on the sample; the default), 'kmeans' (every row to its nearest center) or 'none' (k-means on all rows)",
+      ).choices(['em', 'kmeans', 'none']),
+    )
     .addOption(new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto'))
     .addOption(
       new Option('--on-degenerate <policy>', 'when a component collapses: stop with an error, or re-seed it and go on')

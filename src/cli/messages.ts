@@ -15,6 +15,7 @@ const FLAGS: [RegExp, string][] = [
   [/\bnInit\b/g, '--n-init'],
   [/\bnComponents\b/g, '-k'],
   [/\binitParams\b/g, '--init'],
+  [/\binitSample\b/g, '--init-sample'],
   [/\bcovarianceType\b/g, '--covariance'],
   [/(?<![-\w])tol\b/g, '--tol'],
 ];

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GaussianMixture } from '../../src/index.js';
 import { cliSandbox } from '../helpers/cli.js';
+import { mixture } from '../helpers/data.js';
 
 const faithfulPath = fileURLToPath(new URL('../../data/faithful.csv', import.meta.url));
 const faithfulText = readFileSync(faithfulPath, 'utf8');
@@ -111,6 +112,19 @@ describe('gaussmix fit', () => {
     expect(weighted.code, weighted.stderr).toBe(0);
     expect(weighted.stdout).toContain('(x, y)');
     expect(JSON.parse(readFileSync(file('w.json'), 'utf8')).nFeatures).toBe(2);
+  });
+
+  it("--init-sample sets what a large file's sampled k-means start does (the library's initSample)", () => {
+    const { X } = mixture(8, 9000, 2, 3, 3);
+    file('large.csv', `x,y\n${X.map((r) => r.join(',')).join('\n')}\n`);
+    for (const initSample of ['em', 'kmeans', 'none'] as const) {
+      const r = run(['fit', 'large.csv', '-k', '3', '--init-sample', initSample, '--out', `large-${initSample}.json`]);
+      expect(r.code, r.stderr).toBe(0);
+      const saved = GaussianMixture.fromJSON(readFileSync(file(`large-${initSample}.json`), 'utf8'));
+      const ref = new GaussianMixture({ nComponents: 3, seed: 0, initSample }).fit(X);
+      expect(Array.from(saved.weights)).toEqual(Array.from(ref.weights));
+      expect(saved.nIter).toBe(ref.nIter);
+    }
   });
 
   it('shows progress on stderr with --progress (one line per second at most, plus the last)', () => {
@@ -317,6 +331,8 @@ describe('errors and exit codes', () => {
       [['fit', faithfulPath, '-k', '2', '--bogus'], /unknown option '--bogus'/],
       [['fit', faithfulPath, '-k', '2', '--columns', 'height'], /no column named 'height'/],
       [['fit', faithfulPath, '-k', '2', '--tol', '-1'], /--tol/],
+      [['fit', faithfulPath, '-k', '2', '--init-sample', 'all'], /Allowed choices are em, kmeans, none/],
+      [['fit', faithfulPath, '--bayesian', '--init-sample', 'none'], /--init-sample does not apply to --bayesian/],
       [['select', faithfulPath, '--k', '3..1'], /bad range/],
       [['select', faithfulPath, '--covariance', 'full,round'], /round/],
       [['anomalies', 'model.json', faithfulPath], /exactly one of --contamination/],
