@@ -15,6 +15,8 @@ import {
   sampleRows,
   sampleSize,
   seedSample,
+  seedSize,
+  seedSubsample,
 } from '../../../src/init/sample-kmeans.js';
 import { Random } from '../../../src/util/random.js';
 import { mixture } from '../../helpers/data.js';
@@ -45,6 +47,32 @@ describe('sampleRows', () => {
   it('sizes the sample at 8192 rows, or 256 per component', () => {
     expect(sampleSize(3)).toBe(8192);
     expect(sampleSize(100)).toBe(25_600);
+  });
+});
+
+describe('seeding on part of the sample', () => {
+  it('sizes it at 2048 rows, or 256 per component when that is more', () => {
+    expect(seedSize(4)).toBe(2048);
+    expect(seedSize(40)).toBe(10_240);
+  });
+
+  it('is k-means++ on seedSize(k) rows drawn with the same Random, or on all rows when there are no more', () => {
+    const k = 5;
+    const { X } = mixture(31, 6000, 3, k, 4);
+    const x = Float64Array.from(X.flat());
+    const m = X.length;
+    const rng = new Random(8);
+    const picked = sampleRows(m, seedSize(k), rng);
+    const sub = Float64Array.from(picked.flatMap((r) => X[r]));
+    const want = seedSample(sub, picked.length, 3, k, 1 / 32, rng);
+    const got = seedSubsample(x, m, 3, k, 1 / 32, new Random(8));
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(Array.from(got)).not.toEqual(Array.from(seedSample(x, m, 3, k, 1 / 32, new Random(8)))); // not all rows
+    for (let c = 0; c < k; c++) expect(picked.some((r) => X[r].every((v, j) => v === got[c * 3 + j]))).toBe(true);
+    const small = x.subarray(0, 3 * 1500);
+    expect(Array.from(seedSubsample(small, 1500, 3, k, 1 / 32, new Random(8)))).toEqual(
+      Array.from(seedSample(small, 1500, 3, k, 1 / 32, new Random(8))),
+    );
   });
 });
 
@@ -212,7 +240,7 @@ describe('restarts on the sample', () => {
     for (const r of rows) for (let j = 0; j < 2; j++) scaled += ((X[r][j] - mean[j]) * s) ** 2;
     const tol = (SAMPLE_LLOYD_TOL * scaled) / m / 2;
     return Array.from({ length: SAMPLE_RESTARTS }, () =>
-      lloydSample(xs, m, 2, seedSample(xs, m, 2, k, s, rng), 300, tol, s),
+      lloydSample(xs, m, 2, seedSubsample(xs, m, 2, k, s, rng), 300, tol, s),
     );
   };
 
@@ -233,7 +261,7 @@ describe('restarts on the sample', () => {
     const rows = sampleRows(n, sampleSize(k), rng);
     const xs = Float64Array.from(rows.flatMap((r) => X[r]));
     const got = start(3, false);
-    expect(Array.from(got.centers)).toEqual(Array.from(seedSample(xs, rows.length, 2, k, got.invScale, rng)));
+    expect(Array.from(got.centers)).toEqual(Array.from(seedSubsample(xs, rows.length, 2, k, got.invScale, rng)));
   });
 
   it("Lloyd's inertia is Σ of the scaled squared distances to the returned centers", () => {
