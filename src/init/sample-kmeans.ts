@@ -8,17 +8,17 @@
  * assigned to its nearest center (one pass, as before) and the first M-step taken from that, so EM starts from what
  * k-means on all rows would have given it; the data's moments come from the sample too, which saves two passes.
  *
- * 'kmeans' runs k-means SAMPLE_RESTARTS times on the sample and keeps the centers of lowest inertia: one run on 8192
- * rows put EM in a worse basin than one run on all rows (overlapping 2·10⁵ × 8, K = 8, 24 seeds: the best optimum in
- * 4 fits, against 12 from all rows), and a sample makes restarts cheap (measurements at SAMPLE_RESTARTS).
+ * 'kmeans' runs k-means SAMPLE_RESTARTS times, each on its own subsample of the sample (subsampleSize), keeps the
+ * centers of lowest inertia on the sample and finishes them with Lloyd on the whole sample: one run on 8192 rows put
+ * EM in a worse basin than one run on all rows (overlapping 2·10⁵ × 8, K = 8, 24 seeds: the best optimum in 4 fits,
+ * against 12 from all rows), and subsamples make restarts cheap (measurements at SAMPLE_RESTARTS, subsampleSize).
  *
  * It runs here, in the generator, in plain JavaScript on the gathered rows: every driver (fit, fitAsync, fitStream's
  * sample) then computes exactly the same start from the same seed, whatever its backend or worker count. The rows are
- * drawn with the fit's Random, k-means++ is scikit-learn's greedy variant (2 + ⌊ln K⌋ trials per center), drawn
- * among seedSize(k) of the sample's rows, and Lloyd, on the whole sample, stops as scikit-learn's does (squared
- * center shift ≤ tol · mean feature variance, empty clusters moved to the farthest rows; tol = SAMPLE_LLOYD_TOL,
- * looser than scikit-learn's 1e-4 for the reason given there); distances are measured in units of s (invScale = s⁻¹,
- * a power of two, as in init/moments.ts).
+ * drawn with the fit's Random, k-means++ is scikit-learn's greedy variant (2 + ⌊ln K⌋ trials per center) and Lloyd
+ * stops as scikit-learn's does (squared center shift ≤ tol · mean feature variance, empty clusters moved to the
+ * farthest rows; tol = SAMPLE_LLOYD_TOL, looser than scikit-learn's 1e-4 for the reason given there); distances are
+ * measured in units of s (invScale = s⁻¹, a power of two, as in init/moments.ts).
  */
 import { ask, type Steps } from '../em/protocol.js';
 import { invScaleOf, maxRange } from '../data/summary.js';
@@ -49,23 +49,47 @@ export const SAMPLE_LLOYD_TOL = 1e-3;
 export const sampleSize = (k: number): number => Math.max(8192, 256 * k);
 
 /**
- * Rows of the sample each k-means++ seeding draws from: 2048, or 256 per component when that is more (the whole
- * sample from K = 32). Greedy k-means++ costs (2 + ⌊ln K⌋)·K distances per row, three seedings were 10–15% of a
- * default fit at 2·10⁵ × 8, K = 8, and seeds only have to land one per cluster for Lloyd, which runs on the whole
- * sample. Measured against seeding on all 8192 rows (one process, both builds interleaved, docs/performance-notes.md):
- * median fit 4–6% faster at D = 8 and ~2% at D = 2, the best optimum (±1e-3) of overlapping 2·10⁵ × 8, K = 8 in 51
- * of 72 seeds against 49, of overlapping 10⁶ × 2, K = 6 in 12 of 12 against 11.
+ * Rows of the sample each k-means restart runs on: 2048, or 256 per component when that is more (the whole sample
+ * from K = 32). Each restart seeds (greedy k-means++: (2 + ⌊ln K⌋)·K distances per row) and runs Lloyd (20–40
+ * iterations on overlapping data) on its own subsample; the winner, by its inertia on the whole sample, then goes on
+ * with Lloyd on the whole sample. The restarts only have to find the right basin, and at 256 rows per cluster their
+ * centers are within ~1/16 of a standard deviation of it, which the final Lloyd run removes. The three full-sample
+ * restarts were a fifth to a third of a default fit at 2·10⁵ × 8, K = 8. Against them (two builds interleaved, the
+ * same seeds; docs/performance-notes.md): overlapping 2·10⁵ × 8, K = 8, median fit 1.20×, the best optimum in 51 of
+ * 72 seeds against 49; separated 2·10⁵ × 8 and overlapping 10⁶ × 2 1.08–1.09× (the best optimum 12 of 12 against
+ * 11), separated 10⁶ × 2 1.03×, the BIC sweep 1.07×, at the same optima.
  */
-export const seedSize = (k: number): number => Math.max(2048, 256 * k);
+export const subsampleSize = (k: number): number => Math.max(2048, 256 * k);
 
-/** m distinct row indices of n, ascending (Floyd's algorithm: m draws from `rng`). */
+/** Up to this many rows, sampleRows marks its picks in one byte per row (≤ 16 MiB); above, in a Set. */
+const BYTE_MARKS = 1 << 24;
+
+/**
+ * m distinct row indices of n, ascending (Floyd's algorithm: m draws from `rng`). The picks are marked in a byte
+ * array where that is small (4× faster than a Set: ~0.6 against ~2.3 ms for 8192 of 2·10⁵ rows), else in a Set; the
+ * same draws give the same rows either way.
+ */
 export function sampleRows(n: number, m: number, rng: Random): number[] {
-  const picked = new Set<number>();
-  for (let j = n - m; j < n; j++) {
-    const t = rng.int(j + 1);
-    picked.add(picked.has(t) ? j : t);
+  const out = new Float64Array(m);
+  let t = 0;
+  if (n <= BYTE_MARKS) {
+    const picked = new Uint8Array(n);
+    for (let j = n - m; j < n; j++) {
+      const r = rng.int(j + 1);
+      const v = picked[r] ? j : r;
+      picked[v] = 1;
+      out[t++] = v;
+    }
+  } else {
+    const picked = new Set<number>();
+    for (let j = n - m; j < n; j++) {
+      const r = rng.int(j + 1);
+      const v = picked.has(r) ? j : r;
+      picked.add(v);
+      out[t++] = v;
+    }
   }
-  return [...picked].sort((a, b) => a - b);
+  return Array.from(out.sort());
 }
 
 /** Squared distance of sample row i to center c, in units of s. */
@@ -125,15 +149,27 @@ export function seedSample(x: Float64Array, m: number, d: number, k: number, s: 
 }
 
 /**
- * Greedy k-means++ seeds for the m sample rows, drawn among seedSize(k) of them picked with `rng` (sampleRows), or
- * among all m when that is not fewer.
+ * A restart's rows: subsampleSize(k) of the m sample rows picked with `rng` (sampleRows, in their order), or all m
+ * when that is not fewer (then `rng` is not drawn from).
  */
-export function seedSubsample(x: Float64Array, m: number, d: number, k: number, s: number, rng: Random): Float64Array {
-  const ms = seedSize(k);
-  if (ms >= m) return seedSample(x, m, d, k, s, rng);
+export function subsample(x: Float64Array, m: number, d: number, k: number, rng: Random): Float64Array {
+  const ms = subsampleSize(k);
+  if (ms >= m) return x;
   const sub = new Float64Array(ms * d);
   sampleRows(m, ms, rng).forEach((r, t) => sub.set(x.subarray(r * d, (r + 1) * d), t * d));
-  return seedSample(sub, ms, d, k, s, rng);
+  return sub;
+}
+
+/** Σ over the m rows of the squared distance to the nearest center (units of s²): a restart's inertia on the sample. */
+export function inertiaOf(x: Float64Array, m: number, d: number, centers: Float64Array, s: number): number {
+  const k = centers.length / d;
+  let sum = 0;
+  for (let i = 0; i < m; i++) {
+    let best = Infinity;
+    for (let c = 0; c < k; c++) best = Math.min(best, dist(x, i, centers, c, d, s));
+    sum += best;
+  }
+  return sum;
 }
 
 /**
@@ -372,26 +408,35 @@ function sampleMoments(
 }
 
 /**
- * k-means++ (and, for 'kmeans', Lloyd's iterations, best of SAMPLE_RESTARTS by inertia, the first on ties) on m rows
- * drawn from the n with `rng`: the centers, and the sample's moments in place of the data's (Lloyd's tolerance:
- * SAMPLE_LLOYD_TOL of the sample's mean feature variance). The first run draws what a single run would.
+ * k-means on m rows drawn from the n with `rng`: 'k-means++' seeds on one subsample; 'kmeans' runs k-means++ and
+ * Lloyd on SAMPLE_RESTARTS subsamples, keeps the restart of lowest inertia on the sample (the first on ties) and runs
+ * Lloyd on the whole sample from it (Lloyd's tolerance: SAMPLE_LLOYD_TOL of the sample's mean feature variance).
+ * Returns the centers, and the sample's moments in place of the data's. The first restart draws what 'k-means++'
+ * does.
  */
 export function* sampleKmeans(n: number, d: number, k: number, lloyd: boolean, rng: Random): Steps<SampleStart> {
   const rows = sampleRows(n, sampleSize(k), rng);
   const m = rows.length;
   const x = yield* ask({ type: 'seed-rows', rows });
   const mo = sampleMoments(x, m, d);
-  let centers = seedSubsample(x, m, d, k, mo.invScale, rng);
+  const sv = mo.invScale;
+  const tol = SAMPLE_LLOYD_TOL * mo.scaledMeanVariance;
+  const first = subsample(x, m, d, k, rng);
+  let centers = seedSample(first, first.length / d, d, k, sv, rng);
   if (lloyd) {
     let best = Infinity;
     for (let r = 0; r < SAMPLE_RESTARTS; r++) {
-      const seeds = r === 0 ? centers : seedSubsample(x, m, d, k, mo.invScale, rng);
-      const run = lloydSample(x, m, d, seeds, 300, SAMPLE_LLOYD_TOL * mo.scaledMeanVariance, mo.invScale);
-      if (r === 0 || run.inertia < best) {
-        best = run.inertia;
+      const sub = r === 0 ? first : subsample(x, m, d, k, rng);
+      const ms = sub.length / d;
+      const seeds = r === 0 ? centers : seedSample(sub, ms, d, k, sv, rng);
+      const run = lloydSample(sub, ms, d, seeds, 300, tol, sv);
+      const inertia = ms === m ? run.inertia : inertiaOf(x, m, d, run.centers, sv);
+      if (r === 0 || inertia < best) {
+        best = inertia;
         centers = run.centers;
       }
     }
+    if (subsampleSize(k) < m) centers = lloydSample(x, m, d, centers, 300, tol, sv).centers;
   }
   return { rows: x, centers, mean: mo.mean, variance: mo.variance, invScale: mo.invScale };
 }

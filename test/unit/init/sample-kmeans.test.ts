@@ -15,8 +15,9 @@ import {
   sampleRows,
   sampleSize,
   seedSample,
-  seedSize,
-  seedSubsample,
+  subsample,
+  subsampleSize,
+  inertiaOf,
 } from '../../../src/init/sample-kmeans.js';
 import { Random } from '../../../src/util/random.js';
 import { mixture } from '../../helpers/data.js';
@@ -38,6 +39,28 @@ describe('sampleRows', () => {
     expect(sampleRows(100_000, 8192, new Random(4))).not.toEqual(sampleRows(100_000, 8192, new Random(3)));
   });
 
+  it("are Floyd's picks, marked in bytes up to 2²⁴ rows and in a Set above, the same for the same draws", () => {
+    /** Floyd's algorithm as first written (a Set of picks, sorted): the reference. */
+    const floyd = (n: number, m: number, rng: Random): number[] => {
+      const picked = new Set<number>();
+      for (let j = n - m; j < n; j++) {
+        const t = rng.int(j + 1);
+        picked.add(picked.has(t) ? j : t);
+      }
+      return [...picked].sort((a, b) => a - b);
+    };
+    for (const [n, m, seed] of [
+      [5, 5, 1],
+      [30, 29, 2],
+      [200_000, 8192, 3],
+      [2 ** 24, 3000, 4],
+      [2 ** 24 + 1, 3000, 5],
+      [3e9, 100, 6], // beyond int32 row indices
+    ]) {
+      expect(sampleRows(n, m, new Random(seed))).toEqual(floyd(n, m, new Random(seed)));
+    }
+  });
+
   it('is uniform: each half of the rows gets about half of the sample', () => {
     const a = sampleRows(1_000_000, 8192, new Random(9));
     const low = a.filter((i) => i < 500_000).length;
@@ -50,29 +73,41 @@ describe('sampleRows', () => {
   });
 });
 
-describe('seeding on part of the sample', () => {
+describe("restarts' subsample", () => {
   it('sizes it at 2048 rows, or 256 per component when that is more', () => {
-    expect(seedSize(4)).toBe(2048);
-    expect(seedSize(40)).toBe(10_240);
+    expect(subsampleSize(4)).toBe(2048);
+    expect(subsampleSize(40)).toBe(10_240);
   });
 
-  it('is k-means++ on seedSize(k) rows drawn with the same Random, or on all rows when there are no more', () => {
+  it('is subsampleSize(k) sample rows in order, drawn by sampleRows with the same Random, or all rows', () => {
     const k = 5;
     const { X } = mixture(31, 6000, 3, k, 4);
     const x = Float64Array.from(X.flat());
     const m = X.length;
     const rng = new Random(8);
-    const picked = sampleRows(m, seedSize(k), rng);
-    const sub = Float64Array.from(picked.flatMap((r) => X[r]));
-    const want = seedSample(sub, picked.length, 3, k, 1 / 32, rng);
-    const got = seedSubsample(x, m, 3, k, 1 / 32, new Random(8));
-    expect(Array.from(got)).toEqual(Array.from(want));
-    expect(Array.from(got)).not.toEqual(Array.from(seedSample(x, m, 3, k, 1 / 32, new Random(8)))); // not all rows
-    for (let c = 0; c < k; c++) expect(picked.some((r) => X[r].every((v, j) => v === got[c * 3 + j]))).toBe(true);
+    const got = subsample(x, m, 3, k, rng);
+    const picked = sampleRows(m, subsampleSize(k), new Random(8));
+    expect(Array.from(got)).toEqual(picked.flatMap((r) => X[r]));
+    const after = new Random(8);
+    sampleRows(m, subsampleSize(k), after);
+    expect(rng.random()).toBe(after.random()); // it drew exactly sampleRows' draws
     const small = x.subarray(0, 3 * 1500);
-    expect(Array.from(seedSubsample(small, 1500, 3, k, 1 / 32, new Random(8)))).toEqual(
-      Array.from(seedSample(small, 1500, 3, k, 1 / 32, new Random(8))),
-    );
+    const untouched = new Random(8);
+    expect(subsample(small, 1500, 3, k, untouched)).toBe(small);
+    expect(untouched.random()).toBe(new Random(8).random()); // no draw when the sample is the subsample
+  });
+
+  it("a restart's inertia is Σ of each row's squared distance to its nearest center, in units of s", () => {
+    const { X } = mixture(32, 700, 3, 4, 3);
+    const x = Float64Array.from(X.flat());
+    const centers = Float64Array.from([...X[0], ...X[100], ...X[200], ...X[300]]);
+    let want = 0;
+    for (const row of X) {
+      want += Math.min(
+        ...[0, 1, 2, 3].map((c) => row.reduce((a, v, j) => a + ((v - centers[c * 3 + j]) * 0.125) ** 2, 0)),
+      );
+    }
+    expect(inertiaOf(x, X.length, 3, centers, 0.125)).toBeCloseTo(want, 10);
   });
 });
 
@@ -228,7 +263,11 @@ describe('restarts on the sample', () => {
     }
     return step.value;
   };
-  /** The runs sampleKmeans makes, redone by hand from the same draws of the same seed. */
+  /**
+   * The restarts sampleKmeans makes, redone by hand from the same draws of the same seed (each k-means++ and Lloyd
+   * on its own subsample, its inertia on the whole sample), and the final Lloyd run on the whole sample from the
+   * winner's centers.
+   */
   const runs = (seed: number) => {
     const rng = new Random(seed);
     const rows = sampleRows(n, sampleSize(k), rng);
@@ -239,21 +278,29 @@ describe('restarts on the sample', () => {
     let scaled = 0;
     for (const r of rows) for (let j = 0; j < 2; j++) scaled += ((X[r][j] - mean[j]) * s) ** 2;
     const tol = (SAMPLE_LLOYD_TOL * scaled) / m / 2;
-    return Array.from({ length: SAMPLE_RESTARTS }, () =>
-      lloydSample(xs, m, 2, seedSubsample(xs, m, 2, k, s, rng), 300, tol, s),
-    );
+    const restarts = Array.from({ length: SAMPLE_RESTARTS }, () => {
+      const sub = subsample(xs, m, 2, k, rng);
+      const ms = sub.length / 2;
+      const run = lloydSample(sub, ms, 2, seedSample(sub, ms, 2, k, s, rng), 300, tol, s);
+      return { centers: run.centers, inertia: inertiaOf(xs, m, 2, run.centers, s) };
+    });
+    const best = restarts.reduce((b, r) => (r.inertia < b.inertia ? r : b));
+    return { restarts, best, final: lloydSample(xs, m, 2, best.centers, 300, tol, s).centers };
   };
 
-  it('keep the Lloyd run of lowest inertia (the first run draws what a single run would)', () => {
+  it('keep the restart of lowest inertia on the sample and finish it with Lloyd on the whole sample', () => {
     let notFirst = 0;
+    let moved = 0;
     for (let seed = 0; seed < 8; seed++) {
-      const all = runs(seed);
-      const best = all.reduce((b, r) => (r.inertia < b.inertia ? r : b));
-      if (best !== all[0]) notFirst++;
+      const { restarts, best, final } = runs(seed);
+      expect(subsampleSize(k)).toBeLessThan(sampleSize(k)); // the restarts ran on subsamples
+      if (best !== restarts[0]) notFirst++;
+      if (final.some((v, j) => Math.abs(v - best.centers[j]) > 1e-6)) moved++;
       const got = start(seed, true);
-      for (let j = 0; j < got.centers.length; j++) expect(got.centers[j]).toBeCloseTo(best.centers[j], 9);
+      for (let j = 0; j < got.centers.length; j++) expect(got.centers[j]).toBeCloseTo(final[j], 9);
     }
-    expect(notFirst).toBeGreaterThan(0); // not vacuous: a later run won for some seed
+    expect(notFirst).toBeGreaterThan(0); // not vacuous: a later restart won for some seed
+    expect(moved).toBeGreaterThan(0); // and the final run on the whole sample moved the winner's centers
   });
 
   it("'k-means++' keeps its single seeding", () => {
@@ -261,7 +308,8 @@ describe('restarts on the sample', () => {
     const rows = sampleRows(n, sampleSize(k), rng);
     const xs = Float64Array.from(rows.flatMap((r) => X[r]));
     const got = start(3, false);
-    expect(Array.from(got.centers)).toEqual(Array.from(seedSubsample(xs, rows.length, 2, k, got.invScale, rng)));
+    const sub = subsample(xs, rows.length, 2, k, rng);
+    expect(Array.from(got.centers)).toEqual(Array.from(seedSample(sub, sub.length / 2, 2, k, got.invScale, rng)));
   });
 
   it("Lloyd's inertia is Σ of the scaled squared distances to the returned centers", () => {
