@@ -1,6 +1,6 @@
 /**
  * The seam between `gaussmix/core` and `gaussmix`. The capabilities beyond scikit-learn's GaussianMixture — missing
- * values, 'hc' starts, the conjugate prior, the noise component, online EM (and mclust's models, which the covariance
+ * values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM (and mclust's models, which the covariance
  * registry holds) — are reached through here, never imported by the code that uses them, and are filled in by the
  * full entry (full.ts). `gaussmix/core` does not fill them, so a page that fits the four scikit-learn models does not
  * download their code; asking for one there is an OptionError that names the entry that has it.
@@ -14,6 +14,8 @@ import type { fitMiniBatch } from './drivers/minibatch.js';
 import type { updateLocal } from './drivers/online.js';
 import type { ObservedPass } from './drivers/local/observed.js';
 import type { emWithPrior } from './em/prior-start.js';
+import type { squaremRun } from './em/squarem.js';
+import type { extrapolate } from './em/squarem-jump.js';
 import type { hcStartStats } from './init/hc-start.js';
 import type { logPrior, posteriorScatter, resolvePrior, scatterPrior, shrinkMean } from './model/prior.js';
 
@@ -45,6 +47,10 @@ export interface Extensions {
   };
   /** Online (stepwise) EM: partialFit and fit's batchSize (drivers/online.ts, drivers/minibatch.ts, em/online.ts). */
   online: { fitMiniBatch: typeof fitMiniBatch; updateLocal: typeof updateLocal };
+  /** accelerate: 'squarem', the accelerated run (em/squarem.ts). */
+  squarem: { squaremRun: typeof squaremRun };
+  /** SQUAREM's jump (em/squarem-jump.ts): all fitAsync's worker needs of it. */
+  squaremJump: { extrapolate: typeof extrapolate };
   /** noise and noiseInit (api/noise-start.ts, tools/nn-clean.ts). */
   noise: {
     checkNoise: typeof checkNoise;
@@ -63,6 +69,8 @@ const WHAT: Record<keyof Extensions, string> = {
   priorMath: 'prior (the conjugate prior)',
   noise: 'noise (the uniform noise component)',
   online: 'online EM (partialFit, and fit with batchSize)',
+  squarem: "accelerate: 'squarem' (SQUAREM-accelerated EM)",
+  squaremJump: "accelerate: 'squarem' (SQUAREM-accelerated EM)",
 };
 
 const installed: Partial<Extensions> = {};

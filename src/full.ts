@@ -1,6 +1,6 @@
 /**
  * What the `gaussmix` entry adds to `gaussmix/core`: mclust's fourteen covariance models and the extensions of
- * extensions.ts (missing values, 'hc' starts, the conjugate prior, the noise component, online EM). Every entry point that
+ * extensions.ts (missing values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM). Every entry point that
  * offers the full library calls `installFull()` (the package's entries through api/index.ts, the CLI); a function,
  * not an import for its side effects, which bundlers drop from a package marked "sideEffects": false.
  */
@@ -12,6 +12,7 @@ import { ObservedPass } from './drivers/local/observed.js';
 import { fitMiniBatch } from './drivers/minibatch.js';
 import { updateLocal } from './drivers/online.js';
 import { emWithPrior } from './em/prior-start.js';
+import { squaremRun } from './em/squarem.js';
 import { installExtensions } from './extensions.js';
 import { hcStartStats } from './init/hc-start.js';
 import { resolvePrior } from './model/prior.js';
@@ -24,6 +25,7 @@ export function installFull(): void {
     hc: { hcStartStats },
     prior: { checkPrior, checkPriorNoiseCombination, emWithPrior, resolvePrior },
     online: { fitMiniBatch, updateLocal },
+    squarem: { squaremRun },
     noise: { checkNoise, checkNoiseInit, checkPriorNoiseCombination, noiseStart, regionOfPasses },
   });
 }

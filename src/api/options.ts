@@ -521,11 +521,17 @@ export function resolveOptions(options: GaussianMixtureOptions = {}): ResolvedOp
 }
 
 /** Refuses, when the model is made, what gaussmix/core leaves out (rather than at the first fit). */
-function checkExtensions(o: { covarianceType: CovarianceType; initParams: string; missing: string }): void {
+function checkExtensions(o: {
+  covarianceType: CovarianceType;
+  initParams: string;
+  missing: string;
+  accelerate?: string;
+}): void {
   const refused = unregisteredError(o.covarianceType);
   if (refused) throw refused;
   if (o.initParams === 'hc') extension('hc', 'initParams');
   if (o.missing === 'marginalize') extension('missing');
+  if (o.accelerate === 'squarem') extension('squarem', 'accelerate');
 }
 
 // ── fit, fitAsync, fitStream, sample ──────────────────────────────────────────────────────────────────────────────

@@ -6,13 +6,13 @@
  * Written once, as a generator of data requests (protocol.ts): initialisation's passes, E-passes, the M-steps and
  * the worst-explained rows for a reset. Every driver answers the same requests, so every driver runs identical EM.
  */
+import { extension } from '../extensions.js';
 import { initialParamsSteps, type DataShape, type InitConfig, type SampleStop } from '../init/init.js';
 import type { Frozen, Params } from '../model/params.js';
 import type { ResolvedPrior } from '../model/prior.js';
 import { Random } from '../util/random.js';
 import type { EMResult, Steps } from './protocol.js';
 import { emRun } from './run.js';
-import { squaremRun } from './squarem.js';
 
 /** Progress report passed to `onIteration` after every EM iteration. */
 export interface IterationInfo {
@@ -37,7 +37,7 @@ export interface EMConfig extends InitConfig {
   readonly onIteration: ((info: IterationInfo) => void) | null;
   /** A conjugate prior, resolved (em/prior-start.ts): MAP-EM, and the lower bound is the log posterior. */
   readonly priorParams?: ResolvedPrior | null;
-  /** 'squarem': EM accelerated by SQUAREM (squarem.ts); 'none' (the default when absent): plain EM. */
+  /** 'squarem': EM accelerated by SQUAREM (squarem.ts, an extension); 'none' (the default when absent): plain EM. */
   readonly accelerate?: 'none' | 'squarem';
 }
 
@@ -77,7 +77,7 @@ export function* emLoop(o: EMConfig, data: DataShape, warm: WarmStart | null): S
     const startBound = warm ? warm.lowerBound : -Infinity;
     const r =
       o.accelerate === 'squarem' && o.algorithm !== 'hard' && o.maxIter > 0
-        ? yield* squaremRun(o, start, startBound, init, runs, (from, bound, done) =>
+        ? yield* extension('squarem', 'accelerate').squaremRun(o, start, startBound, init, runs, (from, bound, done) =>
             emRun(o, from, bound, init, runs, done),
           )
         : yield* emRun(o, start, startBound, init, runs);

@@ -71,23 +71,14 @@ const BYTE_MARKS = 1 << 24;
  */
 export function sampleRows(n: number, m: number, rng: Random): number[] {
   const out = new Float64Array(m);
-  let t = 0;
-  if (n <= BYTE_MARKS) {
-    const picked = new Uint8Array(n);
-    for (let j = n - m; j < n; j++) {
-      const r = rng.int(j + 1);
-      const v = picked[r] ? j : r;
-      picked[v] = 1;
-      out[t++] = v;
-    }
-  } else {
-    const picked = new Set<number>();
-    for (let j = n - m; j < n; j++) {
-      const r = rng.int(j + 1);
-      const v = picked.has(r) ? j : r;
-      picked.add(v);
-      out[t++] = v;
-    }
+  const bytes = n <= BYTE_MARKS ? new Uint8Array(n) : null;
+  const set = new Set<number>();
+  for (let j = n - m, t = 0; j < n; j++) {
+    const r = rng.int(j + 1);
+    const v = (bytes ? bytes[r] : set.has(r)) ? j : r;
+    if (bytes) bytes[v] = 1;
+    else set.add(v);
+    out[t++] = v;
   }
   return Array.from(out.sort());
 }
@@ -158,18 +149,6 @@ export function subsample(x: Float64Array, m: number, d: number, k: number, rng:
   const sub = new Float64Array(ms * d);
   sampleRows(m, ms, rng).forEach((r, t) => sub.set(x.subarray(r * d, (r + 1) * d), t * d));
   return sub;
-}
-
-/** Σ over the m rows of the squared distance to the nearest center (units of s²): a restart's inertia on the sample. */
-export function inertiaOf(x: Float64Array, m: number, d: number, centers: Float64Array, s: number): number {
-  const k = centers.length / d;
-  let sum = 0;
-  for (let i = 0; i < m; i++) {
-    let best = Infinity;
-    for (let c = 0; c < k; c++) best = Math.min(best, dist(x, i, centers, c, d, s));
-    sum += best;
-  }
-  return sum;
 }
 
 /**
@@ -430,7 +409,8 @@ export function* sampleKmeans(n: number, d: number, k: number, lloyd: boolean, r
       const ms = sub.length / d;
       const seeds = r === 0 ? centers : seedSample(sub, ms, d, k, sv, rng);
       const run = lloydSample(sub, ms, d, seeds, 300, tol, sv);
-      const inertia = ms === m ? run.inertia : inertiaOf(x, m, d, run.centers, sv);
+      // the inertia on the whole sample: Lloyd with no iteration is its assignment and Σ of squared distances
+      const inertia = ms === m ? run.inertia : lloydSample(x, m, d, run.centers, 0, 0, sv).inertia;
       if (r === 0 || inertia < best) {
         best = inertia;
         centers = run.centers;

@@ -236,6 +236,7 @@ const attempts = {
   noiseInit: () => new GaussianMixture({ noiseInit: [true] }),
   missing: () => new GaussianMixture({ missing: 'marginalize' }),
   hc: () => new GaussianMixture({ initParams: 'hc' }),
+  squarem: () => new GaussianMixture({ accelerate: 'squarem' }),
   partialFit: () => new GaussianMixture({ nComponents: 2 }).partialFit(X),
   batchSize: () => new GaussianMixture({ nComponents: 2 }).fit(X, { batchSize: 4 }),
   impute: () => new GaussianMixture({ nComponents: 2, seed: 0 }).fit(X).impute([[NaN, 70]]),
@@ -245,7 +246,7 @@ for (const [k, f] of Object.entries(attempts)) {
   try { f(); out[k] = 'accepted'; } catch (e) { out[k] = { optionError: e instanceof OptionError, option: e.option, message: e.message }; }
 }
 // what core has: the four types, prior: false / noise: null / missing: 'error' spelled out
-new GaussianMixture({ covarianceType: 'spherical', prior: false, noise: null, missing: 'error', initParams: 'k-means++' }).fit(X);
+new GaussianMixture({ covarianceType: 'spherical', prior: false, noise: null, missing: 'error', initParams: 'k-means++', accelerate: 'none' }).fit(X);
 console.log(JSON.stringify(out));`,
       ]),
     );
@@ -257,6 +258,7 @@ console.log(JSON.stringify(out));`,
       noiseInit: ['noiseInit', /^noise \(the uniform noise component\) is not part of gaussmix\/core; /],
       missing: ['missing', /^missing: 'marginalize' \(EM over observed values\) is not part of gaussmix\/core; /],
       hc: ['initParams', /^initParams: 'hc' \(mclust's hierarchical start\) is not part of gaussmix\/core; /],
+      squarem: ['accelerate', /^accelerate: 'squarem' \(SQUAREM-accelerated EM\) is not part of gaussmix\/core; /],
       partialFit: ['partialFit', /^online EM \(partialFit, and fit with batchSize\) is not part of gaussmix\/core; /],
       batchSize: ['batchSize', /^online EM \(partialFit, and fit with batchSize\) is not part of gaussmix\/core; /],
       impute: ['impute', /^missing: 'marginalize' \(EM over observed values\) is not part of gaussmix\/core; /],

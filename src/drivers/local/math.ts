@@ -5,13 +5,14 @@
  * the same bit for bit whichever driver runs.
  */
 import type { Handlers } from '../../em/protocol.js';
-import { extrapolate } from '../../em/squarem.js';
+import { extension } from '../../extensions.js';
 import { initialMStep } from '../../init/init.js';
 import { mStepChecked } from '../../model/mstep.js';
 
 export const mathHandlers: Pick<Handlers, 'mstep' | 'squarem-jump' | 'initial-mstep' | 'variational-mstep'> = {
   mstep: (req) => mStepChecked(req.st, req.prev, req.options),
-  'squarem-jump': (req) => extrapolate(req.p0, req.p1, req.p2),
+  // SQUAREM's math is an extension (em/squarem-jump.ts): gaussmix/core's pages do not load it
+  'squarem-jump': (req) => extension('squaremJump', 'accelerate').extrapolate(req.p0, req.p1, req.p2),
   'initial-mstep': (req) => initialMStep(req),
   // the variational fit's plan brings its own (Plan.math): GaussianMixture's pages do not load its code
   'variational-mstep': () => {

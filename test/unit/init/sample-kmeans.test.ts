@@ -17,7 +17,6 @@ import {
   seedSample,
   subsample,
   subsampleSize,
-  inertiaOf,
 } from '../../../src/init/sample-kmeans.js';
 import { Random } from '../../../src/util/random.js';
 import { mixture } from '../../helpers/data.js';
@@ -97,7 +96,7 @@ describe("restarts' subsample", () => {
     expect(untouched.random()).toBe(new Random(8).random()); // no draw when the sample is the subsample
   });
 
-  it("a restart's inertia is Σ of each row's squared distance to its nearest center, in units of s", () => {
+  it("a restart's inertia (Lloyd with no iteration) is Σ of each row's squared distance to its nearest center", () => {
     const { X } = mixture(32, 700, 3, 4, 3);
     const x = Float64Array.from(X.flat());
     const centers = Float64Array.from([...X[0], ...X[100], ...X[200], ...X[300]]);
@@ -107,7 +106,9 @@ describe("restarts' subsample", () => {
         ...[0, 1, 2, 3].map((c) => row.reduce((a, v, j) => a + ((v - centers[c * 3 + j]) * 0.125) ** 2, 0)),
       );
     }
-    expect(inertiaOf(x, X.length, 3, centers, 0.125)).toBeCloseTo(want, 10);
+    const run = lloydSample(x, X.length, 3, centers, 0, 0, 0.125);
+    expect(run.inertia).toBeCloseTo(want, 10);
+    expect(Array.from(run.centers)).toEqual(Array.from(centers)); // no iteration: the centers as given
   });
 });
 
@@ -282,7 +283,7 @@ describe('restarts on the sample', () => {
       const sub = subsample(xs, m, 2, k, rng);
       const ms = sub.length / 2;
       const run = lloydSample(sub, ms, 2, seedSample(sub, ms, 2, k, s, rng), 300, tol, s);
-      return { centers: run.centers, inertia: inertiaOf(xs, m, 2, run.centers, s) };
+      return { centers: run.centers, inertia: lloydSample(xs, m, 2, run.centers, 0, 0, s).inertia };
     });
     const best = restarts.reduce((b, r) => (r.inertia < b.inertia ? r : b));
     return { restarts, best, final: lloydSample(xs, m, 2, best.centers, 300, tol, s).centers };
