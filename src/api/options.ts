@@ -209,7 +209,7 @@ export interface GaussianMixtureOptions<T extends CovarianceType = CovarianceTyp
   /**
    * 'squarem': EM accelerated by SQUAREM (Varadhan & Roland 2008) — far fewer iterations where components overlap,
    * never a lower log-likelihood at an accepted step; 'none' (default): plain EM, iteration for iteration
-   * scikit-learn's. Hard EM always runs plain.
+   * scikit-learn's. Hard EM always runs plain. 'squarem' is in `gaussmix` only (`gaussmix/core` refuses it).
    */
   accelerate?: 'none' | 'squarem';
   /**
