@@ -194,7 +194,8 @@ export class GaussianMixture<T extends CovarianceType = CovarianceType> {
   ): this {
     const check = signal ? () => throwIfAborted(signal) : null;
     const o = this.opts;
-    const warm = this.startFit(rows, w, summarize(rows, w, o.nComponents));
+    const summary = starts ? starts.summary(rows, w, o.nComponents) : summarize(rows, w, o.nComponents);
+    const warm = this.startFit(rows, w, summary);
     const backend = getBackend(o.backend);
     if (batchSize !== null && batchSize < rows.n) {
       if (o.respInit) {

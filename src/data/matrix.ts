@@ -22,6 +22,8 @@ export interface Rows {
   readonly d: number;
   /** Copies rows [start, start + count) into dst starting at dstOff (row-major). */
   copyRows(start: number, count: number, dst: Float64Array, dstOff: number): void;
+  /** The rows themselves, n×d row-major, when X is one dense Float64Array: read in place (never written). */
+  readonly dense?: Float64Array;
 }
 
 const isDense = (x: unknown): x is { data: ArrayLike<number>; rows: number; cols: number } =>
@@ -71,6 +73,7 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
     return {
       n: rows,
       d: cols,
+      ...(f64 ? { dense: f64 } : {}),
       copyRows(start, count, dst, dstOff) {
         if (f64) dst.set(f64.subarray(start * cols, (start + count) * cols), dstOff);
         else for (let t = 0; t < count * cols; t++) dst[dstOff + t] = data[start * cols + t];

@@ -9,6 +9,8 @@
  * computation would have returned, and the generator is left where the computation would have left it: a fit's
  * result never depends on whether another fit ran first. Hits hand out copies, so no fit sees another's changes.
  */
+import type { Rows } from '../data/matrix.js';
+import { type DataSummary, summarize } from '../data/summary.js';
 import type { Steps } from '../em/protocol.js';
 import type { SufficientStats } from '../model/stats.js';
 import type { Random } from '../util/random.js';
@@ -21,6 +23,24 @@ interface Entry {
 /** Memoised initialisation steps over one set of rows. Only ever give one cache rows that do not change. */
 export class StartCache {
   private readonly entries = new Map<string, Entry>();
+  private shared: { w: Float64Array | null; cap: number; value: DataSummary } | null = null;
+
+  /**
+   * The data summary of the cache's rows (data/summary.ts summarize) with distinct rows counted up to `cap`: computed
+   * once and shared by the candidates (a pass over X each, ~5% of a BIC sweep over 24 candidates at 2·10⁵ × 2). A
+   * summary counted to a larger cap, or one whose count stopped below its cap (then it is the exact count), gives
+   * min(distinct, cap) for any cap — what summarize(rows, w, cap) would count.
+   */
+  summary(rows: Rows, w: Float64Array | null, cap: number): DataSummary {
+    const s = this.shared;
+    if (s && s.w === w && (cap <= s.cap || s.value.distinct < s.cap)) {
+      const v = s.value;
+      return { ...v, min: v.min.slice(), max: v.max.slice(), distinct: Math.min(v.distinct, cap) };
+    }
+    const value = summarize(rows, w, cap);
+    this.shared = { w, cap, value: { ...value, min: value.min.slice(), max: value.max.slice() } };
+    return value;
+  }
 
   /**
    * The value of `steps()` for `key` and the generator's current state: computed on the first call, replayed (a copy

@@ -422,13 +422,13 @@ console.log(JSON.stringify({ available, backend: gm.backend, kernels: gm.kernels
     expect(size.page + size.kernels).toBeLessThanOrEqual(60_000);
   });
 
-  it('a page that imports GaussianMixture from gaussmix and fits loads ≤ 84 kB gzipped (esbuild, code splitting, minified)', async () => {
+  it('a page that imports GaussianMixture from gaussmix and fits loads ≤ 86 kB gzipped (esbuild, code splitting, minified)', async () => {
     // The full entry's synchronous fit also carries what gaussmix/core leaves out — mclust's 14 models, missing-value
-    // EM, hierarchical starts, the prior, the noise component, online EM (bench/results.md lists what each costs; 82 kB
-    // when this bound was set). The bound catches a regression such as a second copy of the kernels or a driver
-    // leaking into the first download.
+    // EM, hierarchical starts, the prior, the noise component, online EM, SQUAREM (bench/results.md lists what each
+    // costs; 82 kB when this bound was set at 84 kB, 84.0 kB when it was raised to 86 kB). The bound catches a
+    // regression such as a second copy of the kernels (~16 kB) or a driver leaking into the first download.
     const size = await page('gaussmix', 'full-page');
-    expect(size.page + size.kernels).toBeLessThanOrEqual(84_000);
+    expect(size.page + size.kernels).toBeLessThanOrEqual(86_000);
   });
 
   it('passes publint with no errors or warnings', async () => {
