@@ -1,7 +1,7 @@
 /**
  * The seam between `gaussmix/core` and `gaussmix`. The capabilities beyond scikit-learn's GaussianMixture — missing
- * values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM (and mclust's models, which the covariance
- * registry holds) — are reached through here, never imported by the code that uses them, and are filled in by the
+ * values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM (and mclust's models, which the
+ * covariance registry holds) — are reached through here, never imported by the code that uses them, and are filled in by the
  * full entry (full.ts). `gaussmix/core` does not fill them, so a page that fits the four scikit-learn models does not
  * download their code; asking for one there is an OptionError that names the entry that has it.
  */

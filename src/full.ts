@@ -1,8 +1,9 @@
 /**
  * What the `gaussmix` entry adds to `gaussmix/core`: mclust's fourteen covariance models and the extensions of
- * extensions.ts (missing values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM). Every entry point that
- * offers the full library calls `installFull()` (the package's entries through api/index.ts, the CLI); a function,
- * not an import for its side effects, which bundlers drop from a package marked "sideEffects": false.
+ * extensions.ts (missing values, 'hc' starts, the conjugate prior, the noise component, online EM, SQUAREM). Every
+ * entry point that offers the full library calls `installFull()` (the package's entries through api/index.ts, the
+ * CLI); a function, not an import for its side effects, which bundlers drop from a package marked "sideEffects":
+ * false.
  */
 import { checkNoise, checkNoiseInit, checkPrior, checkPriorNoiseCombination } from './api/prior-noise-options.js';
 import { noiseStart, regionOfPasses } from './api/noise-start.js';

@@ -13,7 +13,8 @@
  * a plain EM step. So accepted points never decrease the objective (beyond what regularised EM itself can, see
  * README), and the run stops by the same rule as EM: |Δ lower bound| < tol between consecutive accepted points, the
  * returned parameters being the M-step after the last E-pass. θ' is extrapolated in log weights (softmax back),
- * means and covariances (the model's storage); a θ' whose covariances are not positive definite halves α towards −1.
+ * means and covariances (the model's storage); a θ' whose covariances are not positive definite halves α towards −1
+ * (squarem-jump.ts, the 'squarem-jump' request every driver answers).
  *
  * Costs: an E-pass at θ1, at θ' and at θ'' (which starts the next cycle); nIter counts every E-pass. Hard EM and
  * runs that meet a degenerate component continue as plain EM.
