@@ -8,8 +8,8 @@ import { registerMclustModels } from './model/covariance/mclust-models.js';
 import { logPrior, posteriorScatter, scatterPrior, shrinkMean } from './model/prior.js';
 
 /**
- * Registers mclust's models, the prior's M-step math and SQUAREM's jump, nothing else, so the script a page downloads on its first
- * fitAsync does not carry the options, starts and online EM that only the calling thread runs.
+ * Registers mclust's models, the prior's M-step math and SQUAREM's jump, nothing else, so the script a page downloads
+ * on its first fitAsync does not carry the options, starts and online EM that only the calling thread runs.
  */
 export function installModelMath(): void {
   registerMclustModels();

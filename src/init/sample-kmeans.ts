@@ -410,13 +410,13 @@ export function* sampleKmeans(n: number, d: number, k: number, lloyd: boolean, r
       const seeds = r === 0 ? centers : seedSample(sub, ms, d, k, sv, rng);
       const run = lloydSample(sub, ms, d, seeds, 300, tol, sv);
       // the inertia on the whole sample: Lloyd with no iteration is its assignment and Σ of squared distances
-      const inertia = ms === m ? run.inertia : lloydSample(x, m, d, run.centers, 0, 0, sv).inertia;
+      const inertia = sub === x ? run.inertia : lloydSample(x, m, d, run.centers, 0, 0, sv).inertia;
       if (r === 0 || inertia < best) {
         best = inertia;
         centers = run.centers;
       }
     }
-    if (subsampleSize(k) < m) centers = lloydSample(x, m, d, centers, 300, tol, sv).centers;
+    if (first !== x) centers = lloydSample(x, m, d, centers, 300, tol, sv).centers;
   }
   return { rows: x, centers, mean: mo.mean, variance: mo.variance, invScale: mo.invScale };
 }

@@ -32,14 +32,11 @@ export class StartCache {
    * min(distinct, cap) for any cap — what summarize(rows, w, cap) would count.
    */
   summary(rows: Rows, w: Float64Array | null, cap: number): DataSummary {
-    const s = this.shared;
-    if (s && s.w === w && (cap <= s.cap || s.value.distinct < s.cap)) {
-      const v = s.value;
-      return { ...v, min: v.min.slice(), max: v.max.slice(), distinct: Math.min(v.distinct, cap) };
-    }
-    const value = summarize(rows, w, cap);
-    this.shared = { w, cap, value: { ...value, min: value.min.slice(), max: value.max.slice() } };
-    return value;
+    let s = this.shared;
+    if (!s || s.w !== w || (cap > s.cap && s.value.distinct >= s.cap))
+      s = this.shared = { w, cap, value: summarize(rows, w, cap) };
+    const v = s.value;
+    return { ...v, min: v.min.slice(), max: v.max.slice(), distinct: Math.min(v.distinct, cap) };
   }
 
   /**
