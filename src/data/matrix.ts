@@ -111,9 +111,20 @@ export function rowsView(x: Matrix, what = 'X', expectD?: number): Rows {
 function finiteBlocks(data: Float64Array, from: number, to: number): boolean {
   for (let b = from; b < to; b += 4096) {
     const e = Math.min(to, b + 4096);
-    let acc = 0;
-    for (let t = b; t < e; t++) acc += data[t] * 0;
-    if (acc !== 0) return false;
+    // v·0 is 0 for a finite v and NaN otherwise; four sums, as one waits on each addition (1.6·10⁶ values 1.0 → 0.85 ms)
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let t = b;
+    for (; t + 4 <= e; t += 4) {
+      a0 += data[t] * 0;
+      a1 += data[t + 1] * 0;
+      a2 += data[t + 2] * 0;
+      a3 += data[t + 3] * 0;
+    }
+    for (; t < e; t++) a0 += data[t] * 0;
+    if (a0 + a1 + a2 + a3 !== 0) return false;
   }
   return true;
 }

@@ -126,6 +126,81 @@ describe('k-means on the sample', () => {
   });
 });
 
+/** Greedy k-means++ as first written (each trial's distances in a loop of their own): seedSample's reference. */
+function seedPlain(x: Float64Array, m: number, d: number, k: number, s: number, rng: Random): Float64Array {
+  const dist = (i: number, c: Float64Array, t: number): number => {
+    let acc = 0;
+    for (let j = 0; j < d; j++) {
+      const v = (x[i * d + j] - c[t * d + j]) * s;
+      acc += v * v;
+    }
+    return acc;
+  };
+  const centers = new Float64Array(k * d);
+  const first = rng.int(m);
+  centers.set(x.subarray(first * d, (first + 1) * d), 0);
+  const closest = Float64Array.from({ length: m }, (_, i) => dist(i, centers, 0));
+  let pot = closest.reduce((a, v) => a + v, 0);
+  const trials = 2 + Math.floor(Math.log(k));
+  for (let c = 1; c < k; c++) {
+    const cand = new Float64Array(trials * d);
+    for (let t = 0; t < trials; t++) {
+      let row: number;
+      if (pot > 0) {
+        // the first row where the running sum of the potentials exceeds the target; else the last positive one
+        const target = rng.random() * pot;
+        let acc = 0;
+        row = -1;
+        for (let i = 0; i < m && row < 0; i++) if ((acc += closest[i]) > target) row = i;
+        if (row < 0) for (row = m - 1; row > 0 && !(closest[row] > 0); row--);
+      } else row = rng.int(m);
+      cand.set(x.subarray(row * d, (row + 1) * d), t * d);
+    }
+    let best = 0;
+    let bestPot = Infinity;
+    let bestDist = closest;
+    for (let t = 0; t < trials; t++) {
+      const td = Float64Array.from({ length: m }, (_, i) => Math.min(closest[i], dist(i, cand, t)));
+      const p = td.reduce((a, v) => a + v, 0);
+      if (p < bestPot) [bestPot, best, bestDist] = [p, t, td];
+    }
+    centers.set(cand.subarray(best * d, (best + 1) * d), c * d);
+    closest.set(bestDist);
+    pot = bestPot;
+  }
+  return centers;
+}
+
+describe('k-means++ on the sample', () => {
+  it("is the plain greedy k-means++ bit for bit (all trials' distances of a row at once)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 12 }), // 2, 2 + 1 and 2 + 2 trials
+        fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 40, maxLength: 400 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (d, k, values, seed) => {
+          const m = Math.floor(values.length / d);
+          fc.pre(m >= 1);
+          const x = Float64Array.from(values.slice(0, m * d));
+          const got = seedSample(x, m, d, k, 1 / 128, new Random(seed));
+          expect(Array.from(got)).toEqual(Array.from(seedPlain(x, m, d, k, 1 / 128, new Random(seed))));
+        },
+      ),
+      { numRuns: 300, seed: 5 },
+    );
+    // every row the same point (all potentials 0: uniform picks), and a handful of distinct rows for many centers
+    const same = new Float64Array(5 * 40).fill(3);
+    expect(Array.from(seedSample(same, 40, 5, 6, 1, new Random(2)))).toEqual(
+      Array.from(seedPlain(same, 40, 5, 6, 1, new Random(2))),
+    );
+    const few = Float64Array.from({ length: 3 * 50 }, (_, t) => Math.floor(t / 30));
+    expect(Array.from(seedSample(few, 50, 3, 12, 0.5, new Random(4)))).toEqual(
+      Array.from(seedPlain(few, 50, 3, 12, 0.5, new Random(4))),
+    );
+  });
+});
+
 /** Lloyd's iterations measuring every distance, as lloydSample did before Hamerly's bounds: the reference. */
 function lloydPlain(
   x: Float64Array,
@@ -349,5 +424,15 @@ describe('fit on more rows than the sample', () => {
       Array.from(a.means.flatMap((m) => Array.from(m))),
     );
     expect(b.lowerBound).toBe(a.lowerBound);
+  });
+
+  it('draws the same sample from a dense X (read in place) as from arrays of rows: the same fit bit for bit', () => {
+    const dense = { data: Float64Array.from(X.flat()), rows: X.length, cols: 2 };
+    const a = new GaussianMixture({ nComponents: k, seed: 6, backend: 'js' }).fit(X);
+    const b = new GaussianMixture({ nComponents: k, seed: 6, backend: 'js' }).fit(dense);
+    expect(b.lowerBound).toBe(a.lowerBound);
+    expect(Array.from(b.means.flatMap((m) => Array.from(m)))).toEqual(
+      Array.from(a.means.flatMap((m) => Array.from(m))),
+    );
   });
 });
