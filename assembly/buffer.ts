@@ -4,8 +4,9 @@
 // temporary lives in one static buffer whose size fixes the largest d and the fused path's largest k. Keeping the
 // buffer, those limits and the argument checks in one place makes the budget auditable: each phase that borrows the
 // buffer says what it puts there (log-density.ts: a tile's transposed diffs; responsibilities.ts: the (lse, s)
-// slots of a run of tiles; statistics.ts: the packed rows of a rank-b update; small-d.ts: a tile's lanes and the
-// per-component lane accumulators). Only one phase uses it at a time.
+// slots of a run of tiles; statistics.ts: the packed rows of a rank-b update, or one such block per component and
+// per-component row lists; small-d.ts: a tile's lanes and the per-component lane accumulators). Only one phase uses
+// it at a time.
 //
 // Storage layouts: the kernels know how the precision factors are stored, not which covariance model produced them
 // (TypeScript maps full → LAYOUT_TRI, tied → LAYOUT_SHARED_TRI, diag → LAYOUT_DIAG, spherical → LAYOUT_SCALAR).

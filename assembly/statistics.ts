@@ -4,7 +4,8 @@
 // Why it is shaped like this: for the triangular layouts the covariance accumulation is O(k·d²) per row, like the
 // log densities. Per component, the rows with w·r ≠ 0 are packed (u = w·r·(x − μ), v = x − μ) into blocks of up to
 // PACK_ROWS and each block is added as one rank-b update in 4×4 register tiles, instead of a rank-1
-// read-modify-write of sxx per row. For d ≤ 4 (reached here only when k is too large for the fused path) the whole
+// read-modify-write of sxx per row; where k such blocks fit the buffer, the rows of each component are found through
+// per-component lists instead of a branchy scan down the block (accumulateTri). For d ≤ 4 (reached here only when k is too large for the fused path) the whole
 // upper triangle fits in registers and is held over all the call's rows. Diagonal layouts keep 8 columns in
 // registers over all rows. Each entry's partial sum has its own accumulator, so the JS twin
 // (src/backends/js/statistics.ts) reproduces the order with plain loops and the same block boundaries.
@@ -34,13 +35,16 @@ function weightResp(w: usize, hasW: i32, r: i32, rp: usize, prune: f64): f64 {
  * streams), and a row's padding columns up to dp = 4·⌈d/4⌉ hold zeros.
  */
 
-/** Packs one row into slot `slot`: v = x − μ, u = wr·v. `gsBytes` = group stride in bytes. */
+/**
+ * Packs one row into slot `slot` of the block whose u starts at `ub` (its v at ub + BUF_V − BUF): v = x − μ,
+ * u = wr·v. `gsBytes` = group stride in bytes.
+ */
 // @ts-ignore: decorator
 @inline
-function packRow(xr: usize, mu: usize, wr: f64, d: i32, slot: usize, gsBytes: usize): void {
+function packRow(xr: usize, mu: usize, wr: f64, d: i32, slot: usize, gsBytes: usize, ub: usize): void {
   const wv = f64x2.splat(wr);
   const zero = f64x2.splat(0.0);
-  let u = BUF + (slot << 5);
+  let u = ub + (slot << 5);
   let j = 0;
   for (; j + 3 < d; j += 4) {
     const o = <usize>j << 3;
@@ -93,12 +97,13 @@ function addTileRow(row: usize, nc: i32, a: v128, b: v128): void {
 // @ts-ignore: decorator
 @inline
 function sxxTile(
-  nb: i32, gsBytes: usize, s: usize, rowBytes: usize, i0: i32, j0: i32, d: i32, MI4: bool, NJ4: bool, DIAG: bool,
+  nb: i32, gsBytes: usize, ub: usize, s: usize, rowBytes: usize, i0: i32, j0: i32, d: i32,
+  MI4: bool, NJ4: bool, DIAG: bool,
 ): void {
   const zero = f64x2.splat(0.0);
   let a0 = zero, a1 = zero, b0 = zero, b1 = zero, c0 = zero, c1 = zero, e0 = zero, e1 = zero;
-  let up = BUF + <usize>(i0 >> 2) * gsBytes;
-  let vp = BUF_V + <usize>(j0 >> 2) * gsBytes;
+  let up = ub + <usize>(i0 >> 2) * gsBytes;
+  let vp = ub + (BUF_V - BUF) + <usize>(j0 >> 2) * gsBytes;
   const end = up + (<usize>nb << 5);
   do {
     const v0 = v128.load(vp);
@@ -134,15 +139,15 @@ function sxxTile(
 }
 
 /**
- * Adds the nb ≥ 1 packed rows to one component: sx[j] += Σ_r u_r[j]; sxx[i][j] += Σ_r u_r[i]·v_r[j] over 4×4 tiles
- * covering the upper triangle (the diagonal tiles also write the entries (i0+1, i0) and (i0+3, i0+2) below it).
+ * Adds the nb ≥ 1 rows packed at ub to one component: sx[j] += Σ_r u_r[j]; sxx[i][j] += Σ_r u_r[i]·v_r[j] over 4×4
+ * tiles covering the upper triangle (the diagonal tiles also write the entries (i0+1, i0) and (i0+3, i0+2) below it).
  */
-function flushTri(nb: i32, d: i32, gsBytes: usize, sx: usize, sxx: usize): void {
+function flushTri(nb: i32, d: i32, gsBytes: usize, ub: usize, sx: usize, sxx: usize): void {
   const zero = f64x2.splat(0.0);
   const blockBytes = <usize>nb << 5;
   for (let j = 0; j < d; j += 4) {
     let a = zero, b = zero;
-    let up = BUF + <usize>(j >> 2) * gsBytes;
+    let up = ub + <usize>(j >> 2) * gsBytes;
     const end = up + blockBytes;
     do {
       a = f64x2.add(a, v128.load(up));
@@ -154,12 +159,12 @@ function flushTri(nb: i32, d: i32, gsBytes: usize, sx: usize, sxx: usize): void 
   const rowBytes = <usize>d << 3;
   for (let i0 = 0; i0 < d; i0 += 4) {
     if (d - i0 > 2) {
-      sxxTile(nb, gsBytes, sxx, rowBytes, i0, i0, d, true, true, true);
+      sxxTile(nb, gsBytes, ub, sxx, rowBytes, i0, i0, d, true, true, true);
       let j0 = i0 + 4;
-      for (; d - j0 > 2; j0 += 4) sxxTile(nb, gsBytes, sxx, rowBytes, i0, j0, d, true, true, false);
-      if (j0 < d) sxxTile(nb, gsBytes, sxx, rowBytes, i0, j0, d, true, false, false);
+      for (; d - j0 > 2; j0 += 4) sxxTile(nb, gsBytes, ub, sxx, rowBytes, i0, j0, d, true, true, false);
+      if (j0 < d) sxxTile(nb, gsBytes, ub, sxx, rowBytes, i0, j0, d, true, false, false);
     } else {
-      sxxTile(nb, gsBytes, sxx, rowBytes, i0, i0, d, false, false, false);
+      sxxTile(nb, gsBytes, ub, sxx, rowBytes, i0, i0, d, false, false, false);
     }
   }
 }
@@ -235,7 +240,35 @@ function accumulateSmall4(x: usize, w: usize, hasW: i32, n: i32, k: i32, means: 
   accumulateSmall(x, w, hasW, n, k, means, scratch, nkP, sxP, sxxP, prune, 4);
 }
 
-/** Triangular-layout statistics (d > 4): per component, rows with wr ≠ 0 packed into blocks, each a rank-b update. */
+/**
+ * Rows per chunk of accumulateTri's lists (k·R row indices) in what the k pack blocks leave of the buffer's first
+ * half, a multiple of 4; 0 when the k blocks leave room for fewer than LIST_MIN_ROWS (then no lists).
+ */
+// @ts-ignore: decorator
+@inline
+function listRows(k: i32, dp: i32): i32 {
+  const left = (BUF_DOUBLES >> 1) - k * PACK_ROWS * dp; // doubles
+  const r = left > 0 ? ((left << 1) / k) & ~3 : 0;
+  return r >= LIST_MIN_ROWS ? r : 0;
+}
+
+/** Fewest rows per chunk for which the lists pay (below, the per-chunk loop over the components dominates). */
+const LIST_MIN_ROWS: i32 = 64;
+
+/**
+ * Triangular-layout statistics (d > 4): per component, its rows with wr ≠ 0 in row order, packed into blocks of b,
+ * each a rank-b update. Two ways to find a component's rows, giving the same blocks (hence the same sums, bit for bit):
+ * - lists, where k blocks of PACK_ROWS rows fit the buffer side by side (k·4⌈d/4⌉ ≤ 127): the rows go in chunks of R;
+ *   a chunk's responsibilities are read once in memory order and every pair appended to its component's list without
+ *   a branch (the count advances only for pairs at or above prune); then each component packs its listed rows into
+ *   its own block, flushed whenever full and carried over to the next chunk. Why: a scan down the block (stride k)
+ *   costs a branch per pair that well-separated data mispredicts about one time in five — at 2·10⁵ × 8, K = 8 that
+ *   scan was 4.1 of a 26 ms E-pass (with lists: 23 ms). Where nearly every pair counts (88% of them at the end-to-end
+ *   benchmark's overlapping 2·10⁵ × 8) the lists cost what the mispredictions did (the same pass time within 1%).
+ * - else one scan per component over all n rows with one shared block at BUF (one chunk of n rows, no lists).
+ * Layout with lists: block c's u at BUF + c·B and v at BUF_V + c·B (B = PACK_ROWS·dp doubles); the lists after the k u
+ * blocks; per component its Σ wr (f64), its block's fill and its chunk's count (i32) after the k v blocks.
+ */
 function accumulateTri(
   x: usize, w: usize, hasW: i32, n: i32, d: i32, k: i32, means: usize, scratch: usize,
   nkP: usize, sxP: usize, sxxP: usize, prune: f64,
@@ -244,26 +277,73 @@ function accumulateTri(
   const kBytes = <usize>k << 3;
   const dp = (d + 3) & ~3;
   const b = min(PACK_ROWS, (BUF_DOUBLES >> 1) / dp);
+  const R = b == PACK_ROWS ? listRows(k, dp) : 0;
+  const lists = R > 0;
+  const chunk = lists ? R : n;
   const gsBytes = <usize>b << 5;
-  for (let c = 0; c < k; c++) {
-    const mu = means + <usize>c * dBytes;
-    const sx = sxP + <usize>c * dBytes;
-    const sxx = sxxP + <usize>c * <usize>d * dBytes;
-    let nkAcc = 0.0;
-    let nb = 0;
-    for (let r = 0; r < n; r++) {
-      const wr = weightResp(w, hasW, r, scratch + <usize>r * kBytes + (<usize>c << 3), prune);
-      if (wr == 0.0) continue;
-      nkAcc += wr;
-      packRow(x + <usize>r * dBytes, mu, wr, d, <usize>nb, gsBytes);
-      if (++nb == b) {
-        flushTri(nb, d, gsBytes, sx, sxx);
-        nb = 0;
+  const blkBytes = lists ? <usize>(PACK_ROWS * dp) << 3 : 0; // block c at BUF + c·blkBytes
+  const listP = BUF + <usize>k * blkBytes;
+  const listBytes = <usize>R << 2;
+  const acc = BUF_V + <usize>k * blkBytes;
+  const fill = acc + kBytes;
+  const counts = fill + (kBytes >> 1);
+  if (lists) {
+    for (let c = 0; c < k; c++) {
+      store<i32>(fill + (<usize>c << 2), 0);
+      store<f64>(acc + (<usize>c << 3), 0.0);
+    }
+  }
+  for (let r0 = 0; r0 < n; r0 += chunk) {
+    const nr = min(chunk, n - r0);
+    if (lists) {
+      for (let c = 0; c < k; c++) store<i32>(counts + (<usize>c << 2), 0);
+      let rp = scratch + <usize>r0 * kBytes;
+      for (let r = r0; r < r0 + nr; r++) {
+        for (let c = 0; c < k; c++, rp += 8) {
+          const cp = counts + (<usize>c << 2);
+          const m = load<i32>(cp);
+          store<i32>(listP + <usize>c * listBytes + (<usize>m << 2), r);
+          store<i32>(cp, m + i32(!(load<f64>(rp) < prune)));
+        }
       }
     }
-    if (nb > 0) flushTri(nb, d, gsBytes, sx, sxx);
-    const nkc = nkP + (<usize>c << 3);
-    store<f64>(nkc, load<f64>(nkc) + nkAcc);
+    for (let c = 0; c < k; c++) {
+      const mu = means + <usize>c * dBytes;
+      const ub = BUF + <usize>c * blkBytes;
+      const sx = sxP + <usize>c * dBytes;
+      const sxx = sxxP + <usize>c * <usize>d * dBytes;
+      const lc = listP + <usize>c * listBytes;
+      let nb = lists ? load<i32>(fill + (<usize>c << 2)) : 0;
+      let nkAcc = lists ? load<f64>(acc + (<usize>c << 3)) : 0.0;
+      const m = lists ? load<i32>(counts + (<usize>c << 2)) : nr;
+      for (let t = 0; t < m; t++) {
+        const r = lists ? load<i32>(lc + (<usize>t << 2)) : r0 + t;
+        const wr = weightResp(w, hasW, r, scratch + <usize>r * kBytes + (<usize>c << 3), prune);
+        if (wr == 0.0) continue;
+        nkAcc += wr;
+        packRow(x + <usize>r * dBytes, mu, wr, d, <usize>nb, gsBytes, ub);
+        if (++nb == b) {
+          flushTri(nb, d, gsBytes, ub, sx, sxx);
+          nb = 0;
+        }
+      }
+      if (lists) {
+        store<i32>(fill + (<usize>c << 2), nb);
+        store<f64>(acc + (<usize>c << 3), nkAcc);
+      } else {
+        if (nb > 0) flushTri(nb, d, gsBytes, ub, sx, sxx);
+        const nkc = nkP + (<usize>c << 3);
+        store<f64>(nkc, load<f64>(nkc) + nkAcc);
+      }
+    }
+  }
+  if (lists) {
+    for (let c = 0; c < k; c++) {
+      const nb = load<i32>(fill + (<usize>c << 2));
+      if (nb > 0) flushTri(nb, d, gsBytes, BUF + <usize>c * blkBytes, sxP + <usize>c * dBytes, sxxP + <usize>c * <usize>d * dBytes);
+      const nkc = nkP + (<usize>c << 3);
+      store<f64>(nkc, load<f64>(nkc) + load<f64>(acc + (<usize>c << 3)));
+    }
   }
 }
 

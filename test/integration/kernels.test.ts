@@ -522,6 +522,34 @@ describe('wasm and js agree', () => {
   });
 
   // d > 2048: the wasm E-tiles drop to 2 rows (4·d doubles no longer fit the static buffer) and d > 128 shrinks the
+  // d > 4 statistics through per-component lists, chunk by chunk (statistics.ts listTri: k·4⌈d/4⌉ ≤ 127), and by the
+  // plain scan where k blocks do not fit (d = 8, k = 16): many chunks, pruned pairs, zero weights
+  for (const [d, k, n] of [
+    [8, 8, 3000], // chunks of 512 rows
+    [5, 3, 5000], // 2216
+    [6, 12, 2000], // 168
+    [13, 7, 2500], // 144
+    [8, 16, 1500], // the scan
+  ] as const) {
+    it(`full d=${d} k=${k} n=${n}: hard statistics bit for bit, soft to 1e-12, with pairs pruned and rows of weight 0`, () => {
+      const p = makeProblem(d * 100 + k, 'full', n, d, k, true);
+      for (let i = 0; i < n; i += 7) p.w![i] = 0;
+      for (const hard of [false, true]) {
+        const a = run(wasm, p, hard);
+        const b = run(js, p, hard);
+        if (!hard) {
+          const pruned = a.scratch.filter((r) => r < PRUNE_BELOW).length;
+          expect(pruned).toBeGreaterThan(n); // not vacuous: many pairs are pruned, many are not
+          expect(pruned).toBeLessThan(n * (k - 1));
+        }
+        for (const i of definedStatIndices(p)) {
+          if (hard) expect(a.stats[i], `stats[${i}]`).toBe(b.stats[i]);
+          else expectClose(a.stats[i], b.stats[i], 0, 1e-12, `stats[${i}]`);
+        }
+      }
+    });
+  }
+
   // packed blocks (to 2 rows at d = 2050); no naive reference at this size, only the twin
   for (const [cov, d, k, n] of [
     ['tied', 2050, 1, 7],
