@@ -5,10 +5,10 @@
 // log densities. Per component, the rows with w·r ≠ 0 are packed (u = w·r·(x − μ), v = x − μ) into blocks of up to
 // PACK_ROWS and each block is added as one rank-b update in 4×4 register tiles, instead of a rank-1
 // read-modify-write of sxx per row; where k such blocks fit the buffer, the rows of each component are found through
-// per-component lists instead of a branchy scan down the block (accumulateTri). For d ≤ 4 (reached here only when k is too large for the fused path) the whole
-// upper triangle fits in registers and is held over all the call's rows. Diagonal layouts keep 8 columns in
-// registers over all rows. Each entry's partial sum has its own accumulator, so the JS twin
-// (src/backends/js/statistics.ts) reproduces the order with plain loops and the same block boundaries.
+// per-component lists instead of a branchy scan down the block (accumulateTri). For d ≤ 4 (reached here only when k
+// is too large for the fused path) the whole upper triangle fits in registers and is held over all the call's rows.
+// Diagonal layouts keep 8 columns in registers over all rows. Each entry's partial sum has its own accumulator, so the
+// JS twin (src/backends/js/statistics.ts) reproduces the order with plain loops and the same block boundaries.
 
 import { BUF, BUF_DOUBLES, BUF_V, LAYOUT_SHARED_TRI } from './buffer';
 import { madd } from './vmath';
@@ -340,7 +340,8 @@ function accumulateTri(
   if (lists) {
     for (let c = 0; c < k; c++) {
       const nb = load<i32>(fill + (<usize>c << 2));
-      if (nb > 0) flushTri(nb, d, gsBytes, BUF + <usize>c * blkBytes, sxP + <usize>c * dBytes, sxxP + <usize>c * <usize>d * dBytes);
+      const sxx = sxxP + <usize>c * <usize>d * dBytes;
+      if (nb > 0) flushTri(nb, d, gsBytes, BUF + <usize>c * blkBytes, sxP + <usize>c * dBytes, sxx);
       const nkc = nkP + (<usize>c << 3);
       store<f64>(nkc, load<f64>(nkc) + load<f64>(acc + (<usize>c << 3)));
     }
