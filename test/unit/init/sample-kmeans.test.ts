@@ -126,9 +126,9 @@ describe('k-means on the sample', () => {
   });
 });
 
-/** Greedy k-means++ as first written (each trial's distances in a loop of their own): seedSample's reference. */
-function seedPlain(x: Float64Array, m: number, d: number, k: number, s: number, rng: Random): Float64Array {
-  const dist = (i: number, c: Float64Array, t: number): number => {
+/** The references' squared distance of row i of x to center t of c, in units of s: one running sum over the columns. */
+function plainDist(x: Float64Array, d: number, s: number) {
+  return (i: number, c: Float64Array, t: number): number => {
     let acc = 0;
     for (let j = 0; j < d; j++) {
       const v = (x[i * d + j] - c[t * d + j]) * s;
@@ -136,6 +136,11 @@ function seedPlain(x: Float64Array, m: number, d: number, k: number, s: number, 
     }
     return acc;
   };
+}
+
+/** Greedy k-means++ as first written (each trial's distances in a loop of their own): seedSample's reference. */
+function seedPlain(x: Float64Array, m: number, d: number, k: number, s: number, rng: Random): Float64Array {
+  const dist = plainDist(x, d, s);
   const centers = new Float64Array(k * d);
   const first = rng.int(m);
   centers.set(x.subarray(first * d, (first + 1) * d), 0);
@@ -212,14 +217,7 @@ function lloydPlain(
   s: number,
 ) {
   const k = init.length / d;
-  const dist = (i: number, c: Float64Array, t: number): number => {
-    let acc = 0;
-    for (let j = 0; j < d; j++) {
-      const v = (x[i * d + j] - c[t * d + j]) * s;
-      acc += v * v;
-    }
-    return acc;
-  };
+  const dist = plainDist(x, d, s);
   let centers = init.slice();
   const labels = new Int32Array(m);
   const dmin = new Float64Array(m);
