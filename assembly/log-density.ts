@@ -253,8 +253,11 @@ function tileTri(
 }
 
 /**
- * tileTri for 4-row tiles, with the cut's check (thresholds +∞: never) — not inlined, so that the plain pass and the
- * cut share one copy of the largest loop nest (each inlined copy costs the page ~0.6 kB gzipped per kernel build).
+ * tileTri for 4-row tiles with the cut's check, for logDensitiesCut — not inlined there (its loop over components
+ * calls it twice). The plain pass inlines its own copy without the check: the call (13 arguments, two of them v128)
+ * and the per-block compare cost 8–13% of a D = 8 E-pass (one pass at the fitted default model, interleaved builds:
+ * separated 2·10⁵ × 8, K = 8 24.0 → 21.0 ms, overlapping 33.6 → 31.0 ms; relaxed build on Node 24 20.4 → 18.1 and
+ * 29.4 → 27.0 ms) for +0.33 kB gzipped per kernel build.
  */
 function tileTri4(
   p: usize, d: i32, lc: f64, out: usize, stride: usize, nr: i32, thr01: v128, thr23: v128,
@@ -351,7 +354,7 @@ function logDensities(
       if (layout <= LAYOUT_SHARED_TRI) {
         diffTile(xt, nr, d, mu, H4);
         const pc = layout == LAYOUT_TRI ? prec + <usize>c * <usize>d * dBytes : prec;
-        if (H4) tileTri4(pc, d, lc, o, stride, nr, off, off, 0, 0, 0, 0, 0);
+        if (H4) tileTri(pc, d, lc, o, stride, nr, true, false, off, off, 0, 0, 0, 0, 0);
         else tileTri(pc, d, lc, o, stride, nr, false, false, off, off, 0, 0, 0, 0, 0);
       } else {
         const pd = layout == LAYOUT_DIAG ? prec + <usize>c * dBytes : 0;
